@@ -1,0 +1,53 @@
+from buf.validate import validate_pb2 as _validate_pb2
+from fraud.v1 import decision_pb2 as _decision_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PublishDecisionsRequest(_message.Message):
+    __slots__ = ("decisions",)
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    decisions: _containers.RepeatedCompositeFieldContainer[_decision_pb2.ScoredTransaction]
+    def __init__(self, decisions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ...) -> None: ...
+
+class PublishDecisionsResponse(_message.Message):
+    __slots__ = ("last_sequence",)
+    LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    last_sequence: int
+    def __init__(self, last_sequence: _Optional[int] = ...) -> None: ...
+
+class DecisionFilter(_message.Message):
+    __slots__ = ("decisions", "user_id", "min_score", "fraud_only")
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    MIN_SCORE_FIELD_NUMBER: _ClassVar[int]
+    FRAUD_ONLY_FIELD_NUMBER: _ClassVar[int]
+    decisions: _containers.RepeatedScalarFieldContainer[_decision_pb2.Decision]
+    user_id: str
+    min_score: float
+    fraud_only: bool
+    def __init__(self, decisions: _Optional[_Iterable[_Union[_decision_pb2.Decision, str]]] = ..., user_id: _Optional[str] = ..., min_score: _Optional[float] = ..., fraud_only: _Optional[bool] = ...) -> None: ...
+
+class SubscribeDecisionsRequest(_message.Message):
+    __slots__ = ("filter", "after_sequence", "subscriber")
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIBER_FIELD_NUMBER: _ClassVar[int]
+    filter: DecisionFilter
+    after_sequence: int
+    subscriber: str
+    def __init__(self, filter: _Optional[_Union[DecisionFilter, _Mapping]] = ..., after_sequence: _Optional[int] = ..., subscriber: _Optional[str] = ...) -> None: ...
+
+class SubscribeDecisionsResponse(_message.Message):
+    __slots__ = ("sequence", "decision", "gap")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    GAP_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    decision: _decision_pb2.ScoredTransaction
+    gap: bool
+    def __init__(self, sequence: _Optional[int] = ..., decision: _Optional[_Union[_decision_pb2.ScoredTransaction, _Mapping]] = ..., gap: _Optional[bool] = ...) -> None: ...

@@ -1,0 +1,125 @@
+import datetime
+
+from buf.validate import validate_pb2 as _validate_pb2
+from fraud.v1 import decision_pb2 as _decision_pb2
+from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PutDecisionsRequest(_message.Message):
+    __slots__ = ("decisions",)
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    decisions: _containers.RepeatedCompositeFieldContainer[_decision_pb2.ScoredTransaction]
+    def __init__(self, decisions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ...) -> None: ...
+
+class PutDecisionsResponse(_message.Message):
+    __slots__ = ("inserted",)
+    INSERTED_FIELD_NUMBER: _ClassVar[int]
+    inserted: int
+    def __init__(self, inserted: _Optional[int] = ...) -> None: ...
+
+class GetTransactionRequest(_message.Message):
+    __slots__ = ("transaction_id",)
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    def __init__(self, transaction_id: _Optional[str] = ...) -> None: ...
+
+class GetTransactionResponse(_message.Message):
+    __slots__ = ("transaction",)
+    TRANSACTION_FIELD_NUMBER: _ClassVar[int]
+    transaction: _decision_pb2.ScoredTransaction
+    def __init__(self, transaction: _Optional[_Union[_decision_pb2.ScoredTransaction, _Mapping]] = ...) -> None: ...
+
+class ListTransactionsRequest(_message.Message):
+    __slots__ = ("user_id", "decision", "min_score", "max_score", "since", "until", "label", "page_size", "page_token", "oldest_first")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    MIN_SCORE_FIELD_NUMBER: _ClassVar[int]
+    MAX_SCORE_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_FIRST_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    decision: _decision_pb2.Decision
+    min_score: float
+    max_score: float
+    since: _timestamp_pb2.Timestamp
+    until: _timestamp_pb2.Timestamp
+    label: _decision_pb2.Label
+    page_size: int
+    page_token: str
+    oldest_first: bool
+    def __init__(self, user_id: _Optional[str] = ..., decision: _Optional[_Union[_decision_pb2.Decision, str]] = ..., min_score: _Optional[float] = ..., max_score: _Optional[float] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., label: _Optional[_Union[_decision_pb2.Label, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., oldest_first: _Optional[bool] = ...) -> None: ...
+
+class ListTransactionsResponse(_message.Message):
+    __slots__ = ("transactions", "next_page_token")
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    transactions: _containers.RepeatedCompositeFieldContainer[_decision_pb2.ScoredTransaction]
+    next_page_token: str
+    def __init__(self, transactions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class LabelTransactionRequest(_message.Message):
+    __slots__ = ("transaction_id", "label", "analyst")
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    ANALYST_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    label: _decision_pb2.Label
+    analyst: str
+    def __init__(self, transaction_id: _Optional[str] = ..., label: _Optional[_Union[_decision_pb2.Label, str]] = ..., analyst: _Optional[str] = ...) -> None: ...
+
+class LabelTransactionResponse(_message.Message):
+    __slots__ = ("transaction",)
+    TRANSACTION_FIELD_NUMBER: _ClassVar[int]
+    transaction: _decision_pb2.ScoredTransaction
+    def __init__(self, transaction: _Optional[_Union[_decision_pb2.ScoredTransaction, _Mapping]] = ...) -> None: ...
+
+class GetUserHistoryRequest(_message.Message):
+    __slots__ = ("user_id", "before", "limit")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    before: _timestamp_pb2.Timestamp
+    limit: int
+    def __init__(self, user_id: _Optional[str] = ..., before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class GetUserHistoryResponse(_message.Message):
+    __slots__ = ("transactions",)
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    transactions: _containers.RepeatedCompositeFieldContainer[_decision_pb2.ScoredTransaction]
+    def __init__(self, transactions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ...) -> None: ...
+
+class GetStatisticsRequest(_message.Message):
+    __slots__ = ("since",)
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    since: _timestamp_pb2.Timestamp
+    def __init__(self, since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetStatisticsResponse(_message.Message):
+    __slots__ = ("total", "approved", "reviewed", "declined", "labelled_fraud", "labelled_legitimate", "mean_score")
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_FIELD_NUMBER: _ClassVar[int]
+    REVIEWED_FIELD_NUMBER: _ClassVar[int]
+    DECLINED_FIELD_NUMBER: _ClassVar[int]
+    LABELLED_FRAUD_FIELD_NUMBER: _ClassVar[int]
+    LABELLED_LEGITIMATE_FIELD_NUMBER: _ClassVar[int]
+    MEAN_SCORE_FIELD_NUMBER: _ClassVar[int]
+    total: int
+    approved: int
+    reviewed: int
+    declined: int
+    labelled_fraud: int
+    labelled_legitimate: int
+    mean_score: float
+    def __init__(self, total: _Optional[int] = ..., approved: _Optional[int] = ..., reviewed: _Optional[int] = ..., declined: _Optional[int] = ..., labelled_fraud: _Optional[int] = ..., labelled_legitimate: _Optional[int] = ..., mean_score: _Optional[float] = ...) -> None: ...

@@ -1,0 +1,44 @@
+"""Domain errors. Domain code raises these; one interceptor maps them to gRPC status codes and the
+edge maps gRPC codes to HTTP, so no servicer or route translates errors by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    field: str  # dotted path, e.g. "transaction.amount.minor_units"
+    rule: str  # protovalidate rule id, e.g. "int64.gt"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message} [{self.rule}]"
+
+
+class DomainError(Exception):
+    code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
+
+
+class InvalidArgument(DomainError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+    def __init__(self, violations: list[FieldViolation]):
+        self.violations = violations
+        super().__init__("; ".join(str(v) for v in violations))
+
+
+class NotFound(DomainError):
+    code = grpc.StatusCode.NOT_FOUND
+
+
+class Unavailable(DomainError):
+    """A dependency (Kafka, PostgreSQL, a peer) failed; the caller may retry."""
+
+    code = grpc.StatusCode.UNAVAILABLE
+
+
+class FailedPrecondition(DomainError):
+    code = grpc.StatusCode.FAILED_PRECONDITION
