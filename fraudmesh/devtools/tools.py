@@ -1,0 +1,231 @@
+"""Go-built tools the tests and the local stack use: `promtool` and Jaeger v2.
+
+They are built with `go install` from the Go module proxy into a cache outside the repository
+(`~/.cache/fraudmesh/go/<tool>-<version>/bin`, or under `$FRAUDMESH_GO_CACHE`), once per version;
+later calls find the binary and return at once. The first build takes minutes on two cores, so a
+lock file keeps two test processes from building the same tool at the same time.
+
+    python -m fraudmesh.devtools.tools install promtool jaeger   # warm the cache
+    python -m fraudmesh.devtools.tools path promtool
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import fcntl
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.error
+import urllib.request
+
+GO_CACHE_ENV = "FRAUDMESH_GO_CACHE"
+
+
+@dataclasses.dataclass(frozen=True)
+class GoTool:
+    name: str
+    package: str
+    version: str
+    note: str = ""
+
+
+# Prometheus tags its Go module v0.3xx.y for release 3.xx.y: v0.316.0 is Prometheus 3.16.0.
+PROMTOOL = GoTool("promtool", "github.com/prometheus/prometheus/cmd/promtool", "v0.316.0")
+# Jaeger v2 lives in the v1-numbered Go module: module v1.76.0 builds the Jaeger v2 binary `jaeger`.
+JAEGER = GoTool("jaeger", "github.com/jaegertracing/jaeger/cmd/jaeger", "v1.76.0")
+TOOLS = {tool.name: tool for tool in (PROMTOOL, JAEGER)}
+
+
+def cache_root() -> pathlib.Path:
+    configured = os.environ.get(GO_CACHE_ENV)
+    return pathlib.Path(configured) if configured else pathlib.Path.home() / ".cache" / "fraudmesh" / "go"
+
+
+def tool_path(tool: GoTool) -> pathlib.Path:
+    return cache_root() / f"{tool.name}-{tool.version}" / "bin" / tool.name
+
+
+@contextlib.contextmanager
+def _build_lock(tool: GoTool):
+    lock_file = cache_root() / f".{tool.name}-{tool.version}.lock"
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_tool(tool: GoTool) -> pathlib.Path:
+    """Path of the cached binary of `tool`, building it first if it is not there yet."""
+    target = tool_path(tool)
+    if target.exists():
+        return target
+    go = shutil.which("go")
+    if go is None:
+        raise RuntimeError(f"building {tool.name} needs the Go toolchain (`go`) on PATH")
+    with _build_lock(tool):
+        if target.exists():  # another process built it while we waited for the lock
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Build into a scratch folder and rename, so a half-written binary is never found later.
+        with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+            env = dict(os.environ, GOBIN=scratch, CGO_ENABLED="0")
+            command = [go, "install", f"{tool.package}@{tool.version}"]
+            result = subprocess.run(command, env=env, cwd=scratch, capture_output=True, text=True)
+            if result.returncode != 0:
+                raise RuntimeError(
+                    f"`{' '.join(command)}` failed with exit code {result.returncode}:\n{result.stderr[-4000:]}"
+                )
+            os.replace(pathlib.Path(scratch) / tool.name, target)
+    return target
+
+
+def promtool() -> pathlib.Path:
+    return ensure_tool(PROMTOOL)
+
+
+def jaeger() -> pathlib.Path:
+    return ensure_tool(JAEGER)
+
+
+@dataclasses.dataclass(frozen=True)
+class JaegerPorts:
+    otlp_grpc: int = 4317
+    otlp_http: int = 4318
+    query_http: int = 16686
+    query_grpc: int = 16685
+    health: int = 13133
+
+
+def jaeger_config(data_dir: pathlib.Path, ports: JaegerPorts, host: str = "127.0.0.1") -> str:
+    """Jaeger v2 configuration: OTLP in, Badger storage in `data_dir`, query API and health check."""
+    keys, values = data_dir / "badger" / "keys", data_dir / "badger" / "values"
+    return textwrap.dedent(f"""\
+        service:
+          extensions: [jaeger_storage, jaeger_query, healthcheckv2]
+          pipelines:
+            traces:
+              receivers: [otlp]
+              processors: [batch]
+              exporters: [jaeger_storage_exporter]
+          telemetry:
+            resource:
+              service.name: jaeger
+            metrics:
+              level: none
+            logs:
+              level: info
+
+        extensions:
+          healthcheckv2:
+            use_v2: true
+            http:
+              endpoint: {host}:{ports.health}
+          jaeger_query:
+            storage:
+              traces: traces_store
+            http:
+              endpoint: {host}:{ports.query_http}
+            grpc:
+              endpoint: {host}:{ports.query_grpc}
+          jaeger_storage:
+            backends:
+              traces_store:
+                badger:
+                  directories:
+                    keys: {keys}
+                    values: {values}
+                  ephemeral: false
+                  ttl:
+                    spans: 168h
+
+        receivers:
+          otlp:
+            protocols:
+              grpc:
+                endpoint: {host}:{ports.otlp_grpc}
+              http:
+                endpoint: {host}:{ports.otlp_http}
+
+        processors:
+          batch: {{}}
+
+        exporters:
+          jaeger_storage_exporter:
+            trace_storage: traces_store
+        """)
+
+
+def start_jaeger(
+    data_dir: str | os.PathLike[str],
+    ports: JaegerPorts = JaegerPorts(),
+    *,
+    ready_timeout: float = 60.0,
+) -> subprocess.Popen[bytes]:
+    """Starts Jaeger v2 in the background, storing traces in `data_dir`; returns once it is healthy.
+
+    The caller owns the process: `process.terminate(); process.wait()`. Output goes to
+    `data_dir/jaeger.log`. Raises with the log's tail if Jaeger exits or is not healthy in time.
+    """
+    data = pathlib.Path(data_dir).resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    config = data / "jaeger.yaml"
+    config.write_text(jaeger_config(data, ports))
+    log_path = data / "jaeger.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [str(jaeger()), "--config", str(config)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    health_url = f"http://127.0.0.1:{ports.health}/status"
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"jaeger exited with code {process.returncode}:\n{_tail(log_path)}")
+        if _answers_ok(health_url):
+            return process
+        time.sleep(0.2)
+    process.terminate()
+    process.wait(timeout=10)
+    raise RuntimeError(f"jaeger was not healthy at {health_url} within {ready_timeout:.0f} s:\n{_tail(log_path)}")
+
+
+def _answers_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (loopback)
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _tail(path: pathlib.Path, chars: int = 3000) -> str:
+    return path.read_text(errors="replace")[-chars:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m fraudmesh.devtools.tools", description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=("install", "path"))
+    parser.add_argument("tools", nargs="+", choices=sorted(TOOLS))
+    args = parser.parse_args(argv)
+    for name in args.tools:
+        tool = TOOLS[name]
+        if args.action == "install":
+            print(ensure_tool(tool))
+        else:
+            path = tool_path(tool)
+            print(path if path.exists() else f"{name}: not built yet (run `install {name}`)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
