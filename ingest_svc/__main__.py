@@ -1,0 +1,54 @@
+"""`python -m ingest_svc`: validates transactions and puts them on Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fraud.v1 import ingest_service_pb2, ingest_service_pb2_grpc
+
+from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, run_until_signalled
+from fraudmesh.kafka_topics import ensure_topic
+from fraudmesh.logs import configure_logging
+from ingest_svc.idempotency import IdempotencyCache
+from ingest_svc.ingestor import Ingestor
+from ingest_svc.producer import KafkaTransactionPublisher
+from ingest_svc.servicer import IngestServicer
+from ingest_svc.settings import IngestSettings
+
+SERVICE_NAME = ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name
+
+
+async def main(settings: IngestSettings) -> None:
+    publisher = KafkaTransactionPublisher(
+        settings.kafka_bootstrap_servers,
+        settings.transactions_topic,
+        settings.producer_linger_ms,
+        settings.producer_request_timeout_ms,
+    )
+    servicer = IngestServicer(Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size)))
+    server = GrpcServer(
+        [ServiceRegistration(SERVICE_NAME, lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(servicer, s))],
+        settings.ingest_listen,
+        grace_seconds=settings.shutdown_grace_seconds,
+    )
+
+    async def start() -> None:
+        try:
+            await ensure_topic(settings.kafka_bootstrap_servers, settings.transactions_topic)
+        except Exception as error:  # Kafka may come up later; the producer keeps trying to connect
+            logging.getLogger(__name__).warning("could not ensure topic %s yet: %s", settings.transactions_topic, error)
+        await publisher.start()
+        await server.start()
+
+    async def stop() -> None:
+        await server.stop()
+        await publisher.stop()
+
+    await run_until_signalled(start, stop)
+
+
+if __name__ == "__main__":
+    settings = IngestSettings()
+    configure_logging("ingest_svc", settings.log_level)
+    asyncio.run(main(settings))

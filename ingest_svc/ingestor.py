@@ -1,0 +1,79 @@
+"""Accepting transactions: normalise, validate, give each its id, publish, answer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from fraud.v1 import transaction_pb2
+
+from fraudmesh.errors import FieldViolation, InvalidArgument
+from fraudmesh.transaction_rules import normalise
+from ingest_svc.idempotency import IdempotencyCache, id_for_key, new_id
+
+
+class Publisher(Protocol):
+    async def publish(self, transactions: Sequence[transaction_pb2.Transaction]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Accepted:
+    transaction_id: str
+    duplicate: bool
+    received_at: datetime
+
+
+class Ingestor:
+    def __init__(
+        self,
+        publisher: Publisher,
+        idempotency: IdempotencyCache,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self._publisher = publisher
+        self._idempotency = idempotency
+        self._clock = clock
+
+    async def submit(self, txn: transaction_pb2.TransactionInput) -> Accepted:
+        return (await self.submit_batch([txn], single=True))[0]
+
+    async def submit_batch(self, inputs: Sequence[transaction_pb2.TransactionInput], single: bool = False) -> list[Accepted]:
+        """Checks all first: one invalid transaction rejects the whole batch and nothing is produced."""
+        violations: list[FieldViolation] = []
+        for index, txn in enumerate(inputs):
+            violations += normalise(txn, "transaction." if single else f"transactions[{index}].")
+        if violations:
+            raise InvalidArgument(violations)
+        return list(await asyncio.gather(*(self._accept(txn) for txn in inputs)))
+
+    async def _accept(self, txn: transaction_pb2.TransactionInput) -> Accepted:
+        key = txn.idempotency_key
+        if not key:
+            return await self._publish(txn, new_id())
+        user = txn.user_id
+        earlier = self._idempotency.accepted_at(user, key)
+        if earlier is not None:
+            return Accepted(id_for_key(user, key), duplicate=True, received_at=earlier)
+        pending = self._idempotency.in_flight(user, key)
+        if pending is not None:
+            return Accepted(id_for_key(user, key), duplicate=True, received_at=await asyncio.shield(pending))
+        self._idempotency.begin(user, key)
+        try:
+            accepted = await self._publish(txn, id_for_key(user, key))
+        except BaseException as error:
+            self._idempotency.finish(user, key, None, error)
+            raise
+        self._idempotency.finish(user, key, accepted.received_at)
+        return accepted
+
+    async def _publish(self, txn: transaction_pb2.TransactionInput, transaction_id: str) -> Accepted:
+        received_at = self._clock()
+        record = transaction_pb2.Transaction(id=transaction_id, input=txn)
+        record.received_at.FromDatetime(received_at)
+        if not txn.HasField("occurred_at"):
+            record.input.occurred_at.FromDatetime(received_at)
+        await self._publisher.publish([record])
+        return Accepted(transaction_id, duplicate=False, received_at=received_at)

@@ -1,0 +1,83 @@
+"""Puts accepted transactions on Kafka and returns only when the broker has acknowledged them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from fraud.v1 import transaction_pb2
+
+from fraudmesh.errors import Unavailable
+
+log = logging.getLogger(__name__)
+
+
+class KafkaTransactionPublisher:
+    """Keyed by user_id so one user's transactions stay in order on one partition; acks=all and an
+    idempotent producer so an acknowledged record is durable and a broker-side retry is not doubled."""
+
+    def __init__(self, bootstrap_servers: str, topic: str, linger_ms: int, request_timeout_ms: int):
+        self._topic = topic
+        self._timeout = request_timeout_ms / 1000
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap_servers,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=linger_ms,
+            request_timeout_ms=request_timeout_ms,
+            max_request_size=1024 * 1024,
+        )
+        self._started = asyncio.Event()
+        self._connector: asyncio.Task | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._started.is_set()
+
+    async def start(self) -> None:
+        """Connects in the background: ingest serves (answering UNAVAILABLE) while Kafka is not yet up."""
+        self._connector = asyncio.create_task(self._connect())
+
+    async def wait_connected(self, timeout: float) -> None:
+        await asyncio.wait_for(self._started.wait(), timeout)
+
+    async def _connect(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                await self._producer.start()
+            except KafkaError as error:
+                log.warning("Kafka not reachable yet (%s); retrying in %.1f s", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5)
+                continue
+            self._started.set()
+            log.info("connected to Kafka")
+            return
+
+    async def stop(self) -> None:
+        if self._connector:
+            self._connector.cancel()
+        if self._started.is_set():
+            await self._producer.stop()
+
+    async def publish(self, transactions: Sequence[transaction_pb2.Transaction], headers: list | None = None) -> None:
+        if not self._started.is_set():
+            raise Unavailable("Kafka is not reachable; retry later")
+        try:
+            async with asyncio.timeout(self._timeout + 1):
+                deliveries = [
+                    await self._producer.send(
+                        self._topic,
+                        value=txn.SerializeToString(),
+                        key=txn.input.user_id.encode(),
+                        headers=headers or [],
+                    )
+                    for txn in transactions
+                ]
+                await asyncio.gather(*deliveries)
+        except (KafkaError, TimeoutError) as error:
+            raise Unavailable(f"Kafka did not acknowledge the write ({type(error).__name__}); retry later") from error

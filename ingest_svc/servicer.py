@@ -1,0 +1,30 @@
+"""gRPC face of the ingestor: converts messages; errors are mapped by the shared interceptor."""
+
+from __future__ import annotations
+
+import grpc
+from fraud.v1 import ingest_service_pb2 as pb
+from fraud.v1 import ingest_service_pb2_grpc as pb_grpc
+
+from fraudmesh.validation import validate
+from ingest_svc.ingestor import Accepted, Ingestor
+
+
+def _response(accepted: Accepted) -> pb.SubmitTransactionResponse:
+    response = pb.SubmitTransactionResponse(transaction_id=accepted.transaction_id, duplicate=accepted.duplicate)
+    response.received_at.FromDatetime(accepted.received_at)
+    return response
+
+
+class IngestServicer(pb_grpc.IngestServiceServicer):
+    def __init__(self, ingestor: Ingestor):
+        self._ingestor = ingestor
+
+    async def SubmitTransaction(self, request: pb.SubmitTransactionRequest, context: grpc.aio.ServicerContext):
+        validate(request)
+        return _response(await self._ingestor.submit(request.transaction))
+
+    async def SubmitTransactions(self, request: pb.SubmitTransactionsRequest, context: grpc.aio.ServicerContext):
+        validate(request)
+        results = await self._ingestor.submit_batch(list(request.transactions))
+        return pb.SubmitTransactionsResponse(results=[_response(a) for a in results])

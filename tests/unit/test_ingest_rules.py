@@ -1,0 +1,49 @@
+"""Pure logic of ingest: idempotent ids, the idempotency cache, currency defaults and checks."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from fraud.v1 import transaction_pb2
+
+from fraudmesh.transaction_rules import normalise
+from ingest_svc.idempotency import IdempotencyCache, id_for_key, new_id
+
+
+def test_the_same_key_gives_the_same_id_and_other_users_or_keys_do_not():
+    assert id_for_key("alice", "k1") == id_for_key("alice", "k1")
+    assert id_for_key("alice", "k1") != id_for_key("bob", "k1")
+    assert id_for_key("alice", "k1") != id_for_key("alice", "k2")
+    assert new_id() != new_id()
+
+
+async def test_cache_remembers_accepted_keys_and_forgets_the_oldest_beyond_capacity():
+    cache = IdempotencyCache(capacity=2)
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    for key in ("a", "b", "c"):
+        cache.begin("u", key)
+        cache.finish("u", key, moment)
+    assert cache.accepted_at("u", "a") is None
+    assert cache.accepted_at("u", "b") == moment
+    assert cache.accepted_at("u", "c") == moment
+
+
+async def test_a_failed_first_attempt_is_not_remembered_and_its_waiters_see_the_failure():
+    cache = IdempotencyCache(capacity=10)
+    cache.begin("u", "k")
+    waiter = cache.in_flight("u", "k")
+    cache.finish("u", "k", None, ConnectionError("kafka down"))
+    with pytest.raises(ConnectionError):
+        await asyncio.shield(waiter)
+    assert cache.accepted_at("u", "k") is None
+    assert cache.in_flight("u", "k") is None
+
+
+def test_empty_currency_becomes_usd_and_unknown_codes_are_named():
+    txn = transaction_pb2.TransactionInput(user_id="u", amount=transaction_pb2.Money(minor_units=100))
+    assert normalise(txn, "transaction.") == []
+    assert txn.amount.currency == "USD"
+    bad = transaction_pb2.TransactionInput(user_id="u", amount=transaction_pb2.Money(minor_units=100, currency="XYZ"))
+    [violation] = normalise(bad, "transaction.")
+    assert violation.field == "transaction.amount.currency"
+    assert violation.rule == "currency.iso4217"
