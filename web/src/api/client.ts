@@ -1,0 +1,84 @@
+import { ApiError, errorFromResponse } from "./ApiError";
+import type {
+  CitySuggestion,
+  ConsoleConfig,
+  Decision,
+  LabelKind,
+  ModelInfo,
+  SimulatorStatus,
+  Stats,
+  SubmitResult,
+  TransactionInput,
+  TransactionPage,
+  TransactionQuery,
+} from "./types";
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** Everything the console asks of the edge; components receive it through ApiContext. */
+export interface Api {
+  submitTransaction(input: TransactionInput, waitMs?: number): Promise<SubmitResult>;
+  listTransactions(query: TransactionQuery): Promise<TransactionPage>;
+  getTransaction(id: string): Promise<Decision>;
+  labelTransaction(id: string, label: LabelKind, analyst?: string): Promise<Decision>;
+  getStats(since?: string): Promise<Stats>;
+  listModels(): Promise<ModelInfo[]>;
+  activateModel(version: string): Promise<ModelInfo>;
+  modelReportUrl(version: string, file: string): string;
+  getSimulator(): Promise<SimulatorStatus>;
+  startSimulator(rate: number, users?: number): Promise<unknown>;
+  stopSimulator(): Promise<unknown>;
+  getConfig(): Promise<ConsoleConfig>;
+  suggestCities(prefix: string): Promise<CitySuggestion[]>;
+}
+
+function queryString(params: Record<string, string | number | boolean | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
+  async function request<T>(path: string, init?: RequestInit): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, {
+        ...init,
+        headers: { Accept: "application/json", ...(init?.body ? { "Content-Type": "application/json" } : {}) },
+      });
+    } catch (error) {
+      throw new ApiError(0, { error: "network", message: `cannot reach the edge: ${String(error)}` });
+    }
+    if (!response.ok) throw await errorFromResponse(response);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  const post = <T>(path: string, body?: unknown) =>
+    request<T>(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) });
+
+  return {
+    submitTransaction: (input, waitMs) =>
+      post<SubmitResult>(`/api/transaction${queryString({ wait_ms: waitMs })}`, input),
+    listTransactions: (query) =>
+      request<TransactionPage>(`/api/transactions${queryString({ ...query })}`),
+    getTransaction: (id) => request<Decision>(`/api/transactions/${encodeURIComponent(id)}`),
+    labelTransaction: (id, label, analyst) =>
+      post<Decision>(`/api/transactions/${encodeURIComponent(id)}/label`, analyst ? { label, analyst } : { label }),
+    getStats: (since) => request<Stats>(`/api/stats${queryString({ since })}`),
+    listModels: async () => (await request<{ models: ModelInfo[] }>("/api/models")).models ?? [],
+    activateModel: async (version) =>
+      (await post<{ model: ModelInfo }>(`/api/models/${encodeURIComponent(version)}:activate`, {})).model,
+    modelReportUrl: (version, file) =>
+      `${baseUrl}/api/models/${encodeURIComponent(version)}/report/${encodeURIComponent(file)}.png`,
+    getSimulator: () => request<SimulatorStatus>("/api/simulator"),
+    startSimulator: (rate, users) => post<unknown>("/api/simulator", users ? { rate, users } : { rate }),
+    stopSimulator: () => request<unknown>("/api/simulator", { method: "DELETE" }),
+    getConfig: () => request<ConsoleConfig>("/api/config"),
+    suggestCities: async (prefix) =>
+      (await request<{ cities: CitySuggestion[] }>(`/api/geo/cities${queryString({ q: prefix })}`)).cities ?? [],
+  };
+}

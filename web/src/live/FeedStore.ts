@@ -1,0 +1,182 @@
+import type { Decision } from "../api/types";
+import { EMPTY_FILTER, matchesFilter, type FeedFilter } from "./feedFilter";
+
+export interface FeedEntry {
+  sequence: number;
+  decision: Decision;
+}
+
+export interface FeedGap {
+  from: number;
+  to: number;
+}
+
+export interface FeedSnapshot {
+  /** Shown rows, newest first, after the filter. */
+  visible: readonly FeedEntry[];
+  /** Rows held (newest first), before the filter. */
+  total: number;
+  paused: boolean;
+  /** Rows that arrived while paused, waiting for resume. */
+  pending: number;
+  filter: FeedFilter;
+  gaps: readonly FeedGap[];
+}
+
+type Listener = () => void;
+
+/**
+ * The live feed's state, with no React in it: newest first, one row per sequence number (a later
+ * event for the same transaction, such as a label, updates its row in place), at most `cap` rows,
+ * pause holds arrivals back without losing them, and the filter applies to the view only.
+ */
+export class FeedStore {
+  private readonly cap: number;
+  private entries: FeedEntry[] = [];
+  private held: FeedEntry[] = [];
+  private readonly sequences = new Set<number>();
+  private isPaused = false;
+  private filter: FeedFilter = EMPTY_FILTER;
+  private gaps: FeedGap[] = [];
+  private readonly listeners = new Set<Listener>();
+  private cached: FeedSnapshot | null = null;
+
+  constructor(cap = 5_000) {
+    if (!Number.isInteger(cap) || cap < 1) throw new RangeError(`cap must be a positive integer, got ${cap}`);
+    this.cap = cap;
+  }
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): FeedSnapshot => {
+    if (!this.cached) {
+      this.cached = {
+        visible: this.entries.filter((entry) => matchesFilter(entry.decision, this.filter)),
+        total: this.entries.length,
+        paused: this.isPaused,
+        pending: this.held.length,
+        filter: this.filter,
+        gaps: this.gaps,
+      };
+    }
+    return this.cached;
+  };
+
+  /** Adds one streamed decision; returns false when its sequence was already seen. */
+  add(sequence: number, decision: Decision): boolean {
+    if (this.sequences.has(sequence)) return false;
+    // Once full, anything older than the oldest row kept would be dropped at once anyway.
+    if (this.isFull() && sequence < this.oldestSequence()) return false;
+    this.sequences.add(sequence);
+    const entry = { sequence, decision };
+    if (this.replaceById(this.held, entry) || this.replaceById(this.entries, entry)) {
+      this.changed();
+      return true;
+    }
+    if (this.isPaused) this.held = insertNewestFirst(this.held, entry);
+    else this.entries = insertNewestFirst(this.entries, entry);
+    this.enforceCap();
+    this.changed();
+    return true;
+  }
+
+  /** Puts a fresher copy of a known transaction (from a REST answer, say) into its row. */
+  update(decision: Decision): void {
+    const found = (list: FeedEntry[]) => list.find((entry) => entry.decision.id === decision.id);
+    const entry = found(this.held) ?? found(this.entries);
+    if (!entry) return;
+    this.replaceById(this.held, { sequence: entry.sequence, decision });
+    this.replaceById(this.entries, { sequence: entry.sequence, decision });
+    this.changed();
+  }
+
+  recordGap(from: number, to: number): void {
+    this.gaps = [...this.gaps, { from, to }];
+    this.changed();
+  }
+
+  /** After the server's numbering restarted, old sequence numbers may come again for new events. */
+  forgetSequences(): void {
+    this.sequences.clear();
+  }
+
+  pause(): void {
+    if (this.isPaused) return;
+    this.isPaused = true;
+    this.changed();
+  }
+
+  resume(): void {
+    if (!this.isPaused) return;
+    this.isPaused = false;
+    for (const entry of this.held) this.entries = insertNewestFirst(this.entries, entry);
+    this.held = [];
+    this.enforceCap();
+    this.changed();
+  }
+
+  setFilter(filter: FeedFilter): void {
+    this.filter = filter;
+    this.changed();
+  }
+
+  clear(): void {
+    this.entries = [];
+    this.held = [];
+    this.gaps = [];
+    this.changed();
+  }
+
+  private replaceById(list: FeedEntry[], entry: FeedEntry): boolean {
+    const index = list.findIndex((existing) => existing.decision.id === entry.decision.id);
+    if (index < 0) return false;
+    const previous = list[index]!;
+    list[index] = { sequence: previous.sequence, decision: entry.decision };
+    if (list === this.entries) this.entries = [...list];
+    else this.held = [...list];
+    return true;
+  }
+
+  private enforceCap(): void {
+    // Held rows count too, so a long pause cannot grow memory without bound; the oldest go first.
+    const overflow = this.entries.length + this.held.length - this.cap;
+    if (overflow <= 0) return;
+    const fromShown = Math.min(overflow, this.entries.length);
+    this.entries = this.entries.slice(0, this.entries.length - fromShown);
+    const fromHeld = overflow - fromShown;
+    if (fromHeld > 0) this.held = this.held.slice(0, this.held.length - fromHeld);
+    this.pruneSequences();
+  }
+
+  private isFull(): boolean {
+    return this.entries.length + this.held.length >= this.cap;
+  }
+
+  private oldestSequence(): number {
+    const lastShown = this.entries[this.entries.length - 1]?.sequence ?? Infinity;
+    const lastHeld = this.held[this.held.length - 1]?.sequence ?? Infinity;
+    return Math.min(lastShown, lastHeld);
+  }
+
+  /** Forgets sequence numbers below the oldest row kept, so a long session stays small. */
+  private pruneSequences(): void {
+    if (this.sequences.size <= 2 * this.cap) return;
+    const floor = this.oldestSequence();
+    for (const sequence of this.sequences) if (sequence < floor) this.sequences.delete(sequence);
+  }
+
+  private changed(): void {
+    this.cached = null;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** Inserts keeping sequence order, newest (highest) first; arrivals are almost always the newest. */
+function insertNewestFirst(list: FeedEntry[], entry: FeedEntry): FeedEntry[] {
+  let index = 0;
+  while (index < list.length && list[index]!.sequence > entry.sequence) index += 1;
+  return [...list.slice(0, index), entry, ...list.slice(index)];
+}
