@@ -1,1 +1,1 @@
-
+"""notify_svc: fans scored decisions out to subscribers over a gRPC server stream."""

@@ -1,0 +1,37 @@
+"""notify_svc's settings (environment variables, upper-case names of the fields)."""
+
+from __future__ import annotations
+
+from buf.validate import validate_pb2
+from fraud.v1 import notify_service_pb2
+from pydantic import Field
+
+from fraudmesh.settings import DEFAULT_PORTS, CommonSettings
+
+
+def _max_publish_batch() -> int:
+    """The largest batch PublishDecisions accepts, read from the contract so the two cannot drift."""
+    field = notify_service_pb2.PublishDecisionsRequest.DESCRIPTOR.fields_by_name["decisions"]
+    return field.GetOptions().Extensions[validate_pb2.field].repeated.max_items
+
+
+# One publish puts a whole batch into every matching queue before any subscriber runs, so a queue
+# smaller than a batch would cut off even a subscriber that keeps up; and a retained window smaller
+# than a batch could not de-duplicate the batch scoring re-publishes after a crash.
+MAX_PUBLISH_BATCH = _max_publish_batch()
+
+
+class NotifySettings(CommonSettings):
+    notify_listen: str = Field(f"0.0.0.0:{DEFAULT_PORTS['notify']}", description="Address the gRPC server binds.")
+    notify_retained_decisions: int = Field(
+        100_000,
+        ge=MAX_PUBLISH_BATCH,
+        description="Decisions kept in memory for subscribers resuming from a sequence number, and the window "
+        "within which a re-published transaction id is recognised and not delivered twice.",
+    )
+    notify_subscriber_queue_size: int = Field(
+        10_000,
+        ge=MAX_PUBLISH_BATCH,
+        description="Decisions waiting for one subscriber; a subscriber that lets its queue fill is cut off "
+        "with RESOURCE_EXHAUSTED and may resume from the sequence number the error names.",
+    )

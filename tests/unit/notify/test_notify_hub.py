@@ -1,0 +1,299 @@
+"""The fan-out hub as plain Python: numbering, filters, resume, de-duplication, slow subscribers."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+from fraud.v1 import decision_pb2
+
+from fraudmesh.errors import InvalidArgument, Unavailable
+from notify_svc.errors import SubscriberTooSlow
+from notify_svc.filters import SubscriptionFilter
+from notify_svc.hub import DecisionHub, Subscription
+
+APPROVE, REVIEW, DECLINE = decision_pb2.DECISION_APPROVE, decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE
+
+
+def scored(
+    transaction_id: str, user_id: str = "u1", score: float = 0.1, decision: int = APPROVE
+) -> decision_pb2.ScoredTransaction:
+    message = decision_pb2.ScoredTransaction(score=score, decision=decision, is_fraud=decision == DECLINE)
+    message.transaction.id = transaction_id
+    message.transaction.input.user_id = user_id
+    return message
+
+
+def batch(first: int, count: int) -> list[decision_pb2.ScoredTransaction]:
+    return [scored(f"t{n}") for n in range(first, first + count)]
+
+
+async def take(subscription: Subscription, count: int) -> list[tuple[int, str, bool]]:
+    items = []
+    for _ in range(count):
+        n = await asyncio.wait_for(anext(subscription), 2)
+        items.append((n.sequence, n.decision.transaction.id, n.gap))
+    return items
+
+
+async def nothing_more(subscription: Subscription) -> bool:
+    try:
+        await asyncio.wait_for(anext(subscription), 0.05)
+    except TimeoutError:
+        return True
+    return False
+
+
+async def test_sequences_are_consecutive_from_one_across_batches():
+    hub = DecisionHub(retained=100, queue_size=100)
+    assert hub.last_sequence == 0
+    assert hub.publish(batch(1, 3)) == 3
+    assert hub.publish(batch(4, 2)) == 5
+    subscription = hub.subscribe(after_sequence=0)
+    assert hub.publish(batch(6, 2)) == 7
+    assert await take(subscription, 2) == [(6, "t6", False), (7, "t7", False)]
+    assert await nothing_more(subscription)
+
+
+async def test_publish_stamps_published_at_only_when_absent():
+    hub = DecisionHub(retained=10, queue_size=10)
+    fresh, stamped = scored("a"), scored("b")
+    stamped.times.published_at.seconds = 1_700_000_000
+    hub.publish([fresh, stamped])
+    assert fresh.times.published_at.seconds > 1_700_000_000
+    assert stamped.times.published_at.seconds == 1_700_000_000
+
+
+@pytest.mark.parametrize(
+    ("subscription_filter", "expected_ids"),
+    [
+        (SubscriptionFilter(), ["a", "b", "c", "d"]),
+        (SubscriptionFilter(decisions=frozenset({DECLINE})), ["c"]),
+        (SubscriptionFilter(decisions=frozenset({REVIEW, DECLINE})), ["b", "c"]),
+        (SubscriptionFilter(user_id="bob"), ["b", "d"]),
+        (SubscriptionFilter(min_score=0.5), ["b", "c"]),
+        (SubscriptionFilter(min_score=0.95), ["c"]),
+        (SubscriptionFilter(fraud_only=True), ["c"]),
+        (SubscriptionFilter(user_id="bob", min_score=0.5), ["b"]),
+        (SubscriptionFilter(user_id="nobody"), []),
+    ],
+)
+async def test_filters_select_by_decision_user_score_and_fraud(subscription_filter, expected_ids):
+    hub = DecisionHub(retained=10, queue_size=10)
+    subscription = hub.subscribe(subscription_filter)
+    hub.publish(
+        [
+            scored("a", "alice", 0.1, APPROVE),
+            scored("b", "bob", 0.6, REVIEW),
+            scored("c", "alice", 0.95, DECLINE),
+            scored("d", "bob", 0.2, APPROVE),
+        ]
+    )
+    received = [t for _, t, _ in await take(subscription, len(expected_ids))]
+    assert received == expected_ids
+    assert await nothing_more(subscription)
+
+
+async def test_filters_apply_to_replayed_decisions_too():
+    hub = DecisionHub(retained=10, queue_size=10)
+    hub.publish([scored("a", "alice"), scored("b", "bob"), scored("c", "alice")])
+    subscription = hub.subscribe(SubscriptionFilter(user_id="alice"), after_sequence=1)
+    hub.publish([scored("d", "bob"), scored("e", "alice")])
+    assert await take(subscription, 2) == [(3, "c", False), (5, "e", False)]
+    assert await nothing_more(subscription)
+
+
+async def test_resume_replays_exactly_the_retained_decisions_after_the_sequence_then_live_ones():
+    hub = DecisionHub(retained=100, queue_size=100)
+    hub.publish(batch(1, 10))
+    subscription = hub.subscribe(after_sequence=6)
+    hub.publish(batch(11, 2))
+    assert [s for s, _, _ in await take(subscription, 6)] == [7, 8, 9, 10, 11, 12]
+    assert await nothing_more(subscription)
+
+
+async def test_replay_and_live_hand_over_without_gaps_or_repeats_under_interleaving():
+    """Subscribers join at random moments, resuming from random earlier points, while a publisher
+    keeps publishing batches; each must see exactly the sequences after its resume point."""
+    hub = DecisionHub(retained=5000, queue_size=5000)
+    rng = random.Random(7)
+    total = 3000
+    results: list[tuple[int, list[int]]] = []
+
+    async def publisher() -> None:
+        published = 0
+        while published < total:
+            size = min(rng.randint(1, 40), total - published)
+            hub.publish(batch(published + 1, size))
+            published += size
+            await asyncio.sleep(0)
+
+    async def subscriber(after: int) -> None:
+        subscription = hub.subscribe(after_sequence=after)
+        sequences = []
+        while not sequences or sequences[-1] < total:
+            sequences.append((await asyncio.wait_for(anext(subscription), 5)).sequence)
+            if rng.random() < 0.3:
+                await asyncio.sleep(0)  # consumers of different speeds
+        subscription.close()
+        results.append((after, sequences))
+
+    async def join_while_publishing() -> None:
+        joiners = []
+        for _ in range(25):
+            for _ in range(rng.randint(0, 6)):
+                await asyncio.sleep(0)
+            head = hub.last_sequence
+            after = rng.choice([head, max(0, head - rng.randint(0, 200)), max(1, head - 1)]) if head else 0
+            joiners.append(asyncio.create_task(subscriber(after)))
+        await asyncio.gather(*joiners)
+
+    await asyncio.gather(publisher(), join_while_publishing())
+    assert len(results) == 25
+    for after, sequences in results:
+        assert sequences == list(range(after + 1, total + 1)), f"subscriber resuming after {after}"
+    assert hub.subscriber_count == 0
+
+
+async def test_a_subscriber_with_after_sequence_zero_sees_only_new_decisions():
+    hub = DecisionHub(retained=10, queue_size=10)
+    hub.publish(batch(1, 3))
+    subscription = hub.subscribe(after_sequence=0)
+    assert await nothing_more(subscription)
+    hub.publish(batch(4, 1))
+    assert await take(subscription, 1) == [(4, "t4", False)]
+
+
+async def test_a_re_published_batch_gets_no_new_numbers_and_reaches_nobody_twice():
+    hub = DecisionHub(retained=100, queue_size=100)
+    subscription = hub.subscribe()
+    assert hub.publish(batch(1, 3)) == 3
+    # Scoring crashed after publishing and re-reads: the same three, then two new ones.
+    assert hub.publish(batch(1, 5)) == 5
+    # A batch made only of repeats answers with the sequence its last decision already has.
+    assert hub.publish(batch(2, 1)) == 2
+    assert hub.last_sequence == 5
+    assert await take(subscription, 5) == [(n, f"t{n}", False) for n in range(1, 6)]
+    assert await nothing_more(subscription)
+
+
+async def test_a_repeat_inside_one_batch_is_published_once():
+    hub = DecisionHub(retained=100, queue_size=100)
+    subscription = hub.subscribe()
+    assert hub.publish([scored("x"), scored("y"), scored("x")]) == 1
+    assert await take(subscription, 2) == [(1, "x", False), (2, "y", False)]
+    assert await nothing_more(subscription)
+
+
+async def test_de_duplication_reaches_back_as_far_as_the_retained_window():
+    hub = DecisionHub(retained=3, queue_size=100)
+    hub.publish(batch(1, 4))  # t1 has left the window
+    assert hub.publish(batch(2, 1)) == 2  # t2 still retained: a repeat
+    assert hub.publish(batch(1, 1)) == 5  # t1 forgotten: numbered again
+
+
+async def test_a_decision_without_transaction_id_rejects_the_whole_batch_naming_the_field():
+    hub = DecisionHub(retained=10, queue_size=10)
+    with pytest.raises(InvalidArgument) as raised:
+        hub.publish([scored("a"), scored("")])
+    assert [(v.field, v.rule) for v in raised.value.violations] == [("decisions[1].transaction.id", "required")]
+    assert hub.last_sequence == 0
+
+
+async def test_a_slow_subscriber_is_cut_off_while_a_fast_one_receives_everything():
+    hub = DecisionHub(retained=1000, queue_size=5)
+    slow = hub.subscribe(name="slow")
+    fast = hub.subscribe(name="fast")
+    fast_received: list[int] = []
+
+    async def fast_reader() -> None:
+        async for notification in fast:
+            fast_received.append(notification.sequence)
+
+    reader = asyncio.create_task(fast_reader())
+    hub.publish(batch(1, 1))
+    assert (await asyncio.wait_for(anext(slow), 1)).sequence == 1
+    for n in range(2, 41):
+        hub.publish(batch(n, 1))  # never waits, even though "slow" does not read
+        await asyncio.sleep(0)
+    assert hub.subscriber_count == 1  # only the fast one is left
+
+    with pytest.raises(SubscriberTooSlow) as raised:
+        await anext(slow)
+    assert str(raised.value) == "subscriber too slow: queue of 5 full; resume from sequence 1"
+    assert raised.value.code.name == "RESOURCE_EXHAUSTED"
+
+    # Resuming from the named sequence gives it exactly what it missed.
+    resumed = hub.subscribe(after_sequence=raised.value.resume_after, name="slow again")
+    assert [s for s, _, _ in await take(resumed, 39)] == list(range(2, 41))
+
+    hub.close()
+    await asyncio.wait_for(reader, 1)
+    assert fast_received == list(range(1, 41))
+
+
+async def test_a_filtered_subscriber_is_not_cut_off_by_decisions_it_did_not_ask_for():
+    hub = DecisionHub(retained=1000, queue_size=2)
+    declines = hub.subscribe(SubscriptionFilter(decisions=frozenset({DECLINE})))
+    hub.publish([scored(f"a{n}") for n in range(100)] + [scored("d1", decision=DECLINE)])
+    assert await take(declines, 1) == [(101, "d1", False)]
+
+
+async def test_gap_is_flagged_on_the_first_event_when_the_window_was_exceeded():
+    hub = DecisionHub(retained=10, queue_size=100)
+    hub.publish(batch(1, 30))  # 21..30 retained
+    assert hub.oldest_retained_sequence == 21
+
+    late = hub.subscribe(after_sequence=5)
+    assert await take(late, 3) == [(21, "t21", True), (22, "t22", False), (23, "t23", False)]
+
+    just_in_time = hub.subscribe(after_sequence=20)
+    assert await take(just_in_time, 2) == [(21, "t21", False), (22, "t22", False)]
+
+
+async def test_gap_flag_waits_for_the_first_matching_event_when_nothing_retained_matches():
+    hub = DecisionHub(retained=5, queue_size=100)
+    hub.publish(batch(1, 20))
+    subscription = hub.subscribe(SubscriptionFilter(decisions=frozenset({DECLINE})), after_sequence=3)
+    hub.publish([scored("d", decision=DECLINE)])
+    assert await take(subscription, 1) == [(21, "d", True)]
+
+
+async def test_a_resume_point_beyond_the_newest_sequence_replays_everything_retained_as_a_gap():
+    """After notify restarts, numbers begin again at 1; a subscriber still holding an old number
+    gets everything the new instance has, flagged, rather than silently waiting for the old number."""
+    hub = DecisionHub(retained=10, queue_size=100)
+    hub.publish(batch(1, 3))
+    subscription = hub.subscribe(after_sequence=500)
+    hub.publish(batch(4, 1))
+    assert await take(subscription, 4) == [(1, "t1", True), (2, "t2", False), (3, "t3", False), (4, "t4", False)]
+
+
+async def test_closing_the_hub_ends_subscriptions_after_what_is_queued_and_refuses_new_work():
+    hub = DecisionHub(retained=10, queue_size=10)
+    waiting = hub.subscribe()
+    waiter = asyncio.create_task(take(waiting, 1))
+    await asyncio.sleep(0)
+    with_backlog = hub.subscribe()
+    hub.publish(batch(1, 2))
+    assert await waiter == [(1, "t1", False)]
+    hub.close()
+    assert [n.sequence async for n in waiting] == [2]
+    assert [n.sequence async for n in with_backlog] == [1, 2]
+    assert hub.subscriber_count == 0
+    with pytest.raises(Unavailable):
+        hub.publish(batch(3, 1))
+    with pytest.raises(Unavailable):
+        hub.subscribe()
+
+
+async def test_close_of_a_subscription_unregisters_it():
+    hub = DecisionHub(retained=10, queue_size=10)
+    subscription = hub.subscribe()
+    assert hub.subscriber_count == 1
+    subscription.close()
+    subscription.close()
+    assert hub.subscriber_count == 0
+    hub.publish(batch(1, 1))
+    assert await nothing_more(subscription)
