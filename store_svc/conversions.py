@@ -1,0 +1,171 @@
+"""Conversions between the fraud.v1 messages and rows of the `transactions` table.
+
+Enums are stored by name without their prefix ("APPROVE", "CARD_PRESENT", "FRAUD") so the table
+reads well in psql; timestamps keep PostgreSQL's microseconds (protobuf nanoseconds are truncated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
+from store_svc.filters import TransactionFilters
+from store_svc.statistics import Statistics
+
+DEFAULT_CURRENCY = "USD"
+
+
+def _enum_name(enum_type: Any, prefix: str, value: int) -> str:
+    return enum_type.Name(value).removeprefix(prefix)
+
+
+def decision_name(value: int) -> str:
+    return _enum_name(decision_pb2.Decision, "DECISION_", value)
+
+
+def label_name(value: int) -> str | None:
+    return None if value == decision_pb2.LABEL_UNSPECIFIED else _enum_name(decision_pb2.Label, "LABEL_", value)
+
+
+def channel_name(value: int) -> str:
+    return _enum_name(transaction_pb2.Channel, "CHANNEL_", value)
+
+
+def _datetime(timestamp: Timestamp) -> datetime:
+    return timestamp.ToDatetime(tzinfo=UTC)
+
+
+def _set_timestamp(target: Timestamp, moment: datetime | None) -> None:
+    if moment is not None:
+        target.FromDatetime(moment)
+
+
+def optional_datetime(message: Any, field: str) -> datetime | None:
+    """The timestamp field `field` of `message`, or None when it is unset."""
+    return _datetime(getattr(message, field)) if message.HasField(field) else None
+
+
+def received_at_of(scored: decision_pb2.ScoredTransaction) -> datetime | None:
+    if scored.times.HasField("received_at"):
+        return _datetime(scored.times.received_at)
+    if scored.transaction.HasField("received_at"):
+        return _datetime(scored.transaction.received_at)
+    return None
+
+
+def occurred_at_of(scored: decision_pb2.ScoredTransaction) -> datetime | None:
+    """Event time; ingest leaves it unset to mean "when received", so that stands in for it."""
+    if scored.transaction.input.HasField("occurred_at"):
+        return _datetime(scored.transaction.input.occurred_at)
+    return received_at_of(scored)
+
+
+def row_from_scored(scored: decision_pb2.ScoredTransaction) -> dict[str, Any]:
+    """Column values for one insert; `stored_at` is left to the database's clock."""
+    transaction = scored.transaction
+    submitted = transaction.input
+    location = submitted.location
+    return {
+        "id": transaction.id,
+        "user_id": submitted.user_id,
+        "amount_minor": submitted.amount.minor_units,
+        "currency": submitted.amount.currency or DEFAULT_CURRENCY,
+        "city": location.city,
+        "country": location.country,
+        "lat": location.lat if location.HasField("lat") else None,
+        "lon": location.lon if location.HasField("lon") else None,
+        "merchant_id": submitted.merchant_id,
+        "channel": channel_name(submitted.channel),
+        "occurred_at": occurred_at_of(scored),
+        "received_at": received_at_of(scored),
+        "scored_at": optional_datetime(scored.times, "scored_at"),
+        "score": scored.score,
+        "decision": decision_name(scored.decision),
+        "is_fraud": scored.is_fraud,
+        "reasons": [
+            {"feature": reason.feature, "text": reason.text, "contribution": reason.contribution}
+            for reason in scored.reasons
+        ],
+        "features": dict(scored.features),
+        "model_version": scored.model_version,
+        "label": label_name(scored.label),
+        "labelled_at": optional_datetime(scored, "labelled_at"),
+        "shadow_scores": [
+            {"model_version": shadow.model_version, "score": shadow.score, "decision": decision_name(shadow.decision)}
+            for shadow in scored.shadow_scores
+        ],
+        "trace_id": scored.trace_id,
+    }
+
+
+def scored_from_row(row: Mapping[str, Any]) -> decision_pb2.ScoredTransaction:
+    scored = decision_pb2.ScoredTransaction(
+        score=row["score"],
+        decision=decision_pb2.Decision.Value("DECISION_" + row["decision"]),
+        is_fraud=row["is_fraud"],
+        model_version=row["model_version"],
+        features=row["features"],
+        trace_id=row["trace_id"],
+        reasons=[decision_pb2.Reason(**reason) for reason in row["reasons"]],
+        shadow_scores=[
+            decision_pb2.ShadowScore(
+                model_version=shadow["model_version"],
+                score=shadow["score"],
+                decision=decision_pb2.Decision.Value("DECISION_" + shadow["decision"]),
+            )
+            for shadow in row["shadow_scores"]
+        ],
+    )
+    if row["label"] is not None:
+        scored.label = decision_pb2.Label.Value("LABEL_" + row["label"])
+    _set_timestamp(scored.labelled_at, row["labelled_at"])
+
+    transaction = scored.transaction
+    transaction.id = row["id"]
+    _set_timestamp(transaction.received_at, row["received_at"])
+    submitted = transaction.input
+    submitted.user_id = row["user_id"]
+    submitted.amount.minor_units = row["amount_minor"]
+    submitted.amount.currency = row["currency"]
+    submitted.location.city = row["city"]
+    submitted.location.country = row["country"]
+    if row["lat"] is not None:
+        submitted.location.lat = row["lat"]
+    if row["lon"] is not None:
+        submitted.location.lon = row["lon"]
+    submitted.merchant_id = row["merchant_id"]
+    submitted.channel = transaction_pb2.Channel.Value("CHANNEL_" + row["channel"])
+    _set_timestamp(submitted.occurred_at, row["occurred_at"])
+
+    _set_timestamp(scored.times.received_at, row["received_at"])
+    _set_timestamp(scored.times.scored_at, row["scored_at"])
+    _set_timestamp(scored.times.stored_at, row["stored_at"])
+    return scored
+
+
+def filters_from_request(request: store_service_pb2.ListTransactionsRequest) -> TransactionFilters:
+    return TransactionFilters(
+        user_id=request.user_id or None,
+        decision=decision_name(request.decision) if request.decision else None,
+        label=label_name(request.label),
+        min_score=request.min_score if request.HasField("min_score") else None,
+        max_score=request.max_score if request.HasField("max_score") else None,
+        since=optional_datetime(request, "since"),
+        until=optional_datetime(request, "until"),
+    )
+
+
+def statistics_response(statistics: Statistics) -> store_service_pb2.GetStatisticsResponse:
+    return store_service_pb2.GetStatisticsResponse(
+        total=statistics.total,
+        approved=statistics.approved,
+        reviewed=statistics.reviewed,
+        declined=statistics.declined,
+        labelled_fraud=statistics.labelled_fraud,
+        labelled_legitimate=statistics.labelled_legitimate,
+        mean_score=statistics.mean_score,
+    )

@@ -1,0 +1,194 @@
+"""Reads and writes scored transactions in PostgreSQL. Plain async Python: no gRPC in here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from fraud.v1 import decision_pb2
+from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
+from store_svc import page_token
+from store_svc.batch_rules import check_batch
+from store_svc.conversions import label_name, row_from_scored, scored_from_row
+from store_svc.db_errors import unavailable_when_unreachable
+from store_svc.filters import TransactionFilters
+from store_svc.schema import transactions
+from store_svc.statistics import Statistics
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+DEFAULT_HISTORY_LIMIT = 100
+MAX_HISTORY_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class TransactionPage:
+    transactions: list[decision_pb2.ScoredTransaction]
+    # Empty on the last page.
+    next_page_token: str
+
+
+class TransactionRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        with unavailable_when_unreachable():
+            async with self._engine.begin() as connection:
+                yield connection
+
+    async def put_batch(self, decisions: Sequence[decision_pb2.ScoredTransaction]) -> int:
+        """Stores the batch in one transaction and returns how many rows were new.
+
+        Idempotent by transaction id: a re-delivered batch (or a repeated id within one) inserts
+        nothing the second time and leaves the first row, and any analyst label on it, untouched.
+        """
+        if not decisions:
+            return 0
+        check_batch(decisions)
+        rows = [row_from_scored(scored) for scored in decisions]
+        # Multi-row VALUES with bound parameters; SQLAlchemy's insertmanyvalues splits a big batch into
+        # as few statements as PostgreSQL's 32767-parameter limit allows, inside this one transaction.
+        statement = insert(transactions).on_conflict_do_nothing(index_elements=["id"]).returning(transactions.c.id)
+        async with self._transaction() as connection:
+            result = await connection.execute(statement, rows)
+            return len(result.all())
+
+    async def get(self, transaction_id: str) -> decision_pb2.ScoredTransaction:
+        async with self._transaction() as connection:
+            row = (
+                await connection.execute(sa.select(transactions).where(transactions.c.id == transaction_id))
+            ).mappings().first()
+        if row is None:
+            raise NotFound(f"transaction {transaction_id!r} not found")
+        return scored_from_row(row)
+
+    async def list(
+        self,
+        filters: TransactionFilters,
+        page_size: int = 0,
+        page_token_text: str = "",
+        oldest_first: bool = False,
+    ) -> TransactionPage:
+        """One page of transactions ordered by (occurred_at, id), newest first unless `oldest_first`.
+
+        Keyset pagination: the token holds the last (occurred_at, id) shown, so rows stored while a
+        client pages never shift a page and no row is skipped or repeated.
+        """
+        filters.check()
+        if not 0 <= page_size <= MAX_PAGE_SIZE:
+            raise InvalidArgument([FieldViolation("page_size", "int32.lte", f"must be 0 to {MAX_PAGE_SIZE}")])
+        page_size = page_size or DEFAULT_PAGE_SIZE
+        fingerprint = page_token.query_fingerprint({"filters": filters.as_query(), "oldest_first": oldest_first})
+        cursor = page_token.decode(page_token_text, fingerprint) if page_token_text else None
+
+        order_key = sa.tuple_(transactions.c.occurred_at, transactions.c.id)
+        query = sa.select(transactions).where(*_conditions(filters))
+        if cursor is not None:
+            position = sa.tuple_(
+                sa.literal(cursor.occurred_at, type_=transactions.c.occurred_at.type),
+                sa.literal(cursor.transaction_id, type_=transactions.c.id.type),
+            )
+            query = query.where(order_key > position if oldest_first else order_key < position)
+        if oldest_first:
+            query = query.order_by(transactions.c.occurred_at.asc(), transactions.c.id.asc())
+        else:
+            query = query.order_by(transactions.c.occurred_at.desc(), transactions.c.id.desc())
+        # One row more than the page tells whether another page exists, so the last page has no token.
+        query = query.limit(page_size + 1)
+
+        async with self._transaction() as connection:
+            rows = (await connection.execute(query)).mappings().all()
+        page, more = rows[:page_size], len(rows) > page_size
+        next_token = ""
+        if more:
+            last = page[-1]
+            next_token = page_token.encode(page_token.Cursor(last["occurred_at"], last["id"]), fingerprint)
+        return TransactionPage([scored_from_row(row) for row in page], next_token)
+
+    async def label(self, transaction_id: str, label: int, analyst: str = "") -> decision_pb2.ScoredTransaction:
+        """Records an analyst's verdict; a later label replaces an earlier one."""
+        if label not in (decision_pb2.LABEL_FRAUD, decision_pb2.LABEL_LEGITIMATE):
+            raise InvalidArgument([FieldViolation("label", "enum.not_in", "must be LABEL_FRAUD or LABEL_LEGITIMATE")])
+        statement = (
+            sa.update(transactions)
+            .where(transactions.c.id == transaction_id)
+            .values(
+                label=label_name(label),
+                labelled_at=sa.func.now(),
+                analyst=analyst,
+                is_fraud=label == decision_pb2.LABEL_FRAUD,
+            )
+            .returning(*transactions.c)
+        )
+        async with self._transaction() as connection:
+            row = (await connection.execute(statement)).mappings().first()
+        if row is None:
+            raise NotFound(f"transaction {transaction_id!r} not found")
+        return scored_from_row(row)
+
+    async def user_history(
+        self, user_id: str, before: datetime | None = None, limit: int = 0
+    ) -> list[decision_pb2.ScoredTransaction]:
+        """The user's `limit` most recent transactions (0 means 100) that occurred before `before`,
+        oldest first, as scoring replays them to warm its per-user state."""
+        if not 0 <= limit <= MAX_HISTORY_LIMIT:
+            raise InvalidArgument([FieldViolation("limit", "int32.lte", f"must be 0 to {MAX_HISTORY_LIMIT}")])
+        recent = sa.select(transactions).where(transactions.c.user_id == user_id)
+        if before is not None:
+            recent = recent.where(transactions.c.occurred_at < before)
+        recent = recent.order_by(transactions.c.occurred_at.desc(), transactions.c.id.desc()).limit(
+            limit or DEFAULT_HISTORY_LIMIT
+        )
+        async with self._transaction() as connection:
+            rows = (await connection.execute(recent)).mappings().all()
+        return [scored_from_row(row) for row in reversed(rows)]
+
+    async def statistics(self, since: datetime | None = None) -> Statistics:
+        """Counts by decision and label, and the mean score, of transactions that occurred at or after `since`."""
+        c = transactions.c
+
+        def count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+            return sa.func.count().filter(condition)
+
+        query = sa.select(
+            sa.func.count().label("total"),
+            count_where(c.decision == "APPROVE").label("approved"),
+            count_where(c.decision == "REVIEW").label("reviewed"),
+            count_where(c.decision == "DECLINE").label("declined"),
+            count_where(c.label == "FRAUD").label("labelled_fraud"),
+            count_where(c.label == "LEGITIMATE").label("labelled_legitimate"),
+            sa.func.coalesce(sa.func.avg(c.score), 0.0).label("mean_score"),
+        )
+        if since is not None:
+            query = query.where(c.occurred_at >= since)
+        async with self._transaction() as connection:
+            row = (await connection.execute(query)).mappings().one()
+        return Statistics(**{key: (float(value) if key == "mean_score" else int(value)) for key, value in row.items()})
+
+
+def _conditions(filters: TransactionFilters) -> list[sa.ColumnElement[bool]]:
+    c = transactions.c
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.user_id is not None:
+        conditions.append(c.user_id == filters.user_id)
+    if filters.decision is not None:
+        conditions.append(c.decision == filters.decision)
+    if filters.label is not None:
+        conditions.append(c.label == filters.label)
+    if filters.min_score is not None:
+        conditions.append(c.score >= filters.min_score)
+    if filters.max_score is not None:
+        conditions.append(c.score <= filters.max_score)
+    if filters.since is not None:
+        conditions.append(c.occurred_at >= filters.since)
+    if filters.until is not None:
+        conditions.append(c.occurred_at < filters.until)
+    return conditions

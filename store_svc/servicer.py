@@ -1,0 +1,69 @@
+"""The StoreService gRPC servicer: validates each request, calls the repository, converts the answer.
+
+Domain errors (InvalidArgument, NotFound, Unavailable) propagate to the shared interceptor, which
+turns them into status codes; nothing here catches them.
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from fraud.v1 import store_service_pb2, store_service_pb2_grpc
+from fraudmesh.validation import validate
+from store_svc.conversions import filters_from_request, optional_datetime, statistics_response
+from store_svc.repository import TransactionRepository
+
+SERVICE_NAME = store_service_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name
+
+
+class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
+    def __init__(self, repository: TransactionRepository) -> None:
+        self._repository = repository
+
+    async def PutDecisions(
+        self, request: store_service_pb2.PutDecisionsRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.PutDecisionsResponse:
+        validate(request)
+        inserted = await self._repository.put_batch(request.decisions)
+        return store_service_pb2.PutDecisionsResponse(inserted=inserted)
+
+    async def GetTransaction(
+        self, request: store_service_pb2.GetTransactionRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.GetTransactionResponse:
+        validate(request)
+        transaction = await self._repository.get(request.transaction_id)
+        return store_service_pb2.GetTransactionResponse(transaction=transaction)
+
+    async def ListTransactions(
+        self, request: store_service_pb2.ListTransactionsRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.ListTransactionsResponse:
+        validate(request)
+        page = await self._repository.list(
+            filters_from_request(request), request.page_size, request.page_token, request.oldest_first
+        )
+        return store_service_pb2.ListTransactionsResponse(
+            transactions=page.transactions, next_page_token=page.next_page_token
+        )
+
+    async def LabelTransaction(
+        self, request: store_service_pb2.LabelTransactionRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.LabelTransactionResponse:
+        validate(request)
+        transaction = await self._repository.label(request.transaction_id, request.label, request.analyst)
+        return store_service_pb2.LabelTransactionResponse(transaction=transaction)
+
+    async def GetUserHistory(
+        self, request: store_service_pb2.GetUserHistoryRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.GetUserHistoryResponse:
+        validate(request)
+        history = await self._repository.user_history(
+            request.user_id, optional_datetime(request, "before"), request.limit
+        )
+        return store_service_pb2.GetUserHistoryResponse(transactions=history)
+
+    async def GetStatistics(
+        self, request: store_service_pb2.GetStatisticsRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.GetStatisticsResponse:
+        validate(request)
+        statistics = await self._repository.statistics(optional_datetime(request, "since"))
+        return statistics_response(statistics)

@@ -1,0 +1,29 @@
+"""store_svc's settings, read from the environment (e.g. STORE_LISTEN, STORE_DB_POOL_SIZE)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from fraudmesh.settings import DEFAULT_PORTS, CommonSettings
+
+
+class StoreSettings(CommonSettings):
+    store_listen: str = Field(
+        f"0.0.0.0:{DEFAULT_PORTS['store']}", description="Address store_svc's gRPC server binds, host:port."
+    )
+    store_db_pool_size: int = Field(10, ge=1, le=100, description="PostgreSQL connections kept open.")
+    store_db_max_overflow: int = Field(
+        10, ge=0, le=100, description="Extra connections opened beyond the pool under load, closed when idle."
+    )
+    store_db_pool_timeout_seconds: float = Field(
+        5.0, gt=0, description="How long a call waits for a free connection before answering UNAVAILABLE."
+    )
+    store_db_connect_timeout_seconds: float = Field(
+        5.0, gt=0, description="How long opening a PostgreSQL connection may take before answering UNAVAILABLE."
+    )
+    store_db_command_timeout_seconds: float = Field(
+        30.0, gt=0, description="Longest a single SQL statement may run before it is abandoned."
+    )
+    store_migrate_on_start: bool = Field(
+        True, description="Apply the Alembic migrations to DATABASE_URL before serving."
+    )
