@@ -1,0 +1,32 @@
+"""Wires the hub into a GrpcServer, and stops the two in the order that lets streams end cleanly."""
+
+from __future__ import annotations
+
+from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
+
+from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
+from notify_svc.hub import DecisionHub
+from notify_svc.servicer import NotifyServiceServicer
+
+SERVICE_NAME = notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name
+
+
+def build_server(hub: DecisionHub, address: str, grace_seconds: float) -> GrpcServer:
+    servicer = NotifyServiceServicer(hub)
+    return GrpcServer(
+        [
+            ServiceRegistration(
+                SERVICE_NAME, lambda server: notify_service_pb2_grpc.add_NotifyServiceServicer_to_server(servicer, server)
+            )
+        ],
+        address,
+        grace_seconds=grace_seconds,
+    )
+
+
+async def stop_serving(server: GrpcServer, hub: DecisionHub) -> None:
+    """Subscription streams never finish by themselves, so the hub ends them first (after what is
+    queued for them); the drain then waits only for those last writes instead of the whole grace."""
+    await server.set_serving(False)
+    hub.close()
+    await server.stop()
