@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1.7
+# store: owns PostgreSQL: idempotent batch writes and the read API.
+# Build from the repository root: docker build -f deploy/docker/store.Dockerfile .
+# Dependencies come from uv.lock exactly (`uv sync --frozen`), without the dev group; the runtime
+# stage has the virtual environment and the source only, and runs as an unprivileged user.
+
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
+
+FROM ${PYTHON_IMAGE} AS deps
+COPY --from=uv /uv /usr/local/bin/uv
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/app/.venv
+WORKDIR /app
+COPY pyproject.toml uv.lock ./
+# Only the locked third-party packages: the project itself runs from source (PYTHONPATH below),
+# so a change to our code does not rebuild this layer.
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --no-install-project
+
+FROM ${PYTHON_IMAGE} AS runtime
+RUN groupadd --system --gid 10001 fraud \
+    && useradd --system --no-log-init --uid 10001 --gid fraud --no-create-home --shell /usr/sbin/nologin fraud
+WORKDIR /app
+COPY --from=deps /app/.venv /app/.venv
+COPY fraudmesh ./fraudmesh
+COPY store_svc ./store_svc
+# Generated protobuf code keeps protoc's absolute imports (fraud.v1, buf.validate): its folder is a path root.
+ENV PATH=/app/.venv/bin:$PATH \
+    PYTHONPATH=/app:/app/fraudmesh/_generated \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1
+USER 10001:10001
+EXPOSE 50053 9103
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-m", "fraudmesh.healthcheck", "127.0.0.1:50053"]
+CMD ["python", "-m", "store_svc"]
