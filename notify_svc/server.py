@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import grpc
 from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
 
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
@@ -13,15 +14,11 @@ SERVICE_NAME = notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"].f
 
 def build_server(hub: DecisionHub, address: str, grace_seconds: float) -> GrpcServer:
     servicer = NotifyServiceServicer(hub)
-    return GrpcServer(
-        [
-            ServiceRegistration(
-                SERVICE_NAME, lambda server: notify_service_pb2_grpc.add_NotifyServiceServicer_to_server(servicer, server)
-            )
-        ],
-        address,
-        grace_seconds=grace_seconds,
-    )
+
+    def add_to_server(server: grpc.aio.Server) -> None:
+        notify_service_pb2_grpc.add_NotifyServiceServicer_to_server(servicer, server)
+
+    return GrpcServer([ServiceRegistration(SERVICE_NAME, add_to_server)], address, grace_seconds=grace_seconds)
 
 
 async def stop_serving(server: GrpcServer, hub: DecisionHub) -> None:
