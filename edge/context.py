@@ -1,0 +1,21 @@
+"""What every route needs, built once by `create_app` and handed to each route module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edge.decision_hub import DecisionHub
+from edge.settings import EdgeSettings
+from edge.upstreams import Upstreams
+
+
+@dataclass(frozen=True)
+class EdgeContext:
+    settings: EdgeSettings
+    upstreams: Upstreams
+    hub: DecisionHub
+
+    @property
+    def timeout(self) -> float:
+        """Deadline of one unary upstream call, in seconds."""
+        return self.settings.upstream_timeout_seconds

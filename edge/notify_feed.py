@@ -1,0 +1,85 @@
+"""The edge's one subscription to notify_svc's decision stream, kept open for the life of the process.
+
+When the stream breaks it re-opens with exponential backoff and jitter, resuming after the last
+sequence the hub holds, so a notify_svc restart or a network blip costs clients nothing that
+notify_svc still retains.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import AsyncIterator, Callable
+
+import grpc
+from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
+
+from edge.decision_hub import ClientFilter, DecisionHub
+
+log = logging.getLogger("edge.notify_feed")
+
+SUBSCRIBER_NAME = "edge"
+_FIRST_BACKOFF_SECONDS = 0.1
+
+
+class NotifyFeed:
+    def __init__(
+        self,
+        stub: Callable[[], notify_service_pb2_grpc.NotifyServiceStub],
+        hub: DecisionHub,
+        max_backoff_seconds: float,
+    ):
+        self._stub = stub
+        self._hub = hub
+        self._max_backoff = max_backoff_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="notify-feed")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        backoff = _FIRST_BACKOFF_SECONDS
+        while True:
+            after = self._hub.last_sequence or 0
+            call = self._stub().SubscribeDecisions(
+                notify_service_pb2.SubscribeDecisionsRequest(after_sequence=after, subscriber=SUBSCRIBER_NAME)
+            )
+            log.info("opening decision stream after sequence %d", after)
+            try:
+                async for response in call:
+                    self._hub.publish(response.sequence, response.decision)
+                    backoff = _FIRST_BACKOFF_SECONDS
+                log.warning("decision stream ended by notify_svc; reconnecting")
+            except grpc.aio.AioRpcError as error:
+                log.warning("decision stream lost: %s %s", error.code().name, error.details())
+            finally:
+                call.cancel()
+            # Jitter keeps many edges from reconnecting to a restarted notify_svc in lock-step.
+            await asyncio.sleep(backoff * random.uniform(0.5, 1.0))
+            backoff = min(backoff * 2, self._max_backoff)
+
+
+async def direct_stream(
+    stub: notify_service_pb2_grpc.NotifyServiceStub, client_filter: ClientFilter, after: int
+) -> AsyncIterator[notify_service_pb2.SubscribeDecisionsResponse]:
+    """A client's own subscription to notify_svc, for a resume point older than the hub's ring."""
+    call = stub.SubscribeDecisions(
+        notify_service_pb2.SubscribeDecisionsRequest(
+            filter=client_filter.to_proto(), after_sequence=after, subscriber=f"{SUBSCRIBER_NAME}-resume"
+        )
+    )
+    try:
+        async for response in call:
+            yield response
+    finally:
+        call.cancel()

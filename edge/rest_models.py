@@ -1,0 +1,208 @@
+"""The REST API's JSON shapes as pydantic models: they validate request bodies and document every
+field in /docs. The console (web/src/api/types.ts) is built against exactly these shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+ChannelName = Literal["card_present", "card_not_present", "contactless", "atm"]
+DecisionName = Literal["APPROVE", "REVIEW", "DECLINE"]
+LabelName = Literal["fraud", "legitimate"]
+
+
+class LocationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    city: str | None = Field(None, description="Free-text city name.", examples=["Lisbon"])
+    country: str | None = Field(None, description="Free-text country name or code.", examples=["PT"])
+    lat: float | None = Field(None, description="Latitude in degrees, -90..90.", examples=[38.72])
+    lon: float | None = Field(None, description="Longitude in degrees, -180..180.", examples=[-9.14])
+
+
+def _location_kind(value: Any) -> str:
+    return "location_city" if isinstance(value, str) else "location_object"
+
+
+# A bare string is the city, as the original clients send it; an object may add country and coordinates.
+LocationField = Annotated[
+    Annotated[str, Tag("location_city")] | Annotated[LocationIn, Tag("location_object")],
+    Discriminator(_location_kind),
+]
+
+
+class TransactionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: str = Field(description="The paying customer's id.", examples=["user-42"])
+    amount: Decimal = Field(
+        description="Amount in major units (19.99 dollars), as a JSON number or a decimal string; at most as "
+        "many decimals as the currency has.",
+        examples=["19.99"],
+    )
+    currency: str | None = Field(None, description="ISO 4217 code; default USD.", examples=["USD"])
+    location: LocationField | None = Field(
+        None, description='Where the payment happened: a city name ("Lisbon") or an object.'
+    )
+    merchant_id: str | None = Field(None, description="The merchant's id.", examples=["m-1001"])
+    channel: ChannelName | None = Field(None, description="How the card met the merchant.")
+    occurred_at: datetime | None = Field(
+        None,
+        description="Event time, ISO 8601; without an offset it is UTC. Default: when ingest received it. "
+        "At most five minutes in the future.",
+    )
+    idempotency_key: str | None = Field(
+        None,
+        description="A repeated key returns the first transaction's id and is not processed twice. The "
+        "Idempotency-Key header does the same.",
+    )
+
+
+class TransactionBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    transactions: list[TransactionIn] = Field(
+        min_length=1, max_length=1000, description="1 to 1000 transactions; all are accepted or none."
+    )
+
+
+class LabelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: LabelName = Field(description="The analyst's verdict.")
+    analyst: str | None = Field(None, description="Who labelled it.", examples=["alice"])
+
+
+class SubmitAccepted(BaseModel):
+    id: str = Field(description="The transaction's id.")
+    status: Literal["pending"] = "pending"
+    duplicate: bool = Field(description="True when the idempotency key was seen before: this is the first id.")
+    received_at: str | None = Field(description="When ingest received it, RFC 3339.")
+
+
+class SubmitPending(BaseModel):
+    id: str
+    status: Literal["pending"] = "pending"
+
+
+class LocationOut(BaseModel):
+    city: str
+    country: str
+    lat: float | None
+    lon: float | None
+
+
+class ReasonOut(BaseModel):
+    feature: str
+    text: str
+    contribution: float = Field(description="How much this feature pushed the score up.")
+
+
+class ShadowScoreOut(BaseModel):
+    model_version: str
+    score: float
+    decision: DecisionName
+
+
+class StageTimesOut(BaseModel):
+    received_at: str | None
+    scored_at: str | None
+    stored_at: str | None
+    published_at: str | None
+
+
+class DecisionOut(BaseModel):
+    """One scored transaction, as GET responses and the WebSocket carry it."""
+
+    id: str
+    user_id: str
+    amount: float = Field(description="Major units (19.99).")
+    currency: str
+    location: LocationOut
+    merchant_id: str
+    channel: str = Field(description="card_present, card_not_present, contactless, atm, or empty.")
+    time: str | None = Field(description="When it occurred (event time), RFC 3339.")
+    received_at: str | None
+    is_fraud: bool
+    score: float = Field(description="Calibrated fraud probability, 0..1.")
+    decision: DecisionName
+    reasons: list[ReasonOut]
+    model_version: str
+    features: dict[str, float] = Field(description="Feature values the model saw, by name.")
+    label: LabelName | None
+    labelled_at: str | None
+    shadow_scores: list[ShadowScoreOut]
+    trace_id: str = Field(description="W3C trace id, hex; empty when untraced.")
+    times: StageTimesOut
+
+
+class DecidedOut(DecisionOut):
+    status: Literal["decided"] = "decided"
+
+
+class BatchResultOut(BaseModel):
+    id: str
+    duplicate: bool
+    received_at: str | None
+
+
+class BatchOut(BaseModel):
+    results: list[BatchResultOut] = Field(description="One per submitted transaction, in order.")
+
+
+class TransactionPageOut(BaseModel):
+    transactions: list[DecisionOut]
+    next_page_token: str = Field(description="Pass as page_token for the next page; empty on the last page.")
+
+
+class StatsOut(BaseModel):
+    total: int
+    approved: int
+    reviewed: int
+    declined: int
+    labelled_fraud: int
+    labelled_legitimate: int
+    mean_score: float
+
+
+class ModelOut(BaseModel):
+    version: str
+    active: bool
+    shadow: bool
+    created_at: str | None
+    feature_names: list[str]
+    review_threshold: float
+    decline_threshold: float
+    metrics: dict[str, float]
+
+
+class ModelsOut(BaseModel):
+    models: list[ModelOut]
+
+
+class ActivatedOut(BaseModel):
+    model: ModelOut
+
+
+class ConfigOut(BaseModel):
+    jaeger_url: str = Field(description="Base URL of the Jaeger UI; empty when tracing is not shown.")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    services: dict[str, str] = Field(description="grpc.health.v1 status of each upstream, or the error reaching it.")
+
+
+class ViolationOut(BaseModel):
+    field: str = Field(description="Dotted REST path of the field, e.g. amount or transactions[2].currency.")
+    rule: str = Field(description="The rule it broke, e.g. int64.gt, missing, float_parsing.")
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="invalid_argument, not_found, unavailable, payload_too_large, ...")
+    message: str
+    violations: list[ViolationOut] = Field(default_factory=list)

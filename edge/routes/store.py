@@ -1,0 +1,102 @@
+"""Reading decided transactions, labelling them, and statistics: store_svc over REST."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import Path, Query
+from fastapi.responses import JSONResponse
+from fraud.v1 import store_service_pb2
+
+from edge.context import EdgeContext
+from edge.conversions import decision_object, label_value, list_request, stats_object, timestamp_from
+from edge.rest_models import DecisionName, DecisionOut, ErrorOut, LabelIn, LabelName, StatsOut, TransactionPageOut
+from edge.route_table import RouteBinding
+
+NOT_FOUND = {404: {"model": ErrorOut, "description": "No transaction with this id."}}
+INVALID = {422: {"model": ErrorOut}}
+UNAVAILABLE = {503: {"model": ErrorOut}}
+TransactionId = Annotated[str, Path(min_length=1, max_length=64, description="The transaction's id.")]
+
+
+def bindings(context: EdgeContext) -> list[RouteBinding]:
+    async def get_transaction(transaction_id: TransactionId) -> JSONResponse:
+        response = await context.upstreams.store.GetTransaction(
+            store_service_pb2.GetTransactionRequest(transaction_id=transaction_id), timeout=context.timeout
+        )
+        return JSONResponse(decision_object(response.transaction))
+
+    async def list_transactions(
+        user_id: Annotated[str | None, Query(max_length=64, description="Only this user's.")] = None,
+        decision: Annotated[DecisionName | None, Query(description="Only this decision.")] = None,
+        min_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+        max_score: Annotated[float | None, Query(ge=0, le=1)] = None,
+        since: Annotated[datetime | None, Query(description="Occurred at or after, ISO 8601.")] = None,
+        until: Annotated[datetime | None, Query(description="Occurred before, ISO 8601.")] = None,
+        label: Annotated[LabelName | None, Query(description="Only those an analyst labelled so.")] = None,
+        page_size: Annotated[int | None, Query(ge=1, le=500, description="Default 50.")] = None,
+        page_token: Annotated[str | None, Query(max_length=256, description="next_page_token of the last page.")] = None,
+        order: Annotated[Literal["newest", "oldest"], Query(description="newest first (default) or oldest first.")] = "newest",
+    ) -> JSONResponse:
+        request = list_request(
+            user_id, decision, min_score, max_score, since, until, label, page_size, page_token, order
+        )
+        response = await context.upstreams.store.ListTransactions(request, timeout=context.timeout)
+        return JSONResponse(
+            {
+                "transactions": [decision_object(t) for t in response.transactions],
+                "next_page_token": response.next_page_token,
+            }
+        )
+
+    async def label_transaction(transaction_id: TransactionId, label: LabelIn) -> JSONResponse:
+        response = await context.upstreams.store.LabelTransaction(
+            store_service_pb2.LabelTransactionRequest(
+                transaction_id=transaction_id, label=label_value(label.label), analyst=label.analyst or ""
+            ),
+            timeout=context.timeout,
+        )
+        return JSONResponse(decision_object(response.transaction))
+
+    async def get_statistics(
+        since: Annotated[datetime | None, Query(description="Count from this instant; default: everything.")] = None,
+    ) -> JSONResponse:
+        request = store_service_pb2.GetStatisticsRequest()
+        if since is not None:
+            request.since.CopyFrom(timestamp_from(since))
+        response = await context.upstreams.store.GetStatistics(request, timeout=context.timeout)
+        return JSONResponse(stats_object(response))
+
+    return [
+        RouteBinding(
+            "fraud.v1.StoreService/GetTransaction",
+            get_transaction,
+            summary="One transaction with its decision",
+            response_model=DecisionOut,
+            responses={**NOT_FOUND, **UNAVAILABLE},
+            tags=["transactions"],
+        ),
+        RouteBinding(
+            "fraud.v1.StoreService/ListTransactions",
+            list_transactions,
+            summary="Transactions with filters, newest first, a page at a time",
+            response_model=TransactionPageOut,
+            responses={**INVALID, **UNAVAILABLE},
+            tags=["transactions"],
+        ),
+        RouteBinding(
+            "fraud.v1.StoreService/LabelTransaction",
+            label_transaction,
+            summary="Record an analyst's verdict on a transaction",
+            response_model=DecisionOut,
+            responses={**NOT_FOUND, **INVALID, **UNAVAILABLE},
+            tags=["transactions"],
+        ),
+        RouteBinding(
+            "fraud.v1.StoreService/GetStatistics",
+            get_statistics,
+            summary="Counts of decisions and labels, and the mean score",
+            response_model=StatsOut,
+            responses={**INVALID, **UNAVAILABLE},
+            tags=["statistics"],
+        ),
+    ]

@@ -1,0 +1,50 @@
+"""The edge's own routes: health of the whole mesh and the console's configuration."""
+
+import asyncio
+
+import grpc
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from edge.context import EdgeContext
+from edge.rest_models import ConfigOut, HealthOut
+from edge.upstreams import HEALTH_SERVICES
+
+SERVING = health_pb2.HealthCheckResponse.ServingStatus.Name(health_pb2.HealthCheckResponse.SERVING)
+
+
+async def _check(channel: grpc.aio.Channel, service: str, timeout: float) -> str:
+    """The upstream's grpc.health.v1 status name, or the gRPC code that kept us from asking."""
+    try:
+        response = await health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(service=service), timeout=timeout, wait_for_ready=False
+        )
+    except grpc.aio.AioRpcError as error:
+        return error.code().name
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+
+
+def register(app: FastAPI, context: EdgeContext) -> None:
+    @app.get(
+        "/api/health",
+        response_model=HealthOut,
+        responses={503: {"model": HealthOut, "description": "At least one upstream is not SERVING."}},
+        summary="200 only when every upstream's gRPC health is SERVING",
+        tags=["system"],
+    )
+    async def health() -> JSONResponse:
+        names = list(HEALTH_SERVICES)
+        channels = context.upstreams.channels
+        statuses = await asyncio.gather(
+            *(_check(channels[name], HEALTH_SERVICES[name], context.settings.health_timeout_seconds) for name in names)
+        )
+        services = dict(zip(names, statuses, strict=True))
+        healthy = all(status == SERVING for status in statuses)
+        return JSONResponse(
+            {"status": "ok" if healthy else "degraded", "services": services}, status_code=200 if healthy else 503
+        )
+
+    @app.get("/api/config", response_model=ConfigOut, summary="Settings the console reads at start", tags=["system"])
+    async def config() -> ConfigOut:
+        return ConfigOut(jaeger_url=context.settings.jaeger_ui_url)

@@ -1,0 +1,61 @@
+"""The edge's settings (environment variables, upper-case names of the fields)."""
+
+from __future__ import annotations
+
+import pathlib
+
+from pydantic import Field, field_validator
+
+from fraudmesh.settings import DEFAULT_PORTS, CommonSettings
+
+# The console's production build, as `npm run build` in web/ leaves it.
+REPO_WEB_DIST = pathlib.Path(__file__).resolve().parent.parent / "web" / "dist"
+
+
+class EdgeSettings(CommonSettings):
+    edge_listen: str = Field(
+        f"0.0.0.0:{DEFAULT_PORTS['edge']}", description="host:port the HTTP server (REST, WebSocket, console) binds."
+    )
+    jaeger_ui_url: str = Field(
+        "", description="Base URL of the Jaeger UI the console links traces to; empty hides the links."
+    )
+    web_dist_dir: pathlib.Path = Field(
+        REPO_WEB_DIST, description="Built console (index.html and assets) served at /; not served when missing."
+    )
+    max_body_bytes: int = Field(
+        256 * 1024, ge=1024, description="Largest request body accepted; a larger one is answered 413 unread."
+    )
+    wait_ms_max: int = Field(
+        10_000, ge=0, le=60_000, description="Upper bound of ?wait_ms on POST /api/transaction."
+    )
+    upstream_timeout_seconds: float = Field(
+        5.0, gt=0, description="Deadline of each unary gRPC call the edge makes; beyond it the caller gets 503."
+    )
+    health_timeout_seconds: float = Field(
+        1.0, gt=0, description="Deadline of each upstream health check behind GET /api/health."
+    )
+    decision_ring_size: int = Field(
+        10_000,
+        ge=1,
+        description="Recent decisions the edge keeps in memory, for WebSocket resume (`since`) and ?wait_ms.",
+    )
+    websocket_queue_size: int = Field(
+        10_000,
+        ge=1,
+        description="Decisions waiting for one WebSocket client; a client that lets it fill is closed with 1013.",
+    )
+    notify_reconnect_max_seconds: float = Field(
+        5.0, gt=0, description="Longest pause between attempts to re-open the decision stream from notify_svc."
+    )
+
+    @field_validator("edge_listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError(f"must be host:port, got {value!r}")
+        return value
+
+    def listen_host_port(self) -> tuple[str, int]:
+        host, _, port = self.edge_listen.rpartition(":")
+        return host.strip("[]"), int(port)

@@ -1,0 +1,64 @@
+"""The edge's gRPC channels to the four peer services, and a stub for each.
+
+Nothing is opened when this object is built: the app's lifespan calls `open()` inside the running
+event loop (grpc.aio channels belong to a loop) and `close()` at shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import grpc
+from fraud.v1 import (
+    ingest_service_pb2_grpc,
+    notify_service_pb2_grpc,
+    scoring_service_pb2_grpc,
+    store_service_pb2_grpc,
+)
+
+from fraudmesh.grpc_server import insecure_channel
+from fraudmesh.settings import CommonSettings
+
+ChannelFactory = Callable[[str], grpc.aio.Channel]
+
+# The name each upstream has in /api/health, and the gRPC service its health is checked for.
+HEALTH_SERVICES = {
+    "ingest": "fraud.v1.IngestService",
+    "scoring": "fraud.v1.ScoringService",
+    "store": "fraud.v1.StoreService",
+    "notify": "fraud.v1.NotifyService",
+}
+
+
+@dataclass(frozen=True)
+class UpstreamAddresses:
+    ingest: str
+    scoring: str
+    store: str
+    notify: str
+
+    @classmethod
+    def from_settings(cls, settings: CommonSettings) -> UpstreamAddresses:
+        return cls(settings.ingest_address, settings.scoring_address, settings.store_address, settings.notify_address)
+
+
+class Upstreams:
+    def __init__(self, addresses: UpstreamAddresses, open_channel: ChannelFactory = insecure_channel):
+        self.addresses = addresses
+        self._open_channel = open_channel
+        self.channels: dict[str, grpc.aio.Channel] = {}
+
+    async def open(self) -> None:
+        if self.channels:
+            return
+        self.channels = {name: self._open_channel(getattr(self.addresses, name)) for name in HEALTH_SERVICES}
+        self.ingest = ingest_service_pb2_grpc.IngestServiceStub(self.channels["ingest"])
+        self.scoring = scoring_service_pb2_grpc.ScoringServiceStub(self.channels["scoring"])
+        self.store = store_service_pb2_grpc.StoreServiceStub(self.channels["store"])
+        self.notify = notify_service_pb2_grpc.NotifyServiceStub(self.channels["notify"])
+
+    async def close(self) -> None:
+        channels, self.channels = self.channels, {}
+        for channel in channels.values():
+            await channel.close()
