@@ -6,10 +6,10 @@ export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "st
 
 /** The part of the browser's WebSocket this client uses, so a test can hand in its own. */
 export interface SocketLike {
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
   close(code?: number, reason?: string): void;
 }
 

@@ -16,8 +16,8 @@ describe("FeedStore", () => {
 
   it("keeps one row per sequence number", () => {
     const store = new FeedStore();
-    expect(store.add(1, makeDecision({ id: "a" }))).toBe(true);
-    expect(store.add(1, makeDecision({ id: "b" }))).toBe(false);
+    expect(store.add(1, makeDecision({ id: "a" }))).toBe("added");
+    expect(store.add(1, makeDecision({ id: "b" }))).toBe("ignored");
     expect(ids(store)).toEqual(["a"]);
   });
 
@@ -25,7 +25,7 @@ describe("FeedStore", () => {
     const store = new FeedStore();
     store.add(1, makeDecision({ id: "a", decision: "REVIEW" }));
     store.add(2, makeDecision({ id: "b" }));
-    store.add(3, makeDecision({ id: "a", decision: "REVIEW", label: "fraud" }));
+    expect(store.add(3, makeDecision({ id: "a", decision: "REVIEW", label: "fraud" }))).toBe("updated");
     const rows = store.getSnapshot().visible;
     expect(rows.map((row) => row.decision.id)).toEqual(["b", "a"]);
     expect(rows[1]!.decision.label).toBe("fraud");
@@ -37,7 +37,7 @@ describe("FeedStore", () => {
     expect(sequences(store)).toEqual([5, 4, 3]);
     expect(store.getSnapshot().total).toBe(3);
     // Something older than every kept row would fall off at once: it is not taken.
-    expect(store.add(2, makeDecision())).toBe(false);
+    expect(store.add(2, makeDecision())).toBe("ignored");
     expect(sequences(store)).toEqual([5, 4, 3]);
   });
 
@@ -45,7 +45,7 @@ describe("FeedStore", () => {
     const store = new FeedStore(10);
     for (let sequence = 1; sequence <= 1_000; sequence += 1) store.add(sequence, makeDecision());
     expect(sequences(store)).toEqual([1000, 999, 998, 997, 996, 995, 994, 993, 992, 991]);
-    expect(store.add(995, makeDecision())).toBe(false);
+    expect(store.add(995, makeDecision())).toBe("ignored");
   });
 
   it("holds arrivals while paused and shows them all on resume", () => {
@@ -87,7 +87,7 @@ describe("FeedStore", () => {
     store.recordGap(8, 12);
     expect(store.getSnapshot().gaps).toEqual([{ from: 8, to: 12 }]);
     store.forgetSequences();
-    expect(store.add(7, makeDecision({ id: "new" }))).toBe(true);
+    expect(store.add(7, makeDecision({ id: "new" }))).toBe("added");
   });
 
   it("tells subscribers about changes and hands out the same snapshot until something changes", () => {

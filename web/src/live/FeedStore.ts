@@ -6,6 +6,8 @@ export interface FeedEntry {
   decision: Decision;
 }
 
+export type AddOutcome = "added" | "updated" | "ignored";
+
 export interface FeedGap {
   from: number;
   to: number;
@@ -65,22 +67,25 @@ export class FeedStore {
     return this.cached;
   };
 
-  /** Adds one streamed decision; returns false when its sequence was already seen. */
-  add(sequence: number, decision: Decision): boolean {
-    if (this.sequences.has(sequence)) return false;
+  /**
+   * Adds one streamed decision: "added" for a new row, "updated" when it is a later event for a
+   * transaction already shown, "ignored" for a sequence already seen (or too old to keep).
+   */
+  add(sequence: number, decision: Decision): AddOutcome {
+    if (this.sequences.has(sequence)) return "ignored";
     // Once full, anything older than the oldest row kept would be dropped at once anyway.
-    if (this.isFull() && sequence < this.oldestSequence()) return false;
+    if (this.isFull() && sequence < this.oldestSequence()) return "ignored";
     this.sequences.add(sequence);
     const entry = { sequence, decision };
     if (this.replaceById(this.held, entry) || this.replaceById(this.entries, entry)) {
       this.changed();
-      return true;
+      return "updated";
     }
     if (this.isPaused) this.held = insertNewestFirst(this.held, entry);
     else this.entries = insertNewestFirst(this.entries, entry);
     this.enforceCap();
     this.changed();
-    return true;
+    return "added";
   }
 
   /** Puts a fresher copy of a known transaction (from a REST answer, say) into its row. */

@@ -6,10 +6,10 @@ import type { SocketLike } from "../live/DecisionStream";
  */
 export class FakeSocket implements SocketLike {
   static created: FakeSocket[] = [];
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: unknown) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
+  onopen: ((event: Event) => void) | null = null;
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onclose: ((event: CloseEvent) => void) | null = null;
+  onerror: ((event: Event) => void) | null = null;
   closedByClient = false;
 
   constructor(readonly url: string) {
@@ -27,26 +27,26 @@ export class FakeSocket implements SocketLike {
   }
 
   open(): void {
-    this.onopen?.({});
+    this.onopen?.(new Event("open"));
   }
 
   sendDecision(sequence: number, data: object): void {
-    this.onmessage?.({ data: JSON.stringify({ type: "decision", sequence, data }) });
+    this.sendRaw(JSON.stringify({ type: "decision", sequence, data }));
   }
 
   sendRaw(data: unknown): void {
-    this.onmessage?.({ data });
+    this.onmessage?.(new MessageEvent("message", { data }));
   }
 
   /** The server or the network drops the connection. */
   drop(): void {
-    this.onerror?.({});
-    this.onclose?.({ code: 1006 });
+    this.onerror?.(new Event("error"));
+    this.onclose?.(new CloseEvent("close", { code: 1006 }));
   }
 
   close(): void {
     this.closedByClient = true;
-    this.onclose?.({ code: 1000 });
+    this.onclose?.(new CloseEvent("close", { code: 1000 }));
   }
 
   get since(): string | null {

@@ -1,0 +1,76 @@
+import { useState } from "react";
+import type { ModelInfo } from "../api/types";
+import { formatDateTime, formatNumber } from "../format";
+import { ModelPlots } from "./ModelPlots";
+
+interface Props {
+  model: ModelInfo;
+  busy: boolean;
+  onActivate: (version: string) => void;
+}
+
+export function ModelCard({ model, busy, onActivate }: Props) {
+  // Activation changes every decision from now on, so it takes a second, deliberate click.
+  const [confirming, setConfirming] = useState(false);
+  const metrics = Object.entries(model.metrics ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <article className={`model-card${model.active ? " model-active" : ""}`} data-testid="model-card" data-version={model.version}
+      aria-labelledby={`model-${model.version}`}>
+      <header className="panel-heading">
+        <h3 id={`model-${model.version}`}>
+          <code>{model.version}</code>
+        </h3>
+        {model.active && <span className="tag tag-active">active</span>}
+        {model.shadow && <span className="tag tag-shadow">shadow</span>}
+        <span className="hint">created {formatDateTime(model.created_at)}</span>
+        {!model.active && !confirming && (
+          <button type="button" disabled={busy} onClick={() => setConfirming(true)}>
+            Activate…
+          </button>
+        )}
+        {!model.active && confirming && (
+          <span role="group" aria-label="Confirm activation">
+            <button type="button" className="primary" disabled={busy}
+              onClick={() => { setConfirming(false); onActivate(model.version); }}>
+              Activate {model.version} now
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </span>
+        )}
+      </header>
+      <p className="hint">
+        REVIEW from score {formatNumber(model.review_threshold, 3)}, DECLINE from {formatNumber(model.decline_threshold, 3)};{" "}
+        {model.feature_names.length} features.
+      </p>
+      {metrics.length > 0 && (
+        <table className="data-table metrics-table">
+          <caption className="visually-hidden">Evaluation metrics of {model.version}</caption>
+          <tbody>
+            {metrics.map(([name, value]) => (
+              <tr key={name}>
+                <th scope="row">{name.replaceAll("_", " ")}</th>
+                <td className="number">{formatNumber(value, 4)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <details>
+        <summary>Evaluation plots</summary>
+        <ModelPlots version={model.version} />
+      </details>
+      <details>
+        <summary>Features in order</summary>
+        <ol className="feature-names">
+          {model.feature_names.map((name) => (
+            <li key={name}>
+              <code>{name}</code>
+            </li>
+          ))}
+        </ol>
+      </details>
+    </article>
+  );
+}

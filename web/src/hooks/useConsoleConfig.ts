@@ -1,0 +1,20 @@
+import { useEffect, useState } from "react";
+import type { ConsoleConfig } from "../api/types";
+import { useServices } from "../services";
+
+/** The edge's settings for the console (the Jaeger address); empty until it answers. */
+export function useConsoleConfig(): ConsoleConfig {
+  const { api } = useServices();
+  const [config, setConfig] = useState<ConsoleConfig>({ jaeger_url: "" });
+  useEffect(() => {
+    let active = true;
+    api
+      .getConfig()
+      .then((loaded) => active && setConfig(loaded))
+      .catch(() => undefined); // without it the console only loses the trace link
+    return () => {
+      active = false;
+    };
+  }, [api]);
+  return config;
+}

@@ -1,0 +1,33 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { createApi } from "./api/client";
+import { DesktopNotifier, type NotificationApi } from "./live/DesktopNotifier";
+import { LiveHub } from "./live/LiveHub";
+import { sameOriginStreamBase } from "./live/streamProtocol";
+import { navigate, transactionHref } from "./routing";
+import { ServicesProvider } from "./services";
+import "./styles/app.css";
+
+// The one place where the console's objects are built and wired; everything below receives them.
+const notifier =
+  typeof Notification === "undefined"
+    ? null
+    : new DesktopNotifier(Notification as unknown as NotificationApi, (id) => {
+        window.focus();
+        navigate(transactionHref(id));
+      });
+const hub = new LiveHub({
+  baseUrl: sameOriginStreamBase(window.location),
+  createSocket: (url) => new WebSocket(url),
+  onAlert: (decision) => notifier?.alert(decision),
+});
+const api = createApi((input, init) => window.fetch(input, init));
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <ServicesProvider services={{ api, hub, notifier }}>
+      <App />
+    </ServicesProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,58 @@
+import { useCallback, useEffect, useState } from "react";
+import type { ModelInfo } from "../api/types";
+import { ModelCard } from "../components/ModelCard";
+import { useServices } from "../services";
+
+/** Active first, then shadows, then the rest newest first. */
+function byRelevance(a: ModelInfo, b: ModelInfo): number {
+  const rank = (model: ModelInfo) => (model.active ? 0 : model.shadow ? 1 : 2);
+  return rank(a) - rank(b) || (b.created_at ?? "").localeCompare(a.created_at ?? "");
+}
+
+export function ModelsPage() {
+  const { api } = useServices();
+  const [models, setModels] = useState<ModelInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setModels([...(await api.listModels())].sort(byRelevance));
+      setError(null);
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : String(caught));
+    }
+  }, [api]);
+
+  useEffect(() => void load(), [load]);
+
+  const activate = async (version: string) => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      const activated = await api.activateModel(version);
+      setNotice(`${activated?.version ?? version} is now active.`);
+      await load();
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="page models-page" aria-labelledby="models-heading">
+      <h2 id="models-heading">Models</h2>
+      {notice && <p role="status" className="notice">{notice}</p>}
+      {error && <p role="alert" className="field-error">{error}</p>}
+      {models === null && !error && <p className="hint">Loading…</p>}
+      {models?.length === 0 && <p className="empty">No model versions yet; train one with fraudctl train.</p>}
+      <div className="model-list">
+        {models?.map((model) => (
+          <ModelCard key={model.version} model={model} busy={busy} onActivate={(v) => void activate(v)} />
+        ))}
+      </div>
+    </section>
+  );
+}

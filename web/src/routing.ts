@@ -1,0 +1,41 @@
+import { useSyncExternalStore } from "react";
+
+// Hash routes: the edge serves web/dist as static files, and a hash route needs no server-side
+// fallback to index.html, so a reload or a shared link to a transaction always works. Five pages
+// do not justify a router library.
+
+export type Route =
+  | { page: "live" }
+  | { page: "review" }
+  | { page: "submit" }
+  | { page: "models" }
+  | { page: "transaction"; id: string }
+  | { page: "not-found"; path: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, "") || "/";
+  if (path === "/" || path === "/live") return { page: "live" };
+  if (path === "/review") return { page: "review" };
+  if (path === "/submit") return { page: "submit" };
+  if (path === "/models") return { page: "models" };
+  const transaction = /^\/transactions\/([^/]+)$/.exec(path);
+  if (transaction) return { page: "transaction", id: decodeURIComponent(transaction[1]!) };
+  return { page: "not-found", path };
+}
+
+export function transactionHref(id: string): string {
+  return `#/transactions/${encodeURIComponent(id)}`;
+}
+
+export function navigate(href: string): void {
+  window.location.hash = href.replace(/^#/, "");
+}
+
+function subscribe(listener: () => void): () => void {
+  window.addEventListener("hashchange", listener);
+  return () => window.removeEventListener("hashchange", listener);
+}
+
+export function useHash(): string {
+  return useSyncExternalStore(subscribe, () => window.location.hash);
+}
