@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import grpc
 from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
 
@@ -12,13 +14,20 @@ from notify_svc.servicer import NotifyServiceServicer
 SERVICE_NAME = notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name
 
 
-def build_server(hub: DecisionHub, address: str, grace_seconds: float) -> GrpcServer:
+def build_server(
+    hub: DecisionHub,
+    address: str,
+    grace_seconds: float,
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+) -> GrpcServer:
     servicer = NotifyServiceServicer(hub)
 
     def add_to_server(server: grpc.aio.Server) -> None:
         notify_service_pb2_grpc.add_NotifyServiceServicer_to_server(servicer, server)
 
-    return GrpcServer([ServiceRegistration(SERVICE_NAME, add_to_server)], address, grace_seconds=grace_seconds)
+    return GrpcServer(
+        [ServiceRegistration(SERVICE_NAME, add_to_server)], address, interceptors, grace_seconds=grace_seconds
+    )
 
 
 async def stop_serving(server: GrpcServer, hub: DecisionHub) -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from grpc_status import rpc_status
 
 from fraudmesh.grpc_server import GrpcServer, insecure_channel
 from fraudmesh.runtime.waiting import free_port
+from fraudmesh.telemetry import grpc_server_interceptor
 from notify_svc.hub import DecisionHub
 from notify_svc.server import SERVICE_NAME, build_server, stop_serving
 
@@ -62,7 +64,8 @@ class RunningNotify:
 @pytest.fixture
 async def notify() -> AsyncIterator[RunningNotify]:
     hub = DecisionHub(retained=10_000, queue_size=QUEUE_SIZE)
-    server = build_server(hub, "127.0.0.1:0", grace_seconds=5)
+    # The same interceptors as `python -m notify_svc`, so errors and streams pass the same chain.
+    server = build_server(hub, "127.0.0.1:0", grace_seconds=5, interceptors=[grpc_server_interceptor()])
     await server.start()
     channel = insecure_channel(f"127.0.0.1:{server.port}")
     yield RunningNotify(hub, server, channel, pb_grpc.NotifyServiceStub(channel))
@@ -238,8 +241,13 @@ async def test_health_reports_the_notify_service_serving(notify):
 
 
 async def test_python_m_notify_svc_serves_and_drains_on_sigterm():
-    port = free_port()
-    env = {**os.environ, "NOTIFY_LISTEN": f"127.0.0.1:{port}", "SHUTDOWN_GRACE_SECONDS": "5"}
+    port, metrics_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "NOTIFY_LISTEN": f"127.0.0.1:{port}",
+        "METRICS_PORT": str(metrics_port),
+        "SHUTDOWN_GRACE_SECONDS": "5",
+    }
     process = subprocess.Popen([sys.executable, "-m", "notify_svc"], env=env, stderr=subprocess.PIPE, text=True)
     try:
         async with insecure_channel(f"127.0.0.1:{port}") as channel:
@@ -247,6 +255,7 @@ async def test_python_m_notify_svc_serves_and_drains_on_sigterm():
             request = health_pb2.HealthCheckRequest(service=SERVICE_NAME)
             check = await health.Check(request, wait_for_ready=True, timeout=20)
             assert check.status == health_pb2.HealthCheckResponse.SERVING
+            assert await asyncio.to_thread(_metrics_served, metrics_port)
             stub = pb_grpc.NotifyServiceStub(channel)
             call = stub.SubscribeDecisions(pb.SubscribeDecisionsRequest(subscriber="probe"))
             await asyncio.wait_for(call.initial_metadata(), 5)
@@ -260,6 +269,11 @@ async def test_python_m_notify_svc_serves_and_drains_on_sigterm():
             process.kill()
         stderr = process.communicate()[1]
     assert "serving fraud.v1.NotifyService" in stderr
+
+
+def _metrics_served(port: int) -> bool:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        return 'fraudmesh_service_info{service="notify"}' in response.read().decode()
 
 
 def _field_violations(error: grpc.aio.AioRpcError) -> list[error_details_pb2.BadRequest.FieldViolation]:
