@@ -7,35 +7,33 @@ import logging
 
 from sqlalchemy.engine import make_url
 
-from fraud.v1 import store_service_pb2_grpc
-from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, run_until_signalled
+from fraudmesh.errors import Unavailable
+from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.logs import configure_logging
 from store_svc.database import create_engine
+from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.migrate import upgrade_engine
 from store_svc.repository import TransactionRepository
-from store_svc.servicer import SERVICE_NAME, StoreServiceServicer
+from store_svc.servicer import StoreServiceServicer, store_service_registration
 from store_svc.settings import StoreSettings
 
 log = logging.getLogger("store_svc")
+
+
+def safe_url(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
 
 
 async def serve(settings: StoreSettings) -> None:
     engine = create_engine(settings)
     try:
         if settings.store_migrate_on_start:
-            log.info(
-                "migrating %s", make_url(settings.database_url).render_as_string(hide_password=True)
-            )
-            await upgrade_engine(engine)
+            log.info("migrating %s", safe_url(settings.database_url))
+            with unavailable_when_unreachable():
+                await upgrade_engine(engine)
         servicer = StoreServiceServicer(TransactionRepository(engine))
         server = GrpcServer(
-            services=[
-                ServiceRegistration(
-                    SERVICE_NAME, lambda grpc_server: store_service_pb2_grpc.add_StoreServiceServicer_to_server(
-                        servicer, grpc_server
-                    )
-                )
-            ],
+            services=[store_service_registration(servicer)],
             address=settings.store_listen,
             grace_seconds=settings.shutdown_grace_seconds,
         )
@@ -47,7 +45,11 @@ async def serve(settings: StoreSettings) -> None:
 def main() -> None:
     settings = StoreSettings()
     configure_logging("store_svc", settings.log_level)
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except Unavailable as error:
+        log.error("cannot start: %s (DATABASE_URL=%s)", error, safe_url(settings.database_url))
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

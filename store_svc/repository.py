@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from fraud.v1 import decision_pb2
 from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
-from store_svc import page_token
+from store_svc import page_token as cursor_tokens
 from store_svc.batch_rules import check_batch
 from store_svc.conversions import label_name, row_from_scored, scored_from_row
 from store_svc.db_errors import unavailable_when_unreachable
@@ -74,7 +74,7 @@ class TransactionRepository:
         self,
         filters: TransactionFilters,
         page_size: int = 0,
-        page_token_text: str = "",
+        page_token: str = "",
         oldest_first: bool = False,
     ) -> TransactionPage:
         """One page of transactions ordered by (occurred_at, id), newest first unless `oldest_first`.
@@ -86,8 +86,8 @@ class TransactionRepository:
         if not 0 <= page_size <= MAX_PAGE_SIZE:
             raise InvalidArgument([FieldViolation("page_size", "int32.lte", f"must be 0 to {MAX_PAGE_SIZE}")])
         page_size = page_size or DEFAULT_PAGE_SIZE
-        fingerprint = page_token.query_fingerprint({"filters": filters.as_query(), "oldest_first": oldest_first})
-        cursor = page_token.decode(page_token_text, fingerprint) if page_token_text else None
+        fingerprint = cursor_tokens.query_fingerprint({"filters": filters.as_query(), "oldest_first": oldest_first})
+        cursor = cursor_tokens.decode(page_token, fingerprint) if page_token else None
 
         order_key = sa.tuple_(transactions.c.occurred_at, transactions.c.id)
         query = sa.select(transactions).where(*_conditions(filters))
@@ -110,7 +110,7 @@ class TransactionRepository:
         next_token = ""
         if more:
             last = page[-1]
-            next_token = page_token.encode(page_token.Cursor(last["occurred_at"], last["id"]), fingerprint)
+            next_token = cursor_tokens.encode(cursor_tokens.Cursor(last["occurred_at"], last["id"]), fingerprint)
         return TransactionPage([scored_from_row(row) for row in page], next_token)
 
     async def label(self, transaction_id: str, label: int, analyst: str = "") -> decision_pb2.ScoredTransaction:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import grpc
 
 from fraud.v1 import store_service_pb2, store_service_pb2_grpc
+from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.validation import validate
 from store_svc.conversions import filters_from_request, optional_datetime, statistics_response
 from store_svc.repository import TransactionRepository
@@ -67,3 +68,10 @@ class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
         validate(request)
         statistics = await self._repository.statistics(optional_datetime(request, "since"))
         return statistics_response(statistics)
+
+
+def store_service_registration(servicer: StoreServiceServicer) -> ServiceRegistration:
+    """How GrpcServer exposes `servicer`, with health and reflection under the service's full name."""
+    return ServiceRegistration(
+        SERVICE_NAME, lambda server: store_service_pb2_grpc.add_StoreServiceServicer_to_server(servicer, server)
+    )

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fraud.v1 import decision_pb2, store_service_pb2_grpc, transaction_pb2
-from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
+from fraud.v1 import decision_pb2, transaction_pb2
+from fraudmesh.grpc_server import GrpcServer
 from store_svc.repository import TransactionRepository
-from store_svc.servicer import SERVICE_NAME, StoreServiceServicer
+from store_svc.servicer import StoreServiceServicer, store_service_registration
 
 BASE_TIME = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -35,11 +35,7 @@ async def create_database(cluster_url: str) -> str:
 def build_store_server(engine: AsyncEngine) -> GrpcServer:
     servicer = StoreServiceServicer(TransactionRepository(engine))
     return GrpcServer(
-        services=[
-            ServiceRegistration(
-                SERVICE_NAME, lambda server: store_service_pb2_grpc.add_StoreServiceServicer_to_server(servicer, server)
-            )
-        ],
+        services=[store_service_registration(servicer)],
         address="127.0.0.1:0",
         grace_seconds=1.0,
     )

@@ -1,0 +1,77 @@
+"""`python -m store_svc` as an operator runs it: migrates, serves with health checking, drains on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from store_testing import create_database, make_scored
+
+from fraud.v1 import store_service_pb2, store_service_pb2_grpc
+from fraudmesh.runtime.postgres import PostgresCluster
+from fraudmesh.runtime.waiting import free_port
+
+pytestmark = pytest.mark.integration
+
+
+async def wait_until_serving(channel: grpc.aio.Channel, process: subprocess.Popen, timeout: float = 30) -> None:
+    health = health_pb2_grpc.HealthStub(channel)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        assert process.poll() is None, f"store_svc exited early:\n{process.stderr.read()}"
+        try:
+            response = await health.Check(health_pb2.HealthCheckRequest(service="fraud.v1.StoreService"), timeout=1)
+            if response.status == health_pb2.HealthCheckResponse.SERVING:
+                return
+        except grpc.aio.AioRpcError:
+            pass
+        assert asyncio.get_running_loop().time() < deadline, "store_svc did not report SERVING in time"
+        await asyncio.sleep(0.2)
+
+
+async def test_the_service_migrates_serves_and_stops_on_sigterm(postgres: PostgresCluster):
+    url = await create_database(postgres.url)
+    address = f"127.0.0.1:{free_port()}"
+    environment = {**os.environ, "DATABASE_URL": url, "STORE_LISTEN": address, "SHUTDOWN_GRACE_SECONDS": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "store_svc"], env=environment, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        async with grpc.aio.insecure_channel(address) as channel:
+            await wait_until_serving(channel, process)
+            store = store_service_pb2_grpc.StoreServiceStub(channel)
+            response = await store.PutDecisions(
+                store_service_pb2.PutDecisionsRequest(decisions=[make_scored("via-process")])
+            )
+            assert response.inserted == 1
+
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_an_unreachable_database_stops_start_up_with_a_clear_message():
+    closed_port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql+asyncpg://fraud:not-to-be-logged@127.0.0.1:{closed_port}/fraud",
+        "STORE_LISTEN": f"127.0.0.1:{free_port()}",
+    }
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "store_svc"], env=environment, capture_output=True, text=True, timeout=60
+    )
+
+    assert finished.returncode == 1
+    assert "PostgreSQL is unavailable" in finished.stderr
+    assert f"127.0.0.1:{closed_port}" in finished.stderr
+    assert "not-to-be-logged" not in finished.stderr

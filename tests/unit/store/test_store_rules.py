@@ -1,0 +1,115 @@
+"""Store's own checks: batch rules, filter ranges, and which database errors mean "retry later"."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import exc
+
+from fraud.v1 import decision_pb2
+from fraudmesh.errors import InvalidArgument, Unavailable
+from store_svc.batch_rules import check_batch
+from store_svc.db_errors import is_unavailability, unavailable_when_unreachable
+from store_svc.filters import TransactionFilters
+
+
+def valid_scored(transaction_id: str = "tx-1") -> decision_pb2.ScoredTransaction:
+    scored = decision_pb2.ScoredTransaction(score=0.2, decision=decision_pb2.DECISION_APPROVE)
+    scored.transaction.id = transaction_id
+    scored.transaction.input.user_id = "u"
+    scored.transaction.input.amount.minor_units = 100
+    scored.transaction.input.occurred_at.FromDatetime(datetime(2026, 1, 1, tzinfo=UTC))
+    return scored
+
+
+def violations(decisions) -> dict[str, str]:
+    with pytest.raises(InvalidArgument) as caught:
+        check_batch(decisions)
+    return {v.field: v.rule for v in caught.value.violations}
+
+
+def test_a_valid_batch_passes():
+    check_batch([valid_scored("a"), valid_scored("b")])
+
+
+def test_each_broken_rule_is_named_with_its_position():
+    bad_id = valid_scored("has space")
+    no_time = valid_scored()
+    no_time.transaction.input.ClearField("occurred_at")
+    high_score = valid_scored()
+    high_score.score = 1.5
+    nan_reason = valid_scored()
+    nan_reason.reasons.add(feature="x", contribution=math.nan)
+    bad_shadow = valid_scored()
+    bad_shadow.shadow_scores.add(score=-0.1, decision=9)
+
+    assert violations([valid_scored(), bad_id, no_time, high_score, nan_reason, bad_shadow]) == {
+        "decisions[1].transaction.id": "store.id_format",
+        "decisions[2].transaction.input.occurred_at": "store.event_time_known",
+        "decisions[3].score": "store.probability",
+        "decisions[4].reasons[0].contribution": "store.finite",
+        "decisions[5].shadow_scores[0].score": "store.probability",
+        "decisions[5].shadow_scores[0].decision": "enum.defined_only",
+    }
+
+
+def test_an_id_longer_than_64_characters_is_refused():
+    assert violations([valid_scored("x" * 65)]) == {"decisions[0].transaction.id": "store.id_format"}
+
+
+def test_ranges_that_can_only_be_empty_are_refused():
+    with pytest.raises(InvalidArgument) as caught:
+        TransactionFilters(
+            min_score=0.9, max_score=0.1, since=datetime(2026, 2, 1, tzinfo=UTC), until=datetime(2026, 1, 1, tzinfo=UTC)
+        ).check()
+
+    assert {v.field for v in caught.value.violations} == {"min_score", "since"}
+
+
+def test_equal_bounds_are_allowed():
+    TransactionFilters(min_score=0.5, max_score=0.5).check()
+
+
+class FakeDriverError(Exception):
+    def __init__(self, sqlstate: str):
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("error", "retryable"),
+    [
+        (ConnectionRefusedError(), True),
+        (TimeoutError(), True),
+        (exc.TimeoutError("pool exhausted"), True),
+        (exc.DBAPIError("SELECT 1", {}, FakeDriverError("57P03")), True),  # cannot connect now
+        (exc.DBAPIError("SELECT 1", {}, FakeDriverError("08006")), True),  # connection failure
+        (exc.DBAPIError("SELECT 1", {}, FakeDriverError("53300")), True),  # too many connections
+        (exc.DBAPIError("SELECT 1", {}, FakeDriverError("23514")), False),  # check violation
+        (exc.DBAPIError("SELECT 1", {}, FakeDriverError("42601")), False),  # syntax error
+        (ValueError("bug"), False),
+    ],
+)
+def test_only_an_unreachable_database_counts_as_unavailable(error, retryable):
+    assert is_unavailability(error) is retryable
+
+
+def test_an_invalidated_connection_counts_as_unavailable():
+    error = exc.DBAPIError("SELECT 1", {}, FakeDriverError(""), connection_invalidated=True)
+
+    assert is_unavailability(error)
+
+
+def test_unavailability_becomes_unavailable_without_the_statements_parameters():
+    with pytest.raises(Unavailable) as caught, unavailable_when_unreachable():
+        raise exc.DBAPIError("INSERT ...", {"user_id": "secret-user"}, FakeDriverError("08006"))
+
+    assert "secret-user" not in str(caught.value)
+    assert "FakeDriverError" in str(caught.value)
+
+
+def test_other_errors_pass_through_unchanged():
+    with pytest.raises(ValueError), unavailable_when_unreachable():
+        raise ValueError("a bug, not an outage")
