@@ -9,7 +9,8 @@ interface Props {
 
 export function FeedToolbar({ snapshot, onPause, onResume }: Props) {
   const { paused, pending, visible, total, filter, gaps } = snapshot;
-  const missed = gaps.reduce((sum, gap) => sum + Math.max(0, gap.to - gap.from + 1), 0);
+  // A gap's `to` is exclusive: decisions from..to-1 are gone.
+  const missed = gaps.reduce((sum, gap) => sum + Math.max(0, gap.to - gap.from), 0);
   return (
     <div className="feed-toolbar">
       {paused ? (

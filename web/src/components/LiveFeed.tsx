@@ -16,7 +16,7 @@ export function LiveFeed({ entries }: { entries: readonly FeedEntry[] }) {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_ESTIMATE_PX,
     overscan: 8,
-    getItemKey: (index) => entries[index]!.sequence,
+    getItemKey: (index) => entries[index]!.key,
   });
 
   const focusRow = (index: number) => {
@@ -63,7 +63,7 @@ export function LiveFeed({ entries }: { entries: readonly FeedEntry[] }) {
         <div className="feed-inner" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => (
             <div
-              key={item.key}
+              key={String(item.key)}
               ref={virtualizer.measureElement}
               data-index={item.index}
               className="feed-slot"

@@ -127,7 +127,7 @@ describe("DecisionStream", () => {
     expect(statuses.at(-1)).toEqual(["reconnecting", 75]);
   });
 
-  it("reports a gap and resumes past it", () => {
+  it("reports a gap (its end is exclusive) and resumes past it", () => {
     const { delivered, gaps } = startStream();
     const first = FakeSocket.latest();
     first.open();
@@ -136,17 +136,21 @@ describe("DecisionStream", () => {
     vi.runOnlyPendingTimers();
     const second = FakeSocket.latest();
     second.open();
-    second.sendRaw(JSON.stringify({ type: "gap", from: 11, to: 20 }));
-    second.sendDecision(21, makeDecision());
-    expect(gaps).toEqual([[11, 20]]);
-    expect(delivered).toEqual([10, 21]);
+    second.sendRaw(JSON.stringify({ type: "gap", from: 11, to: 21 }));
+    expect(second.since).toBe("10");
     second.drop();
     vi.runOnlyPendingTimers();
-    expect(FakeSocket.latest().since).toBe("21");
+    // Nothing below 21 can come any more, so the next resume point is 20 and 21 is still taken.
+    const third = FakeSocket.latest();
+    expect(third.since).toBe("20");
+    third.open();
+    third.sendDecision(21, makeDecision());
+    expect(gaps).toEqual([[11, 21]]);
+    expect(delivered).toEqual([10, 21]);
   });
 
-  it("accepts a restarted server's numbering instead of dropping everything as a duplicate", () => {
-    const { delivered, resets } = startStream();
+  it("follows a restarted notify_svc's new numbering, which the edge announces with a gap from 1", () => {
+    const { delivered, resets, gaps } = startStream();
     const first = FakeSocket.latest();
     first.open();
     first.sendDecision(500, makeDecision());
@@ -155,10 +159,30 @@ describe("DecisionStream", () => {
     const second = FakeSocket.latest();
     expect(second.since).toBe("500");
     second.open();
-    second.sendDecision(1, makeDecision());
-    second.sendDecision(2, makeDecision());
+    second.sendRaw(JSON.stringify({ type: "gap", from: 1, to: 3 }));
+    second.sendDecision(3, makeDecision());
+    second.sendDecision(4, makeDecision());
+    second.sendDecision(4, makeDecision());
     expect(resets()).toBe(1);
-    expect(delivered).toEqual([500, 1, 2]);
+    expect(gaps).toEqual([[1, 3]]);
+    expect(delivered).toEqual([500, 3, 4]);
+    second.drop();
+    vi.runOnlyPendingTimers();
+    expect(FakeSocket.latest().since).toBe("4");
+  });
+
+  it("without such a notice, treats numbers at or below the resume point as repeats", () => {
+    const { delivered, resets } = startStream();
+    const first = FakeSocket.latest();
+    first.open();
+    first.sendDecision(5, makeDecision());
+    first.drop();
+    vi.runOnlyPendingTimers();
+    const second = FakeSocket.latest();
+    second.open();
+    for (const sequence of [3, 4, 5, 6]) second.sendDecision(sequence, makeDecision());
+    expect(resets()).toBe(0);
+    expect(delivered).toEqual([5, 6]);
   });
 
   it("stops for good: closes the socket and schedules no retry", () => {

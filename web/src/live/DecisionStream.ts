@@ -22,7 +22,7 @@ export interface Timers {
 
 export interface StreamHandlers {
   onDecision(sequence: number, decision: Decision): void;
-  /** The server no longer holds events `from`..`to`: they cannot be replayed. */
+  /** The server no longer holds decisions `from`..`to - 1` (the edge's `to` is exclusive). */
   onGap?(from: number, to: number): void;
   /** The server's numbering started again (notify_svc restarted): earlier sequences mean nothing now. */
   onSequenceReset?(): void;
@@ -57,8 +57,6 @@ export class DecisionStream {
   private retryTimer: unknown = null;
   private failedAttempts = 0;
   private openedAt: number | null = null;
-  private resumedFrom: number | null = null;
-  private awaitingFirstMessage = false;
   private lastDelivered: number | null = null;
   private currentStatus: ConnectionStatus = "stopped";
   private duplicates = 0;
@@ -79,7 +77,8 @@ export class DecisionStream {
     return this.currentStatus;
   }
 
-  /** The last sequence number handed to onDecision (or skipped past by a gap), null before any. */
+  /** The last sequence number handed to onDecision (or skipped past by a gap), null before any:
+   * the `since` of the next connection. */
   get lastSequence(): number | null {
     return this.lastDelivered;
   }
@@ -122,8 +121,6 @@ export class DecisionStream {
       return;
     }
     this.socket = socket;
-    this.resumedFrom = since ?? null;
-    this.awaitingFirstMessage = true;
     socket.onopen = () => {
       if (this.socket !== socket) return;
       this.openedAt = this.options.now();
@@ -141,25 +138,30 @@ export class DecisionStream {
     const message = parseStreamMessage(raw);
     if (!message) return;
     if (message.type === "gap") {
-      this.options.handlers.onGap?.(message.from, message.to);
-      // Whether `to` is inclusive or not, nothing numbered below it will come any more.
-      this.advanceTo(message.to - 1);
+      this.handleGap(message.from, message.to);
       return;
     }
     const { sequence } = message;
-    if (this.awaitingFirstMessage) {
-      this.awaitingFirstMessage = false;
-      if (this.resumedFrom !== null && sequence < this.resumedFrom) {
-        this.lastDelivered = null;
-        this.options.handlers.onSequenceReset?.();
-      }
-    }
     if (this.lastDelivered !== null && sequence <= this.lastDelivered) {
       this.duplicates += 1;
       return;
     }
     this.lastDelivered = sequence;
     this.options.handlers.onDecision(sequence, message.data);
+  }
+
+  /** Decisions `from`..`to - 1` are gone for good; the next one the server sends is `to`. */
+  private handleGap(from: number, to: number): void {
+    if (this.lastDelivered !== null && to <= this.lastDelivered) {
+      // A gap that ends at or below what we already have can only mean notify_svc restarted and
+      // numbers from 1 again (the edge says so with a gap starting at 1): follow the new numbering.
+      this.lastDelivered = to - 1;
+      this.options.handlers.onSequenceReset?.();
+      this.options.handlers.onGap?.(from, to);
+      return;
+    }
+    this.options.handlers.onGap?.(from, to);
+    this.advanceTo(to - 1);
   }
 
   private advanceTo(sequence: number): void {

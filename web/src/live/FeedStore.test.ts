@@ -81,13 +81,23 @@ describe("FeedStore", () => {
     expect(store.getSnapshot().total).toBe(3);
   });
 
-  it("records gaps and accepts reused numbers after the server's numbering restarts", () => {
+  it("records gaps", () => {
     const store = new FeedStore();
-    store.add(7, makeDecision({ id: "old" }));
+    store.add(7, makeDecision());
     store.recordGap(8, 12);
     expect(store.getSnapshot().gaps).toEqual([{ from: 8, to: 12 }]);
+  });
+
+  it("after the server's numbering restarts, takes reused numbers and shows them above older rows", () => {
+    const store = new FeedStore();
+    store.add(6, makeDecision({ id: "old-6" }));
+    store.add(7, makeDecision({ id: "old-7" }));
     store.forgetSequences();
-    expect(store.add(7, makeDecision({ id: "new" }))).toBe("added");
+    expect(store.add(1, makeDecision({ id: "new-1" }))).toBe("added");
+    expect(store.add(7, makeDecision({ id: "new-7" }))).toBe("added");
+    expect(store.add(7, makeDecision({ id: "again" }))).toBe("ignored");
+    expect(ids(store)).toEqual(["new-7", "new-1", "old-7", "old-6"]);
+    expect(sequences(store)).toEqual([7, 1, 7, 6]);
   });
 
   it("tells subscribers about changes and hands out the same snapshot until something changes", () => {

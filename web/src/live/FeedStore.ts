@@ -2,6 +2,9 @@ import type { Decision } from "../api/types";
 import { EMPTY_FILTER, matchesFilter, type FeedFilter } from "./feedFilter";
 
 export interface FeedEntry {
+  /** Orders and identifies the row; the server's sequence, shifted past earlier numberings. */
+  key: number;
+  /** The server's sequence number. */
   sequence: number;
   decision: Decision;
 }
@@ -36,7 +39,9 @@ export class FeedStore {
   private readonly cap: number;
   private entries: FeedEntry[] = [];
   private held: FeedEntry[] = [];
-  private readonly sequences = new Set<number>();
+  private readonly keys = new Set<number>();
+  // Added to the server's numbers after its numbering restarted, so new rows still sort above old.
+  private keyOffset = 0;
   private isPaused = false;
   private filter: FeedFilter = EMPTY_FILTER;
   private gaps: FeedGap[] = [];
@@ -72,11 +77,12 @@ export class FeedStore {
    * transaction already shown, "ignored" for a sequence already seen (or too old to keep).
    */
   add(sequence: number, decision: Decision): AddOutcome {
-    if (this.sequences.has(sequence)) return "ignored";
+    const key = sequence + this.keyOffset;
+    if (this.keys.has(key)) return "ignored";
     // Once full, anything older than the oldest row kept would be dropped at once anyway.
-    if (this.isFull() && sequence < this.oldestSequence()) return "ignored";
-    this.sequences.add(sequence);
-    const entry = { sequence, decision };
+    if (this.isFull() && key < this.oldestKey()) return "ignored";
+    this.keys.add(key);
+    const entry = { key, sequence, decision };
     if (this.replaceById(this.held, entry) || this.replaceById(this.entries, entry)) {
       this.changed();
       return "updated";
@@ -93,8 +99,8 @@ export class FeedStore {
     const found = (list: FeedEntry[]) => list.find((entry) => entry.decision.id === decision.id);
     const entry = found(this.held) ?? found(this.entries);
     if (!entry) return;
-    this.replaceById(this.held, { sequence: entry.sequence, decision });
-    this.replaceById(this.entries, { sequence: entry.sequence, decision });
+    this.replaceById(this.held, { ...entry, decision });
+    this.replaceById(this.entries, { ...entry, decision });
     this.changed();
   }
 
@@ -103,9 +109,10 @@ export class FeedStore {
     this.changed();
   }
 
-  /** After the server's numbering restarted, old sequence numbers may come again for new events. */
+  /** The server's numbering restarted: its next numbers follow every row already held. */
   forgetSequences(): void {
-    this.sequences.clear();
+    this.keyOffset = this.newestKey();
+    this.keys.clear();
   }
 
   pause(): void {
@@ -139,7 +146,7 @@ export class FeedStore {
     const index = list.findIndex((existing) => existing.decision.id === entry.decision.id);
     if (index < 0) return false;
     const previous = list[index]!;
-    list[index] = { sequence: previous.sequence, decision: entry.decision };
+    list[index] = { ...previous, decision: entry.decision };
     if (list === this.entries) this.entries = [...list];
     else this.held = [...list];
     return true;
@@ -153,24 +160,28 @@ export class FeedStore {
     this.entries = this.entries.slice(0, this.entries.length - fromShown);
     const fromHeld = overflow - fromShown;
     if (fromHeld > 0) this.held = this.held.slice(0, this.held.length - fromHeld);
-    this.pruneSequences();
+    this.pruneKeys();
   }
 
   private isFull(): boolean {
     return this.entries.length + this.held.length >= this.cap;
   }
 
-  private oldestSequence(): number {
-    const lastShown = this.entries[this.entries.length - 1]?.sequence ?? Infinity;
-    const lastHeld = this.held[this.held.length - 1]?.sequence ?? Infinity;
+  private oldestKey(): number {
+    const lastShown = this.entries[this.entries.length - 1]?.key ?? Infinity;
+    const lastHeld = this.held[this.held.length - 1]?.key ?? Infinity;
     return Math.min(lastShown, lastHeld);
   }
 
-  /** Forgets sequence numbers below the oldest row kept, so a long session stays small. */
-  private pruneSequences(): void {
-    if (this.sequences.size <= 2 * this.cap) return;
-    const floor = this.oldestSequence();
-    for (const sequence of this.sequences) if (sequence < floor) this.sequences.delete(sequence);
+  private newestKey(): number {
+    return Math.max(this.keyOffset, this.entries[0]?.key ?? 0, this.held[0]?.key ?? 0);
+  }
+
+  /** Forgets keys below the oldest row kept, so a long session stays small. */
+  private pruneKeys(): void {
+    if (this.keys.size <= 2 * this.cap) return;
+    const floor = this.oldestKey();
+    for (const key of this.keys) if (key < floor) this.keys.delete(key);
   }
 
   private changed(): void {
@@ -179,9 +190,9 @@ export class FeedStore {
   }
 }
 
-/** Inserts keeping sequence order, newest (highest) first; arrivals are almost always the newest. */
+/** Inserts keeping key order, newest (highest) first; arrivals are almost always the newest. */
 function insertNewestFirst(list: FeedEntry[], entry: FeedEntry): FeedEntry[] {
   let index = 0;
-  while (index < list.length && list[index]!.sequence > entry.sequence) index += 1;
+  while (index < list.length && list[index]!.key > entry.key) index += 1;
   return [...list.slice(0, index), entry, ...list.slice(index)];
 }

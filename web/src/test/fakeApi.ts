@@ -1,0 +1,23 @@
+import { vi } from "vitest";
+import type { Api } from "../api/client";
+
+/** An Api whose every call fails loudly unless the test says what it returns. */
+export function fakeApi(overrides: Partial<Api> = {}): Api {
+  const unexpected = (name: string) => vi.fn(() => Promise.reject(new Error(`unexpected call: ${name}`)));
+  return {
+    submitTransaction: unexpected("submitTransaction"),
+    listTransactions: unexpected("listTransactions"),
+    getTransaction: unexpected("getTransaction"),
+    labelTransaction: unexpected("labelTransaction"),
+    getStats: unexpected("getStats"),
+    listModels: unexpected("listModels"),
+    activateModel: unexpected("activateModel"),
+    modelReportUrl: (version, file) => `/api/models/${version}/report/${file}.png`,
+    getSimulator: unexpected("getSimulator"),
+    startSimulator: unexpected("startSimulator"),
+    stopSimulator: unexpected("stopSimulator"),
+    getConfig: vi.fn(() => Promise.resolve({ jaeger_url: "" })),
+    suggestCities: vi.fn(() => Promise.resolve([])),
+    ...overrides,
+  };
+}
