@@ -10,6 +10,9 @@ from sqlalchemy.engine import make_url
 from fraudmesh.errors import Unavailable
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.logs import configure_logging
+from fraudmesh.metrics import Metrics
+from fraudmesh.settings import METRICS_PORTS
+from fraudmesh.telemetry import grpc_server_interceptor, setup_tracing, shutdown_tracing
 from store_svc.database import create_engine
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.migrate import upgrade_engine
@@ -25,6 +28,8 @@ def safe_url(database_url: str) -> str:
 
 
 async def serve(settings: StoreSettings) -> None:
+    tracer_provider = setup_tracing("store", settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_ratio)
+    metrics = Metrics("store")
     engine = create_engine(settings)
     try:
         if settings.store_migrate_on_start:
@@ -35,11 +40,22 @@ async def serve(settings: StoreSettings) -> None:
         server = GrpcServer(
             services=[store_service_registration(servicer)],
             address=settings.store_listen,
+            interceptors=[grpc_server_interceptor(tracer_provider)],
             grace_seconds=settings.shutdown_grace_seconds,
         )
-        await run_until_signalled(server.start, server.stop)
+
+        async def start() -> None:
+            metrics.start_server(settings.metrics_port or METRICS_PORTS["store"])
+            await server.start()
+
+        async def stop() -> None:
+            await server.stop()
+            metrics.stop_server()
+
+        await run_until_signalled(start, stop)
     finally:
         await engine.dispose()
+        shutdown_tracing(tracer_provider)
 
 
 def main() -> None:

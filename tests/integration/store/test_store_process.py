@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import grpc
+import httpx
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from store_testing import create_database, make_scored
@@ -38,7 +39,14 @@ async def wait_until_serving(channel: grpc.aio.Channel, process: subprocess.Pope
 async def test_the_service_migrates_serves_and_stops_on_sigterm(postgres: PostgresCluster):
     url = await create_database(postgres.url)
     address = f"127.0.0.1:{free_port()}"
-    environment = {**os.environ, "DATABASE_URL": url, "STORE_LISTEN": address, "SHUTDOWN_GRACE_SECONDS": "2"}
+    metrics_port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "STORE_LISTEN": address,
+        "METRICS_PORT": str(metrics_port),
+        "SHUTDOWN_GRACE_SECONDS": "2",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "store_svc"], env=environment, stderr=subprocess.PIPE, text=True
     )
@@ -50,6 +58,9 @@ async def test_the_service_migrates_serves_and_stops_on_sigterm(postgres: Postgr
                 store_service_pb2.PutDecisionsRequest(decisions=[make_scored("via-process")])
             )
             assert response.inserted == 1
+        async with httpx.AsyncClient() as http:
+            exposition = await http.get(f"http://127.0.0.1:{metrics_port}/metrics")
+        assert 'fraudmesh_service_info{service="store"} 1.0' in exposition.text
 
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
@@ -65,6 +76,7 @@ def test_an_unreachable_database_stops_start_up_with_a_clear_message():
         **os.environ,
         "DATABASE_URL": f"postgresql+asyncpg://fraud:not-to-be-logged@127.0.0.1:{closed_port}/fraud",
         "STORE_LISTEN": f"127.0.0.1:{free_port()}",
+        "METRICS_PORT": str(free_port()),
     }
 
     finished = subprocess.run(
