@@ -1,0 +1,236 @@
+"""The one feature computation, used by training (over a sorted history) and by the scorer (over
+live per-user state). Everything is in event time, and a transaction only ever sees what happened
+before it: its own label never, other labels only once they were known."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from scoring_svc.events import TxnEvent
+from scoring_svc.features.merchant_risk import MerchantRisk
+from scoring_svc.features.names import (
+    CAPPED_GAP_SECONDS,
+    CHANNEL_FLAGS,
+    COUNT_WINDOWS,
+    FEATURE_NAMES,
+    NO_LOCATION,
+    STATE_HORIZON_SECONDS,
+    SUM_WINDOWS,
+    WINDOWS,
+)
+from scoring_svc.features.user_state import (
+    KNOWN_MERCHANTS_CAP,
+    KNOWN_PLACES_CAP,
+    USUAL_AMOUNT_SPAN,
+    USUAL_PLACE_SPAN,
+    UserState,
+)
+from scoring_svc.geo import EARTH_RADIUS_KM
+
+_CHANNEL_CODES = {name: i for i, name in enumerate((*CHANNEL_FLAGS, "unspecified"))}
+_COUNT_SPANS = tuple(WINDOWS[w] for w in COUNT_WINDOWS)
+_SUM_SPANS = tuple(WINDOWS[w] for w in SUM_WINDOWS)
+_MIN_AMOUNT = 0.01  # guards log() against zero amounts in imported history
+_MIN_TRAVEL_SECONDS = 60.0  # two transactions in the same minute do not imply infinite speed
+_AMOUNT_ALPHA_FLOOR = 2.0 / (USUAL_AMOUNT_SPAN + 1)
+_PLACE_ALPHA_FLOOR = 2.0 / (USUAL_PLACE_SPAN + 1)
+_DEG = math.pi / 180.0
+_PRUNE_MERCHANTS_EVERY = 20_000
+
+assert len(FEATURE_NAMES) == 5 + len(COUNT_WINDOWS) + len(SUM_WINDOWS) + 6 + len(CHANNEL_FLAGS) + 1 + 2 + 1
+
+
+def place_key(event: TxnEvent) -> str | None:
+    if event.city:
+        return f"{event.city.strip().casefold()}|{event.country.strip().casefold()}"
+    if event.lat is not None and event.lon is not None:
+        return f"{round(event.lat * 2) / 2}|{round(event.lon * 2) / 2}"  # half-degree cell
+    return None
+
+
+def _unit(lat: float, lon: float) -> tuple[float, float, float]:
+    phi = lat * _DEG
+    lmb = lon * _DEG
+    c = math.cos(phi)
+    return c * math.cos(lmb), c * math.sin(lmb), math.sin(phi)
+
+
+def _km_between(ax: float, ay: float, az: float, bx: float, by: float, bz: float) -> float:
+    """Great-circle distance between two unit vectors (atan2 form: accurate at tiny and huge angles)."""
+    cx = ay * bz - az * by
+    cy = az * bx - ax * bz
+    cz = ax * by - ay * bx
+    return EARTH_RADIUS_KM * math.atan2(math.sqrt(cx * cx + cy * cy + cz * cz), ax * bx + ay * by + az * bz)
+
+
+class FeatureEngine:
+    """Per-user state plus merchant risk. `observe` = features of an event, then fold it in."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, UserState] = {}
+        self.merchant_risk = MerchantRisk()
+        self._since_prune = 0
+
+    # -- state ---------------------------------------------------------------------------------
+    def knows_user(self, user_id: str) -> bool:
+        return user_id in self.users
+
+    def warm(self, user_id: str, history: Sequence[TxnEvent]) -> None:
+        state = self.users.setdefault(user_id, UserState())
+        for event in history:
+            self._fold(state, event, event.occurred_at.timestamp())
+
+    def record_label(self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: float) -> None:
+        self.merchant_risk.record_label(transaction_id, merchant_id, is_fraud, labelled_at)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "users": {uid: s.to_json() for uid, s in self.users.items()},
+            "merchant_risk": self.merchant_risk.snapshot(),
+        }
+
+    @classmethod
+    def restore(cls, data: dict[str, Any]) -> FeatureEngine:
+        engine = cls()
+        engine.users = {uid: UserState.from_json(s) for uid, s in data["users"].items()}
+        engine.merchant_risk = MerchantRisk.restore(data["merchant_risk"])
+        return engine
+
+    # -- computation ---------------------------------------------------------------------------
+    def observe(self, event: TxnEvent, state: UserState | None = None) -> list[float]:
+        """Features of `event` from what came before it, then the event is folded into `state`
+        (by default the engine's own state for that user)."""
+        if state is None:
+            state = self.users.get(event.user_id)
+            if state is None:
+                state = self.users[event.user_id] = UserState()
+        t = event.occurred_at.timestamp()
+        row = self._features(state, event, t)
+        self._fold(state, event, t)
+        self._since_prune += 1
+        if self._since_prune >= _PRUNE_MERCHANTS_EVERY:
+            self._since_prune = 0
+            self.merchant_risk.prune()
+        return row
+
+    def _features(self, s: UserState, e: TxnEvent, t: float) -> list[float]:
+        amount = e.amount if e.amount > _MIN_AMOUNT else _MIN_AMOUNT
+        log_amount = math.log(amount)
+        times = s.times
+        hi = bisect.bisect_right(times, t)
+
+        # Amount against this user's usual (geometric) amount.
+        if s.seen:
+            amount_to_usual = amount / math.exp(s.mean_log_amount)
+            spread = math.sqrt(s.var_log_amount) if s.var_log_amount > 0.01 else 0.1
+            amount_z = (log_amount - s.mean_log_amount) / spread if s.seen > 1 else 0.0
+        else:
+            amount_to_usual, amount_z = 1.0, 0.0
+
+        # Local clock: by the user's usual longitude (their home time zone, roughly), else the event's.
+        if s.located:
+            usual_lon = math.atan2(s.vy, s.vx) / _DEG
+            offset = usual_lon * 240.0  # seconds per degree of longitude
+        elif e.lon is not None:
+            offset = e.lon * 240.0
+        else:
+            offset = 0.0
+        local = t + offset
+        hour_local = (local % 86400.0) / 3600.0
+        weekday_local = float((int(local // 86400.0) + 3) % 7)  # 1970-01-01 was a Thursday (Monday = 0)
+
+        row = [amount, amount_to_usual, amount_z, hour_local, weekday_local]
+        amounts = s.amounts
+        for span in _COUNT_SPANS:
+            row.append(float(hi - bisect.bisect_right(times, t - span, 0, hi) + 1))
+        for span in _SUM_SPANS:
+            lo = bisect.bisect_right(times, t - span, 0, hi)
+            row.append(math.fsum(amounts[lo:hi]) + amount)
+
+        row.append(min(t - times[hi - 1], CAPPED_GAP_SECONDS) if hi else CAPPED_GAP_SECONDS)
+
+        # Distances: from the usual location, and from the latest earlier transaction with coordinates.
+        km_usual = km_prev = speed = NO_LOCATION
+        if e.lat is not None and e.lon is not None:
+            ex, ey, ez = _unit(e.lat, e.lon)
+            if s.located:
+                norm = math.sqrt(s.vx * s.vx + s.vy * s.vy + s.vz * s.vz) or 1.0
+                km_usual = _km_between(ex, ey, ez, s.vx / norm, s.vy / norm, s.vz / norm)
+            j = hi - 1
+            lats = s.lats
+            while j >= 0 and lats[j] is None:
+                j -= 1
+            if j >= 0:
+                px, py, pz = _unit(lats[j], s.lons[j])  # type: ignore[arg-type]
+                km_prev = _km_between(ex, ey, ez, px, py, pz)
+                gap = t - times[j]
+                speed = km_prev / ((gap if gap > _MIN_TRAVEL_SECONDS else _MIN_TRAVEL_SECONDS) / 3600.0)
+        row.append(km_usual)
+        row.append(km_prev)
+        row.append(speed)
+
+        row.append(0.0 if e.merchant_id and e.merchant_id in s.merchants else 1.0)
+        key = place_key(e)
+        row.append(0.0 if key is None or key in s.places else 1.0)
+
+        code = _CHANNEL_CODES.get(e.channel, _CHANNEL_CODES["unspecified"])
+        for i in range(len(CHANNEL_FLAGS)):
+            row.append(1.0 if code == i else 0.0)
+        lo30 = bisect.bisect_right(times, t - STATE_HORIZON_SECONDS, 0, hi)
+        row.append(s.channels[lo30:hi].count(code) / (hi - lo30) if hi > lo30 else 0.0)
+
+        row.extend(float(n) for n in self.merchant_risk.known_frauds(e.merchant_id, t))
+        row.append(float(s.seen))
+        return row
+
+    @staticmethod
+    def _fold(s: UserState, e: TxnEvent, t: float) -> None:
+        amount = e.amount if e.amount > _MIN_AMOUNT else _MIN_AMOUNT
+        i = bisect.bisect_right(s.times, t)
+        s.times.insert(i, t)
+        s.amounts.insert(i, amount)
+        s.channels.insert(i, _CHANNEL_CODES.get(e.channel, _CHANNEL_CODES["unspecified"]))
+        s.lats.insert(i, e.lat if e.lon is not None else None)
+        s.lons.insert(i, e.lon if e.lat is not None else None)
+        if t > s.latest:
+            s.latest = t
+        cutoff = s.latest - STATE_HORIZON_SECONDS
+        if s.times[0] <= cutoff:
+            drop = bisect.bisect_right(s.times, cutoff)
+            del s.times[:drop], s.amounts[:drop], s.channels[:drop], s.lats[:drop], s.lons[:drop]
+
+        alpha = 1.0 / (s.seen + 1)
+        if alpha < _AMOUNT_ALPHA_FLOOR:
+            alpha = _AMOUNT_ALPHA_FLOOR
+        diff = math.log(amount) - s.mean_log_amount
+        increment = alpha * diff
+        s.mean_log_amount += increment
+        s.var_log_amount = (1.0 - alpha) * (s.var_log_amount + diff * increment)
+        s.seen += 1
+
+        if e.lat is not None and e.lon is not None:
+            beta = 1.0 / (s.located + 1)
+            if beta < _PLACE_ALPHA_FLOOR:
+                beta = _PLACE_ALPHA_FLOOR
+            ux, uy, uz = _unit(e.lat, e.lon)
+            s.vx += beta * (ux - s.vx)
+            s.vy += beta * (uy - s.vy)
+            s.vz += beta * (uz - s.vz)
+            s.located += 1
+
+        if e.merchant_id:
+            _remember(s.merchants, e.merchant_id, t, KNOWN_MERCHANTS_CAP)
+        key = place_key(e)
+        if key is not None:
+            _remember(s.places, key, t, KNOWN_PLACES_CAP)
+
+
+def _remember(seen: dict[str, float], key: str, t: float, cap: int) -> None:
+    """Keep the most recently used keys: re-inserting moves a key to the end; the oldest falls off."""
+    seen.pop(key, None)
+    seen[key] = t
+    if len(seen) > cap:
+        del seen[next(iter(seen))]

@@ -1,0 +1,36 @@
+"""The feature vector, in the order the feature engine writes it. A model's metadata keeps its own
+order; the scorer maps columns by name, so older models keep working when features are added."""
+
+from __future__ import annotations
+
+WINDOWS = {"10m": 600.0, "1h": 3600.0, "24h": 86400.0, "7d": 7 * 86400.0, "30d": 30 * 86400.0}
+COUNT_WINDOWS = ("10m", "1h", "24h", "7d", "30d")
+SUM_WINDOWS = ("1h", "24h", "7d", "30d")
+STATE_HORIZON_SECONDS = WINDOWS["30d"]
+MERCHANT_WINDOWS = {"7d": 7 * 86400.0, "30d": 30 * 86400.0}
+CHANNEL_FLAGS = ("card_present", "card_not_present", "contactless", "atm")
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "amount",
+    "amount_to_usual",
+    "amount_z",
+    "hour_local",
+    "weekday_local",
+    *(f"count_{w}" for w in COUNT_WINDOWS),
+    *(f"sum_{w}" for w in SUM_WINDOWS),
+    "seconds_since_prev",
+    "km_from_usual",
+    "km_from_prev",
+    "speed_kmh_from_prev",
+    "new_merchant",
+    "new_place",
+    *(f"channel_{c}" for c in CHANNEL_FLAGS),
+    "channel_share_30d",
+    *(f"merchant_known_frauds_{w}" for w in MERCHANT_WINDOWS),
+    "history_count",
+)
+FEATURE_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+# Sentinels, chosen so a tree can split them off and a person reading the features understands them.
+NO_LOCATION = -1.0  # distance or speed when either side has no coordinates
+CAPPED_GAP_SECONDS = STATE_HORIZON_SECONDS  # "no earlier transaction in the last 30 days"

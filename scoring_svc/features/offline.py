@@ -1,0 +1,53 @@
+"""Features over a whole labelled history at once, for training and evaluation: the same engine the
+scorer uses, fed in event-time order, with each fraud label released at the moment it became known."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import numpy as np
+from tqdm import tqdm
+
+from scoring_svc.events import TxnEvent
+from scoring_svc.features.engine import FeatureEngine
+from scoring_svc.features.names import FEATURE_NAMES
+
+DEFAULT_LABEL_DELAY = timedelta(days=7)
+
+
+def label_known_at(event: TxnEvent, label_delay: timedelta) -> float | None:
+    """When a fraud label of this event counts for merchant risk: its labelled_at, or, for history
+    files without it, the event time plus the usual delay before a chargeback or report."""
+    if not event.label:
+        return None
+    at = event.labelled_at or (event.occurred_at + label_delay)
+    return at.timestamp()
+
+
+def compute_features(
+    events: Sequence[TxnEvent],
+    label_delay: timedelta = DEFAULT_LABEL_DELAY,
+    *,
+    engine: FeatureEngine | None = None,
+    progress: bool = False,
+) -> np.ndarray:
+    """Rows in the order of `events` (computed in event-time order; ties keep file order)."""
+    engine = engine or FeatureEngine()
+    order = sorted(range(len(events)), key=lambda i: events[i].occurred_at)
+    labels = sorted(
+        (at, events[i].transaction_id, events[i].merchant_id)
+        for i in range(len(events))
+        if (at := label_known_at(events[i], label_delay)) is not None
+    )
+    out = np.empty((len(events), len(FEATURE_NAMES)), dtype=np.float64)
+    next_label = 0
+    for i in tqdm(order, desc="features", unit="txn", disable=not progress, mininterval=0.5):
+        event = events[i]
+        t = event.occurred_at.timestamp()
+        while next_label < len(labels) and labels[next_label][0] <= t:
+            at, txn, merchant = labels[next_label]
+            engine.record_label(txn, merchant, True, at)
+            next_label += 1
+        out[i] = engine.observe(event)
+    return out
