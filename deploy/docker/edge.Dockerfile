@@ -41,9 +41,11 @@ COPY --from=console /web/dist ./web/dist
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONPATH=/app:/app/fraudmesh/_generated \
     PYTHONUNBUFFERED=1 \
-    PYTHONDONTWRITEBYTECODE=1
+    PYTHONDONTWRITEBYTECODE=1 \
+    WEB_DIST_DIR=/app/web/dist
 USER 10001:10001
 EXPOSE 8000 9105
+# /api/health is 200 only when every upstream is SERVING: the edge is of no use without them.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-m", "fraudmesh.healthcheck", "http://127.0.0.1:8000/healthz"]
+    CMD ["python", "-m", "fraudmesh.healthcheck", "http://127.0.0.1:8000/api/health"]
 CMD ["python", "-m", "edge"]

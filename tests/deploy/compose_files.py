@@ -1,5 +1,6 @@
-"""Reads docker-compose.yml the way `docker compose` does before it validates: `${VAR}` values
-are filled in from an env file, then YAML merge keys (`<<: *anchor`) are applied.
+"""Reads docker-compose.yml the way `docker compose` does before it validates: the YAML is parsed
+(merge keys `<<: *anchor` applied), then `${VAR}` in string values is filled in from an env file,
+so an interpolated "6" stays the string it was written as.
 
 Only the interpolation forms the compose file uses are supported, and anything else fails
 loudly rather than being left in place: `$$`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
@@ -59,6 +60,16 @@ def variables_used(text: str) -> set[str]:
     return {m.group("name") for m in _VARIABLE.finditer(text) if m.group("name")}
 
 
+def _interpolate_values(node, env: dict[str, str]):
+    if isinstance(node, str):
+        return interpolate(node, env)
+    if isinstance(node, dict):
+        return {key: _interpolate_values(value, env) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_interpolate_values(value, env) for value in node]
+    return node
+
+
 def load_compose(path: pathlib.Path, env: dict[str, str]) -> dict:
-    """The compose file as a dict, interpolated from `env`, with merge keys applied (PyYAML does)."""
-    return yaml.safe_load(interpolate(path.read_text(), env))
+    """The compose file as a dict: merge keys applied (PyYAML does), strings interpolated from `env`."""
+    return _interpolate_values(yaml.safe_load(path.read_text()), env)

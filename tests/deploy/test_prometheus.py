@@ -1,0 +1,66 @@
+"""deploy/prometheus: the scrape configuration and alert rules pass promtool, the rules' unit
+tests pass, and every rule reads metrics the services actually export."""
+
+from __future__ import annotations
+
+import subprocess
+
+import yaml
+
+from fraudmesh.metrics import Metrics
+
+from .conftest import ROOT
+from .promql_names import exposed_sample_names, metric_names
+
+PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
+PROMETHEUS_BUILT_INS = {"up"}
+
+
+def _promtool(promtool, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(promtool), *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=120)
+
+
+def test_scrape_configuration_passes_promtool(promtool):
+    result = _promtool(promtool, "check", "config", "prometheus.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout + result.stderr
+
+
+def test_alert_rules_pass_promtool(promtool):
+    result = _promtool(promtool, "check", "rules", "alerts.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_alert_rule_unit_tests_pass(promtool):
+    result = _promtool(promtool, "test", "rules", "alerts_test.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_promtool_catches_a_wrong_expectation(promtool, tmp_path):
+    # Guards against a promtool that passes anything: flip one expected label and it must fail.
+    tests = (PROMETHEUS_DIR / "alerts_test.yml").read_text().replace("job: store", "job: notify")
+    (tmp_path / "alerts.yml").write_text((PROMETHEUS_DIR / "alerts.yml").read_text())
+    (tmp_path / "alerts_test.yml").write_text(tests)
+    result = subprocess.run(
+        [str(promtool), "test", "rules", "alerts_test.yml"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+
+
+def test_the_agreed_alerts_exist_and_wait_before_firing():
+    rules = yaml.safe_load((PROMETHEUS_DIR / "alerts.yml").read_text())
+    alerts = {rule["alert"]: rule for group in rules["groups"] for rule in group["rules"]}
+    assert set(alerts) == {"DecisionLatencyHigh", "FailedTransactionRatioHigh", "ConsumerLagGrowing", "ServiceDown"}
+    assert alerts["DecisionLatencyHigh"]["for"] == "5m"
+    assert "histogram_quantile(0.99" in alerts["DecisionLatencyHigh"]["expr"]
+    assert "> 0.5" in alerts["DecisionLatencyHigh"]["expr"]
+    assert all(rule["labels"]["severity"] in {"page", "warn"} for rule in alerts.values())
+
+
+def test_rules_read_only_metrics_the_services_export():
+    exported = exposed_sample_names(Metrics("any").registry) | PROMETHEUS_BUILT_INS
+    rules = yaml.safe_load((PROMETHEUS_DIR / "alerts.yml").read_text())
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            unknown = metric_names(rule["expr"]) - exported
+            assert not unknown, f"{rule['alert']} reads {sorted(unknown)}, which no service exports"
