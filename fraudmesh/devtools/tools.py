@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import dataclasses
 import fcntl
+import json
 import os
 import pathlib
 import shutil
@@ -32,15 +33,23 @@ GO_CACHE_ENV = "FRAUDMESH_GO_CACHE"
 @dataclasses.dataclass(frozen=True)
 class GoTool:
     name: str
+    module: str
     package: str
     version: str
-    note: str = ""
+    # `go install pkg@version` refuses a module whose go.mod has replace directives; such a tool is
+    # built inside a throw-away main module that repeats them, which is what its own build does.
+    needs_module_replaces: bool = False
 
 
 # Prometheus tags its Go module v0.3xx.y for release 3.xx.y: v0.316.0 is Prometheus 3.16.0.
-PROMTOOL = GoTool("promtool", "github.com/prometheus/prometheus/cmd/promtool", "v0.316.0")
-# Jaeger v2 lives in the v1-numbered Go module: module v1.76.0 builds the Jaeger v2 binary `jaeger`.
-JAEGER = GoTool("jaeger", "github.com/jaegertracing/jaeger/cmd/jaeger", "v1.76.0")
+PROMTOOL = GoTool(
+    "promtool", "github.com/prometheus/prometheus", "github.com/prometheus/prometheus/cmd/promtool", "v0.316.0"
+)
+# Jaeger v2 lives in the v1-numbered Go module: module v1.76.0 is Jaeger v2.13.0 (binary `jaeger`).
+JAEGER = GoTool(
+    "jaeger", "github.com/jaegertracing/jaeger", "github.com/jaegertracing/jaeger/cmd/jaeger", "v1.76.0",
+    needs_module_replaces=True,
+)
 TOOLS = {tool.name: tool for tool in (PROMTOOL, JAEGER)}
 
 
@@ -79,15 +88,42 @@ def ensure_tool(tool: GoTool) -> pathlib.Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Build into a scratch folder and rename, so a half-written binary is never found later.
         with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-            env = dict(os.environ, GOBIN=scratch, CGO_ENABLED="0")
-            command = [go, "install", f"{tool.package}@{tool.version}"]
-            result = subprocess.run(command, env=env, cwd=scratch, capture_output=True, text=True)
-            if result.returncode != 0:
-                raise RuntimeError(
-                    f"`{' '.join(command)}` failed with exit code {result.returncode}:\n{result.stderr[-4000:]}"
-                )
-            os.replace(pathlib.Path(scratch) / tool.name, target)
+            built = pathlib.Path(scratch) / tool.name
+            # GOTOOLCHAIN=local: build with the Go on PATH, never fetch another toolchain.
+            env = dict(os.environ, GOBIN=scratch, CGO_ENABLED="0", GOTOOLCHAIN="local")
+            if tool.needs_module_replaces:
+                _build_in_wrapper_module(go, tool, built, env)
+            else:
+                _go(go, ["install", f"{tool.package}@{tool.version}"], env, scratch)
+            os.replace(built, target)
     return target
+
+
+def _go(go: str, args: list[str], env: dict[str, str], cwd: str | os.PathLike[str]) -> str:
+    result = subprocess.run([go, *args], env=env, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"`go {' '.join(args)}` failed with exit code {result.returncode}:\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+def _build_in_wrapper_module(go: str, tool: GoTool, output: pathlib.Path, env: dict[str, str]) -> None:
+    """Builds `tool.package` from a main module that requires the tool's module and its replaces."""
+    source = json.loads(_go(go, ["mod", "download", "-json", f"{tool.module}@{tool.version}"], env, output.parent))
+    declared = json.loads(_go(go, ["mod", "edit", "-json", source["GoMod"]], env, output.parent))
+    wrapper = output.parent / "wrapper"
+    wrapper.mkdir()
+    _go(go, ["mod", "init", f"fraudmesh.invalid/build/{tool.name}"], env, wrapper)
+    edits = [f"-require={tool.module}@{tool.version}"]
+    for replace in declared.get("Replace") or []:
+        old, new = replace["Old"], replace["New"]
+        old_spec = old["Path"] + (f"@{old['Version']}" if old.get("Version") else "")
+        if new.get("Version"):
+            new_spec = f"{new['Path']}@{new['Version']}"
+        else:  # a folder inside the tool's own module: point at it in the module cache
+            new_spec = str((pathlib.Path(source["Dir"]) / new["Path"]).resolve())
+        edits.append(f"-replace={old_spec}={new_spec}")
+    _go(go, ["mod", "edit", *edits], env, wrapper)
+    _go(go, ["build", "-mod=mod", "-trimpath", "-o", str(output), tool.package], env, wrapper)
 
 
 def promtool() -> pathlib.Path:

@@ -193,7 +193,12 @@ def test_dockerfiles_pass_hadolint():
 
 def test_prometheus_scrapes_every_service_and_exporter_where_compose_runs_it(compose):
     config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
-    targets = {job["job_name"]: job["static_configs"][0]["targets"] for job in config["scrape_configs"]}
+    targets = {}
+    for job in config["scrape_configs"]:
+        for static in job.get("static_configs", []):
+            targets.setdefault(job["job_name"], []).extend(static["targets"])
+        for dns in job.get("dns_sd_configs", []):  # scaled services: every replica behind one name
+            targets.setdefault(job["job_name"], []).extend(f"{name}:{dns['port']}" for name in dns["names"])
     for service in APP_SERVICES:
         assert targets[service] == [f"{service}:{METRICS_PORTS[service]}"]
     assert targets["kafka-exporter"] == ["kafka-exporter:9308"]

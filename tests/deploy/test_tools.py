@@ -27,7 +27,9 @@ def test_a_failed_build_names_the_command_and_leaves_nothing_behind(tmp_path, mo
     monkeypatch.setenv(tools.GO_CACHE_ENV, str(tmp_path))
     monkeypatch.setenv("GOPROXY", "off")  # fail fast and offline: the module cannot be fetched
     monkeypatch.setenv("GOFLAGS", "-mod=mod")
-    missing = tools.GoTool("nothing", "example.com/fraudmesh/nothing/cmd/nothing", "v0.0.1")
+    missing = tools.GoTool(
+        "nothing", "example.com/fraudmesh/nothing", "example.com/fraudmesh/nothing/cmd/nothing", "v0.0.1"
+    )
     with pytest.raises(RuntimeError, match=r"go install example.com/fraudmesh/nothing/cmd/nothing@v0.0.1"):
         tools.ensure_tool(missing)
     assert not tools.tool_path(missing).exists()
