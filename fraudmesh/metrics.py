@@ -10,8 +10,14 @@ names, and a test keeps them in step.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from wsgiref.simple_server import WSGIServer
+
+import grpc
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -156,3 +162,84 @@ class Metrics:
             self._server.server_close()
             self._server = None
             self._server_thread = None
+
+
+# Probes and tooling, not the platform's work: kept out of the latency and error figures.
+_UNMEASURED_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+def _status_name(context: grpc.aio.ServicerContext, default: str) -> str:
+    code = context.code()
+    return code.name if isinstance(code, grpc.StatusCode) else default
+
+
+class RpcMetricsInterceptor(grpc.aio.ServerInterceptor):
+    """Records every served RPC in `metrics.rpc_latency` and `metrics.rpc_errors`.
+
+    Place it before the error-mapping interceptor (outer), so it sees the status code a domain
+    error was mapped to. Calls with a single response are timed; server-streaming calls (e.g.
+    notify's subscriptions, open for hours) only count their failures, since their duration says
+    nothing about speed, and a client hanging up (CANCELLED) is no failure of theirs.
+    """
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or method.startswith(_UNMEASURED_SERVICES):
+            return handler
+        if handler.unary_unary is not None:
+            return handler._replace(unary_unary=self._timed(handler.unary_unary, method))
+        if handler.stream_unary is not None:
+            return handler._replace(stream_unary=self._timed(handler.stream_unary, method))
+        if handler.unary_stream is not None:
+            return handler._replace(unary_stream=self._stream_failures_counted(handler.unary_stream, method))
+        return handler._replace(stream_stream=self._stream_failures_counted(handler.stream_stream, method))
+
+    def _timed(self, behavior: Callable, method: str) -> Callable[..., Awaitable]:
+        async def timed(request, context):
+            started = time.perf_counter()
+            code = "OK"
+            try:
+                result = behavior(request, context)
+                return await result if inspect.isawaitable(result) else result
+            except asyncio.CancelledError:
+                code = "CANCELLED"
+                raise
+            except Exception:
+                code = _status_name(context, "UNKNOWN")
+                raise
+            finally:
+                if code == "OK":  # a handler may set a status without raising
+                    code = _status_name(context, "OK")
+                self._metrics.record_rpc(method, code, time.perf_counter() - started)
+
+        return timed
+
+    def _stream_failures_counted(self, behavior: Callable, method: str) -> Callable[..., AsyncIterator]:
+        service, _, name = method.lstrip("/").partition("/")
+
+        async def counted(request, context):
+            code = "OK"
+            try:
+                result = behavior(request, context)
+                if inspect.isasyncgen(result):
+                    async for response in result:
+                        yield response
+                else:  # a coroutine that writes with context.write()
+                    await result
+            except asyncio.CancelledError:
+                code = "CANCELLED"
+                raise
+            except Exception:
+                code = _status_name(context, "UNKNOWN")
+                raise
+            finally:
+                if code == "OK":
+                    code = _status_name(context, "OK")
+                if code not in ("OK", "CANCELLED"):
+                    self._metrics.rpc_errors.labels(service=service, method=name, code=code).inc()
+
+        return counted
