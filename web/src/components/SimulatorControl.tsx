@@ -62,7 +62,7 @@ export function SimulatorControl() {
           <input id="simulator-rate" type="number" min={0.1} step="any" value={rate} onChange={(e) => setRate(e.target.value)} />
         </div>
         <div className="form-field">
-          <label htmlFor="simulator-users">Users</label>
+          <label htmlFor="simulator-users">Cardholders</label>
           <input id="simulator-users" type="number" min={1} placeholder="default" value={users}
             onChange={(e) => setUsers(e.target.value)} />
         </div>
