@@ -61,8 +61,14 @@ class KafkaTransactionPublisher:
     async def stop(self) -> None:
         if self._connector:
             self._connector.cancel()
-        if self._started.is_set():
-            await self._producer.stop()
+        if not self._started.is_set():
+            return
+        # Stopping flushes what is in flight; with the broker gone that would never end. Whatever is
+        # still unacknowledged was (or will be) answered UNAVAILABLE, so giving up here loses no success.
+        try:
+            await asyncio.wait_for(self._producer.stop(), self._timeout)
+        except TimeoutError:
+            log.warning("Kafka producer did not flush within %.0f s; unacknowledged records were refused", self._timeout)
 
     async def publish(self, transactions: Sequence[transaction_pb2.Transaction], headers: list | None = None) -> None:
         if not self._started.is_set():

@@ -1,0 +1,153 @@
+"""ingest_svc against a real Kafka: what callers get back and what reaches the topic."""
+
+from __future__ import annotations
+
+import uuid
+
+import grpc
+import pytest
+from fraud.v1 import ingest_service_pb2 as pb
+from fraud.v1 import ingest_service_pb2_grpc as pb_grpc
+from fraud.v1 import transaction_pb2
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
+from fraudmesh.kafka_topics import ensure_topic
+from fraudmesh.runtime.kafka_broker import KafkaBroker
+from fraudmesh.runtime.waiting import free_port
+from ingest_svc.__main__ import SERVICE_NAME
+from ingest_svc.idempotency import IdempotencyCache
+from ingest_svc.ingestor import Ingestor
+from ingest_svc.producer import KafkaTransactionPublisher
+from ingest_svc.servicer import IngestServicer
+from tests.kafka_reading import read_all
+
+pytestmark = pytest.mark.integration
+
+
+class RunningIngest:
+    def __init__(self, bootstrap: str, topic: str):
+        self.topic = topic
+        self.publisher = KafkaTransactionPublisher(bootstrap, topic, linger_ms=2, request_timeout_ms=3000)
+        servicer = IngestServicer(Ingestor(self.publisher, IdempotencyCache(1000)))
+        self.server = GrpcServer(
+            [ServiceRegistration(SERVICE_NAME, lambda s: pb_grpc.add_IngestServiceServicer_to_server(servicer, s))],
+            f"127.0.0.1:{free_port()}",
+        )
+        self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.server.port}")
+        self.stub = pb_grpc.IngestServiceStub(self.channel)
+
+    async def __aenter__(self):
+        await self.publisher.start()
+        await self.publisher.wait_connected(30)
+        await self.server.start()
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.channel.close()
+        await self.server.stop()
+        await self.publisher.stop()
+
+
+def a_transaction(user: str = "alice", minor_units: int = 1250, **fields) -> transaction_pb2.TransactionInput:
+    return transaction_pb2.TransactionInput(
+        user_id=user,
+        amount=transaction_pb2.Money(minor_units=minor_units, currency=fields.pop("currency", "USD")),
+        location=fields.pop("location", transaction_pb2.Location(city="Paris", country="FR", lat=48.85, lon=2.35)),
+        channel=transaction_pb2.CHANNEL_CARD_PRESENT,
+        **fields,
+    )
+
+
+@pytest.fixture
+async def ingest(kafka: KafkaBroker):
+    topic = f"transactions-{uuid.uuid4().hex[:8]}"
+    await ensure_topic(kafka.bootstrap_servers, topic)
+    async with RunningIngest(kafka.bootstrap_servers, topic) as running:
+        yield running
+
+
+async def test_an_accepted_transaction_is_on_the_topic_keyed_by_user_with_its_id(ingest, kafka):
+    response = await ingest.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction()))
+    assert response.transaction_id and not response.duplicate
+    [record] = await read_all(kafka.bootstrap_servers, ingest.topic)
+    stored = transaction_pb2.Transaction.FromString(record.value)
+    assert record.key == b"alice"
+    assert stored.id == response.transaction_id
+    assert stored.input.amount.minor_units == 1250
+    assert stored.input.HasField("occurred_at"), "event time defaults to the time of receipt"
+
+
+async def test_a_repeated_idempotency_key_returns_the_first_id_and_is_produced_once(ingest, kafka):
+    request = pb.SubmitTransactionRequest(transaction=a_transaction(idempotency_key="order-42"))
+    first = await ingest.stub.SubmitTransaction(request)
+    second = await ingest.stub.SubmitTransaction(request)
+    assert second.transaction_id == first.transaction_id
+    assert second.duplicate and not first.duplicate
+    assert len(await read_all(kafka.bootstrap_servers, ingest.topic)) == 1
+
+
+async def test_a_batch_keeps_each_users_records_on_one_partition(ingest, kafka):
+    transactions = [a_transaction(user=f"user-{i % 5}", minor_units=100 + i) for i in range(50)]
+    response = await ingest.stub.SubmitTransactions(pb.SubmitTransactionsRequest(transactions=transactions))
+    assert len({r.transaction_id for r in response.results}) == 50
+    records = await read_all(kafka.bootstrap_servers, ingest.topic)
+    assert len(records) == 50
+    partitions_by_user: dict[bytes, set[int]] = {}
+    for record in records:
+        partitions_by_user.setdefault(record.key, set()).add(record.partition)
+    assert all(len(partitions) == 1 for partitions in partitions_by_user.values())
+
+
+def violations_of(error: grpc.aio.AioRpcError) -> set[tuple[str, str]]:
+    status = rpc_status.from_call(error)
+    bad_request = error_details_pb2.BadRequest()
+    status.details[0].Unpack(bad_request)
+    return {(v.field, v.reason) for v in bad_request.field_violations}
+
+
+@pytest.mark.parametrize(
+    ("transaction", "field", "rule"),
+    [
+        (a_transaction(minor_units=0), "transaction.amount.minor_units", "int64.gt_lte"),
+        (a_transaction(minor_units=-5), "transaction.amount.minor_units", "int64.gt_lte"),
+        (a_transaction(user=""), "transaction.user_id", "string.min_len"),
+        (a_transaction(currency="usd"), "transaction.amount.currency", "string.pattern"),
+        (a_transaction(currency="XYZ"), "transaction.amount.currency", "currency.iso4217"),
+        (a_transaction(location=transaction_pb2.Location(lat=200)), "transaction.location.lat", "double.gte_lte"),
+    ],
+)
+async def test_bad_transactions_are_rejected_naming_field_and_rule_and_nothing_is_produced(
+    ingest, kafka, transaction, field, rule
+):
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await ingest.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=transaction))
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert (field, rule) in violations_of(caught.value)
+    assert await read_all(kafka.bootstrap_servers, ingest.topic) == []
+
+
+async def test_one_bad_transaction_rejects_the_whole_batch(ingest, kafka):
+    batch = [a_transaction(), a_transaction(currency="XYZ")]
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await ingest.stub.SubmitTransactions(pb.SubmitTransactionsRequest(transactions=batch))
+    assert violations_of(caught.value) == {("transactions[1].amount.currency", "currency.iso4217")}
+    assert await read_all(kafka.bootstrap_servers, ingest.topic) == []
+
+
+async def test_when_kafka_is_down_the_caller_gets_unavailable_not_a_false_success(runtime_dir):
+    broker = KafkaBroker(runtime_dir / "kafka-doomed", port=free_port(), controller_port=free_port())
+    broker.start()
+    try:
+        await ensure_topic(broker.bootstrap_servers, "transactions")
+        async with RunningIngest(broker.bootstrap_servers, "transactions") as running:
+            await running.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction()))
+            broker.stop()
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                await running.stub.SubmitTransaction(
+                    pb.SubmitTransactionRequest(transaction=a_transaction(idempotency_key="after-crash")), timeout=30
+                )
+            assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    finally:
+        broker.stop()
