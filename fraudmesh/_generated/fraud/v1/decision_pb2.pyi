@@ -64,7 +64,7 @@ class ShadowScore(_message.Message):
     def __init__(self, model_version: _Optional[str] = ..., score: _Optional[float] = ..., decision: _Optional[_Union[Decision, str]] = ...) -> None: ...
 
 class ScoredTransaction(_message.Message):
-    __slots__ = ("transaction", "score", "decision", "is_fraud", "reasons", "model_version", "times", "features", "label", "labelled_at", "shadow_scores", "trace_id")
+    __slots__ = ("transaction", "score", "decision", "is_fraud", "reasons", "model_version", "times", "features", "label", "labelled_at", "shadow_scores", "trace_id", "traceparent")
     class FeaturesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +84,7 @@ class ScoredTransaction(_message.Message):
     LABELLED_AT_FIELD_NUMBER: _ClassVar[int]
     SHADOW_SCORES_FIELD_NUMBER: _ClassVar[int]
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
     transaction: _transaction_pb2.Transaction
     score: float
     decision: Decision
@@ -96,4 +97,5 @@ class ScoredTransaction(_message.Message):
     labelled_at: _timestamp_pb2.Timestamp
     shadow_scores: _containers.RepeatedCompositeFieldContainer[ShadowScore]
     trace_id: str
-    def __init__(self, transaction: _Optional[_Union[_transaction_pb2.Transaction, _Mapping]] = ..., score: _Optional[float] = ..., decision: _Optional[_Union[Decision, str]] = ..., is_fraud: _Optional[bool] = ..., reasons: _Optional[_Iterable[_Union[Reason, _Mapping]]] = ..., model_version: _Optional[str] = ..., times: _Optional[_Union[StageTimes, _Mapping]] = ..., features: _Optional[_Mapping[str, float]] = ..., label: _Optional[_Union[Label, str]] = ..., labelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shadow_scores: _Optional[_Iterable[_Union[ShadowScore, _Mapping]]] = ..., trace_id: _Optional[str] = ...) -> None: ...
+    traceparent: str
+    def __init__(self, transaction: _Optional[_Union[_transaction_pb2.Transaction, _Mapping]] = ..., score: _Optional[float] = ..., decision: _Optional[_Union[Decision, str]] = ..., is_fraud: _Optional[bool] = ..., reasons: _Optional[_Iterable[_Union[Reason, _Mapping]]] = ..., model_version: _Optional[str] = ..., times: _Optional[_Union[StageTimes, _Mapping]] = ..., features: _Optional[_Mapping[str, float]] = ..., label: _Optional[_Union[Label, str]] = ..., labelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shadow_scores: _Optional[_Iterable[_Union[ShadowScore, _Mapping]]] = ..., trace_id: _Optional[str] = ..., traceparent: _Optional[str] = ...) -> None: ...
