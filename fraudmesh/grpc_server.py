@@ -89,7 +89,7 @@ async def run_until_signalled(
     await stop()
 
 
-def insecure_channel(address: str) -> grpc.aio.Channel:
+def insecure_channel(address: str, interceptors: Sequence[grpc.aio.ClientInterceptor] = ()) -> grpc.aio.Channel:
     """A client channel with the same message bounds as our servers and a retry on UNAVAILABLE."""
     service_config = (
         '{"methodConfig": [{"name": [{}], "retryPolicy": {"maxAttempts": 4, "initialBackoff": "0.1s",'
@@ -97,6 +97,7 @@ def insecure_channel(address: str) -> grpc.aio.Channel:
     )
     return grpc.aio.insecure_channel(
         address,
+        interceptors=list(interceptors) or None,
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

@@ -10,6 +10,7 @@ from fraud.v1 import ingest_service_pb2, ingest_service_pb2_grpc
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, run_until_signalled
 from fraudmesh.kafka_topics import ensure_topic
 from fraudmesh.logs import configure_logging
+from fraudmesh.service_telemetry import ServiceTelemetry
 from ingest_svc.idempotency import IdempotencyCache
 from ingest_svc.ingestor import Ingestor
 from ingest_svc.producer import KafkaTransactionPublisher
@@ -20,16 +21,19 @@ SERVICE_NAME = ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"].f
 
 
 async def main(settings: IngestSettings) -> None:
+    telemetry = ServiceTelemetry.start("ingest", settings)
     publisher = KafkaTransactionPublisher(
         settings.kafka_bootstrap_servers,
         settings.transactions_topic,
         settings.producer_linger_ms,
         settings.producer_request_timeout_ms,
+        telemetry.metrics,
     )
     servicer = IngestServicer(Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size)))
     server = GrpcServer(
         [ServiceRegistration(SERVICE_NAME, lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(servicer, s))],
         settings.ingest_listen,
+        telemetry.server_interceptors(),
         grace_seconds=settings.shutdown_grace_seconds,
     )
 
@@ -44,6 +48,7 @@ async def main(settings: IngestSettings) -> None:
     async def stop() -> None:
         await server.stop()
         await publisher.stop()
+        telemetry.stop()
 
     await run_until_signalled(start, stop)
 

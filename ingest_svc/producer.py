@@ -11,6 +11,8 @@ from aiokafka.errors import KafkaError
 from fraud.v1 import transaction_pb2
 
 from fraudmesh.errors import Unavailable
+from fraudmesh.metrics import Metrics
+from fraudmesh.trace_context import inject_headers
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +21,11 @@ class KafkaTransactionPublisher:
     """Keyed by user_id so one user's transactions stay in order on one partition; acks=all and an
     idempotent producer so an acknowledged record is durable and a broker-side retry is not doubled."""
 
-    def __init__(self, bootstrap_servers: str, topic: str, linger_ms: int, request_timeout_ms: int):
+    def __init__(
+        self, bootstrap_servers: str, topic: str, linger_ms: int, request_timeout_ms: int, metrics: Metrics | None = None
+    ):
         self._topic = topic
+        self._metrics = metrics
         self._timeout = request_timeout_ms / 1000
         self._producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap_servers,
@@ -70,9 +75,11 @@ class KafkaTransactionPublisher:
         except TimeoutError:
             log.warning("Kafka producer did not flush within %.0f s; unacknowledged records were refused", self._timeout)
 
-    async def publish(self, transactions: Sequence[transaction_pb2.Transaction], headers: list | None = None) -> None:
+    async def publish(self, transactions: Sequence[transaction_pb2.Transaction]) -> None:
         if not self._started.is_set():
+            self._count(len(transactions), "error")
             raise Unavailable("Kafka is not reachable; retry later")
+        headers = inject_headers()  # the caller's trace continues in whoever consumes these records
         try:
             async with asyncio.timeout(self._timeout + 1):
                 deliveries = [
@@ -80,10 +87,16 @@ class KafkaTransactionPublisher:
                         self._topic,
                         value=txn.SerializeToString(),
                         key=txn.input.user_id.encode(),
-                        headers=headers or [],
+                        headers=headers,
                     )
                     for txn in transactions
                 ]
                 await asyncio.gather(*deliveries)
         except (KafkaError, TimeoutError) as error:
+            self._count(len(transactions), "error")
             raise Unavailable(f"Kafka did not acknowledge the write ({type(error).__name__}); retry later") from error
+        self._count(len(transactions), "ok")
+
+    def _count(self, records: int, result: str) -> None:
+        if self._metrics:
+            self._metrics.kafka_produced.labels(topic=self._topic, result=result).inc(records)
