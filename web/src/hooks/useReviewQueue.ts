@@ -5,6 +5,8 @@ import { useServices } from "../services";
 
 const PAGE_SIZE = 200;
 const MAX_PAGES = 5;
+// Labels set by other analysts reach this page only through the store, so it looks again now and then.
+const REFRESH_MS = 30_000;
 
 export interface ReviewQueueState {
   queue: Decision[];
@@ -23,7 +25,7 @@ export interface ReviewQueueState {
 export function useReviewQueue(): ReviewQueueState {
   const { api, hub } = useServices();
   const [queue, setQueue] = useState<Decision[]>([]);
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(true); // only until the first load; refreshes are silent
   const [error, setError] = useState<string | null>(null);
   const [truncated, setTruncated] = useState(false);
   const [generation, setGeneration] = useState(0);
@@ -38,9 +40,13 @@ export function useReviewQueue(): ReviewQueueState {
   useEffect(() => hub.onDecision((decision) => apply(decision)), [hub, apply]);
 
   useEffect(() => {
+    const timer = setInterval(() => setGeneration((value) => value + 1), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
+
+  useEffect(() => {
     let active = true;
     arrivedWhileLoading.current = [];
-    setLoading(true);
     setError(null);
     (async () => {
       const loaded: Decision[] = [];
