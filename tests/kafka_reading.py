@@ -24,3 +24,15 @@ async def read_all(bootstrap_servers: str, topic: str) -> list:
         return records
     finally:
         await consumer.stop()
+
+
+async def topic_size(bootstrap_servers: str, topic: str) -> int:
+    """How many records the topic has ever received (the sum of its partitions' end offsets)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
+        return sum((await consumer.end_offsets(partitions)).values())
+    finally:
+        await consumer.stop()

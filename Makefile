@@ -1,0 +1,50 @@
+# The two commands that matter: `make up` (the whole platform) and `make test` (every test).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
+.PHONY: up down status install tools web proto proto-check lint test test-python test-web bench clean
+
+up: install web  ## start Kafka, PostgreSQL, the model, the five services and the console
+	$(VENV)/bin/fraudctl up
+
+down:  ## stop what `make up` started
+	$(VENV)/bin/fraudctl down
+
+status:
+	$(VENV)/bin/fraudctl status
+
+$(UV):
+	python3 -m pip install --quiet --user "uv==0.13.*" || python3 -m pip install --quiet --break-system-packages --user "uv==0.13.*"
+
+install: $(UV)  ## create .venv with the locked dependencies
+	$(UV) sync --frozen --quiet
+
+tools:  ## command-line tools the build uses (buf), from package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+web:  ## build the console into web/dist
+	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --silent && npm run build --silent; fi
+
+proto: install  ## regenerate the Python code for proto/
+	$(PY) -m fraudmesh.devtools.protogen
+
+proto-check: install
+	$(PY) -m fraudmesh.devtools.protogen --check
+
+lint: install tools proto-check  ## buf STANDARD lint and format check of the contract
+	$(PY) -m fraudmesh.devtools.protogen --deps-only
+	npx --no-install buf lint
+	npx --no-install buf format --exit-code --diff proto
+
+test: lint test-web test-python  ## every test: contract, console, services, end to end
+
+test-python: install web
+	$(VENV)/bin/pytest -ra
+
+test-web:
+	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --silent && npm test --silent; fi
+
+clean:
+	rm -rf build .data test-artifacts

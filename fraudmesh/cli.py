@@ -1,0 +1,112 @@
+"""`fraudctl`: the platform's operations. `up` runs everything in the foreground until Ctrl-C or
+`fraudctl down`; the model commands (simulate, train, score, evaluate, bench) come from scoring_svc."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+
+from fraudmesh.runtime.platform import Platform, PlatformConfig
+from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
+from fraudmesh.runtime.waiting import port_open
+
+log = logging.getLogger("fraudctl")
+
+
+def _pid_file(config: PlatformConfig):
+    return config.data_dir / "fraudctl.pid"
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    config = PlatformConfig()
+    platform = Platform(config)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    try:
+        platform.up()
+        _pid_file(config).write_text(str(os.getpid()))
+        ports = config.ports
+        print(
+            "\nThe fraud mesh is up.\n"
+            f"  console and REST API  {ports.edge_url}\n"
+            f"  OpenAPI docs          {ports.edge_url}/docs\n"
+            f"  WebSocket             ws://127.0.0.1:{ports.edge}/api/ws\n"
+            f"  gRPC                  ingest :{ports.ingest}  scoring :{ports.scoring}  store :{ports.store}  notify :{ports.notify}\n"
+            f"  Kafka                 {platform.bootstrap_servers}\n"
+            f"  PostgreSQL            {platform.database_url}\n"
+            f"  logs                  {config.data_dir / 'logs'}\n"
+            "Ctrl-C or `make down` stops everything.\n",
+            flush=True,
+        )
+        while not stopping.wait(1):
+            dead = [s.name for s in platform.services.running.values() if s.process.poll() is not None]
+            if dead:
+                log.error("%s stopped unexpectedly; see %s", ", ".join(dead), config.data_dir / "logs")
+                return 1
+        return 0
+    except Exception as error:
+        log.error("%s", error)
+        return 1
+    finally:
+        print("stopping...", flush=True)
+        platform.down()
+        _pid_file(config).unlink(missing_ok=True)
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    pid_file = _pid_file(PlatformConfig())
+    if not pid_file.exists():
+        print("nothing to stop: no `fraudctl up` is running from this folder")
+        return 0
+    pid = int(pid_file.read_text())
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pid_file.unlink(missing_ok=True)
+        print("the platform was not running (stale pid file removed)")
+        return 0
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and pid_file.exists():
+        time.sleep(0.5)
+    print("stopped" if not pid_file.exists() else f"still stopping (pid {pid})")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = PlatformConfig()
+    supervisor = ServiceSupervisor(ServicePorts(), config.data_dir / "logs", {})
+    health = supervisor.health()
+    health["kafka"] = port_open("127.0.0.1", config.kafka_port)
+    health["postgres"] = port_open("127.0.0.1", config.postgres_port)
+    for name, ok in health.items():
+        print(f"{name:10} {'up' if ok else 'DOWN'}")
+    return 0 if all(health.values()) else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fraudctl", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start Kafka, PostgreSQL and every service; Ctrl-C stops").set_defaults(run=cmd_up)
+    commands.add_parser("down", help="stop what `fraudctl up` started").set_defaults(run=cmd_down)
+    commands.add_parser("status", help="show which parts are up").set_defaults(run=cmd_status)
+    from scoring_svc.model_cli import register as register_model_commands
+
+    register_model_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    result = args.run(args)
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Runs the five services as child processes and waits until each reports SERVING."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from fraudmesh.runtime.waiting import wait_until
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+# Start order: each service's peers are up before it.
+SERVICE_ORDER = ("store", "notify", "scoring", "ingest", "edge")
+MODULES = {name: f"{name}_svc" if name != "edge" else "edge" for name in SERVICE_ORDER}
+
+
+def grpc_serving(address: str, timeout: float = 1.0) -> bool:
+    with grpc.insecure_channel(address) as channel:
+        try:
+            response = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
+        except grpc.RpcError:
+            return False
+    return response.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def http_ok(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback URL we built)
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@dataclass
+class ServicePorts:
+    ingest: int = 50051
+    scoring: int = 50052
+    store: int = 50053
+    notify: int = 50054
+    edge: int = 8000
+    metrics_base: int = 9101  # ingest, scoring, store, notify, edge in that order
+
+    def grpc_address(self, name: str) -> str:
+        return f"127.0.0.1:{getattr(self, name)}"
+
+    @property
+    def edge_url(self) -> str:
+        return f"http://127.0.0.1:{self.edge}"
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    process: subprocess.Popen
+    log_path: pathlib.Path
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class ServiceSupervisor:
+    ports: ServicePorts
+    log_dir: pathlib.Path
+    base_env: dict[str, str]
+    running: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def environment(self, name: str) -> dict[str, str]:
+        metrics_offset = ("ingest", "scoring", "store", "notify", "edge").index(name)
+        env = {
+            **os.environ,
+            **self.base_env,
+            "INGEST_ADDRESS": self.ports.grpc_address("ingest"),
+            "SCORING_ADDRESS": self.ports.grpc_address("scoring"),
+            "STORE_ADDRESS": self.ports.grpc_address("store"),
+            "NOTIFY_ADDRESS": self.ports.grpc_address("notify"),
+            "METRICS_PORT": str(self.ports.metrics_base + metrics_offset),
+            "PYTHONUNBUFFERED": "1",
+        }
+        listen_key = "EDGE_LISTEN" if name == "edge" else f"{name.upper()}_LISTEN"
+        env[listen_key] = f"127.0.0.1:{getattr(self.ports, name)}"
+        return env
+
+    def start(self, name: str, instance: str = "") -> ServiceProcess:
+        label = f"{name}{instance}"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{label}.log"
+        with open(log_path, "ab") as log_file:
+            process = subprocess.Popen(
+                [sys.executable, "-m", MODULES[name]],
+                cwd=REPO,
+                env=self.environment(name),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches fraudctl, which stops children in order
+            )
+        service = ServiceProcess(label, process, log_path)
+        self.running[label] = service
+        return service
+
+    def wait_ready(self, name: str, timeout: float = 60) -> None:
+        service = self.running[name]
+
+        def ready() -> bool:
+            if service.process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with {service.process.returncode}; last lines of {service.log_path}:\n"
+                    + "\n".join(service.log_path.read_text(errors="replace").splitlines()[-20:])
+                )
+            if name == "edge":
+                return http_ok(f"{self.ports.edge_url}/api/health")
+            return grpc_serving(self.ports.grpc_address(name))
+
+        wait_until(ready, timeout, name, str(service.log_path))
+
+    def start_all(self, timeout: float = 90) -> None:
+        for name in SERVICE_ORDER:
+            self.start(name)
+            self.wait_ready(name, timeout)
+
+    def stop(self, name: str) -> None:
+        self.running.pop(name).stop()
+
+    def stop_all(self) -> None:
+        for name in reversed(list(self.running)):
+            self.stop(name)
+
+    def health(self) -> dict[str, bool]:
+        status = {name: grpc_serving(self.ports.grpc_address(name)) for name in SERVICE_ORDER if name != "edge"}
+        status["edge"] = http_ok(f"{self.ports.edge_url}/api/health")
+        return status

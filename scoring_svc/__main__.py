@@ -1,0 +1,112 @@
+"""`python -m scoring_svc`: consumes transactions, scores them, stores and publishes the decisions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
+from fraud.v1 import scoring_service_pb2, scoring_service_pb2_grpc
+
+from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, insecure_channel, run_until_signalled
+from fraudmesh.logs import configure_logging
+from fraudmesh.service_telemetry import ServiceTelemetry
+from scoring_svc.model.registry import ModelRegistry
+from scoring_svc.peers import NotifyPeer, StorePeer
+from scoring_svc.pipeline import ScoringPipeline
+from scoring_svc.scorer import Scorer
+from scoring_svc.servicer import ScoringServicer
+from scoring_svc.settings import ScoringSettings
+
+log = logging.getLogger("scoring_svc")
+SERVICE_NAME = scoring_service_pb2.DESCRIPTOR.services_by_name["ScoringService"].full_name
+
+
+async def start_consumer(consumer: AIOKafkaConsumer) -> None:
+    delay = 0.2
+    while True:
+        try:
+            await consumer.start()
+            return
+        except KafkaError as error:
+            log.warning("Kafka not reachable yet (%s); retrying in %.1f s", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5)
+
+
+async def main(settings: ScoringSettings) -> None:
+    if not any(settings.models_dir.glob("*/model.onnx")):
+        raise SystemExit(f"no model in MODELS_DIR={settings.models_dir}: run `fraudctl train` (or `make up`) first")
+    telemetry = ServiceTelemetry.start("scoring", settings)
+    registry = ModelRegistry(settings.models_dir, settings.active_model_version, settings.shadow_model_version)
+    scorer = Scorer(registry, settings.review_threshold, settings.decline_threshold)
+    store_channel = insecure_channel(settings.store_address, telemetry.client_interceptors())
+    notify_channel = insecure_channel(settings.notify_address, telemetry.client_interceptors())
+    consumer = AIOKafkaConsumer(
+        settings.transactions_topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=settings.consumer_group,
+        enable_auto_commit=False,  # committed by the pipeline after store and notify have the batch
+        auto_offset_reset="earliest",
+        max_poll_records=settings.max_batch,
+        fetch_max_wait_ms=10,
+    )
+    pipeline = ScoringPipeline(
+        consumer,
+        scorer,
+        StorePeer(store_channel),
+        NotifyPeer(notify_channel),
+        max_batch=settings.max_batch,
+        poll_timeout_ms=settings.poll_timeout_ms,
+        warm_history_limit=settings.warm_history_limit,
+        metrics=telemetry.metrics,
+    )
+    servicer = ScoringServicer(scorer, registry, pipeline)
+    server = GrpcServer(
+        [ServiceRegistration(SERVICE_NAME, lambda s: scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server(servicer, s))],
+        settings.scoring_listen,
+        telemetry.server_interceptors(),
+        grace_seconds=settings.shutdown_grace_seconds,
+    )
+    consuming: asyncio.Task | None = None
+
+    async def consume() -> None:
+        await start_consumer(consumer)
+        log.info("consuming %s as group %s", settings.transactions_topic, settings.consumer_group)
+        await pipeline.run()
+
+    def crash_on_failure(task: asyncio.Task) -> None:
+        # A consumer that died must not leave a server that looks healthy: stop the process and
+        # let the supervisor restart it; uncommitted batches are re-read by the next owner.
+        if not task.cancelled() and task.exception() is not None:
+            log.error("consumer loop failed", exc_info=task.exception())
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    async def start() -> None:
+        nonlocal consuming
+        await server.start()
+        consuming = asyncio.create_task(consume())
+        consuming.add_done_callback(crash_on_failure)
+
+    async def stop() -> None:
+        if consuming:
+            consuming.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await consuming
+        await consumer.stop()
+        await server.stop()
+        await store_channel.close()
+        await notify_channel.close()
+        telemetry.stop()
+
+    await run_until_signalled(start, stop)
+
+
+if __name__ == "__main__":
+    settings = ScoringSettings()
+    configure_logging("scoring_svc", settings.log_level)
+    asyncio.run(main(settings))

@@ -1,0 +1,180 @@
+"""The consumer loop: read a batch from Kafka, warm unknown users, score, store, publish, commit.
+
+Offsets are committed only after store_svc and notify_svc have the batch, so a crash anywhere means
+the partition's next owner re-reads it; store and notify are idempotent by transaction id, so the
+effect is exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from fraud.v1 import decision_pb2, transaction_pb2
+from google.protobuf.message import DecodeError
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from fraudmesh.metrics import Metrics
+from scoring_svc.batch_tracing import batch_span, traceparent_of, tracer, transaction_spans
+from scoring_svc.decisions import scored_transaction
+from scoring_svc.events import TxnEvent, event_from_proto
+from scoring_svc.peers import NotifyPeer, StorePeer
+from scoring_svc.scorer import Scorer
+
+log = logging.getLogger(__name__)
+WARM_CONCURRENCY = 16
+
+
+def history_events(history: Sequence[decision_pb2.ScoredTransaction]) -> list[TxnEvent]:
+    events = []
+    for stored in history:
+        event = event_from_proto(stored.transaction)
+        if stored.label != decision_pb2.LABEL_UNSPECIFIED:
+            event = replace(
+                event,
+                label=stored.label == decision_pb2.LABEL_FRAUD,
+                labelled_at=stored.labelled_at.ToDatetime(tzinfo=UTC) if stored.HasField("labelled_at") else None,
+            )
+        events.append(event)
+    return events
+
+
+class ScoringPipeline:
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        scorer: Scorer,
+        store: StorePeer,
+        notify: NotifyPeer,
+        *,
+        max_batch: int,
+        poll_timeout_ms: int,
+        warm_history_limit: int,
+        metrics: Metrics | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
+        self._consumer = consumer
+        self._metrics = metrics
+        self._scorer = scorer
+        self._store = store
+        self._notify = notify
+        self._max_batch = max_batch
+        self._poll_timeout_ms = poll_timeout_ms
+        self._warm_history_limit = warm_history_limit
+        self._clock = clock
+        self.processed = 0
+
+    async def run(self) -> None:
+        while True:
+            batches = await self._consumer.getmany(timeout_ms=self._poll_timeout_ms, max_records=self._max_batch)
+            records = [record for partition in batches.values() for record in partition]
+            if not records:
+                continue
+            await self.process(records)
+            await self._consumer.commit()
+
+    def _decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], list[transaction_pb2.Transaction]]:
+        kept, transactions = [], []
+        for record in records:
+            txn = transaction_pb2.Transaction()
+            try:
+                txn.ParseFromString(record.value)
+            except DecodeError:
+                # Only ingest produces here, so this is a foreign or corrupt record: say so loudly, once.
+                log.error("skipping undecodable record at %s[%d]@%d", record.topic, record.partition, record.offset)
+                if self._metrics:
+                    self._metrics.transactions_failed.labels(stage="decode").inc()
+                continue
+            kept.append(record)
+            transactions.append(txn)
+        return kept, transactions
+
+    async def process(self, records: Sequence[ConsumerRecord]) -> list[decision_pb2.ScoredTransaction]:
+        records, transactions = self._decode(records)
+        if not transactions:
+            return []
+        with batch_span(records):
+            spans = transaction_spans(records, [txn.id for txn in transactions])
+            try:
+                decisions = await self._score_store_publish(transactions, spans)
+            finally:
+                for span in spans:
+                    span.end()
+        self.processed += len(decisions)
+        await self._observe(records, decisions)
+        return decisions
+
+    async def _score_store_publish(
+        self, transactions: Sequence[transaction_pb2.Transaction], spans: Sequence
+    ) -> list[decision_pb2.ScoredTransaction]:
+        events = [event_from_proto(txn) for txn in transactions]
+        await self.warm_users(events)
+        started = time.perf_counter()
+        with tracer.start_as_current_span("features and model", attributes={"batch.size": len(events)}):
+            results = self._scorer.score(events)
+        if self._metrics:
+            self._metrics.model_seconds.observe(time.perf_counter() - started)
+        scored_at = self._clock()
+        decisions = []
+        for txn, result, span in zip(transactions, results, spans):
+            decision = scored_transaction(txn, result, scored_at)
+            decision.trace_id, decision.traceparent = traceparent_of(span)
+            span.set_attribute("fraud.decision", result.decision)
+            span.set_attribute("fraud.score", result.score)
+            decisions.append(decision)
+        await self._store.put(decisions)
+        published_at = self._clock()
+        for decision in decisions:
+            decision.times.published_at.FromDatetime(published_at)
+        await self._notify.publish(decisions)
+        return decisions
+
+    async def _observe(self, records: Sequence[ConsumerRecord], decisions: Sequence[decision_pb2.ScoredTransaction]) -> None:
+        metrics = self._metrics
+        if not metrics:
+            return
+        metrics.kafka_consumed.labels(topic=records[0].topic).inc(len(records))
+        metrics.batch_size.observe(len(decisions))
+        for decision in decisions:
+            outcome = decision_pb2.Decision.Name(decision.decision).removeprefix("DECISION_").lower()
+            metrics.decisions.labels(outcome=outcome).inc()
+            metrics.score.observe(decision.score)
+            latency = decision.times.published_at.ToNanoseconds() - decision.times.received_at.ToNanoseconds()
+            metrics.decision_latency_seconds.observe(max(latency, 0) / 1e9)
+        for partition in self._consumer.assignment():
+            highwater = self._consumer.highwater(partition)
+            position = await self._consumer.position(partition)
+            if highwater is not None and position is not None:
+                metrics.consumer_lag.labels(partition=str(partition.partition)).set(max(highwater - position, 0))
+
+    async def warm_users(self, events: Sequence[TxnEvent]) -> None:
+        """Reads the history of users this instance has not met yet, so their features start right."""
+        first_seen: dict[str, TxnEvent] = {}
+        for event in events:
+            if event.user_id not in first_seen and not self._scorer.knows_user(event.user_id):
+                first_seen[event.user_id] = event
+        if not first_seen or self._warm_history_limit == 0:
+            return
+        batch_ids = {event.transaction_id for event in events}
+        limit = asyncio.Semaphore(WARM_CONCURRENCY)
+
+        async def warm(user_id: str, first: TxnEvent) -> None:
+            async with limit:
+                before = _timestamp(first.occurred_at)
+                history = await self._store.history(user_id, before, self._warm_history_limit)
+            # A re-delivered batch is already stored: its own transactions must not count as history.
+            past = [e for e in history_events(history) if e.transaction_id not in batch_ids]
+            if not self._scorer.knows_user(user_id):
+                self._scorer.warm(user_id, past)
+
+        await asyncio.gather(*(warm(user, event) for user, event in first_seen.items()))
+
+
+def _timestamp(moment: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp

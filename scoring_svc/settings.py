@@ -1,0 +1,26 @@
+"""scoring_svc's settings (environment variables, upper-case names of the fields)."""
+
+from __future__ import annotations
+
+import pathlib
+
+from pydantic import Field
+
+from fraudmesh.settings import DEFAULT_PORTS, CommonSettings
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+class ScoringSettings(CommonSettings):
+    scoring_listen: str = Field(f"0.0.0.0:{DEFAULT_PORTS['scoring']}", description="Address the gRPC server binds.")
+    consumer_group: str = Field("scoring", description="Kafka consumer group; instances in one group share partitions.")
+    models_dir: pathlib.Path = Field(REPO / "models", description="Folder of model version folders.")
+    active_model_version: str | None = Field(None, description="Version to serve at start; unset means the newest.")
+    shadow_model_version: str | None = Field(None, description="Version scored beside the active one, not deciding.")
+    review_threshold: float | None = Field(None, ge=0, le=1, description="Overrides the model's review threshold.")
+    decline_threshold: float | None = Field(None, ge=0, le=1, description="Overrides the model's decline threshold.")
+    max_batch: int = Field(500, ge=1, le=5000, description="Most records scored, stored and published as one batch.")
+    poll_timeout_ms: int = Field(100, ge=1, description="How long an empty poll waits for records.")
+    warm_history_limit: int = Field(
+        500, ge=0, le=1000, description="Past transactions read from store_svc to warm a user met for the first time."
+    )

@@ -1,0 +1,92 @@
+"""What the end-to-end tests use to talk to the running platform as its users do."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+from collections import defaultdict
+from collections.abc import AsyncIterator
+
+import grpc
+import websockets
+from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
+
+CITIES = [("Paris", "FR"), ("London", "GB"), ("New York", "US"), ("Berlin", "DE"), ("Madrid", "ES")]
+
+
+def rest_transaction(index: int, users: int = 50, seed: int = 7) -> dict:
+    rng = random.Random(seed * 100_000 + index)
+    city, country = CITIES[index % len(CITIES)]
+    return {
+        "user_id": f"user-{index % users:03d}",
+        "amount": f"{rng.uniform(1, 400):.2f}",
+        "currency": "USD",
+        "location": {"city": city, "country": country},
+        "merchant_id": f"m-{rng.randrange(40)}",
+        "channel": rng.choice(["card_present", "card_not_present"]),
+    }
+
+
+class WebSocketCollector:
+    """Collects every decision pushed over the edge's WebSocket, by transaction id."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.by_id: dict[str, list[dict]] = defaultdict(list)
+        self._task: asyncio.Task | None = None
+        self._arrived = asyncio.Event()
+
+    async def __aenter__(self) -> WebSocketCollector:
+        self._socket = await websockets.connect(self.url, max_size=2**22)
+        self._task = asyncio.create_task(self._collect())
+        return self
+
+    async def _collect(self) -> None:
+        async for raw in self._socket:
+            message = json.loads(raw)
+            if message.get("type") == "decision":
+                self.by_id[message["data"]["id"]].append(message)
+                self._arrived.set()
+
+    async def wait_for(self, ids: set[str], timeout: float) -> None:
+        async with asyncio.timeout(timeout):
+            while not ids <= self.by_id.keys():
+                self._arrived.clear()
+                await self._arrived.wait()
+
+    async def __aexit__(self, *exc) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
+            await self._task
+        await self._socket.close()
+
+
+@contextlib.asynccontextmanager
+async def notify_subscription(address: str) -> AsyncIterator[dict[str, list]]:
+    """Subscribes to notify_svc directly (as an internal service would) and gathers decisions by id."""
+    seen: dict[str, list] = defaultdict(list)
+    async with grpc.aio.insecure_channel(address) as channel:
+        call = notify_service_pb2_grpc.NotifyServiceStub(channel).SubscribeDecisions(
+            notify_service_pb2.SubscribeDecisionsRequest(subscriber="e2e-test")
+        )
+        await call.initial_metadata()  # registered: everything published from now on reaches us
+
+        async def gather() -> None:
+            async for event in call:
+                seen[event.decision.transaction.id].append(event)
+
+        task = asyncio.create_task(gather())
+        try:
+            yield seen
+        finally:
+            call.cancel()
+            with contextlib.suppress(asyncio.CancelledError, grpc.aio.AioRpcError):
+                await task
+
+
+async def wait_until_seen(seen: dict, ids: set[str], timeout: float) -> None:
+    async with asyncio.timeout(timeout):
+        while not ids <= seen.keys():
+            await asyncio.sleep(0.1)
