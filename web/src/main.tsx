@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { createApi } from "./api/client";
+import { readDecisionsSince } from "./api/readSince";
 import { DesktopNotifier, type NotificationApi } from "./live/DesktopNotifier";
 import { LiveHub } from "./live/LiveHub";
 import { sameOriginStreamBase } from "./live/streamProtocol";
@@ -17,12 +18,13 @@ const notifier =
         window.focus();
         navigate(transactionHref(id));
       });
+const api = createApi((input, init) => window.fetch(input, init));
 const hub = new LiveHub({
   baseUrl: sameOriginStreamBase(window.location),
   createSocket: (url) => new WebSocket(url),
   onAlert: (decision) => notifier?.alert(decision),
+  readSince: (since) => readDecisionsSince(api, since),
 });
-const api = createApi((input, init) => window.fetch(input, init));
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

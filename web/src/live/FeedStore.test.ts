@@ -81,11 +81,20 @@ describe("FeedStore", () => {
     expect(store.getSnapshot().total).toBe(3);
   });
 
-  it("records gaps", () => {
+  it("records gaps and fills one in place with decisions read back from the store", () => {
     const store = new FeedStore();
-    store.add(7, makeDecision());
+    store.add(7, makeDecision({ id: "before" }));
     store.recordGap(8, 12);
-    expect(store.getSnapshot().gaps).toEqual([{ from: 8, to: 12 }]);
+    store.add(12, makeDecision({ id: "after" }));
+    expect(store.getSnapshot().gaps).toEqual([{ from: 8, to: 12, recovered: null }]);
+    const filled = store.fillGap({ from: 8, to: 12 }, [
+      makeDecision({ id: "before" }),
+      makeDecision({ id: "lost-1" }),
+      makeDecision({ id: "lost-2" }),
+    ]);
+    expect(filled).toBe(2);
+    expect(ids(store)).toEqual(["after", "lost-2", "lost-1", "before"]);
+    expect(store.getSnapshot().gaps).toEqual([{ from: 8, to: 12, recovered: 2 }]);
   });
 
   it("after the server's numbering restarts, takes reused numbers and shows them above older rows", () => {

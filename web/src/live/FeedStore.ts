@@ -13,7 +13,10 @@ export type AddOutcome = "added" | "updated" | "ignored";
 
 export interface FeedGap {
   from: number;
+  /** Exclusive: decisions from..to-1 were not replayed. */
   to: number;
+  /** How many of them were found in the store afterwards, null while nobody has looked. */
+  recovered: number | null;
 }
 
 export interface FeedSnapshot {
@@ -105,8 +108,34 @@ export class FeedStore {
   }
 
   recordGap(from: number, to: number): void {
-    this.gaps = [...this.gaps, { from, to }];
+    this.gaps = [...this.gaps, { from, to, recovered: null }];
     this.changed();
+  }
+
+  hasTransaction(id: string): boolean {
+    return this.entries.some((entry) => entry.decision.id === id) || this.held.some((entry) => entry.decision.id === id);
+  }
+
+  /**
+   * Puts decisions that the stream could no longer replay, read back from the store instead, into
+   * the gap's place in the feed (oldest first in, spread between the gap's bounds); returns how many
+   * were new here. They have no sequence of their own, so their `sequence` is the gap's start.
+   */
+  fillGap(gap: { from: number; to: number }, oldestFirst: readonly Decision[]): number {
+    const missing = oldestFirst.filter((decision) => !this.hasTransaction(decision.id));
+    const low = gap.from - 1 + this.keyOffset;
+    const step = (gap.to - (gap.from - 1)) / (missing.length + 1);
+    missing.forEach((decision, index) => {
+      const entry = { key: low + step * (index + 1), sequence: gap.from, decision };
+      if (this.isPaused) this.held = insertNewestFirst(this.held, entry);
+      else this.entries = insertNewestFirst(this.entries, entry);
+    });
+    this.gaps = this.gaps.map((known) =>
+      known.from === gap.from && known.to === gap.to ? { ...known, recovered: (known.recovered ?? 0) + missing.length } : known,
+    );
+    this.enforceCap();
+    this.changed();
+    return missing.length;
   }
 
   /** The server's numbering restarted: its next numbers follow every row already held. */

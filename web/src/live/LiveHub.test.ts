@@ -2,8 +2,9 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { LiveHub } from "./LiveHub";
 import { FakeSocket } from "../test/FakeSocket";
 import { makeDecision } from "../test/fixtures";
+import type { Decision } from "../api/types";
 
-function makeHub() {
+function makeHub(readSince?: (since: string) => Promise<Decision[]>) {
   FakeSocket.reset();
   const onAlert = vi.fn();
   const hub = new LiveHub({
@@ -12,6 +13,7 @@ function makeHub() {
     now: () => 5_000,
     random: () => 1,
     onAlert,
+    readSince,
   });
   hub.start();
   FakeSocket.latest().open();
@@ -62,5 +64,22 @@ describe("LiveHub", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("fills a gap the stream reports from the store, keeping only what arrived after the last delivered", async () => {
+    const at = (minute: number) => `2024-05-01T12:${String(minute).padStart(2, "0")}:00.000Z`;
+    const stored = [
+      makeDecision({ id: "old", time: at(1), received_at: at(1) }),
+      makeDecision({ id: "seen", time: at(2), received_at: at(2) }),
+      makeDecision({ id: "lost", decision: "DECLINE", time: at(3), received_at: at(3) }),
+    ];
+    const readSince = vi.fn(async () => stored);
+    const { hub, socket, onAlert } = makeHub(readSince);
+    socket.sendDecision(7, stored[1]!);
+    socket.sendRaw(JSON.stringify({ type: "gap", from: 8, to: 10 }));
+    await vi.waitFor(() => expect(hub.feed.getSnapshot().gaps[0]!.recovered).toBe(1));
+    expect(readSince).toHaveBeenCalledWith("2024-05-01T11:52:00.000Z");
+    expect(hub.feed.getSnapshot().visible.map((e) => e.decision.id)).toEqual(["lost", "seen"]);
+    expect(onAlert).toHaveBeenCalledWith(expect.objectContaining({ id: "lost" }));
   });
 });

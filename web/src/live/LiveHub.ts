@@ -10,6 +10,9 @@ export interface ConnectionState {
   retryInMs: number | null;
 }
 
+const RECENT_EVENTS = 100;
+const EVENT_TIME_SLACK_MS = 10 * 60_000;
+
 type DecisionListener = (decision: Decision, sequence: number) => void;
 
 export interface LiveHubOptions {
@@ -21,6 +24,11 @@ export interface LiveHubOptions {
   timers?: Timers;
   /** Called for each new alert, e.g. to raise a desktop notification. */
   onAlert?: (decision: Decision) => void;
+  /**
+   * Reads from the store the decisions of transactions that occurred at or after an instant, oldest
+   * first. Given, gaps the stream reports (decisions notify_svc no longer held) are filled from it.
+   */
+  readSince?: (occurredSinceIso: string) => Promise<Decision[]>;
 }
 
 /**
@@ -35,6 +43,11 @@ export class LiveHub {
   private readonly stream: DecisionStream;
   private readonly decisionListeners = new Set<DecisionListener>();
   private readonly now: () => number;
+  // The newest receipt time among delivered decisions: anything received later was missed.
+  private lastReceivedAt: string | null = null;
+  // Event times of the latest decisions: the store is searched by event time, and events can come
+  // a little out of order, so the search starts before the earliest of these.
+  private recentEventTimes: number[] = [];
 
   constructor(private readonly options: LiveHubOptions) {
     this.now = options.now ?? Date.now;
@@ -49,7 +62,7 @@ export class LiveHub {
       now: options.now,
       handlers: {
         onDecision: (sequence, decision) => this.receive(sequence, decision),
-        onGap: (from, to) => this.feed.recordGap(from, to),
+        onGap: (from, to) => this.handleGap(from, to),
         onSequenceReset: () => this.feed.forgetSequences(),
         onStatus: (status, retryInMs) => this.connection.set({ status, retryInMs }),
       },
@@ -80,9 +93,44 @@ export class LiveHub {
     for (const listener of this.decisionListeners) listener(decision, -1);
   }
 
+  private remember(decision: Decision): void {
+    const received = Date.parse(decision.received_at);
+    if (!Number.isNaN(received) && (this.lastReceivedAt === null || received > Date.parse(this.lastReceivedAt))) {
+      this.lastReceivedAt = decision.received_at;
+    }
+    const occurred = Date.parse(decision.time);
+    if (Number.isNaN(occurred)) return;
+    this.recentEventTimes.push(occurred);
+    if (this.recentEventTimes.length > RECENT_EVENTS) this.recentEventTimes.shift();
+  }
+
+  private handleGap(from: number, to: number): void {
+    this.feed.recordGap(from, to);
+    const lastReceivedAt = this.lastReceivedAt;
+    if (!this.options.readSince || lastReceivedAt === null || this.recentEventTimes.length === 0) return;
+    const searchFrom = new Date(Math.min(...this.recentEventTimes) - EVENT_TIME_SLACK_MS).toISOString();
+    const receivedAfter = Date.parse(lastReceivedAt);
+    this.options
+      .readSince(searchFrom)
+      .then((decisions) => {
+        // Only what the edge received after our last delivered decision was missed; older rows
+        // (from before this console opened, or scrolled past the cap) are not news.
+        const recovered = decisions.filter(
+          (decision) => Date.parse(decision.received_at) > receivedAfter && !this.feed.hasTransaction(decision.id),
+        );
+        this.feed.fillGap({ from, to }, recovered);
+        for (const decision of recovered) {
+          if (this.alerts.record(decision)) this.options.onAlert?.(decision);
+          for (const listener of this.decisionListeners) listener(decision, -1);
+        }
+      })
+      .catch(() => undefined); // the gap stays reported as unrecovered, which is the truth
+  }
+
   private receive(sequence: number, decision: Decision): void {
     const outcome = this.feed.add(sequence, decision);
     if (outcome === "ignored") return;
+    this.remember(decision);
     // A later event for a known transaction (a label) is news for the views, not a new decision.
     if (outcome === "added") {
       this.metrics.record(decision, this.now());
