@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+
 import uvicorn
 
+from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.logs import configure_logging
+from fraudmesh.service_telemetry import ServiceTelemetry
 
 from edge.app import create_app
 from edge.settings import EdgeSettings
@@ -14,17 +18,27 @@ from edge.upstreams import UpstreamAddresses, Upstreams
 def main() -> None:
     settings = EdgeSettings()
     configure_logging("edge", settings.log_level)
-    app = create_app(settings, Upstreams(UpstreamAddresses.from_settings(settings)))
-    host, port = settings.listen_host_port()
-    # uvicorn drains connections on SIGTERM / SIGINT, then runs the lifespan's shutdown.
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-        proxy_headers=False,
+    telemetry = ServiceTelemetry.start("edge", settings)
+    interceptors = telemetry.client_interceptors()
+    upstreams = Upstreams(
+        UpstreamAddresses.from_settings(settings), open_channel=lambda address: insecure_channel(address, interceptors)
     )
+    app = create_app(settings, upstreams, telemetry.metrics, telemetry.tracer_provider)
+    host, port = settings.listen_host_port()
+    # uvicorn drains on SIGTERM, then raises the signal again for the handler it found installed.
+    # With this one that is a no-op, so a drained edge exits 0 like the gRPC services do.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+            proxy_headers=False,
+        )
+    finally:
+        telemetry.stop()
 
 
 if __name__ == "__main__":

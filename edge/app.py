@@ -7,11 +7,16 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+
+from fraudmesh.metrics import Metrics
 
 from edge.body_limit import BodySizeLimit
 from edge.context import EdgeContext
 from edge.decision_hub import DecisionHub
 from edge.errors import install_error_handlers
+from edge.http_metrics import HttpMetrics
 from edge.http_rules import annotated_rules
 from edge.notify_feed import NotifyFeed
 from edge.route_table import RouteTable
@@ -34,9 +39,23 @@ REVIEW, DECLINE), `user_id`, `min_score`, `fraud_only=true`, `since=<sequence>`.
 """
 
 
-def create_app(settings: EdgeSettings, channels: Upstreams) -> FastAPI:
+# Probes and the long-lived WebSocket would only bury the transactions' traces.
+UNTRACED_URLS = "api/health,api/ws"
+
+
+def create_app(
+    settings: EdgeSettings,
+    channels: Upstreams,
+    metrics: Metrics | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> FastAPI:
     """The edge application. `channels` are opened and closed by the app's lifespan; its routes are
-    the contract's annotated RPCs plus /api/health, /api/config, /api/ws and the console at /."""
+    the contract's annotated RPCs plus /api/health, /api/config, /api/ws and the console at /.
+
+    With `metrics`, requests, WebSocket clients and submitted transactions are counted there.
+    Every request gets a server span (from `tracer_provider`, else the global one), which the
+    upstream channels' client interceptors continue, so a transaction's trace starts at the edge."""
+    metrics = metrics or Metrics("edge")
     hub = DecisionHub(settings.decision_ring_size, settings.websocket_queue_size)
     feed = NotifyFeed(lambda: channels.notify, hub, settings.notify_reconnect_max_seconds)
 
@@ -60,7 +79,7 @@ def create_app(settings: EdgeSettings, channels: Upstreams) -> FastAPI:
     )
     app.state.hub = hub
     app.state.feed = feed
-    context = EdgeContext(settings, channels, hub)
+    context = EdgeContext(settings, channels, hub, metrics)
     routes = RouteTable(
         annotated_rules(), [*ingest.bindings(context), *scoring.bindings(context), *store.bindings(context)]
     )
@@ -70,6 +89,10 @@ def create_app(settings: EdgeSettings, channels: Upstreams) -> FastAPI:
     websocket.register(app, context)
     install_error_handlers(app, routes)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(HttpMetrics, metrics=metrics)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=tracer_provider, excluded_urls=UNTRACED_URLS, exclude_spans=["receive", "send"]
+    )
     if (settings.web_dist_dir / "index.html").is_file():
         app.mount("/", ConsoleFiles(directory=settings.web_dist_dir, html=True), name="console")
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fraudmesh.metrics import Metrics
+
 from edge.decision_hub import DecisionHub
 from edge.settings import EdgeSettings
 from edge.upstreams import Upstreams
@@ -14,6 +16,7 @@ class EdgeContext:
     settings: EdgeSettings
     upstreams: Upstreams
     hub: DecisionHub
+    metrics: Metrics
 
     @property
     def timeout(self) -> float:

@@ -70,6 +70,10 @@ class _Relay:
                     await self.websocket.send_text(frame)
                     if sequence is not None:
                         self.cursor = sequence
+            except StreamEnded as ended:
+                if ended.code == CLOSE_TRY_AGAIN_LATER:
+                    self.context.metrics.websocket_dropped.inc(subscription.pending)
+                raise
             finally:
                 self.context.hub.unsubscribe(subscription)
 
@@ -123,9 +127,11 @@ def register(app: FastAPI, context: EdgeContext) -> None:
         relay = _Relay(websocket, context, query.client_filter(), query.since)
         sender = asyncio.create_task(relay.run(), name="ws-relay")
         receiver = asyncio.create_task(_drain_until_disconnect(websocket), name="ws-receive")
+        context.metrics.websocket_clients.inc()
         try:
             done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            context.metrics.websocket_clients.dec()
             for task in (sender, receiver):
                 task.cancel()
             await asyncio.gather(sender, receiver, return_exceptions=True)

@@ -73,8 +73,10 @@ class RunningEdge:
 
 
 @contextlib.asynccontextmanager
-async def running_edge(settings: EdgeSettings, addresses: UpstreamAddresses) -> AsyncIterator[RunningEdge]:
-    app = create_app(settings, Upstreams(addresses))
+async def running_edge(settings: EdgeSettings, upstreams: UpstreamAddresses | Upstreams) -> AsyncIterator[RunningEdge]:
+    if isinstance(upstreams, UpstreamAddresses):
+        upstreams = Upstreams(upstreams)
+    app = create_app(settings, upstreams)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="websockets-sansio")
@@ -93,7 +95,7 @@ async def running_edge(settings: EdgeSettings, addresses: UpstreamAddresses) -> 
 
 
 def edge_settings(**overrides) -> EdgeSettings:
-    return EdgeSettings(web_dist_dir="/nonexistent", upstream_timeout_seconds=2.0, **overrides)
+    return EdgeSettings(**{"web_dist_dir": "/nonexistent", "upstream_timeout_seconds": 2.0, **overrides})
 
 
 @pytest.fixture(scope="module")

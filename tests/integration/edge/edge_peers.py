@@ -202,6 +202,7 @@ class IngestPeer(ingest_service_pb2_grpc.IngestServiceServicer):
     def __init__(self, store: StorePeer, notify: NotifyPeer):
         self.faults = Faults()
         self.received: list[transaction_pb2.Transaction] = []
+        self.metadata: list[dict[str, str]] = []  # of each SubmitTransaction call
         self.decide = True
         self.decide_after_seconds = 0.05
         self._store = store
@@ -236,6 +237,7 @@ class IngestPeer(ingest_service_pb2_grpc.IngestServiceServicer):
         self._notify.publish(scored)
 
     async def SubmitTransaction(self, request, context):
+        self.metadata.append(dict(context.invocation_metadata()))
         await self.faults.apply(context)
         validate(request)
         return self._accept(request.transaction)
