@@ -1,0 +1,154 @@
+"""Why a transaction was flagged, in words an analyst reads.
+
+Contribution method (cheap and honest about what the model does): for a flagged transaction, each
+feature in turn is set back to its typical value in the training population (the median, kept in
+the model's metadata) and the model is run again; the contribution is how far the score drops.
+All these what-if rows of a batch go through ONNX Runtime in one call, and only features that differ
+from their typical value are tried. Limits: features that carry the same signal (the 1-hour and
+24-hour counts) share the credit, so each alone may show a smaller drop than both together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoring_svc.events import TxnEvent
+from scoring_svc.features.names import CAPPED_GAP_SECONDS, FEATURE_INDEX, NO_LOCATION
+
+TOP_REASONS = 3
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WINDOW_WORDS = {"10m": "10 minutes", "1h": "1 hour", "24h": "24 hours", "7d": "7 days", "30d": "30 days"}
+
+
+@dataclass(frozen=True)
+class ReasonText:
+    feature: str
+    text: str
+    contribution: float
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _money(amount: float, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+def _ratio(r: float) -> str:
+    return f"{r:.0f}x" if r >= 10 else f"{r:.1f}x"
+
+
+Row = Callable[[str], float]
+
+
+def describe(feature: str, v: Row, event: TxnEvent) -> str:
+    """One sentence about one feature of one transaction."""
+    cur = event.currency
+    if feature == "amount":
+        return f"amount {_money(v('amount'), cur)}"
+    if feature in ("amount_to_usual", "amount_z"):
+        r = v("amount_to_usual")
+        if v("history_count") == 0:
+            return "no earlier transactions to compare the amount with"
+        return f"amount {_ratio(r)} this user's usual" if r >= 1 else f"amount {_ratio(1 / r)} below this user's usual"
+    if feature == "hour_local":
+        h = v("hour_local")
+        return f"at {int(h):02d}:{int(h % 1 * 60):02d} local time"
+    if feature == "weekday_local":
+        return f"on a {_WEEKDAYS[int(v('weekday_local')) % 7]}"
+    if feature.startswith("count_"):
+        window = feature.removeprefix("count_")
+        return f"{ordinal(int(v(feature)))} transaction in {_WINDOW_WORDS[window]}"
+    if feature.startswith("sum_"):
+        window = feature.removeprefix("sum_")
+        return f"{_money(v(feature), cur)} spent in {_WINDOW_WORDS[window]}"
+    if feature == "seconds_since_prev":
+        gap = v(feature)
+        if gap >= CAPPED_GAP_SECONDS:
+            return "first transaction in 30 days"
+        return f"{_duration(gap)} after the previous transaction"
+    if feature == "km_from_usual":
+        return f"{v(feature):,.0f} km from this user's usual location"
+    if feature in ("km_from_prev", "speed_kmh_from_prev"):
+        km, speed = v("km_from_prev"), v("speed_kmh_from_prev")
+        if km == NO_LOCATION:
+            return "no earlier location to compare with"
+        minutes = km / speed * 60 if speed > 0 else 0.0
+        text = f"{km:,.0f} km from the previous transaction {_duration(minutes * 60)} earlier"
+        return text + (f" ({speed:,.0f} km/h)" if feature == "speed_kmh_from_prev" else "")
+    if feature == "new_merchant":
+        return "first transaction at this merchant" if v(feature) else "a merchant this user uses"
+    if feature == "new_place":
+        place = event.city or "this place"
+        return f"first transaction in {place}" if v(feature) else f"a place this user has been ({place})"
+    if feature.startswith("channel_") and feature != "channel_share_30d":
+        channel = feature.removeprefix("channel_").replace("_", " ")
+        return f"{channel} transaction" if v(feature) else f"not a {channel} transaction"
+    if feature == "channel_share_30d":
+        return f"{v(feature):.0%} of this user's last 30 days in this channel"
+    if feature.startswith("merchant_known_frauds_"):
+        window = feature.removeprefix("merchant_known_frauds_")
+        n = int(v(feature))
+        return f"merchant had {n} confirmed fraud{'s' if n != 1 else ''} reported in the last {_WINDOW_WORDS[window]}"
+    if feature == "history_count":
+        n = int(v(feature))
+        return f"only {n} earlier transaction{'s' if n != 1 else ''} from this user" if n < 20 else f"{n} earlier transactions"
+    return f"{feature} = {v(feature):g}"
+
+
+def explain(
+    model_rows: np.ndarray,
+    engine_rows: np.ndarray,
+    scores: np.ndarray,
+    events: Sequence[TxnEvent],
+    feature_names: Sequence[str],
+    reference_values: np.ndarray,
+    score_fn: Callable[[np.ndarray], np.ndarray],
+    top: int = TOP_REASONS,
+) -> list[list[ReasonText]]:
+    """Reasons for each given row (rows in the model's feature order; engine rows give the words)."""
+    if len(model_rows) == 0:
+        return []
+    differs = model_rows != reference_values  # (n, f)
+    owners, columns = np.nonzero(differs)
+    what_if = model_rows[owners].copy()
+    what_if[np.arange(len(owners)), columns] = reference_values[columns]
+    drops = scores[owners] - score_fn(what_if) if len(owners) else np.empty(0)
+
+    out: list[list[ReasonText]] = []
+    for i, event in enumerate(events):
+        mine = np.flatnonzero(owners == i)
+        ranked = mine[np.argsort(-drops[mine], kind="stable")]
+        row = engine_rows[i]
+
+        def value(name: str, row: np.ndarray = row) -> float:
+            return float(row[FEATURE_INDEX[name]])
+
+        reasons: list[ReasonText] = []
+        said: set[str] = set()
+        for k in ranked:
+            if drops[k] <= 0 or len(reasons) == top:
+                break
+            name = feature_names[columns[k]]
+            text = describe(name, value, event)
+            if text in said:
+                continue
+            said.add(text)
+            reasons.append(ReasonText(feature=name, text=text, contribution=float(drops[k])))
+        out.append(reasons)
+    return out

@@ -1,0 +1,147 @@
+"""Scoring a batch of transactions: event-time features from per-user state, one batched ONNX run,
+a decision from the thresholds, reasons for what is flagged, and the shadow model's opinion."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from scoring_svc.events import TxnEvent
+from scoring_svc.features import FEATURE_NAMES, FeatureEngine
+from scoring_svc.features.user_state import UserState
+from scoring_svc.model.reasons import ReasonText, explain
+from scoring_svc.model.registry import LoadedModel, ModelRegistry
+from scoring_svc.model.thresholds import Thresholds
+
+SNAPSHOT_FORMAT = 1
+
+__all__ = ["ReasonText", "ScoreResult", "Scorer", "ShadowResult"]
+
+
+@dataclass(frozen=True)
+class ShadowResult:
+    model_version: str
+    score: float
+    decision: str
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    score: float
+    decision: str  # "APPROVE" | "REVIEW" | "DECLINE"
+    reasons: list[ReasonText]
+    features: dict[str, float]
+    model_version: str
+    shadow: list[ShadowResult]
+
+
+class Scorer:
+    def __init__(
+        self,
+        registry: ModelRegistry,
+        review_threshold: float | None = None,
+        decline_threshold: float | None = None,
+        engine: FeatureEngine | None = None,
+    ):
+        self.registry = registry
+        self._review = review_threshold
+        self._decline = decline_threshold
+        self._engine = engine or FeatureEngine()
+        # Feature state is shared by the consumer's batches and what-if calls from other threads.
+        self._lock = threading.Lock()
+
+    def thresholds(self, model: LoadedModel) -> Thresholds:
+        own = model.thresholds
+        if self._review is None and self._decline is None:
+            return own
+        review = own.review if self._review is None else self._review
+        decline = own.decline if self._decline is None else self._decline
+        return Thresholds(review=review, decline=decline, policy="set by configuration")
+
+    def knows_user(self, user_id: str) -> bool:
+        with self._lock:
+            return self._engine.knows_user(user_id)
+
+    def warm(self, user_id: str, history: Sequence[TxnEvent]) -> None:
+        """Fold a user's stored history (oldest first) into state before their first live event."""
+        with self._lock:
+            self._engine.warm(user_id, history)
+
+    def record_label(self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: datetime) -> None:
+        with self._lock:
+            self._engine.record_label(transaction_id, merchant_id, is_fraud, labelled_at.timestamp())
+
+    def features(self, events: Sequence[TxnEvent], *, update_state: bool = True) -> np.ndarray:
+        """Feature rows (FEATURE_NAMES order); events of one user see each other in batch order."""
+        rows = np.empty((len(events), len(FEATURE_NAMES)), dtype=np.float64)
+        with self._lock:
+            engine = self._engine
+            if update_state:
+                for i, event in enumerate(events):
+                    rows[i] = engine.observe(event)
+            else:
+                scratch: dict[str, UserState] = {}
+                for i, event in enumerate(events):
+                    state = scratch.get(event.user_id)
+                    if state is None:
+                        known = engine.users.get(event.user_id)
+                        state = scratch[event.user_id] = known.copy() if known is not None else UserState()
+                    rows[i] = engine.observe(event, state)
+        return rows
+
+    def score(self, events: Sequence[TxnEvent], *, update_state: bool = True) -> list[ScoreResult]:
+        if not events:
+            return []
+        rows = self.features(events, update_state=update_state)
+        model = self.registry.active
+        shadow = self.registry.shadow
+        scores = model.scores(rows)
+        thresholds = self.thresholds(model)
+        decisions = [thresholds.decide(s) for s in scores.tolist()]
+
+        flagged = [i for i, d in enumerate(decisions) if d != "APPROVE"]
+        reasons: list[list[ReasonText]] = [[] for _ in events]
+        if flagged:
+            explained = explain(
+                rows[flagged][:, model.columns], rows[flagged], scores[flagged], [events[i] for i in flagged],
+                model.feature_names, model.reference_values, model.scores_own_order,
+            )
+            for i, why in zip(flagged, explained, strict=True):
+                reasons[i] = why
+
+        shadow_results: list[list[ShadowResult]] = [[] for _ in events]
+        if shadow is not None:
+            shadow_thresholds = shadow.thresholds
+            for i, s in enumerate(shadow.scores(rows).tolist()):
+                shadow_results[i] = [ShadowResult(shadow.version, s, shadow_thresholds.decide(s))]
+
+        return [
+            ScoreResult(
+                score=float(scores[i]),
+                decision=decisions[i],
+                reasons=reasons[i],
+                features=dict(zip(FEATURE_NAMES, rows[i].tolist(), strict=True)),
+                model_version=model.version,
+                shadow=shadow_results[i],
+            )
+            for i in range(len(events))
+        ]
+
+    def state_snapshot(self) -> bytes:
+        """Per-user and merchant state as compact JSON (no pickle: a snapshot may come from disk)."""
+        with self._lock:
+            body = {"format": SNAPSHOT_FORMAT, **self._engine.snapshot()}
+        return json.dumps(body, separators=(",", ":")).encode()
+
+    def restore(self, snapshot: bytes) -> None:
+        data = json.loads(snapshot)
+        if data.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(f"state snapshot format {data.get('format')!r} is not {SNAPSHOT_FORMAT}")
+        engine = FeatureEngine.restore(data)
+        with self._lock:
+            self._engine = engine
