@@ -88,7 +88,9 @@ def _stamp(message: Any, field: str) -> str | None:
 # --- inbound --------------------------------------------------------------------------------------
 
 
-def transaction_input(body: TransactionIn, idempotency_header: str | None = None, prefix: str = "") -> transaction_pb2.TransactionInput:
+def transaction_input(
+    body: TransactionIn, idempotency_header: str | None = None, prefix: str = ""
+) -> transaction_pb2.TransactionInput:
     """The proto for one REST transaction; raises InvalidArgument naming REST fields (after `prefix`)."""
     violations: list[FieldViolation] = []
     money_refused = False

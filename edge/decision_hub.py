@@ -211,7 +211,9 @@ class DecisionHub:
         last = self.ring.last_sequence
         if last is not None and sequence <= last:
             # notify_svc restarted and numbers from 1 again: clients must resume against the new numbers.
-            log.warning("decision numbering restarted (%d after %d); closing %d clients", sequence, last, self.client_count)
+            log.warning(
+                "decision numbering restarted (%d after %d); closing %d clients", sequence, last, self.client_count
+            )
             self._end_all(CLOSE_SERVICE_RESTART, "decision stream restarted; reconnect to resume")
             self.ring.restart_at(event)
         elif last is not None and sequence > last + 1:

@@ -34,8 +34,8 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
         until: Annotated[datetime | None, Query(description="Occurred before, ISO 8601.")] = None,
         label: Annotated[LabelName | None, Query(description="Only those an analyst labelled so.")] = None,
         page_size: Annotated[int | None, Query(ge=1, le=500, description="Default 50.")] = None,
-        page_token: Annotated[str | None, Query(max_length=256, description="next_page_token of the last page.")] = None,
-        order: Annotated[Literal["newest", "oldest"], Query(description="newest first (default) or oldest first.")] = "newest",
+        page_token: Annotated[str | None, Query(max_length=256, description="The last page's next_page_token.")] = None,
+        order: Annotated[Literal["newest", "oldest"], Query(description="newest (default) or oldest first.")] = "newest",
     ) -> JSONResponse:
         request = list_request(
             user_id, decision, min_score, max_score, since, until, label, page_size, page_token, order

@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from edge.context import EdgeContext
 from edge.conversions import decision_object
-from edge.decision_hub import CLOSE_SERVICE_RESTART, CLOSE_TRY_AGAIN_LATER, ClientFilter, StreamEnded, decision_frame, gap_frame
+from edge.decision_hub import (
+    CLOSE_SERVICE_RESTART,
+    CLOSE_TRY_AGAIN_LATER,
+    ClientFilter,
+    StreamEnded,
+    decision_frame,
+    gap_frame,
+)
 from edge.field_names import location_field
 from edge.notify_feed import direct_stream
 from edge.rest_models import DecisionName
@@ -64,6 +71,9 @@ class _Relay:
             if subscription is None:
                 await self._relay_from_notify()
                 continue
+            if self.cursor is None:
+                # Everything numbered up to now is before this client's time: a resume starts here.
+                self.cursor = self.context.hub.last_sequence
             try:
                 while True:
                     sequence, frame = await subscription.next()
