@@ -16,7 +16,7 @@ from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.runtime.waiting import free_port
 from fraudmesh.telemetry import grpc_client_interceptors
 
-from conftest import edge_settings, running_edge
+from edge_harness import edge_settings, running_edge
 from edge.upstreams import Upstreams
 
 REPO = pathlib.Path(__file__).resolve().parents[3]

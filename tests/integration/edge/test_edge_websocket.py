@@ -12,7 +12,7 @@ from fraud.v1 import transaction_pb2
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from conftest import edge_settings, running_edge, running_peers
+from edge_harness import edge_settings, running_edge, running_peers
 from edge_peers import NotifyPeer, notify_server, score_of
 
 
