@@ -102,7 +102,9 @@ class FeatureEngine:
     # -- computation ---------------------------------------------------------------------------
     def observe(self, event: TxnEvent, state: UserState | None = None) -> list[float]:
         """Features of `event` from what came before it, then the event is folded into `state`
-        (by default the engine's own state for that user)."""
+        (by default the engine's own state for that user; a given state is a what-if scratch copy,
+        and then nothing of the engine itself changes)."""
+        own = state is None
         if state is None:
             state = self.users.get(event.user_id)
             if state is None:
@@ -110,10 +112,12 @@ class FeatureEngine:
         t = event.occurred_at.timestamp()
         row = self._features(state, event, t)
         self._fold(state, event, t)
-        self._since_prune += 1
-        if self._since_prune >= _PRUNE_MERCHANTS_EVERY:
-            self._since_prune = 0
-            self.merchant_risk.prune()
+        if own:
+            self.merchant_risk.advance(t)
+            self._since_prune += 1
+            if self._since_prune >= _PRUNE_MERCHANTS_EVERY:
+                self._since_prune = 0
+                self.merchant_risk.prune()
         return row
 
     def _features(self, s: UserState, e: TxnEvent, t: float) -> list[float]:

@@ -42,13 +42,16 @@ class MerchantRisk:
 
     def known_frauds(self, merchant_id: str, at: float) -> tuple[int, ...]:
         """Fraud labels at this merchant that became known in (at - window, at], per window."""
-        if at > self._latest_query:
-            self._latest_query = at
         times = self._known_at.get(merchant_id)
         if not times:
             return (0,) * len(MERCHANT_WINDOWS)
         hi = bisect.bisect_right(times, at)
         return tuple(hi - bisect.bisect_right(times, at - w) for w in MERCHANT_WINDOWS.values())
+
+    def advance(self, at: float) -> None:
+        """Event time has reached `at` (for pruning; what-if scoring does not advance it)."""
+        if at > self._latest_query:
+            self._latest_query = at
 
     def prune(self) -> None:
         """Forget labels older than every window, relative to the latest scored event time."""

@@ -90,8 +90,8 @@ class ModelRegistry:
         if active_version is not None:
             self._active = self._load(active_version, versions)
         elif versions:
-            newest = max(versions.values(), key=lambda m: (_created_at(m), m["version"]))
-            self._active = self._load(newest["version"], versions)
+            newest = max(versions, key=lambda name: (_created_at(versions[name]), name))
+            self._active = self._load(newest, versions)
         if shadow_version is not None:
             self._shadow = self._load(shadow_version, versions)
 

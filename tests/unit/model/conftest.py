@@ -1,0 +1,42 @@
+"""Small simulated histories and one small trained model, shared by the model tests of a session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scoring_svc.events import TxnEvent
+from scoring_svc.history_io import frame_to_events
+from scoring_svc.model.split import TemporalSplit
+from scoring_svc.model.training import TrainingOptions, TrainingResult, train
+from scoring_svc.simulator import SimulationConfig, simulate
+
+SMALL_SPLIT = TemporalSplit(burn_in=timedelta(days=5), test=timedelta(days=8), gap=timedelta(days=7))
+
+
+@pytest.fixture(scope="session")
+def small_history() -> pd.DataFrame:
+    """About 300 customers over five weeks: some 20,000 transactions, around 1% fraudulent."""
+    return simulate(SimulationConfig(users=300, days=35, seed=11))
+
+
+@pytest.fixture(scope="session")
+def small_events(small_history: pd.DataFrame) -> list[TxnEvent]:
+    return frame_to_events(small_history)
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory, small_history: pd.DataFrame,
+            small_events: list[TxnEvent]) -> TrainingResult:
+    models = tmp_path_factory.mktemp("models")
+    options = TrainingOptions(split=SMALL_SPLIT, max_iter=120, baselines=True, report=True, progress=False)
+    return train(small_history, models, options, data_fingerprint="0" * 64, source="test simulation",
+                 events=small_events)
+
+
+@pytest.fixture(scope="session")
+def model_dir(trained: TrainingResult) -> Path:
+    return trained.folder

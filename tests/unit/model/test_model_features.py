@@ -1,0 +1,91 @@
+"""What each feature means, on hand-made streams: windows, distances, novelty, merchant risk that
+counts a label only once it is known, and state that snapshots and restores exactly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from scoring_svc.events import TxnEvent
+from scoring_svc.features import FEATURE_INDEX, FeatureEngine
+
+T0 = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
+NYC = (40.71, -74.01, "New York City", "US")
+LONDON = (51.51, -0.13, "London", "GB")
+
+
+def txn(n: int, minutes: float, amount: float = 20.0, merchant: str = "m1", place=NYC, user: str = "u1",
+        channel: str = "card_present") -> TxnEvent:
+    lat, lon, city, country = place
+    return TxnEvent(f"t{n}", user, T0 + timedelta(minutes=minutes), amount, "USD", merchant, channel, lat, lon,
+                    city, country)
+
+
+def f(row: list[float], name: str) -> float:
+    return row[FEATURE_INDEX[name]]
+
+
+def test_counts_and_sums_cover_the_window_including_the_current_transaction():
+    engine = FeatureEngine()
+    rows = [engine.observe(txn(i, minutes=i * 3)) for i in range(4)]  # 0, 3, 6, 9 minutes
+    assert f(rows[3], "count_10m") == 4
+    assert f(rows[3], "sum_1h") == 80
+    later = engine.observe(txn(9, minutes=9 + 11))  # at minute 20 the 10-minute window (10, 20] has only it
+    assert f(later, "count_10m") == 1
+    assert f(later, "count_1h") == 5
+    assert f(later, "seconds_since_prev") == 11 * 60
+
+
+def test_amount_ratio_to_the_users_usual_amount():
+    engine = FeatureEngine()
+    for i in range(30):
+        engine.observe(txn(i, minutes=i * 600, amount=10.0))
+    row = engine.observe(txn(99, minutes=30 * 600, amount=140.0))
+    assert f(row, "amount_to_usual") == pytest.approx(14.0)
+    assert f(row, "amount_z") > 3
+
+
+def test_distance_and_implied_speed_from_the_previous_transaction():
+    engine = FeatureEngine()
+    for i in range(5):
+        engine.observe(txn(i, minutes=i * 60, place=NYC))
+    row = engine.observe(txn(9, minutes=4 * 60 + 20, place=LONDON, merchant="m-london"))
+    assert f(row, "km_from_prev") == pytest.approx(5570, rel=0.01)
+    assert f(row, "speed_kmh_from_prev") == pytest.approx(5570 * 3, rel=0.01)  # in 20 minutes
+    assert f(row, "km_from_usual") == pytest.approx(5570, rel=0.01)
+    assert f(row, "new_merchant") == 1 and f(row, "new_place") == 1
+    again = engine.observe(txn(10, minutes=5 * 60, place=LONDON, merchant="m-london"))
+    assert f(again, "new_merchant") == 0 and f(again, "new_place") == 0
+
+
+def test_merchant_risk_counts_a_label_only_from_when_it_was_known():
+    engine = FeatureEngine()
+    engine.observe(txn(1, minutes=0, user="victim", merchant="shady"))
+    known_at = T0 + timedelta(days=7)
+    engine.record_label("t1", "shady", True, known_at.timestamp())  # recorded now, known in a week
+    before = engine.observe(txn(2, minutes=6 * 24 * 60, user="other", merchant="shady"))
+    after = engine.observe(txn(3, minutes=8 * 24 * 60, user="other", merchant="shady"))
+    assert f(before, "merchant_known_frauds_7d") == 0
+    assert f(after, "merchant_known_frauds_7d") == 1 and f(after, "merchant_known_frauds_30d") == 1
+    engine.record_label("t1", "shady", True, known_at.timestamp())  # the same label twice counts once
+    engine.record_label("t1", "shady", False, (known_at + timedelta(days=1)).timestamp())  # withdrawn
+    withdrawn = engine.observe(txn(4, minutes=9 * 24 * 60, user="other", merchant="shady"))
+    assert f(withdrawn, "merchant_known_frauds_30d") == 0
+
+
+def test_own_label_is_never_a_feature_of_its_row():
+    plain = txn(1, minutes=0)
+    labelled = TxnEvent(**{**{s: getattr(plain, s) for s in plain.__slots__}, "label": True})
+    assert FeatureEngine().observe(plain) == FeatureEngine().observe(labelled)
+
+
+def test_snapshot_restores_exactly_and_what_if_leaves_state_alone():
+    engine = FeatureEngine()
+    for i in range(20):
+        engine.observe(txn(i, minutes=i * 17, amount=5 + i, merchant=f"m{i % 3}"))
+    restored = FeatureEngine.restore(engine.snapshot())
+    scratch = engine.users["u1"].copy()
+    what_if = engine.observe(txn(50, minutes=400), state=scratch)
+    assert engine.snapshot() == restored.snapshot()
+    assert restored.observe(txn(50, minutes=400)) == what_if
