@@ -19,6 +19,7 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -168,6 +169,9 @@ def jaeger_config(data_dir: pathlib.Path, ports: JaegerPorts, host: str = "127.0
             http:
               endpoint: {host}:{ports.health}
           jaeger_query:
+            # Tracing its own queries would send them to 127.0.0.1:4317, into the traces under test,
+            # and with nothing listening there it stalls shutdown for 10 s.
+            enable_tracing: false
             storage:
               traces: traces_store
             http:
@@ -210,8 +214,10 @@ def start_jaeger(
 ) -> subprocess.Popen[bytes]:
     """Starts Jaeger v2 in the background, storing traces in `data_dir`; returns once it is healthy.
 
-    The caller owns the process: `process.terminate(); process.wait()`. Output goes to
+    The caller owns the process and ends it with `stop_jaeger(process)`. Output goes to
     `data_dir/jaeger.log`. Raises with the log's tail if Jaeger exits or is not healthy in time.
+    Built with `go install`, the binary serves the query API (/api/traces...) but a placeholder
+    page instead of the UI: the UI's assets are compiled into release builds only.
     """
     data = pathlib.Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
@@ -231,9 +237,19 @@ def start_jaeger(
         if _answers_ok(health_url):
             return process
         time.sleep(0.2)
-    process.terminate()
-    process.wait(timeout=10)
+    stop_jaeger(process)
     raise RuntimeError(f"jaeger was not healthy at {health_url} within {ready_timeout:.0f} s:\n{_tail(log_path)}")
+
+
+def stop_jaeger(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Stops Jaeger cleanly (SIGINT, as Ctrl-C would), killing it if it hangs past `timeout`."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _answers_ok(url: str) -> bool:

@@ -66,8 +66,8 @@ def test_jaeger_v2_stores_a_trace_sent_over_otlp_and_serves_it_back(tmp_path, ja
         shutdown_tracing(provider)
         [found] = _find_trace(jaeger_ports.query_http, service)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        tools.stop_jaeger(process)
+    assert process.returncode == 0
     spans = {span["operationName"]: span for span in found["spans"]}
     assert set(spans) == {"submit", "produce"}
     assert found["traceID"] == f"{parent.get_span_context().trace_id:032x}"
