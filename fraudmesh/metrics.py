@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from wsgiref.simple_server import WSGIServer
 
 import grpc
-
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,

@@ -5,6 +5,7 @@ import pathlib
 import pytest
 
 from fraudmesh.devtools import tools
+
 from .compose_files import load_compose, read_env_file
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -22,7 +22,9 @@ from .compose_files import variables_used
 from .conftest import APP_SERVICES, ROOT
 from .dockerfiles import exec_form, read_stages
 
-PACKAGES = {"ingest": "ingest_svc", "scoring": "scoring_svc", "store": "store_svc", "notify": "notify_svc", "edge": "edge"}
+PACKAGES = {
+    "ingest": "ingest_svc", "scoring": "scoring_svc", "store": "store_svc", "notify": "notify_svc", "edge": "edge",
+}
 PLATFORM = {
     *APP_SERVICES, "kafka", "kafka-init", "postgres", "jaeger", "prometheus", "grafana",
     "kafka-exporter", "postgres-exporter",
@@ -176,10 +178,10 @@ def test_dockerfile_is_multi_stage_locked_non_root_and_checks_its_port(service, 
     } - {"PATH", "PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE"}
     fields = {name.upper() for name in settings_class(service).model_fields}
     assert image_settings <= fields, f"{path.name} sets {sorted(image_settings - fields)}, no settings of {service}"
-    for copy in runtime.all("COPY") + [c for stage in stages[:-1] for c in stage.all("COPY")]:
-        if copy.startswith("--from"):
+    for copy_args in [args for stage in stages for args in stage.all("COPY")]:
+        if copy_args.startswith("--from"):
             continue
-        for source in copy.split()[:-1]:
+        for source in copy_args.split()[:-1]:
             assert (ROOT / source).exists(), f"{path.name} copies {source}, which is not in the repository"
 
 
@@ -203,7 +205,8 @@ def test_prometheus_scrapes_every_service_and_exporter_where_compose_runs_it(com
         assert targets[service] == [f"{service}:{METRICS_PORTS[service]}"]
     assert targets["kafka-exporter"] == ["kafka-exporter:9308"]
     assert targets["postgres-exporter"] == ["postgres-exporter:9187"]
-    assert {target.split(":")[0] for job in targets.values() for target in job} <= set(compose["services"]) | {"localhost"}
+    hosts = {target.split(":")[0] for job in targets.values() for target in job}
+    assert hosts <= set(compose["services"]) | {"localhost"}
 
 
 def test_prometheus_and_grafana_get_the_files_from_deploy(compose):
