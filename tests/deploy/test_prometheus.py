@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 import yaml
 
 from fraudmesh.metrics import Metrics
 
 from .conftest import ROOT
 from .promql_names import exposed_sample_names, metric_names
+
+# On a machine that has not built the Go tools yet, the first test to need one builds it (minutes
+# on two cores); warm the cache first with `python -m fraudmesh.devtools.tools install promtool jaeger`.
+pytestmark = pytest.mark.timeout(2400)
 
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
 PROMETHEUS_BUILT_INS = {"up"}

@@ -14,6 +14,10 @@ from fraudmesh.devtools import tools
 from fraudmesh.runtime.waiting import free_port
 from fraudmesh.telemetry import setup_tracing, shutdown_tracing
 
+# On a machine that has not built the Go tools yet, the first test to need one builds it (minutes
+# on two cores); warm the cache first with `python -m fraudmesh.devtools.tools install promtool jaeger`.
+pytestmark = pytest.mark.timeout(2400)
+
 
 def test_promtool_is_built_once_and_found_again(promtool):
     assert tools.promtool() == promtool == tools.tool_path(tools.PROMTOOL)
