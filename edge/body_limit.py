@@ -29,10 +29,11 @@ class BodySizeLimit:
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             error = BodyTooLarge(limit)
+            # No "Connection: close": closing with the body unread makes the kernel reset the
+            # connection, and the client may lose the 413 to the reset. uvicorn instead discards the
+            # rest of the body unparsed, for at most its keep-alive timeout.
             response = JSONResponse(
-                {"error": "payload_too_large", "message": error.detail, "violations": []},
-                status_code=413,
-                headers={"Connection": "close"},
+                {"error": "payload_too_large", "message": error.detail, "violations": []}, status_code=413
             )
             await response(scope, receive, send)
             return
