@@ -31,8 +31,11 @@ from scoring_svc.features.user_state import (
 from scoring_svc.geo import EARTH_RADIUS_KM
 
 _CHANNEL_CODES = {name: i for i, name in enumerate((*CHANNEL_FLAGS, "unspecified"))}
+_UNSPECIFIED = _CHANNEL_CODES["unspecified"]
+_ONE_HOT = tuple(tuple(1.0 if i == code else 0.0 for i in range(len(CHANNEL_FLAGS))) for code in range(len(_CHANNEL_CODES)))
 _COUNT_SPANS = tuple(WINDOWS[w] for w in COUNT_WINDOWS)
 _SUM_SPANS = tuple(WINDOWS[w] for w in SUM_WINDOWS)
+_ALL_SPANS = tuple(sorted({*_COUNT_SPANS, *_SUM_SPANS, STATE_HORIZON_SECONDS}))
 _MIN_AMOUNT = 0.01  # guards log() against zero amounts in imported history
 _MIN_TRAVEL_SECONDS = 60.0  # two transactions in the same minute do not imply infinite speed
 _AMOUNT_ALPHA_FLOOR = 2.0 / (USUAL_AMOUNT_SPAN + 1)
@@ -81,7 +84,8 @@ class FeatureEngine:
     def warm(self, user_id: str, history: Sequence[TxnEvent]) -> None:
         state = self.users.setdefault(user_id, UserState())
         for event in history:
-            self._fold(state, event, event.occurred_at.timestamp())
+            point = _unit(event.lat, event.lon) if event.lat is not None and event.lon is not None else None
+            self._fold(state, event, event.occurred_at.timestamp(), point, place_key(event))
 
     def record_label(self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: float) -> None:
         self.merchant_risk.record_label(transaction_id, merchant_id, is_fraud, labelled_at)
@@ -110,8 +114,10 @@ class FeatureEngine:
             if state is None:
                 state = self.users[event.user_id] = UserState()
         t = event.occurred_at.timestamp()
-        row = self._features(state, event, t)
-        self._fold(state, event, t)
+        point = _unit(event.lat, event.lon) if event.lat is not None and event.lon is not None else None
+        key = place_key(event)
+        row = self._features(state, event, t, point, key)
+        self._fold(state, event, t, point, key)
         if own:
             self.merchant_risk.advance(t)
             self._since_prune += 1
@@ -120,9 +126,10 @@ class FeatureEngine:
                 self.merchant_risk.prune()
         return row
 
-    def _features(self, s: UserState, e: TxnEvent, t: float) -> list[float]:
+    def _features(
+        self, s: UserState, e: TxnEvent, t: float, point: tuple[float, float, float] | None, key: str | None
+    ) -> list[float]:
         amount = e.amount if e.amount > _MIN_AMOUNT else _MIN_AMOUNT
-        log_amount = math.log(amount)
         times = s.times
         hi = bisect.bisect_right(times, t)
 
@@ -130,45 +137,50 @@ class FeatureEngine:
         if s.seen:
             amount_to_usual = amount / math.exp(s.mean_log_amount)
             spread = math.sqrt(s.var_log_amount) if s.var_log_amount > 0.01 else 0.1
-            amount_z = (log_amount - s.mean_log_amount) / spread if s.seen > 1 else 0.0
+            amount_z = (math.log(amount) - s.mean_log_amount) / spread if s.seen > 1 else 0.0
         else:
             amount_to_usual, amount_z = 1.0, 0.0
 
         # Local clock: by the user's usual longitude (their home time zone, roughly), else the event's.
         if s.located:
-            usual_lon = math.atan2(s.vy, s.vx) / _DEG
-            offset = usual_lon * 240.0  # seconds per degree of longitude
+            offset = math.atan2(s.vy, s.vx) / _DEG * 240.0  # seconds per degree of longitude
         elif e.lon is not None:
             offset = e.lon * 240.0
         else:
             offset = 0.0
         local = t + offset
-        hour_local = (local % 86400.0) / 3600.0
-        weekday_local = float((int(local // 86400.0) + 3) % 7)  # 1970-01-01 was a Thursday (Monday = 0)
+        row = [
+            amount,
+            amount_to_usual,
+            amount_z,
+            (local % 86400.0) / 3600.0,
+            float((int(local // 86400.0) + 3) % 7),  # 1970-01-01 was a Thursday (Monday = 0)
+        ]
 
-        row = [amount, amount_to_usual, amount_z, hour_local, weekday_local]
-        amounts = s.amounts
+        # Windows (t - span, t], the current transaction included.
+        bisect_right = bisect.bisect_right
+        starts = {span: bisect_right(times, t - span, 0, hi) for span in _ALL_SPANS}
         for span in _COUNT_SPANS:
-            row.append(float(hi - bisect.bisect_right(times, t - span, 0, hi) + 1))
+            row.append(float(hi - starts[span] + 1))
+        amounts = s.amounts
         for span in _SUM_SPANS:
-            lo = bisect.bisect_right(times, t - span, 0, hi)
-            row.append(math.fsum(amounts[lo:hi]) + amount)
+            row.append(sum(amounts[starts[span] : hi]) + amount)
 
         row.append(min(t - times[hi - 1], CAPPED_GAP_SECONDS) if hi else CAPPED_GAP_SECONDS)
 
         # Distances: from the usual location, and from the latest earlier transaction with coordinates.
         km_usual = km_prev = speed = NO_LOCATION
-        if e.lat is not None and e.lon is not None:
-            ex, ey, ez = _unit(e.lat, e.lon)
+        if point is not None:
+            ex, ey, ez = point
             if s.located:
                 norm = math.sqrt(s.vx * s.vx + s.vy * s.vy + s.vz * s.vz) or 1.0
                 km_usual = _km_between(ex, ey, ez, s.vx / norm, s.vy / norm, s.vz / norm)
+            points = s.points
             j = hi - 1
-            lats = s.lats
-            while j >= 0 and lats[j] is None:
+            while j >= 0 and points[j] is None:
                 j -= 1
             if j >= 0:
-                px, py, pz = _unit(lats[j], s.lons[j])  # type: ignore[arg-type]
+                px, py, pz = points[j]  # type: ignore[misc]
                 km_prev = _km_between(ex, ey, ez, px, py, pz)
                 gap = t - times[j]
                 speed = km_prev / ((gap if gap > _MIN_TRAVEL_SECONDS else _MIN_TRAVEL_SECONDS) / 3600.0)
@@ -177,34 +189,31 @@ class FeatureEngine:
         row.append(speed)
 
         row.append(0.0 if e.merchant_id and e.merchant_id in s.merchants else 1.0)
-        key = place_key(e)
         row.append(0.0 if key is None or key in s.places else 1.0)
 
-        code = _CHANNEL_CODES.get(e.channel, _CHANNEL_CODES["unspecified"])
-        for i in range(len(CHANNEL_FLAGS)):
-            row.append(1.0 if code == i else 0.0)
-        lo30 = bisect.bisect_right(times, t - STATE_HORIZON_SECONDS, 0, hi)
+        code = _CHANNEL_CODES.get(e.channel, _UNSPECIFIED)
+        row.extend(_ONE_HOT[code])
+        lo30 = starts[STATE_HORIZON_SECONDS]
         row.append(s.channels[lo30:hi].count(code) / (hi - lo30) if hi > lo30 else 0.0)
 
-        row.extend(float(n) for n in self.merchant_risk.known_frauds(e.merchant_id, t))
+        row.extend(self.merchant_risk.known_frauds(e.merchant_id, t))
         row.append(float(s.seen))
         return row
 
     @staticmethod
-    def _fold(s: UserState, e: TxnEvent, t: float) -> None:
+    def _fold(s: UserState, e: TxnEvent, t: float, point: tuple[float, float, float] | None, key: str | None) -> None:
         amount = e.amount if e.amount > _MIN_AMOUNT else _MIN_AMOUNT
         i = bisect.bisect_right(s.times, t)
         s.times.insert(i, t)
         s.amounts.insert(i, amount)
-        s.channels.insert(i, _CHANNEL_CODES.get(e.channel, _CHANNEL_CODES["unspecified"]))
-        s.lats.insert(i, e.lat if e.lon is not None else None)
-        s.lons.insert(i, e.lon if e.lat is not None else None)
+        s.channels.insert(i, _CHANNEL_CODES.get(e.channel, _UNSPECIFIED))
+        s.points.insert(i, point)
         if t > s.latest:
             s.latest = t
         cutoff = s.latest - STATE_HORIZON_SECONDS
         if s.times[0] <= cutoff:
             drop = bisect.bisect_right(s.times, cutoff)
-            del s.times[:drop], s.amounts[:drop], s.channels[:drop], s.lats[:drop], s.lons[:drop]
+            del s.times[:drop], s.amounts[:drop], s.channels[:drop], s.points[:drop]
 
         alpha = 1.0 / (s.seen + 1)
         if alpha < _AMOUNT_ALPHA_FLOOR:
@@ -215,11 +224,11 @@ class FeatureEngine:
         s.var_log_amount = (1.0 - alpha) * (s.var_log_amount + diff * increment)
         s.seen += 1
 
-        if e.lat is not None and e.lon is not None:
+        if point is not None:
             beta = 1.0 / (s.located + 1)
             if beta < _PLACE_ALPHA_FLOOR:
                 beta = _PLACE_ALPHA_FLOOR
-            ux, uy, uz = _unit(e.lat, e.lon)
+            ux, uy, uz = point
             s.vx += beta * (ux - s.vx)
             s.vy += beta * (uy - s.vy)
             s.vz += beta * (uz - s.vz)
@@ -227,7 +236,6 @@ class FeatureEngine:
 
         if e.merchant_id:
             _remember(s.merchants, e.merchant_id, t, KNOWN_MERCHANTS_CAP)
-        key = place_key(e)
         if key is not None:
             _remember(s.places, key, t, KNOWN_PLACES_CAP)
 

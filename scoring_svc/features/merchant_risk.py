@@ -12,6 +12,7 @@ from typing import Any
 from scoring_svc.features.names import MERCHANT_WINDOWS
 
 _LONGEST = max(MERCHANT_WINDOWS.values())
+_NONE_KNOWN = (0.0,) * len(MERCHANT_WINDOWS)
 
 
 class MerchantRisk:
@@ -40,13 +41,13 @@ class MerchantRisk:
                 del times[i]
             del self._fraud_labels[transaction_id]
 
-    def known_frauds(self, merchant_id: str, at: float) -> tuple[int, ...]:
+    def known_frauds(self, merchant_id: str, at: float) -> tuple[float, ...]:
         """Fraud labels at this merchant that became known in (at - window, at], per window."""
         times = self._known_at.get(merchant_id)
         if not times:
-            return (0,) * len(MERCHANT_WINDOWS)
+            return _NONE_KNOWN
         hi = bisect.bisect_right(times, at)
-        return tuple(hi - bisect.bisect_right(times, at - w) for w in MERCHANT_WINDOWS.values())
+        return tuple(float(hi - bisect.bisect_right(times, at - w)) for w in MERCHANT_WINDOWS.values())
 
     def advance(self, at: float) -> None:
         """Event time has reached `at` (for pruning; what-if scoring does not advance it)."""

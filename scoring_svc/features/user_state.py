@@ -13,19 +13,19 @@ KNOWN_PLACES_CAP = 64
 
 class UserState:
     __slots__ = (
-        "times", "amounts", "channels", "lats", "lons",
+        "times", "amounts", "channels", "points",
         "seen", "mean_log_amount", "var_log_amount",
         "located", "vx", "vy", "vz",
         "merchants", "places", "latest",
     )
 
     def __init__(self) -> None:
-        # Parallel lists sorted by event time, pruned to the longest window.
+        # Parallel lists sorted by event time, pruned to the longest window. A point is the place
+        # as a unit vector (x, y, z), so distances need no trigonometry; None when not located.
         self.times: list[float] = []
         self.amounts: list[float] = []
         self.channels: list[int] = []
-        self.lats: list[float | None] = []
-        self.lons: list[float | None] = []
+        self.points: list[tuple[float, float, float] | None] = []
         self.seen = 0  # transactions ever folded in
         self.mean_log_amount = 0.0  # exponentially weighted mean and variance of log(amount)
         self.var_log_amount = 0.0
@@ -45,7 +45,7 @@ class UserState:
     def to_json(self) -> dict[str, Any]:
         return {
             "times": self.times, "amounts": self.amounts, "channels": self.channels,
-            "lats": self.lats, "lons": self.lons, "seen": self.seen,
+            "points": self.points, "seen": self.seen,
             "mean_log_amount": self.mean_log_amount, "var_log_amount": self.var_log_amount,
             "located": self.located, "v": [self.vx, self.vy, self.vz],
             "merchants": self.merchants, "places": self.places,
@@ -58,8 +58,7 @@ class UserState:
         state.times = [float(t) for t in data["times"]]
         state.amounts = [float(a) for a in data["amounts"]]
         state.channels = [int(c) for c in data["channels"]]
-        state.lats = [None if v is None else float(v) for v in data["lats"]]
-        state.lons = [None if v is None else float(v) for v in data["lons"]]
+        state.points = [None if p is None else (float(p[0]), float(p[1]), float(p[2])) for p in data["points"]]
         state.seen = int(data["seen"])
         state.mean_log_amount = float(data["mean_log_amount"])
         state.var_log_amount = float(data["var_log_amount"])
