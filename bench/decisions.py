@@ -1,0 +1,58 @@
+"""When each decision reaches a subscriber of notify_svc: the end of the submit-to-decision latency."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+
+import grpc
+from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
+
+
+class DecisionClock:
+    """Subscribes as an internal service would and notes the monotonic time of every decision by id."""
+
+    def __init__(self, address: str, subscriber: str = "bench"):
+        self._address = address
+        self._subscriber = subscriber
+        self.arrivals: dict[str, list[float]] = defaultdict(list)
+        self.gaps = 0
+        self._arrived = asyncio.Event()
+
+    async def __aenter__(self) -> DecisionClock:
+        self._channel = grpc.aio.insecure_channel(self._address)
+        self._call = notify_service_pb2_grpc.NotifyServiceStub(self._channel).SubscribeDecisions(
+            notify_service_pb2.SubscribeDecisionsRequest(subscriber=self._subscriber)
+        )
+        await self._call.initial_metadata()  # registered: everything published from now on reaches us
+        self._task = asyncio.create_task(self._gather())
+        return self
+
+    async def _gather(self) -> None:
+        async for event in self._call:
+            self.arrivals[event.decision.transaction.id].append(time.monotonic())
+            if event.gap:
+                self.gaps += 1
+            self._arrived.set()
+
+    async def wait_for(self, ids: Iterable[str], timeout: float) -> set[str]:
+        """Waits until every id has a decision or time runs out; returns the ids still without one."""
+        missing = {i for i in ids if i not in self.arrivals}
+        deadline = time.monotonic() + timeout
+        while missing and time.monotonic() < deadline:
+            if self._task.done():
+                raise RuntimeError(f"the subscription to notify_svc ended: {self._task.exception()!r}")
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), min(0.5, max(0.0, deadline - time.monotonic())))
+            missing = {i for i in missing if i not in self.arrivals}
+        return missing
+
+    async def __aexit__(self, *exc) -> None:
+        self._call.cancel()
+        with contextlib.suppress(asyncio.CancelledError, grpc.aio.AioRpcError):
+            await self._task
+        await self._channel.close()

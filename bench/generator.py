@@ -1,0 +1,180 @@
+"""Load generator processes: each runs its share of an open-loop schedule against ingest over gRPC or
+the edge over REST, and hands back one Outcome per request.
+
+They are separate processes so that the process timing the decisions (the subscriber) is not
+the one busy sending, and so that two of them can use both cores where one would bind on the GIL.
+Times are CLOCK_MONOTONIC (`time.monotonic`), which every process on the machine shares."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from bench.open_loop import Outcome, run_open_loop
+from bench.payloads import Payment
+
+READY_TIMEOUT_S = 60
+
+
+@dataclass(frozen=True)
+class Job:
+    kind: str  # "grpc" (IngestService.SubmitTransaction) or "rest" (POST /api/transaction)
+    address: str  # host:port for gRPC, a base URL for REST
+    payments: list[Payment]  # arrival i sends payments[i % len(payments)]
+    arrivals: list[tuple[int, float]]  # (index in the whole schedule, seconds after the start)
+    idempotency_prefix: str  # keys are prefix + index, unique per run
+    keyed_every: int  # every n-th request carries an idempotency key, as retrying clients do
+    max_in_flight: int
+    timeout_s: float
+
+
+class _GrpcClient:
+    def __init__(self, address: str):
+        import grpc
+        from fraud.v1 import ingest_service_pb2_grpc
+
+        self._channel = grpc.aio.insecure_channel(address)
+        self._stub = ingest_service_pb2_grpc.IngestServiceStub(self._channel)
+
+    async def ready(self) -> None:
+        await self._channel.channel_ready()
+
+    async def submit(self, job: Job, index: int) -> str:
+        from bench.payloads import grpc_request
+
+        key = f"{job.idempotency_prefix}{index}" if job.keyed_every and index % job.keyed_every == 0 else ""
+        request = grpc_request(job.payments[index % len(job.payments)], key)
+        response = await self._stub.SubmitTransaction(request, timeout=job.timeout_s)
+        return response.transaction_id
+
+    @staticmethod
+    def describe(error: BaseException) -> str:
+        import grpc
+
+        return error.code().name if isinstance(error, grpc.aio.AioRpcError) else type(error).__name__
+
+    async def close(self) -> None:
+        await self._channel.close()
+
+
+class _RestClient:
+    def __init__(self, base_url: str):
+        import httpx
+
+        self._client = httpx.AsyncClient(
+            base_url=base_url, limits=httpx.Limits(max_connections=256, max_keepalive_connections=256)
+        )
+
+    async def ready(self) -> None:
+        (await self._client.get("/api/health")).raise_for_status()
+
+    async def submit(self, job: Job, index: int) -> str:
+        from bench.payloads import rest_body
+
+        headers = {}
+        if job.keyed_every and index % job.keyed_every == 0:
+            headers["Idempotency-Key"] = f"{job.idempotency_prefix}{index}"
+        body = rest_body(job.payments[index % len(job.payments)])
+        response = await self._client.post("/api/transaction", json=body, headers=headers, timeout=job.timeout_s)
+        if response.status_code != 201:
+            raise RestError(response.status_code)
+        return response.json()["id"]
+
+    @staticmethod
+    def describe(error: BaseException) -> str:
+        return f"HTTP {error.status}" if isinstance(error, RestError) else type(error).__name__
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+class RestError(Exception):
+    def __init__(self, status: int):
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
+def _worker(conn: Connection) -> None:
+    """A generator process: takes jobs until told to stop, keeping its connections warm between them."""
+    import uvloop
+
+    uvloop.run(_serve(conn))
+
+
+async def _serve(conn: Connection) -> None:
+    clients: dict[tuple[str, str], _GrpcClient | _RestClient] = {}
+    try:
+        while True:
+            message = await asyncio.to_thread(conn.recv)
+            if message is None:
+                return
+            job: Job = message
+            key = (job.kind, job.address)
+            if key not in clients:
+                clients[key] = _GrpcClient(job.address) if job.kind == "grpc" else _RestClient(job.address)
+            client = clients[key]
+            await client.ready()
+            conn.send("ready")
+            start_at = await asyncio.to_thread(conn.recv)
+            outcomes = await run_open_loop(
+                lambda index: client.submit(job, index), job.arrivals, start_at,
+                max_in_flight=job.max_in_flight, describe_error=client.describe,
+            )
+            conn.send(outcomes)
+    finally:
+        for client in clients.values():
+            with contextlib.suppress(Exception):
+                await client.close()
+
+
+class GeneratorPool:
+    """`processes` generator processes; `run(jobs)` starts them together and gathers every Outcome."""
+
+    def __init__(self, processes: int):
+        context = multiprocessing.get_context("spawn")  # a clean interpreter: no inherited event loop
+        self._workers = []
+        for _ in range(processes):
+            parent, child = context.Pipe()
+            process = context.Process(target=_worker, args=(child,), daemon=True)
+            process.start()
+            child.close()
+            self._workers.append((process, parent))
+
+    @property
+    def size(self) -> int:
+        return len(self._workers)
+
+    @property
+    def pids(self) -> list[int]:
+        return [process.pid for process, _ in self._workers]
+
+    async def run(self, jobs: list[Job], lead_s: float = 0.3) -> tuple[float, list[Outcome]]:
+        """Returns the common start time (monotonic) and the outcomes of all jobs, one job per process."""
+        if len(jobs) != len(self._workers):
+            raise ValueError(f"jobs: one per generator process ({len(self._workers)}), got {len(jobs)}")
+        for (_, conn), job in zip(self._workers, jobs, strict=True):
+            conn.send(job)
+        for process, conn in self._workers:
+            ready = await asyncio.to_thread(conn.poll, READY_TIMEOUT_S)
+            if not ready or conn.recv() != "ready":
+                raise RuntimeError(f"generator process {process.pid} did not get ready in {READY_TIMEOUT_S} s")
+        start_at = time.monotonic() + lead_s
+        for _, conn in self._workers:
+            conn.send(start_at)
+        outcomes: list[Outcome] = []
+        for _, conn in self._workers:
+            outcomes.extend(await asyncio.to_thread(conn.recv))
+        return start_at, outcomes
+
+    def close(self) -> None:
+        for process, conn in self._workers:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            process.join(10)
+            if process.is_alive():
+                process.terminate()
+                process.join()

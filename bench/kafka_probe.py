@@ -1,0 +1,67 @@
+"""The scoring consumer group as Kafka sees it: how far behind it is (lag) and how many members it has."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+
+def total_lag(end_offsets: dict[TopicPartition, int], committed: dict[TopicPartition, int]) -> int:
+    """Records on the topic not yet committed by the group; a partition never committed counts whole."""
+    return sum(max(end - committed.get(partition, 0), 0) for partition, end in end_offsets.items())
+
+
+class GroupProbe:
+    """Long-lived admin and consumer clients, so sampling lag every half second costs no reconnects."""
+
+    def __init__(self, bootstrap_servers: str, group: str, topic: str):
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+        # Reads no records: it only asks for the partitions' end offsets.
+        self._offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+        self.group = group
+        self.topic = topic
+        self._partitions: list[TopicPartition] = []
+
+    async def __aenter__(self) -> GroupProbe:
+        await self._admin.start()
+        await self._offsets.start()
+        await self._offsets._client.force_metadata_update()  # aiokafka has no public call for this
+        self._partitions = [TopicPartition(self.topic, p) for p in sorted(self._offsets.partitions_for_topic(self.topic) or ())]
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._offsets.stop()
+        await self._admin.close()
+
+    async def lag(self) -> int:
+        end = await self._offsets.end_offsets(self._partitions)
+        committed = await self._admin.list_consumer_group_offsets(self.group, partitions=self._partitions)
+        return total_lag(end, {tp: meta.offset for tp, meta in committed.items() if meta.offset >= 0})
+
+    async def topic_end(self) -> int:
+        return sum((await self._offsets.end_offsets(self._partitions)).values())
+
+    async def members(self) -> int:
+        described = await self._admin.describe_consumer_groups([self.group])
+        groups = described[0].groups if described else []
+        # Each group entry is (error_code, group_id, state, protocol_type, protocol, members, ...).
+        return len(groups[0][5]) if groups else 0
+
+    async def wait_for_lag_zero(self, timeout: float, poll: float = 0.25) -> int:
+        """Waits until the group has caught up; returns the lag when it did or when time ran out."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        lag = await self.lag()
+        while lag > 0 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(poll)
+            lag = await self.lag()
+        return lag
+
+    async def wait_for_members(self, count: int, timeout: float) -> int:
+        deadline = asyncio.get_running_loop().time() + timeout
+        members = await self.members()
+        while members != count and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.5)
+            members = await self.members()
+        return members

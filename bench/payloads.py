@@ -1,0 +1,114 @@
+"""Realistic, varied transactions for load: users, amounts, merchants, channels and places drawn from
+the simulator's customers (so scoring meets repeat users, new users and travel as it would in life),
+in the three shapes the benchmarks send: ghz's JSON, the gRPC request, and the REST body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.numbers import get_currency_precision
+from fraud.v1 import ingest_service_pb2, transaction_pb2
+
+USER_PREFIX = "bench-"  # keeps benchmark users apart from anyone else's on a shared platform
+CHANNEL_ENUM = {
+    "card_present": "CHANNEL_CARD_PRESENT",
+    "card_not_present": "CHANNEL_CARD_NOT_PRESENT",
+    "contactless": "CHANNEL_CONTACTLESS",
+    "atm": "CHANNEL_ATM",
+}
+WITHOUT_COORDINATES_EVERY = 5  # one in five names only its city: scoring then looks the place up
+
+
+@dataclass(frozen=True)
+class Payment:
+    user_id: str
+    minor_units: int
+    currency: str
+    merchant_id: str
+    channel: str  # a key of CHANNEL_ENUM
+    city: str
+    country: str
+    lat: float | None
+    lon: float | None
+
+
+def payment_pool(count: int, seed: int = 11) -> list[Payment]:
+    """`count` payments of simulated customers in event-time order (the simulator is heavy: imported here)."""
+    from scoring_svc.simulator import SimulationConfig, simulate
+
+    users = max(50, count // 12)  # about a dozen payments per customer: most users repeat
+    frame = simulate(SimulationConfig(users=users, days=10, seed=seed))
+    while len(frame) < count:
+        users *= 2
+        frame = simulate(SimulationConfig(users=users, days=10, seed=seed))
+    rows = frame.head(count).itertuples(index=False)
+    pool = []
+    for i, row in enumerate(rows):
+        located = i % WITHOUT_COORDINATES_EVERY != 0
+        precision = get_currency_precision(row.currency)
+        pool.append(
+            Payment(
+                user_id=USER_PREFIX + row.user_id,
+                minor_units=max(1, round(row.amount * 10**precision)),
+                currency=row.currency,
+                merchant_id=row.merchant_id,
+                channel=row.channel if row.channel in CHANNEL_ENUM else "card_present",
+                city=row.city,
+                country=row.country,
+                lat=float(row.lat) if located else None,
+                lon=float(row.lon) if located else None,
+            )
+        )
+    return pool
+
+
+def grpc_json(payment: Payment, idempotency_key: str = "") -> dict:
+    """The SubmitTransactionRequest in protobuf's JSON mapping (what ghz's --data-file takes)."""
+    location: dict = {"city": payment.city, "country": payment.country}
+    if payment.lat is not None and payment.lon is not None:
+        location |= {"lat": payment.lat, "lon": payment.lon}
+    transaction = {
+        "user_id": payment.user_id,
+        # int64 is a string in protobuf's JSON mapping
+        "amount": {"minor_units": str(payment.minor_units), "currency": payment.currency},
+        "location": location,
+        "merchant_id": payment.merchant_id,
+        "channel": CHANNEL_ENUM[payment.channel],
+    }
+    if idempotency_key:
+        transaction["idempotency_key"] = idempotency_key
+    return {"transaction": transaction}
+
+
+def grpc_request(payment: Payment, idempotency_key: str = "") -> ingest_service_pb2.SubmitTransactionRequest:
+    location = transaction_pb2.Location(city=payment.city, country=payment.country)
+    if payment.lat is not None and payment.lon is not None:
+        location.lat, location.lon = payment.lat, payment.lon
+    return ingest_service_pb2.SubmitTransactionRequest(
+        transaction=transaction_pb2.TransactionInput(
+            user_id=payment.user_id,
+            amount=transaction_pb2.Money(minor_units=payment.minor_units, currency=payment.currency),
+            location=location,
+            merchant_id=payment.merchant_id,
+            channel=transaction_pb2.Channel.Value(CHANNEL_ENUM[payment.channel]),
+            idempotency_key=idempotency_key,
+        )
+    )
+
+
+def rest_body(payment: Payment) -> dict:
+    """The body of POST /api/transaction: the amount as a decimal string in major units, as clients send it."""
+    precision = get_currency_precision(payment.currency)
+    major, minor = divmod(payment.minor_units, 10**precision)
+    amount = f"{major}.{minor:0{precision}d}" if precision else str(major)
+    location: dict = {"city": payment.city, "country": payment.country}
+    if payment.lat is not None and payment.lon is not None:
+        location |= {"lat": payment.lat, "lon": payment.lon}
+    return {
+        "user_id": payment.user_id,
+        "amount": amount,
+        "currency": payment.currency,
+        "location": location,
+        "merchant_id": payment.merchant_id,
+        "channel": payment.channel,
+    }

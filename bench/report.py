@@ -1,0 +1,221 @@
+"""Writes a run's results: `<stamp>.json` (everything), `<stamp>.md` (the summary a person reads) and
+`<stamp>.png` (latency against offered load)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import pathlib
+from collections.abc import Mapping, Sequence
+
+from bench.end_to_end import RateResult
+from bench.plot import latency_plot
+from bench.targets import TargetCheck
+
+
+def jsonable(value):
+    """Dataclasses, tuples and mappings as plain JSON values; NaN and infinities as null."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pathlib.Path):
+        return str(value)
+    return value
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines + [""]
+
+
+def _rate_rows(runs: Sequence[RateResult]) -> list[list[str]]:
+    rows = []
+    for r in runs:
+        errors = ", ".join(f"{k} {v}" for k, v in r.errors.items()) or "0"
+        rows.append([
+            r.label, _num(r.offered_per_s, 0), _num(r.accepted_per_s, 0), _num(r.decided_per_s, 0),
+            _num(r.latency_ms.p50), _num(r.latency_ms.p90), _num(r.latency_ms.p99), _num(r.latency_ms.max),
+            _num(r.ack_ms.p99), _num(r.send_lag_ms.p99), str(r.lag_end_of_send), str(r.lag_after_drain), errors,
+            f"{r.stored}/{r.accepted}" + ("" if r.exactly_once else " ✗"), "yes" if r.sustained else "no",
+        ])
+    return rows
+
+
+RATE_HEADER = [
+    "path", "offered /s", "accepted /s", "decided /s", "p50 ms", "p90 ms", "p99 ms", "max ms", "answer p99 ms",
+    "generator late p99 ms", "lag at end of send", "lag after drain", "errors", "stored exactly once", "sustained",
+]
+
+
+def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | None) -> str:
+    lines: list[str] = []
+    smoke = results["smoke"]
+    lines.append(f"# fraudmesh benchmark {results['stamp']}" + (" — SMOKE RUN" if smoke else ""))
+    lines.append("")
+    if smoke:
+        lines += [
+            "> **Smoke numbers**: a few seconds per rate on a shared, busy machine, to prove the harness",
+            "> works. They are not the platform's capacity; do not quote them as such.", "",
+        ]
+    machine = results["machine"]
+    lines.append(
+        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']:.1f} GiB; Linux {machine['kernel']}; "
+        f"Python {machine['python']}. Load average before {machine['load_before']}, after {machine.get('load_after')}. "
+        f"Everything co-located: Kafka, PostgreSQL, five services, the load generators and the subscriber."
+    )
+    lines.append(f"Platform: {results['platform']}.")
+    lines.append("")
+
+    lines.append("## Targets")
+    lines += _table(["target", "goal", "measured", "met"],
+                    [[c.name, c.target, c.measured, {True: "yes", False: "**no**", None: "–"}[c.met]] for c in checks])
+
+    ghz = results.get("ghz")
+    if ghz:
+        lines.append("## ghz on IngestService.SubmitTransaction")
+        lines.append(f"Concurrency {ghz['ingest'].concurrency}, one connection, {ghz['ingest'].seconds:.1f} s each, "
+                     f"{ghz['payloads']} varied payloads in turn.")
+        lines.append("")
+        rows = []
+        for name in ("ingest", "bare"):
+            g = ghz[name]
+            errors = ", ".join(f"{k} {v}" for k, v in g.errors.items()) or "0"
+            rows.append([name, f"{g.per_second:,.0f}", _num(g.latency_ms.get("p50")), _num(g.latency_ms.get("p90")),
+                         _num(g.latency_ms.get("p99")), _num(g.latency_ms.get("slowest")), f"{g.ok:,}", errors])
+        lines += _table(["server", "requests/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "ok", "errors"], rows)
+        lines.append(f"Ingest reaches **{ghz['ratio']:.0%}** of the bare grpc.aio server's throughput.")
+        lines.append("")
+
+    runs = results.get("end_to_end") or []
+    if runs:
+        lines.append("## End to end over gRPC (open loop)")
+        lines.append("Latency runs from each request's scheduled send time to its decision at a notify_svc subscriber.")
+        lines.append(f"Highest sustained rate found: **{_num(results.get('highest_sustained_grpc'), 0)} /s**.")
+        lines.append("")
+        warmup = results.get("warmup")
+        lines += _table(RATE_HEADER, _rate_rows(([warmup] if warmup else []) + list(runs)))
+        if warmup:
+            lines += ["The warm-up row is a short first run (first connections, first model runs, first meeting with",
+                      "each user) kept out of the targets.", ""]
+        if plot_name:
+            lines += [f"![latency percentiles against offered load]({plot_name})", ""]
+
+    wrk = results.get("rest_wrk")
+    rest = results.get("rest_rates") or []
+    if wrk or rest:
+        lines.append("## REST edge: POST /api/transaction")
+        if wrk:
+            lines.append(
+                f"wrk, {wrk.connections} connections, {wrk.threads} thread(s), {wrk.seconds:.1f} s (closed loop): "
+                f"**{wrk.per_second:,.0f} created/s**, latency p50 {_num(wrk.latency_ms['p50'])} ms, "
+                f"p99 {_num(wrk.latency_ms['p99'])} ms, max {_num(wrk.latency_ms['max'])} ms; "
+                f"{wrk.rejected} answers other than 201, socket errors {wrk.socket_errors}."
+            )
+            lines.append("")
+        if rest:
+            lines += _table(RATE_HEADER, _rate_rows(rest))
+
+    fanout = results.get("fanout")
+    if fanout:
+        lines.append(f"## WebSocket fan-out to {fanout.clients} clients")
+        lines.append(
+            f"{fanout.offered_per_s:.0f} REST submissions/s for {fanout.seconds:.0f} s; {fanout.reached_every_client} of "
+            f"{fanout.accepted} decisions reached every client ({fanout.reached_some_clients} only some, "
+            f"{fanout.repeats} repeats, {fanout.closed_clients} clients closed by the edge)."
+        )
+        lines.append("")
+        lines += _table(["to", "p50 ms", "p90 ms", "p99 ms", "max ms"], [
+            ["first client", _num(fanout.first_client_ms.p50), _num(fanout.first_client_ms.p90),
+             _num(fanout.first_client_ms.p99), _num(fanout.first_client_ms.max)],
+            [f"last ({fanout.clients}th) client", _num(fanout.last_client_ms.p50), _num(fanout.last_client_ms.p90),
+             _num(fanout.last_client_ms.p99), _num(fanout.last_client_ms.max)],
+        ])
+
+    scale = results.get("scale_out")
+    if scale:
+        lines.append("## Scale-out: one and two scoring_svc instances in the consumer group")
+        lines += _table(RATE_HEADER, _rate_rows(scale["one"] + scale["two"]))
+
+    memory = results.get("memory")
+    if memory:
+        lines.append("## Memory (MiB)")
+        lines.append("Services: resident set (RSS). Kafka and PostgreSQL: proportional set (PSS) summed over the")
+        lines.append("process tree, so PostgreSQL's shared buffers count once. Trend: least-squares slope during")
+        lines.append(f"the steady run ({memory.get('steady_rate', 0):.0f}/s for {memory.get('steady_seconds', 0):.0f} s).")
+        lines.append("")
+        names = sorted(set(memory.get("at_rest", {})) | set(memory.get("peak_under_load", {})))
+        trend = memory.get("steady_trend_mib_per_min") or {}
+        lines += _table(["process", "at rest", "peak under load", "after", "trend MiB/min (steady)"], [
+            [n, _num(memory.get("at_rest", {}).get(n)), _num(memory.get("peak_under_load", {}).get(n)),
+             _num(memory.get("after", {}).get(n)), _num(trend.get(n), 2)] for n in names
+        ])
+
+    state = results.get("scoring_state")
+    in_process = results.get("scoring_in_process")
+    if state or in_process:
+        lines.append("## Scoring in one process")
+        if in_process:
+            lines += _table(["measurement (scoring_svc.bench)", "per second", "p50 ms", "p99 ms"],
+                            [[r.name, f"{r.per_second:,.0f}", _num(r.p50_ms, 3), _num(r.p99_ms, 3)] for r in in_process])
+        if state:
+            lines.append(
+                f"Feature state of {state.users:,} simulated users ({state.transactions:,} transactions over "
+                f"{state.days} days): {state.bytes_per_user:,.0f} bytes per user in memory (tracemalloc), "
+                f"{state.snapshot_bytes_per_user:,.0f} bytes per user as a JSON snapshot; extrapolated to a million "
+                f"users: **{state.gib_per_million_users:.2f} GiB**."
+            )
+            lines.append("")
+
+    cpu_run = results.get("bottleneck_run")
+    if cpu_run:
+        lines.append(f"## Where the CPU goes ({cpu_run.label} at {cpu_run.offered_per_s:.0f}/s)")
+        lines.append("CPU time each process spent per accepted transaction, and cores it kept busy on average,")
+        lines.append("during the run (from /proc). Two cores in all.")
+        lines.append("")
+        lines += _table(["process", "CPU ms per transaction", "cores busy"], [
+            [name, _num(ms, 2), _num(cpu_run.cores_busy.get(name), 2)]
+            for name, ms in sorted(cpu_run.cpu_ms_per_txn.items(), key=lambda kv: -kv[1])
+        ])
+
+    profiles = results.get("profiles") or []
+    if profiles:
+        lines.append("## Profiles (py-spy, during the bottleneck run)")
+        for p in profiles:
+            lines.append(f"**{p.service}**: {p.samples} samples in {p.seconds:.0f} s, a Python thread busy at "
+                         f"{p.busy:.0%} of the sampling instants; collapsed stacks in `{pathlib.Path(p.collapsed_file).name}`.")
+            lines.append("")
+            lines += _table(["on top of the stack (self)", "share"], [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_self[:8]])
+            lines += _table(["anywhere on the stack (inclusive)", "share"],
+                            [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_inclusive[:8]])
+
+    problems = results.get("problems") or []
+    if problems:
+        lines.append("## Parts that did not run to the end")
+        lines += [f"- {p}" for p in problems] + [""]
+    return "\n".join(lines)
+
+
+def write(results: Mapping, checks: Sequence[TargetCheck], out_dir: pathlib.Path) -> dict[str, pathlib.Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = results["stamp"]
+    paths = {"json": out_dir / f"{stamp}.json", "markdown": out_dir / f"{stamp}.md", "plot": out_dir / f"{stamp}.png"}
+    runs = [*(results.get("end_to_end") or []), *(results.get("rest_rates") or []),
+            *((results.get("scale_out") or {}).get("two") or [])]
+    title = f"fraudmesh {stamp}" + (" (SMOKE: seconds per rate, busy machine)" if results["smoke"] else "")
+    plotted = latency_plot(runs, paths["plot"], title)
+    if plotted is None:
+        paths.pop("plot")
+    paths["json"].write_text(json.dumps(jsonable({**results, "targets": checks}), indent=1) + "\n")
+    paths["markdown"].write_text(markdown(results, checks, paths["plot"].name if plotted else None) + "\n")
+    return paths

@@ -1,0 +1,298 @@
+"""One benchmark run from start to end: the platform up (or found), each part in turn with bounded
+count and duration, the platform down, the report written. A part that fails is recorded in the
+report's problems and the run goes on with the next part."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import os
+import pathlib
+import time
+from dataclasses import dataclass, field
+
+from fraudmesh.runtime.platform import REPO
+from fraudmesh.runtime.services import ServicePorts
+
+from bench import machine, report, stack
+from bench.decisions import DecisionClock
+from bench.end_to_end import EndToEnd, RateResult, RunSettings
+from bench.fanout import FanoutResult, WebSocketClients, summarize_fanout
+from bench.generator import GeneratorPool
+from bench.kafka_probe import GroupProbe
+from bench.payloads import payment_pool
+from bench.sampler import MIB, Sampler, memory_trend_mib_per_min, peak_memory_mib
+from bench.storage import StoredRows
+from bench.targets import check_targets
+
+log = logging.getLogger("bench")
+PARTS = ("ghz", "e2e", "profile", "rest", "fanout", "scale", "memory", "scoring")
+RESULTS_DIR = REPO / "bench" / "results"
+
+
+@dataclass
+class Options:
+    smoke: bool = False
+    parts: tuple[str, ...] = PARTS
+    rates: tuple[float, ...] = (250, 500, 1000, 2000, 3000)
+    seconds: float = 20.0
+    search_steps: int = 4
+    sustain_p99_ms: float = 500.0
+    generators: int = 2
+    ghz_seconds: float = 15.0
+    ghz_concurrency: int = 50
+    wrk_seconds: float = 15.0
+    wrk_connections: int = 50
+    rest_rates: tuple[float, ...] = (250, 500, 1000, 1500)
+    fanout_clients: int = 100
+    fanout_rate: float = 200.0
+    fanout_seconds: float = 15.0
+    scale_rates: tuple[float, ...] = (500, 1000, 2000)
+    steady_rate: float = 500.0
+    steady_seconds: float = 120.0
+    profile_seconds: float = 15.0
+    warmup_rate: float = 200.0
+    warmup_seconds: float = 10.0
+    scoring_transactions: int = 20000
+    scoring_users: int = 2000
+    state_users: int = 20000
+    state_days: int = 30
+    payments: int = 20000
+    out_dir: pathlib.Path = RESULTS_DIR
+    keep_data: bool = False
+    log_level: str = "INFO"
+    # A platform already running instead of our own:
+    running: bool = False
+    ports: ServicePorts = field(default_factory=ServicePorts)
+    kafka: str = "127.0.0.1:9092"
+    database_url: str = "postgresql+asyncpg://fraud@127.0.0.1:55432/fraud"
+    postgres_port: int = 55432
+
+
+SMOKE = dict(
+    seconds=3.0, search_steps=2, ghz_seconds=4.0, wrk_seconds=4.0, rest_rates=(250, 500), fanout_rate=50.0,
+    fanout_seconds=3.0, scale_rates=(500, 1000), steady_rate=300.0, steady_seconds=10.0, profile_seconds=5.0, warmup_seconds=3.0,
+    scoring_transactions=3000, scoring_users=500, state_users=2000, payments=5000,
+)
+
+
+class Run:
+    def __init__(self, options: Options):
+        self.options = options
+        self.stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        self.work_dir = options.out_dir / self.stamp
+        self.results: dict = {"stamp": self.stamp, "smoke": options.smoke, "machine": machine.describe(),
+                              "options": {k: v for k, v in vars(options).items() if k not in ("ports", "database_url")},
+                              "problems": []}
+
+    def run(self) -> dict[str, pathlib.Path]:
+        options = self.options
+        started = time.monotonic()
+        own = None
+        if options.running:
+            target = stack.attached(options.ports, options.kafka, options.database_url, options.postgres_port)
+            self.results["platform"] = f"already running (ingest {options.ports.grpc_address('ingest')}, Kafka {options.kafka})"
+        else:
+            own = stack.OwnPlatform(options.keep_data, options.log_level)
+            target = own.start()
+            self.results["platform"] = f"started by the harness under {own.data_dir} (services at LOG_LEVEL={options.log_level})"
+        try:
+            self.results["models_dir"] = str(own.config.models_dir) if own else None
+            log.info("building %d varied payments from the simulator", options.payments)
+            self.payments = payment_pool(options.payments)
+            asyncio.run(self._against(target))
+            if "scoring" in options.parts:  # after the load, while the (idle) platform's model folder is there
+                self._part("scoring in one process", self._scoring_in_process)
+        finally:
+            if own:
+                stack.stop_extra_scoring(target)
+                own.stop()
+        self.results["machine"]["load_after"] = machine.load_average()
+        self.results["seconds"] = time.monotonic() - started
+        checks = check_targets(self.results)
+        paths = report.write(self.results, checks, options.out_dir)
+        for name, path in paths.items():
+            log.info("%s: %s", name, path)
+        return paths
+
+    def _part(self, name: str, function, *args):
+        try:
+            return function(*args)
+        except Exception as error:
+            log.exception("%s failed", name)
+            self.results["problems"].append(f"{name}: {type(error).__name__}: {error}")
+            return None
+
+    async def _apart(self, name: str, coroutine):
+        try:
+            return await coroutine
+        except Exception as error:
+            log.exception("%s failed", name)
+            self.results["problems"].append(f"{name}: {type(error).__name__}: {error}")
+            return None
+
+    async def _against(self, target: stack.Target) -> None:
+        options = self.options
+        parts = set(options.parts)
+        settings = RunSettings(seconds=options.seconds, sustain_p99_ms=options.sustain_p99_ms)
+        pool = GeneratorPool(options.generators)
+        rows = StoredRows(target.database_url)
+        try:
+            async with GroupProbe(target.bootstrap_servers, target.consumer_group, target.topic) as probe, \
+                    DecisionClock(target.ports.grpc_address("notify")) as clock:
+                sampler = Sampler(probe, lambda: self._watched(target, pool))
+                e2e = EndToEnd(pool, clock, probe, rows, sampler, self.payments,
+                               {"grpc": target.ports.grpc_address("ingest"), "rest": target.ports.edge_url},
+                               settings, f"bench-{self.stamp}", own_platform=target.supervisor is not None)
+                async with sampler.running():
+                    await e2e.settle()
+                    rest_from = time.monotonic()
+                    await asyncio.sleep(2)
+                    self.results["memory"] = {"at_rest": _memory_mib(sampler.window(rest_from, time.monotonic()))}
+                    # Connections, the model's first runs and the first meeting with each user happen once:
+                    # a short run, reported apart, gets them out of the way of the first measured rate.
+                    self.results["warmup"] = await e2e.run_rate("warm-up", "grpc", options.warmup_rate, options.warmup_seconds)
+                    if "ghz" in parts:
+                        await self._apart("ghz", self._ghz(target, e2e))
+                    if "e2e" in parts:
+                        await self._apart("end to end", self._end_to_end(e2e))
+                    if "profile" in parts:
+                        await self._apart("profile", self._profile(target, e2e))
+                    if "rest" in parts:
+                        await self._apart("REST", self._rest(target, e2e))
+                    if "fanout" in parts:
+                        await self._apart("WebSocket fan-out", self._fanout(target, e2e))
+                    if "scale" in parts:
+                        await self._apart("scale-out", self._scale_out(target, e2e, probe))
+                    if "memory" in parts:
+                        await self._apart("steady memory", self._steady_memory(e2e, sampler))
+                    await e2e.settle()
+                    after_from = time.monotonic()
+                    await asyncio.sleep(2)
+                    memory = self.results["memory"]
+                    memory["after"] = _memory_mib(sampler.window(after_from, time.monotonic()))
+                    memory["peak_under_load"] = peak_memory_mib(sampler.window(rest_from, after_from))
+        finally:
+            await rows.close()
+            pool.close()
+
+    def _watched(self, target: stack.Target, pool: GeneratorPool) -> dict[str, tuple[int, bool]]:
+        """Every process on the path, and the harness's own: on two cores they all share the CPU."""
+        watched = {name: (pid, False) for name, pid in target.service_pids().items()}
+        watched |= {name: (pid, True) for name, pid in target.infrastructure_pids().items()}
+        watched |= {f"harness generator {i + 1}": (pid, False) for i, pid in enumerate(pool.pids)}
+        watched["harness subscriber"] = (os.getpid(), False)
+        return watched
+
+    async def _ghz(self, target: stack.Target, e2e: EndToEnd) -> None:
+        from bench.ghz import GhzRunner, bare_ingest_server
+
+        options = self.options
+        payloads = self.payments[:2000]
+        runner = await asyncio.to_thread(GhzRunner, self.work_dir, payloads, options.ghz_concurrency, options.ghz_seconds)
+        await e2e.settle()
+        ingest = await asyncio.to_thread(runner.run, target.ports.grpc_address("ingest"), "ingest")
+        with bare_ingest_server(self.work_dir) as bare_address:
+            bare = await asyncio.to_thread(runner.run, bare_address, "bare")
+        self.results["ghz"] = {"ingest": ingest, "bare": bare, "payloads": len(payloads),
+                               "ratio": ingest.per_second / bare.per_second if bare.per_second else 0.0}
+        log.info("ghz: ingest %.0f/s, bare %.0f/s", ingest.per_second, bare.per_second)
+
+    async def _end_to_end(self, e2e: EndToEnd) -> None:
+        runs, highest = await e2e.sweep("grpc", "grpc", self.options.rates, self.options.search_steps)
+        self.results["end_to_end"] = runs
+        self.results["highest_sustained_grpc"] = highest
+
+    async def _profile(self, target: stack.Target, e2e: EndToEnd) -> None:
+        """Profiles every service while the lowest rate that was not sustained (else the highest tried) runs."""
+        from bench.profiling import profile_services
+
+        runs: list[RateResult] = self.results.get("end_to_end") or []
+        failed = [r.offered_per_s for r in runs if not r.sustained]
+        offered = min(failed) if failed else max((r.offered_per_s for r in runs), default=max(self.options.rates))
+        seconds = self.options.profile_seconds
+        profiles: list = []
+
+        async def sample() -> None:
+            await asyncio.sleep(1.0)  # past the start-up of the run
+            profiles.extend(await profile_services(target.service_pids(), seconds, self.work_dir / "profiles"))
+
+        result = await e2e.run_rate("grpc (profiled)", "grpc", offered, seconds + 2, during=sample)
+        self.results["bottleneck_run"] = result
+        self.results["profiles"] = profiles
+
+    async def _rest(self, target: stack.Target, e2e: EndToEnd) -> None:
+        from bench.wrk import ensure_wrk, run_wrk
+
+        options = self.options
+        binary = await asyncio.to_thread(ensure_wrk)
+        if binary is None:
+            self.results["problems"].append("REST: wrk is not installed and could not be (apt-get install wrk)")
+        else:
+            await e2e.settle()
+            self.results["rest_wrk"] = await asyncio.to_thread(
+                run_wrk, binary, target.ports.edge_url, self.payments[:2000], self.work_dir,
+                options.wrk_connections, 1, options.wrk_seconds)
+        self.results["rest_rates"] = [await e2e.run_rate("rest", "rest", r) for r in options.rest_rates]
+
+    async def _fanout(self, target: stack.Target, e2e: EndToEnd) -> None:
+        options = self.options
+        url = target.ports.edge_url.replace("http://", "ws://") + "/api/ws"
+        await e2e.settle()
+        async with WebSocketClients(url, options.fanout_clients) as clients:
+            jobs = e2e.jobs("rest", options.fanout_rate, options.fanout_seconds)
+            _, outcomes = await e2e.pool.run(jobs)
+            intended = {o.transaction_id: o.intended for o in outcomes if o.ok}
+            await e2e.clock.wait_for(intended, e2e.settings.drain_timeout_s)
+            await asyncio.sleep(1.0)  # the edge relays right after notify: give the last frames time to land
+            arrivals, closed = await clients.collect()
+        figures = summarize_fanout(intended, arrivals, options.fanout_clients)
+        self.results["fanout"] = FanoutResult(options.fanout_clients, options.fanout_rate, options.fanout_seconds,
+                                              closed_clients=closed, **figures)
+
+    async def _scale_out(self, target: stack.Target, e2e: EndToEnd, probe: GroupProbe) -> None:
+        options = self.options
+        one = [await e2e.run_rate("grpc, 1 scoring", "grpc", r) for r in options.scale_rates]
+        await asyncio.to_thread(stack.start_extra_scoring, target, self.work_dir / "logs")
+        try:
+            members = await probe.wait_for_members(2, 60)
+            if members != 2:
+                raise RuntimeError(f"the consumer group has {members} members, not 2, a minute after scoring2 started")
+            two = [await e2e.run_rate("grpc, 2 scoring", "grpc", r) for r in options.scale_rates]
+        finally:
+            await asyncio.to_thread(stack.stop_extra_scoring, target)
+            await probe.wait_for_members(1, 60)
+        self.results["scale_out"] = {"one": one, "two": two}
+
+    async def _steady_memory(self, e2e: EndToEnd, sampler: Sampler) -> None:
+        options = self.options
+        result = await e2e.run_rate("grpc (steady)", "grpc", options.steady_rate, options.steady_seconds)
+        window = sampler.window(result.start_at, result.send_end)
+        memory = self.results.setdefault("memory", {})
+        memory |= {"steady_rate": options.steady_rate, "steady_seconds": options.steady_seconds,
+                   "steady_trend_mib_per_min": memory_trend_mib_per_min(window), "steady_run": result}
+
+    def _scoring_in_process(self) -> None:
+        from bench.scoring_state import measure
+        from scoring_svc.model.registry import ensure_starter_model
+
+        options = self.options
+        models = pathlib.Path(self.results.get("models_dir") or REPO / "models")
+        model_dir = ensure_starter_model(models) if not any(models.glob("*/model.onnx")) else \
+            sorted(p.parent for p in models.glob("*/model.onnx"))[-1]
+        log.info("scoring in one process with model %s", model_dir.name)
+        in_process, state = measure(model_dir, options.scoring_transactions, options.scoring_users,
+                                    options.state_users, options.state_days)
+        self.results["scoring_in_process"] = in_process
+        self.results["scoring_state"] = state
+
+
+def _memory_mib(samples) -> dict[str, float]:
+    """The median of each process's memory over a quiet window."""
+    values: dict[str, list[float]] = {}
+    for sample in samples:
+        for name, value in sample.memory.items():
+            values.setdefault(name, []).append(value / MIB)
+    return {name: sorted(v)[len(v) // 2] for name, v in values.items()}

@@ -1,0 +1,100 @@
+"""Samples, every fraction of a second while a benchmark runs: the scoring group's lag, and the memory
+and CPU time of every process of the platform. Windows of the series give per-run figures."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bench import procfs
+from bench.kafka_probe import GroupProbe
+from bench.stats import slope_per_minute
+
+MIB = 1024 * 1024
+
+
+@dataclass
+class Sample:
+    at: float  # monotonic seconds
+    lag: int | None
+    memory: dict[str, int]  # bytes: RSS of a service, PSS summed over the process tree for Kafka/PostgreSQL
+    cpu: dict[str, float]  # CPU seconds used since the process started
+
+
+@dataclass
+class Sampler:
+    probe: GroupProbe
+    processes: Callable[[], dict[str, tuple[int, bool]]]  # name -> (pid, whole tree?)
+    interval_s: float = 0.5
+    samples: list[Sample] = field(default_factory=list)
+
+    def take(self, lag: int | None) -> Sample:
+        memory, cpu = {}, {}
+        for name, (pid, tree) in self.processes().items():
+            rss = procfs.tree_pss_bytes(pid) if tree else procfs.rss_bytes(pid)
+            seconds = procfs.tree_cpu_seconds(pid) if tree else procfs.cpu_seconds(pid)
+            if rss is not None:
+                memory[name] = rss
+            if seconds is not None:
+                cpu[name] = seconds
+        sample = Sample(time.monotonic(), lag, memory, cpu)
+        self.samples.append(sample)
+        return sample
+
+    async def sample_now(self) -> Sample:
+        try:
+            lag = await self.probe.lag()
+        except Exception:  # a busy broker may time out one lag query; the series carries on without it
+            lag = None
+        return await asyncio.to_thread(self.take, lag)
+
+    @contextlib.asynccontextmanager
+    async def running(self):
+        async def loop() -> None:
+            while True:
+                started = time.monotonic()
+                await self.sample_now()
+                await asyncio.sleep(max(0.0, self.interval_s - (time.monotonic() - started)))
+
+        task = asyncio.create_task(loop())
+        try:
+            yield self
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def window(self, start: float, end: float) -> list[Sample]:
+        return [s for s in self.samples if start <= s.at <= end]
+
+
+def cpu_used(samples: list[Sample]) -> dict[str, float]:
+    """CPU seconds each process used between the first and last sample of a window."""
+    if len(samples) < 2:
+        return {}
+    first, last = samples[0], samples[-1]
+    return {name: last.cpu[name] - first.cpu[name] for name in last.cpu if name in first.cpu}
+
+
+def peak_memory_mib(samples: list[Sample]) -> dict[str, float]:
+    peaks: dict[str, float] = {}
+    for sample in samples:
+        for name, value in sample.memory.items():
+            peaks[name] = max(peaks.get(name, 0.0), value / MIB)
+    return peaks
+
+
+def memory_trend_mib_per_min(samples: list[Sample]) -> dict[str, float | None]:
+    names = {name for sample in samples for name in sample.memory}
+    trend = {}
+    for name in sorted(names):
+        points = [(s.at, s.memory[name] / MIB) for s in samples if name in s.memory]
+        trend[name] = slope_per_minute([t for t, _ in points], [v for _, v in points])
+    return trend
+
+
+def lag_series(samples: list[Sample]) -> list[tuple[float, int]]:
+    return [(s.at, s.lag) for s in samples if s.lag is not None]

@@ -1,0 +1,156 @@
+"""The platform the benchmarks run against: either one of its own (Kafka, PostgreSQL, the model and the
+five services on free loopback ports under a folder in /tmp, started by the same code as `fraudctl
+up`), or one already running, named by flags. Also starts a second scoring_svc for the scale-out run."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+
+from fraudmesh.runtime.platform import REPO, Platform, PlatformConfig
+from fraudmesh.runtime.services import MODULES, ServicePorts, ServiceProcess, ServiceSupervisor, grpc_serving
+from fraudmesh.runtime.waiting import free_port, wait_until
+
+from bench import procfs
+
+log = logging.getLogger(__name__)
+SERVICES = ("ingest", "scoring", "store", "notify", "edge")
+
+
+@dataclass
+class Target:
+    """Where the benchmarks send, and which processes to watch."""
+
+    ports: ServicePorts
+    bootstrap_servers: str
+    database_url: str
+    kafka_port: int
+    postgres_port: int
+    consumer_group: str = "scoring"
+    topic: str = "transactions"
+    supervisor: ServiceSupervisor | None = None  # None when attached to a platform we did not start
+    extra_scoring: list[ServiceProcess] = field(default_factory=list)
+
+    def service_pids(self) -> dict[str, int]:
+        """Python service processes by name (a second scoring instance as `scoring2`)."""
+        pids: dict[str, int] = {}
+        if self.supervisor is not None:
+            pids = {name: service.process.pid for name, service in self.supervisor.running.items()}
+        else:
+            for name in SERVICES:
+                pid = procfs.pid_listening_on(getattr(self.ports, name))
+                if pid is not None:
+                    pids[name] = pid
+        for extra in self.extra_scoring:
+            pids[extra.name] = extra.process.pid
+        return pids
+
+    def infrastructure_pids(self) -> dict[str, int]:
+        found = {name: procfs.pid_listening_on(port) for name, port in
+                 (("kafka", self.kafka_port), ("postgres", self.postgres_port))}
+        return {name: pid for name, pid in found.items() if pid is not None}
+
+
+class OwnPlatform:
+    """A private platform for one benchmark run; `stop()` removes its folder unless asked to keep it."""
+
+    def __init__(self, keep_data: bool = False, log_level: str = "INFO"):
+        self.data_dir = pathlib.Path(tempfile.mkdtemp(prefix="fraudmesh-bench-"))
+        self.data_dir.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach its folder
+        self.keep_data = keep_data
+        repo_models = REPO / "models"
+        models = repo_models if any(repo_models.glob("*/model.onnx")) else self.data_dir / "models"
+        ports = ServicePorts(
+            ingest=free_port(), scoring=free_port(), store=free_port(), notify=free_port(), edge=free_port(),
+            metrics_base=free_port(),
+        )
+        self.config = PlatformConfig(
+            data_dir=self.data_dir,
+            models_dir=models,
+            kafka_port=free_port(),
+            kafka_controller_port=free_port(),
+            postgres_port=free_port(),
+            ports=ports,
+            kafka_bootstrap_servers=None,  # ours, whatever the environment says
+            database_url=None,
+            extra_env={"LOG_LEVEL": log_level},
+        )
+        self.platform = Platform(self.config)
+
+    def start(self) -> Target:
+        log.info("starting a private platform under %s", self.data_dir)
+        try:
+            self.platform.up()
+        except BaseException:
+            self.stop()
+            raise
+        return Target(
+            ports=self.config.ports,
+            bootstrap_servers=self.platform.bootstrap_servers,
+            database_url=self.platform.database_url,
+            kafka_port=self.config.kafka_port,
+            postgres_port=self.config.postgres_port,
+            supervisor=self.platform.services,
+        )
+
+    def stop(self) -> None:
+        self.platform.down()
+        if self.keep_data:
+            log.info("kept the benchmark platform's data and logs in %s", self.data_dir)
+        else:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def attached(ports: ServicePorts, bootstrap_servers: str, database_url: str, postgres_port: int) -> Target:
+    kafka_port = int(bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
+    return Target(ports, bootstrap_servers, database_url, kafka_port, postgres_port)
+
+
+def start_extra_scoring(target: Target, log_dir: pathlib.Path, label: str = "scoring2", timeout: float = 90) -> ServiceProcess:
+    """One more scoring_svc in the same consumer group, on its own gRPC and metrics ports.
+
+    ServiceSupervisor.start(name, instance) cannot do this yet: its environment() always sets the
+    first instance's SCORING_LISTEN and METRICS_PORT, so a second instance would fail to bind."""
+    env = target.supervisor.environment("scoring") if target.supervisor else {**os.environ}
+    listen = f"127.0.0.1:{free_port()}"
+    env |= {
+        "SCORING_LISTEN": listen,
+        "METRICS_PORT": str(free_port()),
+        "KAFKA_BOOTSTRAP_SERVERS": target.bootstrap_servers,
+        "DATABASE_URL": target.database_url,
+        "STORE_ADDRESS": target.ports.grpc_address("store"),
+        "NOTIFY_ADDRESS": target.ports.grpc_address("notify"),
+        "CONSUMER_GROUP": target.consumer_group,
+    }
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{label}.log"
+    with open(log_path, "ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", MODULES["scoring"]], cwd=REPO, env=env,
+            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    service = ServiceProcess(label, process, log_path)
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"{label} exited with {process.returncode}; see {log_path}")
+        return grpc_serving(listen)
+
+    try:
+        wait_until(ready, timeout, label, str(log_path))
+    except BaseException:
+        service.stop()
+        raise
+    target.extra_scoring.append(service)
+    return service
+
+
+def stop_extra_scoring(target: Target) -> None:
+    while target.extra_scoring:
+        target.extra_scoring.pop().stop()

@@ -1,0 +1,85 @@
+"""The targets of issue 6, checked against one run's results. A target that was not measured in the
+run is reported as such, never as met."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bench.end_to_end import RateResult
+
+GROWTH_LIMIT_MIB_PER_MIN = 5.0  # below this, a service's memory is taken as flat under steady load
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    name: str
+    target: str
+    measured: str
+    met: bool | None  # None: not measured in this run
+
+
+def _at_rate(runs: Sequence[RateResult], rate: float) -> RateResult | None:
+    matching = [r for r in runs if r.offered_per_s == rate]
+    return matching[0] if matching else None
+
+
+def _p99(run: RateResult | None) -> tuple[str, float | None]:
+    if run is None or run.latency_ms.p99 is None:
+        return "not measured", None
+    return f"{run.latency_ms.p99:.1f} ms", run.latency_ms.p99
+
+
+def check_targets(results: Mapping) -> list[TargetCheck]:
+    checks = []
+
+    ghz = results.get("ghz")
+    if ghz:
+        ratio = ghz["ratio"]
+        checks.append(TargetCheck("ghz: ingest vs bare grpc.aio", ">= 85 % of the bare server's throughput",
+                                  f"{ratio:.0%} ({ghz['ingest'].per_second:,.0f} vs {ghz['bare'].per_second:,.0f} /s)",
+                                  ratio >= 0.85))
+    else:
+        checks.append(TargetCheck("ghz: ingest vs bare grpc.aio", ">= 85 %", "not measured", None))
+
+    runs = results.get("end_to_end") or []
+    highest = results.get("highest_sustained_grpc")
+    checks.append(TargetCheck(
+        "end to end: sustained rate", ">= 2,500 /s with no growing lag",
+        "not measured" if highest is None else f"{highest:,.0f} /s",
+        None if highest is None else highest >= 2500,
+    ))
+    text, p99 = _p99(_at_rate(runs, 1000))
+    checks.append(TargetCheck("end to end: p99 submit -> decision at 1,000/s", "< 50 ms", text,
+                              None if p99 is None else p99 < 50))
+
+    wrk = results.get("rest_wrk")
+    checks.append(TargetCheck(
+        "REST: submissions through the edge", ">= 1,500 /s",
+        "not measured" if wrk is None else f"{wrk.per_second:,.0f} /s (wrk, {wrk.connections} connections)",
+        None if wrk is None else wrk.per_second >= 1500,
+    ))
+    text, p99 = _p99(_at_rate(results.get("rest_rates") or [], 500))
+    checks.append(TargetCheck("REST: p99 submit -> decision at 500/s", "< 50 ms", text,
+                              None if p99 is None else p99 < 50))
+
+    state = results.get("scoring_state")
+    checks.append(TargetCheck(
+        "scoring state for a million users", "< 1 GiB",
+        "not measured" if state is None else f"{state.gib_per_million_users:.2f} GiB ({state.bytes_per_user:,.0f} B/user)",
+        None if state is None else state.gib_per_million_users < 1,
+    ))
+
+    trend = (results.get("memory") or {}).get("steady_trend_mib_per_min")
+    if trend:
+        services = {k: v for k, v in trend.items()
+                    if k not in ("kafka", "postgres") and not k.startswith("harness") and v is not None}
+        worst = max(services.items(), key=lambda kv: kv[1], default=None)
+        checks.append(TargetCheck(
+            "no service's memory grows under steady load", f"< {GROWTH_LIMIT_MIB_PER_MIN:g} MiB/min each",
+            "not measured" if worst is None else f"largest {worst[1]:+.1f} MiB/min ({worst[0]})",
+            None if worst is None else worst[1] < GROWTH_LIMIT_MIB_PER_MIN,
+        ))
+    else:
+        checks.append(TargetCheck("no service's memory grows under steady load", "flat", "not measured", None))
+    return checks

@@ -1,0 +1,79 @@
+"""The report files of a run, and the targets checked against its results."""
+
+import json
+import math
+
+from bench.end_to_end import RateResult, summarize_outcomes
+from bench.open_loop import Outcome
+from bench.report import jsonable, write
+from bench.scoring_state import state_per_user
+from bench.targets import check_targets
+from bench.wrk import WrkResult
+
+
+def _run(label: str, rate: float, latency_s: float, sustained: bool = True) -> RateResult:
+    outcomes = [Outcome(i, i / rate, i / rate, i / rate + 0.002, f"{label}-{i}", "") for i in range(int(rate))]
+    decided = {o.transaction_id: [o.intended + latency_s * (1 + (o.index % 10) / 10)] for o in outcomes}
+    figures = summarize_outcomes(outcomes, decided, 0.0, 1.0)
+    return RateResult(label=label, offered_per_s=rate, seconds=1.0, **figures, lag_end_of_send=3, lag_max=10,
+                      lag_after_drain=0, stored=figures["accepted"], table_growth=figures["accepted"],
+                      exactly_once=True, cpu_ms_per_txn={"scoring": 0.5, "ingest": 1.0},
+                      cores_busy={"scoring": 0.3, "ingest": 0.6}, sustained=sustained, start_at=0.0, send_end=1.0)
+
+
+def _results(**extra) -> dict:
+    return {
+        "stamp": "20260101T000000Z", "smoke": True,
+        "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 8.0, "kernel": "6.0", "python": "3.11",
+                    "load_before": "1.00 1.00 1.00", "load_after": "2.00 1.50 1.00"},
+        "platform": "test", "problems": ["ghz: RuntimeError: no Go"],
+        "end_to_end": [_run("grpc", 250, 0.01), _run("grpc", 1000, 0.02), _run("grpc", 2000, 0.9, sustained=False)],
+        "highest_sustained_grpc": 1000.0,
+        **extra,
+    }
+
+
+def test_a_run_writes_json_markdown_and_a_plot(tmp_path):
+    results = _results(rest_rates=[_run("rest", 500, 0.02)])
+    paths = write(results, check_targets(results), tmp_path)
+    assert set(paths) == {"json", "markdown", "plot"}
+    assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    saved = json.loads(paths["json"].read_text())
+    assert saved["end_to_end"][1]["latency_ms"]["p99"] > 0
+    assert saved["highest_sustained_grpc"] == 1000.0
+    assert {t["name"] for t in saved["targets"]} >= {"end to end: sustained rate"}
+    text = paths["markdown"].read_text()
+    assert "SMOKE RUN" in text and "Smoke numbers" in text
+    assert "## End to end over gRPC (open loop)" in text
+    assert f"]({paths['plot'].name})" in text
+    assert "ghz: RuntimeError: no Go" in text
+
+
+def test_targets_not_measured_are_neither_met_nor_missed():
+    checks = {c.name: c for c in check_targets({"end_to_end": [], "highest_sustained_grpc": None})}
+    assert checks["ghz: ingest vs bare grpc.aio"].met is None
+    assert checks["REST: submissions through the edge"].measured == "not measured"
+    assert checks["end to end: sustained rate"].met is None
+
+
+def test_targets_judged_from_the_runs():
+    wrk = WrkResult(50, 1, 4.0, 6000, 6000, 0, {}, 1500.0, {"p50": 20.0, "p99": 60.0, "max": 90.0, "mean": 21.0})
+    results = _results(rest_wrk=wrk, scoring_state=state_per_user(500_000, 1_000_000, 1000, 50_000, 30),
+                       memory={"steady_trend_mib_per_min": {"scoring": 12.0, "ingest": 0.1, "kafka": 40.0,
+                                                            "harness generator 1": 30.0}})
+    checks = {c.name: c for c in check_targets(results)}
+    assert checks["end to end: sustained rate"].met is False  # 1,000 < 2,500
+    assert checks["end to end: p99 submit -> decision at 1,000/s"].met is True  # under 40 ms
+    assert checks["REST: submissions through the edge"].met is True
+    assert checks["scoring state for a million users"].met is True  # 500 B a user: 0.47 GiB
+    growth = checks["no service's memory grows under steady load"]
+    assert growth.met is False and "scoring" in growth.measured  # Kafka and the harness are not services
+
+
+def test_state_per_user_extrapolates_to_a_million():
+    state = state_per_user(traced_bytes=536_870_912, snapshot_bytes=1_000, users=1_000_000 // 2, transactions=1, days=1)
+    assert state.gib_per_million_users == 1.0
+
+
+def test_jsonable_turns_nan_into_null():
+    assert jsonable({"a": [math.nan, 1.5, (2, math.inf)]}) == {"a": [None, 1.5, [2, None]]}
