@@ -35,7 +35,7 @@ _UNSPECIFIED = _CHANNEL_CODES["unspecified"]
 _ONE_HOT = tuple(tuple(1.0 if i == code else 0.0 for i in range(len(CHANNEL_FLAGS))) for code in range(len(_CHANNEL_CODES)))
 _COUNT_SPANS = tuple(WINDOWS[w] for w in COUNT_WINDOWS)
 _SUM_SPANS = tuple(WINDOWS[w] for w in SUM_WINDOWS)
-_ALL_SPANS = tuple(sorted({*_COUNT_SPANS, *_SUM_SPANS, STATE_HORIZON_SECONDS}))
+_ALL_SPANS = tuple(sorted({*_COUNT_SPANS, *_SUM_SPANS}))
 _MIN_AMOUNT = 0.01  # guards log() against zero amounts in imported history
 _MIN_TRAVEL_SECONDS = 60.0  # two transactions in the same minute do not imply infinite speed
 _AMOUNT_ALPHA_FLOOR = 2.0 / (USUAL_AMOUNT_SPAN + 1)
@@ -43,7 +43,7 @@ _PLACE_ALPHA_FLOOR = 2.0 / (USUAL_PLACE_SPAN + 1)
 _DEG = math.pi / 180.0
 _PRUNE_MERCHANTS_EVERY = 20_000
 
-assert len(FEATURE_NAMES) == 5 + len(COUNT_WINDOWS) + len(SUM_WINDOWS) + 6 + len(CHANNEL_FLAGS) + 1 + 2 + 1
+assert len(FEATURE_NAMES) == 5 + len(COUNT_WINDOWS) + len(SUM_WINDOWS) + 6 + len(CHANNEL_FLAGS) + 2
 
 
 def place_key(event: TxnEvent) -> str | None:
@@ -193,11 +193,8 @@ class FeatureEngine:
 
         code = _CHANNEL_CODES.get(e.channel, _UNSPECIFIED)
         row.extend(_ONE_HOT[code])
-        lo30 = starts[STATE_HORIZON_SECONDS]
-        row.append(s.channels[lo30:hi].count(code) / (hi - lo30) if hi > lo30 else 0.0)
 
         row.extend(self.merchant_risk.known_frauds(e.merchant_id, t))
-        row.append(float(s.seen))
         return row
 
     @staticmethod
@@ -206,14 +203,13 @@ class FeatureEngine:
         i = bisect.bisect_right(s.times, t)
         s.times.insert(i, t)
         s.amounts.insert(i, amount)
-        s.channels.insert(i, _CHANNEL_CODES.get(e.channel, _UNSPECIFIED))
         s.points.insert(i, point)
         if t > s.latest:
             s.latest = t
         cutoff = s.latest - STATE_HORIZON_SECONDS
         if s.times[0] <= cutoff:
             drop = bisect.bisect_right(s.times, cutoff)
-            del s.times[:drop], s.amounts[:drop], s.channels[:drop], s.points[:drop]
+            del s.times[:drop], s.amounts[:drop], s.points[:drop]
 
         alpha = 1.0 / (s.seen + 1)
         if alpha < _AMOUNT_ALPHA_FLOOR:

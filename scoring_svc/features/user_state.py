@@ -13,7 +13,7 @@ KNOWN_PLACES_CAP = 64
 
 class UserState:
     __slots__ = (
-        "times", "amounts", "channels", "points",
+        "times", "amounts", "points",
         "seen", "mean_log_amount", "var_log_amount",
         "located", "vx", "vy", "vz",
         "merchants", "places", "latest",
@@ -24,7 +24,6 @@ class UserState:
         # as a unit vector (x, y, z), so distances need no trigonometry; None when not located.
         self.times: list[float] = []
         self.amounts: list[float] = []
-        self.channels: list[int] = []
         self.points: list[tuple[float, float, float] | None] = []
         self.seen = 0  # transactions ever folded in
         self.mean_log_amount = 0.0  # exponentially weighted mean and variance of log(amount)
@@ -44,7 +43,7 @@ class UserState:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "times": self.times, "amounts": self.amounts, "channels": self.channels,
+            "times": self.times, "amounts": self.amounts,
             "points": self.points, "seen": self.seen,
             "mean_log_amount": self.mean_log_amount, "var_log_amount": self.var_log_amount,
             "located": self.located, "v": [self.vx, self.vy, self.vz],
@@ -57,7 +56,6 @@ class UserState:
         state = cls()
         state.times = [float(t) for t in data["times"]]
         state.amounts = [float(a) for a in data["amounts"]]
-        state.channels = [int(c) for c in data["channels"]]
         state.points = [None if p is None else (float(p[0]), float(p[1]), float(p[2])) for p in data["points"]]
         state.seen = int(data["seen"])
         state.mean_log_amount = float(data["mean_log_amount"])

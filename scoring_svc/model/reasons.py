@@ -63,7 +63,7 @@ def describe(feature: str, v: Row, event: TxnEvent) -> str:
         return f"amount {_money(v('amount'), cur)}"
     if feature in ("amount_to_usual", "amount_z"):
         r = v("amount_to_usual")
-        if v("history_count") == 0:
+        if r == 1.0 and v("amount_z") == 0.0:  # exactly neutral: the user's first transaction
             return "no earlier transactions to compare the amount with"
         return f"amount {_ratio(r)} this user's usual" if r >= 1 else f"amount {_ratio(1 / r)} below this user's usual"
     if feature == "hour_local":
@@ -96,18 +96,13 @@ def describe(feature: str, v: Row, event: TxnEvent) -> str:
     if feature == "new_place":
         place = event.city or "this place"
         return f"first transaction in {place}" if v(feature) else f"a place this user has been ({place})"
-    if feature.startswith("channel_") and feature != "channel_share_30d":
+    if feature.startswith("channel_"):
         channel = feature.removeprefix("channel_").replace("_", " ")
         return f"{channel} transaction" if v(feature) else f"not a {channel} transaction"
-    if feature == "channel_share_30d":
-        return f"{v(feature):.0%} of this user's last 30 days in this channel"
     if feature.startswith("merchant_known_frauds_"):
         window = feature.removeprefix("merchant_known_frauds_")
         n = int(v(feature))
         return f"merchant had {n} confirmed fraud{'s' if n != 1 else ''} reported in the last {_WINDOW_WORDS[window]}"
-    if feature == "history_count":
-        n = int(v(feature))
-        return f"only {n} earlier transaction{'s' if n != 1 else ''} from this user" if n < 20 else f"{n} earlier transactions"
     return f"{feature} = {v(feature):g}"
 
 

@@ -13,7 +13,7 @@ EVENT = TxnEvent("t1", "u1", datetime(2025, 3, 3, tzinfo=UTC), 700.0, "USD", "m1
 
 
 def values(**given: float):
-    row = dict.fromkeys(FEATURE_NAMES, 0.0) | {"history_count": 50.0} | given
+    row = dict.fromkeys(FEATURE_NAMES, 0.0) | {"amount_z": 1.0} | given
     return lambda name: row[name]
 
 
@@ -41,7 +41,7 @@ def test_contributions_are_score_drops_when_a_feature_returns_to_typical():
     row = reference.copy()
     row[ratio] = 15.0
     row[FEATURE_INDEX["count_1h"]] = 3.0
-    row[FEATURE_INDEX["history_count"]] = 50.0
+    row[FEATURE_INDEX["amount_z"]] = 3.0
     rows = row.reshape(1, -1)
     [reasons] = explain(rows, rows, score_fn(rows), [EVENT], FEATURE_NAMES, reference, score_fn)
     assert [r.feature for r in reasons] == ["amount_to_usual"]  # count_1h does not move this model
