@@ -49,6 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="load generator processes (default %(default)d)")
     parser.add_argument("--out", type=pathlib.Path, default=defaults.out_dir, help="results folder (default bench/results)")
     parser.add_argument("--keep-data", action="store_true", help="keep the private platform's folder (logs) afterwards")
+    parser.add_argument("--models", type=pathlib.Path, default=None,
+                        help="models folder the scoring service serves (default: a starter model trained for the run)")
     parser.add_argument("--log-level", default=defaults.log_level, help="services' LOG_LEVEL (default %(default)s)")
     running = parser.add_argument_group("a platform already running (e.g. `make up`) instead of a private one")
     running.add_argument("--running", action="store_true", help="benchmark the platform at the addresses below")
@@ -73,7 +75,7 @@ def options_from(args: argparse.Namespace):
     ports = ServicePorts(**{name: getattr(args, f"{name}_port") for name in ("ingest", "scoring", "store", "notify", "edge")})
     return dataclasses.replace(
         Options(), smoke=args.smoke, sustain_p99_ms=args.sustain_p99_ms, generators=args.generators, out_dir=args.out,
-        keep_data=args.keep_data, log_level=args.log_level, running=args.running, kafka=args.kafka,
+        keep_data=args.keep_data, log_level=args.log_level, models_dir=args.models, running=args.running, kafka=args.kafka,
         database_url=args.database_url, postgres_port=args.postgres_port, ports=ports, **chosen,
     )
 

@@ -37,9 +37,14 @@ class FanoutResult:
     closed_clients: int  # connections the edge closed during the run (a slow client gets 1013)
     first_client_ms: LatencySummary  # scheduled submit time -> the first client has it
     last_client_ms: LatencySummary  # -> the last of the clients has it
+    fanout_only_ms: LatencySummary  # notify's subscriber has it -> the last WebSocket client has it
 
 
-def summarize_fanout(intended: dict[str, float], arrivals: dict[str, Arrival], clients: int) -> dict:
+def summarize_fanout(
+    intended: dict[str, float], arrivals: dict[str, Arrival], clients: int, published: dict[str, list[float]]
+) -> dict:
+    """`published`: when the harness's own notify subscriber got each decision, to separate the edge's
+    fan-out from the rest of the path."""
     complete = [i for i in intended if i in arrivals and arrivals[i].clients == clients]
     partial = [i for i in intended if i in arrivals and arrivals[i].clients < clients]
     return {
@@ -49,6 +54,8 @@ def summarize_fanout(intended: dict[str, float], arrivals: dict[str, Arrival], c
         "repeats": sum(a.repeats for i, a in arrivals.items() if i in intended),
         "first_client_ms": LatencySummary.of([(arrivals[i].first - intended[i]) * 1000 for i in complete + partial]),
         "last_client_ms": LatencySummary.of([(arrivals[i].last - intended[i]) * 1000 for i in complete]),
+        "fanout_only_ms": LatencySummary.of([(arrivals[i].last - published[i][0]) * 1000
+                                             for i in complete if published.get(i)]),
     }
 
 

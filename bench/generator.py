@@ -55,7 +55,10 @@ class _GrpcClient:
     def describe(error: BaseException) -> str:
         import grpc
 
-        return error.code().name if isinstance(error, grpc.aio.AioRpcError) else type(error).__name__
+        if isinstance(error, grpc.aio.AioRpcError):
+            # The code and the start of the details: CANCELLED from the client and from the server differ.
+            return f"{error.code().name}: {(error.details() or '')[:60]}"
+        return type(error).__name__
 
     async def close(self) -> None:
         await self._channel.close()
@@ -65,8 +68,10 @@ class _RestClient:
     def __init__(self, base_url: str):
         import httpx
 
+        # As many connections as a busy browser fleet behind a proxy might hold; requests beyond them
+        # wait in the client's pool, and that wait counts in their latency (measured from the schedule).
         self._client = httpx.AsyncClient(
-            base_url=base_url, limits=httpx.Limits(max_connections=256, max_keepalive_connections=256)
+            base_url=base_url, limits=httpx.Limits(max_connections=64, max_keepalive_connections=64)
         )
 
     async def ready(self) -> None:

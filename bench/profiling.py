@@ -1,6 +1,10 @@
 """Where the services spend their time under load: py-spy samples each running service from outside
 (no change to the service, little overhead) and writes collapsed stacks; the summary is the functions
-most often on top of the stack (self) and anywhere on it (inclusive)."""
+most often on top of the stack (self) and anywhere on it (inclusive).
+
+Only samples of a thread holding the GIL are kept (`--gil`): waiting in epoll or for a lock is not
+work, and the share of instants at which the process held the GIL says how close it is to the one
+core a Python process can use."""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
+# Frames on the way down to the work in every asyncio program: in the inclusive list they hide it.
+SCAFFOLDING = ("asyncio/", "runpy", "/threading.py", "/selectors.py", "uvicorn/", "__main__.py", "concurrent/futures")
 
 
 @dataclass
@@ -23,7 +29,7 @@ class Profile:
     service: str
     seconds: float
     samples: int
-    busy: float  # share of the sampling instants at which some Python thread was running (not idle)
+    busy: float  # share of the sampling instants at which the process held the GIL
     top_self: list[tuple[str, float]]  # function, share of samples with it on top of the stack
     top_inclusive: list[tuple[str, float]]  # function, share of samples with it anywhere on the stack
     collapsed_file: str
@@ -61,11 +67,9 @@ def top_functions(stacks: Mapping[tuple[str, ...], int], limit: int = 12) -> tup
         leaf[stack[-1]] += count
         for function in set(stack):
             anywhere[function] += count
-    return (
-        [(name, count / total) for name, count in leaf.most_common(limit)],
-        [(name, count / total) for name, count in anywhere.most_common(limit * 3)
-         if count / total < 0.999][:limit],  # every stack's root frames say nothing
-    )
+    inclusive = [(name, count / total) for name, count in anywhere.most_common()
+                 if count / total < 0.999 and not any(part in name for part in SCAFFOLDING)]
+    return [(name, count / total) for name, count in leaf.most_common(limit)], inclusive[:limit]
 
 
 def py_spy() -> str | None:
@@ -84,7 +88,7 @@ async def profile_services(pids: Mapping[str, int], seconds: float, out_dir: pat
         output = out_dir / f"{service}.collapsed.txt"
         runs[service] = (output, await asyncio.create_subprocess_exec(
             binary, "record", "--pid", str(pid), "--duration", str(max(1, round(seconds))), "--rate", str(rate_hz),
-            "--nonblocking", "--format", "raw", "--output", str(output),
+            "--nonblocking", "--gil", "--format", "raw", "--output", str(output),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         ))
     profiles = []

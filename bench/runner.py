@@ -62,6 +62,7 @@ class Options:
     payments: int = 20000
     out_dir: pathlib.Path = RESULTS_DIR
     keep_data: bool = False
+    models_dir: pathlib.Path | None = None  # default: a starter model trained for the run
     log_level: str = "INFO"
     # A platform already running instead of our own:
     running: bool = False
@@ -95,11 +96,11 @@ class Run:
             target = stack.attached(options.ports, options.kafka, options.database_url, options.postgres_port)
             self.results["platform"] = f"already running (ingest {options.ports.grpc_address('ingest')}, Kafka {options.kafka})"
         else:
-            own = stack.OwnPlatform(options.keep_data, options.log_level)
+            own = stack.OwnPlatform(options.keep_data, options.log_level, options.models_dir)
             target = own.start()
             self.results["platform"] = f"started by the harness under {own.data_dir} (services at LOG_LEVEL={options.log_level})"
         try:
-            self.results["models_dir"] = str(own.config.models_dir) if own else None
+            self.results["models_dir"] = str(own.config.models_dir if own else options.models_dir or REPO / "models")
             log.info("building %d varied payments from the simulator", options.payments)
             self.payments = payment_pool(options.payments)
             asyncio.run(self._against(target))
@@ -248,7 +249,7 @@ class Run:
             await e2e.clock.wait_for(intended, e2e.settings.drain_timeout_s)
             await asyncio.sleep(1.0)  # the edge relays right after notify: give the last frames time to land
             arrivals, closed = await clients.collect()
-        figures = summarize_fanout(intended, arrivals, options.fanout_clients)
+        figures = summarize_fanout(intended, arrivals, options.fanout_clients, e2e.clock.arrivals)
         self.results["fanout"] = FanoutResult(options.fanout_clients, options.fanout_rate, options.fanout_seconds,
                                               closed_clients=closed, **figures)
 
@@ -269,7 +270,9 @@ class Run:
     async def _steady_memory(self, e2e: EndToEnd, sampler: Sampler) -> None:
         options = self.options
         result = await e2e.run_rate("grpc (steady)", "grpc", options.steady_rate, options.steady_seconds)
-        window = sampler.window(result.start_at, result.send_end)
+        # The second half only: the first fills bounded caches (notify's retained decisions, the edge's
+        # ring, ingest's idempotency keys) and pools, which is growth that stops.
+        window = sampler.window((result.start_at + result.send_end) / 2, result.send_end)
         memory = self.results.setdefault("memory", {})
         memory |= {"steady_rate": options.steady_rate, "steady_seconds": options.steady_seconds,
                    "steady_trend_mib_per_min": memory_trend_mib_per_min(window), "steady_run": result}
@@ -279,9 +282,7 @@ class Run:
         from scoring_svc.model.registry import ensure_starter_model
 
         options = self.options
-        models = pathlib.Path(self.results.get("models_dir") or REPO / "models")
-        model_dir = ensure_starter_model(models) if not any(models.glob("*/model.onnx")) else \
-            sorted(p.parent for p in models.glob("*/model.onnx"))[-1]
+        model_dir = ensure_starter_model(pathlib.Path(self.results["models_dir"]))  # the newest version there
         log.info("scoring in one process with model %s", model_dir.name)
         in_process, state = measure(model_dir, options.scoring_transactions, options.scoring_users,
                                     options.state_users, options.state_days)

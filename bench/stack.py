@@ -60,12 +60,13 @@ class Target:
 class OwnPlatform:
     """A private platform for one benchmark run; `stop()` removes its folder unless asked to keep it."""
 
-    def __init__(self, keep_data: bool = False, log_level: str = "INFO"):
+    def __init__(self, keep_data: bool = False, log_level: str = "INFO", models_dir: pathlib.Path | None = None):
         self.data_dir = pathlib.Path(tempfile.mkdtemp(prefix="fraudmesh-bench-"))
         self.data_dir.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach its folder
         self.keep_data = keep_data
-        repo_models = REPO / "models"
-        models = repo_models if any(repo_models.glob("*/model.onnx")) else self.data_dir / "models"
+        # Without a folder named, a starter model trained here by the code being measured: a model
+        # left in the repo's models/ may predate a change of the features and fail to load.
+        models = models_dir or self.data_dir / "models"
         ports = ServicePorts(
             ingest=free_port(), scoring=free_port(), store=free_port(), notify=free_port(), edge=free_port(),
             metrics_base=free_port(),

@@ -34,3 +34,9 @@ def test_top_functions_by_self_and_inclusive_share():
 
 def test_no_samples_no_functions():
     assert top_functions({}) == ([], [])
+
+
+def test_event_loop_scaffolding_is_left_out_of_the_inclusive_list():
+    stacks = {("run (asyncio/base_events.py)", "handle (store_svc/servicer.py)"): 3, ("encode (json/encoder.py)",): 1}
+    _, inclusive = top_functions(stacks)
+    assert [name for name, _ in inclusive] == ["handle (store_svc/servicer.py)", "encode (json/encoder.py)"]

@@ -38,9 +38,10 @@ def test_wrk_line_counts_only_created_transactions_as_throughput():
 def test_fanout_latency_to_the_last_client_counts_only_decisions_every_client_had():
     intended = {"a": 1.0, "b": 2.0, "c": 3.0}
     arrivals = {"a": Arrival(3, 1.01, 1.05, 0), "b": Arrival(2, 2.02, 2.03, 1)}
-    figures = summarize_fanout(intended, arrivals, clients=3)
+    figures = summarize_fanout(intended, arrivals, clients=3, published={"a": [1.02], "b": [2.01]})
     assert figures["reached_every_client"] == 1 and figures["reached_some_clients"] == 1
     assert figures["repeats"] == 1
     assert figures["last_client_ms"].count == 1
     assert figures["last_client_ms"].max == pytest.approx(50.0)
     assert figures["first_client_ms"].count == 2
+    assert figures["fanout_only_ms"].max == pytest.approx(30.0)  # from the notify subscriber to the last client
