@@ -20,6 +20,8 @@ from typing import Any
 
 from fraud.v1 import decision_pb2, notify_service_pb2
 
+from fraudmesh.transaction_spans import TransactionSpans
+
 from edge.conversions import decision_name, decision_object, decision_value
 
 log = logging.getLogger("edge.hub")
@@ -187,8 +189,9 @@ class Subscription:
 
 
 class DecisionHub:
-    def __init__(self, ring_size: int, client_queue_size: int):
+    def __init__(self, ring_size: int, client_queue_size: int, spans: TransactionSpans | None = None):
         self.ring = DecisionRing(ring_size)
+        self._spans = spans or TransactionSpans("edge")
         self._client_queue_size = client_queue_size
         self._subscriptions: set[Subscription] = set()
         self._waiters: dict[str, list[asyncio.Future[DecisionEvent]]] = {}
@@ -226,9 +229,19 @@ class DecisionHub:
         for waiter in self._waiters.pop(event.transaction_id, []):
             if not waiter.done():
                 waiter.set_result(event)
-        too_slow = [s for s in self._subscriptions if s.filter.matches(event) and not s.push(sequence, event.frame)]
-        for subscription in too_slow:
-            self._cut_off(subscription)
+        # One span per decision, in the transaction's trace: when it reached the edge and how many
+        # WebSocket clients it was queued for (a span per client would cost too much with many).
+        with self._spans.one("websocket push", scored) as span:
+            matching = [s for s in self._subscriptions if s.filter.matches(event)]
+            too_slow = [s for s in matching if not s.push(sequence, event.frame)]
+            for subscription in too_slow:
+                self._cut_off(subscription)
+            if span.is_recording():
+                span.set_attributes({
+                    "websocket.sequence": sequence,
+                    "websocket.clients": len(matching) - len(too_slow),
+                    "websocket.clients_cut_off": len(too_slow),
+                })
         return event
 
     def subscribe(self, client_filter: ClientFilter, since: int | None) -> Subscription | None:

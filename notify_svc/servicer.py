@@ -8,6 +8,7 @@ import grpc
 from fraud.v1 import notify_service_pb2 as pb
 from fraud.v1 import notify_service_pb2_grpc as pb_grpc
 
+from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate
 from notify_svc.filters import SubscriptionFilter
 from notify_svc.hub import DecisionHub
@@ -27,14 +28,17 @@ def subscription_filter(message: pb.DecisionFilter) -> SubscriptionFilter:
 
 
 class NotifyServiceServicer(pb_grpc.NotifyServiceServicer):
-    def __init__(self, hub: DecisionHub):
+    def __init__(self, hub: DecisionHub, spans: TransactionSpans | None = None):
         self._hub = hub
+        self._spans = spans or TransactionSpans("notify_svc")
 
     async def PublishDecisions(
         self, request: pb.PublishDecisionsRequest, context: grpc.aio.ServicerContext
     ) -> pb.PublishDecisionsResponse:
         validate(request)
-        return pb.PublishDecisionsResponse(last_sequence=self._hub.publish(request.decisions))
+        with self._spans.each("publish decision", request.decisions):
+            last_sequence = self._hub.publish(request.decisions)
+        return pb.PublishDecisionsResponse(last_sequence=last_sequence)
 
     async def SubscribeDecisions(
         self, request: pb.SubscribeDecisionsRequest, context: grpc.aio.ServicerContext

@@ -10,6 +10,7 @@ import grpc
 
 from fraud.v1 import store_service_pb2, store_service_pb2_grpc
 from fraudmesh.grpc_server import ServiceRegistration
+from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate
 from store_svc.conversions import filters_from_request, optional_datetime, statistics_response
 from store_svc.repository import TransactionRepository
@@ -18,14 +19,16 @@ SERVICE_NAME = store_service_pb2.DESCRIPTOR.services_by_name["StoreService"].ful
 
 
 class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
-    def __init__(self, repository: TransactionRepository) -> None:
+    def __init__(self, repository: TransactionRepository, spans: TransactionSpans | None = None) -> None:
         self._repository = repository
+        self._spans = spans or TransactionSpans("store_svc")
 
     async def PutDecisions(
         self, request: store_service_pb2.PutDecisionsRequest, context: grpc.aio.ServicerContext
     ) -> store_service_pb2.PutDecisionsResponse:
         validate(request)
-        inserted = await self._repository.put_batch(request.decisions)
+        with self._spans.each("store decision", request.decisions):
+            inserted = await self._repository.put_batch(request.decisions)
         return store_service_pb2.PutDecisionsResponse(inserted=inserted)
 
     async def GetTransaction(
