@@ -11,8 +11,10 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from fraudmesh.metrics import Metrics
+from scoring_svc.geo import Gazetteer
 
 from edge.body_limit import BodySizeLimit
+from edge.city_search import CitySearch
 from edge.context import EdgeContext
 from edge.decision_hub import DecisionHub
 from edge.errors import install_error_handlers
@@ -20,9 +22,11 @@ from edge.http_metrics import HttpMetrics
 from edge.http_rules import annotated_rules
 from edge.notify_feed import NotifyFeed
 from edge.route_table import RouteTable
-from edge.routes import ingest, scoring, store, system, websocket
+from edge.routes import geo, ingest, model_reports, scoring, simulator, store, system, websocket
 from edge.settings import EdgeSettings
+from edge.simulated_traffic import TrafficGenerators
 from edge.static import ConsoleFiles
+from edge.traffic_simulator import TrafficSimulator
 from edge.upstreams import Upstreams
 
 log = logging.getLogger("edge")
@@ -48,9 +52,12 @@ def create_app(
     channels: Upstreams,
     metrics: Metrics | None = None,
     tracer_provider: TracerProvider | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> FastAPI:
     """The edge application. `channels` are opened and closed by the app's lifespan; its routes are
-    the contract's annotated RPCs plus /api/health, /api/config, /api/ws and the console at /.
+    the contract's annotated RPCs plus /api/health, /api/config, /api/ws, the console's helpers
+    (/api/geo/cities, /api/models/{version}/report/{file}, /api/simulator) and the console at /.
+    The `gazetteer` (city names and places) is read on first use; tests may share one.
 
     With `metrics`, requests, WebSocket clients and submitted transactions are counted there.
     Every request gets a server span (from `tracer_provider`, else the global one), which the
@@ -58,6 +65,9 @@ def create_app(
     metrics = metrics or Metrics("edge")
     hub = DecisionHub(settings.decision_ring_size, settings.websocket_queue_size)
     feed = NotifyFeed(lambda: channels.notify, hub, settings.notify_reconnect_max_seconds)
+    gazetteer = gazetteer or Gazetteer()
+    context = EdgeContext(settings, channels, hub, metrics)
+    traffic = TrafficSimulator(simulator.ingest_submitter(context), TrafficGenerators(gazetteer))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +76,7 @@ def create_app(
         try:
             yield
         finally:
+            await traffic.stop()
             hub.close()
             await feed.stop()
             await channels.close()
@@ -79,13 +90,16 @@ def create_app(
     )
     app.state.hub = hub
     app.state.feed = feed
-    context = EdgeContext(settings, channels, hub, metrics)
+    app.state.simulator = traffic
     routes = RouteTable(
         annotated_rules(), [*ingest.bindings(context), *scoring.bindings(context), *store.bindings(context)]
     )
     routes.register(app)
     app.state.routes = routes
     system.register(app, context)
+    geo.register(app, CitySearch(gazetteer))
+    model_reports.register(app, context)
+    simulator.register(app, context, traffic)
     websocket.register(app, context)
     install_error_handlers(app, routes)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)

@@ -14,7 +14,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from fraudmesh.errors import FieldViolation, InvalidArgument
+from fraudmesh.errors import DomainError, FieldViolation, InvalidArgument
 
 from edge.field_names import location_field, rest_field
 from edge.route_table import RouteTable
@@ -95,6 +95,12 @@ def install_error_handlers(app: FastAPI, routes: RouteTable) -> None:
     @app.exception_handler(InvalidArgument)
     async def edge_invalid_argument(request: Request, error: InvalidArgument) -> JSONResponse:
         return invalid_argument_response(error.violations)
+
+    @app.exception_handler(DomainError)
+    async def edge_domain_error(request: Request, error: DomainError) -> JSONResponse:
+        """The edge's own routes raise the same domain errors as the services; same statuses."""
+        status, name = _STATUS_FOR_CODE.get(error.code, (500, "internal"))
+        return JSONResponse(error_body(name, str(error) or error.code.name), status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, error: RequestValidationError) -> JSONResponse:

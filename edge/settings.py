@@ -8,8 +8,9 @@ from pydantic import Field, field_validator
 
 from fraudmesh.settings import DEFAULT_PORTS, CommonSettings
 
+REPO = pathlib.Path(__file__).resolve().parent.parent
 # The console's production build, as `npm run build` in web/ leaves it.
-REPO_WEB_DIST = pathlib.Path(__file__).resolve().parent.parent / "web" / "dist"
+REPO_WEB_DIST = REPO / "web" / "dist"
 
 
 class EdgeSettings(CommonSettings):
@@ -21,6 +22,10 @@ class EdgeSettings(CommonSettings):
     )
     web_dist_dir: pathlib.Path = Field(
         REPO_WEB_DIST, description="Built console (index.html and assets) served at /; not served when missing."
+    )
+    models_dir: pathlib.Path = Field(
+        REPO / "models",
+        description="Folder of model version folders (as scoring_svc's); their evaluation reports are served from it.",
     )
     max_body_bytes: int = Field(
         256 * 1024, ge=1024, description="Largest request body accepted; a larger one is answered 413 unread."

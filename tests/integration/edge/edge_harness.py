@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from fraudmesh.runtime.waiting import free_port
+from scoring_svc.geo import Gazetteer
 
 from edge.app import create_app
 from edge.settings import EdgeSettings
@@ -71,10 +72,12 @@ class RunningEdge:
 
 
 @contextlib.asynccontextmanager
-async def running_edge(settings: EdgeSettings, upstreams: UpstreamAddresses | Upstreams) -> AsyncIterator[RunningEdge]:
+async def running_edge(
+    settings: EdgeSettings, upstreams: UpstreamAddresses | Upstreams, gazetteer: Gazetteer | None = None
+) -> AsyncIterator[RunningEdge]:
     if isinstance(upstreams, UpstreamAddresses):
         upstreams = Upstreams(upstreams)
-    app = create_app(settings, upstreams)
+    app = create_app(settings, upstreams, gazetteer=gazetteer)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="websockets-sansio")
