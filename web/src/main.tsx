@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { createApi } from "./api/client";
+import { readRecentDecisions } from "./api/readRecent";
 import { readDecisionsSince } from "./api/readSince";
 import { DesktopNotifier, type NotificationApi } from "./live/DesktopNotifier";
 import { LiveHub } from "./live/LiveHub";
@@ -24,6 +25,7 @@ const hub = new LiveHub({
   createSocket: (url) => new WebSocket(url),
   onAlert: (decision) => notifier?.alert(decision),
   readSince: (since) => readDecisionsSince(api, since),
+  readRecent: () => readRecentDecisions(api),
 });
 
 createRoot(document.getElementById("root")!).render(

@@ -24,6 +24,7 @@ export interface Api {
   getStats(since?: string): Promise<Stats>;
   listModels(): Promise<ModelInfo[]>;
   activateModel(version: string): Promise<ModelInfo>;
+  /** Where a file of a version's evaluation report is served, e.g. `roc.png` or `report.md`. */
   modelReportUrl(version: string, file: string): string;
   getSimulator(): Promise<SimulatorStatus>;
   startSimulator(rate: number, users?: number): Promise<unknown>;
@@ -73,7 +74,7 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     activateModel: async (version) =>
       (await post<{ model: ModelInfo }>(`/api/models/${encodeURIComponent(version)}:activate`, {})).model,
     modelReportUrl: (version, file) =>
-      `${baseUrl}/api/models/${encodeURIComponent(version)}/report/${encodeURIComponent(file)}.png`,
+      `${baseUrl}/api/models/${encodeURIComponent(version)}/report/${encodeURIComponent(file)}`,
     getSimulator: () => request<SimulatorStatus>("/api/simulator"),
     startSimulator: (rate, users) => post<unknown>("/api/simulator", users ? { rate, users } : { rate }),
     stopSimulator: () => request<unknown>("/api/simulator", { method: "DELETE" }),

@@ -140,7 +140,14 @@ export interface ModelInfo {
 export interface SimulatorStatus {
   running: boolean;
   rate: number;
+  users: number;
   sent: number;
+  /** Transactions ingest refused or could not take. */
+  errors: number;
+  started_at: string | null;
+  /** When the run stops by itself (a run lasts at most 10 minutes). */
+  stops_at: string | null;
+  last_error: string;
 }
 
 export interface ConsoleConfig {

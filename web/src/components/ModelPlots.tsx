@@ -1,16 +1,16 @@
 import { useState } from "react";
 import { useServices } from "../services";
 
-// The evaluation report's plots, by the file names the training command writes (see the model
-// issue: precision-recall, ROC, score distributions, feature importance, threshold trade-off).
-// A plot the report lacks is simply left out.
+// The evaluation report's plots, by the file names `fraudctl train` writes into a version's folder
+// (scoring_svc/model/report.py), beside report.md. A plot the report lacks is simply left out.
 export const REPORT_PLOTS: Array<{ file: string; title: string }> = [
-  { file: "precision_recall", title: "Precision–recall curve" },
-  { file: "roc", title: "ROC curve" },
-  { file: "score_distribution", title: "Score distribution by class" },
-  { file: "feature_importance", title: "Feature importance" },
-  { file: "threshold_tradeoff", title: "Precision and alert volume per threshold" },
+  { file: "precision_recall.png", title: "Precision–recall curve" },
+  { file: "roc.png", title: "ROC curve" },
+  { file: "score_distribution.png", title: "Score distribution by class" },
+  { file: "feature_importance.png", title: "Feature importance" },
+  { file: "thresholds.png", title: "Precision and alert volume per threshold" },
 ];
+export const REPORT_MARKDOWN = "report.md";
 
 export function ModelPlots({ version }: { version: string }) {
   const { api } = useServices();
@@ -19,6 +19,11 @@ export function ModelPlots({ version }: { version: string }) {
   if (shown.length === 0) return <p className="empty">No evaluation plots for this version.</p>;
   return (
     <div className="model-plots">
+      <p className="hint">
+        <a href={api.modelReportUrl(version, REPORT_MARKDOWN)} target="_blank" rel="noreferrer">
+          Full evaluation report (Markdown)
+        </a>
+      </p>
       {shown.map((plot) => (
         <figure key={plot.file}>
           <img

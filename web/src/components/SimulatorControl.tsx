@@ -1,8 +1,20 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { SimulatorStatus } from "../api/types";
+import { formatTime } from "../format";
 import { useServices } from "../services";
 
 const POLL_MS = 2_000;
+// The edge's bounds (edge/traffic_simulator.py): it answers 422 beyond them.
+const MAX_RATE = 2_000;
+const MAX_USERS = 20_000;
+
+function describe(status: SimulatorStatus | null): string {
+  if (status === null) return "status unknown";
+  const counts = `${status.sent} sent${status.errors ? `, ${status.errors} refused` : ""}`;
+  if (!status.running) return `stopped, ${counts}`;
+  const until = status.stops_at ? `, stops by itself at ${formatTime(status.stops_at)}` : "";
+  return `running at ${status.rate}/s from ${status.users} cardholders, ${counts}${until}`;
+}
 
 /** Starts and stops the edge's built-in traffic simulator at a chosen rate. */
 export function SimulatorControl() {
@@ -50,20 +62,22 @@ export function SimulatorControl() {
     <form className="simulator" onSubmit={start} aria-labelledby="simulator-heading" noValidate>
       <h2 id="simulator-heading">Simulated traffic</h2>
       <p className="hint" data-testid="simulator-status">
-        {status === null
-          ? "status unknown"
-          : status.running
-            ? `running at ${status.rate}/s, ${status.sent} sent`
-            : `stopped, ${status.sent} sent`}
+        {describe(status)}
       </p>
+      {status?.last_error && (
+        <p className="hint" data-testid="simulator-last-error">
+          Last refusal from ingest: {status.last_error}
+        </p>
+      )}
       <div className="form-grid">
         <div className="form-field">
           <label htmlFor="simulator-rate">Rate (per second)</label>
-          <input id="simulator-rate" type="number" min={0.1} step="any" value={rate} onChange={(e) => setRate(e.target.value)} />
+          <input id="simulator-rate" type="number" min={0.1} max={MAX_RATE} step="any" value={rate}
+            onChange={(e) => setRate(e.target.value)} />
         </div>
         <div className="form-field">
           <label htmlFor="simulator-users">Cardholders</label>
-          <input id="simulator-users" type="number" min={1} placeholder="default" value={users}
+          <input id="simulator-users" type="number" min={1} max={MAX_USERS} placeholder="default" value={users}
             onChange={(e) => setUsers(e.target.value)} />
         </div>
       </div>

@@ -123,6 +123,30 @@ describe("FeedStore", () => {
     expect(listener).toHaveBeenCalledTimes(1);
   });
 
+  it("puts the stored decisions it opened with below the streamed ones, each transaction once", () => {
+    const store = new FeedStore();
+    store.add(7, makeDecision({ id: "streamed" }));
+    store.add(8, makeDecision({ id: "both" }));
+    const stored = ["both", "s1", "s2", "streamed", "s3"].map((id) => makeDecision({ id }));
+    expect(store.preload(stored)).toBe(3);
+    expect(ids(store)).toEqual(["both", "streamed", "s1", "s2", "s3"]);
+    expect(sequences(store)).toEqual([8, 7, 0, 0, 0]);
+    // What streams in later goes on top; a later event for a preloaded transaction updates its row.
+    store.add(9, makeDecision({ id: "new" }));
+    expect(store.add(10, makeDecision({ id: "s2", label: "fraud" }))).toBe("updated");
+    expect(ids(store)).toEqual(["new", "both", "streamed", "s1", "s2", "s3"]);
+    expect(store.getSnapshot().visible[4]!.decision.label).toBe("fraud");
+  });
+
+  it("preloads into an empty feed newest first, without repeats, within the cap", () => {
+    const store = new FeedStore(3);
+    const stored = ["a", "b", "b", "c", "d"].map((id) => makeDecision({ id }));
+    expect(store.preload(stored)).toBe(4);
+    expect(ids(store)).toEqual(["a", "b", "c"]);
+    store.add(1, makeDecision({ id: "live" }));
+    expect(ids(store)).toEqual(["live", "a", "b"]);
+  });
+
   it("refuses a cap that is not a positive whole number", () => {
     expect(() => new FeedStore(0)).toThrow(/cap must be a positive integer/);
   });

@@ -138,6 +138,28 @@ export class FeedStore {
     return missing.length;
   }
 
+  /**
+   * Puts decisions read from the store when the console opened (newest first) below every row
+   * already held, leaving out transactions the stream has delivered meanwhile; returns how many were
+   * new here. They have no sequence of their own, so their `sequence` is 0, and their keys are below
+   * anything the stream can bring, so a streamed decision always sorts above them.
+   */
+  preload(newestFirst: readonly Decision[]): number {
+    const seen = new Set<string>();
+    const missing = newestFirst.filter((decision) => {
+      if (seen.has(decision.id) || this.hasTransaction(decision.id)) return false;
+      seen.add(decision.id);
+      return true;
+    });
+    const below = Math.min(0, this.oldestKey());
+    const entries = missing.map((decision, index) => ({ key: below - (index + 1), sequence: 0, decision }));
+    if (this.isPaused) this.held = [...this.held, ...entries];
+    else this.entries = [...this.entries, ...entries];
+    this.enforceCap();
+    this.changed();
+    return missing.length;
+  }
+
   /** The server's numbering restarted: its next numbers follow every row already held. */
   forgetSequences(): void {
     this.keyOffset = this.newestKey();

@@ -4,7 +4,10 @@ import { FakeSocket } from "../test/FakeSocket";
 import { makeDecision } from "../test/fixtures";
 import type { Decision } from "../api/types";
 
-function makeHub(readSince?: (since: string) => Promise<Decision[]>) {
+function makeHub(
+  readSince?: (since: string) => Promise<Decision[]>,
+  readRecent?: () => Promise<Decision[]>,
+) {
   FakeSocket.reset();
   const onAlert = vi.fn();
   const hub = new LiveHub({
@@ -14,6 +17,7 @@ function makeHub(readSince?: (since: string) => Promise<Decision[]>) {
     random: () => 1,
     onAlert,
     readSince,
+    readRecent,
   });
   hub.start();
   FakeSocket.latest().open();
@@ -81,5 +85,42 @@ describe("LiveHub", () => {
     expect(readSince).toHaveBeenCalledWith("2024-05-01T11:52:00.000Z");
     expect(hub.feed.getSnapshot().visible.map((e) => e.decision.id)).toEqual(["lost", "seen"]);
     expect(onAlert).toHaveBeenCalledWith(expect.objectContaining({ id: "lost" }));
+  });
+
+  it("opens with the latest stored decisions under the streamed ones, without counting them as news", async () => {
+    let answer: (decisions: Decision[]) => void = () => undefined;
+    const readRecent = vi.fn(() => new Promise<Decision[]>((resolve) => (answer = resolve)));
+    const { hub, socket, onAlert } = makeHub(undefined, readRecent);
+    const followed = vi.fn();
+    hub.onDecision(followed);
+    // The stream is quicker than the store here: one decision arrives before the page does.
+    socket.sendDecision(1, makeDecision({ id: "live" }));
+    answer([
+      makeDecision({ id: "live" }),
+      makeDecision({ id: "old-review", decision: "REVIEW" }),
+      makeDecision({ id: "older" }),
+    ]);
+    await vi.waitFor(() => expect(hub.feed.getSnapshot().total).toBe(3));
+    expect(hub.feed.getSnapshot().visible.map((e) => e.decision.id)).toEqual(["live", "old-review", "older"]);
+    expect(hub.metrics.snapshot(5_000).total).toBe(1);
+    expect(hub.alerts.getSnapshot().unseen).toBe(0);
+    expect(onAlert).not.toHaveBeenCalled();
+    expect(followed).toHaveBeenCalledTimes(1);
+    // Started again (React's StrictMode does), it does not read the store twice.
+    hub.stop();
+    hub.start();
+    expect(readRecent).toHaveBeenCalledOnce();
+  });
+
+  it("still streams when the store cannot be read at start, and tries again on the next start", async () => {
+    const readRecent = vi.fn(() => Promise.reject(new Error("store down")));
+    const { hub, socket } = makeHub(undefined, readRecent);
+    socket.sendDecision(1, makeDecision({ id: "live" }));
+    await vi.waitFor(() => expect(readRecent).toHaveBeenCalledOnce());
+    await new Promise((settled) => setTimeout(settled, 0)); // the failed read has been handled
+    expect(hub.feed.getSnapshot().visible.map((e) => e.decision.id)).toEqual(["live"]);
+    hub.stop();
+    hub.start();
+    await vi.waitFor(() => expect(readRecent).toHaveBeenCalledTimes(2));
   });
 });

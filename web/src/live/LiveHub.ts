@@ -29,6 +29,11 @@ export interface LiveHubOptions {
    * first. Given, gaps the stream reports (decisions notify_svc no longer held) are filled from it.
    */
   readSince?: (occurredSinceIso: string) => Promise<Decision[]>;
+  /**
+   * Reads the latest stored decisions, newest first. Given, the feed starts with them (read while the
+   * stream connects), so an analyst opening the console sees what was decided before.
+   */
+  readRecent?: () => Promise<Decision[]>;
 }
 
 /**
@@ -48,6 +53,7 @@ export class LiveHub {
   // Event times of the latest decisions: the store is searched by event time, and events can come
   // a little out of order, so the search starts before the earliest of these.
   private recentEventTimes: number[] = [];
+  private recentLoad: "not read" | "reading" | "read" = "not read";
 
   constructor(private readonly options: LiveHubOptions) {
     this.now = options.now ?? Date.now;
@@ -71,6 +77,23 @@ export class LiveHub {
 
   start(): void {
     this.stream.start();
+    this.loadRecent();
+  }
+
+  /** Once per console: the latest stored decisions go below whatever the stream has brought. */
+  private loadRecent(): void {
+    if (!this.options.readRecent || this.recentLoad !== "not read") return;
+    this.recentLoad = "reading";
+    this.options
+      .readRecent()
+      // Not news: no live numbers, alerts or followers; rows the stream already brought are skipped.
+      .then((decisions) => {
+        this.feed.preload(decisions);
+        this.recentLoad = "read";
+      })
+      .catch(() => {
+        this.recentLoad = "not read"; // the feed still fills from the stream; the next start tries again
+      });
   }
 
   stop(): void {

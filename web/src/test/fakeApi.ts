@@ -12,7 +12,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     getStats: unexpected("getStats"),
     listModels: unexpected("listModels"),
     activateModel: unexpected("activateModel"),
-    modelReportUrl: (version, file) => `/api/models/${version}/report/${file}.png`,
+    modelReportUrl: (version, file) => `/api/models/${version}/report/${file}`,
     getSimulator: unexpected("getSimulator"),
     startSimulator: unexpected("startSimulator"),
     stopSimulator: unexpected("stopSimulator"),
