@@ -6,35 +6,24 @@ import asyncio
 
 from fraudmesh.grpc_server import run_until_signalled
 from fraudmesh.logs import configure_logging
-from fraudmesh.metrics import Metrics
-from fraudmesh.settings import METRICS_PORTS
-from fraudmesh.telemetry import grpc_server_interceptor, setup_tracing, shutdown_tracing
+from fraudmesh.service_telemetry import ServiceTelemetry
 from notify_svc.hub import DecisionHub
 from notify_svc.server import build_server, stop_serving
 from notify_svc.settings import NotifySettings
 
 
 async def main(settings: NotifySettings) -> None:
-    tracer_provider = setup_tracing("notify", settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_ratio)
-    metrics = Metrics("notify")
+    telemetry = ServiceTelemetry.start("notify", settings)
     hub = DecisionHub(settings.notify_retained_decisions, settings.notify_subscriber_queue_size)
     server = build_server(
-        hub,
-        settings.notify_listen,
-        settings.shutdown_grace_seconds,
-        interceptors=[grpc_server_interceptor(tracer_provider)],
+        hub, settings.notify_listen, settings.shutdown_grace_seconds, interceptors=telemetry.server_interceptors()
     )
-
-    async def start() -> None:
-        metrics.start_server(settings.metrics_port or METRICS_PORTS["notify"])
-        await server.start()
 
     async def stop() -> None:
         await stop_serving(server, hub)
-        metrics.stop_server()
-        shutdown_tracing(tracer_provider)
+        telemetry.stop()
 
-    await run_until_signalled(start, stop)
+    await run_until_signalled(server.start, stop)
 
 
 if __name__ == "__main__":

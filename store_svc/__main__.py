@@ -10,9 +10,8 @@ from sqlalchemy.engine import make_url
 from fraudmesh.errors import Unavailable
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.logs import configure_logging
-from fraudmesh.metrics import Metrics
-from fraudmesh.settings import METRICS_PORTS
-from fraudmesh.telemetry import grpc_server_interceptor, setup_tracing, shutdown_tracing
+from fraudmesh.service_telemetry import ServiceTelemetry
+from fraudmesh.transaction_spans import TransactionSpans
 from store_svc.database import create_engine
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.migrate import upgrade_engine
@@ -28,34 +27,27 @@ def safe_url(database_url: str) -> str:
 
 
 async def serve(settings: StoreSettings) -> None:
-    tracer_provider = setup_tracing("store", settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_ratio)
-    metrics = Metrics("store")
+    # /metrics answers from here on, so a long migration is visible to Prometheus as a live target.
+    telemetry = ServiceTelemetry.start("store", settings)
     engine = create_engine(settings)
     try:
         if settings.store_migrate_on_start:
             log.info("migrating %s", safe_url(settings.database_url))
             with unavailable_when_unreachable():
                 await upgrade_engine(engine)
-        servicer = StoreServiceServicer(TransactionRepository(engine))
+        servicer = StoreServiceServicer(
+            TransactionRepository(engine), TransactionSpans("store_svc", telemetry.tracer_provider)
+        )
         server = GrpcServer(
             services=[store_service_registration(servicer)],
             address=settings.store_listen,
-            interceptors=[grpc_server_interceptor(tracer_provider)],
+            interceptors=telemetry.server_interceptors(),
             grace_seconds=settings.shutdown_grace_seconds,
         )
-
-        async def start() -> None:
-            metrics.start_server(settings.metrics_port or METRICS_PORTS["store"])
-            await server.start()
-
-        async def stop() -> None:
-            await server.stop()
-            metrics.stop_server()
-
-        await run_until_signalled(start, stop)
+        await run_until_signalled(server.start, server.stop)
     finally:
         await engine.dispose()
-        shutdown_tracing(tracer_provider)
+        telemetry.stop()
 
 
 def main() -> None:
