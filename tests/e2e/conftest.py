@@ -1,18 +1,52 @@
 """The whole platform for end-to-end tests: the session's real Kafka and PostgreSQL, a starter
-model trained from simulated data, and the five services as processes, started by the same
-supervisor `fraudctl up` uses, on free loopback ports."""
+model trained from simulated data, a Jaeger v2 receiving every service's traces, and the five
+services as processes, started by the same supervisor `fraudctl up` uses, on free loopback ports."""
 
 from __future__ import annotations
 
 import pathlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
+from fraudmesh.devtools import tools
 from fraudmesh.runtime.kafka_broker import KafkaBroker
 from fraudmesh.runtime.postgres import PostgresCluster
 from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
 from fraudmesh.runtime.waiting import free_port
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The first build of Jaeger takes minutes on two cores: do it before any test's timeout starts.
+    # Later sessions find it in ~/.cache/fraudmesh/go and go on at once.
+    if session.config.option.collectonly:
+        return
+    if any("jaeger" in getattr(item, "fixturenames", ()) for item in session.items):
+        tools.jaeger()
+
+
+@dataclass(frozen=True)
+class RunningJaeger:
+    ports: tools.JaegerPorts
+
+    @property
+    def otlp_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.ports.otlp_grpc}"
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.query_http}"
+
+
+@pytest.fixture(scope="session")
+def jaeger(runtime_dir: pathlib.Path) -> Iterator[RunningJaeger]:
+    ports = tools.JaegerPorts(
+        otlp_grpc=free_port(), otlp_http=free_port(), query_http=free_port(), query_grpc=free_port(), health=free_port()
+    )
+    process = tools.start_jaeger(runtime_dir / "jaeger", ports)
+    yield RunningJaeger(ports)
+    tools.stop_jaeger(process)
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +60,11 @@ def models_dir(runtime_dir: pathlib.Path) -> pathlib.Path:
 
 @pytest.fixture(scope="session")
 def stack(
-    runtime_dir: pathlib.Path, kafka: KafkaBroker, postgres: PostgresCluster, models_dir: pathlib.Path
+    runtime_dir: pathlib.Path,
+    kafka: KafkaBroker,
+    postgres: PostgresCluster,
+    models_dir: pathlib.Path,
+    jaeger: RunningJaeger,
 ) -> Iterator[ServiceSupervisor]:
     ports = ServicePorts(
         ingest=free_port(), scoring=free_port(), store=free_port(), notify=free_port(), edge=free_port(),
@@ -40,6 +78,11 @@ def stack(
             "DATABASE_URL": postgres.url,
             "MODELS_DIR": str(models_dir),
             "LOG_LEVEL": "INFO",
+            # Every end-to-end run is traced, so tracing is exercised under the same load as the rest.
+            "OTEL_EXPORTER_OTLP_ENDPOINT": jaeger.otlp_endpoint,
+            "OTEL_TRACES_SAMPLER_RATIO": "1.0",
+            # Spans leave every 200 ms instead of every 5 s, so a test finds its trace sooner.
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
         },
     )
     supervisor.start_all()
