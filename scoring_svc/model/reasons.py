@@ -56,11 +56,13 @@ def _ratio(r: float) -> str:
 Row = Callable[[str], float]
 
 
-def describe(feature: str, v: Row, event: TxnEvent) -> str:
-    """One sentence about one feature of one transaction."""
+def describe(feature: str, v: Row, event: TxnEvent, typical: float | None = None) -> str:
+    """One sentence about one feature of one transaction; `typical` (the training population's
+    usual value) lets it say "small" or "only" when a low value is what stands out."""
     cur = event.currency
+    low = typical is not None and v(feature) < typical
     if feature == "amount":
-        return f"amount {_money(v('amount'), cur)}"
+        return f"{'small ' if low else ''}amount {_money(v('amount'), cur)}"
     if feature in ("amount_to_usual", "amount_z"):
         r = v("amount_to_usual")
         if r == 1.0 and v("amount_z") == 0.0:  # exactly neutral: the user's first transaction
@@ -73,7 +75,10 @@ def describe(feature: str, v: Row, event: TxnEvent) -> str:
         return f"on a {_WEEKDAYS[int(v('weekday_local')) % 7]}"
     if feature.startswith("count_"):
         window = feature.removeprefix("count_")
-        return f"{ordinal(int(v(feature)))} transaction in {_WINDOW_WORDS[window]}"
+        n = int(v(feature))
+        if low:
+            return f"only {n} transaction{'s' if n != 1 else ''} in {_WINDOW_WORDS[window]}"
+        return f"{ordinal(n)} transaction in {_WINDOW_WORDS[window]}"
     if feature.startswith("sum_"):
         window = feature.removeprefix("sum_")
         return f"{_money(v(feature), cur)} spent in {_WINDOW_WORDS[window]}"
@@ -83,6 +88,8 @@ def describe(feature: str, v: Row, event: TxnEvent) -> str:
             return "first transaction in 30 days"
         return f"{_duration(gap)} after the previous transaction"
     if feature == "km_from_usual":
+        if v(feature) == NO_LOCATION:
+            return "no location to compare with this user's usual one"
         return f"{v(feature):,.0f} km from this user's usual location"
     if feature in ("km_from_prev", "speed_kmh_from_prev"):
         km, speed = v("km_from_prev"), v("speed_kmh_from_prev")
@@ -97,8 +104,7 @@ def describe(feature: str, v: Row, event: TxnEvent) -> str:
         place = event.city or "this place"
         return f"first transaction in {place}" if v(feature) else f"a place this user has been ({place})"
     if feature.startswith("channel_"):
-        channel = feature.removeprefix("channel_").replace("_", " ")
-        return f"{channel} transaction" if v(feature) else f"not a {channel} transaction"
+        return f"{event.channel.replace('_', '-')} transaction"
     if feature.startswith("merchant_known_frauds_"):
         window = feature.removeprefix("merchant_known_frauds_")
         n = int(v(feature))
@@ -140,7 +146,7 @@ def explain(
             if drops[k] <= 0 or len(reasons) == top:
                 break
             name = feature_names[columns[k]]
-            text = describe(name, value, event)
+            text = describe(name, value, event, float(reference_values[columns[k]]))
             if text in said:
                 continue
             said.add(text)

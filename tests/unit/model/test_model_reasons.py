@@ -25,6 +25,10 @@ def test_sentences_an_analyst_reads():
     assert describe("new_place", values(new_place=1), EVENT) == "first transaction in London"
     assert (describe("merchant_known_frauds_7d", values(merchant_known_frauds_7d=3), EVENT)
             == "merchant had 3 confirmed frauds reported in the last 7 days")
+    # A low value that stands out is said as such.
+    assert describe("amount", values(amount=2.39), EVENT, typical=44.0) == "small amount 2.39 USD"
+    assert describe("count_7d", values(count_7d=1), EVENT, typical=19.0) == "only 1 transaction in 7 days"
+    assert describe("channel_card_present", values(), EVENT) == "card-present transaction"
     assert [ordinal(n) for n in (1, 2, 3, 11, 12, 13, 21, 102)] == ["1st", "2nd", "3rd", "11th", "12th", "13th",
                                                                     "21st", "102nd"]
 
