@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from fraudmesh.metrics import Metrics
+from fraudmesh.settings import METRICS_PORTS
 
-from .conftest import ROOT
+from .conftest import APP_SERVICES, ROOT
 from .promql_names import exposed_sample_names, metric_names
 
 # On a machine that has not built the Go tools yet, the first test to need one builds it (minutes
@@ -25,10 +26,25 @@ def _promtool(promtool, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(promtool), *args], cwd=PROMETHEUS_DIR, capture_output=True, text=True, timeout=120)
 
 
-def test_scrape_configuration_passes_promtool(promtool):
-    result = _promtool(promtool, "check", "config", "prometheus.yml")
+@pytest.mark.parametrize("config", ["prometheus.yml", "prometheus.local.yml"])
+def test_scrape_configuration_passes_promtool(promtool, config):
+    result = _promtool(promtool, "check", "config", config)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout + result.stderr
+
+
+def test_the_local_configuration_scrapes_each_service_on_its_default_port_under_its_compose_job():
+    local = yaml.safe_load((PROMETHEUS_DIR / "prometheus.local.yml").read_text())
+    compose = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())
+    targets = {
+        job["job_name"]: [target for static in job["static_configs"] for target in static["targets"]]
+        for job in local["scrape_configs"]
+    }
+    for service in APP_SERVICES:
+        assert targets[service] == [f"127.0.0.1:{METRICS_PORTS[service]}"]
+    # Same job names and rules as in compose: alerts and dashboards select by job.
+    assert set(APP_SERVICES) <= {job["job_name"] for job in compose["scrape_configs"]}
+    assert local["rule_files"] == compose["rule_files"]
 
 
 def test_alert_rules_pass_promtool(promtool):
