@@ -77,8 +77,3 @@ def event_from_proto(txn: transaction_pb2.Transaction, gazetteer: Gazetteer | No
         country=loc.country,
     )
 
-
-def ensure_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError(f"timestamp {moment.isoformat()} has no timezone; event times must be timezone-aware")
-    return moment.astimezone(UTC)
