@@ -29,7 +29,7 @@ async def main(settings: IngestSettings) -> None:
         settings.producer_request_timeout_ms,
         telemetry.metrics,
     )
-    servicer = IngestServicer(Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size)))
+    servicer = IngestServicer(Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size)), telemetry.metrics)
     server = GrpcServer(
         [ServiceRegistration(SERVICE_NAME, lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(servicer, s))],
         settings.ingest_listen,

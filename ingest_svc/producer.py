@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 from fraud.v1 import transaction_pb2
 
 from fraudmesh.errors import Unavailable
@@ -15,6 +17,7 @@ from fraudmesh.metrics import Metrics
 from fraudmesh.trace_context import inject_headers
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("ingest_svc")
 
 
 class KafkaTransactionPublisher:
@@ -79,19 +82,25 @@ class KafkaTransactionPublisher:
         if not self._started.is_set():
             self._count(len(transactions), "error")
             raise Unavailable("Kafka is not reachable; retry later")
-        headers = inject_headers()  # the caller's trace continues in whoever consumes these records
+        span_attributes = {
+            "messaging.system": "kafka",
+            "messaging.destination.name": self._topic,
+            "messaging.batch.message_count": len(transactions),
+        }
         try:
-            async with asyncio.timeout(self._timeout + 1):
-                deliveries = [
-                    await self._producer.send(
-                        self._topic,
-                        value=txn.SerializeToString(),
-                        key=txn.input.user_id.encode(),
-                        headers=headers,
-                    )
-                    for txn in transactions
-                ]
-                await asyncio.gather(*deliveries)
+            with tracer.start_as_current_span(f"{self._topic} publish", kind=SpanKind.PRODUCER, attributes=span_attributes):
+                headers = inject_headers()  # the trace continues in whoever consumes these records
+                async with asyncio.timeout(self._timeout + 1):
+                    deliveries = [
+                        await self._producer.send(
+                            self._topic,
+                            value=txn.SerializeToString(),
+                            key=txn.input.user_id.encode(),
+                            headers=headers,
+                        )
+                        for txn in transactions
+                    ]
+                    await asyncio.gather(*deliveries)
         except (KafkaError, TimeoutError) as error:
             self._count(len(transactions), "error")
             raise Unavailable(f"Kafka did not acknowledge the write ({type(error).__name__}); retry later") from error
@@ -100,3 +109,5 @@ class KafkaTransactionPublisher:
     def _count(self, records: int, result: str) -> None:
         if self._metrics:
             self._metrics.kafka_produced.labels(topic=self._topic, result=result).inc(records)
+            if result == "error":
+                self._metrics.transactions_failed.labels(stage="produce").inc(records)

@@ -6,6 +6,7 @@ import grpc
 from fraud.v1 import ingest_service_pb2 as pb
 from fraud.v1 import ingest_service_pb2_grpc as pb_grpc
 
+from fraudmesh.metrics import Metrics
 from fraudmesh.validation import validate
 from ingest_svc.ingestor import Accepted, Ingestor
 
@@ -17,14 +18,21 @@ def _response(accepted: Accepted) -> pb.SubmitTransactionResponse:
 
 
 class IngestServicer(pb_grpc.IngestServiceServicer):
-    def __init__(self, ingestor: Ingestor):
+    def __init__(self, ingestor: Ingestor, metrics: Metrics | None = None):
         self._ingestor = ingestor
+        self._metrics = metrics
+
+    def _count_received(self, transactions: int) -> None:
+        if self._metrics:
+            self._metrics.transactions_received.inc(transactions)
 
     async def SubmitTransaction(self, request: pb.SubmitTransactionRequest, context: grpc.aio.ServicerContext):
+        self._count_received(1)
         validate(request)
         return _response(await self._ingestor.submit(request.transaction))
 
     async def SubmitTransactions(self, request: pb.SubmitTransactionsRequest, context: grpc.aio.ServicerContext):
+        self._count_received(len(request.transactions))
         validate(request)
         results = await self._ingestor.submit_batch(list(request.transactions))
         return pb.SubmitTransactionsResponse(results=[_response(a) for a in results])

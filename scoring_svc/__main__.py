@@ -43,6 +43,7 @@ async def main(settings: ScoringSettings) -> None:
         raise SystemExit(f"no model in MODELS_DIR={settings.models_dir}: run `fraudctl train` (or `make up`) first")
     telemetry = ServiceTelemetry.start("scoring", settings)
     registry = ModelRegistry(settings.models_dir, settings.active_model_version, settings.shadow_model_version)
+    telemetry.metrics.set_active_model(registry.active.version)
     scorer = Scorer(registry, settings.review_threshold, settings.decline_threshold)
     store_channel = insecure_channel(settings.store_address, telemetry.client_interceptors())
     notify_channel = insecure_channel(settings.notify_address, telemetry.client_interceptors())
@@ -65,7 +66,7 @@ async def main(settings: ScoringSettings) -> None:
         warm_history_limit=settings.warm_history_limit,
         metrics=telemetry.metrics,
     )
-    servicer = ScoringServicer(scorer, registry, pipeline)
+    servicer = ScoringServicer(scorer, registry, pipeline, telemetry.metrics)
     server = GrpcServer(
         [ServiceRegistration(SERVICE_NAME, lambda s: scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server(servicer, s))],
         settings.scoring_listen,

@@ -11,6 +11,7 @@ from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
 from fraud.v1 import transaction_pb2
 
 from fraudmesh.errors import InvalidArgument
+from fraudmesh.metrics import Metrics
 from fraudmesh.transaction_rules import normalise
 from fraudmesh.validation import validate
 from scoring_svc.decisions import scored_transaction
@@ -43,8 +44,10 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         scorer: Scorer,
         registry: ModelRegistry,
         pipeline: ScoringPipeline,
+        metrics: Metrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
+        self._metrics = metrics
         self._scorer = scorer
         self._registry = registry
         self._pipeline = pipeline
@@ -70,4 +73,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
 
     async def ActivateModel(self, request: pb.ActivateModelRequest, context: grpc.aio.ServicerContext):
         validate(request)
-        return pb.ActivateModelResponse(model=model_info(self._registry.activate(request.version)))
+        info = self._registry.activate(request.version)
+        if self._metrics:
+            self._metrics.set_active_model(info.version)
+        return pb.ActivateModelResponse(model=model_info(info))

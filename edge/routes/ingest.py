@@ -72,7 +72,6 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             str | None, Header(description="Same as the body's idempotency_key (which wins if both are sent).")
         ] = None,
     ) -> JSONResponse:
-        context.metrics.transactions_received.inc()
         message = transaction_input(transaction, idempotency_key)
         response = await context.upstreams.ingest.SubmitTransaction(
             ingest_service_pb2.SubmitTransactionRequest(transaction=message), timeout=context.timeout
@@ -86,7 +85,6 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
         return JSONResponse({**decision, "status": "decided"}, status_code=200)
 
     async def submit_transactions(batch: TransactionBatchIn) -> JSONResponse:
-        context.metrics.transactions_received.inc(len(batch.transactions))
         messages = _batch_inputs(batch)
         response = await context.upstreams.ingest.SubmitTransactions(
             ingest_service_pb2.SubmitTransactionsRequest(transactions=messages), timeout=context.timeout
