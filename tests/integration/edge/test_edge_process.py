@@ -55,7 +55,7 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
             assert (await client.post("/api/transaction", json=VALID)).status_code == 201
             scraped = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
         assert 'fraudmesh_http_request_duration_seconds_count{method="GET",route="/api/health",status="200"} 1.0' in scraped
-        assert "fraudmesh_transactions_received_total 1.0" in scraped
+        assert 'fraudmesh_http_request_duration_seconds_count{method="POST",route="/api/transaction",status="201"} 1.0' in scraped
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0, log_path.read_text()
     finally:
