@@ -35,13 +35,16 @@ _UNSPECIFIED = _CHANNEL_CODES["unspecified"]
 _ONE_HOT = tuple(tuple(1.0 if i == code else 0.0 for i in range(len(CHANNEL_FLAGS))) for code in range(len(_CHANNEL_CODES)))
 _COUNT_SPANS = tuple(WINDOWS[w] for w in COUNT_WINDOWS)
 _SUM_SPANS = tuple(WINDOWS[w] for w in SUM_WINDOWS)
-_ALL_SPANS = tuple(sorted({*_COUNT_SPANS, *_SUM_SPANS}))
+_ALL_SPANS = tuple(sorted({*_COUNT_SPANS, *_SUM_SPANS}))  # shortest first
+_COUNT_AT = tuple(_ALL_SPANS.index(span) for span in _COUNT_SPANS)
+_SUM_AT = tuple(_ALL_SPANS.index(span) for span in _SUM_SPANS)
 _MIN_AMOUNT = 0.01  # guards log() against zero amounts in imported history
 _MIN_TRAVEL_SECONDS = 60.0  # two transactions in the same minute do not imply infinite speed
 _AMOUNT_ALPHA_FLOOR = 2.0 / (USUAL_AMOUNT_SPAN + 1)
 _PLACE_ALPHA_FLOOR = 2.0 / (USUAL_PLACE_SPAN + 1)
 _DEG = math.pi / 180.0
 _PRUNE_MERCHANTS_EVERY = 20_000
+_PLACE_MEMO_CAP = 100_000
 
 assert len(FEATURE_NAMES) == 5 + len(COUNT_WINDOWS) + len(SUM_WINDOWS) + 6 + len(CHANNEL_FLAGS) + 2
 
@@ -76,6 +79,7 @@ class FeatureEngine:
         self.users: dict[str, UserState] = {}
         self.merchant_risk = MerchantRisk()
         self._since_prune = 0
+        self._place_keys: dict[tuple[str, str], str] = {}  # memo of place_key by (city, country)
 
     # -- state ---------------------------------------------------------------------------------
     def knows_user(self, user_id: str) -> bool:
@@ -115,7 +119,14 @@ class FeatureEngine:
                 state = self.users[event.user_id] = UserState()
         t = event.occurred_at.timestamp()
         point = _unit(event.lat, event.lon) if event.lat is not None and event.lon is not None else None
-        key = place_key(event)
+        if event.city:
+            key = self._place_keys.get((event.city, event.country))
+            if key is None:
+                if len(self._place_keys) > _PLACE_MEMO_CAP:
+                    self._place_keys.clear()
+                key = self._place_keys[(event.city, event.country)] = place_key(event)
+        else:
+            key = place_key(event)
         row = self._features(state, event, t, point, key)
         self._fold(state, event, t, point, key)
         if own:
@@ -157,14 +168,20 @@ class FeatureEngine:
             float((int(local // 86400.0) + 3) % 7),  # 1970-01-01 was a Thursday (Monday = 0)
         ]
 
-        # Windows (t - span, t], the current transaction included.
+        # Windows (t - span, t], the current transaction included. Spans are nested, so each sum
+        # adds only the slice between its start and the next shorter window's start.
         bisect_right = bisect.bisect_right
-        starts = {span: bisect_right(times, t - span, 0, hi) for span in _ALL_SPANS}
-        for span in _COUNT_SPANS:
-            row.append(float(hi - starts[span] + 1))
+        starts = [bisect_right(times, t - span, 0, hi) for span in _ALL_SPANS]
         amounts = s.amounts
-        for span in _SUM_SPANS:
-            row.append(sum(amounts[starts[span] : hi]) + amount)
+        sums = []
+        total = amount
+        upper = hi
+        for lo in starts:
+            total += sum(amounts[lo:upper])
+            upper = lo
+            sums.append(total)
+        row.extend([float(hi - starts[i] + 1) for i in _COUNT_AT])
+        row.extend([sums[i] for i in _SUM_AT])
 
         row.append(min(t - times[hi - 1], CAPPED_GAP_SECONDS) if hi else CAPPED_GAP_SECONDS)
 
