@@ -181,23 +181,21 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
             )
             lines.append("")
 
-    cpu_run = results.get("bottleneck_run")
-    if cpu_run:
-        lines.append(f"## Where the CPU goes ({cpu_run.label} at {cpu_run.offered_per_s:.0f}/s)")
-        lines.append("CPU time each process spent per accepted transaction, and cores it kept busy on average,")
-        lines.append("during the run (from /proc). Two cores in all.")
+    for bottleneck in results.get("bottlenecks") or []:
+        run = bottleneck["run"]
+        lines.append(f"## Where the time goes: {bottleneck['path']} at {run.offered_per_s:.0f}/s")
+        lines.append(f"p50 {_num(run.latency_ms.p50)} ms, p99 {_num(run.latency_ms.p99)} ms submit -> decision, answer p99 "
+                     f"{_num(run.ack_ms.p99)} ms. CPU each process spent per accepted transaction and cores it kept")
+        lines.append("busy on average during the run (from /proc; two cores in all, shared with whatever else runs):")
         lines.append("")
         lines += _table(["process", "CPU ms per transaction", "cores busy"], [
-            [name, _num(ms, 2), _num(cpu_run.cores_busy.get(name), 2)]
-            for name, ms in sorted(cpu_run.cpu_ms_per_txn.items(), key=lambda kv: -kv[1])
+            [name, _num(ms, 2), _num(run.cores_busy.get(name), 2)]
+            for name, ms in sorted(run.cpu_ms_per_txn.items(), key=lambda kv: -kv[1])
         ])
-
-    profiles = results.get("profiles") or []
-    if profiles:
-        lines.append("## Profiles (py-spy, during the bottleneck run)")
-        for p in profiles:
-            lines.append(f"**{p.service}**: {p.samples} samples in {p.seconds:.0f} s, a Python thread busy at "
-                         f"{p.busy:.0%} of the sampling instants; collapsed stacks in `{pathlib.Path(p.collapsed_file).name}`.")
+        for p in bottleneck["profiles"]:
+            lines.append(f"**{p.service}** (py-spy --gil): held the GIL at {p.busy:.0%} of the sampling instants "
+                         f"({p.samples} samples over {p.seconds:.0f} s); collapsed stacks in "
+                         f"`{pathlib.Path(p.collapsed_file).parent.name}/{pathlib.Path(p.collapsed_file).name}`.")
             lines.append("")
             lines += _table(["on top of the stack (self)", "share"], [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_self[:8]])
             lines += _table(["anywhere on the stack (inclusive)", "share"],

@@ -126,13 +126,17 @@ class Run:
             self.results["problems"].append(f"{name}: {type(error).__name__}: {error}")
             return None
 
-    async def _apart(self, name: str, coroutine):
+    async def _apart(self, name: str, coroutine, target: stack.Target):
         try:
             return await coroutine
         except Exception as error:
             log.exception("%s failed", name)
             self.results["problems"].append(f"{name}: {type(error).__name__}: {error}")
             return None
+        finally:
+            for death in await asyncio.to_thread(stack.revive_dead_services, target):
+                log.error("during %s: %s; restarted it", name, death)
+                self.results["problems"].append(f"during {name}: {death}; the harness restarted it")
 
     async def _against(self, target: stack.Target) -> None:
         options = self.options
@@ -156,19 +160,23 @@ class Run:
                     # a short run, reported apart, gets them out of the way of the first measured rate.
                     self.results["warmup"] = await e2e.run_rate("warm-up", "grpc", options.warmup_rate, options.warmup_seconds)
                     if "ghz" in parts:
-                        await self._apart("ghz", self._ghz(target, e2e))
+                        await self._apart("ghz", self._ghz(target, e2e), target)
                     if "e2e" in parts:
-                        await self._apart("end to end", self._end_to_end(e2e))
+                        await self._apart("end to end", self._end_to_end(e2e), target)
                     if "profile" in parts:
-                        await self._apart("profile", self._profile(target, e2e))
+                        await self._apart("profile of gRPC", self._profile(
+                            target, e2e, "grpc", self.results.get("end_to_end") or []), target)
                     if "rest" in parts:
-                        await self._apart("REST", self._rest(target, e2e))
+                        await self._apart("REST", self._rest(target, e2e), target)
+                        if "profile" in parts:
+                            await self._apart("profile of REST", self._profile(
+                                target, e2e, "rest", self.results.get("rest_rates") or []), target)
                     if "fanout" in parts:
-                        await self._apart("WebSocket fan-out", self._fanout(target, e2e))
+                        await self._apart("WebSocket fan-out", self._fanout(target, e2e), target)
                     if "scale" in parts:
-                        await self._apart("scale-out", self._scale_out(target, e2e, probe))
+                        await self._apart("scale-out", self._scale_out(target, e2e, probe), target)
                     if "memory" in parts:
-                        await self._apart("steady memory", self._steady_memory(e2e, sampler))
+                        await self._apart("steady memory", self._steady_memory(e2e, sampler), target)
                     await e2e.settle()
                     after_from = time.monotonic()
                     await asyncio.sleep(2)
@@ -206,11 +214,11 @@ class Run:
         self.results["end_to_end"] = runs
         self.results["highest_sustained_grpc"] = highest
 
-    async def _profile(self, target: stack.Target, e2e: EndToEnd) -> None:
-        """Profiles every service while the lowest rate that was not sustained (else the highest tried) runs."""
+    async def _profile(self, target: stack.Target, e2e: EndToEnd, kind: str, runs: list[RateResult]) -> None:
+        """Profiles every service while the lowest rate of `runs` that was not sustained (else the highest
+        tried) is offered again, and keeps the CPU each process used per transaction in that run."""
         from bench.profiling import profile_services
 
-        runs: list[RateResult] = self.results.get("end_to_end") or []
         failed = [r.offered_per_s for r in runs if not r.sustained]
         offered = min(failed) if failed else max((r.offered_per_s for r in runs), default=max(self.options.rates))
         seconds = self.options.profile_seconds
@@ -218,11 +226,10 @@ class Run:
 
         async def sample() -> None:
             await asyncio.sleep(1.0)  # past the start-up of the run
-            profiles.extend(await profile_services(target.service_pids(), seconds, self.work_dir / "profiles"))
+            profiles.extend(await profile_services(target.service_pids(), seconds, self.work_dir / f"profiles-{kind}"))
 
-        result = await e2e.run_rate("grpc (profiled)", "grpc", offered, seconds + 2, during=sample)
-        self.results["bottleneck_run"] = result
-        self.results["profiles"] = profiles
+        result = await e2e.run_rate(f"{kind} (profiled)", kind, offered, seconds + 2, during=sample)
+        self.results.setdefault("bottlenecks", []).append({"path": kind, "run": result, "profiles": profiles})
 
     async def _rest(self, target: stack.Target, e2e: EndToEnd) -> None:
         from bench.wrk import ensure_wrk, run_wrk
@@ -262,6 +269,11 @@ class Run:
             if members != 2:
                 raise RuntimeError(f"the consumer group has {members} members, not 2, a minute after scoring2 started")
             two = [await e2e.run_rate("grpc, 2 scoring", "grpc", r) for r in options.scale_rates]
+            first = target.supervisor.running.get("scoring") if target.supervisor else None
+            if first is not None and first.process.poll() is not None:
+                # Its runs were then served by the second instance alone: say so beside the numbers.
+                for run in two:
+                    run.label = "grpc, 2 scoring (first instance died)"
         finally:
             await asyncio.to_thread(stack.stop_extra_scoring, target)
             await probe.wait_for_members(1, 60)

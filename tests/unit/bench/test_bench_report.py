@@ -5,6 +5,7 @@ import math
 
 from bench.end_to_end import RateResult, summarize_outcomes
 from bench.open_loop import Outcome
+from bench.profiling import Profile
 from bench.report import jsonable, write
 from bench.scoring_state import state_per_user
 from bench.targets import check_targets
@@ -34,7 +35,10 @@ def _results(**extra) -> dict:
 
 
 def test_a_run_writes_json_markdown_and_a_plot(tmp_path):
-    results = _results(rest_rates=[_run("rest", 500, 0.02)])
+    profile = Profile("ingest", 5.0, 240, 0.48, [("validate (protovalidate/__init__.py)", 0.2)],
+                      [("Ingestor._publish (ingest_svc/ingestor.py)", 0.12)], str(tmp_path / "p" / "ingest.collapsed.txt"))
+    results = _results(rest_rates=[_run("rest", 500, 0.02)],
+                       bottlenecks=[{"path": "grpc", "run": _run("grpc (profiled)", 2000, 0.9, False), "profiles": [profile]}])
     paths = write(results, check_targets(results), tmp_path)
     assert set(paths) == {"json", "markdown", "plot"}
     assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -47,6 +51,10 @@ def test_a_run_writes_json_markdown_and_a_plot(tmp_path):
     assert "## End to end over gRPC (open loop)" in text
     assert f"]({paths['plot'].name})" in text
     assert "ghz: RuntimeError: no Go" in text
+    assert "## Where the time goes: grpc at 2000/s" in text
+    assert "| ingest | 1.00 | 0.60 |" in text  # CPU ms per transaction, cores busy
+    assert "`Ingestor._publish (ingest_svc/ingestor.py)` | 12%" in text
+    assert saved["bottlenecks"][0]["profiles"][0]["busy"] == 0.48
 
 
 def test_targets_not_measured_are_neither_met_nor_missed():
