@@ -25,3 +25,11 @@ async def ensure_topic(bootstrap_servers: str, name: str, partitions: int = TRAN
             pass  # another process created it between our look and our create
     finally:
         await admin.close()
+
+
+async def ensure_topic_if_reachable(bootstrap_servers: str, name: str) -> None:
+    """For a service's start: Kafka may come up later, and its producer keeps trying to connect."""
+    try:
+        await ensure_topic(bootstrap_servers, name)
+    except Exception as error:  # noqa: BLE001 (any failure here only means "not yet")
+        log.warning("could not ensure topic %s yet: %s", name, error)

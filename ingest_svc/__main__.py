@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from fraud.v1 import ingest_service_pb2, ingest_service_pb2_grpc
 
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, run_until_signalled
-from fraudmesh.kafka_topics import ensure_topic
+from fraudmesh.kafka_topics import ensure_topic_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 from ingest_svc.idempotency import IdempotencyCache
@@ -38,10 +37,7 @@ async def main(settings: IngestSettings) -> None:
     )
 
     async def start() -> None:
-        try:
-            await ensure_topic(settings.kafka_bootstrap_servers, settings.transactions_topic)
-        except Exception as error:  # Kafka may come up later; the producer keeps trying to connect
-            logging.getLogger(__name__).warning("could not ensure topic %s yet: %s", settings.transactions_topic, error)
+        await ensure_topic_if_reachable(settings.kafka_bootstrap_servers, settings.transactions_topic)
         await publisher.start()
         await server.start()
 

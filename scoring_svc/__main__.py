@@ -15,6 +15,7 @@ from fraud.v1 import scoring_service_pb2, scoring_service_pb2_grpc
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, insecure_channel, run_until_signalled
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
+from scoring_svc.label_feed import LabelFeed
 from scoring_svc.model.registry import ModelRegistry
 from scoring_svc.peers import NotifyPeer, StorePeer
 from scoring_svc.pipeline import ScoringPipeline
@@ -56,6 +57,15 @@ async def main(settings: ScoringSettings) -> None:
         max_poll_records=settings.max_batch,
         fetch_max_wait_ms=10,
     )
+    label_feed = LabelFeed(
+        AIOKafkaConsumer(
+            settings.labels_topic,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            group_id=None,  # every instance needs every label
+            auto_offset_reset="latest",
+        ),
+        scorer,
+    )
     pipeline = ScoringPipeline(
         consumer,
         scorer,
@@ -73,12 +83,16 @@ async def main(settings: ScoringSettings) -> None:
         telemetry.server_interceptors(),
         grace_seconds=settings.shutdown_grace_seconds,
     )
-    consuming: asyncio.Task | None = None
+    tasks: list[asyncio.Task] = []
 
     async def consume() -> None:
         await start_consumer(consumer)
         log.info("consuming %s as group %s", settings.transactions_topic, settings.consumer_group)
         await pipeline.run()
+
+    async def follow_labels() -> None:
+        await start_consumer(label_feed.consumer)
+        await label_feed.run()
 
     def crash_on_failure(task: asyncio.Task) -> None:
         # A consumer that died must not leave a server that looks healthy: stop the process and
@@ -88,17 +102,18 @@ async def main(settings: ScoringSettings) -> None:
             os.kill(os.getpid(), signal.SIGTERM)
 
     async def start() -> None:
-        nonlocal consuming
         await server.start()
-        consuming = asyncio.create_task(consume())
-        consuming.add_done_callback(crash_on_failure)
+        tasks.extend([asyncio.create_task(consume()), asyncio.create_task(follow_labels())])
+        for task in tasks:
+            task.add_done_callback(crash_on_failure)
 
     async def stop() -> None:
-        if consuming:
-            consuming.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await consuming
+                await task
         await consumer.stop()
+        await label_feed.consumer.stop()
         await server.stop()
         await store_channel.close()
         await notify_channel.close()

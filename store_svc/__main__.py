@@ -9,11 +9,14 @@ from sqlalchemy.engine import make_url
 
 from fraudmesh.errors import Unavailable
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
+from fraudmesh.kafka_producer import AcknowledgedProducer
+from fraudmesh.kafka_topics import ensure_topic_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 from fraudmesh.transaction_spans import TransactionSpans
 from store_svc.database import create_engine
 from store_svc.db_errors import unavailable_when_unreachable
+from store_svc.label_events import LabelEvents
 from store_svc.migrate import upgrade_engine
 from store_svc.repository import TransactionRepository
 from store_svc.servicer import StoreServiceServicer, store_service_registration
@@ -35,8 +38,11 @@ async def serve(settings: StoreSettings) -> None:
             log.info("migrating %s", safe_url(settings.database_url))
             with unavailable_when_unreachable():
                 await upgrade_engine(engine)
+        producer = AcknowledgedProducer(settings.kafka_bootstrap_servers)
         servicer = StoreServiceServicer(
-            TransactionRepository(engine), TransactionSpans("store_svc", telemetry.tracer_provider)
+            TransactionRepository(engine),
+            TransactionSpans("store_svc", telemetry.tracer_provider),
+            LabelEvents(producer, settings.labels_topic),
         )
         server = GrpcServer(
             services=[store_service_registration(servicer)],
@@ -44,7 +50,16 @@ async def serve(settings: StoreSettings) -> None:
             interceptors=telemetry.server_interceptors(),
             grace_seconds=settings.shutdown_grace_seconds,
         )
-        await run_until_signalled(server.start, server.stop)
+        async def start() -> None:
+            await ensure_topic_if_reachable(settings.kafka_bootstrap_servers, settings.labels_topic)
+            await producer.start()
+            await server.start()
+
+        async def stop() -> None:
+            await server.stop()
+            await producer.stop()
+
+        await run_until_signalled(start, stop)
     finally:
         await engine.dispose()
         telemetry.stop()

@@ -13,14 +13,21 @@ from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate
 from store_svc.conversions import filters_from_request, optional_datetime, statistics_response
+from store_svc.label_events import LabelEvents
 from store_svc.repository import TransactionRepository
 
 SERVICE_NAME = store_service_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name
 
 
 class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
-    def __init__(self, repository: TransactionRepository, spans: TransactionSpans | None = None) -> None:
+    def __init__(
+        self,
+        repository: TransactionRepository,
+        spans: TransactionSpans | None = None,
+        label_events: LabelEvents | None = None,
+    ) -> None:
         self._repository = repository
+        self._label_events = label_events
         self._spans = spans or TransactionSpans("store_svc")
 
     async def PutDecisions(
@@ -54,6 +61,8 @@ class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
     ) -> store_service_pb2.LabelTransactionResponse:
         validate(request)
         transaction = await self._repository.label(request.transaction_id, request.label, request.analyst)
+        if self._label_events:
+            await self._label_events.announce(transaction)
         return store_service_pb2.LabelTransactionResponse(transaction=transaction)
 
     async def GetUserHistory(

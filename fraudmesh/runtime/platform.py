@@ -18,7 +18,7 @@ from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
 
 log = logging.getLogger(__name__)
 REPO = pathlib.Path(__file__).resolve().parents[2]
-TRANSACTIONS_TOPIC = "transactions"
+TOPICS = ("transactions", "labels")
 
 
 @dataclass
@@ -61,7 +61,8 @@ class Platform:
                                      controller_port=self.config.kafka_controller_port)
             log.info("starting Apache Kafka (KRaft) on 127.0.0.1:%d", self.config.kafka_port)
             self.kafka.start()
-        asyncio.run(ensure_topic(self.bootstrap_servers, TRANSACTIONS_TOPIC))
+        for topic in TOPICS:
+            asyncio.run(ensure_topic(self.bootstrap_servers, topic))
 
     def ensure_model(self) -> None:
         from scoring_svc.model.registry import ensure_starter_model  # heavy imports, only when needed

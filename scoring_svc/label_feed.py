@@ -1,0 +1,45 @@
+"""Feeds analysts' labels from the labels topic into this instance's merchant risk state.
+
+Every scoring instance reads every label (no consumer group), from the newest on: state that
+existed before this instance started comes in with the users' histories read from store_svc."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from aiokafka import AIOKafkaConsumer
+from fraud.v1 import decision_pb2
+from google.protobuf.message import DecodeError
+
+from scoring_svc.scorer import Scorer
+
+log = logging.getLogger(__name__)
+
+
+class LabelFeed:
+    def __init__(self, consumer: AIOKafkaConsumer, scorer: Scorer):
+        self.consumer = consumer
+        self._scorer = scorer
+        self.applied = 0
+
+    def apply(self, value: bytes) -> bool:
+        try:
+            labelled = decision_pb2.ScoredTransaction.FromString(value)
+        except DecodeError:
+            log.error("skipping an undecodable label event")
+            return False
+        if labelled.label == decision_pb2.LABEL_UNSPECIFIED or not labelled.HasField("labelled_at"):
+            return False
+        self._scorer.record_label(
+            labelled.transaction.id,
+            labelled.transaction.input.merchant_id,
+            labelled.label == decision_pb2.LABEL_FRAUD,
+            labelled.labelled_at.ToDatetime(tzinfo=UTC),
+        )
+        self.applied += 1
+        return True
+
+    async def run(self) -> None:
+        async for record in self.consumer:
+            self.apply(record.value)

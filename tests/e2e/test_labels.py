@@ -1,0 +1,36 @@
+"""An analyst's label reaches scoring: the merchant's known-fraud count rises for the next score."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+
+from fraudmesh.runtime.services import ServiceSupervisor
+
+pytestmark = pytest.mark.e2e
+
+
+async def known_frauds(client: httpx.AsyncClient, body: dict) -> float:
+    response = await client.post("/api/score", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["features"]["merchant_known_frauds_7d"]
+
+
+async def test_a_fraud_label_raises_the_merchants_risk_in_scoring(stack: ServiceSupervisor):
+    merchant = f"m-{uuid.uuid4().hex[:10]}"
+    body = {"user_id": "label-user", "amount": "42.00", "location": "Paris", "merchant_id": merchant}
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+        decided = await client.post("/api/transaction", params={"wait_ms": 10000}, json=body)
+        assert decided.status_code == 200, decided.text
+        assert await known_frauds(client, body) == 0
+
+        labelled = await client.post(f"/api/transactions/{decided.json()['id']}/label", json={"label": "fraud"})
+        assert labelled.status_code == 200, labelled.text
+        assert labelled.json()["label"] == "fraud" and labelled.json()["is_fraud"] is True
+
+        async with asyncio.timeout(20):
+            while await known_frauds(client, body) < 1:
+                await asyncio.sleep(0.2)
