@@ -117,7 +117,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         for tid, result in zip(scored.frame["transaction_id"], scored.results, strict=True):
             writer.writerow([tid, f"{result.score:.6f}", result.decision, "; ".join(r.text for r in result.reasons)])
     counts = {d: sum(r.decision == d for r in scored.results) for d in ("APPROVE", "REVIEW", "DECLINE")}
-    print(f"scored {len(scored.results):,} transactions to {args.out}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    summary = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    print(f"scored {len(scored.results):,} transactions to {args.out}: {summary}")
     return 0
 
 

@@ -32,7 +32,9 @@ from scoring_svc.geo import EARTH_RADIUS_KM
 
 _CHANNEL_CODES = {name: i for i, name in enumerate((*CHANNEL_FLAGS, "unspecified"))}
 _UNSPECIFIED = _CHANNEL_CODES["unspecified"]
-_ONE_HOT = tuple(tuple(1.0 if i == code else 0.0 for i in range(len(CHANNEL_FLAGS))) for code in range(len(_CHANNEL_CODES)))
+_ONE_HOT = tuple(
+    tuple(1.0 if i == code else 0.0 for i in range(len(CHANNEL_FLAGS))) for code in range(len(_CHANNEL_CODES))
+)
 _COUNT_SPANS = tuple(WINDOWS[w] for w in COUNT_WINDOWS)
 _SUM_SPANS = tuple(WINDOWS[w] for w in SUM_WINDOWS)
 _ALL_SPANS = tuple(sorted({*_COUNT_SPANS, *_SUM_SPANS}))  # shortest first

@@ -50,7 +50,9 @@ class LoadedModel:
             )
         self.columns = np.array([FEATURE_INDEX[n] for n in self.feature_names], dtype=np.intp)
         th = self.metadata["thresholds"]
-        self.thresholds = Thresholds(review=float(th["review"]), decline=float(th["decline"]), policy=th.get("policy", ""))
+        self.thresholds = Thresholds(
+            review=float(th["review"]), decline=float(th["decline"]), policy=th.get("policy", "")
+        )
         refs = self.metadata.get("reference_values", {})
         self.reference_values = np.array([float(refs.get(n, 0.0)) for n in self.feature_names])
         self._onnx = OnnxScorer((folder / MODEL_FILE).read_bytes(), intra_op_threads)

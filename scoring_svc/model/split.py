@@ -49,7 +49,9 @@ def split_by_time(occurred_at: pd.Series, split: TemporalSplit) -> SplitMasks:
         validation=valid,
         test=test,
         boundaries={
-            "start": start.isoformat(), "train_from": train_start.isoformat(), "validation_from": valid_start.isoformat(),
+            "start": start.isoformat(),
+            "train_from": train_start.isoformat(),
+            "validation_from": valid_start.isoformat(),
             "gap_from": gap_start.isoformat(), "test_from": test_start.isoformat(), "end": end.isoformat(),
         },
     )

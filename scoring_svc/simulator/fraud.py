@@ -47,7 +47,9 @@ def stolen_card_sprees(rng, customers: Customers, merchants: Merchants, cities: 
         c = customers.city[u] if rng.random() < 0.7 else rng.choice(home_cities, p=cities.weight[home_cities])
         shops = merchants.shops_by_city[int(c)]
         shop = shops[rng.integers(0, len(shops), k)]
-        amount = np.where(rng.random(k) < 0.3, rng.uniform(100, 800, k), customers.mean_amount[u] * rng.uniform(1, 5, k))
+        splurge = rng.random(k) < 0.3  # drawn in this order: the same seed keeps giving the same file
+        splurge_amount = rng.uniform(100, 800, k)
+        amount = np.where(splurge, splurge_amount, customers.mean_amount[u] * rng.uniform(1, 5, k))
         out.add(user=u, t=t, amount=amount, merchant=shop, channel=CARD_PRESENT, lat=merchants.lat[shop],
                 lon=merchants.lon[shop], city=merchants.city[shop], fraud=True, scenario="stolen_card_spree")
 
@@ -134,7 +136,8 @@ def compromise_merchants(rng, merchants: Merchants, cities: Cities, columns: dic
         for shop in rng.choice(home_shops, size=count, replace=False):
             begin = start + day * DAY
             end = begin + int(rng.integers(14, 29)) * DAY
-            hit = np.flatnonzero(honest & (columns["merchant"] == shop) & (columns["t"] >= begin) & (columns["t"] < end))
+            during = (columns["t"] >= begin) & (columns["t"] < end)
+            hit = np.flatnonzero(honest & (columns["merchant"] == shop) & during)
             hit = hit[rng.random(len(hit)) < COMPROMISED_FRAUD_SHARE]
             columns["fraud"][hit] = True
             columns["amount"][hit] *= rng.uniform(1.0, 2.0, len(hit))
