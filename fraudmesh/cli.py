@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import pathlib
 import signal
 import sys
 import threading
 import time
 
 from fraudmesh.runtime.platform import Platform, PlatformConfig
+from fraudmesh.settings import CommonSettings
 from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
 from fraudmesh.runtime.waiting import port_open
 
@@ -89,12 +91,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if all(health.values()) else 1
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from scoring_svc.store_history import import_history
+
+    inserted = asyncio.run(import_history(args.file, args.store, args.models))
+    print(f"imported {args.file}: {inserted:,} new transactions stored")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fraudctl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="start Kafka, PostgreSQL and every service; Ctrl-C stops").set_defaults(run=cmd_up)
     commands.add_parser("down", help="stop what `fraudctl up` started").set_defaults(run=cmd_down)
     commands.add_parser("status", help="show which parts are up").set_defaults(run=cmd_status)
+    importing = commands.add_parser("import", help="load labelled history (CSV or Parquet) into the store")
+    importing.add_argument("file", type=pathlib.Path, help="history in the documented CSV or Parquet format")
+    importing.add_argument("--store", default=CommonSettings().store_address, help="store_svc address (STORE_ADDRESS)")
+    importing.add_argument("--models", type=pathlib.Path, default=PlatformConfig().models_dir, help="models folder")
+    importing.set_defaults(run=cmd_import)
     from scoring_svc.model_cli import register as register_model_commands
 
     register_model_commands(commands)

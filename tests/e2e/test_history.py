@@ -1,0 +1,61 @@
+"""Labelled history in and out of a running platform: `fraudctl import`, then the export that
+`fraudctl train --from-store` trains on, with the labels intact."""
+
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from fraudmesh.runtime.services import ServiceSupervisor
+from scoring_svc.store_history import export_history
+
+pytestmark = pytest.mark.e2e
+FRAUDCTL = [sys.executable, "-m", "fraudmesh.cli"]
+
+
+def fraudctl(*args: str) -> str:
+    done = subprocess.run([*FRAUDCTL, *args], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+async def labels_in_store(database_url: str, ids: list[str]) -> dict[str, str | None]:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(sa.text("SELECT id, label FROM transactions WHERE id = ANY(:ids)"), {"ids": ids})
+            return {row.id: row.label for row in rows}
+    finally:
+        await engine.dispose()
+
+
+async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
+    stack: ServiceSupervisor, postgres, models_dir: pathlib.Path, tmp_path: pathlib.Path
+):
+    history = tmp_path / "history.csv"
+    fraudctl("simulate", "--out", str(history), "--users", "40", "--days", "10", "--seed", "3")
+    original = pd.read_csv(history, dtype={"transaction_id": str})
+    store = stack.ports.grpc_address("store")
+
+    first = fraudctl("import", str(history), "--store", store, "--models", str(models_dir))
+    assert f"{len(original):,} new transactions stored" in first
+    again = fraudctl("import", str(history), "--store", store, "--models", str(models_dir))
+    assert "0 new transactions stored" in again
+
+    stored = await labels_in_store(postgres.url, original["transaction_id"].tolist())
+    expected = {
+        tid: ("FRAUD" if label == 1 else "LEGITIMATE")
+        for tid, label in zip(original["transaction_id"], original["is_fraud"], strict=True)
+    }
+    assert stored == expected
+
+    exported_path = tmp_path / "exported.csv"
+    await export_history(store, exported_path)
+    exported = pd.read_csv(exported_path, dtype={"transaction_id": str}).set_index("transaction_id")
+    assert exported.loc[original["transaction_id"], "is_fraud"].tolist() == original["is_fraud"].tolist()
