@@ -192,6 +192,13 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
             [name, _num(ms, 2), _num(run.cores_busy.get(name), 2)]
             for name, ms in sorted(run.cpu_ms_per_txn.items(), key=lambda kv: -kv[1])
         ])
+        stages = bottleneck.get("stages") or []
+        if stages:
+            lines.append("Each stage's own timing in that run (the services' Prometheus histograms, scraped before and after):")
+            lines.append("")
+            lines += _table(["service", "stage", "count", "mean"], [
+                [st.service, st.stage, f"{st.count:,.0f}", f"{st.mean:,.1f} {st.unit}"] for st in stages
+            ])
         for p in bottleneck["profiles"]:
             lines.append(f"**{p.service}** (py-spy --gil): held the GIL at {p.busy:.0%} of the sampling instants "
                          f"({p.samples} samples over {p.seconds:.0f} s); collapsed stacks in "

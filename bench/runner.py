@@ -24,6 +24,7 @@ from bench.generator import GeneratorPool
 from bench.kafka_probe import GroupProbe
 from bench.payloads import payment_pool
 from bench.sampler import MIB, Sampler, memory_trend_mib_per_min, peak_memory_mib
+from bench.stage_metrics import metrics_urls, scrape_all, stage_table
 from bench.storage import StoredRows
 from bench.targets import check_targets
 
@@ -163,7 +164,7 @@ class Run:
                         await self._apart("ghz", self._ghz(target, e2e), target)
                     if "e2e" in parts:
                         await self._apart("end to end", self._end_to_end(e2e), target)
-                    if "profile" in parts:
+                    if "profile" in parts and "e2e" in parts:
                         await self._apart("profile of gRPC", self._profile(
                             target, e2e, "grpc", self.results.get("end_to_end") or []), target)
                     if "rest" in parts:
@@ -228,8 +229,13 @@ class Run:
             await asyncio.sleep(1.0)  # past the start-up of the run
             profiles.extend(await profile_services(target.service_pids(), seconds, self.work_dir / f"profiles-{kind}"))
 
+        urls = metrics_urls(target.ports)
+        await e2e.settle()
+        before = await scrape_all(urls)
         result = await e2e.run_rate(f"{kind} (profiled)", kind, offered, seconds + 2, during=sample)
-        self.results.setdefault("bottlenecks", []).append({"path": kind, "run": result, "profiles": profiles})
+        stages = stage_table(before, await scrape_all(urls))
+        self.results.setdefault("bottlenecks", []).append(
+            {"path": kind, "run": result, "profiles": profiles, "stages": stages})
 
     async def _rest(self, target: stack.Target, e2e: EndToEnd) -> None:
         from bench.wrk import ensure_wrk, run_wrk
