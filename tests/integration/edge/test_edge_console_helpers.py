@@ -158,3 +158,16 @@ async def test_the_simulator_refuses_an_ingest_off_this_machine(peers, gazetteer
             response = await client.post("/api/simulator", json={"rate": 10})
     assert response.status_code == 409
     assert "127.0.0.1" in response.json()["message"]
+
+
+async def test_a_running_simulator_stops_when_the_edge_shuts_down(peers, gazetteer):
+    async with running_edge(edge_settings(), peers.addresses(), gazetteer=gazetteer) as edge:
+        async with httpx.AsyncClient(base_url=edge.url, timeout=30) as client:
+            assert (await client.post("/api/simulator", json={"rate": 100, "users": 5})).status_code == 200
+            async with asyncio.timeout(30):
+                while not peers.ingest.received or (await client.get("/api/simulator")).json()["sent"] == 0:
+                    await asyncio.sleep(0.05)
+    assert edge.app.state.simulator.status().running is False
+    sent = len(peers.ingest.received)
+    await asyncio.sleep(0.3)
+    assert len(peers.ingest.received) == sent

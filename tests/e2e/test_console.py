@@ -1,0 +1,296 @@
+"""The analyst's console in a real browser (Debian's Chromium, driven by Playwright, no browser
+download) against the whole running platform: a transaction submitted through the form shows up
+flagged in the live feed, its detail explains why, labelling it takes it out of the review queue,
+and decisions made while the edge was down reach the feed once it is back, each exactly once.
+
+Screenshots of the feed, the detail and the review queue are left in test-artifacts/console/."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import pathlib
+import re
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import grpc
+import httpx
+import pytest
+from fraud.v1 import ingest_service_pb2 as ingest_pb
+from fraud.v1 import ingest_service_pb2_grpc as ingest_grpc
+from fraud.v1 import transaction_pb2
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from fraudmesh.runtime.services import REPO, ServiceSupervisor
+from tests.e2e.clients import notify_subscription, wait_until_seen
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = pathlib.Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # the tests run as root
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO / "test-artifacts" / "console"
+WEB_DIST = REPO / "web" / "dist"
+STEP_TIMEOUT_MS = 20_000  # one UI step, on a busy two-core machine
+FLAGGED = ("REVIEW", "DECLINE")
+HOME = {"city": "Paris", "country": "FR"}
+FAR_AWAY = {"city": "Sydney", "country": "AU"}
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium; .ci/run does). "
+            "Playwright's own browser download is not used."
+        )
+    if not (WEB_DIST / "index.html").is_file():
+        pytest.fail(f"no console build in {WEB_DIST}: run `make web` (cd web && npm ci && npm run build)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = await context.new_page()
+    opened.set_default_timeout(STEP_TIMEOUT_MS)
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    await context.close()
+    assert errors == [], f"uncaught errors in the console: {errors}"
+
+
+@pytest.fixture
+async def api(stack: ServiceSupervisor) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+        yield client
+
+
+def new_user(purpose: str) -> str:
+    return f"console-{purpose}-{uuid.uuid4().hex[:8]}"
+
+
+async def decided(api: httpx.AsyncClient, body: dict) -> dict:
+    response = await api.post("/api/transaction", params={"wait_ms": 10_000}, json=body)
+    assert response.status_code == 200, f"no decision within 10 s: {response.status_code} {response.text}"
+    return response.json()
+
+
+async def create_history(api: httpx.AsyncClient, user: str, days: int = 8) -> list[str]:
+    """A week of small card-present purchases at home, one a day around noon, oldest first; their ids."""
+    today = datetime.now(UTC).replace(hour=11, minute=30, second=0, microsecond=0)
+    ids = []
+    for day in range(days, 0, -1):
+        history = await decided(
+            api,
+            {
+                "user_id": user,
+                "amount": f"{28 + 3 * day:.2f}",
+                "currency": "USD",
+                "location": HOME,
+                "merchant_id": f"m-home-{day % 3}",
+                "channel": "card_present",
+                "occurred_at": (today - timedelta(days=day)).isoformat(),
+            },
+        )
+        assert history["decision"] == "APPROVE", history
+        ids.append(history["id"])
+    return ids
+
+
+async def review_range_amount(api: httpx.AsyncClient, body: dict) -> str:
+    """An amount that the active model puts well inside REVIEW for this transaction, found by what-if
+    scoring (which changes no state): bisection on the amount between an approved and a declined one."""
+    models = (await api.get("/api/models")).json()["models"]
+    active = next(m for m in models if m["active"])
+    review, decline = active["review_threshold"], active["decline_threshold"]
+    margin = 0.15 * (decline - review)
+    low, high = 5.0, 50_000.0
+    for _ in range(16):
+        amount = f"{math.sqrt(low * high):.2f}"
+        what_if = (await api.post("/api/score", json={**body, "amount": amount})).json()
+        if review + margin <= what_if["score"] <= decline - margin:
+            assert what_if["decision"] == "REVIEW", what_if
+            return amount
+        if what_if["score"] < review + margin:
+            low = float(amount)
+        else:
+            high = float(amount)
+    pytest.fail(f"no amount between {low} and {high} scores inside REVIEW ({review:.3f}..{decline:.3f})")
+
+
+async def open_console(page: Page, edge_url: str) -> None:
+    await page.goto(f"{edge_url}/#/")
+    await expect(page.get_by_test_id("connection-status")).to_have_text("connected")
+
+
+async def submit_through_form(page: Page, body: dict) -> tuple[str, str]:
+    """Fills the submit form as an analyst would; returns the new transaction's id and decision."""
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Submit").click()
+    await page.get_by_role("button", name="Clear").click()
+    await page.get_by_label("User", exact=True).fill(body["user_id"])
+    await page.get_by_label("Amount", exact=True).fill(body["amount"])
+    await page.get_by_label("Currency", exact=True).fill(body["currency"])
+    await page.get_by_label("City", exact=True).fill(body["location"]["city"])
+    await page.get_by_label("Country", exact=True).fill(body["location"]["country"])
+    await page.get_by_label("Merchant", exact=True).fill(body["merchant_id"])
+    await page.get_by_label("Channel", exact=True).select_option(body["channel"])
+    await page.get_by_test_id("submit-transaction").click()
+    outcome = page.get_by_test_id("submit-outcome")
+    await expect(outcome).to_have_attribute("data-decision", re.compile(r"^(APPROVE|REVIEW|DECLINE)$"))
+    link = await outcome.get_by_role("link").get_attribute("href")
+    return link.rsplit("/", 1)[-1], await outcome.get_attribute("data-decision")
+
+
+async def show_user_in_feed(page: Page, user: str) -> None:
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Live").click()
+    await page.get_by_label("User", exact=True).fill(user)
+
+
+def feed_row(page: Page, transaction_id: str):
+    return page.locator(f'[data-testid="feed-row"][data-id="{transaction_id}"]')
+
+
+async def test_a_flagged_transaction_is_seen_explained_labelled_and_leaves_the_review_queue(
+    stack: ServiceSupervisor, page: Page, api: httpx.AsyncClient
+):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # Two cardholders with the same week at home: one for a large order, one for a REVIEW-range one
+    # (after a large order, the first one's next purchases look risky whatever their amount).
+    user, reviewed_user = new_user("flag"), new_user("review")
+    history, _ = await asyncio.gather(create_history(api, user), create_history(api, reviewed_user))
+    await open_console(page, stack.ports.edge_url)
+
+    # A large web order shipped to the other side of the world: the model should not let it through.
+    large = {"user_id": user, "amount": "2500.00", "currency": "USD", "location": FAR_AWAY,
+             "merchant_id": "m-far-away", "channel": "card_not_present"}
+    large_id, large_decision = await submit_through_form(page, large)
+    assert large_decision in FLAGGED, f"2500 USD from Sydney after a week of small Paris purchases: {large_decision}"
+    await show_user_in_feed(page, user)
+    await expect(feed_row(page, large_id)).to_have_attribute("data-decision", large_decision, timeout=5_000)
+    # What was decided before the console opened came from the store, not the stream: sequence 0.
+    for transaction_id in history:
+        await expect(feed_row(page, transaction_id)).to_have_attribute("data-sequence", "0")
+
+    # The review queue needs a REVIEW: if the large one was declined, submit one the model sends to review.
+    flagged_id = large_id
+    if large_decision != "REVIEW":
+        moderate = {**large, "user_id": reviewed_user}
+        moderate["amount"] = await review_range_amount(api, moderate)
+        flagged_id, decision = await submit_through_form(page, moderate)
+        assert decision == "REVIEW", f"{moderate['amount']} USD scored REVIEW in what-if but was decided {decision}"
+        await show_user_in_feed(page, reviewed_user)
+    row = feed_row(page, flagged_id)
+    await expect(row).to_have_attribute("data-decision", "REVIEW", timeout=5_000)
+    await page.screenshot(path=str(ARTIFACTS / "feed.png"), full_page=True)
+
+    await row.click()
+    await expect(page.get_by_test_id("detail-summary")).to_have_attribute("data-decision", "REVIEW")
+    reasons = page.get_by_test_id("detail-reasons").locator("li .reason-text")
+    await expect(reasons.first).to_be_visible()
+    stored = (await api.get(f"/api/transactions/{flagged_id}")).json()
+    assert stored["reasons"], "a flagged decision carries its reasons"
+    assert await reasons.all_inner_texts() == [reason["text"] for reason in stored["reasons"]]
+    await expect(page.get_by_test_id("detail-model-version")).to_have_text(stored["model_version"])
+    await page.screenshot(path=str(ARTIFACTS / "detail.png"), full_page=True)
+
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Review queue").click()
+    queued = page.locator(f'[data-testid="review-row"][data-id="{flagged_id}"]')
+    await expect(queued).to_have_count(1)
+    await queued.scroll_into_view_if_needed()
+    await page.screenshot(path=str(ARTIFACTS / "review-queue.png"))
+    await queued.get_by_role("button", name="Fraud").click()
+    await expect(queued).to_have_count(0)
+    assert (await api.get(f"/api/transactions/{flagged_id}")).json()["label"] == "fraud"
+    # Reloaded from the store, the queue still leaves it out.
+    await page.reload()
+    await expect(page.get_by_test_id("review-count")).not_to_have_text("loading…")
+    await expect(queued).to_have_count(0)
+
+
+async def test_decisions_made_while_the_edge_was_down_reach_the_feed_once_it_is_back(
+    stack: ServiceSupervisor, page: Page, api: httpx.AsyncClient
+):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    user = new_user("resume")
+    await open_console(page, stack.ports.edge_url)
+    await show_user_in_feed(page, user)
+    before = await decided(api, {"user_id": user, "amount": "12.00", "currency": "USD", "location": HOME})
+    await expect(feed_row(page, before["id"])).to_have_count(1)
+
+    meanwhile = [
+        transaction_pb2.TransactionInput(
+            user_id=user,
+            amount=transaction_pb2.Money(minor_units=1500 + i, currency="USD"),
+            location=transaction_pb2.Location(city=HOME["city"], country=HOME["country"]),
+            channel=transaction_pb2.CHANNEL_CARD_PRESENT,
+        )
+        for i in range(5)
+    ]
+    await asyncio.to_thread(stack.stop, "edge")
+    try:
+        await expect(page.get_by_test_id("connection-status")).to_have_text("reconnecting")
+        async with notify_subscription(stack.ports.grpc_address("notify")) as published:
+            async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:
+                answer = await ingest_grpc.IngestServiceStub(channel).SubmitTransactions(
+                    ingest_pb.SubmitTransactionsRequest(transactions=meanwhile)
+                )
+            missed = [result.transaction_id for result in answer.results]
+            await wait_until_seen(published, set(missed), timeout=60)  # decided while the edge was down
+    finally:
+        await asyncio.to_thread(stack.start, "edge")
+        await asyncio.to_thread(stack.wait_ready, "edge")
+
+    # The console reconnects on its own (backoff of a few seconds at most after so short an outage).
+    await expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=30_000)
+    after = await decided(api, {"user_id": user, "amount": "13.00", "currency": "USD", "location": HOME})
+    for transaction_id in [before["id"], *missed, after["id"]]:
+        await expect(feed_row(page, transaction_id)).to_have_count(1)
+    rows = page.locator('[data-testid="feed-row"]')
+    assert await rows.count() == 7
+    sequences = [int(await rows.nth(i).get_attribute("data-sequence")) for i in range(7)]
+    assert len(set(sequences)) == 7 and min(sequences) > 0, f"each from the stream, once: {sequences}"
+    assert sequences == sorted(sequences, reverse=True), "newest first"
+    await expect(page.get_by_test_id("feed-gap")).to_have_count(0)
+    await page.screenshot(path=str(ARTIFACTS / "feed-after-edge-restart.png"), full_page=True)
+
+
+async def test_the_traffic_control_runs_simulated_cardholders_through_the_whole_path(
+    stack: ServiceSupervisor, page: Page, api: httpx.AsyncClient
+):
+    await open_console(page, stack.ports.edge_url)
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Submit").click()
+    await page.get_by_label("Rate (per second)").fill("40")
+    await page.get_by_label("Cardholders").fill("200")
+    status = page.get_by_test_id("simulator-status")
+    try:
+        await page.get_by_role("button", name="Start", exact=True).click()
+        # The first start builds the simulator's population in the edge: a few seconds.
+        await expect(status).to_contain_text("running at 40/s from 200 cardholders", timeout=60_000)
+        await show_user_in_feed(page, "sim-user-")
+        simulated = page.locator('[data-testid="feed-row"]')
+        await expect(simulated.first).to_be_visible(timeout=30_000)
+        first_id = await simulated.first.get_attribute("data-id")
+        stored = (await api.get(f"/api/transactions/{first_id}")).json()
+        assert stored["user_id"].startswith("sim-user-") and stored["decision"] in ("APPROVE", *FLAGGED)
+
+        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Submit").click()
+        await page.get_by_role("button", name="Stop", exact=True).click()
+        await expect(status).to_contain_text("stopped")
+    finally:
+        await api.delete("/api/simulator")
+    final = (await api.get("/api/simulator")).json()
+    assert final["running"] is False and final["sent"] > 0 and final["errors"] == 0, final
+    await asyncio.sleep(1)
+    assert (await api.get("/api/simulator")).json()["sent"] == final["sent"]
