@@ -36,6 +36,8 @@ WORKDIR /app
 COPY --from=deps /app/.venv /app/.venv
 COPY fraudmesh ./fraudmesh
 COPY edge ./edge
+# The edge reuses scoring's gazetteer (city suggestions) and simulator (traffic control).
+COPY scoring_svc ./scoring_svc
 COPY --from=console /web/dist ./web/dist
 # Generated protobuf code keeps protoc's absolute imports (fraud.v1, buf.validate): its folder is a path root.
 ENV PATH=/app/.venv/bin:$PATH \

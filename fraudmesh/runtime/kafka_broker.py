@@ -47,8 +47,12 @@ def ensure_jars() -> pathlib.Path:
 
 
 def _cluster_id() -> str:
-    """Kafka's cluster ids are 16 random bytes in unpadded URL-safe base64, not the dashed UUID form."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """Kafka's cluster ids are 16 random bytes in unpadded URL-safe base64, not the dashed UUID form.
+    One starting with '-' would be read as an option by the format tool, so such ids are drawn again."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 @dataclass
