@@ -24,7 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=cmd_simulate)
 
     p = subparsers.add_parser("train", help="train a model version from labelled history")
-    p.add_argument("--data", type=Path, required=True, help="labelled history, CSV or Parquet")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=Path, help="labelled history, CSV or Parquet")
+    source.add_argument("--from-store", metavar="ADDRESS", nargs="?", const="127.0.0.1:50053",
+                        help="train on what store_svc holds, analysts' labels included (default 127.0.0.1:50053)")
     p.add_argument("--out", type=Path, default=DEFAULT_MODELS_DIR, help="models folder (default models/)")
     p.add_argument("--no-baselines", action="store_true", help="skip the two random-forest baselines")
     p.add_argument("--seed", type=int, default=0)
@@ -87,6 +90,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from scoring_svc.model.training import TrainingOptions, train_from_file
 
     options = TrainingOptions(baselines=not args.no_baselines, seed=args.seed, threads=args.threads)
+    if args.from_store:
+        args.data = _export_store(args.from_store, args.out)
     try:
         result = train_from_file(args.data, args.out, options)
     except (FileNotFoundError, HistoryFormatError, ValueError) as error:
@@ -97,6 +102,17 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(format_metrics(f"baseline: {name}", metrics))
     print(f"report: {result.folder / 'report.md'}")
     return 0
+
+
+def _export_store(address: str, models_dir: Path) -> Path:
+    import asyncio
+
+    from scoring_svc.store_history import export_history
+
+    path = models_dir / "exports" / f"store-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.parquet"
+    rows = asyncio.run(export_history(address, path))
+    print(f"exported {rows:,} stored transactions from {address} to {path}")
+    return path
 
 
 def cmd_score(args: argparse.Namespace) -> int:

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
 import subprocess
 import sys
+import uuid
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fraudmesh.runtime.services import ServiceSupervisor
+from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
+from fraudmesh.runtime.waiting import free_port
 from scoring_svc.store_history import export_history
 
 pytestmark = pytest.mark.e2e
@@ -59,3 +62,37 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
     await export_history(store, exported_path)
     exported = pd.read_csv(exported_path, dtype={"transaction_id": str}).set_index("transaction_id")
     assert exported.loc[original["transaction_id"], "is_fraud"].tolist() == original["is_fraud"].tolist()
+
+
+@pytest.fixture
+async def empty_store(runtime_dir: pathlib.Path, kafka, postgres):
+    """A store_svc of its own on a fresh database, so training sees only the history given to it."""
+    database = f"train_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(postgres.url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sa.text(f'CREATE DATABASE "{database}"'))  # a name we generated, not input
+    await admin.dispose()
+    supervisor = ServiceSupervisor(
+        ServicePorts(store=free_port(), metrics_base=free_port()),
+        runtime_dir / f"logs-{database}",
+        {"KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "DATABASE_URL": postgres.url.rsplit("/", 1)[0] + f"/{database}"},
+    )
+    supervisor.start("store")
+    supervisor.wait_ready("store")
+    yield supervisor.ports.grpc_address("store")
+    supervisor.stop_all()
+
+
+async def test_train_from_store_learns_from_the_stored_labels(
+    empty_store: str, models_dir: pathlib.Path, tmp_path: pathlib.Path
+):
+    history = tmp_path / "history.csv"
+    fraudctl("simulate", "--out", str(history), "--users", "150", "--days", "36", "--seed", "5")
+    fraudctl("import", str(history), "--store", empty_store, "--models", str(models_dir))
+
+    out = tmp_path / "models"
+    printed = fraudctl("train", "--from-store", empty_store, "--out", str(out), "--no-baselines")
+    assert "exported" in printed
+    [version] = [folder for folder in out.iterdir() if (folder / "model.onnx").exists()]
+    metadata = json.loads((version / "metadata.json").read_text())
+    assert metadata["metrics"]["average_precision"] > 0.1, "a model trained on the store's labels detects fraud"
