@@ -149,7 +149,8 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
     scale = results.get("scale_out")
     if scale:
         lines.append("## Scale-out: one and two scoring_svc instances in the consumer group")
-        lines += _table(RATE_HEADER, _rate_rows(scale["one"] + scale["two"]))
+        warmup = [scale["warmup"]] if scale.get("warmup") else []
+        lines += _table(RATE_HEADER, _rate_rows(scale["one"] + warmup + scale["two"]))
 
     memory = results.get("memory")
     if memory:

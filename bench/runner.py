@@ -274,6 +274,9 @@ class Run:
             members = await probe.wait_for_members(2, 60)
             if members != 2:
                 raise RuntimeError(f"the consumer group has {members} members, not 2, a minute after scoring2 started")
+            # The new instance meets every user for the first time (and warms each from store_svc), and the
+            # group has just rebalanced: a warm-up, reported apart, as for the first instance at the start.
+            warmup = await e2e.run_rate("grpc, 2 scoring (warm-up)", "grpc", options.warmup_rate, options.warmup_seconds)
             two = [await e2e.run_rate("grpc, 2 scoring", "grpc", r) for r in options.scale_rates]
             first = target.supervisor.running.get("scoring") if target.supervisor else None
             if first is not None and first.process.poll() is not None:
@@ -283,7 +286,7 @@ class Run:
         finally:
             await asyncio.to_thread(stack.stop_extra_scoring, target)
             await probe.wait_for_members(1, 60)
-        self.results["scale_out"] = {"one": one, "two": two}
+        self.results["scale_out"] = {"one": one, "warmup": warmup, "two": two}
 
     async def _steady_memory(self, e2e: EndToEnd, sampler: Sampler) -> None:
         options = self.options
