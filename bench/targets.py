@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from bench.end_to_end import RateResult
 
 GROWTH_LIMIT_MIB_PER_MIN = 5.0  # below this, a service's memory is taken as flat under steady load
+# Bounded caches (notify's retained decisions, the edge's ring, ingest's idempotency keys) and pools
+# fill first; a trend over less than this says more about them than about a leak.
+MIN_STEADY_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,14 @@ def check_targets(results: Mapping) -> list[TargetCheck]:
         None if state is None else state.gib_per_million_users < 1,
     ))
 
-    trend = (results.get("memory") or {}).get("steady_trend_mib_per_min")
-    if trend:
+    memory = results.get("memory") or {}
+    trend = memory.get("steady_trend_mib_per_min")
+    if trend and memory.get("steady_seconds", 0) < MIN_STEADY_SECONDS:
+        checks.append(TargetCheck(
+            "no service's memory grows under steady load", f"< {GROWTH_LIMIT_MIB_PER_MIN:g} MiB/min each",
+            f"not judged: a {memory['steady_seconds']:g} s steady run is too short (at least {MIN_STEADY_SECONDS} s)", None,
+        ))
+    elif trend:
         services = {k: v for k, v in trend.items()
                     if k not in ("kafka", "postgres") and not k.startswith("harness") and v is not None}
         worst = max(services.items(), key=lambda kv: kv[1], default=None)

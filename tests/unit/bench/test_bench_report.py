@@ -67,8 +67,8 @@ def test_targets_not_measured_are_neither_met_nor_missed():
 def test_targets_judged_from_the_runs():
     wrk = WrkResult(50, 1, 4.0, 6000, 6000, 0, {}, 1500.0, {"p50": 20.0, "p99": 60.0, "max": 90.0, "mean": 21.0})
     results = _results(rest_wrk=wrk, scoring_state=state_per_user(500_000, 1_000_000, 1000, 50_000, 30),
-                       memory={"steady_trend_mib_per_min": {"scoring": 12.0, "ingest": 0.1, "kafka": 40.0,
-                                                            "harness generator 1": 30.0}})
+                       memory={"steady_seconds": 120, "steady_trend_mib_per_min": {
+                           "scoring": 12.0, "ingest": 0.1, "kafka": 40.0, "harness generator 1": 30.0}})
     checks = {c.name: c for c in check_targets(results)}
     assert checks["end to end: sustained rate"].met is False  # 1,000 < 2,500
     assert checks["end to end: p99 submit -> decision at 1,000/s"].met is True  # under 40 ms
@@ -85,3 +85,9 @@ def test_state_per_user_extrapolates_to_a_million():
 
 def test_jsonable_turns_nan_into_null():
     assert jsonable({"a": [math.nan, 1.5, (2, math.inf)]}) == {"a": [None, 1.5, [2, None]]}
+
+
+def test_memory_growth_is_not_judged_from_a_short_steady_run():
+    results = _results(memory={"steady_seconds": 10, "steady_trend_mib_per_min": {"notify": 55.0}})
+    check = {c.name: c for c in check_targets(results)}["no service's memory grows under steady load"]
+    assert check.met is None and "too short" in check.measured
