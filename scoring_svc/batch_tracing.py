@@ -3,8 +3,7 @@ transaction inside its own trace, whose traceparent travels on to store and noti
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from aiokafka import ConsumerRecord
 from opentelemetry import propagate, trace
@@ -14,11 +13,10 @@ from fraudmesh.trace_context import extract_context, span_link
 tracer = trace.get_tracer("scoring_svc")
 
 
-@contextmanager
-def batch_span(records: Sequence[ConsumerRecord]) -> Iterator[trace.Span]:
+def batch_span(records: Sequence[ConsumerRecord]) -> trace.Span:
+    """Started, not current: it ends when the batch is delivered, after the loop has moved on."""
     links = [link for link in (span_link(record.headers) for record in records) if link is not None]
-    with tracer.start_as_current_span("score batch", links=links, attributes={"batch.size": len(records)}) as span:
-        yield span
+    return tracer.start_span("score batch", links=links, attributes={"batch.size": len(records)})
 
 
 def transaction_spans(records: Sequence[ConsumerRecord], ids: Sequence[str]) -> list[trace.Span]:

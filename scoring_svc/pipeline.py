@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
 from fraud.v1 import decision_pb2, transaction_pb2
 from google.protobuf.message import DecodeError
 from google.protobuf.timestamp_pb2 import Timestamp
+from opentelemetry import trace
 
 from fraudmesh.metrics import Metrics
 from scoring_svc.batch_tracing import batch_span, traceparent_of, tracer, transaction_spans
@@ -27,6 +30,8 @@ from scoring_svc.scorer import Scorer
 
 log = logging.getLogger(__name__)
 WARM_CONCURRENCY = 16
+# Batches scored but not yet stored and published; bounded so a stalled peer stops consumption.
+MAX_BATCHES_IN_FLIGHT = 4
 
 
 def history_events(history: Sequence[decision_pb2.ScoredTransaction]) -> list[TxnEvent]:
@@ -69,13 +74,29 @@ class ScoringPipeline:
         self.processed = 0
 
     async def run(self) -> None:
+        """Scores batch after batch while earlier ones are still being stored and published, so the
+        consumer never idles on a peer's round trip. Publishing stays in batch order, and offsets are
+        committed in order, each only after its own batch (and every earlier one) is delivered."""
+        in_flight: deque[tuple[asyncio.Task, dict[TopicPartition, int]]] = deque()
         while True:
             batches = await self._consumer.getmany(timeout_ms=self._poll_timeout_ms, max_records=self._max_batch)
             records = [record for partition in batches.values() for record in partition]
-            if not records:
-                continue
-            await self.process(records)
-            await self._consumer.commit()
+            if records:
+                offsets = {tp: batch[-1].offset + 1 for tp, batch in batches.items() if batch}
+                previous = in_flight[-1][0] if in_flight else None
+                in_flight.append((await self.start_batch(records, previous), offsets))
+            await self._commit_delivered(in_flight)
+
+    async def _commit_delivered(self, in_flight: deque) -> None:
+        while in_flight and (in_flight[0][0].done() or len(in_flight) > MAX_BATCHES_IN_FLIGHT):
+            delivery, offsets = in_flight.popleft()
+            await delivery  # a delivery that failed ends the loop: nothing after it is committed
+            try:
+                await self._consumer.commit(offsets)
+            except (CommitFailedError, IllegalStateError) as error:
+                # A rebalance moved these partitions away: their new owner re-reads from the last
+                # commit, and store and notify recognise the transaction ids, so nothing doubles.
+                log.warning("offsets not committed, partitions were reassigned: %s", error)
 
     def _decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], list[transaction_pb2.Transaction]]:
         kept, transactions = [], []
@@ -94,22 +115,29 @@ class ScoringPipeline:
         return kept, transactions
 
     async def process(self, records: Sequence[ConsumerRecord]) -> list[decision_pb2.ScoredTransaction]:
+        """Scores, stores and publishes one batch, returning its decisions."""
+        return await (await self.start_batch(records, None))
+
+    async def start_batch(
+        self, records: Sequence[ConsumerRecord], previous: asyncio.Task | None
+    ) -> asyncio.Task[list[decision_pb2.ScoredTransaction]]:
+        """Scores the batch now (state changes in batch order) and returns the task delivering it."""
         records, transactions = self._decode(records)
         if not transactions:
-            return []
-        with batch_span(records):
-            spans = transaction_spans(records, [txn.id for txn in transactions])
-            try:
-                decisions = await self._score_store_publish(transactions, spans)
-            finally:
-                for span in spans:
-                    span.end()
-        self.processed += len(decisions)
-        await self._observe(records, decisions)
-        return decisions
+            return asyncio.create_task(_nothing_after(previous))
+        batch = batch_span(records)
+        spans = transaction_spans(records, [txn.id for txn in transactions])
+        try:
+            with trace.use_span(batch, end_on_exit=False):
+                decisions = await self._score(transactions, spans)
+                # Created inside the batch span, so the store and notify calls are its children.
+                return asyncio.create_task(self._deliver(records, decisions, spans, batch, previous))
+        except BaseException:
+            _end(batch, spans)
+            raise
 
-    async def _score_store_publish(
-        self, transactions: Sequence[transaction_pb2.Transaction], spans: Sequence
+    async def _score(
+        self, transactions: Sequence[transaction_pb2.Transaction], spans: Sequence[trace.Span]
     ) -> list[decision_pb2.ScoredTransaction]:
         events = [event_from_proto(txn) for txn in transactions]
         await self.warm_users(events)
@@ -126,11 +154,28 @@ class ScoringPipeline:
             span.set_attribute("fraud.decision", result.decision)
             span.set_attribute("fraud.score", result.score)
             decisions.append(decision)
-        await self._store.put(decisions)
-        published_at = self._clock()
-        for decision in decisions:
-            decision.times.published_at.FromDatetime(published_at)
-        await self._notify.publish(decisions)
+        return decisions
+
+    async def _deliver(
+        self,
+        records: Sequence[ConsumerRecord],
+        decisions: list[decision_pb2.ScoredTransaction],
+        spans: Sequence[trace.Span],
+        batch: trace.Span,
+        previous: asyncio.Task | None,
+    ) -> list[decision_pb2.ScoredTransaction]:
+        try:
+            await self._store.put(decisions)
+            if previous is not None:
+                await previous  # publish in batch order, so subscribers see each user's decisions in order
+            published_at = self._clock()
+            for decision in decisions:
+                decision.times.published_at.FromDatetime(published_at)
+            await self._notify.publish(decisions)
+        finally:
+            _end(batch, spans)
+        self.processed += len(decisions)
+        await self._observe(records, decisions)
         return decisions
 
     async def _observe(self, records: Sequence[ConsumerRecord], decisions: Sequence[decision_pb2.ScoredTransaction]) -> None:
@@ -172,6 +217,18 @@ class ScoringPipeline:
                 self._scorer.warm(user_id, past)
 
         await asyncio.gather(*(warm(user, event) for user, event in first_seen.items()))
+
+
+def _end(batch: trace.Span, spans: Sequence[trace.Span]) -> None:
+    for span in spans:
+        span.end()
+    batch.end()
+
+
+async def _nothing_after(previous: asyncio.Task | None) -> list[decision_pb2.ScoredTransaction]:
+    if previous is not None:
+        await previous
+    return []
 
 
 def _timestamp(moment: datetime) -> Timestamp:
