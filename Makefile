@@ -46,5 +46,8 @@ test-python: install web
 test-web:
 	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --silent && npm test --silent; fi
 
+bench: install web  ## load benchmarks of the whole platform (about half an hour; never part of `make test`)
+	$(PY) -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf build .data test-artifacts
