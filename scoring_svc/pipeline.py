@@ -142,10 +142,14 @@ class ScoringPipeline:
         events = [event_from_proto(txn) for txn in transactions]
         await self.warm_users(events)
         started = time.perf_counter()
-        with tracer.start_as_current_span("features and model", attributes={"batch.size": len(events)}):
-            results = self._scorer.score(events)
+        with tracer.start_as_current_span("features", attributes={"batch.size": len(events)}):
+            rows = self._scorer.features(events)
+        featured = time.perf_counter()
+        with tracer.start_as_current_span("model", attributes={"batch.size": len(events)}):
+            results = self._scorer.score_rows(events, rows)
         if self._metrics:
-            self._metrics.model_seconds.observe(time.perf_counter() - started)
+            self._metrics.feature_seconds.observe(featured - started)
+            self._metrics.model_seconds.observe(time.perf_counter() - featured)
         scored_at = self._clock()
         decisions = []
         for txn, result, span in zip(transactions, results, spans):

@@ -97,7 +97,13 @@ class Scorer:
     def score(self, events: Sequence[TxnEvent], *, update_state: bool = True) -> list[ScoreResult]:
         if not events:
             return []
-        rows = self.features(events, update_state=update_state)
+        return self.score_rows(events, self.features(events, update_state=update_state))
+
+    def score_rows(self, events: Sequence[TxnEvent], rows: np.ndarray) -> list[ScoreResult]:
+        """Model, decisions, reasons and shadow scores for feature rows from `features(events)`; split
+        from `score` so the service can time and trace the two steps apart."""
+        if not events:
+            return []
         model = self.registry.active
         shadow = self.registry.shadow
         scores = model.scores(rows)

@@ -30,9 +30,12 @@ def test_model_version_folder_is_complete(trained):
 
 def test_beats_both_baselines_on_average_precision(trained):
     ours = trained.metrics.average_precision
-    assert len(trained.baseline_metrics) == 2
-    for name, baseline in trained.baseline_metrics.items():
-        assert ours > baseline.average_precision, name
+    required = ["old system: 4 features, random forest", "Handbook: 15 features, random forest"]
+    for name in required:
+        assert ours > trained.baseline_metrics[name].average_precision, name
+    # Our features in a random forest are reported beside, to show what the model family adds; on this
+    # small test data it may go either way, so it is measured, not required to lose.
+    assert "our features, random forest" in trained.baseline_metrics
     # Accuracy is reported beside the fraud rate: always answering "legitimate" already scores this.
     assert trained.metrics.accuracy_at_review > 1 - trained.metrics.fraud_rate - 0.01
 
