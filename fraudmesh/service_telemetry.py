@@ -27,10 +27,13 @@ class ServiceTelemetry:
         return cls(service, provider, metrics)
 
     def server_interceptors(self) -> list[grpc.aio.ServerInterceptor]:
-        return [grpc_server_interceptor(self.tracer_provider), RpcMetricsInterceptor(self.metrics)]
+        # With tracing off the OpenTelemetry interceptors would still run per call (measured: about
+        # a tenth of ingest's CPU), so they are installed only when there is somewhere to send spans.
+        tracing = [grpc_server_interceptor(self.tracer_provider)] if self.tracer_provider else []
+        return [*tracing, RpcMetricsInterceptor(self.metrics)]
 
     def client_interceptors(self) -> list[grpc.aio.ClientInterceptor]:
-        return grpc_client_interceptors(self.tracer_provider)
+        return grpc_client_interceptors(self.tracer_provider) if self.tracer_provider else []
 
     def stop(self) -> None:
         self.metrics.stop_server()
