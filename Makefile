@@ -2,7 +2,11 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else the one pip installs for python3 (`make install` installs it when missing).
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+endif
 
 .PHONY: up down status install tools web proto proto-check lint test test-python test-web bench clean
 
@@ -15,10 +19,8 @@ down:  ## stop what `make up` started
 status:
 	$(VENV)/bin/fraudctl status
 
-$(UV):
-	python3 -m pip install --quiet --user "uv==0.13.*" || python3 -m pip install --quiet --break-system-packages --user "uv==0.13.*"
-
-install: $(UV)  ## create .venv with the locked dependencies
+install:  ## create .venv with the locked dependencies
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==0.13.*"
 	$(UV) sync --frozen --quiet
 
 tools:  ## command-line tools the build uses (buf), from package-lock.json

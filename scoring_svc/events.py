@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 CHANNELS = ("card_present", "card_not_present", "contactless", "atm", "unspecified")
 DEFAULT_CURRENCY = "USD"
 
-_CHANNEL_FROM_PROTO = {
+CHANNEL_FROM_PROTO = {
     0: "unspecified",
     1: "card_present",
     2: "card_not_present",
@@ -70,7 +70,7 @@ def event_from_proto(txn: transaction_pb2.Transaction, gazetteer: Gazetteer | No
         amount=minor_to_major(inp.amount.minor_units, currency),
         currency=currency,
         merchant_id=inp.merchant_id,
-        channel=_CHANNEL_FROM_PROTO.get(int(inp.channel), "unspecified"),
+        channel=CHANNEL_FROM_PROTO.get(int(inp.channel), "unspecified"),
         lat=lat,
         lon=lon,
         city=loc.city,

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from fraudmesh.grpc_server import insecure_channel
 from scoring_svc.decisions import scored_transaction
-from scoring_svc.events import TxnEvent, minor_to_major
+from scoring_svc.events import CHANNEL_FROM_PROTO, TxnEvent, minor_to_major
 from scoring_svc.features import DEFAULT_LABEL_DELAY
 from scoring_svc.history_io import COLUMNS, read_events, write_history
 from scoring_svc.model.registry import ModelRegistry
@@ -25,13 +25,7 @@ from scoring_svc.peers import StorePeer
 from scoring_svc.scorer import Scorer
 
 BATCH = 1000
-_CHANNEL_TO_PROTO = {
-    "card_present": transaction_pb2.CHANNEL_CARD_PRESENT,
-    "card_not_present": transaction_pb2.CHANNEL_CARD_NOT_PRESENT,
-    "contactless": transaction_pb2.CHANNEL_CONTACTLESS,
-    "atm": transaction_pb2.CHANNEL_ATM,
-}
-_CHANNEL_FROM_PROTO = {value: name for name, value in _CHANNEL_TO_PROTO.items()}
+_CHANNEL_TO_PROTO = {name: value for value, name in CHANNEL_FROM_PROTO.items()}
 
 
 def transaction_of(event: TxnEvent) -> transaction_pb2.Transaction:
@@ -94,7 +88,7 @@ def _row(scored: decision_pb2.ScoredTransaction) -> dict:
         "amount": minor_to_major(inp.amount.minor_units, inp.amount.currency or "USD"),
         "currency": inp.amount.currency or "USD",
         "merchant_id": inp.merchant_id,
-        "channel": _CHANNEL_FROM_PROTO.get(inp.channel, "unspecified"),
+        "channel": CHANNEL_FROM_PROTO.get(inp.channel, "unspecified"),
         "lat": inp.location.lat if inp.location.HasField("lat") else math.nan,
         "lon": inp.location.lon if inp.location.HasField("lon") else math.nan,
         "city": inp.location.city,

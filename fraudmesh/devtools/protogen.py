@@ -33,8 +33,9 @@ def fetch_validate_proto() -> None:
     cached = CACHE_DIR / f"protovalidate-{version}" / VALIDATE_PROTO
     if not cached.exists():
         with tempfile.TemporaryDirectory() as tmp:
+            uv = [shutil.which("uv")] if shutil.which("uv") else ["python3", "-m", "uv"]
             subprocess.run(  # uv has no `download`; pip does, run from uv's tool cache
-                ["uv", "tool", "run", "--from", "pip", "pip", "download", "--quiet", "--no-deps",
+                [*uv, "tool", "run", "--from", "pip", "pip", "download", "--quiet", "--no-deps",
                  "--no-binary", ":all:", f"protovalidate=={version}", "--dest", tmp],
                 check=True,
             )
