@@ -47,10 +47,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             flush=True,
         )
         while not stopping.wait(1):
-            dead = [s.name for s in platform.services.running.values() if s.process.poll() is not None]
-            if dead:
-                log.error("%s stopped unexpectedly; see %s", ", ".join(dead), config.data_dir / "logs")
-                return 1
+            for name in platform.services.restart_dead():
+                log.warning("%s stopped unexpectedly and was restarted; see %s", name, config.data_dir / "logs")
         return 0
     except Exception as error:
         log.error("%s", error)

@@ -78,6 +78,7 @@ class ServiceSupervisor:
     log_dir: pathlib.Path
     base_env: dict[str, str]
     running: dict[str, ServiceProcess] = field(default_factory=dict)
+    restarts: dict[str, int] = field(default_factory=dict)
 
     def environment(self, name: str) -> dict[str, str]:
         metrics_offset = ("ingest", "scoring", "store", "notify", "edge").index(name)
@@ -131,6 +132,22 @@ class ServiceSupervisor:
         for name in SERVICE_ORDER:
             self.start(name)
             self.wait_ready(name, timeout)
+
+    def restart_dead(self, max_restarts: int = 5) -> list[str]:
+        """Starts again each service whose process ended on its own, as a supervisor should: a
+        scoring instance that stops itself after a failure is meant to be restarted (its uncommitted
+        batches are re-read). Raises once a service has died `max_restarts` times: a crash loop."""
+        restarted = []
+        for name, service in list(self.running.items()):
+            if service.process.poll() is None:
+                continue
+            self.restarts[name] = self.restarts.get(name, 0) + 1
+            if self.restarts[name] > max_restarts:
+                raise RuntimeError(f"{name} keeps stopping ({max_restarts} restarts); see {service.log_path}")
+            self.start(name)
+            self.wait_ready(name)
+            restarted.append(name)
+        return restarted
 
     def stop(self, name: str) -> None:
         self.running.pop(name).stop()

@@ -175,3 +175,14 @@ async def test_scoring_killed_and_restarted_mid_stream_stores_every_transaction_
         assert [i for i in ids if len(seen[i]) != 1] == []
     assert len(ids) == 400
     assert (await stored_rows(postgres.url, ids)).keys() == ids
+
+
+async def test_the_supervisor_restarts_a_service_that_died_and_the_path_works_again(stack: ServiceSupervisor):
+    scoring = stack.running["scoring"].process
+    os.kill(scoring.pid, signal.SIGKILL)
+    scoring.wait()
+    assert await asyncio.to_thread(stack.restart_dead) == ["scoring"]
+    assert await asyncio.to_thread(stack.restart_dead) == [], "a healthy platform is left alone"
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+        decided = await client.post("/api/transaction", params={"wait_ms": 10000}, json=rest_transaction(3))
+    assert decided.status_code == 200 and decided.json()["decision"] in DECISIONS
