@@ -5,6 +5,7 @@ reference under a lock, so scoring threads never see a half-loaded model and not
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,8 @@ from fraudmesh.errors import FailedPrecondition, NotFound
 from scoring_svc.features import FEATURE_INDEX
 from scoring_svc.model.serving import OnnxScorer
 from scoring_svc.model.thresholds import Thresholds
+
+log = logging.getLogger(__name__)
 
 METADATA_FILE = "metadata.json"
 MODEL_FILE = "model.onnx"
@@ -168,17 +171,22 @@ class ModelRegistry:
 
 
 def ensure_starter_model(models_dir: Path) -> Path:
-    """The newest model version folder; when there is none, train a starter model from simulated data
-    (a few seconds; a file lock keeps concurrent callers from training twice)."""
+    """The newest model version folder; when there is none, or the newest needs features this code
+    no longer computes (a folder left by an older checkout), train a starter model from simulated
+    data (a few seconds; a file lock keeps concurrent callers from training twice)."""
     import fcntl
 
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
     with (models_dir / ".starter.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        registry = ModelRegistry(models_dir)
-        if registry._active is not None:
-            return registry.active.folder
+        try:
+            registry = ModelRegistry(models_dir)
+        except FailedPrecondition as stale:
+            log.warning("training a new starter model: %s", stale)
+        else:
+            if registry._active is not None:
+                return registry.active.folder
         from scoring_svc.model.starter import train_starter_model
 
         return train_starter_model(models_dir)
