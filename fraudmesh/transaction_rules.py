@@ -3,6 +3,8 @@ Shared by ingest (before producing) and scoring (for what-if calls)."""
 
 from __future__ import annotations
 
+import functools
+
 from babel.numbers import get_currency_name
 from fraud.v1 import transaction_pb2
 
@@ -11,6 +13,7 @@ from fraudmesh.errors import FieldViolation
 DEFAULT_CURRENCY = "USD"
 
 
+@functools.lru_cache(maxsize=1024)  # CLDR look-ups showed in ingest's profile; codes repeat
 def is_iso_currency(code: str) -> bool:
     # Babel answers with the code itself when CLDR does not know it.
     return get_currency_name(code, locale="en") != code
