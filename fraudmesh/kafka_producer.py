@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from fraudmesh.errors import Unavailable
+from fraudmesh.kafka_connect import start_when_reachable
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +44,9 @@ class AcknowledgedProducer:
         await asyncio.wait_for(self._started.wait(), timeout)
 
     async def _connect(self) -> None:
-        delay = 0.2
-        while True:
-            try:
-                await self._producer.start()
-            except KafkaError as error:
-                log.warning("Kafka not reachable yet (%s); retrying in %.1f s", error, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5)
-                continue
-            self._started.set()
-            log.info("connected to Kafka")
-            return
+        await start_when_reachable(self._producer.start)
+        self._started.set()
+        log.info("connected to Kafka")
 
     async def send(self, topic: str, records: Sequence[Record], headers: list[tuple[str, bytes]] | None = None) -> None:
         if not self._started.is_set():

@@ -9,10 +9,10 @@ import os
 import signal
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.errors import KafkaError
 from fraud.v1 import scoring_service_pb2, scoring_service_pb2_grpc
 
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, insecure_channel, run_until_signalled
+from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 from scoring_svc.label_feed import LabelFeed
@@ -25,18 +25,6 @@ from scoring_svc.settings import ScoringSettings
 
 log = logging.getLogger("scoring_svc")
 SERVICE_NAME = scoring_service_pb2.DESCRIPTOR.services_by_name["ScoringService"].full_name
-
-
-async def start_consumer(consumer: AIOKafkaConsumer) -> None:
-    delay = 0.2
-    while True:
-        try:
-            await consumer.start()
-            return
-        except KafkaError as error:
-            log.warning("Kafka not reachable yet (%s); retrying in %.1f s", error, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5)
 
 
 async def main(settings: ScoringSettings) -> None:
@@ -86,12 +74,12 @@ async def main(settings: ScoringSettings) -> None:
     tasks: list[asyncio.Task] = []
 
     async def consume() -> None:
-        await start_consumer(consumer)
+        await start_when_reachable(consumer.start)
         log.info("consuming %s as group %s", settings.transactions_topic, settings.consumer_group)
         await pipeline.run()
 
     async def follow_labels() -> None:
-        await start_consumer(label_feed.consumer)
+        await start_when_reachable(label_feed.consumer.start)
         await label_feed.run()
 
     def crash_on_failure(task: asyncio.Task) -> None:
