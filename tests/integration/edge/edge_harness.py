@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import uvicorn
+from opentelemetry.sdk.trace import TracerProvider
 
 from fraudmesh.runtime.waiting import free_port
 from scoring_svc.geo import Gazetteer
@@ -73,11 +74,14 @@ class RunningEdge:
 
 @contextlib.asynccontextmanager
 async def running_edge(
-    settings: EdgeSettings, upstreams: UpstreamAddresses | Upstreams, gazetteer: Gazetteer | None = None
+    settings: EdgeSettings,
+    upstreams: UpstreamAddresses | Upstreams,
+    gazetteer: Gazetteer | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> AsyncIterator[RunningEdge]:
     if isinstance(upstreams, UpstreamAddresses):
         upstreams = Upstreams(upstreams)
-    app = create_app(settings, upstreams, gazetteer=gazetteer)
+    app = create_app(settings, upstreams, gazetteer=gazetteer, tracer_provider=tracer_provider)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="websockets-sansio")

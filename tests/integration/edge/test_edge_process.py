@@ -11,6 +11,9 @@ import subprocess
 import sys
 
 import httpx
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.runtime.waiting import free_port
@@ -64,18 +67,27 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
             process.wait()
 
 
-async def test_an_incoming_traceparent_continues_into_the_grpc_call(peers):
+async def test_with_tracing_on_an_incoming_traceparent_continues_into_the_grpc_call(peers):
+    # As `python -m edge` wires it when an OTLP endpoint is set: one provider for the request spans
+    # and the client interceptors; the spans are kept in memory instead of exported.
+    finished = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(finished))
     upstreams = Upstreams(
-        peers.addresses(), open_channel=lambda address: insecure_channel(address, grpc_client_interceptors())
+        peers.addresses(), open_channel=lambda address: insecure_channel(address, grpc_client_interceptors(provider))
     )
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
-    async with running_edge(edge_settings(), upstreams) as edge:
+    async with running_edge(edge_settings(), upstreams, tracer_provider=provider) as edge:
         async with httpx.AsyncClient(base_url=edge.url, timeout=10) as client:
             response = await client.post(
                 "/api/transaction", json=VALID, headers={"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"}
             )
     assert response.status_code == 201
     assert peers.ingest.metadata[-1]["traceparent"].split("-")[1] == trace_id
+    spans = {span.name: span for span in finished.get_finished_spans()}
+    request, call = spans["POST /api/transaction"], spans["/fraud.v1.IngestService/SubmitTransaction"]
+    assert request.context.trace_id == int(trace_id, 16)
+    assert call.parent.span_id == request.context.span_id
 
 
 async def test_the_console_is_served_with_client_routes_falling_back_to_index(peers, tmp_path):
