@@ -25,6 +25,7 @@ from edge.route_table import RouteTable
 from edge.routes import geo, ingest, model_reports, scoring, simulator, store, system, websocket
 from edge.settings import EdgeSettings
 from edge.simulated_traffic import TrafficGenerators
+from edge.submit_route import SubmitRoute
 from edge.static import ConsoleFiles
 from edge.traffic_simulator import TrafficSimulator
 from edge.upstreams import Upstreams
@@ -42,6 +43,8 @@ REVIEW, DECLINE), `user_id`, `min_score`, `fraud_only=true`, `since=<sequence>`.
 1013; reconnect with `since` set to the last sequence received.
 """
 
+
+SUBMIT_TRANSACTION = "fraud.v1.IngestService/SubmitTransaction"
 
 # Probes and the long-lived WebSocket would only bury the transactions' traces.
 UNTRACED_URLS = "api/health,api/ws"
@@ -101,6 +104,11 @@ def create_app(
     )
     routes.register(app)
     app.state.routes = routes
+    # Matched first: the lean POST /api/transaction, handing anything unusual to the route above.
+    submit_route = SubmitRoute(
+        routes.api_route(app, SUBMIT_TRANSACTION), ingest.transaction_submitter(context), settings.wait_ms_max
+    )
+    app.router.routes.insert(0, submit_route)
     system.register(app, context)
     geo.register(app, CitySearch(gazetteer))
     model_reports.register(app, context)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from edge.http_rules import HttpRule
 
@@ -63,6 +64,13 @@ class RouteTable:
                 responses=binding.responses,
                 tags=list(binding.tags),
             )
+
+    def api_route(self, app: FastAPI, grpc_method: str) -> APIRoute:
+        """The route `register` added to `app` for `grpc_method`."""
+        for route in app.router.routes:
+            if isinstance(route, APIRoute) and route.name == grpc_method:
+                return route
+        raise LookupError(f"no route registered for {grpc_method}")
 
     def rule_for(self, http_method: str, path: str) -> HttpRule | None:
         """The rule of a registered route (`path` is the template), for naming fields in errors."""

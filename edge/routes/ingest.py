@@ -3,6 +3,7 @@
 No `from __future__ import annotations` in route modules: FastAPI reads the endpoints' annotations,
 which refer to values known only inside `bindings` (the settings' bounds)."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import grpc
@@ -37,8 +38,9 @@ def _accepted(response: ingest_service_pb2.SubmitTransactionResponse) -> dict[st
     }
 
 
-def bindings(context: EdgeContext) -> list[RouteBinding]:
-    settings = context.settings
+def transaction_submitter(context: EdgeContext) -> Callable[[TransactionIn, int | None, str | None], Awaitable[JSONResponse]]:
+    """What POST /api/transaction does once its inputs are parsed; shared by the FastAPI route and
+    the lean one in front of it (edge/submit_route.py)."""
 
     async def decided(transaction_id: str, duplicate: bool, wait_seconds: float) -> dict[str, Any] | None:
         event = context.hub.find(transaction_id)
@@ -57,6 +59,26 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
         event = await context.hub.wait_for(transaction_id, wait_seconds)
         return event.data if event is not None else None
 
+    async def submit(transaction: TransactionIn, wait_ms: int | None, idempotency_key: str | None) -> JSONResponse:
+        message = transaction_input(transaction, idempotency_key)
+        response = await context.upstreams.ingest.SubmitTransaction(
+            ingest_service_pb2.SubmitTransactionRequest(transaction=message), timeout=context.timeout
+        )
+        accepted = {**_accepted(response), "status": "pending"}
+        if wait_ms is None:
+            return JSONResponse(accepted, status_code=201)
+        decision = await decided(response.transaction_id, response.duplicate, wait_ms / 1000)
+        if decision is None:
+            return JSONResponse({"id": response.transaction_id, "status": "pending"}, status_code=202)
+        return JSONResponse({**decision, "status": "decided"}, status_code=200)
+
+    return submit
+
+
+def bindings(context: EdgeContext) -> list[RouteBinding]:
+    settings = context.settings
+    submit = transaction_submitter(context)
+
     async def submit_transaction(
         transaction: TransactionIn,
         wait_ms: Annotated[
@@ -72,17 +94,7 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             str | None, Header(description="Same as the body's idempotency_key (which wins if both are sent).")
         ] = None,
     ) -> JSONResponse:
-        message = transaction_input(transaction, idempotency_key)
-        response = await context.upstreams.ingest.SubmitTransaction(
-            ingest_service_pb2.SubmitTransactionRequest(transaction=message), timeout=context.timeout
-        )
-        accepted = {**_accepted(response), "status": "pending"}
-        if wait_ms is None:
-            return JSONResponse(accepted, status_code=201)
-        decision = await decided(response.transaction_id, response.duplicate, wait_ms / 1000)
-        if decision is None:
-            return JSONResponse({"id": response.transaction_id, "status": "pending"}, status_code=202)
-        return JSONResponse({**decision, "status": "decided"}, status_code=200)
+        return await submit(transaction, wait_ms, idempotency_key)
 
     async def submit_transactions(batch: TransactionBatchIn) -> JSONResponse:
         messages = _batch_inputs(batch)

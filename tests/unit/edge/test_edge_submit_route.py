@@ -1,0 +1,65 @@
+"""Which submissions the lean POST /api/transaction route serves itself, and which it hands on."""
+
+from decimal import Decimal
+
+import pytest
+from fastapi.routing import APIRoute
+from starlette.routing import Match
+
+from edge.submit_route import SubmitRoute
+
+BODY = b'{"user_id": "u1", "amount": "19.99", "location": "Lisbon"}'
+
+
+async def _never_called(*args):
+    raise AssertionError("only parsing is under test")
+
+
+def route(wait_ms_max: int = 10_000) -> SubmitRoute:
+    fallback = APIRoute("/api/transaction", endpoint=lambda: None, methods=["POST"])
+    return SubmitRoute(fallback, _never_called, wait_ms_max)
+
+
+def scope(method="POST", path="/api/transaction", query=b"", headers=((b"content-type", b"application/json"),)):
+    return {"type": "http", "method": method, "path": path, "root_path": "", "query_string": query,
+            "headers": list(headers)}
+
+
+def test_matches_only_a_post_to_its_path_and_names_the_fastapi_route():
+    lean = route()
+    match, child = lean.matches(scope())
+    assert match is Match.FULL and child["route"] is lean.fallback
+    assert lean.matches(scope(method="GET"))[0] is Match.NONE
+    assert lean.matches(scope(path="/api/transaction/"))[0] is Match.NONE
+    assert lean.matches({**scope(), "type": "websocket"})[0] is Match.NONE
+
+
+def test_an_ordinary_submission_is_parsed_here():
+    transaction, wait_ms, key = route()._parsed(scope(), BODY)
+    assert (transaction.user_id, transaction.amount, transaction.location) == ("u1", Decimal("19.99"), "Lisbon")
+    assert wait_ms is None and key is None
+
+
+def test_wait_ms_and_the_idempotency_header_are_read():
+    headers = ((b"content-type", b"Application/JSON; charset=utf-8"), (b"idempotency-key", b"order-1"),
+               (b"idempotency-key", b"order-2"))
+    _, wait_ms, key = route(wait_ms_max=5000)._parsed(scope(query=b"wait_ms=5000", headers=headers), BODY)
+    assert (wait_ms, key) == (5000, "order-1")
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "body"),
+    [
+        (b"", ((b"content-type", b"text/plain"),), BODY),
+        (b"", (), BODY),
+        (b"", ((b"content-type", b"application/json"),), b'{"user_id": "u1"}'),
+        (b"", ((b"content-type", b"application/json"),), b'{"user_id": "u1", "amount": '),
+        (b"", ((b"content-type", b"application/json"),), b""),
+        (b"wait_ms=5001", ((b"content-type", b"application/json"),), BODY),
+        (b"wait_ms=-1", ((b"content-type", b"application/json"),), BODY),
+        (b"wait_ms=1&wait_ms=2", ((b"content-type", b"application/json"),), BODY),
+        (b"other=1", ((b"content-type", b"application/json"),), BODY),
+    ],
+)
+def test_anything_unusual_is_left_to_the_fastapi_route(query, headers, body):
+    assert route(wait_ms_max=5000)._parsed(scope(query=query, headers=headers), body) is None
