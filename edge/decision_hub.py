@@ -41,30 +41,43 @@ def gap_frame(first_missing: int, next_sequence: int) -> str:
     return json.dumps({"type": "gap", "from": first_missing, "to": next_sequence}, separators=(",", ":"))
 
 
-@dataclass(frozen=True, slots=True)
 class DecisionEvent:
-    sequence: int
-    transaction_id: str
-    user_id: str
-    decision: str  # APPROVE, REVIEW, DECLINE
-    score: float
-    is_fraud: bool
-    data: dict[str, Any]  # the decision object
-    frame: str  # the WebSocket text, serialised once for every client
+    """One decision of the stream. The decision object and the WebSocket text are made on first use
+    and kept: most decisions are never asked for (no ?wait_ms, no client that wants them), and
+    rendering every one cost the edge about a tenth of its CPU under load."""
+
+    __slots__ = ("sequence", "transaction_id", "user_id", "decision", "score", "is_fraud", "_scored", "_data", "_frame")
+
+    def __init__(self, sequence: int, scored: decision_pb2.ScoredTransaction):
+        self.sequence = sequence
+        self.transaction_id: str = scored.transaction.id
+        self.user_id: str = scored.transaction.input.user_id
+        self.decision = decision_name(scored.decision)  # APPROVE, REVIEW, DECLINE
+        self.score: float = scored.score
+        self.is_fraud: bool = scored.is_fraud
+        self._scored: decision_pb2.ScoredTransaction | None = scored
+        self._data: dict[str, Any] | None = None
+        self._frame: str | None = None
 
     @classmethod
     def from_proto(cls, sequence: int, scored: decision_pb2.ScoredTransaction) -> DecisionEvent:
-        data = decision_object(scored)
-        return cls(
-            sequence=sequence,
-            transaction_id=scored.transaction.id,
-            user_id=scored.transaction.input.user_id,
-            decision=decision_name(scored.decision),
-            score=scored.score,
-            is_fraud=scored.is_fraud,
-            data=data,
-            frame=decision_frame(sequence, data),
-        )
+        return cls(sequence, scored)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The decision object (rest_models.DecisionOut)."""
+        if self._data is None:
+            assert self._scored is not None
+            self._data = decision_object(self._scored)
+            self._scored = None  # the object says all the proto did
+        return self._data
+
+    @property
+    def frame(self) -> str:
+        """The WebSocket text, serialised once for every client."""
+        if self._frame is None:
+            self._frame = decision_frame(self.sequence, self.data)
+        return self._frame
 
 
 @dataclass(frozen=True, slots=True)

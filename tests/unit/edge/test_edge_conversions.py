@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 from fraud.v1 import decision_pb2, scoring_service_pb2, transaction_pb2
+from google.protobuf import timestamp_pb2
 from pydantic import ValidationError
 
 from fraudmesh.errors import InvalidArgument
@@ -14,6 +15,7 @@ from edge.conversions import (
     decision_object,
     list_request,
     model_object,
+    rfc3339,
     transaction_input,
 )
 from edge.rest_models import DecisionOut, ModelOut, TransactionIn
@@ -183,3 +185,28 @@ def test_list_query_maps_to_request():
     assert request.HasField("min_score") and not request.HasField("max_score")
     assert request.label == decision_pb2.LABEL_FRAUD
     assert (request.page_size, request.page_token, request.oldest_first) == (25, "tok", True)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "nanos"),
+    [
+        (0, 0),
+        (1_764_374_400, 0),  # whole second
+        (1_764_374_400, 120_000_000),  # milliseconds
+        (1_764_374_400, 123_456_000),  # microseconds
+        (1_764_374_400, 123_456_789),  # nanoseconds
+        (1_764_374_400, 1),
+        (-1, 999_999_999),  # before the epoch
+        (-62_135_596_800, 0),  # the first second a Timestamp can hold
+        (253_402_300_799, 999_999_999),  # the last
+    ],
+)
+def test_rfc3339_is_the_text_protobuf_gives(seconds, nanos):
+    stamp = timestamp_pb2.Timestamp(seconds=seconds, nanos=nanos)
+    assert rfc3339(stamp) == stamp.ToJsonString()
+    assert rfc3339(stamp, is_set=False) is None
+
+
+def test_rfc3339_refuses_what_protobuf_refuses():
+    with pytest.raises(ValueError):
+        rfc3339(timestamp_pb2.Timestamp(seconds=253_402_300_800))
