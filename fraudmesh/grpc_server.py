@@ -13,7 +13,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from fraudmesh.interceptors import ErrorMappingInterceptor
+from fraudmesh.interceptors import ErrorMappingInterceptor, HandlerWrapper
 
 log = logging.getLogger("fraudmesh.server")
 
@@ -45,11 +45,12 @@ class GrpcServer:
 
     def __post_init__(self) -> None:
         self.health = health.aio.HealthServicer()
-        self.server = grpc.aio.server(
-            interceptors=[*self.interceptors, ErrorMappingInterceptor()], options=SERVER_OPTIONS
-        )
+        per_call, at_registration = split_interceptors([*self.interceptors, ErrorMappingInterceptor()])
+        # No interceptors at all lets grpc.aio look the handler up directly, without its pipeline.
+        self.server = grpc.aio.server(interceptors=per_call or None, options=SERVER_OPTIONS)
+        registrar = _WrappingRegistrar(self.server, at_registration)
         for service in self.services:
-            service.add_to_server(self.server)
+            service.add_to_server(registrar)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         names = [s.full_name for s in self.services]
         reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
@@ -71,6 +72,62 @@ class GrpcServer:
         """Reports NOT_SERVING first, so balancers stop sending, then lets calls in flight finish."""
         await self.set_serving(False)
         await self.server.stop(self.grace_seconds)
+
+
+def split_interceptors(
+    interceptors: Sequence[grpc.aio.ServerInterceptor],
+) -> tuple[list[grpc.aio.ServerInterceptor], list[HandlerWrapper]]:
+    """The interceptors grpc.aio must run per call, and the innermost ones that can instead wrap each
+    handler once when it is registered. Order is kept: only a run of wrappers at the end moves."""
+    split = len(interceptors)
+    while split > 0 and isinstance(interceptors[split - 1], HandlerWrapper):
+        split -= 1
+    return list(interceptors[:split]), list(interceptors[split:])  # type: ignore[arg-type]
+
+
+Handler = grpc.RpcMethodHandler | None
+
+
+class _WrappingRegistrar:
+    """Stands in for the server while generated `add_*Servicer_to_server` functions register their
+    handlers, and hands the server each handler already wrapped by `wrappers` (first = outermost)."""
+
+    def __init__(self, server: grpc.aio.Server, wrappers: Sequence[HandlerWrapper]):
+        self._server = server
+        self._wrappers = wrappers
+
+    def _wrap(self, method: str, handler: Handler) -> Handler:
+        if handler is None:
+            return None
+        for wrapper in reversed(self._wrappers):
+            handler = wrapper.wrap(method, handler)
+        return handler
+
+    def add_registered_method_handlers(self, service: str, handlers: dict[str, grpc.RpcMethodHandler]) -> None:
+        self._server.add_registered_method_handlers(
+            service, {name: self._wrap(f"/{service}/{name}", handler) for name, handler in handlers.items()}
+        )
+
+    def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None:
+        self._server.add_generic_rpc_handlers([_WrappedGenericHandler(h, self._wrap) for h in handlers])
+
+
+class _WrappedGenericHandler(grpc.GenericRpcHandler):
+    def __init__(self, inner: grpc.GenericRpcHandler, wrap: Callable[[str, Handler], Handler]):
+        self._inner = inner
+        self._wrap_handler = wrap
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, Handler]] = {}
+
+    def service(self, handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+        handler = self._inner.service(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+        cached = self._wrapped.get(method)
+        if cached is None or cached[0] is not handler:
+            cached = (handler, self._wrap_handler(method, handler))
+            self._wrapped[method] = cached
+        return cached[1]
 
 
 async def run_until_signalled(
