@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import OrderedDict
-from datetime import datetime
 
 # A fixed namespace for name-based ids; changing it would change every idempotent id.
 _NAMESPACE = uuid.UUID("3f1d4f4e-8d0c-4c1e-9a57-2f4f7f6f0a11")
@@ -23,28 +22,29 @@ def new_id() -> str:
 
 
 class IdempotencyCache:
-    """Remembers accepted (user, key) pairs, least recently used first out."""
+    """Remembers accepted (user, key) pairs with when they were received (nanoseconds since the
+    epoch, or whatever the caller stores), least recently used first out."""
 
     def __init__(self, capacity: int):
         self._capacity = capacity
-        self._accepted: OrderedDict[tuple[str, str], datetime] = OrderedDict()
-        self._in_flight: dict[tuple[str, str], asyncio.Future[datetime]] = {}
+        self._accepted: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._in_flight: dict[tuple[str, str], asyncio.Future[int]] = {}
 
-    def accepted_at(self, user_id: str, key: str) -> datetime | None:
+    def accepted_at(self, user_id: str, key: str) -> int | None:
         received = self._accepted.get((user_id, key))
         if received is not None:
             self._accepted.move_to_end((user_id, key))
         return received
 
-    def in_flight(self, user_id: str, key: str) -> asyncio.Future[datetime] | None:
+    def in_flight(self, user_id: str, key: str) -> asyncio.Future[int] | None:
         return self._in_flight.get((user_id, key))
 
-    def begin(self, user_id: str, key: str) -> asyncio.Future[datetime]:
-        future: asyncio.Future[datetime] = asyncio.get_running_loop().create_future()
+    def begin(self, user_id: str, key: str) -> asyncio.Future[int]:
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._in_flight[(user_id, key)] = future
         return future
 
-    def finish(self, user_id: str, key: str, received_at: datetime | None, error: BaseException | None = None) -> None:
+    def finish(self, user_id: str, key: str, received_at: int | None, error: BaseException | None = None) -> None:
         future = self._in_flight.pop((user_id, key))
         if error is not None:
             future.set_exception(error)

@@ -13,7 +13,7 @@ from ingest_svc.ingestor import Accepted, Ingestor
 
 def _response(accepted: Accepted) -> pb.SubmitTransactionResponse:
     response = pb.SubmitTransactionResponse(transaction_id=accepted.transaction_id, duplicate=accepted.duplicate)
-    response.received_at.FromDatetime(accepted.received_at)
+    response.received_at.FromNanoseconds(accepted.received_at_ns)
     return response
 
 
