@@ -3,7 +3,6 @@ a decision from the thresholds, reasons for what is flagged, and the shadow mode
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,12 +12,9 @@ import numpy as np
 
 from scoring_svc.events import TxnEvent
 from scoring_svc.features import FEATURE_NAMES, FeatureEngine
-from scoring_svc.features.user_state import UserState
 from scoring_svc.model.reasons import ReasonText, explain
 from scoring_svc.model.registry import LoadedModel, ModelRegistry
 from scoring_svc.model.thresholds import Thresholds
-
-SNAPSHOT_FORMAT = 1
 
 __all__ = ["ReasonText", "ScoreResult", "Scorer", "ShadowResult"]
 
@@ -30,14 +26,18 @@ class ShadowResult:
     decision: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds an array: compare fields, not results
 class ScoreResult:
     score: float
     decision: str  # "APPROVE" | "REVIEW" | "DECLINE"
     reasons: list[ReasonText]
-    features: dict[str, float]
+    feature_row: np.ndarray  # FEATURE_NAMES order
     model_version: str
     shadow: list[ShadowResult]
+
+    @property
+    def features(self) -> dict[str, float]:
+        return dict(zip(FEATURE_NAMES, self.feature_row.tolist(), strict=True))
 
 
 class Scorer:
@@ -78,21 +78,8 @@ class Scorer:
 
     def features(self, events: Sequence[TxnEvent], *, update_state: bool = True) -> np.ndarray:
         """Feature rows (FEATURE_NAMES order); events of one user see each other in batch order."""
-        rows = np.empty((len(events), len(FEATURE_NAMES)), dtype=np.float64)
         with self._lock:
-            engine = self._engine
-            if update_state:
-                for i, event in enumerate(events):
-                    rows[i] = engine.observe(event)
-            else:
-                scratch: dict[str, UserState] = {}
-                for i, event in enumerate(events):
-                    state = scratch.get(event.user_id)
-                    if state is None:
-                        known = engine.users.get(event.user_id)
-                        state = scratch[event.user_id] = known.copy() if known is not None else UserState()
-                    rows[i] = engine.observe(event, state)
-        return rows
+            return self._engine.observe(events, what_if=not update_state)
 
     def score(self, events: Sequence[TxnEvent], *, update_state: bool = True) -> list[ScoreResult]:
         if not events:
@@ -126,12 +113,13 @@ class Scorer:
             for i, s in enumerate(shadow.scores(rows).tolist()):
                 shadow_results[i] = [ShadowResult(shadow.version, s, shadow_thresholds.decide(s))]
 
+        score_list = scores.tolist()
         return [
             ScoreResult(
-                score=float(scores[i]),
+                score=score_list[i],
                 decision=decisions[i],
                 reasons=reasons[i],
-                features=dict(zip(FEATURE_NAMES, rows[i].tolist(), strict=True)),
+                feature_row=rows[i],
                 model_version=model.version,
                 shadow=shadow_results[i],
             )
@@ -139,15 +127,11 @@ class Scorer:
         ]
 
     def state_snapshot(self) -> bytes:
-        """Per-user and merchant state as compact JSON (no pickle: a snapshot may come from disk)."""
+        """Per-user and merchant state as plain arrays (no pickle: a snapshot may come from disk)."""
         with self._lock:
-            body = {"format": SNAPSHOT_FORMAT, **self._engine.snapshot()}
-        return json.dumps(body, separators=(",", ":")).encode()
+            return self._engine.snapshot()
 
     def restore(self, snapshot: bytes) -> None:
-        data = json.loads(snapshot)
-        if data.get("format") != SNAPSHOT_FORMAT:
-            raise ValueError(f"state snapshot format {data.get('format')!r} is not {SNAPSHOT_FORMAT}")
-        engine = FeatureEngine.restore(data)
+        engine = FeatureEngine.restore(snapshot)
         with self._lock:
             self._engine = engine

@@ -14,6 +14,7 @@ from scoring_svc.features.engine import FeatureEngine
 from scoring_svc.features.names import FEATURE_NAMES
 
 DEFAULT_LABEL_DELAY = timedelta(days=7)
+_CHUNK = 4096
 
 
 def label_known_at(event: TxnEvent, label_delay: timedelta) -> float | None:
@@ -40,14 +41,19 @@ def compute_features(
         for i in range(len(events))
         if (at := label_known_at(events[i], label_delay)) is not None
     )
-    out = np.empty((len(events), len(FEATURE_NAMES)), dtype=np.float64)
     next_label = 0
-    for i in tqdm(order, desc="features", unit="txn", disable=not progress, mininterval=0.5):
-        event = events[i]
-        t = event.occurred_at.timestamp()
+
+    def release_labels_known_by(t: float) -> None:
+        nonlocal next_label
         while next_label < len(labels) and labels[next_label][0] <= t:
             at, txn, merchant = labels[next_label]
             engine.record_label(txn, merchant, True, at)
             next_label += 1
-        out[i] = engine.observe(event)
+
+    out = np.empty((len(events), len(FEATURE_NAMES)), dtype=np.float64)
+    with tqdm(total=len(order), desc="features", unit="txn", disable=not progress, mininterval=0.5) as bar:
+        for start in range(0, len(order), _CHUNK):
+            chunk = order[start : start + _CHUNK]
+            out[chunk] = engine.observe([events[i] for i in chunk], before_each=release_labels_known_by)
+            bar.update(len(chunk))
     return out

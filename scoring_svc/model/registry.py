@@ -16,6 +16,7 @@ import numpy as np
 
 from fraudmesh.errors import FailedPrecondition, NotFound
 from scoring_svc.features import FEATURE_INDEX
+from scoring_svc.features.names import FEATURE_DEFINITIONS
 from scoring_svc.model.serving import OnnxScorer
 from scoring_svc.model.thresholds import Thresholds
 
@@ -46,6 +47,12 @@ class LoadedModel:
         self.metadata: dict[str, Any] = json.loads((folder / METADATA_FILE).read_text())
         self.version: str = folder.name
         self.feature_names: list[str] = list(self.metadata["feature_names"])
+        definitions = self.metadata.get("feature_definitions", 1)
+        if definitions != FEATURE_DEFINITIONS:
+            raise FailedPrecondition(
+                f"model {self.version} was trained on feature definitions {definitions}; this scorer computes "
+                f"{FEATURE_DEFINITIONS} (train a new version)"
+            )
         unknown = [n for n in self.feature_names if n not in FEATURE_INDEX]
         if unknown:
             raise FailedPrecondition(

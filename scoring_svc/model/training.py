@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from scoring_svc.events import TxnEvent
 from scoring_svc.features import DEFAULT_LABEL_DELAY, FEATURE_NAMES, compute_features
+from scoring_svc.features.names import FEATURE_DEFINITIONS
 from scoring_svc.history_io import frame_to_events, read_history
 from scoring_svc.model import baselines
 from scoring_svc.model.evaluation import Metrics, evaluate
@@ -167,6 +168,7 @@ def _train(
         "version": version,
         "created_at": created_at.isoformat(),
         "feature_names": list(FEATURE_NAMES),
+        "feature_definitions": FEATURE_DEFINITIONS,
         "thresholds": {"review": thresholds.review, "decline": thresholds.decline, "policy": thresholds.policy},
         "calibration": {"method": "platt on the validation weeks", "slope": slope, "intercept": intercept},
         "reference_values": reference_values,

@@ -1,5 +1,6 @@
 """What each feature means, on hand-made streams: windows, distances, novelty, merchant risk that
-counts a label only once it is known, and state that snapshots and restores exactly."""
+counts a label only once it is known, state that snapshots and restores exactly, and a fixed size
+of state per user however long their history."""
 
 from __future__ import annotations
 
@@ -22,16 +23,20 @@ def txn(n: int, minutes: float, amount: float = 20.0, merchant: str = "m1", plac
                     city, country)
 
 
-def f(row: list[float], name: str) -> float:
-    return row[FEATURE_INDEX[name]]
+def f(row, name: str) -> float:
+    return float(row[FEATURE_INDEX[name]])
+
+
+def observe(engine: FeatureEngine, event: TxnEvent):
+    return engine.observe([event])[0]
 
 
 def test_counts_and_sums_cover_the_window_including_the_current_transaction():
     engine = FeatureEngine()
-    rows = [engine.observe(txn(i, minutes=i * 3)) for i in range(4)]  # 0, 3, 6, 9 minutes
+    rows = [observe(engine, txn(i, minutes=i * 3)) for i in range(4)]  # 0, 3, 6, 9 minutes
     assert f(rows[3], "count_10m") == 4
     assert f(rows[3], "sum_1h") == 80
-    later = engine.observe(txn(9, minutes=9 + 11))  # at minute 20 the 10-minute window (10, 20] has only it
+    later = observe(engine, txn(9, minutes=9 + 11))  # at minute 20 the 10-minute window (10, 20] has only it
     assert f(later, "count_10m") == 1
     assert f(later, "count_1h") == 5
     assert f(later, "seconds_since_prev") == 11 * 60
@@ -40,8 +45,8 @@ def test_counts_and_sums_cover_the_window_including_the_current_transaction():
 def test_amount_ratio_to_the_users_usual_amount():
     engine = FeatureEngine()
     for i in range(30):
-        engine.observe(txn(i, minutes=i * 600, amount=10.0))
-    row = engine.observe(txn(99, minutes=30 * 600, amount=140.0))
+        observe(engine, txn(i, minutes=i * 600, amount=10.0))
+    row = observe(engine, txn(99, minutes=30 * 600, amount=140.0))
     assert f(row, "amount_to_usual") == pytest.approx(14.0)
     assert f(row, "amount_z") > 3
 
@@ -49,43 +54,72 @@ def test_amount_ratio_to_the_users_usual_amount():
 def test_distance_and_implied_speed_from_the_previous_transaction():
     engine = FeatureEngine()
     for i in range(5):
-        engine.observe(txn(i, minutes=i * 60, place=NYC))
-    row = engine.observe(txn(9, minutes=4 * 60 + 20, place=LONDON, merchant="m-london"))
+        observe(engine, txn(i, minutes=i * 60, place=NYC))
+    row = observe(engine, txn(9, minutes=4 * 60 + 20, place=LONDON, merchant="m-london"))
     assert f(row, "km_from_prev") == pytest.approx(5570, rel=0.01)
     assert f(row, "speed_kmh_from_prev") == pytest.approx(5570 * 3, rel=0.01)  # in 20 minutes
     assert f(row, "km_from_usual") == pytest.approx(5570, rel=0.01)
     assert f(row, "new_merchant") == 1 and f(row, "new_place") == 1
-    again = engine.observe(txn(10, minutes=5 * 60, place=LONDON, merchant="m-london"))
+    again = observe(engine, txn(10, minutes=5 * 60, place=LONDON, merchant="m-london"))
     assert f(again, "new_merchant") == 0 and f(again, "new_place") == 0
 
 
 def test_merchant_risk_counts_a_label_only_from_when_it_was_known():
     engine = FeatureEngine()
-    engine.observe(txn(1, minutes=0, user="victim", merchant="shady"))
+    observe(engine, txn(1, minutes=0, user="victim", merchant="shady"))
     known_at = T0 + timedelta(days=7)
     engine.record_label("t1", "shady", True, known_at.timestamp())  # recorded now, known in a week
-    before = engine.observe(txn(2, minutes=6 * 24 * 60, user="other", merchant="shady"))
-    after = engine.observe(txn(3, minutes=8 * 24 * 60, user="other", merchant="shady"))
+    before = observe(engine, txn(2, minutes=6 * 24 * 60, user="other", merchant="shady"))
+    after = observe(engine, txn(3, minutes=8 * 24 * 60, user="other", merchant="shady"))
     assert f(before, "merchant_known_frauds_7d") == 0
     assert f(after, "merchant_known_frauds_7d") == 1 and f(after, "merchant_known_frauds_30d") == 1
     engine.record_label("t1", "shady", True, known_at.timestamp())  # the same label twice counts once
     engine.record_label("t1", "shady", False, (known_at + timedelta(days=1)).timestamp())  # withdrawn
-    withdrawn = engine.observe(txn(4, minutes=9 * 24 * 60, user="other", merchant="shady"))
+    withdrawn = observe(engine, txn(4, minutes=9 * 24 * 60, user="other", merchant="shady"))
     assert f(withdrawn, "merchant_known_frauds_30d") == 0
 
 
 def test_own_label_is_never_a_feature_of_its_row():
     plain = txn(1, minutes=0)
     labelled = TxnEvent(**{**{s: getattr(plain, s) for s in plain.__slots__}, "label": True})
-    assert FeatureEngine().observe(plain) == FeatureEngine().observe(labelled)
+    assert list(observe(FeatureEngine(), plain)) == list(observe(FeatureEngine(), labelled))
 
 
 def test_snapshot_restores_exactly_and_what_if_leaves_state_alone():
     engine = FeatureEngine()
     for i in range(20):
-        engine.observe(txn(i, minutes=i * 17, amount=5 + i, merchant=f"m{i % 3}"))
-    restored = FeatureEngine.restore(engine.snapshot())
-    scratch = engine.users["u1"].copy()
-    what_if = engine.observe(txn(50, minutes=400), state=scratch)
-    assert engine.snapshot() == restored.snapshot()
-    assert restored.observe(txn(50, minutes=400)) == what_if
+        observe(engine, txn(i, minutes=i * 17, amount=5 + i, merchant=f"m{i % 3}"))
+    snapshot = engine.snapshot()
+    restored = FeatureEngine.restore(snapshot)
+    what_if = engine.observe([txn(50, minutes=400), txn(51, minutes=401, user="new")], what_if=True)
+    assert engine.snapshot() == snapshot and not engine.knows_user("new")
+    real = restored.observe([txn(50, minutes=400), txn(51, minutes=401, user="new")])
+    assert real.tolist() == what_if.tolist()
+    assert f(real[0], "count_24h") == 21 and f(real[1], "count_24h") == 1  # 20 earlier + itself; new user
+
+
+def test_windows_slide_in_twelfths_of_their_span():
+    engine = FeatureEngine()
+    observe(engine, txn(1, minutes=0))  # T0 starts a 5-minute step of the hour window
+    # 59 minutes later, the 12th step is current: the first transaction is still in "the last hour".
+    assert f(observe(engine, txn(2, minutes=59)), "count_1h") == 2
+    # At 61 minutes the window has moved on by one step (60-65): only the transaction at 59 is in it.
+    assert f(observe(engine, txn(3, minutes=61)), "count_1h") == 2
+    # At 64 minutes the step is the same, so the window still starts at minute 5.
+    row = observe(engine, txn(4, minutes=64))
+    assert f(row, "count_1h") == 3 and f(row, "sum_1h") == 60
+    assert f(row, "count_24h") == 4
+
+
+def test_state_per_user_has_a_fixed_size_whatever_the_history():
+    quiet, busy = FeatureEngine(), FeatureEngine()
+    observe(quiet, txn(0, minutes=0))
+    for i in range(3000):  # a transaction every 15 minutes for a month, at 3,000 merchants
+        observe(busy, txn(i, minutes=i * 15, merchant=f"m{i}", amount=1 + i % 50))
+    assert len(busy.snapshot()) < len(quiet.snapshot()) + 200  # only the numbers in it differ
+    row_bytes = sum(column[0].nbytes for column in busy.users.columns.values())
+    assert row_bytes < 700
+    # The busy user's recent history still counts: at minute 45,000, a step boundary of both windows,
+    # the hour holds minutes 44,955 to 44,985 and the day (two-hour steps) the last 22 hours: 88.
+    last = observe(busy, txn(3000, minutes=3000 * 15))
+    assert f(last, "count_1h") == 3 + 1 and f(last, "count_24h") == 88 + 1

@@ -1,0 +1,101 @@
+"""What the feature engine remembers about every user, as a few columnar numpy arrays with one row
+per user: window buckets, running summaries, the latest place, and the user's recently used
+merchants and places as 32-bit keys. A row is 614 bytes, whatever the user's history, so a
+million users fit in well under a gigabyte; no Python object is kept per user except the id."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scoring_svc.features.kernel import EMPTY_HEAD, INT_COLUMNS, LATEST, PREV_T, REAL_COLUMNS
+from scoring_svc.features.names import KNOWN_MERCHANTS_CAP, KNOWN_PLACES_CAP, WINDOW_STEPS, WINDOWS
+
+WINDOW_COUNT = len(WINDOWS)
+_GROWTH = 1.25  # modest, so spare capacity stays a small part of the memory
+_MIN_CAPACITY = 1024
+# name -> (shape of one user's row, dtype); the order is the kernel's argument order.
+COLUMNS: dict[str, tuple[tuple[int, ...], type]] = {
+    "counts": ((WINDOW_COUNT, WINDOW_STEPS), np.uint16),
+    "sums": ((WINDOW_COUNT - 1, WINDOW_STEPS), np.float32),  # the shortest window has no sum feature
+    "heads": ((WINDOW_COUNT,), np.int32),
+    "reals": ((REAL_COLUMNS,), np.float64),
+    "ints": ((INT_COLUMNS,), np.int32),
+    "merchants": ((KNOWN_MERCHANTS_CAP,), np.uint32),
+    "places": ((KNOWN_PLACES_CAP,), np.uint32),
+    "key_lengths": ((2,), np.uint8),
+}
+
+
+class UserTable:
+    def __init__(self, capacity: int = _MIN_CAPACITY) -> None:
+        self.slots: dict[str, int] = {}
+        self.columns = {name: np.empty((capacity, *shape), dtype) for name, (shape, dtype) in COLUMNS.items()}
+        self._clear(0, capacity)
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def __contains__(self, user_id: str) -> bool:
+        return user_id in self.slots
+
+    @property
+    def capacity(self) -> int:
+        return len(self.columns["heads"])
+
+    def slot(self, user_id: str) -> int:
+        """The user's row, added (empty) when the user is new."""
+        slot = self.slots.get(user_id)
+        if slot is None:
+            slot = len(self.slots)
+            if slot == self.capacity:
+                self._grow(max(_MIN_CAPACITY, int(slot * _GROWTH)))
+            self.slots[user_id] = slot
+        return slot
+
+    def kernel_arrays(self) -> tuple[np.ndarray, ...]:
+        return tuple(self.columns[name] for name in COLUMNS)
+
+    def copy_of(self, user_ids: set[str]) -> UserTable:
+        """A scratch table holding copies of these users' rows (empty rows for unknown users)."""
+        twin = UserTable(max(len(user_ids), 1))
+        known = [u for u in user_ids if u in self.slots]
+        rows = [self.slots[u] for u in known]
+        for user_id in known:
+            twin.slot(user_id)
+        for name, column in self.columns.items():
+            twin.columns[name][: len(rows)] = column[rows]
+        return twin
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        n = len(self.slots)
+        arrays = {name: column[:n] for name, column in self.columns.items()}
+        arrays["user_ids"] = np.array(list(self.slots), dtype=np.str_) if n else np.empty(0, np.str_)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> UserTable:
+        user_ids = [str(u) for u in arrays["user_ids"]]
+        table = cls(max(len(user_ids), _MIN_CAPACITY))
+        for name, (shape, dtype) in COLUMNS.items():
+            data = arrays[name]
+            if data.shape != (len(user_ids), *shape) or data.dtype != dtype:
+                raise ValueError(f"state snapshot: column {name} has shape {data.shape} {data.dtype}, "
+                                 f"expected {(len(user_ids), *shape)} {np.dtype(dtype)}")
+            table.columns[name][: len(user_ids)] = data
+        table.slots = {u: i for i, u in enumerate(user_ids)}
+        return table
+
+    def _grow(self, capacity: int) -> None:
+        old = self.capacity
+        for name, column in self.columns.items():
+            bigger = np.empty((capacity, *column.shape[1:]), column.dtype)
+            bigger[:old] = column
+            self.columns[name] = bigger
+        self._clear(old, capacity)
+
+    def _clear(self, start: int, stop: int) -> None:
+        for column in self.columns.values():
+            column[start:stop] = 0
+        self.columns["heads"][start:stop] = EMPTY_HEAD
+        self.columns["reals"][start:stop, LATEST] = -np.inf
+        self.columns["reals"][start:stop, PREV_T] = -np.inf
