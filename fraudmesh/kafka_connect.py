@@ -11,14 +11,19 @@ from aiokafka.errors import KafkaError
 log = logging.getLogger(__name__)
 
 
-async def start_when_reachable(start: Callable[[], Awaitable[None]], max_delay: float = 5.0) -> None:
-    """Calls `start` (an aiokafka client's) until the broker answers, backing off up to `max_delay`."""
+async def start_when_reachable(
+    start: Callable[[], Awaitable[object]],
+    max_delay: float = 5.0,
+    retry_on: tuple[type[BaseException], ...] = (KafkaError,),
+) -> None:
+    """Calls `start` (an aiokafka client's, or any coroutine that fails with `retry_on` while the
+    broker is away) until the broker answers, backing off up to `max_delay`."""
     delay = 0.2
     while True:
         try:
             await start()
             return
-        except KafkaError as error:
+        except retry_on as error:
             log.warning("Kafka not reachable yet (%s); retrying in %.1f s", error, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, max_delay)
