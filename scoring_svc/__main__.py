@@ -49,8 +49,8 @@ async def main(settings: ScoringSettings) -> None:
         AIOKafkaConsumer(
             settings.labels_topic,
             bootstrap_servers=settings.kafka_bootstrap_servers,
-            group_id=None,  # every instance needs every label
-            auto_offset_reset="latest",
+            group_id=None,  # every instance needs every label, from the oldest retained (35 days)
+            auto_offset_reset="earliest",
         ),
         scorer,
     )

@@ -1,7 +1,8 @@
 """Feeds analysts' labels from the labels topic into this instance's merchant risk state.
 
-Every scoring instance reads every label (no consumer group), from the newest on: state that
-existed before this instance started comes in with the users' histories read from store_svc."""
+Every scoring instance reads every label (no consumer group) from the oldest the topic retains (35
+days, longer than any merchant-risk window): a new or restarted instance rebuilds merchant risk from
+them. Applying a label twice changes nothing, and a later verdict replaces an earlier one."""
 
 from __future__ import annotations
 

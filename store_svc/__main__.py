@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from fraudmesh.errors import Unavailable
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.kafka_producer import AcknowledgedProducer
-from fraudmesh.kafka_topics import ensure_topic_if_reachable
+from fraudmesh.kafka_topics import LABELS_TOPIC_CONFIG, ensure_topic_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 from fraudmesh.transaction_spans import TransactionSpans
@@ -51,7 +51,8 @@ async def serve(settings: StoreSettings) -> None:
             grace_seconds=settings.shutdown_grace_seconds,
         )
         async def start() -> None:
-            await ensure_topic_if_reachable(settings.kafka_bootstrap_servers, settings.labels_topic)
+            await ensure_topic_if_reachable(settings.kafka_bootstrap_servers, settings.labels_topic,
+                                            LABELS_TOPIC_CONFIG)
             await producer.start()
             await server.start()
 

@@ -11,7 +11,7 @@ import os
 import pathlib
 from dataclasses import dataclass, field
 
-from fraudmesh.kafka_topics import ensure_topic
+from fraudmesh.kafka_topics import LABELS_TOPIC_CONFIG, ensure_topic
 from fraudmesh.runtime.kafka_broker import KafkaBroker
 from fraudmesh.runtime.postgres import PostgresCluster
 from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
@@ -62,7 +62,8 @@ class Platform:
             log.info("starting Apache Kafka (KRaft) on 127.0.0.1:%d", self.config.kafka_port)
             self.kafka.start()
         for topic in TOPICS:
-            asyncio.run(ensure_topic(self.bootstrap_servers, topic))
+            config = LABELS_TOPIC_CONFIG if topic == "labels" else None
+            asyncio.run(ensure_topic(self.bootstrap_servers, topic, config=config))
 
     def ensure_model(self) -> None:
         from scoring_svc.model.registry import ensure_starter_model  # heavy imports, only when needed

@@ -1,4 +1,5 @@
-"""An analyst's label reaches scoring: the merchant's known-fraud count rises for the next score."""
+"""An analyst's label reaches scoring: the merchant's known-fraud count rises for the next score, and
+stays risen in a scoring instance started after the label."""
 
 from __future__ import annotations
 
@@ -34,3 +35,13 @@ async def test_a_fraud_label_raises_the_merchants_risk_in_scoring(stack: Service
         async with asyncio.timeout(20):
             while await known_frauds(client, body) < 1:
                 await asyncio.sleep(0.2)
+
+    # A scoring instance started after the label rebuilds merchant risk from the labels topic.
+    stack.stop("scoring")
+    stack.start("scoring")
+    stack.wait_ready("scoring")
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+        async with asyncio.timeout(30):
+            while (restarted := await known_frauds(client, body)) < 1:
+                await asyncio.sleep(0.2)
+        assert restarted == 1
