@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 from fraud.v1 import ingest_service_pb2, ingest_service_pb2_grpc
 
@@ -40,6 +41,7 @@ async def main(settings: IngestSettings) -> None:
         await ensure_topic_if_reachable(settings.kafka_bootstrap_servers, settings.transactions_topic)
         await publisher.start()
         await server.start()
+        relax_garbage_collection()
 
     async def stop() -> None:
         await server.stop()
@@ -47,6 +49,20 @@ async def main(settings: IngestSettings) -> None:
         telemetry.stop()
 
     await run_until_signalled(start, stop)
+
+
+def relax_garbage_collection() -> None:
+    """Each call allocates a few hundred short-lived objects, so with the default threshold the
+    collector ran every few calls and, now and then, walked every module's objects (8 % of the
+    GIL time under ghz). The objects made at start-up are moved out of its sight, and the youngest
+    generation is collected less often; a call's objects form no cycles, so memory stays flat."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
+
+
+GC_YOUNG_THRESHOLD = 20_000
 
 
 if __name__ == "__main__":
