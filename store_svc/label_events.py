@@ -1,4 +1,5 @@
-"""Announces each analyst label on Kafka, so every scoring instance learns it (merchant risk)."""
+"""Announces labels on Kafka, so every scoring instance learns them (merchant risk): each analyst
+label, and the fraud labels of an imported history."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ class LabelEvents:
         self._producer = producer
         self._topic = topic
 
-    async def announce(self, labelled: decision_pb2.ScoredTransaction) -> None:
-        """Raises Unavailable if Kafka does not take it; the label is stored, and labelling again is
-        idempotent, so the caller's retry announces it then."""
-        await self._producer.send(self._topic, [(labelled.transaction.id.encode(), labelled.SerializeToString())])
+    async def announce(self, *labelled: decision_pb2.ScoredTransaction) -> None:
+        """Raises Unavailable if Kafka does not take them; the labels are stored, and storing or
+        labelling again is idempotent, so the caller's retry announces them then."""
+        await self._producer.send(
+            self._topic, [(scored.transaction.id.encode(), scored.SerializeToString()) for scored in labelled]
+        )

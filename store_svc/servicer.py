@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import grpc
 
-from fraud.v1 import store_service_pb2, store_service_pb2_grpc
+from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc
 from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate
@@ -36,6 +36,11 @@ class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
         validate(request)
         with self._spans.each("store decision", request.decisions):
             inserted = await self._repository.put_batch(request.decisions)
+        # Decisions from scoring carry no label; an imported history does, and its fraud labels must
+        # reach merchant risk like an analyst's (a legitimate label withdraws nothing there).
+        frauds = [d for d in request.decisions if d.label == decision_pb2.LABEL_FRAUD]
+        if frauds and self._label_events:
+            await self._label_events.announce(*frauds)
         return store_service_pb2.PutDecisionsResponse(inserted=inserted)
 
     async def GetTransaction(

@@ -1,14 +1,17 @@
-"""Labelled history in and out of a running platform: `fraudctl import`, then the export that
-`fraudctl train --from-store` trains on, with the labels intact."""
+"""Labelled history in and out of a running platform: `fraudctl import` (whose fraud labels reach
+scoring's merchant risk), then the export that `fraudctl train --from-store` trains on, with the
+labels intact."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import pathlib
 import subprocess
 import sys
 import uuid
 
+import httpx
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -62,6 +65,21 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
     await export_history(store, exported_path)
     exported = pd.read_csv(exported_path, dtype={"transaction_id": str}).set_index("transaction_id")
     assert exported.loc[original["transaction_id"], "is_fraud"].tolist() == original["is_fraud"].tolist()
+
+    # A payment at a merchant of an imported fraud, a day after that label became known (history
+    # labels count from a week after the transaction), sees it in the merchant's risk.
+    fraud = original[original["is_fraud"] == 1].iloc[0]
+    at = pd.Timestamp(fraud["occurred_at"]) + pd.Timedelta(days=8)
+    body = {"user_id": f"after-import-{uuid.uuid4().hex[:6]}", "amount": "20.00", "location": "Chicago",
+            "merchant_id": fraud["merchant_id"], "occurred_at": at.isoformat()}
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+        async with asyncio.timeout(20):
+            while True:
+                response = await client.post("/api/score", json=body)
+                assert response.status_code == 200, response.text
+                if response.json()["features"]["merchant_known_frauds_7d"] >= 1:
+                    break
+                await asyncio.sleep(0.2)
 
 
 @pytest.fixture
