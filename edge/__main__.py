@@ -39,6 +39,7 @@ def main() -> None:
             # A line per request costs the edge about a twentieth of its CPU under load; the
             # per-route counts and latencies are in its metrics. LOG_LEVEL=DEBUG shows them.
             access_log=settings.log_level.upper() == "DEBUG",
+            ws_per_message_deflate=settings.websocket_compression,
         )
     finally:
         telemetry.stop()

@@ -49,6 +49,11 @@ class EdgeSettings(CommonSettings):
         ge=1,
         description="Decisions waiting for one WebSocket client; a client that lets it fill is closed with 1013.",
     )
+    websocket_compression: bool = Field(
+        False,
+        description="Compress WebSocket frames (permessage-deflate) for clients that offer it: less bandwidth, "
+        "but every client's copy of every decision is compressed apart, the largest CPU cost of the fan-out.",
+    )
     notify_reconnect_max_seconds: float = Field(
         5.0, gt=0, description="Longest pause between attempts to re-open the decision stream from notify_svc."
     )

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import httpx
+from websockets.asyncio.client import connect
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -56,6 +57,9 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
             assert health.status_code == 200, health.text
             assert (await client.get("/api/config")).json() == {"jaeger_url": "http://jaeger.example:16686"}
             assert (await client.post("/api/transaction", json=VALID)).status_code == 201
+            # The client offers permessage-deflate, as browsers do; by default the edge declines it.
+            async with connect(f"ws://127.0.0.1:{port}/api/ws") as websocket:
+                assert websocket.protocol.extensions == []
             scraped = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
         assert 'fraudmesh_http_request_duration_seconds_count{method="GET",route="/api/health",status="200"} 1.0' in scraped
         assert 'fraudmesh_http_request_duration_seconds_count{method="POST",route="/api/transaction",status="201"} 1.0' in scraped
