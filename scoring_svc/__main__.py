@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -91,6 +92,10 @@ async def main(settings: ScoringSettings) -> None:
 
     async def start() -> None:
         await server.start()
+        # Everything allocated so far (libraries, the model, the gazetteer) lives as long as the
+        # process: keep it out of the collector's full passes, which otherwise walk it over and over
+        # while batches allocate their short-lived results.
+        gc.freeze()
         tasks.extend([asyncio.create_task(consume()), asyncio.create_task(follow_labels())])
         for task in tasks:
             task.add_done_callback(crash_on_failure)

@@ -30,10 +30,10 @@ class ShadowResult:
 class ScoreResult:
     score: float
     decision: str  # "APPROVE" | "REVIEW" | "DECLINE"
-    reasons: list[ReasonText]
+    reasons: Sequence[ReasonText]
     feature_row: np.ndarray  # FEATURE_NAMES order
     model_version: str
-    shadow: list[ShadowResult]
+    shadow: Sequence[ShadowResult]
 
     @property
     def features(self) -> dict[str, float]:
@@ -98,7 +98,9 @@ class Scorer:
         decisions = [thresholds.decide(s) for s in scores.tolist()]
 
         flagged = [i for i, d in enumerate(decisions) if d != "APPROVE"]
-        reasons: list[list[ReasonText]] = [[] for _ in events]
+        # Shared empty tuples: most transactions have no reasons and no shadow model, and a list each
+        # would be 512 more objects per batch for the garbage collector to track.
+        reasons: list[Sequence[ReasonText]] = [()] * len(events)
         if flagged:
             explained = explain(
                 rows[flagged][:, model.columns], rows[flagged], scores[flagged], [events[i] for i in flagged],
@@ -107,11 +109,11 @@ class Scorer:
             for i, why in zip(flagged, explained, strict=True):
                 reasons[i] = why
 
-        shadow_results: list[list[ShadowResult]] = [[] for _ in events]
+        shadow_results: list[Sequence[ShadowResult]] = [()] * len(events)
         if shadow is not None:
             shadow_thresholds = shadow.thresholds
             for i, s in enumerate(shadow.scores(rows).tolist()):
-                shadow_results[i] = [ShadowResult(shadow.version, s, shadow_thresholds.decide(s))]
+                shadow_results[i] = (ShadowResult(shadow.version, s, shadow_thresholds.decide(s)),)
 
         score_list = scores.tolist()
         return [

@@ -33,7 +33,9 @@ ENV PATH=/app/.venv/bin:$PATH \
     PYTHONPATH=/app:/app/fraudmesh/_generated \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    MODELS_DIR=/models
+    MODELS_DIR=/models \
+    NUMBA_CACHE_DIR=/tmp/numba-cache
+# numba compiles the feature kernel at first use and caches it; /app is read-only to the service user.
 USER 10001:10001
 EXPOSE 50052 9102
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \

@@ -38,7 +38,7 @@ def test_batch_scores_decide_by_threshold_and_flagged_ones_say_why(registry, str
         assert 0 <= r.score <= 1 and r.model_version == model.version
         assert r.decision == model.thresholds.decide(r.score)
         if r.decision == "APPROVE":
-            assert r.reasons == []
+            assert len(r.reasons) == 0
         else:
             assert 1 <= len(r.reasons) <= 3
             assert all(reason.contribution > 0 and reason.text for reason in r.reasons)
