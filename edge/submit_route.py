@@ -55,24 +55,25 @@ class SubmitRoute(BaseRoute):
         return self.fallback.url_path_for(name, **path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await _read_body(receive)
-        call = self._parsed(scope, body)
+        messages = await _read_request(receive)
+        call = None
+        if messages[-1]["type"] == "http.request":  # else the client left before the body's end
+            call = self._parsed(scope, b"".join(message.get("body", b"") for message in messages))
         if call is None:
-            await self.fallback.handle(scope, _replaying(body, receive), send)
+            await self.fallback.handle(scope, _replaying(messages, receive), send)
             return
         response = await self._submit(*call)
         await response(scope, receive, send)
 
     def _parsed(self, scope: Scope, body: bytes) -> tuple[TransactionIn, int | None, str | None] | None:
         """The endpoint's arguments, or None when the FastAPI route should answer instead."""
-        idempotency_key = None
-        json_body = False
-        for name, value in scope["headers"]:
-            if name == b"content-type":
-                json_body = value.split(b";", 1)[0].strip().lower() == b"application/json"
+        idempotency_key = content_type = None
+        for name, value in scope["headers"]:  # the first of each, as Starlette's Headers.get reads them
+            if name == b"content-type" and content_type is None:
+                content_type = value
             elif name == b"idempotency-key" and idempotency_key is None:
                 idempotency_key = value.decode("latin-1")
-        if not json_body:
+        if content_type is None or content_type.split(b";", 1)[0].strip().lower() != b"application/json":
             return None
         wait_ms = None
         query = scope.get("query_string", b"")
@@ -91,27 +92,22 @@ class SubmitRoute(BaseRoute):
         return transaction, wait_ms, idempotency_key
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+async def _read_request(receive: Receive) -> list[Message]:
+    """The request's messages up to the end of its body, or up to the client's leaving."""
+    messages = []
     while True:
         message = await receive()
-        if message["type"] != "http.request":
-            break  # the client went away; the route answers into the void, as FastAPI's would
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return messages
 
 
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """A receive that gives the body already read, then whatever the connection says next."""
-    replayed = False
+def _replaying(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that gives the messages already read, in order, then whatever the connection says next."""
+    pending = iter(messages)
 
     async def replay() -> Message:
-        nonlocal replayed
-        if replayed:
-            return await receive()
-        replayed = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        message = next(pending, None)
+        return message if message is not None else await receive()
 
     return replay

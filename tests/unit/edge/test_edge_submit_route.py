@@ -63,3 +63,43 @@ def test_wait_ms_and_the_idempotency_header_are_read():
 )
 def test_anything_unusual_is_left_to_the_fastapi_route(query, headers, body):
     assert route(wait_ms_max=5000)._parsed(scope(query=query, headers=headers), body) is None
+
+
+def test_the_first_content_type_counts_as_starlette_reads_it():
+    text_first = ((b"content-type", b"text/plain"), (b"content-type", b"application/json"))
+    assert route()._parsed(scope(headers=text_first), BODY) is None
+    json_first = ((b"content-type", b"application/json"), (b"content-type", b"text/plain"))
+    assert route()._parsed(scope(headers=json_first), BODY) is not None
+
+
+class RecordingFallback:
+    """Stands in for the FastAPI route: records what it would have read."""
+
+    path = "/api/transaction"
+    endpoint = None
+
+    def __init__(self):
+        self.read: list[dict] = []
+
+    async def handle(self, scope, receive, send):
+        while True:
+            message = await receive()
+            self.read.append(message)
+            if message["type"] != "http.request" or not message.get("more_body"):
+                return
+
+
+async def test_a_client_gone_before_the_end_of_its_body_is_left_to_the_fastapi_route_with_every_message():
+    # The whole JSON arrived, but not the end of the body: nothing is submitted on the lean path.
+    messages = [
+        {"type": "http.request", "body": BODY, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    arrivals = iter(messages)
+
+    async def receive():
+        return next(arrivals)
+
+    fallback = RecordingFallback()
+    await SubmitRoute(fallback, _never_called, 10_000).handle(scope(), receive, None)
+    assert fallback.read == messages
