@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 
+import uvloop
 from fraud.v1 import ingest_service_pb2, ingest_service_pb2_grpc
 
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, run_until_signalled
@@ -53,8 +53,8 @@ async def main(settings: IngestSettings) -> None:
 
 def relax_garbage_collection() -> None:
     """Each call allocates a few hundred short-lived objects, so with the default threshold the
-    collector ran every few calls and, now and then, walked every module's objects (8 % of the
-    GIL time under ghz). The objects made at start-up are moved out of its sight, and the youngest
+    collector ran every few calls and, now and then, walked every module's objects (up to 8 % of
+    the GIL time under ghz). The objects made at start-up are moved out of its sight, and the youngest
     generation is collected less often; a call's objects form no cycles, so memory stays flat."""
     gc.collect()
     gc.freeze()
@@ -68,4 +68,5 @@ GC_YOUNG_THRESHOLD = 20_000
 if __name__ == "__main__":
     settings = IngestSettings()
     configure_logging("ingest_svc", settings.log_level)
-    asyncio.run(main(settings))
+    # libuv's event loop: about a tenth less CPU per call than asyncio's own under ghz.
+    uvloop.run(main(settings))
