@@ -73,8 +73,11 @@ class FeatureEngine:
         return user_id in self.users
 
     def warm(self, user_id: str, history: Sequence[TxnEvent]) -> None:
-        """Fold a user's history (oldest first) into their state; merchant risk is left alone."""
-        self._run(history, self.users, merchant_risk=False)
+        """Fold a user's history (oldest first) into their state; merchant risk is left alone. The
+        user is known afterwards even with no history, so nobody looks it up twice."""
+        self.users.slot(user_id)
+        if history:
+            self._run(history, self.users, merchant_risk=False)
 
     def record_label(self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: float) -> None:
         self.merchant_risk.record_label(transaction_id, merchant_id, is_fraud, labelled_at)

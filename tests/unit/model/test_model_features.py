@@ -123,3 +123,9 @@ def test_state_per_user_has_a_fixed_size_whatever_the_history():
     # the hour holds minutes 44,955 to 44,985 and the day (two-hour steps) the last 22 hours: 88.
     last = observe(busy, txn(3000, minutes=3000 * 15))
     assert f(last, "count_1h") == 3 + 1 and f(last, "count_24h") == 88 + 1
+
+
+def test_a_user_warmed_with_no_history_is_known():
+    engine = FeatureEngine()
+    engine.warm("newcomer", [])
+    assert engine.knows_user("newcomer") and not engine.knows_user("stranger")
