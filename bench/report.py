@@ -177,7 +177,7 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
             lines.append(
                 f"Feature state of {state.users:,} simulated users ({state.transactions:,} transactions over "
                 f"{state.days} days): {state.bytes_per_user:,.0f} bytes per user in memory (tracemalloc), "
-                f"{state.snapshot_bytes_per_user:,.0f} bytes per user as a JSON snapshot; extrapolated to a million "
+                f"{state.snapshot_bytes_per_user:,.0f} bytes per user as a snapshot; extrapolated to a million "
                 f"users: **{state.gib_per_million_users:.2f} GiB**."
             )
             lines.append("")

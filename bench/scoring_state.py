@@ -28,7 +28,7 @@ class StateMemory:
     days: int
     traced_bytes: int  # allocations still held after warming every user (tracemalloc; includes the
     # merchants' shared risk state, so per user it slightly overstates)
-    snapshot_bytes: int  # Scorer.state_snapshot(): the JSON a scoring instance could save
+    snapshot_bytes: int  # Scorer.state_snapshot(): the arrays a scoring instance could save
     bytes_per_user: float
     snapshot_bytes_per_user: float
     gib_per_million_users: float
