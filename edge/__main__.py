@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 
 import uvicorn
@@ -25,6 +26,10 @@ def main() -> None:
     )
     app = create_app(settings, upstreams, telemetry.metrics, telemetry.tracer_provider)
     host, port = settings.listen_host_port()
+    # Everything built so far (FastAPI, pydantic, protobuf and gRPC modules, the app) lives as long as
+    # the process: kept out of the collector's full passes, which walked it all every few seconds
+    # under load, stalling every request in flight for about 60 ms each time (measured under wrk).
+    gc.freeze()
     # uvicorn drains on SIGTERM, then raises the signal again for the handler it found installed.
     # With this one that is a no-op, so a drained edge exits 0 like the gRPC services do.
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
