@@ -35,6 +35,7 @@ async def main(settings: ScoringSettings) -> None:
     registry = ModelRegistry(settings.models_dir, settings.active_model_version, settings.shadow_model_version)
     telemetry.metrics.set_active_model(registry.active.version)
     scorer = Scorer(registry, settings.review_threshold, settings.decline_threshold)
+    scorer.prepare()  # before the health check says SERVING
     store_channel = insecure_channel(settings.store_address, telemetry.client_interceptors())
     notify_channel = insecure_channel(settings.notify_address, telemetry.client_interceptors())
     consumer = AIOKafkaConsumer(

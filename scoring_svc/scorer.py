@@ -63,6 +63,11 @@ class Scorer:
         decline = own.decline if self._decline is None else self._decline
         return Thresholds(review=review, decline=decline, policy="set by configuration")
 
+    def prepare(self) -> None:
+        """Loads (or compiles) the feature kernel now, so the first batch after start-up does not wait
+        for it."""
+        self.features([])
+
     def knows_user(self, user_id: str) -> bool:
         with self._lock:
             return self._engine.knows_user(user_id)

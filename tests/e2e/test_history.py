@@ -10,6 +10,7 @@ import pathlib
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pandas as pd
@@ -45,7 +46,10 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
     stack: ServiceSupervisor, postgres, models_dir: pathlib.Path, tmp_path: pathlib.Path
 ):
     history = tmp_path / "history.csv"
-    fraudctl("simulate", "--out", str(history), "--users", "40", "--days", "10", "--seed", "3")
+    # Recent history (from 20 to 10 days ago): merchant risk keeps labels only within 30 days of the
+    # newest transaction it has seen, and other tests' payments are from today.
+    start = (datetime.now(UTC) - timedelta(days=20)).date().isoformat()
+    fraudctl("simulate", "--out", str(history), "--users", "40", "--days", "10", "--seed", "3", "--start", start)
     original = pd.read_csv(history, dtype={"transaction_id": str})
     store = stack.ports.grpc_address("store")
 

@@ -14,8 +14,12 @@ from fraudmesh.runtime.services import ServiceSupervisor
 pytestmark = pytest.mark.e2e
 
 
-async def known_frauds(client: httpx.AsyncClient, body: dict) -> float:
-    response = await client.post("/api/score", json=body)
+async def known_frauds(client: httpx.AsyncClient, body: dict, *, retry_unavailable: bool = False) -> float:
+    while True:
+        response = await client.post("/api/score", json=body)
+        if not (retry_unavailable and response.status_code == 503):
+            break
+        await asyncio.sleep(0.2)  # a service just restarted may answer "retry later" at first
     assert response.status_code == 200, response.text
     return response.json()["features"]["merchant_known_frauds_7d"]
 
@@ -42,6 +46,6 @@ async def test_a_fraud_label_raises_the_merchants_risk_in_scoring(stack: Service
     stack.wait_ready("scoring")
     async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
         async with asyncio.timeout(30):
-            while (restarted := await known_frauds(client, body)) < 1:
+            while (restarted := await known_frauds(client, body, retry_unavailable=True)) < 1:
                 await asyncio.sleep(0.2)
         assert restarted == 1
