@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 from fraudmesh.errors import Unavailable
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS, ensure_topic
+from fraudmesh.metrics import Metrics, RpcMetricsInterceptor
 from fraudmesh.runtime.kafka_broker import KafkaBroker
 from fraudmesh.runtime.waiting import free_port
 from ingest_svc.__main__ import SERVICE_NAME
@@ -31,11 +32,13 @@ pytestmark = pytest.mark.integration
 class RunningIngest:
     def __init__(self, bootstrap: str, topic: str):
         self.topic = topic
-        self.publisher = KafkaTransactionPublisher(bootstrap, topic, linger_ms=2, request_timeout_ms=3000)
-        servicer = IngestServicer(Ingestor(self.publisher, IdempotencyCache(1000)))
+        self.metrics = Metrics("ingest")
+        self.publisher = KafkaTransactionPublisher(bootstrap, topic, linger_ms=2, request_timeout_ms=3000, metrics=self.metrics)
+        servicer = IngestServicer(Ingestor(self.publisher, IdempotencyCache(1000)), self.metrics)
         self.server = GrpcServer(
             [ServiceRegistration(SERVICE_NAME, lambda s: pb_grpc.add_IngestServiceServicer_to_server(servicer, s))],
             f"127.0.0.1:{free_port()}",
+            [RpcMetricsInterceptor(self.metrics)],  # as ServiceTelemetry installs it when tracing is off
         )
         self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.server.port}")
         self.stub = pb_grpc.IngestServiceStub(self.channel)
@@ -123,6 +126,23 @@ async def test_before_kafka_is_reachable_a_publish_is_refused_as_unavailable():
             await publisher.publish([record])
     finally:
         await publisher.stop()
+
+
+async def test_calls_are_counted_with_the_status_code_the_caller_got(ingest):
+    await ingest.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction()))
+    with pytest.raises(grpc.aio.AioRpcError):
+        await ingest.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction(currency="XYZ")))
+
+    def calls(code: str) -> float | None:
+        labels = {"service": SERVICE_NAME, "method": "SubmitTransaction", "code": code}
+        return ingest.metrics.registry.get_sample_value("fraudmesh_rpc_duration_seconds_count", labels)
+
+    assert calls("OK") == 1
+    assert calls("INVALID_ARGUMENT") == 1
+    assert ingest.metrics.registry.get_sample_value("fraudmesh_transactions_received_total") == 2
+    assert ingest.metrics.registry.get_sample_value(
+        "fraudmesh_kafka_produced_total", {"topic": ingest.topic, "result": "ok"}
+    ) == 1
 
 
 def violations_of(error: grpc.aio.AioRpcError) -> set[tuple[str, str]]:
