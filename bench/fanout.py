@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import multiprocessing
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+
+import orjson
 
 from bench.stats import LatencySummary
 
@@ -78,7 +79,7 @@ async def _clients(url: str, clients: int, conn: Connection) -> None:
         nonlocal closed
         try:
             async for raw in socket:
-                message = json.loads(raw)
+                message = orjson.loads(raw)  # a hundred copies of every frame: parse them cheaply
                 if message.get("type") != "decision":
                     continue
                 now = time.monotonic()
@@ -95,7 +96,9 @@ async def _clients(url: str, clients: int, conn: Connection) -> None:
     sockets = [await websockets.connect(url, max_size=2**22) for _ in range(clients)]
     readers = [asyncio.create_task(read(i, s)) for i, s in enumerate(sockets)]
     conn.send("ready")
-    await asyncio.to_thread(conn.recv)  # the submitter says when it has seen every decision
+    # The submitter asks how far the clients have got until they stop gaining, then says stop.
+    while await asyncio.to_thread(conn.recv) == "progress":
+        conn.send(sum(len(seen) for seen in per_client))
     for reader in readers:
         reader.cancel()
     for socket in sockets:
@@ -129,6 +132,24 @@ class WebSocketClients:
         if self._conn.recv() != "ready":
             raise RuntimeError("the WebSocket client process did not get ready")
         return self
+
+    async def progress(self) -> int:
+        """Decisions received so far, summed over the clients."""
+        self._conn.send("progress")
+        return await asyncio.to_thread(self._conn.recv)
+
+    async def wait_for(self, expected: int, timeout_s: float, quiet_s: float = 5.0) -> int:
+        """Waits until the clients hold `expected` decisions in all, or have gained none for `quiet_s`,
+        or `timeout_s` has passed; returns how many they hold."""
+        deadline = time.monotonic() + timeout_s
+        held = await self.progress()
+        gained_at = time.monotonic()
+        while held < expected and time.monotonic() < deadline and time.monotonic() - gained_at < quiet_s:
+            await asyncio.sleep(0.5)
+            now_held = await self.progress()
+            if now_held > held:
+                held, gained_at = now_held, time.monotonic()
+        return held
 
     async def collect(self) -> tuple[dict[str, Arrival], int]:
         self._conn.send("stop")

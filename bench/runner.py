@@ -260,7 +260,8 @@ class Run:
             _, outcomes = await e2e.pool.run(jobs)
             intended = {o.transaction_id: o.intended for o in outcomes if o.ok}
             await e2e.clock.wait_for(intended, e2e.settings.drain_timeout_s)
-            await asyncio.sleep(1.0)  # the edge relays right after notify: give the last frames time to land
+            # The edge relays after notify, and a hundred clients take a while to read every frame.
+            await clients.wait_for(len(intended) * options.fanout_clients, e2e.settings.drain_timeout_s)
             arrivals, closed = await clients.collect()
         figures = summarize_fanout(intended, arrivals, options.fanout_clients, e2e.clock.arrivals)
         self.results["fanout"] = FanoutResult(options.fanout_clients, options.fanout_rate, options.fanout_seconds,
