@@ -13,7 +13,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from fraudmesh.interceptors import ErrorMappingInterceptor, HandlerWrapper
+from fraudmesh.interceptors import ErrorMappingInterceptor, HandlerWrapper, WrappedHandlers
 
 log = logging.getLogger("fraudmesh.server")
 
@@ -115,19 +115,13 @@ class _WrappingRegistrar:
 class _WrappedGenericHandler(grpc.GenericRpcHandler):
     def __init__(self, inner: grpc.GenericRpcHandler, wrap: Callable[[str, Handler], Handler]):
         self._inner = inner
-        self._wrap_handler = wrap
-        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, Handler]] = {}
+        self._wrapped = WrappedHandlers(wrap)
 
     def service(self, handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
         handler = self._inner.service(handler_call_details)
         if handler is None:
             return None
-        method = handler_call_details.method
-        cached = self._wrapped.get(method)
-        if cached is None or cached[0] is not handler:
-            cached = (handler, self._wrap_handler(method, handler))
-            self._wrapped[method] = cached
-        return cached[1]
+        return self._wrapped.of(handler_call_details.method, handler)
 
 
 async def run_until_signalled(

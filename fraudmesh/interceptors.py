@@ -44,12 +44,27 @@ async def abort_with(context: grpc.aio.ServicerContext, error: DomainError) -> N
     await context.abort_with_status(rpc_status.to_status(status_for(error)))
 
 
+class WrappedHandlers:
+    """Each method's handler wrapped once: the wrapped form is kept until the handler itself changes."""
+
+    def __init__(self, wrap: Callable[[str, grpc.RpcMethodHandler], grpc.RpcMethodHandler]) -> None:
+        self._wrap = wrap
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
+
+    def of(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        cached = self._wrapped.get(method)
+        if cached is None or cached[0] is not handler:
+            cached = (handler, self._wrap(method, handler))
+            self._wrapped[method] = cached
+        return cached[1]
+
+
 class HandlerWrapper(grpc.aio.ServerInterceptor):
     """An interceptor whose work is a function of the method alone: `wrap` turns a method's handler
     into the intercepted one. The result is computed once per method and handler, never per call."""
 
     def __init__(self) -> None:
-        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
+        self._wrapped = WrappedHandlers(self.wrap)
 
     def wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         raise NotImplementedError
@@ -62,12 +77,7 @@ class HandlerWrapper(grpc.aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
-        method = handler_call_details.method
-        cached = self._wrapped.get(method)
-        if cached is None or cached[0] is not handler:
-            cached = (handler, self.wrap(method, handler))
-            self._wrapped[method] = cached
-        return cached[1]
+        return self._wrapped.of(handler_call_details.method, handler)
 
 
 class ErrorMappingInterceptor(HandlerWrapper):
