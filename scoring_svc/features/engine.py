@@ -63,8 +63,8 @@ class FeatureEngine:
     """Per-user state plus merchant risk. `observe` = features of events, then fold them in."""
 
     def __init__(self, users: UserTable | None = None, merchant_risk: MerchantRisk | None = None) -> None:
-        self.users = users or UserTable()
-        self.merchant_risk = merchant_risk or MerchantRisk()
+        self.users = users if users is not None else UserTable()
+        self.merchant_risk = merchant_risk if merchant_risk is not None else MerchantRisk()
         self._since_prune = 0
         self._place_keys: dict[tuple[str, str], int] = {}  # memo of the place key by (city, country)
 
