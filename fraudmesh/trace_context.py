@@ -14,6 +14,13 @@ from opentelemetry.context import Context
 from opentelemetry.propagators.textmap import Getter, Setter
 
 KafkaHeaders = Sequence[tuple[str, bytes | None]]
+_UNTRACED = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+
+
+def tracing_off(provider: trace.TracerProvider | None = None) -> bool:
+    """True while no SDK provider is installed (by default: the process-wide one): spans would be
+    non-recording stand-ins and injected headers empty, yet both cost work per call."""
+    return isinstance(provider or trace.get_tracer_provider(), _UNTRACED)
 
 
 class _HeaderListSetter(Setter[list[tuple[str, bytes]]]):

@@ -21,10 +21,11 @@ from opentelemetry.context import Context
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.trace.status import Status, StatusCode
 
+from fraudmesh.trace_context import tracing_off
+
 # Only the traceparent travels in the message: parse it with the W3C propagator itself, whatever
 # propagators the process has configured for its headers.
 _W3C = TraceContextTextMapPropagator()
-_UNTRACED = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
 
 
 def transaction_context(scored: decision_pb2.ScoredTransaction) -> Context | None:
@@ -50,7 +51,7 @@ class TransactionSpans:
 
     def _active_tracer(self) -> trace.Tracer | None:
         provider = self._provider or trace.get_tracer_provider()
-        if isinstance(provider, _UNTRACED):
+        if tracing_off(provider):
             return None
         if provider is not self._tracer_of:
             self._tracer, self._tracer_of = provider.get_tracer(self._instrumentation), provider

@@ -11,12 +11,9 @@ from opentelemetry.trace import SpanKind
 from fraudmesh.errors import Unavailable
 from fraudmesh.kafka_producer import AcknowledgedProducer
 from fraudmesh.metrics import Metrics
-from fraudmesh.trace_context import inject_headers
+from fraudmesh.trace_context import inject_headers, tracing_off
 
 tracer = trace.get_tracer("ingest_svc")
-# With no SDK provider installed (tracing off) the span would be a non-recording stand-in and the
-# headers empty (no server interceptor extracts a caller's context then), yet both cost per call.
-_UNTRACED = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
 
 
 class KafkaTransactionPublisher:
@@ -38,7 +35,7 @@ class KafkaTransactionPublisher:
     async def publish(self, transactions: Sequence[transaction_pb2.Transaction]) -> None:
         records = [(txn.input.user_id.encode(), txn.SerializeToString()) for txn in transactions]
         try:
-            if isinstance(trace.get_tracer_provider(), _UNTRACED):
+            if tracing_off():
                 await self._producer.send(self._topic, records)
             else:
                 await self._send_traced(records)
