@@ -59,10 +59,6 @@ class DecisionEvent:
         self._data: dict[str, Any] | None = None
         self._frame: str | None = None
 
-    @classmethod
-    def from_proto(cls, sequence: int, scored: decision_pb2.ScoredTransaction) -> DecisionEvent:
-        return cls(sequence, scored)
-
     @property
     def data(self) -> dict[str, Any]:
         """The decision object (rest_models.DecisionOut)."""
@@ -223,7 +219,7 @@ class DecisionHub:
 
         A jump in the numbering is a gap (notify_svc no longer held what the edge missed while
         reconnecting); a number not above the last one means notify_svc restarted."""
-        event = DecisionEvent.from_proto(sequence, scored)
+        event = DecisionEvent(sequence, scored)
         last = self.ring.last_sequence
         if last is not None and sequence <= last:
             # notify_svc restarted and numbers from 1 again: clients must resume against the new numbers.
