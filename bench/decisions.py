@@ -11,6 +11,8 @@ from collections.abc import Iterable
 import grpc
 from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
 
+from bench.latency_stages import DecisionStamps
+
 
 class DecisionClock:
     """Subscribes as an internal service would and notes the monotonic time of every decision by id."""
@@ -19,6 +21,7 @@ class DecisionClock:
         self._address = address
         self._subscriber = subscriber
         self.arrivals: dict[str, list[float]] = defaultdict(list)
+        self.stamps: dict[str, DecisionStamps] = {}  # the first arrival's timestamps, for the stages
         self.gaps = 0
         self._arrived = asyncio.Event()
 
@@ -33,7 +36,16 @@ class DecisionClock:
 
     async def _gather(self) -> None:
         async for event in self._call:
-            self.arrivals[event.decision.transaction.id].append(time.monotonic())
+            arrived_ns = time.time_ns()
+            decision = event.decision
+            transaction_id = decision.transaction.id
+            self.arrivals[transaction_id].append(time.monotonic())
+            if transaction_id not in self.stamps:
+                times = decision.times
+                self.stamps[transaction_id] = DecisionStamps(
+                    times.received_at.ToNanoseconds(), times.scored_at.ToNanoseconds(),
+                    times.published_at.ToNanoseconds(), arrived_ns,
+                )
             if event.gap:
                 self.gaps += 1
             self._arrived.set()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bench.decisions import DecisionClock
 from bench.generator import GeneratorPool, Job
 from bench.kafka_probe import GroupProbe
+from bench.latency_stages import stage_latencies
 from bench.open_loop import Outcome, arrival_offsets, share_of
 from bench.payloads import Payment
 from bench.sampler import Sampler, cpu_used, lag_series
@@ -49,6 +50,7 @@ class RateResult:
     latency_ms: LatencySummary  # scheduled submit time -> decision at the subscriber
     ack_ms: LatencySummary  # scheduled submit time -> ingest's (or the edge's) answer
     send_lag_ms: LatencySummary  # how late the generator sent, behind its schedule
+    stages_ms: dict[str, LatencySummary]  # the latency split by the decision's own timestamps
     lag_end_of_send: int | None
     lag_max: int | None
     lag_after_drain: int | None
@@ -173,6 +175,7 @@ class EndToEnd:
         await asyncio.sleep(0.5)  # a repeated decision would come right behind the first
         end = time.monotonic()
         figures = summarize_outcomes(outcomes, self.clock.arrivals, start_at, seconds)
+        stages = stage_latencies(outcomes, self.clock.stamps, time.time() - time.monotonic())
         stored = await self.rows.count_of(ids)
         growth = await self.rows.total() - rows_before
         window = self.sampler.window(start_at, end)
@@ -185,7 +188,7 @@ class EndToEnd:
             growth == unique or not self.own_platform
         )
         result = RateResult(
-            label=label, offered_per_s=offered_per_s, seconds=seconds, **figures,
+            label=label, offered_per_s=offered_per_s, seconds=seconds, **figures, stages_ms=stages,
             lag_end_of_send=lag_end_of_send, lag_max=max(lags, default=None), lag_after_drain=lag_after,
             stored=stored, table_growth=growth, exactly_once=exactly_once,
             cpu_ms_per_txn={k: 1000 * v / max(1, len(ids)) for k, v in sorted(used.items())},
@@ -199,6 +202,8 @@ class EndToEnd:
             _ms(result.latency_ms.p50), _ms(result.latency_ms.p99), lag_end_of_send, stored,
             "" if result.sustained else "  (not sustained)",
         )
+        log.info("%s %.0f/s stages p50/p99 ms: %s", label, offered_per_s, "; ".join(
+            f"{stage} {_ms(s.p50)}/{_ms(s.p99)}" for stage, s in stages.items()))
         return result
 
     async def _lag(self) -> int | None:

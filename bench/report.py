@@ -10,6 +10,7 @@ import pathlib
 from collections.abc import Mapping, Sequence
 
 from bench.end_to_end import RateResult
+from bench.latency_stages import STAGES
 from bench.plot import latency_plot
 from bench.targets import TargetCheck
 
@@ -50,6 +51,24 @@ def _rate_rows(runs: Sequence[RateResult]) -> list[list[str]]:
             f"{r.stored}/{r.accepted}" + ("" if r.exactly_once else " ✗"), "yes" if r.sustained else "no",
         ])
     return rows
+
+
+def _stage_table(runs: Sequence[RateResult]) -> list[str]:
+    """p50 / p99 of each stage of the latency, from the timestamps the decisions carry."""
+    runs = [r for r in runs if r.stages_ms]
+    if not runs:
+        return []
+    lines = ["Where that latency goes, p50 / p99 ms of each stage (ingest, scoring and the subscriber stamp each",
+             "decision; the stages add up to the whole):", ""]
+    header = ["path", "offered /s", *STAGES]
+    rows = [[r.label, _num(r.offered_per_s, 0),
+             *(_p50_p99(r.stages_ms.get(stage)) for stage in STAGES)]
+            for r in runs]
+    return lines + _table(header, rows)
+
+
+def _p50_p99(summary) -> str:
+    return "–" if summary is None else f"{_num(summary.p50)} / {_num(summary.p99)}"
 
 
 RATE_HEADER = [
@@ -110,6 +129,7 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
                       "each user) kept out of the targets.", ""]
         if plot_name:
             lines += [f"![latency percentiles against offered load]({plot_name})", ""]
+        lines += _stage_table(list(runs))
 
     wrk = results.get("rest_wrk")
     rest = results.get("rest_rates") or []
@@ -125,6 +145,7 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
             lines.append("")
         if rest:
             lines += _table(RATE_HEADER, _rate_rows(rest))
+            lines += _stage_table(rest)
 
     fanout = results.get("fanout")
     if fanout:

@@ -4,6 +4,7 @@ import json
 import math
 
 from bench.end_to_end import RateResult, summarize_outcomes
+from bench.latency_stages import DecisionStamps, stage_latencies
 from bench.open_loop import Outcome
 from bench.profiling import Profile
 from bench.report import jsonable, write
@@ -16,7 +17,10 @@ def _run(label: str, rate: float, latency_s: float, sustained: bool = True) -> R
     outcomes = [Outcome(i, i / rate, i / rate, i / rate + 0.002, f"{label}-{i}", "") for i in range(int(rate))]
     decided = {o.transaction_id: [o.intended + latency_s * (1 + (o.index % 10) / 10)] for o in outcomes}
     figures = summarize_outcomes(outcomes, decided, 0.0, 1.0)
-    return RateResult(label=label, offered_per_s=rate, seconds=1.0, **figures, lag_end_of_send=3, lag_max=10,
+    stamps = {o.transaction_id: DecisionStamps(*(int((o.intended + latency_s * f) * 1e9) for f in (0.1, 0.6, 0.7)),
+                                               int((o.intended + latency_s) * 1e9)) for o in outcomes}
+    return RateResult(label=label, offered_per_s=rate, seconds=1.0, **figures,
+                      stages_ms=stage_latencies(outcomes, stamps, 0.0), lag_end_of_send=3, lag_max=10,
                       lag_after_drain=0, stored=figures["accepted"], table_growth=figures["accepted"],
                       exactly_once=True, cpu_ms_per_txn={"scoring": 0.5, "ingest": 1.0},
                       cores_busy={"scoring": 0.3, "ingest": 0.6}, sustained=sustained, start_at=0.0, send_end=1.0)
@@ -49,6 +53,7 @@ def test_a_run_writes_json_markdown_and_a_plot(tmp_path):
     text = paths["markdown"].read_text()
     assert "SMOKE RUN" in text and "Smoke numbers" in text
     assert "## End to end over gRPC (open loop)" in text
+    assert "| grpc | 250 | 1.0 / 1.0 | 5.0 / 5.0 | 1.0 / 1.0 | 3.0 / 3.0 |" in text  # the latency's stages
     assert f"]({paths['plot'].name})" in text
     assert "ghz: RuntimeError: no Go" in text
     assert "## Where the time goes: grpc at 2000/s" in text
