@@ -71,7 +71,7 @@ def create_app(
     hub = DecisionHub(settings.decision_ring_size, settings.websocket_queue_size)
     feed = NotifyFeed(lambda: channels.notify, hub, settings.notify_reconnect_max_seconds)
     gazetteer = gazetteer or Gazetteer()
-    context = EdgeContext(settings, channels, hub, metrics)
+    context = EdgeContext(settings, channels, hub, metrics, coalesce_submissions=tracer_provider is None)
     traffic = TrafficSimulator(simulator.ingest_submitter(context), TrafficGenerators(gazetteer))
 
     @contextlib.asynccontextmanager

@@ -17,6 +17,8 @@ class EdgeContext:
     upstreams: Upstreams
     hub: DecisionHub
     metrics: Metrics
+    # With tracing on, each submission keeps a gRPC call of its own, which carries its trace context.
+    coalesce_submissions: bool = True
 
     @property
     def timeout(self) -> float:

@@ -19,6 +19,7 @@ from fraud.v1 import (
 
 from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.settings import CommonSettings
+from fraudmesh.submit_coalescer import SubmitCoalescer
 
 ChannelFactory = Callable[[str], grpc.aio.Channel]
 
@@ -57,8 +58,12 @@ class Upstreams:
         self.scoring = scoring_service_pb2_grpc.ScoringServiceStub(self.channels["scoring"])
         self.store = store_service_pb2_grpc.StoreServiceStub(self.channels["store"])
         self.notify = notify_service_pb2_grpc.NotifyServiceStub(self.channels["notify"])
+        # Concurrent single submissions leave together as SubmitEach calls (see the module).
+        self.submissions = SubmitCoalescer(self.ingest)
 
     async def close(self) -> None:
+        if self.channels:
+            await self.submissions.close()
         channels, self.channels = self.channels, {}
         for channel in channels.values():
             await channel.close()

@@ -122,6 +122,11 @@ class ErrorMappingInterceptor(HandlerWrapper):
         return handler
 
 
+def log_outcome(method: str, error: DomainError) -> None:
+    """Logs one refused item of a call that answers each item on its own, as a refused call is logged."""
+    log.info("%s %s (one item) %s", method, error.code.name, error)
+
+
 def _log_call(method: str, code: grpc.StatusCode, started: float, detail: str = "") -> None:
     elapsed_ms = (time.perf_counter() - started) * 1000
     level = logging.DEBUG if code == grpc.StatusCode.OK else logging.INFO

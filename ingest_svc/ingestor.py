@@ -10,7 +10,7 @@ from typing import Protocol
 
 from fraud.v1 import transaction_pb2
 
-from fraudmesh.errors import FieldViolation, InvalidArgument
+from fraudmesh.errors import DomainError, FieldViolation, InvalidArgument
 from fraudmesh.transaction_rules import normalise
 from ingest_svc.idempotency import IdempotencyCache, id_for_key, new_id
 
@@ -52,6 +52,22 @@ class Ingestor:
         if violations:
             raise InvalidArgument(violations)
         return list(await asyncio.gather(*(self._accept(txn) for txn in inputs)))
+
+    async def submit_each(
+        self, inputs: Sequence[transaction_pb2.TransactionInput], rule_violations: dict[int, list[FieldViolation]]
+    ) -> list[Accepted | DomainError]:
+        """Each transaction on its own, as `submit` would take it: its outcome is its id or its own
+        error. `rule_violations` are the contract's rules each one broke, by position."""
+
+        async def one(index: int, txn: transaction_pb2.TransactionInput) -> Accepted | DomainError:
+            try:
+                if index in rule_violations:
+                    raise InvalidArgument(rule_violations[index])
+                return await self.submit(txn)
+            except DomainError as error:
+                return error
+
+        return list(await asyncio.gather(*(one(index, txn) for index, txn in enumerate(inputs))))
 
     async def _accept(self, txn: transaction_pb2.TransactionInput) -> Accepted:
         key = txn.idempotency_key

@@ -6,9 +6,14 @@ import grpc
 from fraud.v1 import ingest_service_pb2 as pb
 from fraud.v1 import ingest_service_pb2_grpc as pb_grpc
 
+from fraudmesh.errors import DomainError, InvalidArgument
+from fraudmesh.interceptors import log_outcome, status_for
 from fraudmesh.metrics import Metrics
-from fraudmesh.validation import validate
+from fraudmesh.validation import validate, violations_by_item
 from ingest_svc.ingestor import Accepted, Ingestor
+
+
+SUBMIT_EACH = "/fraud.v1.IngestService/SubmitEach"
 
 
 def _response(accepted: Accepted) -> pb.SubmitTransactionResponse:
@@ -36,3 +41,19 @@ class IngestServicer(pb_grpc.IngestServiceServicer):
         validate(request)
         results = await self._ingestor.submit_batch(list(request.transactions))
         return pb.SubmitTransactionsResponse(results=[_response(a) for a in results])
+
+    async def SubmitEach(self, request: pb.SubmitEachRequest, context: grpc.aio.ServicerContext):
+        submissions = request.submissions
+        self._count_received(len(submissions))
+        own_violations, rule_violations = violations_by_item(request, "submissions")
+        if own_violations:  # too many or none: the call itself is wrong
+            raise InvalidArgument(own_violations)
+        outcomes = await self._ingestor.submit_each([s.transaction for s in submissions], rule_violations)
+        return pb.SubmitEachResponse(outcomes=[_outcome(o) for o in outcomes])
+
+
+def _outcome(outcome: Accepted | DomainError) -> pb.SubmitOutcome:
+    if isinstance(outcome, DomainError):
+        log_outcome(SUBMIT_EACH, outcome)  # each refusal is logged as SubmitTransaction's would be
+        return pb.SubmitOutcome(error=status_for(outcome))
+    return pb.SubmitOutcome(accepted=_response(outcome))

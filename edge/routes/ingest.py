@@ -59,11 +59,15 @@ def transaction_submitter(context: EdgeContext) -> Callable[[TransactionIn, int 
         event = await context.hub.wait_for(transaction_id, wait_seconds)
         return event.data if event is not None else None
 
+    async def send(request: ingest_service_pb2.SubmitTransactionRequest) -> ingest_service_pb2.SubmitTransactionResponse:
+        # Answers (and fails) alike either way: the coalescer gives each submission its own outcome.
+        if context.coalesce_submissions:
+            return await context.upstreams.submissions.submit(request, context.timeout)
+        return await context.upstreams.ingest.SubmitTransaction(request, timeout=context.timeout)
+
     async def submit(transaction: TransactionIn, wait_ms: int | None, idempotency_key: str | None) -> JSONResponse:
         message = transaction_input(transaction, idempotency_key)
-        response = await context.upstreams.ingest.SubmitTransaction(
-            ingest_service_pb2.SubmitTransactionRequest(transaction=message), timeout=context.timeout
-        )
+        response = await send(ingest_service_pb2.SubmitTransactionRequest(transaction=message))
         accepted = {**_accepted(response), "status": "pending"}
         if wait_ms is None:
             return JSONResponse(accepted, status_code=201)

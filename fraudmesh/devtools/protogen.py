@@ -1,9 +1,9 @@
 """Regenerates the Python code for `proto/` into `fraudmesh/_generated`, or checks that it is current.
 
-The contract imports `buf/validate/validate.proto` and `google/api/annotations.proto`. Both come from
-packages we already depend on, so nothing reaches the Buf Schema Registry (unreachable here):
-validate.proto from the source distribution of the same protovalidate release the services run with,
-the google/api files from googleapis-common-protos. They land in `build/proto-deps`, which is also a
+The contract imports `buf/validate/validate.proto`, `google/api/annotations.proto` and
+`google/rpc/status.proto`. All come from packages we already depend on, so nothing reaches the Buf
+Schema Registry (unreachable here): validate.proto from the source distribution of the same
+protovalidate release the services run with, the google files from googleapis-common-protos. They land in `build/proto-deps`, which is also a
 module of the buf workspace so that `buf lint` resolves the imports.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import importlib
 import importlib.metadata
 import pathlib
 import shutil
@@ -24,7 +25,7 @@ DEPS_DIR = ROOT / "build" / "proto-deps"
 OUT_DIR = ROOT / "fraudmesh" / "_generated"
 CACHE_DIR = pathlib.Path.home() / ".cache" / "fraudmesh"
 VALIDATE_PROTO = "buf/validate/validate.proto"
-GOOGLE_API_PROTOS = ("google/api/annotations.proto", "google/api/http.proto")
+GOOGLE_PROTOS = ("google/api/annotations.proto", "google/api/http.proto", "google/rpc/status.proto")
 
 
 def fetch_validate_proto() -> None:
@@ -51,19 +52,18 @@ def fetch_validate_proto() -> None:
     shutil.copyfile(cached, target)
 
 
-def copy_google_api_protos() -> None:
-    from google.api import annotations_pb2  # googleapis-common-protos ships the .proto sources beside it
-
-    package_dir = pathlib.Path(annotations_pb2.__file__).parent
-    for name in GOOGLE_API_PROTOS:
+def copy_google_protos() -> None:
+    """googleapis-common-protos ships each .proto source beside its generated module."""
+    for name in GOOGLE_PROTOS:
+        module = importlib.import_module(name.removesuffix(".proto").replace("/", ".") + "_pb2")
         target = DEPS_DIR / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(package_dir / pathlib.Path(name).name, target)
+        shutil.copyfile(pathlib.Path(module.__file__).with_name(pathlib.Path(name).name), target)
 
 
 def prepare_deps() -> None:
     fetch_validate_proto()
-    copy_google_api_protos()
+    copy_google_protos()
 
 
 def generate(out_dir: pathlib.Path) -> None:

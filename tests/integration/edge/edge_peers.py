@@ -29,7 +29,8 @@ from fraud.v1 import (
 
 from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
-from fraudmesh.validation import validate
+from fraudmesh.interceptors import status_for
+from fraudmesh.validation import validate, violations_by_item
 
 
 @dataclass
@@ -202,7 +203,8 @@ class IngestPeer(ingest_service_pb2_grpc.IngestServiceServicer):
     def __init__(self, store: StorePeer, notify: NotifyPeer):
         self.faults = Faults()
         self.received: list[transaction_pb2.Transaction] = []
-        self.metadata: list[dict[str, str]] = []  # of each SubmitTransaction call
+        self.metadata: list[dict[str, str]] = []  # of each SubmitTransaction and SubmitEach call
+        self.each_calls: list[int] = []  # submissions in each SubmitEach call
         self.decide = True
         self.decide_after_seconds = 0.05
         self._store = store
@@ -248,6 +250,22 @@ class IngestPeer(ingest_service_pb2_grpc.IngestServiceServicer):
         return ingest_service_pb2.SubmitTransactionsResponse(
             results=[self._accept(t) for t in request.transactions]
         )
+
+    async def SubmitEach(self, request, context):
+        """As ingest: each submission answered on its own, an invalid one with its own status."""
+        self.metadata.append(dict(context.invocation_metadata()))
+        self.each_calls.append(len(request.submissions))
+        await self.faults.apply(context)
+        own, by_item = violations_by_item(request, "submissions")
+        if own:
+            raise InvalidArgument(own)
+        outcomes = []
+        for index, submission in enumerate(request.submissions):
+            if index in by_item:
+                outcomes.append(ingest_service_pb2.SubmitOutcome(error=status_for(InvalidArgument(by_item[index]))))
+            else:
+                outcomes.append(ingest_service_pb2.SubmitOutcome(accepted=self._accept(submission.transaction)))
+        return ingest_service_pb2.SubmitEachResponse(outcomes=outcomes)
 
 
 class ScoringPeer(scoring_service_pb2_grpc.ScoringServiceServicer):

@@ -4,6 +4,7 @@ from buf.validate import validate_pb2 as _validate_pb2
 from fraud.v1 import transaction_pb2 as _transaction_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -39,3 +40,23 @@ class SubmitTransactionsResponse(_message.Message):
     RESULTS_FIELD_NUMBER: _ClassVar[int]
     results: _containers.RepeatedCompositeFieldContainer[SubmitTransactionResponse]
     def __init__(self, results: _Optional[_Iterable[_Union[SubmitTransactionResponse, _Mapping]]] = ...) -> None: ...
+
+class SubmitEachRequest(_message.Message):
+    __slots__ = ("submissions",)
+    SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
+    submissions: _containers.RepeatedCompositeFieldContainer[SubmitTransactionRequest]
+    def __init__(self, submissions: _Optional[_Iterable[_Union[SubmitTransactionRequest, _Mapping]]] = ...) -> None: ...
+
+class SubmitEachResponse(_message.Message):
+    __slots__ = ("outcomes",)
+    OUTCOMES_FIELD_NUMBER: _ClassVar[int]
+    outcomes: _containers.RepeatedCompositeFieldContainer[SubmitOutcome]
+    def __init__(self, outcomes: _Optional[_Iterable[_Union[SubmitOutcome, _Mapping]]] = ...) -> None: ...
+
+class SubmitOutcome(_message.Message):
+    __slots__ = ("accepted", "error")
+    ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    accepted: SubmitTransactionResponse
+    error: _status_pb2.Status
+    def __init__(self, accepted: _Optional[_Union[SubmitTransactionResponse, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ...) -> None: ...

@@ -45,6 +45,11 @@ class IngestServiceStub:
                 request_serializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitTransactionsRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitTransactionsResponse.FromString,
                 _registered_method=True)
+        self.SubmitEach = channel.unary_unary(
+                '/fraud.v1.IngestService/SubmitEach',
+                request_serializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitEachRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitEachResponse.FromString,
+                _registered_method=True)
 
 
 class IngestServiceServicer:
@@ -59,7 +64,19 @@ class IngestServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SubmitTransactions(self, request, context):
-        """Submits up to 1000 transactions; all are accepted or none.
+        """Submits up to 1000 transactions. One invalid transaction rejects them all, and nothing is
+        produced. When Kafka fails part-way, some may have been accepted before the error: retry with
+        idempotency keys so that those are not submitted twice.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitEach(self, request, context):
+        """Submits up to 1000 transactions, each on its own: every submission gets the outcome
+        SubmitTransaction would have given it alone (its id, or its error with the same status and
+        field violations), so a client can gather concurrent submissions into one call without tying
+        their fates together. One call for many saves the per-call cost of gRPC on both sides.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -77,6 +94,11 @@ def add_IngestServiceServicer_to_server(servicer, server):
                     servicer.SubmitTransactions,
                     request_deserializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitTransactionsRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitTransactionsResponse.SerializeToString,
+            ),
+            'SubmitEach': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitEach,
+                    request_deserializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitEachRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitEachResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +156,33 @@ class IngestService:
             '/fraud.v1.IngestService/SubmitTransactions',
             fraud_dot_v1_dot_ingest__service__pb2.SubmitTransactionsRequest.SerializeToString,
             fraud_dot_v1_dot_ingest__service__pb2.SubmitTransactionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitEach(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.IngestService/SubmitEach',
+            fraud_dot_v1_dot_ingest__service__pb2.SubmitEachRequest.SerializeToString,
+            fraud_dot_v1_dot_ingest__service__pb2.SubmitEachResponse.FromString,
             options,
             channel_credentials,
             insecure,
