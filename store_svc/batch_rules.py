@@ -9,57 +9,82 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from fraud.v1 import decision_pb2
 from fraudmesh.errors import FieldViolation, InvalidArgument
-from store_svc.conversions import occurred_at_of
+from store_svc.conversions import channel_name, row_from_scored
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
-STORED_DECISIONS = (decision_pb2.DECISION_APPROVE, decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE)
+STORED_DECISIONS = frozenset((decision_pb2.DECISION_APPROVE, decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE))
+DEFINED_LABELS = frozenset(decision_pb2.Label.values())
+DEFINED_DECISIONS = frozenset(decision_pb2.Decision.values())
+_isfinite = math.isfinite
 
 
 def _is_probability(value: float) -> bool:
-    return math.isfinite(value) and 0.0 <= value <= 1.0
+    return _isfinite(value) and 0.0 <= value <= 1.0
 
 
-def violations_of_scored(scored: decision_pb2.ScoredTransaction, path: str) -> list[FieldViolation]:
+def violations_of_row(
+    scored: decision_pb2.ScoredTransaction, row: dict[str, Any], path: str
+) -> list[FieldViolation]:
+    """What is wrong with `scored`, read from its `row` (row_from_scored's, so each value is
+    converted once) and, for enums, from the message's numbers."""
     found: list[FieldViolation] = []
 
     def add(field: str, rule: str, message: str) -> None:
         found.append(FieldViolation(f"{path}.{field}", rule, message))
 
-    if not ID_PATTERN.fullmatch(scored.transaction.id):
+    if not ID_PATTERN.fullmatch(row["id"]):
         add("transaction.id", "store.id_format", "must be 1 to 64 characters of A-Z a-z 0-9 _ . : @ -")
-    if not scored.transaction.input.user_id:
+    if not row["user_id"]:
         add("transaction.input.user_id", "required", "is required")
-    if occurred_at_of(scored) is None:
+    if row["occurred_at"] is None:
         add("transaction.input.occurred_at", "store.event_time_known", "is required when received_at is unset")
-    if not _is_probability(scored.score):
+    if not _is_probability(row["score"]):
         add("score", "store.probability", "must be a number from 0 to 1")
     if scored.decision not in STORED_DECISIONS:
         add("decision", "store.decision_known", "must be APPROVE, REVIEW or DECLINE")
-    if scored.label not in decision_pb2.Label.values():
+    if scored.label not in DEFINED_LABELS:
         add("label", "enum.defined_only", "must be a defined Label")
-    for name, value in scored.features.items():
-        if not math.isfinite(value):
-            add(f"features[{name!r}]", "store.finite", "must be a finite number")
-    for index, reason in enumerate(scored.reasons):
-        if not math.isfinite(reason.contribution):
+    features = row["features"]
+    if not all(map(_isfinite, features.values())):
+        for name, value in features.items():
+            if not _isfinite(value):
+                add(f"features[{name!r}]", "store.finite", "must be a finite number")
+    for index, reason in enumerate(row["reasons"]):
+        if not _isfinite(reason["contribution"]):
             add(f"reasons[{index}].contribution", "store.finite", "must be a finite number")
     for index, shadow in enumerate(scored.shadow_scores):
         if not _is_probability(shadow.score):
             add(f"shadow_scores[{index}].score", "store.probability", "must be a number from 0 to 1")
-        if shadow.decision not in decision_pb2.Decision.values():
+        if shadow.decision not in DEFINED_DECISIONS:
             add(f"shadow_scores[{index}].decision", "enum.defined_only", "must be a defined Decision")
     return found
 
 
-def check_batch(decisions: Sequence[decision_pb2.ScoredTransaction], field: str = "decisions") -> None:
-    """Raises InvalidArgument naming every offending field as `decisions[i].<path>`."""
+def violations_of_scored(scored: decision_pb2.ScoredTransaction, path: str) -> list[FieldViolation]:
+    return violations_of_row(scored, row_from_scored(scored), path)
+
+
+def rows_of_batch(decisions: Sequence[decision_pb2.ScoredTransaction], field: str = "decisions") -> list[dict[str, Any]]:
+    """The rows to insert, each decision converted once; raises InvalidArgument naming every
+    offending field as `decisions[i].<path>` when any decision breaks a rule."""
+    rows = [row_from_scored(scored) for scored in decisions]
     violations = [
         violation
-        for index, scored in enumerate(decisions)
-        for violation in violations_of_scored(scored, f"{field}[{index}]")
+        for index, (scored, row) in enumerate(zip(decisions, rows, strict=True))
+        for violation in violations_of_row(scored, row, f"{field}[{index}]")
     ]
     if violations:
         raise InvalidArgument(violations)
+    for scored, row in zip(decisions, rows, strict=True):
+        if row["channel"] is None:
+            channel_name(scored.transaction.input.channel)  # raises: the contract's rules let no such channel in
+    return rows
+
+
+def check_batch(decisions: Sequence[decision_pb2.ScoredTransaction], field: str = "decisions") -> None:
+    """Raises InvalidArgument naming every offending field as `decisions[i].<path>`."""
+    rows_of_batch(decisions, field)

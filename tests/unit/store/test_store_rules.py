@@ -10,7 +10,7 @@ from sqlalchemy import exc
 
 from fraud.v1 import decision_pb2
 from fraudmesh.errors import InvalidArgument, Unavailable
-from store_svc.batch_rules import check_batch
+from store_svc.batch_rules import check_batch, rows_of_batch
 from store_svc.db_errors import is_unavailability, unavailable_when_unreachable
 from store_svc.filters import TransactionFilters
 
@@ -57,6 +57,63 @@ def test_each_broken_rule_is_named_with_its_position():
 
 def test_an_id_longer_than_64_characters_is_refused():
     assert violations([valid_scored("x" * 65)]) == {"decisions[0].transaction.id": "store.id_format"}
+
+
+def test_a_decision_breaking_every_rule_gets_each_field_rule_and_message_in_order():
+    broken = decision_pb2.ScoredTransaction(score=math.nan, decision=7, label=5)
+    broken.features["ok"] = 1.0
+    broken.features["too_big"] = math.inf
+    broken.features["missing"] = math.nan
+    broken.reasons.add(feature="a", contribution=0.5)
+    broken.reasons.add(feature="b", contribution=-math.inf)
+    broken.shadow_scores.add(score=2.0, decision=8)
+
+    with pytest.raises(InvalidArgument) as caught:
+        check_batch([valid_scored(), broken])
+
+    assert [(v.field, v.rule, v.message) for v in caught.value.violations] == [
+        ("decisions[1].transaction.id", "store.id_format", "must be 1 to 64 characters of A-Z a-z 0-9 _ . : @ -"),
+        ("decisions[1].transaction.input.user_id", "required", "is required"),
+        ("decisions[1].transaction.input.occurred_at", "store.event_time_known", "is required when received_at is unset"),
+        ("decisions[1].score", "store.probability", "must be a number from 0 to 1"),
+        ("decisions[1].decision", "store.decision_known", "must be APPROVE, REVIEW or DECLINE"),
+        ("decisions[1].label", "enum.defined_only", "must be a defined Label"),
+        *sorted(
+            [
+                ("decisions[1].features['too_big']", "store.finite", "must be a finite number"),
+                ("decisions[1].features['missing']", "store.finite", "must be a finite number"),
+            ],
+            key=lambda v: list(broken.features).index(v[0].split("'")[1]),  # the map's own order
+        ),
+        ("decisions[1].reasons[1].contribution", "store.finite", "must be a finite number"),
+        ("decisions[1].shadow_scores[0].score", "store.probability", "must be a number from 0 to 1"),
+        ("decisions[1].shadow_scores[0].decision", "enum.defined_only", "must be a defined Decision"),
+    ]
+
+
+def test_unspecified_decision_is_refused_and_received_at_stands_in_for_event_time():
+    unspecified = valid_scored()
+    unspecified.decision = decision_pb2.DECISION_UNSPECIFIED
+    received_only = valid_scored()
+    received_only.transaction.input.ClearField("occurred_at")
+    received_only.times.received_at.FromDatetime(datetime(2026, 1, 1, tzinfo=UTC))
+
+    assert violations([unspecified, received_only]) == {"decisions[0].decision": "store.decision_known"}
+
+
+def test_the_rows_of_a_valid_batch_come_back_in_order():
+    rows = rows_of_batch([valid_scored("a"), valid_scored("b")])
+
+    assert [row["id"] for row in rows] == ["a", "b"]
+    assert rows[0]["occurred_at"] == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_an_undefined_channel_is_an_error_once_the_rules_pass():
+    scored = valid_scored()
+    scored.transaction.input.channel = 9  # the contract's protovalidate rules refuse it before store's
+
+    with pytest.raises(ValueError, match="Channel has no name defined for value 9"):
+        rows_of_batch([scored])
 
 
 def test_ranges_that_can_only_be_empty_are_refused():
