@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from store_svc.settings import StoreSettings
 
 
-def _json_text(value: object) -> str:
+def json_text(value: object) -> str:
+    """How store encodes a JSONB value (features, reasons, shadow scores)."""
     return orjson.dumps(value).decode()
 
 
@@ -17,7 +18,7 @@ def create_engine(settings: StoreSettings) -> AsyncEngine:
         settings.database_url,
         # Features, reasons and shadow scores go into JSONB for every decision: the standard library's
         # encoder was the store's largest cost under load.
-        json_serializer=_json_text,
+        json_serializer=json_text,
         json_deserializer=orjson.loads,
         pool_size=settings.store_db_pool_size,
         max_overflow=settings.store_db_max_overflow,

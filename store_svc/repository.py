@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from fraud.v1 import decision_pb2
 from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
 from store_svc import page_token as cursor_tokens
-from store_svc.batch_rules import check_batch
-from store_svc.conversions import label_name, row_from_scored, scored_from_row
+from store_svc.batch_insert import BatchInsert
+from store_svc.batch_rules import rows_of_batch
+from store_svc.conversions import ROW_COLUMNS, label_name, scored_from_row
+from store_svc.database import json_text
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.filters import TransactionFilters
 from store_svc.schema import transactions
@@ -35,8 +37,10 @@ class TransactionPage:
 
 
 class TransactionRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, json_text: Callable[[Any], str] = json_text) -> None:
+        """`json_text` encodes the JSONB columns of inserted rows (the engine's own serializer decodes them)."""
         self._engine = engine
+        self._insert = BatchInsert(transactions, ROW_COLUMNS, json_text)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -52,13 +56,10 @@ class TransactionRepository:
         """
         if not decisions:
             return 0
-        check_batch(decisions)
-        rows = [row_from_scored(scored) for scored in decisions]
-        # Multi-row VALUES with bound parameters; SQLAlchemy's insertmanyvalues splits a big batch into
-        # as few statements as PostgreSQL's 32767-parameter limit allows, inside this one transaction.
-        statement = insert(transactions).on_conflict_do_nothing(index_elements=["id"]).returning(transactions.c.id)
+        rows = rows_of_batch(decisions)
+        # One statement whatever the batch size (columns as arrays, see batch_insert), so one transaction.
         async with self._transaction() as connection:
-            result = await connection.execute(statement, rows)
+            result = await connection.execute(self._insert.statement, self._insert.parameters(rows))
             return len(result.all())
 
     async def get(self, transaction_id: str) -> decision_pb2.ScoredTransaction:
