@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 
+from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
 from fraudmesh.runtime.platform import Platform, PlatformConfig
 from fraudmesh.settings import CommonSettings
 from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
@@ -25,7 +26,7 @@ def _pid_file(config: PlatformConfig):
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    config = PlatformConfig()
+    config = PlatformConfig(scoring_instances=args.scoring_instances)
     platform = Platform(config)
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -34,12 +35,15 @@ def cmd_up(args: argparse.Namespace) -> int:
         platform.up()
         _pid_file(config).write_text(str(os.getpid()))
         ports = config.ports
+        scoring_ports = " :".join(
+            str(s.listen_port) for s in platform.services.running.values() if s.service == "scoring"
+        )
         print(
             "\nThe fraud mesh is up.\n"
             f"  console and REST API  {ports.edge_url}\n"
             f"  OpenAPI docs          {ports.edge_url}/docs\n"
             f"  WebSocket             ws://127.0.0.1:{ports.edge}/api/ws\n"
-            f"  gRPC                  ingest :{ports.ingest}  scoring :{ports.scoring}  store :{ports.store}  notify :{ports.notify}\n"
+            f"  gRPC                  ingest :{ports.ingest}  scoring :{scoring_ports}  store :{ports.store}  notify :{ports.notify}\n"
             f"  Kafka                 {platform.bootstrap_servers}\n"
             f"  PostgreSQL            {platform.database_url}\n"
             f"  logs                  {config.data_dir / 'logs'}\n"
@@ -99,10 +103,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scoring_instances(text: str) -> int:
+    number = int(text)
+    if not 1 <= number <= TRANSACTIONS_PARTITIONS:
+        raise argparse.ArgumentTypeError(
+            f"must be 1 to {TRANSACTIONS_PARTITIONS}: the topic's partitions are what instances share"
+        )
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fraudctl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="start Kafka, PostgreSQL and every service; Ctrl-C stops").set_defaults(run=cmd_up)
+    up = commands.add_parser("up", help="start Kafka, PostgreSQL and every service; Ctrl-C stops")
+    up.add_argument("--scoring-instances", type=_scoring_instances, default=1, metavar="N",
+                    help=f"scoring_svc instances sharing the transactions topic (1 to {TRANSACTIONS_PARTITIONS})")
+    up.set_defaults(run=cmd_up)
     commands.add_parser("down", help="stop what `fraudctl up` started").set_defaults(run=cmd_down)
     commands.add_parser("status", help="show which parts are up").set_defaults(run=cmd_status)
     importing = commands.add_parser("import", help="load labelled history (CSV or Parquet) into the store")

@@ -32,6 +32,9 @@ class PlatformConfig:
     kafka_bootstrap_servers: str | None = field(default_factory=lambda: os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
     database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL"))
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Scoring instances in the consumer group; the transactions topic's partitions are shared among
+    # them, so more than TRANSACTIONS_PARTITIONS would leave some idle.
+    scoring_instances: int = 1
 
 
 class Platform:
@@ -84,6 +87,9 @@ class Platform:
             },
         )
         self.services.start_all()
+        for number in range(2, self.config.scoring_instances + 1):
+            service = self.services.start("scoring", instance=str(number))
+            self.services.wait_ready(service.name)
 
     def up(self) -> None:
         self.start_infrastructure()

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from fraudmesh.runtime.waiting import wait_until
+from fraudmesh.runtime.waiting import free_port, wait_until
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 # Start order: each service's peers are up before it.
 SERVICE_ORDER = ("store", "notify", "scoring", "ingest", "edge")
 MODULES = {name: f"{name}_svc" if name != "edge" else "edge" for name in SERVICE_ORDER}
+# ServicePorts.metrics_base + this index is each service's first instance's metrics port.
+SERVICE_ORDER_FOR_METRICS = ("ingest", "scoring", "store", "notify", "edge")
 
 
 def grpc_serving(address: str, timeout: float = 1.0) -> bool:
@@ -57,9 +59,13 @@ class ServicePorts:
 
 @dataclass
 class ServiceProcess:
-    name: str
+    name: str  # the label: the service's name, then the instance's ("scoring", "scoring2")
     process: subprocess.Popen
     log_path: pathlib.Path
+    service: str = ""  # the service's own name ("scoring")
+    instance: str = ""
+    listen_port: int = 0
+    metrics_port: int = 0
 
     def stop(self, timeout: float = 15) -> None:
         if self.process.poll() is not None:
@@ -79,9 +85,21 @@ class ServiceSupervisor:
     base_env: dict[str, str]
     running: dict[str, ServiceProcess] = field(default_factory=dict)
     restarts: dict[str, int] = field(default_factory=dict)
+    extra_ports: dict[str, tuple[int, int]] = field(default_factory=dict)  # by label: listen, metrics
 
-    def environment(self, name: str) -> dict[str, str]:
-        metrics_offset = ("ingest", "scoring", "store", "notify", "edge").index(name)
+    def instance_ports(self, name: str, instance: str = "") -> tuple[int, int]:
+        """The listening and metrics ports of one instance. The first instance of each service has
+        the configured ones; another (`instance` "2", say) gets free ports of its own, kept for its
+        restarts, so several can run beside each other (scoring instances share the consumer group)."""
+        if not instance:
+            return getattr(self.ports, name), self.ports.metrics_base + SERVICE_ORDER_FOR_METRICS.index(name)
+        label = f"{name}{instance}"
+        if label not in self.extra_ports:
+            self.extra_ports[label] = (free_port(), free_port())
+        return self.extra_ports[label]
+
+    def environment(self, name: str, instance: str = "") -> dict[str, str]:
+        listen_port, metrics_port = self.instance_ports(name, instance)
         env = {
             **os.environ,
             **self.base_env,
@@ -89,44 +107,46 @@ class ServiceSupervisor:
             "SCORING_ADDRESS": self.ports.grpc_address("scoring"),
             "STORE_ADDRESS": self.ports.grpc_address("store"),
             "NOTIFY_ADDRESS": self.ports.grpc_address("notify"),
-            "METRICS_PORT": str(self.ports.metrics_base + metrics_offset),
+            "METRICS_PORT": str(metrics_port),
             "PYTHONUNBUFFERED": "1",
         }
         listen_key = "EDGE_LISTEN" if name == "edge" else f"{name.upper()}_LISTEN"
-        env[listen_key] = f"127.0.0.1:{getattr(self.ports, name)}"
+        env[listen_key] = f"127.0.0.1:{listen_port}"
         return env
 
     def start(self, name: str, instance: str = "") -> ServiceProcess:
         label = f"{name}{instance}"
+        listen_port, metrics_port = self.instance_ports(name, instance)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{label}.log"
         with open(log_path, "ab") as log_file:
             process = subprocess.Popen(
                 [sys.executable, "-m", MODULES[name]],
                 cwd=REPO,
-                env=self.environment(name),
+                env=self.environment(name, instance),
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches fraudctl, which stops children in order
             )
-        service = ServiceProcess(label, process, log_path)
+        service = ServiceProcess(label, process, log_path, name, instance, listen_port, metrics_port)
         self.running[label] = service
         return service
 
-    def wait_ready(self, name: str, timeout: float = 60) -> None:
-        service = self.running[name]
+    def wait_ready(self, label: str, timeout: float = 60) -> None:
+        """Waits until the instance `label` ("scoring", "scoring2") answers its health check."""
+        service = self.running[label]
 
         def ready() -> bool:
             if service.process.poll() is not None:
                 raise RuntimeError(
-                    f"{name} exited with {service.process.returncode}; last lines of {service.log_path}:\n"
+                    f"{label} exited with {service.process.returncode}; last lines of {service.log_path}:\n"
                     + "\n".join(service.log_path.read_text(errors="replace").splitlines()[-20:])
                 )
-            if name == "edge":
-                return http_ok(f"{self.ports.edge_url}/api/health")
-            return grpc_serving(self.ports.grpc_address(name))
+            if service.service == "edge":
+                return http_ok(f"http://127.0.0.1:{service.listen_port}/api/health")
+            return grpc_serving(f"127.0.0.1:{service.listen_port}")
 
-        wait_until(ready, timeout, name, str(service.log_path))
+        wait_until(ready, timeout, label, str(service.log_path))
 
     def start_all(self, timeout: float = 90) -> None:
         for name in SERVICE_ORDER:
@@ -144,7 +164,7 @@ class ServiceSupervisor:
             self.restarts[name] = self.restarts.get(name, 0) + 1
             if self.restarts[name] > max_restarts:
                 raise RuntimeError(f"{name} keeps stopping ({max_restarts} restarts); see {service.log_path}")
-            self.start(name)
+            self.start(service.service, service.instance)
             self.wait_ready(name)
             restarted.append(name)
         return restarted

@@ -1,0 +1,72 @@
+"""A second scoring instance joins the consumer group and takes a share of the partitions: together
+the two decide every transaction exactly once (what `fraudctl up --scoring-instances 2` runs)."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.request
+import uuid
+
+import httpx
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from fraudmesh.runtime.services import ServiceSupervisor
+
+pytestmark = pytest.mark.e2e
+
+
+def transactions_consumed(metrics_port: int) -> float:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "fraudmesh_kafka_consumed_total" and sample.labels.get("topic") == "transactions"
+    )
+
+
+async def group_members(bootstrap_servers: str, group: str = "scoring") -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        [description] = await admin.describe_consumer_groups([group])
+        return len(description.groups[0][5])  # (error, group, state, protocol type, protocol, members, ...)
+    finally:
+        await admin.close()
+
+
+async def test_two_scoring_instances_share_the_partitions_and_decide_each_transaction_once(stack: ServiceSupervisor):
+    second = stack.start("scoring", instance="2")
+    try:
+        stack.wait_ready(second.name)
+        assert second.listen_port != stack.ports.scoring and second.metrics_port != stack.running["scoring"].metrics_port
+        bootstrap = stack.base_env["KAFKA_BOOTSTRAP_SERVERS"]
+        async with asyncio.timeout(60):
+            while await group_members(bootstrap) != 2:
+                await asyncio.sleep(0.5)
+        before = {s.name: transactions_consumed(s.metrics_port) for s in (stack.running["scoring"], second)}
+
+        run = uuid.uuid4().hex[:8]
+        async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+            async def submit(i: int) -> str:
+                body = {"user_id": f"scale-{run}-{i}", "amount": "12.50", "location": "Paris", "merchant_id": "m-scale"}
+                response = await client.post("/api/transaction", json=body)
+                assert response.status_code == 201, response.text
+                return response.json()["id"]
+
+            async def stored(transaction_id: str) -> None:
+                while (await client.get(f"/api/transactions/{transaction_id}")).status_code != 200:
+                    await asyncio.sleep(0.2)
+
+            ids = await asyncio.gather(*(submit(i) for i in range(60)))
+            assert len(set(ids)) == 60
+            async with asyncio.timeout(60):
+                await asyncio.gather(*(stored(i) for i in ids))
+
+        shares = {s.name: transactions_consumed(s.metrics_port) - before[s.name] for s in (stack.running["scoring"], second)}
+        assert all(share > 0 for share in shares.values()), f"one instance took no partition's work: {shares}"
+        assert sum(shares.values()) >= 60
+    finally:
+        stack.stop(second.name)

@@ -1,0 +1,34 @@
+"""Several instances of one service side by side: each its own ports, kept across restarts."""
+
+import pathlib
+
+import pytest
+
+from fraudmesh.cli import build_parser
+from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
+
+
+def supervisor() -> ServiceSupervisor:
+    return ServiceSupervisor(ServicePorts(scoring=6052, metrics_base=7100), pathlib.Path("/tmp/unused"), {})
+
+
+def test_the_first_instance_has_the_configured_ports_and_another_has_its_own():
+    services = supervisor()
+    assert services.instance_ports("scoring") == (6052, 7101)
+    second = services.instance_ports("scoring", "2")
+    assert set(second).isdisjoint({6052, 7101})
+    assert services.instance_ports("scoring", "2") == second, "a restarted instance keeps its ports"
+    env = services.environment("scoring", "2")
+    assert (env["SCORING_LISTEN"], env["METRICS_PORT"]) == (f"127.0.0.1:{second[0]}", str(second[1]))
+    assert env["STORE_ADDRESS"] == "127.0.0.1:50053", "peers are the first instances"
+
+
+@pytest.mark.parametrize("count", ["0", "7", "two"])
+def test_fraudctl_up_refuses_a_scoring_instance_count_the_topic_cannot_share(count, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["up", "--scoring-instances", count])
+    assert "--scoring-instances" in capsys.readouterr().err
+
+
+def test_fraudctl_up_takes_a_scoring_instance_count():
+    assert build_parser().parse_args(["up", "--scoring-instances", "3"]).scoring_instances == 3
