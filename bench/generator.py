@@ -24,7 +24,10 @@ READY_TIMEOUT_S = 60
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # "grpc" (IngestService.SubmitTransaction) or "rest" (POST /api/transaction)
+    # "grpc": one IngestService.SubmitTransaction call per transaction; "grpc-each": the same
+    # submissions through fraudmesh's SubmitCoalescer, which gathers those in flight together into
+    # SubmitEach calls (as the edge does); "rest": POST /api/transaction
+    kind: str
     address: str  # host:port for gRPC, a base URL for REST
     payments: list[Payment]  # arrival i sends payments[i % len(payments)]
     arrivals: list[tuple[int, float]]  # (index in the whole schedule, seconds after the start)
@@ -43,15 +46,20 @@ class _GrpcClient:
     on one connection get CANCELLED by gRPC itself (seen against the bare server too), which would
     measure the client's connection rather than the service."""
 
-    def __init__(self, address: str):
+    def __init__(self, address: str, coalesce: bool):
         import grpc
         from fraud.v1 import ingest_service_pb2_grpc
 
+        from fraudmesh.submit_coalescer import SubmitCoalescer
+
+        # Coalesced, a few calls carry everything in flight: one connection is enough.
+        connections = 1 if coalesce else GRPC_CONNECTIONS
         self._channels = [
             grpc.aio.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
-            for _ in range(GRPC_CONNECTIONS)
+            for _ in range(connections)
         ]
         self._stubs = [ingest_service_pb2_grpc.IngestServiceStub(channel) for channel in self._channels]
+        self._coalescer = SubmitCoalescer(self._stubs[0]) if coalesce else None
         self._reported: set[str] = set()
 
     async def ready(self) -> None:
@@ -62,7 +70,10 @@ class _GrpcClient:
 
         key = f"{job.idempotency_prefix}{index}" if job.keyed_every and index % job.keyed_every == 0 else ""
         request = grpc_request(job.payments[index % len(job.payments)], key)
-        response = await self._stubs[index % len(self._stubs)].SubmitTransaction(request, timeout=job.timeout_s)
+        if self._coalescer is not None:
+            response = await self._coalescer.submit(request, job.timeout_s)
+        else:
+            response = await self._stubs[index % len(self._stubs)].SubmitTransaction(request, timeout=job.timeout_s)
         return response.transaction_id
 
     def describe(self, error: BaseException) -> str:
@@ -77,6 +88,8 @@ class _GrpcClient:
         return code
 
     async def close(self) -> None:
+        if self._coalescer is not None:
+            await self._coalescer.close()
         await asyncio.gather(*(channel.close() for channel in self._channels))
 
 
@@ -147,7 +160,9 @@ async def _serve(conn: Connection) -> None:
             job: Job = message
             key = (job.kind, job.address)
             if key not in clients:
-                clients[key] = _GrpcClient(job.address) if job.kind == "grpc" else _RestClient(job.address)
+                clients[key] = (
+                    _RestClient(job.address) if job.kind == "rest" else _GrpcClient(job.address, job.kind == "grpc-each")
+                )
             client = clients[key]
             await client.ready()
             conn.send("ready")

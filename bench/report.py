@@ -120,7 +120,10 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
     if runs:
         lines.append("## End to end over gRPC (open loop)")
         lines.append("Latency runs from each request's scheduled send time to its decision at a notify_svc subscriber.")
-        lines.append(f"Highest sustained rate found: **{_num(results.get('highest_sustained_grpc'), 0)} /s**.")
+        lines.append("Two clients: `grpc` makes one SubmitTransaction call per transaction; `grpc-each` sends the same")
+        lines.append("submissions through fraudmesh's SubmitCoalescer, which gathers those in flight into SubmitEach calls.")
+        lines.append(f"Highest sustained rate found: **{_num(results.get('highest_sustained_grpc'), 0)} /s** (grpc), "
+                     f"**{_num(results.get('highest_sustained_grpc_each'), 0)} /s** (grpc-each).")
         lines.append("")
         warmup = results.get("warmup")
         lines += _table(RATE_HEADER, _rate_rows(([warmup] if warmup else []) + list(runs)))
