@@ -51,13 +51,19 @@ class NotifyFeed:
         backoff = _FIRST_BACKOFF_SECONDS
         while True:
             after = self._hub.last_sequence or 0
-            call = self._stub().SubscribeDecisions(
-                notify_service_pb2.SubscribeDecisionsRequest(after_sequence=after, subscriber=SUBSCRIBER_NAME)
+            # In batches: a message per decision cost the edge and notify_svc most of their CPU per decision.
+            call = self._stub().SubscribeDecisionBatches(
+                notify_service_pb2.SubscribeDecisionBatchesRequest(
+                    subscription=notify_service_pb2.SubscribeDecisionsRequest(
+                        after_sequence=after, subscriber=SUBSCRIBER_NAME
+                    )
+                )
             )
             log.info("opening decision stream after sequence %d", after)
             try:
                 async for response in call:
-                    self._hub.publish(response.sequence, response.decision)
+                    for event in response.events:
+                        self._hub.publish(event.sequence, event.decision)
                     backoff = _FIRST_BACKOFF_SECONDS
                 log.warning("decision stream ended by notify_svc; reconnecting")
             except grpc.aio.AioRpcError as error:

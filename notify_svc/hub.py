@@ -162,7 +162,7 @@ class Subscription:
         self._hub = hub
         self._queue: asyncio.Queue[Notification | None] = asyncio.Queue(queue_size)
         self._queue_size = queue_size
-        self._replay = iter(replay)
+        self._replay = deque(replay)
         # The last sequence this subscriber has been given or has passed over; the resume point.
         self._position = position
         self._gap_pending = gap
@@ -181,25 +181,51 @@ class Subscription:
         return self
 
     async def __anext__(self) -> Notification:
+        notification = self._take_ready()
+        while notification is None:
+            notification = self._accept(await self._queue.get())
+        return notification
+
+    async def next_batch(self, max_items: int) -> list[Notification]:
+        """The next notification (waiting for it) and whatever else is ready without waiting, up to
+        `max_items`. Ends and fails as iterating does, but only after handing over what it gathered."""
+        batch = [await self.__anext__()]
+        try:
+            while len(batch) < max_items and (notification := self._take_ready()) is not None:
+                batch.append(notification)
+        except (StopAsyncIteration, SubscriberTooSlow):
+            pass  # the next call ends or fails: the subscriber first gets what it was given
+        return batch
+
+    def _take_ready(self) -> Notification | None:
+        """The next notification if one is ready, else None."""
         if self._cut_off is not None:
             raise self._cut_off
-        for notification in self._replay:
+        while self._replay:
+            notification = self._replay.popleft()
             self._position = notification.sequence
             if self.filter.matches(notification.decision):
                 return self._deliver(notification)
         while True:
             try:
-                notification = self._queue.get_nowait()
+                queued = self._queue.get_nowait()
             except asyncio.QueueEmpty:
                 if self._hub_is_closed:
                     raise StopAsyncIteration from None
-                notification = await self._queue.get()
-            if self._cut_off is not None:
-                raise self._cut_off
-            if notification is _HUB_CLOSED:
-                raise StopAsyncIteration
-            if notification.sequence > self._position:  # a guard; the snapshot and the queue do not overlap
-                return self._deliver(notification)
+                return None
+            notification = self._accept(queued)
+            if notification is not None:
+                return notification
+
+    def _accept(self, queued: Notification | None) -> Notification | None:
+        """A queued item as the next notification; None for one to pass over."""
+        if self._cut_off is not None:
+            raise self._cut_off
+        if queued is _HUB_CLOSED:
+            raise StopAsyncIteration
+        if queued.sequence > self._position:  # a guard; the snapshot and the queue do not overlap
+            return self._deliver(queued)
+        return None
 
     def _deliver(self, notification: Notification) -> Notification:
         self._position = notification.sequence

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import grpc
@@ -11,11 +12,12 @@ from fraud.v1 import notify_service_pb2_grpc as pb_grpc
 from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate
 from notify_svc.filters import SubscriptionFilter
-from notify_svc.hub import DecisionHub
+from notify_svc.hub import DecisionHub, Notification, Subscription
 
 # Sent as initial metadata once the subscription is registered: a client that awaits it knows that
 # every decision published from then on will reach it, and learns the newest sequence number.
 LAST_SEQUENCE_METADATA_KEY = "fraud-last-sequence"
+DEFAULT_BATCH_SIZE = 256  # decisions in one SubscribeDecisionBatches message when the client leaves it 0
 
 
 def subscription_filter(message: pb.DecisionFilter) -> SubscriptionFilter:
@@ -44,6 +46,27 @@ class NotifyServiceServicer(pb_grpc.NotifyServiceServicer):
         self, request: pb.SubscribeDecisionsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.SubscribeDecisionsResponse]:
         validate(request)
+        async with self._subscribed(request, context) as subscription:
+            async for notification in subscription:
+                yield _event(notification)
+
+    async def SubscribeDecisionBatches(
+        self, request: pb.SubscribeDecisionBatchesRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.SubscribeDecisionBatchesResponse]:
+        validate(request)
+        max_items = request.max_batch_size or DEFAULT_BATCH_SIZE
+        async with self._subscribed(request.subscription, context) as subscription:
+            while True:
+                try:
+                    batch = await subscription.next_batch(max_items)
+                except StopAsyncIteration:
+                    return
+                yield pb.SubscribeDecisionBatchesResponse(events=[_event(n) for n in batch])
+
+    @contextlib.asynccontextmanager
+    async def _subscribed(
+        self, request: pb.SubscribeDecisionsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Subscription]:
         subscription = self._hub.subscribe(
             subscription_filter(request.filter), request.after_sequence, request.subscriber or context.peer()
         )
@@ -51,9 +74,12 @@ class NotifyServiceServicer(pb_grpc.NotifyServiceServicer):
         context.add_done_callback(lambda _: subscription.close())
         try:
             await context.send_initial_metadata(((LAST_SEQUENCE_METADATA_KEY, str(self._hub.last_sequence)),))
-            async for notification in subscription:
-                yield pb.SubscribeDecisionsResponse(
-                    sequence=notification.sequence, decision=notification.decision, gap=notification.gap
-                )
+            yield subscription
         finally:
             subscription.close()
+
+
+def _event(notification: Notification) -> pb.SubscribeDecisionsResponse:
+    return pb.SubscribeDecisionsResponse(
+        sequence=notification.sequence, decision=notification.decision, gap=notification.gap
+    )

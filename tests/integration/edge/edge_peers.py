@@ -125,6 +125,11 @@ class NotifyPeer(notify_service_pb2_grpc.NotifyServiceServicer):
         finally:
             self._subscribers.discard(queue)
 
+    async def SubscribeDecisionBatches(self, request, context):
+        """One decision to a message: the contract allows one or more."""
+        async for event in self.SubscribeDecisions(request.subscription, context):
+            yield notify_service_pb2.SubscribeDecisionBatchesResponse(events=[event])
+
     async def PublishDecisions(self, request, context):
         last = 0
         for decision in request.decisions:

@@ -51,3 +51,17 @@ class SubscribeDecisionsResponse(_message.Message):
     decision: _decision_pb2.ScoredTransaction
     gap: bool
     def __init__(self, sequence: _Optional[int] = ..., decision: _Optional[_Union[_decision_pb2.ScoredTransaction, _Mapping]] = ..., gap: _Optional[bool] = ...) -> None: ...
+
+class SubscribeDecisionBatchesRequest(_message.Message):
+    __slots__ = ("subscription", "max_batch_size")
+    SUBSCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    MAX_BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    subscription: SubscribeDecisionsRequest
+    max_batch_size: int
+    def __init__(self, subscription: _Optional[_Union[SubscribeDecisionsRequest, _Mapping]] = ..., max_batch_size: _Optional[int] = ...) -> None: ...
+
+class SubscribeDecisionBatchesResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[SubscribeDecisionsResponse]
+    def __init__(self, events: _Optional[_Iterable[_Union[SubscribeDecisionsResponse, _Mapping]]] = ...) -> None: ...

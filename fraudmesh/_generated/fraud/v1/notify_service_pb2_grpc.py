@@ -45,6 +45,11 @@ class NotifyServiceStub:
                 request_serializer=fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionsRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionsResponse.FromString,
                 _registered_method=True)
+        self.SubscribeDecisionBatches = channel.unary_stream(
+                '/fraud.v1.NotifyService/SubscribeDecisionBatches',
+                request_serializer=fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionBatchesRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionBatchesResponse.FromString,
+                _registered_method=True)
 
 
 class NotifyServiceServicer:
@@ -65,6 +70,15 @@ class NotifyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SubscribeDecisionBatches(self, request, context):
+        """The same stream, but each message carries every decision ready for the subscriber when it is
+        sent (one or more, in order). A busy subscriber gets far fewer messages, and each message costs
+        both ends about as much CPU in gRPC as the decision in it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotifyServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +91,11 @@ def add_NotifyServiceServicer_to_server(servicer, server):
                     servicer.SubscribeDecisions,
                     request_deserializer=fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionsRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionsResponse.SerializeToString,
+            ),
+            'SubscribeDecisionBatches': grpc.unary_stream_rpc_method_handler(
+                    servicer.SubscribeDecisionBatches,
+                    request_deserializer=fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionBatchesRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionBatchesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +153,33 @@ class NotifyService:
             '/fraud.v1.NotifyService/SubscribeDecisions',
             fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionsRequest.SerializeToString,
             fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubscribeDecisionBatches(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/fraud.v1.NotifyService/SubscribeDecisionBatches',
+            fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionBatchesRequest.SerializeToString,
+            fraud_dot_v1_dot_notify__service__pb2.SubscribeDecisionBatchesResponse.FromString,
             options,
             channel_credentials,
             insecure,
