@@ -64,10 +64,6 @@ def violations_of_row(
     return found
 
 
-def violations_of_scored(scored: decision_pb2.ScoredTransaction, path: str) -> list[FieldViolation]:
-    return violations_of_row(scored, row_from_scored(scored), path)
-
-
 def rows_of_batch(decisions: Sequence[decision_pb2.ScoredTransaction], field: str = "decisions") -> list[dict[str, Any]]:
     """The rows to insert, each decision converted once; raises InvalidArgument naming every
     offending field as `decisions[i].<path>` when any decision breaks a rule."""
