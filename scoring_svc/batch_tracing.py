@@ -8,18 +8,22 @@ from collections.abc import Sequence
 from aiokafka import ConsumerRecord
 from opentelemetry import propagate, trace
 
-from fraudmesh.trace_context import extract_context, span_link
+from fraudmesh.trace_context import extract_context, span_link, tracing_off
 
 tracer = trace.get_tracer("scoring_svc")
 
 
 def batch_span(records: Sequence[ConsumerRecord]) -> trace.Span:
     """Started, not current: it ends when the batch is delivered, after the loop has moved on."""
+    if tracing_off():  # reading every record's trace context for a span that goes nowhere cost 5 % of scoring
+        return trace.INVALID_SPAN
     links = [link for link in (span_link(record.headers) for record in records) if link is not None]
     return tracer.start_span("score batch", links=links, attributes={"batch.size": len(records)})
 
 
 def transaction_spans(records: Sequence[ConsumerRecord], ids: Sequence[str]) -> list[trace.Span]:
+    if tracing_off():
+        return [trace.INVALID_SPAN] * len(ids)
     return [
         tracer.start_span(
             "score transaction",

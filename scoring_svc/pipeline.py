@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -188,9 +188,11 @@ class ScoringPipeline:
             return
         metrics.kafka_consumed.labels(topic=records[0].topic).inc(len(records))
         metrics.batch_size.observe(len(decisions))
+        # A label lookup per outcome, not per decision: `labels()` locks and builds a key each time.
+        for outcome, count in Counter(decision.decision for decision in decisions).items():
+            name = decision_pb2.Decision.Name(outcome).removeprefix("DECISION_").lower()
+            metrics.decisions.labels(outcome=name).inc(count)
         for decision in decisions:
-            outcome = decision_pb2.Decision.Name(decision.decision).removeprefix("DECISION_").lower()
-            metrics.decisions.labels(outcome=outcome).inc()
             metrics.score.observe(decision.score)
             latency = decision.times.published_at.ToNanoseconds() - decision.times.received_at.ToNanoseconds()
             metrics.decision_latency_seconds.observe(max(latency, 0) / 1e9)
