@@ -48,6 +48,13 @@ class TransactionRepository:
             async with self._engine.begin() as connection:
                 yield connection
 
+    @asynccontextmanager
+    async def _single_statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one statement, which PostgreSQL then commits by itself (autocommit)."""
+        with unavailable_when_unreachable():
+            async with self._engine.connect() as connection:
+                yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+
     async def put_batch(self, decisions: Sequence[decision_pb2.ScoredTransaction]) -> int:
         """Stores the batch in one transaction and returns how many rows were new.
 
@@ -57,8 +64,10 @@ class TransactionRepository:
         if not decisions:
             return 0
         rows = rows_of_batch(decisions)
-        # One statement whatever the batch size (columns as arrays, see batch_insert), so one transaction.
-        async with self._transaction() as connection:
+        # One statement whatever the batch size (columns as arrays, see batch_insert), and PostgreSQL runs
+        # a lone statement as a transaction of its own: all rows or none, without BEGIN and COMMIT round
+        # trips (they were a tenth of the insert's CPU).
+        async with self._single_statement() as connection:
             result = await connection.execute(self._insert.statement, self._insert.parameters(rows))
             return len(result.all())
 
