@@ -20,6 +20,7 @@ class SlowStub:
 
     def __init__(self, fail_with: grpc.aio.AioRpcError | None = None):
         self.calls: list[list[str]] = []
+        self.single_calls = 0  # of them, SubmitTransaction calls
         self.release = asyncio.Event()
         self.fail_with = fail_with
 
@@ -28,14 +29,25 @@ class SlowStub:
         await self.release.wait()
         if self.fail_with is not None:
             raise self.fail_with
-        outcomes = []
-        for s in request.submissions:
-            if s.transaction.user_id == "bad":
-                error = InvalidArgument([FieldViolation("transaction.user_id", "string.pattern", "bad user")])
-                outcomes.append(pb.SubmitOutcome(error=status_for(error)))
-            else:
-                outcomes.append(pb.SubmitOutcome(accepted=pb.SubmitTransactionResponse(transaction_id="id-" + s.transaction.user_id)))
-        return pb.SubmitEachResponse(outcomes=outcomes)
+        return pb.SubmitEachResponse(outcomes=[self._outcome(s) for s in request.submissions])
+
+    async def SubmitTransaction(self, request: pb.SubmitTransactionRequest, timeout: float) -> pb.SubmitTransactionResponse:
+        self.calls.append([request.transaction.user_id])
+        self.single_calls += 1
+        await self.release.wait()
+        if self.fail_with is not None:
+            raise self.fail_with
+        outcome = self._outcome(request)
+        if outcome.HasField("error"):
+            raise error_of(outcome.error)
+        return outcome.accepted
+
+    @staticmethod
+    def _outcome(submission: pb.SubmitTransactionRequest) -> pb.SubmitOutcome:
+        if submission.transaction.user_id == "bad":
+            error = InvalidArgument([FieldViolation("transaction.user_id", "string.pattern", "bad user")])
+            return pb.SubmitOutcome(error=status_for(error))
+        return pb.SubmitOutcome(accepted=pb.SubmitTransactionResponse(transaction_id="id-" + submission.transaction.user_id))
 
 
 def request(user: str) -> pb.SubmitTransactionRequest:
@@ -57,6 +69,7 @@ async def test_an_idle_submission_leaves_at_once_and_later_ones_wait_for_a_free_
     answers = await asyncio.gather(first, *rest)
     assert [a.transaction_id for a in answers] == ["id-a", "id-b", "id-c", "id-d"]
     assert stub.calls == [["a"], ["b", "c", "d"]]
+    assert stub.single_calls == 1, "a lone submission takes the plain call"
 
 
 async def test_a_refused_submission_raises_its_own_status_and_the_others_succeed():
