@@ -35,7 +35,7 @@ def _retrieve_exception(future: asyncio.Future[None]) -> None:
 
 
 class AcknowledgedProducer:
-    def __init__(self, bootstrap_servers: str, linger_ms: int = 0, request_timeout_ms: int = 10_000):
+    def __init__(self, bootstrap_servers: str, linger_ms: int = 1, request_timeout_ms: int = 10_000):
         self._timeout = request_timeout_ms / 1000
         self._config = {
             "bootstrap.servers": bootstrap_servers,
