@@ -15,6 +15,7 @@ from fraud.v1 import decision_pb2, scoring_service_pb2, store_service_pb2, trans
 from google.protobuf import timestamp_pb2
 
 from fraudmesh.errors import FieldViolation, InvalidArgument
+from fraudmesh.timestamps import MAX_SECONDS, MIN_SECONDS
 from fraudmesh.validation import violations_of
 
 from edge.field_names import rest_field
@@ -75,9 +76,6 @@ def timestamp_from(moment: datetime) -> timestamp_pb2.Timestamp:
     return stamp
 
 
-# Timestamp's own range (0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z).
-_MIN_SECONDS = -62_135_596_800
-_MAX_SECONDS = 253_402_300_799
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -93,7 +91,7 @@ def rfc3339(stamp: timestamp_pb2.Timestamp, is_set: bool = True) -> str | None:
     if not is_set:
         return None
     seconds, nanos = stamp.seconds, stamp.nanos
-    if not (_MIN_SECONDS <= seconds <= _MAX_SECONDS and 0 <= nanos < 1_000_000_000):
+    if not (MIN_SECONDS <= seconds <= MAX_SECONDS and 0 <= nanos < 1_000_000_000):
         return stamp.ToJsonString()  # raises protobuf's own error
     text = _whole_second(seconds)
     if nanos == 0:

@@ -4,11 +4,12 @@ Kafka stream, so training and serving read the same thing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from babel.numbers import get_currency_precision
 
+from fraudmesh.timestamps import aware_datetime
 from scoring_svc.geo import Gazetteer, default_gazetteer
 
 if TYPE_CHECKING:
@@ -53,10 +54,7 @@ def event_from_proto(txn: transaction_pb2.Transaction, gazetteer: Gazetteer | No
     one unless given)."""
     inp = txn.input
     currency = inp.amount.currency or DEFAULT_CURRENCY
-    if inp.HasField("occurred_at"):
-        occurred_at = inp.occurred_at.ToDatetime(tzinfo=UTC)
-    else:
-        occurred_at = txn.received_at.ToDatetime(tzinfo=UTC)
+    occurred_at = aware_datetime(inp.occurred_at if inp.HasField("occurred_at") else txn.received_at)
     loc = inp.location
     lat: float | None = loc.lat if loc.HasField("lat") else None
     lon: float | None = loc.lon if loc.HasField("lon") else None

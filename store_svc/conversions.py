@@ -7,12 +7,13 @@ reads well in psql; timestamps keep PostgreSQL's microseconds (protobuf nanoseco
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
+from fraudmesh.timestamps import aware_datetime
 from store_svc.filters import TransactionFilters
 from store_svc.statistics import Statistics
 
@@ -62,21 +63,6 @@ def channel_name(value: int) -> str:
         raise _unknown(transaction_pb2.Channel, value) from None
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# The range protobuf accepts: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
-_MIN_SECONDS, _MAX_SECONDS = -62135596800, 253402300799
-
-
-def aware_datetime(timestamp: Timestamp) -> datetime:
-    """`timestamp.ToDatetime(tzinfo=UTC)`, in a third of its time (it runs several times per decision).
-
-    Nanoseconds are truncated to microseconds like protobuf does; a timestamp out of protobuf's range
-    is handed to protobuf, so it fails with protobuf's own error.
-    """
-    seconds, nanos = timestamp.seconds, timestamp.nanos
-    if _MIN_SECONDS <= seconds <= _MAX_SECONDS and 0 <= nanos < 1_000_000_000:
-        return _EPOCH + timedelta(0, seconds, nanos // 1000)
-    return timestamp.ToDatetime(tzinfo=UTC)
 
 
 def _set_timestamp(target: Timestamp, moment: datetime | None) -> None:

@@ -5,57 +5,9 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from fraud.v1 import decision_pb2, transaction_pb2
-from store_svc.conversions import ROW_COLUMNS, aware_datetime, channel_name, decision_name, label_name, row_from_scored
-
-MIN_SECONDS, MAX_SECONDS = -62135596800, 253402300799
-
-
-@pytest.mark.parametrize(
-    ("seconds", "nanos"),
-    [
-        (0, 0),
-        (0, 999),  # below a microsecond: truncated to zero
-        (0, 1_999),
-        (0, 999_999_999),
-        (1_772_368_215, 250_000_000),
-        (1_772_368_215, 123_456_789),
-        (-1, 0),
-        (-1, 1_000),
-        (-1, 999_999_999),  # pre-1970 with nanos: 1969-12-31T23:59:59.999999
-        (-86_400 * 365 * 30 - 7, 500_000_001),
-        (MIN_SECONDS, 0),
-        (MIN_SECONDS, 999_999_999),
-        (MAX_SECONDS, 0),
-        (MAX_SECONDS, 999_999_999),
-    ],
-)
-def test_aware_datetime_equals_protobufs_conversion(seconds, nanos):
-    timestamp = Timestamp(seconds=seconds, nanos=nanos)
-
-    converted = aware_datetime(timestamp)
-
-    expected = timestamp.ToDatetime(tzinfo=UTC)
-    assert converted == expected
-    assert converted.utcoffset() == expected.utcoffset() and converted.tzinfo is UTC
-    assert converted.microsecond == nanos // 1000
-
-
-@pytest.mark.parametrize(
-    ("seconds", "nanos"),
-    [(MIN_SECONDS - 1, 0), (MAX_SECONDS + 1, 0), (0, -1), (0, 1_000_000_000), (-1, -999_999_999)],
-)
-def test_an_invalid_timestamp_fails_as_protobuf_fails(seconds, nanos):
-    timestamp = Timestamp(seconds=seconds, nanos=nanos)
-    with pytest.raises(ValueError) as protobufs:
-        timestamp.ToDatetime(tzinfo=UTC)
-
-    with pytest.raises(ValueError) as ours:
-        aware_datetime(timestamp)
-
-    assert str(ours.value) == str(protobufs.value)
+from store_svc.conversions import ROW_COLUMNS, channel_name, decision_name, label_name, row_from_scored
 
 
 @pytest.mark.parametrize(

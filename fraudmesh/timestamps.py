@@ -1,0 +1,24 @@
+"""protobuf Timestamps as Python datetimes, quicker than protobuf's own conversion, which runs
+several times for every transaction in store and scoring."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+# The range protobuf accepts: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+MIN_SECONDS, MAX_SECONDS = -62_135_596_800, 253_402_300_799
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def aware_datetime(timestamp: Timestamp) -> datetime:
+    """`timestamp.ToDatetime(tzinfo=UTC)` in a third of its time.
+
+    Nanoseconds are truncated to microseconds as protobuf does; a timestamp out of protobuf's range
+    is handed to protobuf, so it fails with protobuf's own error.
+    """
+    seconds, nanos = timestamp.seconds, timestamp.nanos
+    if MIN_SECONDS <= seconds <= MAX_SECONDS and 0 <= nanos < 1_000_000_000:
+        return _EPOCH + timedelta(0, seconds, nanos // 1000)
+    return timestamp.ToDatetime(tzinfo=UTC)
