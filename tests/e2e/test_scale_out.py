@@ -27,12 +27,14 @@ def transactions_consumed(metrics_port: int) -> float:
     )
 
 
-async def group_members(bootstrap_servers: str, group: str = "scoring") -> int:
+async def group_state(bootstrap_servers: str, group: str = "scoring") -> tuple[str, int]:
+    """The group's state and how many members it has."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
         [description] = await admin.describe_consumer_groups([group])
-        return len(description.groups[0][5])  # (error, group, state, protocol type, protocol, members, ...)
+        _, _, state, _, _, members, *_ = description.groups[0]
+        return state, len(members)
     finally:
         await admin.close()
 
@@ -43,8 +45,10 @@ async def test_two_scoring_instances_share_the_partitions_and_decide_each_transa
         stack.wait_ready(second.name)
         assert second.listen_port != stack.ports.scoring and second.metrics_port != stack.running["scoring"].metrics_port
         bootstrap = stack.base_env["KAFKA_BOOTSTRAP_SERVERS"]
+        # Stable: the partitions are handed out. Two members alone may still be a rebalance in
+        # progress, during which the first instance goes on consuming every partition.
         async with asyncio.timeout(60):
-            while await group_members(bootstrap) != 2:
+            while await group_state(bootstrap) != ("Stable", 2):
                 await asyncio.sleep(0.5)
         before = {s.name: transactions_consumed(s.metrics_port) for s in (stack.running["scoring"], second)}
 

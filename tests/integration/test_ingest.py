@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import pathlib
 import uuid
+from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -181,18 +184,25 @@ async def test_one_bad_transaction_rejects_the_whole_batch(ingest, kafka):
     assert await read_all(kafka.bootstrap_servers, ingest.topic) == []
 
 
-async def test_when_kafka_is_down_the_caller_gets_unavailable_not_a_false_success(runtime_dir):
-    broker = KafkaBroker(runtime_dir / "kafka-doomed", port=free_port(), controller_port=free_port())
+@contextlib.asynccontextmanager
+async def ingest_after_kafka_died(folder: pathlib.Path) -> AsyncIterator[RunningIngest]:
+    """An ingest whose own broker took one transaction and then stopped."""
+    broker = KafkaBroker(folder, port=free_port(), controller_port=free_port())
     broker.start()
     try:
         await ensure_topic(broker.bootstrap_servers, "transactions")
         async with RunningIngest(broker.bootstrap_servers, "transactions") as running:
             await running.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction()))
             broker.stop()
-            with pytest.raises(grpc.aio.AioRpcError) as caught:
-                await running.stub.SubmitTransaction(
-                    pb.SubmitTransactionRequest(transaction=a_transaction(idempotency_key="after-crash")), timeout=30
-                )
-            assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+            yield running
     finally:
         broker.stop()
+
+
+async def test_when_kafka_is_down_the_caller_gets_unavailable_not_a_false_success(runtime_dir):
+    async with ingest_after_kafka_died(runtime_dir / "kafka-doomed") as running:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await running.stub.SubmitTransaction(
+                pb.SubmitTransactionRequest(transaction=a_transaction(idempotency_key="after-crash")), timeout=30
+            )
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE

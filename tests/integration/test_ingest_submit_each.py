@@ -4,7 +4,6 @@ edge's coalescer that gathers concurrent submissions into such calls."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import grpc
 import pytest
@@ -12,23 +11,17 @@ from fraud.v1 import ingest_service_pb2 as pb
 from fraud.v1 import transaction_pb2
 from grpc_status import rpc_status
 
-from fraudmesh.kafka_topics import ensure_topic
-from fraudmesh.runtime.kafka_broker import KafkaBroker
-from fraudmesh.runtime.waiting import free_port
 from fraudmesh.submit_coalescer import SubmitCoalescer, error_of
 from ingest_svc.__main__ import SERVICE_NAME
-from tests.integration.test_ingest import RunningIngest, a_transaction, violations_of
+from tests.integration.test_ingest import (  # noqa: F401 (ingest: the fixture)
+    a_transaction,
+    ingest,
+    ingest_after_kafka_died,
+    violations_of,
+)
 from tests.kafka_reading import read_all
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def ingest(kafka: KafkaBroker):
-    topic = f"transactions-{uuid.uuid4().hex[:8]}"
-    await ensure_topic(kafka.bootstrap_servers, topic)
-    async with RunningIngest(kafka.bootstrap_servers, topic) as running:
-        yield running
 
 
 def submission(transaction: transaction_pb2.TransactionInput | None) -> pb.SubmitTransactionRequest:
@@ -91,18 +84,9 @@ async def test_the_coalescer_answers_like_single_calls_with_fewer_calls(ingest, 
 
 
 async def test_when_kafka_is_down_each_submission_is_unavailable_not_a_false_success(runtime_dir):
-    broker = KafkaBroker(runtime_dir / "kafka-doomed-each", port=free_port(), controller_port=free_port())
-    broker.start()
-    try:
-        await ensure_topic(broker.bootstrap_servers, "transactions")
-        async with RunningIngest(broker.bootstrap_servers, "transactions") as running:
-            await running.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction()))
-            broker.stop()
-            response = await running.stub.SubmitEach(
-                pb.SubmitEachRequest(submissions=[submission(a_transaction(user=f"u{i}")) for i in range(3)]),
-                timeout=30,
-            )
-            assert [o.WhichOneof("outcome") for o in response.outcomes] == ["error"] * 3
-            assert {o.error.code for o in response.outcomes} == {grpc.StatusCode.UNAVAILABLE.value[0]}
-    finally:
-        broker.stop()
+    async with ingest_after_kafka_died(runtime_dir / "kafka-doomed-each") as running:
+        response = await running.stub.SubmitEach(
+            pb.SubmitEachRequest(submissions=[submission(a_transaction(user=f"u{i}")) for i in range(3)]), timeout=30
+        )
+        assert [o.WhichOneof("outcome") for o in response.outcomes] == ["error"] * 3
+        assert {o.error.code for o in response.outcomes} == {grpc.StatusCode.UNAVAILABLE.value[0]}
