@@ -297,3 +297,25 @@ async def test_close_of_a_subscription_unregisters_it():
     assert hub.subscriber_count == 0
     hub.publish(batch(1, 1))
     assert await nothing_more(subscription)
+
+
+async def test_a_batch_takes_the_replay_and_the_queue_together_and_a_closing_hub_ends_after_it():
+    hub = DecisionHub(retained=100, queue_size=100)
+    hub.publish(batch(1, 3))
+    subscription = hub.subscribe(after_sequence=1)  # replays 2 and 3
+    hub.publish(batch(4, 2))  # queued: 4 and 5
+    hub.close()
+    gathered = await asyncio.wait_for(subscription.next_batch(10), 2)
+    assert [(n.sequence, n.decision.transaction.id) for n in gathered] == [(2, "t2"), (3, "t3"), (4, "t4"), (5, "t5")]
+    with pytest.raises(StopAsyncIteration):
+        await asyncio.wait_for(subscription.next_batch(10), 2)
+
+
+async def test_a_batch_stops_at_its_size_and_the_next_one_goes_on_from_there():
+    hub = DecisionHub(retained=100, queue_size=100)
+    subscription = hub.subscribe(after_sequence=0)
+    hub.publish(batch(1, 5))
+    first = await asyncio.wait_for(subscription.next_batch(3), 2)
+    second = await asyncio.wait_for(subscription.next_batch(3), 2)
+    assert [n.sequence for n in first] == [1, 2, 3] and [n.sequence for n in second] == [4, 5]
+    assert subscription.position == 5
