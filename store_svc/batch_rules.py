@@ -79,8 +79,3 @@ def rows_of_batch(decisions: Sequence[decision_pb2.ScoredTransaction], field: st
         if row["channel"] is None:
             channel_name(scored.transaction.input.channel)  # raises: the contract's rules let no such channel in
     return rows
-
-
-def check_batch(decisions: Sequence[decision_pb2.ScoredTransaction], field: str = "decisions") -> None:
-    """Raises InvalidArgument naming every offending field as `decisions[i].<path>`."""
-    rows_of_batch(decisions, field)

@@ -7,7 +7,7 @@ Two measurements on batches like scoring's (26 features, three reasons, a shadow
     --no-db): the process's CPU (not PostgreSQL's) and the wall time per call.
 It prints numbers (best and median of several rounds: the machine is shared); it asserts nothing.
 To compare with another commit, run this file from a copy of that commit's store_svc (before
-rows_of_batch existed, its stage was check_batch then row_from_scored for each decision).
+rows_of_batch existed, its stage was the batch rules, then row_from_scored for each decision).
 """
 
 from __future__ import annotations

@@ -36,33 +36,23 @@ _LABEL_NAMES = _names_without_prefix(decision_pb2.Label, "LABEL_")
 _CHANNEL_NAMES = _names_without_prefix(transaction_pb2.Channel, "CHANNEL_")
 
 
-def _unknown(enum_type: Any, value: int) -> ValueError:
-    return ValueError(f"Enum {enum_type.DESCRIPTOR.name} has no name defined for value {value!r}")
+def _name(names: dict[int, str], enum_type: Any, value: int) -> str:
+    try:
+        return names[value]
+    except KeyError:
+        raise ValueError(f"Enum {enum_type.DESCRIPTOR.name} has no name defined for value {value!r}") from None
 
 
 def decision_name(value: int) -> str:
-    try:
-        return _DECISION_NAMES[value]
-    except KeyError:
-        raise _unknown(decision_pb2.Decision, value) from None
+    return _name(_DECISION_NAMES, decision_pb2.Decision, value)
 
 
 def label_name(value: int) -> str | None:
-    if value == decision_pb2.LABEL_UNSPECIFIED:
-        return None
-    try:
-        return _LABEL_NAMES[value]
-    except KeyError:
-        raise _unknown(decision_pb2.Label, value) from None
+    return None if value == decision_pb2.LABEL_UNSPECIFIED else _name(_LABEL_NAMES, decision_pb2.Label, value)
 
 
 def channel_name(value: int) -> str:
-    try:
-        return _CHANNEL_NAMES[value]
-    except KeyError:
-        raise _unknown(transaction_pb2.Channel, value) from None
-
-
+    return _name(_CHANNEL_NAMES, transaction_pb2.Channel, value)
 
 
 def _set_timestamp(target: Timestamp, moment: datetime | None) -> None:
@@ -102,7 +92,6 @@ def row_from_scored(scored: decision_pb2.ScoredTransaction) -> dict[str, Any]:
     submitted = transaction.input
     location = submitted.location
     amount = submitted.amount
-    times = scored.times
     # Keys then lookups: dict() or items() of protobuf's map go through the Mapping mixins at about twice the cost.
     features = scored.features
     received_at = received_at_of(scored)
@@ -120,7 +109,7 @@ def row_from_scored(scored: decision_pb2.ScoredTransaction) -> dict[str, Any]:
         "channel": _CHANNEL_NAMES.get(submitted.channel),
         "occurred_at": occurred_at_of(scored, received_at),
         "received_at": received_at,
-        "scored_at": aware_datetime(times.scored_at) if times.HasField("scored_at") else None,
+        "scored_at": optional_datetime(scored.times, "scored_at"),
         "score": scored.score,
         "decision": decision_names.get(scored.decision),
         "is_fraud": scored.is_fraud,
@@ -131,7 +120,7 @@ def row_from_scored(scored: decision_pb2.ScoredTransaction) -> dict[str, Any]:
         "features": {name: features[name] for name in features},
         "model_version": scored.model_version,
         "label": _LABEL_NAMES.get(scored.label) if scored.label else None,
-        "labelled_at": aware_datetime(scored.labelled_at) if scored.HasField("labelled_at") else None,
+        "labelled_at": optional_datetime(scored, "labelled_at"),
         "shadow_scores": [
             {"model_version": shadow.model_version, "score": shadow.score, "decision": decision_names.get(shadow.decision)}
             for shadow in scored.shadow_scores

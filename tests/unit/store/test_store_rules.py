@@ -10,7 +10,7 @@ from sqlalchemy import exc
 
 from fraud.v1 import decision_pb2
 from fraudmesh.errors import InvalidArgument, Unavailable
-from store_svc.batch_rules import check_batch, rows_of_batch
+from store_svc.batch_rules import rows_of_batch
 from store_svc.db_errors import is_unavailability, unavailable_when_unreachable
 from store_svc.filters import TransactionFilters
 
@@ -26,12 +26,12 @@ def valid_scored(transaction_id: str = "tx-1") -> decision_pb2.ScoredTransaction
 
 def violations(decisions) -> dict[str, str]:
     with pytest.raises(InvalidArgument) as caught:
-        check_batch(decisions)
+        rows_of_batch(decisions)
     return {v.field: v.rule for v in caught.value.violations}
 
 
 def test_a_valid_batch_passes():
-    check_batch([valid_scored("a"), valid_scored("b")])
+    rows_of_batch([valid_scored("a"), valid_scored("b")])
 
 
 def test_each_broken_rule_is_named_with_its_position():
@@ -69,7 +69,7 @@ def test_a_decision_breaking_every_rule_gets_each_field_rule_and_message_in_orde
     broken.shadow_scores.add(score=2.0, decision=8)
 
     with pytest.raises(InvalidArgument) as caught:
-        check_batch([valid_scored(), broken])
+        rows_of_batch([valid_scored(), broken])
 
     assert [(v.field, v.rule, v.message) for v in caught.value.violations] == [
         ("decisions[1].transaction.id", "store.id_format", "must be 1 to 64 characters of A-Z a-z 0-9 _ . : @ -"),
