@@ -20,14 +20,16 @@ def _field_path(violation: protovalidate.Violation, skip: int = 0) -> str:
     return ".".join(parts)
 
 
+def _violation(violation: protovalidate.Violation, prefix: str = "", skip: int = 0) -> FieldViolation:
+    proto = violation.proto
+    return FieldViolation(field=prefix + _field_path(violation, skip), rule=proto.rule_id, message=proto.message)
+
+
 def violations_of(message: Message, prefix: str = "") -> list[FieldViolation]:
     try:
         protovalidate.validate(message)
     except protovalidate.ValidationError as error:
-        return [
-            FieldViolation(field=prefix + _field_path(v), rule=v.proto.rule_id, message=v.proto.message)
-            for v in error.violations
-        ]
+        return [_violation(v, prefix) for v in error.violations]
     return []
 
 
@@ -41,12 +43,10 @@ def violations_by_item(message: Message, items_field: str) -> tuple[list[FieldVi
     except protovalidate.ValidationError as error:
         for v in error.violations:
             elements = v.proto.field.elements
-            first = elements[0] if elements else None
-            if len(elements) > 1 and first.field_name == items_field and first.subscript is not None:
-                item = FieldViolation(field=_field_path(v, skip=1), rule=v.proto.rule_id, message=v.proto.message)
-                by_item.setdefault(first.subscript.value, []).append(item)
+            if len(elements) > 1 and elements[0].field_name == items_field and elements[0].subscript is not None:
+                by_item.setdefault(elements[0].subscript.value, []).append(_violation(v, skip=1))
             else:
-                own.append(FieldViolation(field=_field_path(v), rule=v.proto.rule_id, message=v.proto.message))
+                own.append(_violation(v))
     return own, by_item
 
 
