@@ -6,7 +6,6 @@ from datetime import datetime
 
 from fraud.v1 import decision_pb2, transaction_pb2
 
-from scoring_svc.features import FEATURE_NAMES
 from scoring_svc.scorer import ScoreResult
 
 DECISIONS = {
@@ -35,7 +34,7 @@ def scored_transaction(
     )
     # Key by key into the message's map: a third cheaper than a dict handed to the constructor.
     features = scored.features
-    for name, value in zip(FEATURE_NAMES, result.feature_row.tolist()):
+    for name, value in result.features.items():
         features[name] = value
     scored.times.received_at.CopyFrom(txn.received_at)
     scored.times.scored_at.FromDatetime(scored_at)
