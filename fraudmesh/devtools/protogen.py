@@ -3,8 +3,9 @@
 The contract imports `buf/validate/validate.proto`, `google/api/annotations.proto` and
 `google/rpc/status.proto`. All come from packages we already depend on, so nothing reaches the Buf
 Schema Registry (unreachable here): validate.proto from the source distribution of the same
-protovalidate release the services run with, the google files from googleapis-common-protos. They land in `build/proto-deps`, which is also a
-module of the buf workspace so that `buf lint` resolves the imports.
+protovalidate release the services run with, the google files from googleapis-common-protos. They
+land in `build/proto-deps`, which is also a module of the buf workspace so that `buf lint` resolves
+the imports.
 """
 
 from __future__ import annotations
