@@ -101,18 +101,9 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def tree_pss_bytes(pid: int) -> int | None:
-    own = pss_bytes(pid)
-    if own is None:
-        return None
-    return own + sum(pss_bytes(child) or 0 for child in descendants(pid))
-
-
-def tree_cpu_seconds(pid: int) -> float | None:
-    own = cpu_seconds(pid)
-    if own is None:
-        return None
-    return own + sum(cpu_seconds(child) or 0.0 for child in descendants(pid))
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process below it: Kafka's JVM, or PostgreSQL's postmaster and its backends."""
+    return [pid, *descendants(pid)]
 
 
 def pid_listening_on(port: int) -> int | None:
@@ -134,3 +125,23 @@ def pid_listening_on(port: int) -> int | None:
         except OSError:
             continue
     return None
+
+
+class ListeningPids:
+    """`pid_listening_on`, remembered: finding a socket's owner reads every descriptor of every
+    process, too dear to repeat every half second. A remembered pid is looked up again once that
+    process is gone (a restarted service listens from a new one)."""
+
+    def __init__(self) -> None:
+        self._pids: dict[int, int] = {}
+
+    def pid(self, port: int) -> int | None:
+        pid = self._pids.get(port)
+        if pid is not None and (PROC / str(pid)).exists():
+            return pid
+        pid = pid_listening_on(port)
+        if pid is None:
+            self._pids.pop(port, None)
+        else:
+            self._pids[port] = pid
+        return pid

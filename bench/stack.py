@@ -36,6 +36,7 @@ class Target:
     topic: str = "transactions"
     supervisor: ServiceSupervisor | None = None  # None when attached to a platform we did not start
     extra_scoring: list[ServiceProcess] = field(default_factory=list)
+    listening: procfs.ListeningPids = field(default_factory=procfs.ListeningPids)
 
     def service_pids(self) -> dict[str, int]:
         """Python service processes by name (a second scoring instance as `scoring2`)."""
@@ -44,7 +45,7 @@ class Target:
             pids = {name: service.process.pid for name, service in self.supervisor.running.items()}
         else:
             for name in SERVICES:
-                pid = procfs.pid_listening_on(getattr(self.ports, name))
+                pid = self.listening.pid(getattr(self.ports, name))
                 if pid is not None:
                     pids[name] = pid
         for extra in self.extra_scoring:
@@ -52,7 +53,7 @@ class Target:
         return pids
 
     def infrastructure_pids(self) -> dict[str, int]:
-        found = {name: procfs.pid_listening_on(port) for name, port in
+        found = {name: self.listening.pid(port) for name, port in
                  (("kafka", self.kafka_port), ("postgres", self.postgres_port))}
         return {name: pid for name, pid in found.items() if pid is not None}
 

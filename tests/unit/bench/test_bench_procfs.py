@@ -2,6 +2,8 @@
 
 import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -48,3 +50,26 @@ def test_this_process_is_found_by_its_listening_port_and_has_memory_and_cpu_time
         assert procfs.pid_listening_on(server.getsockname()[1]) == os.getpid()
     assert procfs.rss_bytes(os.getpid()) > 1024 * 1024
     assert procfs.cpu_seconds(os.getpid()) > 0
+
+
+def test_a_remembered_listener_is_looked_up_again_once_its_process_is_gone():
+    listener = (
+        "import socket, time\n"
+        "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        "s.bind(('127.0.0.1', 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", listener], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(child.stdout.readline())
+        listening = procfs.ListeningPids()
+        assert listening.pid(port) == child.pid
+        assert child.pid in procfs.process_tree(os.getpid())
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+    with socket.socket() as server:  # the port's next owner, as a restarted service would be
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", port))
+        server.listen()
+        assert listening.pid(port) == os.getpid()
