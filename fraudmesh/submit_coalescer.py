@@ -2,17 +2,22 @@
 
 A gRPC call costs about a quarter of a millisecond of CPU on each side in grpc.aio, whatever it
 carries; the transaction in it costs a few microseconds. A client that submits many transactions at
-once (the edge under REST load, an internal service) therefore gathers them: a submission goes out
-at once when a call slot is free, and waits only while every slot is busy, to leave with everything
-else that queued meanwhile. An idle client thus adds no delay, and a busy one sends batches as big
-as its load makes them. A submission that leaves alone takes SubmitTransaction itself: measured,
+once (the edge under REST load, an internal service) therefore gathers them, as Nagle's algorithm
+gathers small writes: a submission goes out at once when no call is in flight, and otherwise waits
+for the call in flight to be answered, to leave with everything else that queued meanwhile. An idle
+client thus adds no delay, and a busy one sends batches as big as its load makes them, waiting at
+most one ingest answer (a couple of milliseconds) for them. Measured on two cores at 1,000/s, one
+call in flight rather than four made ingest's CPU per transaction about a fifth lower and the p50
+from submit to decision halved. A submission that leaves alone takes SubmitTransaction itself:
 ingest spends about 0.8 ms of CPU on a SubmitEach of one, 0.55 on the plain call, and 0.12 per
 transaction on a SubmitEach of fifty.
 
 `submit` answers exactly as `IngestServiceStub.SubmitTransaction` would: the response, or a
 `grpc.aio.AioRpcError` with the submission's own status and details (SubmitEach answers each
 submission on its own). When the whole call fails (ingest unreachable, out of time), every
-submission in it gets that call's error, which is what each would have got alone.
+submission in it gets that call's error, which is what each would have got alone. A submission's
+timeout runs from `submit`, so time spent queued counts, and one whose time ran out in the queue
+is answered DEADLINE_EXCEEDED without being sent.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ MAX_SUBMISSIONS_PER_CALL = 1000  # SubmitEach's limit in the contract
 _STATUS_CODES = {code.value[0]: code for code in grpc.StatusCode}
 _DETAILS_KEY = "grpc-status-details-bin"  # where gRPC carries a google.rpc.Status (grpc_status reads it)
 
-Pending = tuple[ingest_service_pb2.SubmitTransactionRequest, float, asyncio.Future]  # request, timeout, answer
+Pending = tuple[ingest_service_pb2.SubmitTransactionRequest, float, asyncio.Future]  # request, deadline, answer
 
 
 def error_of(status: status_pb2.Status) -> grpc.aio.AioRpcError:
@@ -42,7 +47,7 @@ def error_of(status: status_pb2.Status) -> grpc.aio.AioRpcError:
 
 
 class SubmitCoalescer:
-    def __init__(self, stub: ingest_service_pb2_grpc.IngestServiceStub, calls_in_flight: int = 4, max_per_call: int = 256):
+    def __init__(self, stub: ingest_service_pb2_grpc.IngestServiceStub, calls_in_flight: int = 1, max_per_call: int = 256):
         if not 1 <= max_per_call <= MAX_SUBMISSIONS_PER_CALL:
             raise ValueError(f"max_per_call must be 1 to {MAX_SUBMISSIONS_PER_CALL}")
         self._stub = stub
@@ -60,7 +65,7 @@ class SubmitCoalescer:
             raise _closing_error()
         loop = asyncio.get_running_loop()
         answer = loop.create_future()
-        self._queue.append((request, timeout, answer))
+        self._queue.append((request, loop.time() + timeout, answer))
         if self._free_slots and not self._send_scheduled:
             # On the next turn of the loop, so submissions that arrive in this one leave together.
             self._send_scheduled = True
@@ -69,8 +74,13 @@ class SubmitCoalescer:
 
     def _send(self) -> None:
         self._send_scheduled = False
+        now = asyncio.get_running_loop().time()
         while self._free_slots and self._queue:
             batch = [self._queue.popleft() for _ in range(min(self._max_per_call, len(self._queue)))]
+            _fail([pending for pending in batch if pending[1] <= now], _expired_error())
+            batch = [pending for pending in batch if pending[1] > now and not pending[2].done()]
+            if not batch:
+                continue
             self._free_slots -= 1
             call = asyncio.create_task(self._call(batch))
             self._calls.add(call)
@@ -78,7 +88,7 @@ class SubmitCoalescer:
 
     async def _call(self, batch: list[Pending]) -> None:
         try:
-            timeout = max(timeout for _, timeout, _ in batch)
+            timeout = max(deadline for _, deadline, _ in batch) - asyncio.get_running_loop().time()
             try:
                 if len(batch) == 1:  # alone: the plain call answers the same and costs ingest less than SubmitEach
                     (submission, _, answer), = batch
@@ -113,6 +123,11 @@ class SubmitCoalescer:
 def _closing_error() -> grpc.aio.AioRpcError:
     return error_of(status_pb2.Status(code=grpc.StatusCode.UNAVAILABLE.value[0],
                                       message="the client closed before ingest answered; retry"))
+
+
+def _expired_error() -> grpc.aio.AioRpcError:
+    return error_of(status_pb2.Status(code=grpc.StatusCode.DEADLINE_EXCEEDED.value[0],
+                                      message="the submission's time ran out before it could be sent; retry"))
 
 
 def _fail(batch: list[Pending], error: grpc.aio.AioRpcError) -> None:

@@ -72,6 +72,23 @@ async def test_an_idle_submission_leaves_at_once_and_later_ones_wait_for_a_free_
     assert stub.single_calls == 1, "a lone submission takes the plain call"
 
 
+async def test_time_spent_queued_counts_and_a_submission_out_of_time_is_not_sent():
+    stub = SlowStub()
+    coalescer = SubmitCoalescer(stub)  # one call in flight unless told otherwise
+    first = asyncio.ensure_future(coalescer.submit(request("a"), timeout=5))
+    await asyncio.sleep(0.01)
+    hasty = asyncio.ensure_future(coalescer.submit(request("b"), timeout=0.02))
+    patient = asyncio.ensure_future(coalescer.submit(request("c"), timeout=5))
+    await asyncio.sleep(0.05)
+    assert stub.calls == [["a"]], "the call in flight holds the others back"
+    stub.release.set()
+    with pytest.raises(grpc.aio.AioRpcError) as hasty_error:
+        await hasty
+    assert hasty_error.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert [(await first).transaction_id, (await patient).transaction_id] == ["id-a", "id-c"]
+    assert stub.calls == [["a"], ["c"]], "the submission out of time never reached ingest"
+
+
 async def test_a_refused_submission_raises_its_own_status_and_the_others_succeed():
     stub = SlowStub()
     stub.release.set()
