@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import uvloop
 
 from fraudmesh.grpc_server import run_until_signalled
 from fraudmesh.logs import configure_logging
@@ -29,4 +29,4 @@ async def main(settings: NotifySettings) -> None:
 if __name__ == "__main__":
     settings = NotifySettings()
     configure_logging("notify_svc", settings.log_level)
-    asyncio.run(main(settings))
+    uvloop.run(main(settings))

@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 
+import uvloop
 from aiokafka import AIOKafkaConsumer
 from fraud.v1 import scoring_service_pb2, scoring_service_pb2_grpc
 
@@ -119,4 +120,4 @@ async def main(settings: ScoringSettings) -> None:
 if __name__ == "__main__":
     settings = ScoringSettings()
     configure_logging("scoring_svc", settings.log_level)
-    asyncio.run(main(settings))
+    uvloop.run(main(settings))

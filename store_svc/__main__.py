@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
+import uvloop
 from sqlalchemy.engine import make_url
 
 from fraudmesh.errors import Unavailable
@@ -70,7 +70,7 @@ def main() -> None:
     settings = StoreSettings()
     configure_logging("store_svc", settings.log_level)
     try:
-        asyncio.run(serve(settings))
+        uvloop.run(serve(settings))
     except Unavailable as error:
         log.error("cannot start: %s (DATABASE_URL=%s)", error, safe_url(settings.database_url))
         raise SystemExit(1) from None
