@@ -1,9 +1,14 @@
 """One INSERT for a whole batch of rows: each column travels as one array parameter.
 
 `INSERT ... SELECT ... FROM unnest($1::text[], $2::bigint[], ...)` has one SQL text whatever the
-batch size, so it is compiled and prepared once, and the driver encodes two dozen arrays instead
+batch size, so it is prepared once per connection, and the driver encodes two dozen arrays instead
 of two dozen parameters per row (a multi-row VALUES costs store more CPU than converting the rows).
 JSONB columns go as text and are parsed by PostgreSQL, exactly as a JSONB parameter would be.
+
+It runs on asyncpg's connection itself, not through SQLAlchemy's execution: for the small batches
+scoring sends at moderate load, SQLAlchemy's layers cost store more CPU than the statement
+(`python -m store_svc.bench_put --batch 2`: 1.7 ms of CPU per call through SQLAlchemy, 1.1 ms on the
+driver's connection).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -46,21 +52,27 @@ class BatchInsert:
         self._json_columns = frozenset(name for name in self._columns if isinstance(table.c[name].type, JSONB))
         self._json_text = json_text
         key = ", ".join(column.name for column in table.primary_key.columns)
-        arrays = ", ".join(f"CAST(:{name} AS {_array_type(table.c[name])})" for name in self._columns)
+        arrays = ", ".join(
+            f"CAST(${number} AS {_array_type(table.c[name])})" for number, name in enumerate(self._columns, start=1)
+        )
         selected = ", ".join(
             f"batch.{name}::jsonb" if name in self._json_columns else f"batch.{name}" for name in self._columns
         )
         # Column names come from our own table definition; every value is a bound parameter.
-        self.statement = sa.text(
+        self.sql = (
             f"INSERT INTO {table.name} ({', '.join(self._columns)}) "
             f"SELECT {selected} FROM unnest({arrays}) AS batch({', '.join(self._columns)}) "
             f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
         )
 
-    def parameters(self, rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-        """The statement's parameters for `rows`: one list per column, in the rows' order."""
+    def parameters(self, rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+        """The statement's parameters for `rows`: one list per column, in the columns' and rows' order."""
         encode = self._json_text
-        return {
-            name: [encode(row[name]) for row in rows] if name in self._json_columns else [row[name] for row in rows]
+        return [
+            [encode(row[name]) for row in rows] if name in self._json_columns else [row[name] for row in rows]
             for name in self._columns
-        }
+        ]
+
+    async def run(self, connection: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> int:
+        """Inserts `rows` as one statement (so all or none) and returns how many were new."""
+        return len(await connection.fetch(self.sql, *self.parameters(rows)))

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import asyncpg
 from sqlalchemy import exc
 
 from fraudmesh.errors import Unavailable
@@ -28,6 +29,8 @@ def _sqlstate(error: exc.DBAPIError) -> str:
 def is_unavailability(error: BaseException) -> bool:
     if isinstance(error, exc.DBAPIError):
         return error.connection_invalidated or _sqlstate(error).startswith(RETRYABLE_SQLSTATE_PREFIXES)
+    if isinstance(error, asyncpg.PostgresError):  # raised by statements run on the driver's connection
+        return (error.sqlstate or "").startswith(RETRYABLE_SQLSTATE_PREFIXES)
     # OSError covers refused and reset connections and connect timeouts (TimeoutError is an OSError);
     # SQLAlchemy's own TimeoutError means no pooled connection came free in time.
     return isinstance(error, (OSError, exc.TimeoutError))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -49,11 +50,18 @@ class TransactionRepository:
                 yield connection
 
     @asynccontextmanager
-    async def _single_statement(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for one statement, which PostgreSQL then commits by itself (autocommit)."""
+    async def _driver_connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection's asyncpg connection, outside any transaction: PostgreSQL commits each
+        statement on it by itself. The pool still pings it first, so a restarted server is noticed."""
         with unavailable_when_unreachable():
             async with self._engine.connect() as connection:
-                yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+                driver = (await connection.get_raw_connection()).driver_connection
+                try:
+                    yield driver
+                except asyncpg.InterfaceError as error:
+                    if driver.is_closed():  # it died under the statement: PostgreSQL went away
+                        raise ConnectionResetError("the connection to PostgreSQL closed") from error
+                    raise
 
     async def put_batch(self, decisions: Sequence[decision_pb2.ScoredTransaction]) -> int:
         """Stores the batch in one transaction and returns how many rows were new.
@@ -67,9 +75,8 @@ class TransactionRepository:
         # One statement whatever the batch size (columns as arrays, see batch_insert), and PostgreSQL runs
         # a lone statement as a transaction of its own: all rows or none, without BEGIN and COMMIT round
         # trips (they were a tenth of the insert's CPU).
-        async with self._single_statement() as connection:
-            result = await connection.execute(self._insert.statement, self._insert.parameters(rows))
-            return len(result.all())
+        async with self._driver_connection() as connection:
+            return await self._insert.run(connection, rows)
 
     async def get(self, transaction_id: str) -> decision_pb2.ScoredTransaction:
         async with self._transaction() as connection:

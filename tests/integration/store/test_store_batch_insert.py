@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import exc
 from sqlalchemy.dialects.postgresql import JSONB
 from store_testing import BASE_TIME, make_scored
 
@@ -86,7 +86,7 @@ async def test_a_batch_failing_in_the_database_stores_none_of_its_rows(store, st
     # Only the contract's protovalidate rules, run by the servicer, refuse this; the table's CHECK does too.
     no_amount = make_scored("tx-no-amount", minor_units=0)
 
-    with pytest.raises(exc.IntegrityError):
+    with pytest.raises(asyncpg.exceptions.CheckViolationError):
         await TransactionRepository(store_engine).put_batch([good, no_amount])
 
     async with store_engine.connect() as connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+import asyncpg
 import pytest
 from sqlalchemy import exc
 
@@ -146,6 +147,10 @@ class FakeDriverError(Exception):
         (exc.DBAPIError("SELECT 1", {}, FakeDriverError("53300")), True),  # too many connections
         (exc.DBAPIError("SELECT 1", {}, FakeDriverError("23514")), False),  # check violation
         (exc.DBAPIError("SELECT 1", {}, FakeDriverError("42601")), False),  # syntax error
+        # raised by the driver itself for the batch insert, which bypasses SQLAlchemy
+        (asyncpg.exceptions.ConnectionDoesNotExistError("closed in the middle of operation"), True),
+        (asyncpg.exceptions.AdminShutdownError("terminating connection"), True),
+        (asyncpg.exceptions.DataError("invalid input"), False),
         (ValueError("bug"), False),
     ],
 )
