@@ -1,4 +1,4 @@
-"""The scoring consumer group as Kafka sees it: how far behind it is (lag) and how many members it has."""
+"""The scoring consumer group as Kafka sees it: how far behind it is (lag), its state and its members."""
 
 from __future__ import annotations
 
@@ -43,11 +43,15 @@ class GroupProbe:
     async def topic_end(self) -> int:
         return sum((await self._offsets.end_offsets(self._partitions)).values())
 
-    async def members(self) -> int:
+    async def state(self) -> tuple[str, int]:
+        """The group's state ("Stable" once its partitions are handed out) and how many members it has."""
         described = await self._admin.describe_consumer_groups([self.group])
         groups = described[0].groups if described else []
+        if not groups:
+            return "", 0
         # Each group entry is (error_code, group_id, state, protocol_type, protocol, members, ...).
-        return len(groups[0][5]) if groups else 0
+        _, _, state, _, _, members, *_ = groups[0]
+        return state, len(members)
 
     async def wait_for_lag_zero(self, timeout: float, poll: float = 0.25) -> int:
         """Waits until the group has caught up; returns the lag when it did or when time ran out."""
@@ -58,10 +62,13 @@ class GroupProbe:
             lag = await self.lag()
         return lag
 
-    async def wait_for_members(self, count: int, timeout: float) -> int:
+    async def wait_for_members(self, count: int, timeout: float) -> tuple[str, int]:
+        """Waits until the group is Stable with `count` members, and returns the state it was last seen
+        in. Members alone are not enough: during a rebalance the old member goes on consuming every
+        partition, and a run started then would measure the rebalance."""
         deadline = asyncio.get_running_loop().time() + timeout
-        members = await self.members()
-        while members != count and asyncio.get_running_loop().time() < deadline:
+        state = await self.state()
+        while state != ("Stable", count) and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.5)
-            members = await self.members()
-        return members
+            state = await self.state()
+        return state

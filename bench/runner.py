@@ -278,9 +278,10 @@ class Run:
         one = [await e2e.run_rate("grpc, 1 scoring", "grpc", r) for r in options.scale_rates]
         await asyncio.to_thread(stack.start_extra_scoring, target, self.work_dir / "logs")
         try:
-            members = await probe.wait_for_members(2, 60)
-            if members != 2:
-                raise RuntimeError(f"the consumer group has {members} members, not 2, a minute after scoring2 started")
+            state, members = await probe.wait_for_members(2, 60)
+            if (state, members) != ("Stable", 2):
+                raise RuntimeError(f"the consumer group is {state or 'unknown'} with {members} members, "
+                                   "not Stable with 2, a minute after scoring2 started")
             # The new instance meets every user for the first time (and warms each from store_svc), and the
             # group has just rebalanced: a warm-up, reported apart, as for the first instance at the start.
             warmup = await e2e.run_rate("grpc, 2 scoring (warm-up)", "grpc", options.warmup_rate, options.warmup_seconds)
