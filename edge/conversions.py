@@ -15,7 +15,7 @@ from fraud.v1 import decision_pb2, scoring_service_pb2, store_service_pb2, trans
 from google.protobuf import timestamp_pb2
 
 from fraudmesh.errors import FieldViolation, InvalidArgument
-from fraudmesh.timestamps import MAX_SECONDS, MIN_SECONDS
+from fraudmesh.timestamps import in_range
 from fraudmesh.validation import violations_of
 
 from edge.field_names import rest_field
@@ -91,7 +91,7 @@ def rfc3339(stamp: timestamp_pb2.Timestamp, is_set: bool = True) -> str | None:
     if not is_set:
         return None
     seconds, nanos = stamp.seconds, stamp.nanos
-    if not (MIN_SECONDS <= seconds <= MAX_SECONDS and 0 <= nanos < 1_000_000_000):
+    if not in_range(seconds, nanos):
         return stamp.ToJsonString()  # raises protobuf's own error
     text = _whole_second(seconds)
     if nanos == 0:

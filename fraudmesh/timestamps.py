@@ -12,6 +12,11 @@ MIN_SECONDS, MAX_SECONDS = -62_135_596_800, 253_402_300_799
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def in_range(seconds: int, nanos: int) -> bool:
+    """Whether a Timestamp's fields are within what protobuf accepts (its conversions fail otherwise)."""
+    return MIN_SECONDS <= seconds <= MAX_SECONDS and 0 <= nanos < 1_000_000_000
+
+
 def aware_datetime(timestamp: Timestamp) -> datetime:
     """`timestamp.ToDatetime(tzinfo=UTC)` in a third of its time.
 
@@ -19,6 +24,6 @@ def aware_datetime(timestamp: Timestamp) -> datetime:
     is handed to protobuf, so it fails with protobuf's own error.
     """
     seconds, nanos = timestamp.seconds, timestamp.nanos
-    if MIN_SECONDS <= seconds <= MAX_SECONDS and 0 <= nanos < 1_000_000_000:
+    if in_range(seconds, nanos):
         return _EPOCH + timedelta(0, seconds, nanos // 1000)
     return timestamp.ToDatetime(tzinfo=UTC)
