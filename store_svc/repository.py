@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
@@ -38,9 +37,9 @@ class TransactionPage:
 
 
 class TransactionRepository:
-    def __init__(self, engine: AsyncEngine, json_text: Callable[[Any], str] = json_text) -> None:
-        """`json_text` encodes the JSONB columns of inserted rows (the engine's own serializer decodes them)."""
+    def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        # JSONB columns encoded as the engine's own serializer would (store_svc.database.json_text).
         self._insert = BatchInsert(transactions, ROW_COLUMNS, json_text)
 
     @asynccontextmanager
