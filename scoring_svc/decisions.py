@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fraud.v1 import decision_pb2, transaction_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from scoring_svc.scorer import ScoreResult
 
@@ -15,27 +16,33 @@ DECISIONS = {
 }
 
 
-def scored_transaction(
-    txn: transaction_pb2.Transaction, result: ScoreResult, scored_at: datetime, trace_id: str = ""
-) -> decision_pb2.ScoredTransaction:
+def write_decision(scored: decision_pb2.ScoredTransaction, result: ScoreResult, scored_at: Timestamp) -> None:
+    """Writes `result` into `scored`, whose transaction is already in place. Everything is set field
+    by field on the message itself: building parts apart and handing them over would copy them."""
     decision = DECISIONS[result.decision]
-    scored = decision_pb2.ScoredTransaction(
-        transaction=txn,
-        score=result.score,
-        decision=decision,
-        is_fraud=decision == decision_pb2.DECISION_DECLINE,
-        reasons=[decision_pb2.Reason(feature=r.feature, text=r.text, contribution=r.contribution) for r in result.reasons],
-        model_version=result.model_version,
-        shadow_scores=[
-            decision_pb2.ShadowScore(model_version=s.model_version, score=s.score, decision=DECISIONS[s.decision])
-            for s in result.shadow
-        ],
-        trace_id=trace_id,
-    )
-    # Key by key into the message's map: a third cheaper than a dict handed to the constructor.
+    scored.score = result.score
+    scored.decision = decision
+    scored.is_fraud = decision == decision_pb2.DECISION_DECLINE
+    reasons = scored.reasons
+    for reason in result.reasons:
+        reasons.add(feature=reason.feature, text=reason.text, contribution=reason.contribution)
+    scored.model_version = result.model_version
+    shadow_scores = scored.shadow_scores
+    for shadow in result.shadow:
+        shadow_scores.add(model_version=shadow.model_version, score=shadow.score, decision=DECISIONS[shadow.decision])
     features = scored.features
     for name, value in result.features.items():
         features[name] = value
-    scored.times.received_at.CopyFrom(txn.received_at)
-    scored.times.scored_at.FromDatetime(scored_at)
+    times = scored.times
+    times.received_at.CopyFrom(scored.transaction.received_at)
+    times.scored_at.CopyFrom(scored_at)
+
+
+def scored_transaction(
+    txn: transaction_pb2.Transaction, result: ScoreResult, scored_at: datetime
+) -> decision_pb2.ScoredTransaction:
+    scored = decision_pb2.ScoredTransaction(transaction=txn)
+    stamp = Timestamp()
+    stamp.FromDatetime(scored_at)
+    write_decision(scored, result, stamp)
     return scored

@@ -2,21 +2,27 @@
 
 Writing and publishing retry until they succeed: the batch's offsets are committed only afterwards,
 so giving up would mean either losing decisions or committing past them. Both peers are idempotent
-by transaction id, so a retry after an unclear failure stores and shows nothing twice."""
+by transaction id, so a retry after an unclear failure stores and shows nothing twice.
+
+A batch travels as one `PutDecisionsRequest` built in place. PublishDecisionsRequest has the same
+single field (`repeated ScoredTransaction decisions = 1`, a unit test holds the two to it), so the
+same message's bytes are notify's request too: no copy of the batch into a second message."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import grpc
-from fraud.v1 import decision_pb2, notify_service_pb2, notify_service_pb2_grpc, store_service_pb2, store_service_pb2_grpc
+from fraud.v1 import decision_pb2, notify_service_pb2, store_service_pb2, store_service_pb2_grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_NOTIFY = notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"]
+PUBLISH_DECISIONS = f"/{_NOTIFY.full_name}/{_NOTIFY.methods_by_name['PublishDecisions'].name}"
 
 RETRYABLE = {
     grpc.StatusCode.UNAVAILABLE,
@@ -46,10 +52,9 @@ class StorePeer:
         self._stub = store_service_pb2_grpc.StoreServiceStub(channel)
         self._timeout = timeout
 
-    async def put(self, decisions: Sequence[decision_pb2.ScoredTransaction]) -> int:
-        request = store_service_pb2.PutDecisionsRequest(decisions=decisions)
+    async def put(self, batch: store_service_pb2.PutDecisionsRequest) -> int:
         response = await retry_forever(
-            f"storing {len(decisions)} decisions", lambda: self._stub.PutDecisions(request, timeout=self._timeout)
+            f"storing {len(batch.decisions)} decisions", lambda: self._stub.PutDecisions(batch, timeout=self._timeout)
         )
         return response.inserted
 
@@ -63,12 +68,17 @@ class StorePeer:
 
 class NotifyPeer:
     def __init__(self, channel: grpc.aio.Channel, timeout: float = 10.0):
-        self._stub = notify_service_pb2_grpc.NotifyServiceStub(channel)
+        # PublishDecisions taking a request already encoded (no serializer: bytes go as they are).
+        self._publish_encoded = channel.unary_unary(
+            PUBLISH_DECISIONS, request_serializer=None,
+            response_deserializer=notify_service_pb2.PublishDecisionsResponse.FromString,
+        )
         self._timeout = timeout
 
-    async def publish(self, decisions: Sequence[decision_pb2.ScoredTransaction]) -> int:
-        request = notify_service_pb2.PublishDecisionsRequest(decisions=decisions)
+    async def publish(self, batch: store_service_pb2.PutDecisionsRequest) -> int:
+        encoded = batch.SerializeToString()  # PublishDecisionsRequest's encoding too (see the module's doc)
         response = await retry_forever(
-            f"publishing {len(decisions)} decisions", lambda: self._stub.PublishDecisions(request, timeout=self._timeout)
+            f"publishing {len(batch.decisions)} decisions",
+            lambda: self._publish_encoded(encoded, timeout=self._timeout),
         )
         return response.last_sequence

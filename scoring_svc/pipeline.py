@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
-from fraud.v1 import decision_pb2, transaction_pb2
+from fraud.v1 import decision_pb2, store_service_pb2
 from google.protobuf.message import DecodeError
 from google.protobuf.timestamp_pb2 import Timestamp
 from opentelemetry import trace
 
 from fraudmesh.metrics import Metrics
 from scoring_svc.batch_tracing import batch_span, traceparent_of, tracer, transaction_spans
-from scoring_svc.decisions import scored_transaction
+from scoring_svc.decisions import write_decision
 from scoring_svc.events import TxnEvent, event_from_proto
 from scoring_svc.peers import NotifyPeer, StorePeer
 from scoring_svc.scorer import Scorer
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 WARM_CONCURRENCY = 16
 # Batches scored but not yet stored and published; bounded so a stalled peer stops consumption.
 MAX_BATCHES_IN_FLIGHT = 4
+# One batch's decisions, built in place in the message store_svc takes (and notify_svc, see peers).
+DecisionBatch = store_service_pb2.PutDecisionsRequest
 
 
 def history_events(history: Sequence[decision_pb2.ScoredTransaction]) -> list[TxnEvent]:
@@ -88,9 +90,14 @@ class ScoringPipeline:
             await self._commit_delivered(in_flight)
 
     async def _commit_delivered(self, in_flight: deque) -> None:
+        """Commits once for every batch delivered in order so far: a later batch's offsets cover the
+        earlier ones', and each commit is a round trip the loop waits for."""
+        offsets: dict[TopicPartition, int] = {}
         while in_flight and (in_flight[0][0].done() or len(in_flight) > MAX_BATCHES_IN_FLIGHT):
-            delivery, offsets = in_flight.popleft()
+            delivery, batch_offsets = in_flight.popleft()
             await delivery  # a delivery that failed ends the loop: nothing after it is committed
+            offsets |= batch_offsets
+        if offsets:
             try:
                 await self._consumer.commit(offsets)
             except (CommitFailedError, IllegalStateError) as error:
@@ -98,48 +105,42 @@ class ScoringPipeline:
                 # commit, and store and notify recognise the transaction ids, so nothing doubles.
                 log.warning("offsets not committed, partitions were reassigned: %s", error)
 
-    def _decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], list[transaction_pb2.Transaction]]:
-        kept, transactions = [], []
+    def _decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], DecisionBatch]:
+        """Each record's transaction, parsed straight into its place in the batch's decisions."""
+        kept, batch = [], DecisionBatch()
+        decisions = batch.decisions
         for record in records:
-            txn = transaction_pb2.Transaction()
             try:
-                txn.ParseFromString(record.value)
+                decisions.add().transaction.ParseFromString(record.value)
             except DecodeError:
+                del decisions[-1]
                 # Only ingest produces here, so this is a foreign or corrupt record: say so loudly, once.
                 log.error("skipping undecodable record at %s[%d]@%d", record.topic, record.partition, record.offset)
                 if self._metrics:
                     self._metrics.transactions_failed.labels(stage="decode").inc()
                 continue
             kept.append(record)
-            transactions.append(txn)
-        return kept, transactions
+        return kept, batch
 
-    async def process(self, records: Sequence[ConsumerRecord]) -> list[decision_pb2.ScoredTransaction]:
-        """Scores, stores and publishes one batch, returning its decisions."""
-        return await (await self.start_batch(records, None))
-
-    async def start_batch(
-        self, records: Sequence[ConsumerRecord], previous: asyncio.Task | None
-    ) -> asyncio.Task[list[decision_pb2.ScoredTransaction]]:
+    async def start_batch(self, records: Sequence[ConsumerRecord], previous: asyncio.Task | None) -> asyncio.Task[None]:
         """Scores the batch now (state changes in batch order) and returns the task delivering it."""
-        records, transactions = self._decode(records)
-        if not transactions:
+        records, batch = self._decode(records)
+        if not batch.decisions:
             return asyncio.create_task(_nothing_after(previous))
-        batch = batch_span(records)
-        spans = transaction_spans(records, [txn.id for txn in transactions])
+        batch_trace = batch_span(records)
+        spans = transaction_spans(records, [decision.transaction.id for decision in batch.decisions])
         try:
-            with trace.use_span(batch, end_on_exit=False):
-                decisions = await self._score(transactions, spans)
+            with trace.use_span(batch_trace, end_on_exit=False):
+                await self._score(batch, spans)
                 # Created inside the batch span, so the store and notify calls are its children.
-                return asyncio.create_task(self._deliver(records, decisions, spans, batch, previous))
+                return asyncio.create_task(self._deliver(records, batch, spans, batch_trace, previous))
         except BaseException:
-            _end(batch, spans)
+            _end(batch_trace, spans)
             raise
 
-    async def _score(
-        self, transactions: Sequence[transaction_pb2.Transaction], spans: Sequence[trace.Span]
-    ) -> list[decision_pb2.ScoredTransaction]:
-        events = [event_from_proto(txn) for txn in transactions]
+    async def _score(self, batch: DecisionBatch, spans: Sequence[trace.Span]) -> None:
+        """Scores every transaction of the batch and writes each decision in its place."""
+        events = [event_from_proto(decision.transaction) for decision in batch.decisions]
         await self.warm_users(events)
         started = time.perf_counter()
         with tracer.start_as_current_span("features", attributes={"batch.size": len(events)}):
@@ -150,37 +151,33 @@ class ScoringPipeline:
         if self._metrics:
             self._metrics.feature_seconds.observe(featured - started)
             self._metrics.model_seconds.observe(time.perf_counter() - featured)
-        scored_at = self._clock()
-        decisions = []
-        for txn, result, span in zip(transactions, results, spans):
-            decision = scored_transaction(txn, result, scored_at)
+        scored_at = _timestamp(self._clock())
+        for decision, result, span in zip(batch.decisions, results, spans):
+            write_decision(decision, result, scored_at)
             decision.trace_id, decision.traceparent = traceparent_of(span)
             span.set_attribute("fraud.decision", result.decision)
             span.set_attribute("fraud.score", result.score)
-            decisions.append(decision)
-        return decisions
 
     async def _deliver(
         self,
         records: Sequence[ConsumerRecord],
-        decisions: list[decision_pb2.ScoredTransaction],
+        batch: DecisionBatch,
         spans: Sequence[trace.Span],
-        batch: trace.Span,
+        batch_trace: trace.Span,
         previous: asyncio.Task | None,
-    ) -> list[decision_pb2.ScoredTransaction]:
+    ) -> None:
         try:
-            await self._store.put(decisions)
+            await self._store.put(batch)
             if previous is not None:
                 await previous  # publish in batch order, so subscribers see each user's decisions in order
-            published_at = self._clock()
-            for decision in decisions:
-                decision.times.published_at.FromDatetime(published_at)
-            await self._notify.publish(decisions)
+            published_at = _timestamp(self._clock())
+            for decision in batch.decisions:
+                decision.times.published_at.CopyFrom(published_at)
+            await self._notify.publish(batch)
         finally:
-            _end(batch, spans)
-        self.processed += len(decisions)
-        await self._observe(records, decisions)
-        return decisions
+            _end(batch_trace, spans)
+        self.processed += len(batch.decisions)
+        await self._observe(records, batch.decisions)
 
     async def _observe(self, records: Sequence[ConsumerRecord], decisions: Sequence[decision_pb2.ScoredTransaction]) -> None:
         metrics = self._metrics
@@ -231,10 +228,9 @@ def _end(batch: trace.Span, spans: Sequence[trace.Span]) -> None:
     batch.end()
 
 
-async def _nothing_after(previous: asyncio.Task | None) -> list[decision_pb2.ScoredTransaction]:
+async def _nothing_after(previous: asyncio.Task | None) -> None:
     if previous is not None:
         await previous
-    return []
 
 
 def _timestamp(moment: datetime) -> Timestamp:

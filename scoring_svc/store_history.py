@@ -73,7 +73,7 @@ async def import_history(path: Path, store_address: str, models_dir: Path) -> in
                         scored.is_fraud = event.label
                         scored.labelled_at.FromDatetime(event.occurred_at + DEFAULT_LABEL_DELAY)
                     decisions.append(scored)
-                inserted += await store.put(decisions)
+                inserted += await store.put(store_service_pb2.PutDecisionsRequest(decisions=decisions))
                 progress.update(len(batch))
     return inserted
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import numpy as np
-from fraud.v1 import decision_pb2, transaction_pb2
+from fraud.v1 import decision_pb2, notify_service_pb2, store_service_pb2, transaction_pb2
 
 from scoring_svc.decisions import scored_transaction
 from scoring_svc.features import FEATURE_NAMES
@@ -22,3 +22,20 @@ def test_every_feature_reason_and_shadow_score_is_in_the_decision():
     assert [r.text for r in scored.reasons] == ["amount 5.2x this user's usual"]
     assert [(s.model_version, s.decision) for s in scored.shadow_scores] == [("m-6", decision_pb2.DECISION_APPROVE)]
     assert scored.times.received_at.seconds == 1_700_000_000
+
+
+def test_a_batch_encoded_for_store_is_notifys_publish_request_as_well():
+    # scoring sends one PutDecisionsRequest's bytes to both peers (scoring_svc/peers.py): that holds
+    # only while the two requests have the same fields.
+    def fields(message) -> list[tuple]:
+        return [(f.name, f.number, f.is_repeated, f.message_type.full_name) for f in message.DESCRIPTOR.fields]
+
+    assert fields(store_service_pb2.PutDecisionsRequest) == fields(notify_service_pb2.PublishDecisionsRequest)
+    batch = store_service_pb2.PutDecisionsRequest()
+    first = batch.decisions.add(score=0.25, decision=decision_pb2.DECISION_APPROVE)
+    first.transaction.id = "t-1"
+    batch.decisions.add(score=0.75).times.published_at.FromSeconds(1_700_000_000)
+    published = notify_service_pb2.PublishDecisionsRequest.FromString(batch.SerializeToString())
+    assert [d.transaction.id for d in published.decisions] == ["t-1", ""]
+    assert [d.score for d in published.decisions] == [0.25, 0.75]
+    assert published.decisions[1].times.published_at.seconds == 1_700_000_000
