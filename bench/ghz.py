@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import pathlib
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -95,7 +97,8 @@ class GhzRunner:
         self.data_file = work_dir / "ghz-requests.json"
         self.data_file.write_text(json.dumps([grpc_json(p) for p in payments]))
 
-    def run(self, address: str, target: str) -> GhzResult:
+    def run(self, address: str, target: str) -> tuple[GhzResult, float]:
+        """ghz's figures against `address`, and the CPU seconds ghz itself used (it shares the cores)."""
         command = [
             str(self.binary), "--insecure", "--protoset", str(self.protoset), "--call", METHOD,
             "--data-file", str(self.data_file), "--concurrency", str(self.concurrency), "--connections", "1",
@@ -103,18 +106,36 @@ class GhzRunner:
             "--format", "json", address,
         ]
         log.info("ghz: %s at concurrency %d for %g s", target, self.concurrency, self.seconds)
-        finished = subprocess.run(command, capture_output=True, text=True, timeout=self.seconds + 120)
-        if finished.returncode != 0 and not finished.stdout.strip():
-            raise RuntimeError(f"ghz against {target} failed ({finished.returncode}): {finished.stderr[-2000:]}")
-        report = json.loads(finished.stdout)
+        stderr_file = self.work_dir / f"ghz-{target}.stderr"
+        stdout, returncode, cpu_seconds = run_measured(command, self.seconds + 120, stderr_file)
+        if returncode != 0 and not stdout.strip():
+            raise RuntimeError(f"ghz against {target} failed ({returncode}): {stderr_file.read_text()[-2000:]}")
+        report = json.loads(stdout)
         report.pop("details", None)  # one entry per request: large and not needed
         (self.work_dir / f"ghz-{target}.json").write_text(json.dumps(report, indent=1))
-        return parse_report(report, target, self.concurrency)
+        return parse_report(report, target, self.concurrency), cpu_seconds
+
+
+def run_measured(command: Sequence[str], timeout: float, stderr_file: pathlib.Path) -> tuple[str, int, float]:
+    """Runs `command` to its end: its output, exit code and the CPU seconds it used, from the resource
+    usage the kernel hands back with the exit status (wait4), which a plain subprocess.run drops."""
+    with open(stderr_file, "wb") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
+    killer = threading.Timer(timeout, process.kill)
+    killer.start()
+    try:
+        stdout = process.stdout.read() if process.stdout else b""
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        killer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+    return stdout.decode(), process.returncode, usage.ru_utime + usage.ru_stime
 
 
 @contextlib.contextmanager
-def bare_ingest_server(log_dir: pathlib.Path) -> Iterator[str]:
-    """`python -m bench.bare_ingest` on a free port for the duration of the block; yields its address."""
+def bare_ingest_server(log_dir: pathlib.Path) -> Iterator[tuple[str, int]]:
+    """`python -m bench.bare_ingest` on a free port for the duration of the block; yields its address
+    and process id."""
     port = free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     with open(log_dir / "bare_ingest.log", "ab") as log_file:
@@ -129,7 +150,7 @@ def bare_ingest_server(log_dir: pathlib.Path) -> Iterator[str]:
             return port_open("127.0.0.1", port)
 
         wait_until(ready, 30, "bare IngestService")
-        yield f"127.0.0.1:{port}"
+        yield f"127.0.0.1:{port}", process.pid
     finally:
         process.terminate()
         try:

@@ -77,6 +77,35 @@ RATE_HEADER = [
 ]
 
 
+def _profile_lines(p) -> list[str]:
+    lines = [f"**{p.service}** (py-spy --gil): held the GIL at {p.busy:.0%} of the sampling instants "
+             f"({p.samples} samples over {p.seconds:.0f} s); collapsed stacks in "
+             f"`{pathlib.Path(p.collapsed_file).parent.name}/{pathlib.Path(p.collapsed_file).name}`.", ""]
+    lines += _table(["on top of the stack (self)", "share"], [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_self[:8]])
+    lines += _table(["anywhere on the stack (inclusive)", "share"], [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_inclusive[:8]])
+    return lines
+
+
+def _ghz_cpu_lines(per_call: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """CPU per answered call of every process in each ghz run, and the rate two cores allow at that cost."""
+    ingest, bare = per_call.get("ingest") or {}, per_call.get("bare") or {}
+    if not ingest or not bare:
+        return []
+    lines = ["CPU milliseconds each process spent per answered call (from /proc, and ghz's own from its exit). "
+             "Against ingest this counts until the scoring group had caught up: consuming, storing and "
+             "publishing what ingest took shares the same two cores.", ""]
+    names = sorted(set(ingest) | set(bare), key=lambda name: -max(ingest.get(name, 0.0), bare.get(name, 0.0)))
+    rows = [[name, _num(ingest.get(name), 3), _num(bare.get(name), 3)] for name in names
+            if max(ingest.get(name, 0.0), bare.get(name, 0.0)) >= 0.0005]
+    totals = sum(ingest.values()), sum(bare.values())
+    rows.append(["**all**", f"**{totals[0]:.3f}**", f"**{totals[1]:.3f}**"])
+    lines += _table(["process", "against ingest", "against the bare server"], rows)
+    lines.append(f"At that cost two cores answer at most {2000 / totals[0]:,.0f} calls/s through the platform and "
+                 f"{2000 / totals[1]:,.0f} against the bare server, whose one Python process binds first.")
+    lines.append("")
+    return lines
+
+
 def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | None) -> str:
     lines: list[str] = []
     smoke = results["smoke"]
@@ -115,6 +144,11 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
         lines += _table(["server", "requests/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "ok", "errors"], rows)
         lines.append(f"Ingest reaches **{ghz['ratio']:.0%}** of the bare grpc.aio server's throughput.")
         lines.append("")
+        lines += _ghz_cpu_lines(ghz.get("cpu_ms_per_call") or {})
+        for p in ghz.get("profiles") or []:
+            lines.append("Ingest under ghz in a third run, profiled apart (the profiler takes CPU too):")
+            lines.append("")
+            lines += _profile_lines(p)
 
     runs = results.get("end_to_end") or []
     if runs:
@@ -225,13 +259,7 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
                 [st.service, st.stage, f"{st.count:,.0f}", f"{st.mean:,.1f} {st.unit}"] for st in stages
             ])
         for p in bottleneck["profiles"]:
-            lines.append(f"**{p.service}** (py-spy --gil): held the GIL at {p.busy:.0%} of the sampling instants "
-                         f"({p.samples} samples over {p.seconds:.0f} s); collapsed stacks in "
-                         f"`{pathlib.Path(p.collapsed_file).parent.name}/{pathlib.Path(p.collapsed_file).name}`.")
-            lines.append("")
-            lines += _table(["on top of the stack (self)", "share"], [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_self[:8]])
-            lines += _table(["anywhere on the stack (inclusive)", "share"],
-                            [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_inclusive[:8]])
+            lines += _profile_lines(p)
 
     problems = results.get("problems") or []
     if problems:

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from fraudmesh.runtime.platform import REPO
 from fraudmesh.runtime.services import ServicePorts
 
-from bench import machine, report, stack
+from bench import machine, procfs, report, stack
 from bench.decisions import DecisionClock
 from bench.end_to_end import EndToEnd, RateResult, RunSettings
 from bench.fanout import FanoutResult, WebSocketClients, summarize_fanout
 from bench.generator import GeneratorPool
 from bench.kafka_probe import GroupProbe
 from bench.payloads import payment_pool
-from bench.sampler import MIB, Sampler, memory_trend_mib_per_min, peak_memory_mib
+from bench.sampler import MIB, Sampler, cpu_used, memory_trend_mib_per_min, peak_memory_mib
 from bench.stage_metrics import metrics_urls, scrape_all, stage_table
 from bench.storage import StoredRows
 from bench.targets import check_targets
@@ -199,17 +199,37 @@ class Run:
         return watched
 
     async def _ghz(self, target: stack.Target, e2e: EndToEnd) -> None:
+        """ghz against ingest, then against the bare server, with the CPU each process spent per answered
+        call; then ghz against ingest once more while py-spy samples it (apart: the profiler takes CPU)."""
         from bench.ghz import GhzRunner, bare_ingest_server
+        from bench.profiling import profile_services
 
         options = self.options
         payloads = self.payments[:2000]
         runner = await asyncio.to_thread(GhzRunner, self.work_dir, payloads, options.ghz_concurrency, options.ghz_seconds)
+        address = target.ports.grpc_address("ingest")
         await e2e.settle()
-        ingest = await asyncio.to_thread(runner.run, target.ports.grpc_address("ingest"), "ingest")
-        with bare_ingest_server(self.work_dir) as bare_address:
-            bare = await asyncio.to_thread(runner.run, bare_address, "bare")
-        self.results["ghz"] = {"ingest": ingest, "bare": bare, "payloads": len(payloads),
-                               "ratio": ingest.per_second / bare.per_second if bare.per_second else 0.0}
+        before = await e2e.sampler.sample_now()
+        ingest, ghz_cpu = await asyncio.to_thread(runner.run, address, "ingest")
+        # Until the group has caught up: consuming, storing and publishing what ingest took is its cost too.
+        await e2e.settle()
+        ingest_cpu = cpu_used([before, await e2e.sampler.sample_now()]) | {"ghz": ghz_cpu}
+        with bare_ingest_server(self.work_dir) as (bare_address, bare_pid):
+            bare_before = procfs.cpu_seconds(bare_pid) or 0.0
+            bare, bare_ghz_cpu = await asyncio.to_thread(runner.run, bare_address, "bare")
+            bare_cpu = {"bare server": (procfs.cpu_seconds(bare_pid) or 0.0) - bare_before, "ghz": bare_ghz_cpu}
+        await e2e.settle()
+        profiled = asyncio.create_task(asyncio.to_thread(runner.run, address, "ingest-profiled"))
+        await asyncio.sleep(1.0)  # past ghz's start
+        profiles = await profile_services({"ingest": target.service_pids()["ingest"]}, max(1.0, options.ghz_seconds - 2),
+                                          self.work_dir / "profiles-ghz")
+        await profiled
+        self.results["ghz"] = {
+            "ingest": ingest, "bare": bare, "payloads": len(payloads),
+            "ratio": ingest.per_second / bare.per_second if bare.per_second else 0.0,
+            "cpu_ms_per_call": {"ingest": _per_call(ingest_cpu, ingest.ok), "bare": _per_call(bare_cpu, bare.ok)},
+            "profiles": profiles,
+        }
         log.info("ghz: ingest %.0f/s, bare %.0f/s", ingest.per_second, bare.per_second)
 
     async def _end_to_end(self, e2e: EndToEnd) -> None:
@@ -317,6 +337,10 @@ class Run:
                                     options.state_users, options.state_days)
         self.results["scoring_in_process"] = in_process
         self.results["scoring_state"] = state
+
+
+def _per_call(cpu_seconds: dict[str, float], calls: int) -> dict[str, float]:
+    return {name: 1000 * seconds / max(1, calls) for name, seconds in sorted(cpu_seconds.items())}
 
 
 def _memory_mib(samples) -> dict[str, float]:

@@ -4,6 +4,7 @@ import json
 import math
 
 from bench.end_to_end import RateResult, summarize_outcomes
+from bench.ghz import GhzResult
 from bench.latency_stages import DecisionStamps, stage_latencies
 from bench.open_loop import Outcome
 from bench.profiling import Profile
@@ -106,3 +107,20 @@ def test_memory_growth_is_not_judged_from_a_short_steady_run():
     results = _results(memory={"steady_seconds": 10, "steady_trend_mib_per_min": {"notify": 55.0}})
     check = {c.name: c for c in check_targets(results)}["no service's memory grows under steady load"]
     assert check.met is None and "too short" in check.measured
+
+
+def test_ghz_section_shows_each_process_cpu_per_call_and_what_two_cores_allow(tmp_path):
+    def ghz_result(target: str, per_second: float) -> GhzResult:
+        return GhzResult(target, 15.0, 50, int(per_second * 15), int(per_second * 15), {}, per_second,
+                         {"p50": 10.0, "p90": 20.0, "p99": 30.0, "slowest": 40.0})
+
+    per_call = {"ingest": {"ingest": 0.35, "scoring": 0.3, "ghz": 0.1, "harness generator 1": 0.0001},
+                "bare": {"bare server": 0.23, "ghz": 0.1}}
+    results = _results(ghz={"ingest": ghz_result("ingest", 1500), "bare": ghz_result("bare", 4000), "payloads": 2000,
+                            "ratio": 0.375, "cpu_ms_per_call": per_call, "profiles": []})
+    text = write(results, check_targets(results), tmp_path)["markdown"].read_text()
+    assert "| ingest | 0.350 | – |" in text
+    assert "| bare server | – | 0.230 |" in text
+    assert "| **all** | **0.750** | **0.330** |" in text
+    assert "harness generator 1" not in text  # idle processes are left out
+    assert "at most 2,666 calls/s through the platform and 6,061 against the bare server" in text

@@ -1,9 +1,11 @@
 """What ghz and wrk report, read into the harness's numbers."""
 
+import sys
+
 import pytest
 
 from bench.fanout import Arrival, summarize_fanout
-from bench.ghz import parse_report
+from bench.ghz import parse_report, run_measured
 from bench.wrk import parse_wrk_line
 
 GHZ_REPORT = {
@@ -45,3 +47,17 @@ def test_fanout_latency_to_the_last_client_counts_only_decisions_every_client_ha
     assert figures["last_client_ms"].max == pytest.approx(50.0)
     assert figures["first_client_ms"].count == 2
     assert figures["fanout_only_ms"].max == pytest.approx(30.0)  # from the notify subscriber to the last client
+
+
+def test_a_measured_command_gives_its_output_exit_code_and_the_cpu_it_burned(tmp_path):
+    burn = "import sys, time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n" \
+           "print('done'); print('oops', file=sys.stderr); sys.exit(3)"
+    stdout, returncode, cpu_seconds = run_measured([sys.executable, "-c", burn], 60, tmp_path / "err")
+    assert (stdout, returncode) == ("done\n", 3)
+    assert (tmp_path / "err").read_text() == "oops\n"
+    assert 0.3 <= cpu_seconds < 5
+
+
+def test_a_measured_command_past_its_time_is_killed(tmp_path):
+    _, returncode, _ = run_measured([sys.executable, "-c", "import time; time.sleep(60)"], 0.5, tmp_path / "err")
+    assert returncode == -9
