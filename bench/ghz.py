@@ -97,17 +97,18 @@ class GhzRunner:
         self.data_file = work_dir / "ghz-requests.json"
         self.data_file.write_text(json.dumps([grpc_json(p) for p in payments]))
 
-    def run(self, address: str, target: str) -> tuple[GhzResult, float]:
+    def run(self, address: str, target: str, seconds: float | None = None) -> tuple[GhzResult, float]:
         """ghz's figures against `address`, and the CPU seconds ghz itself used (it shares the cores)."""
+        seconds = seconds or self.seconds
         command = [
             str(self.binary), "--insecure", "--protoset", str(self.protoset), "--call", METHOD,
             "--data-file", str(self.data_file), "--concurrency", str(self.concurrency), "--connections", "1",
-            "--duration", f"{self.seconds:g}s", "--duration-stop", "ignore",  # calls in flight at the end are not counted
+            "--duration", f"{seconds:g}s", "--duration-stop", "ignore",  # calls in flight at the end are not counted
             "--format", "json", address,
         ]
-        log.info("ghz: %s at concurrency %d for %g s", target, self.concurrency, self.seconds)
+        log.info("ghz: %s at concurrency %d for %g s", target, self.concurrency, seconds)
         stderr_file = self.work_dir / f"ghz-{target}.stderr"
-        stdout, returncode, cpu_seconds = run_measured(command, self.seconds + 120, stderr_file)
+        stdout, returncode, cpu_seconds = run_measured(command, seconds + 120, stderr_file)
         if returncode != 0 and not stdout.strip():
             raise RuntimeError(f"ghz against {target} failed ({returncode}): {stderr_file.read_text()[-2000:]}")
         report = json.loads(stdout)

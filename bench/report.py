@@ -133,7 +133,8 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
     if ghz:
         lines.append("## ghz on IngestService.SubmitTransaction")
         lines.append(f"Concurrency {ghz['ingest'].concurrency}, one connection, {ghz['ingest'].seconds:.1f} s each, "
-                     f"{ghz['payloads']} varied payloads in turn.")
+                     f"{ghz['payloads']} varied payloads in turn; before them, {ghz.get('warmup_seconds', 0):g} s "
+                     "against ingest unmeasured, so Kafka's JVM has compiled its produce path.")
         lines.append("")
         rows = []
         for name in ("ingest", "bare"):
