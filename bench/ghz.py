@@ -11,11 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import pathlib
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +25,7 @@ from fraudmesh.devtools.tools import GoTool, ensure_tool
 from fraudmesh.runtime.platform import REPO
 from fraudmesh.runtime.waiting import free_port, port_open, wait_until
 
+from bench.measured_run import run_measured
 from bench.payloads import Payment, grpc_json
 
 log = logging.getLogger(__name__)
@@ -115,22 +114,6 @@ class GhzRunner:
         report.pop("details", None)  # one entry per request: large and not needed
         (self.work_dir / f"ghz-{target}.json").write_text(json.dumps(report, indent=1))
         return parse_report(report, target, self.concurrency), cpu_seconds
-
-
-def run_measured(command: Sequence[str], timeout: float, stderr_file: pathlib.Path) -> tuple[str, int, float]:
-    """Runs `command` to its end: its output, exit code and the CPU seconds it used, from the resource
-    usage the kernel hands back with the exit status (wait4), which a plain subprocess.run drops."""
-    with open(stderr_file, "wb") as stderr:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
-    killer = threading.Timer(timeout, process.kill)
-    killer.start()
-    try:
-        stdout = process.stdout.read() if process.stdout else b""
-        _, status, usage = os.wait4(process.pid, 0)
-    finally:
-        killer.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
-    return stdout.decode(), process.returncode, usage.ru_utime + usage.ru_stime
 
 
 @contextlib.contextmanager

@@ -86,6 +86,20 @@ def _profile_lines(p) -> list[str]:
     return lines
 
 
+def _cpu_table(columns: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """CPU milliseconds per call of every process (a column per run), idle ones left out, and the sum."""
+    names = {name for column in columns.values() for name in column}
+    busiest = {name: max(column.get(name, 0.0) for column in columns.values()) for name in names}
+    rows = [[name, *(_num(column.get(name), 3) for column in columns.values())]
+            for name in sorted(names, key=lambda name: -busiest[name]) if busiest[name] >= 0.0005]
+    rows.append(["**all**", *(f"**{sum(column.values()):.3f}**" for column in columns.values())])
+    return _table(["process", *columns], rows)
+
+
+def _two_cores_allow(cpu_ms: float) -> str:
+    return f"{2000 / cpu_ms:,.0f}" if cpu_ms > 0 else "–"
+
+
 def _ghz_cpu_lines(per_call: Mapping[str, Mapping[str, float]]) -> list[str]:
     """CPU per answered call of every process in each ghz run, and the rate two cores allow at that cost."""
     ingest, bare = per_call.get("ingest") or {}, per_call.get("bare") or {}
@@ -94,14 +108,10 @@ def _ghz_cpu_lines(per_call: Mapping[str, Mapping[str, float]]) -> list[str]:
     lines = ["CPU milliseconds each process spent per answered call (from /proc, and ghz's own from its exit). "
              "Against ingest this counts until the scoring group had caught up: consuming, storing and "
              "publishing what ingest took shares the same two cores.", ""]
-    names = sorted(set(ingest) | set(bare), key=lambda name: -max(ingest.get(name, 0.0), bare.get(name, 0.0)))
-    rows = [[name, _num(ingest.get(name), 3), _num(bare.get(name), 3)] for name in names
-            if max(ingest.get(name, 0.0), bare.get(name, 0.0)) >= 0.0005]
-    totals = sum(ingest.values()), sum(bare.values())
-    rows.append(["**all**", f"**{totals[0]:.3f}**", f"**{totals[1]:.3f}**"])
-    lines += _table(["process", "against ingest", "against the bare server"], rows)
-    lines.append(f"At that cost two cores answer at most {2000 / totals[0]:,.0f} calls/s through the platform and "
-                 f"{2000 / totals[1]:,.0f} against the bare server, whose one Python process binds first.")
+    lines += _cpu_table({"against ingest": ingest, "against the bare server": bare})
+    lines.append(f"At that cost two cores answer at most {_two_cores_allow(sum(ingest.values()))} calls/s through the "
+                 f"platform and {_two_cores_allow(sum(bare.values()))} against the bare server, whose one Python "
+                 "process binds first.")
     lines.append("")
     return lines
 
@@ -181,6 +191,14 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
                 f"{wrk.rejected} answers other than 201, socket errors {wrk.socket_errors}."
             )
             lines.append("")
+            per_request = results.get("rest_wrk_cpu_ms_per_request") or {}
+            if per_request:
+                lines.append("CPU milliseconds each process spent per created transaction in that run, wrk's own "
+                             "included, until the scoring group had caught up:")
+                lines.append("")
+                lines += _cpu_table({"per created transaction": per_request})
+                lines.append(f"At that cost two cores create at most {_two_cores_allow(sum(per_request.values()))}/s.")
+                lines.append("")
         if rest:
             lines += _table(RATE_HEADER, _rate_rows(rest))
             lines += _stage_table(rest)

@@ -11,7 +11,9 @@ import logging
 import os
 import pathlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from fraudmesh.runtime.platform import REPO
 from fraudmesh.runtime.services import ServicePorts
@@ -28,6 +30,7 @@ from bench.stage_metrics import metrics_urls, scrape_all, stage_table
 from bench.storage import StoredRows
 from bench.targets import check_targets
 
+T = TypeVar("T")
 log = logging.getLogger("bench")
 PARTS = ("ghz", "e2e", "profile", "rest", "fanout", "scale", "memory", "scoring")
 RESULTS_DIR = REPO / "bench" / "results"
@@ -215,11 +218,7 @@ class Run:
         await e2e.settle()
         await asyncio.to_thread(runner.run, address, "ingest-warmup", options.ghz_warmup_seconds)
         await e2e.settle()
-        before = await e2e.sampler.sample_now()
-        ingest, ghz_cpu = await asyncio.to_thread(runner.run, address, "ingest")
-        # Until the group has caught up: consuming, storing and publishing what ingest took is its cost too.
-        await e2e.settle()
-        ingest_cpu = cpu_used([before, await e2e.sampler.sample_now()]) | {"ghz": ghz_cpu}
+        ingest, ingest_cpu = await _costed(e2e, "ghz", lambda: runner.run(address, "ingest"))
         with bare_ingest_server(self.work_dir) as (bare_address, bare_pid):
             bare_before = procfs.cpu_seconds(bare_pid) or 0.0
             bare, bare_ghz_cpu = await asyncio.to_thread(runner.run, bare_address, "bare")
@@ -278,9 +277,11 @@ class Run:
             self.results["problems"].append("REST: wrk is not installed and could not be (apt-get install wrk)")
         else:
             await e2e.settle()
-            self.results["rest_wrk"] = await asyncio.to_thread(
-                run_wrk, binary, target.ports.edge_url, self.payments[:2000], self.work_dir,
-                options.wrk_connections, 1, options.wrk_seconds)
+            wrk, cpu = await _costed(e2e, "wrk", lambda: run_wrk(
+                binary, target.ports.edge_url, self.payments[:2000], self.work_dir,
+                options.wrk_connections, 1, options.wrk_seconds))
+            self.results["rest_wrk"] = wrk
+            self.results["rest_wrk_cpu_ms_per_request"] = _per_call(cpu, wrk.created)
         self.results["rest_rates"] = [await e2e.run_rate("rest", "rest", r) for r in options.rest_rates]
 
     async def _fanout(self, target: stack.Target, e2e: EndToEnd) -> None:
@@ -343,6 +344,16 @@ class Run:
                                     options.state_users, options.state_days)
         self.results["scoring_in_process"] = in_process
         self.results["scoring_state"] = state
+
+
+async def _costed(e2e: EndToEnd, tool: str, run: Callable[[], tuple[T, float]]) -> tuple[T, dict[str, float]]:
+    """Runs a load tool (`run` returns its result and its own CPU seconds) and the CPU seconds every
+    process spent meanwhile, until the scoring group has caught up: consuming, storing and publishing
+    what the tool sent is part of its cost on the same cores."""
+    before = await e2e.sampler.sample_now()
+    result, tool_cpu = await asyncio.to_thread(run)
+    await e2e.settle()
+    return result, cpu_used([before, await e2e.sampler.sample_now()]) | {tool: tool_cpu}
 
 
 def _per_call(cpu_seconds: dict[str, float], calls: int) -> dict[str, float]:

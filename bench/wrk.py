@@ -13,6 +13,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.measured_run import run_measured
 from bench.payloads import Payment, rest_body
 
 log = logging.getLogger(__name__)
@@ -64,15 +65,17 @@ def ensure_wrk() -> str | None:
 
 
 def run_wrk(binary: str, edge_url: str, payments: Sequence[Payment], work_dir: pathlib.Path,
-            connections: int, threads: int, seconds: float) -> WrkResult:
+            connections: int, threads: int, seconds: float) -> tuple[WrkResult, float]:
+    """wrk's figures, and the CPU seconds wrk itself used (it shares the cores with the edge)."""
     bodies = work_dir / "wrk-bodies.jsonl"
     work_dir.mkdir(parents=True, exist_ok=True)
     bodies.write_text("".join(json.dumps(rest_body(p)) + "\n" for p in payments))
     command = [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s",
                "-s", str(SCRIPT), edge_url, "--", str(bodies)]
     log.info("wrk: POST /api/transaction with %d connections for %g s", connections, seconds)
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    lines = [line for line in finished.stdout.splitlines() if line.startswith("{")]
-    if finished.returncode != 0 or not lines:
-        raise RuntimeError(f"wrk failed ({finished.returncode}): {finished.stderr[-2000:]}{finished.stdout[-2000:]}")
-    return parse_wrk_line(lines[-1], connections, threads)
+    stderr_file = work_dir / "wrk.stderr"
+    stdout, returncode, cpu_seconds = run_measured(command, seconds + 60, stderr_file)
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    if returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed ({returncode}): {stderr_file.read_text()[-2000:]}{stdout[-2000:]}")
+    return parse_wrk_line(lines[-1], connections, threads), cpu_seconds

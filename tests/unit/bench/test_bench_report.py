@@ -125,3 +125,12 @@ def test_ghz_section_shows_each_process_cpu_per_call_and_what_two_cores_allow(tm
     assert "| **all** | **0.750** | **0.330** |" in text
     assert "harness generator 1" not in text  # idle processes are left out
     assert "at most 2,666 calls/s through the platform and 6,061 against the bare server" in text
+
+
+def test_rest_section_shows_each_process_cpu_per_created_transaction(tmp_path):
+    wrk = WrkResult(50, 1, 4.0, 6000, 6000, 0, {}, 1500.0, {"p50": 20.0, "p99": 60.0, "max": 90.0, "mean": 21.0})
+    results = _results(rest_wrk=wrk, rest_wrk_cpu_ms_per_request={"edge": 0.6, "ingest": 0.2, "wrk": 0.2})
+    text = write(results, check_targets(results), tmp_path)["markdown"].read_text()
+    assert "| edge | 0.600 |" in text
+    assert "| **all** | **1.000** |" in text
+    assert "two cores create at most 2,000/s" in text

@@ -5,7 +5,8 @@ import sys
 import pytest
 
 from bench.fanout import Arrival, summarize_fanout
-from bench.ghz import parse_report, run_measured
+from bench.ghz import parse_report
+from bench.measured_run import run_measured
 from bench.wrk import parse_wrk_line
 
 GHZ_REPORT = {
