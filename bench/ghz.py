@@ -95,6 +95,7 @@ class GhzRunner:
         # ghz sends the array's elements in turn: varied users, amounts, places, channels.
         self.data_file = work_dir / "ghz-requests.json"
         self.data_file.write_text(json.dumps([grpc_json(p) for p in payments]))
+        self.payloads = len(payments)
 
     def run(self, address: str, target: str, seconds: float | None = None) -> tuple[GhzResult, float]:
         """ghz's figures against `address`, and the CPU seconds ghz itself used (it shares the cores)."""

@@ -143,8 +143,8 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
     if ghz:
         lines.append("## ghz on IngestService.SubmitTransaction")
         lines.append(f"Concurrency {ghz['ingest'].concurrency}, one connection, {ghz['ingest'].seconds:.1f} s each, "
-                     f"{ghz['payloads']} varied payloads in turn; before them, {ghz.get('warmup_seconds', 0):g} s "
-                     "against ingest unmeasured, so Kafka's JVM has compiled its produce path.")
+                     f"{ghz['payloads']} varied payloads in turn; before any part, {ghz.get('warmup_seconds', 0):g} s "
+                     "against ingest unmeasured, to warm Kafka's JVM.")
         lines.append("")
         rows = []
         for name in ("ingest", "bare"):

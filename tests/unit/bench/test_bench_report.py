@@ -119,7 +119,7 @@ def test_ghz_section_shows_each_process_cpu_per_call_and_what_two_cores_allow(tm
     results = _results(ghz={"ingest": ghz_result("ingest", 1500), "bare": ghz_result("bare", 4000), "payloads": 2000,
                             "ratio": 0.375, "cpu_ms_per_call": per_call, "profiles": [], "warmup_seconds": 20.0})
     text = write(results, check_targets(results), tmp_path)["markdown"].read_text()
-    assert "before them, 20 s against ingest unmeasured" in text
+    assert "before any part, 20 s against ingest unmeasured" in text
     assert "| ingest | 0.350 | – |" in text
     assert "| bare server | – | 0.230 |" in text
     assert "| **all** | **0.750** | **0.330** |" in text
