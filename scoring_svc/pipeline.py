@@ -95,15 +95,23 @@ class ScoringPipeline:
         offsets: dict[TopicPartition, int] = {}
         while in_flight and (in_flight[0][0].done() or len(in_flight) > MAX_BATCHES_IN_FLIGHT):
             delivery, batch_offsets = in_flight.popleft()
-            await delivery  # a delivery that failed ends the loop: nothing after it is committed
-            offsets |= batch_offsets
-        if offsets:
             try:
-                await self._consumer.commit(offsets)
-            except (CommitFailedError, IllegalStateError) as error:
-                # A rebalance moved these partitions away: their new owner re-reads from the last
-                # commit, and store and notify recognise the transaction ids, so nothing doubles.
-                log.warning("offsets not committed, partitions were reassigned: %s", error)
+                await delivery
+            except Exception:  # a failed delivery ends the loop: what came before it stays committed
+                await self._commit(offsets)
+                raise
+            offsets |= batch_offsets
+        await self._commit(offsets)
+
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError) as error:
+            # A rebalance moved these partitions away: their new owner re-reads from the last
+            # commit, and store and notify recognise the transaction ids, so nothing doubles.
+            log.warning("offsets not committed, partitions were reassigned: %s", error)
 
     def _decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], DecisionBatch]:
         """Each record's transaction, parsed straight into its place in the batch's decisions."""
