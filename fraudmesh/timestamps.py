@@ -17,6 +17,13 @@ def in_range(seconds: int, nanos: int) -> bool:
     return MIN_SECONDS <= seconds <= MAX_SECONDS and 0 <= nanos < 1_000_000_000
 
 
+def timestamp_of(moment: datetime) -> Timestamp:
+    """An aware datetime as a protobuf Timestamp."""
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
 def aware_datetime(timestamp: Timestamp) -> datetime:
     """`timestamp.ToDatetime(tzinfo=UTC)` in a third of its time.
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from fraud.v1 import decision_pb2, transaction_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from fraudmesh.timestamps import timestamp_of
 from scoring_svc.scorer import ScoreResult
 
 DECISIONS = {
@@ -42,7 +43,5 @@ def scored_transaction(
     txn: transaction_pb2.Transaction, result: ScoreResult, scored_at: datetime
 ) -> decision_pb2.ScoredTransaction:
     scored = decision_pb2.ScoredTransaction(transaction=txn)
-    stamp = Timestamp()
-    stamp.FromDatetime(scored_at)
-    write_decision(scored, result, stamp)
+    write_decision(scored, result, timestamp_of(scored_at))
     return scored

@@ -18,10 +18,10 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from fraud.v1 import decision_pb2, store_service_pb2
 from google.protobuf.message import DecodeError
-from google.protobuf.timestamp_pb2 import Timestamp
 from opentelemetry import trace
 
 from fraudmesh.metrics import Metrics
+from fraudmesh.timestamps import timestamp_of
 from scoring_svc.batch_tracing import batch_span, traceparent_of, tracer, transaction_spans
 from scoring_svc.decisions import write_decision
 from scoring_svc.events import TxnEvent, event_from_proto
@@ -159,7 +159,7 @@ class ScoringPipeline:
         if self._metrics:
             self._metrics.feature_seconds.observe(featured - started)
             self._metrics.model_seconds.observe(time.perf_counter() - featured)
-        scored_at = _timestamp(self._clock())
+        scored_at = timestamp_of(self._clock())
         for decision, result, span in zip(batch.decisions, results, spans):
             write_decision(decision, result, scored_at)
             decision.trace_id, decision.traceparent = traceparent_of(span)
@@ -178,7 +178,7 @@ class ScoringPipeline:
             await self._store.put(batch)
             if previous is not None:
                 await previous  # publish in batch order, so subscribers see each user's decisions in order
-            published_at = _timestamp(self._clock())
+            published_at = timestamp_of(self._clock())
             for decision in batch.decisions:
                 decision.times.published_at.CopyFrom(published_at)
             await self._notify.publish(batch)
@@ -220,7 +220,7 @@ class ScoringPipeline:
 
         async def warm(user_id: str, first: TxnEvent) -> None:
             async with limit:
-                before = _timestamp(first.occurred_at)
+                before = timestamp_of(first.occurred_at)
                 history = await self._store.history(user_id, before, self._warm_history_limit)
             # A re-delivered batch is already stored: its own transactions must not count as history.
             past = [e for e in history_events(history) if e.transaction_id not in batch_ids]
@@ -239,9 +239,3 @@ def _end(batch: trace.Span, spans: Sequence[trace.Span]) -> None:
 async def _nothing_after(previous: asyncio.Task | None) -> None:
     if previous is not None:
         await previous
-
-
-def _timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp

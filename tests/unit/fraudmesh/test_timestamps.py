@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from fraudmesh.timestamps import MAX_SECONDS, MIN_SECONDS, aware_datetime
+from fraudmesh.timestamps import MAX_SECONDS, MIN_SECONDS, aware_datetime, timestamp_of
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,9 @@ def test_an_invalid_timestamp_fails_as_protobuf_fails(seconds, nanos):
         aware_datetime(timestamp)
 
     assert str(ours.value) == str(protobufs.value)
+
+
+def test_timestamp_of_an_aware_datetime_converts_back_to_it():
+    moment = datetime(2026, 12, 2, 15, 4, 5, 123_456, tzinfo=UTC)
+    assert aware_datetime(timestamp_of(moment)) == moment
+    assert timestamp_of(moment).nanos == 123_456_000
