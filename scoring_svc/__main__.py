@@ -46,7 +46,10 @@ async def main(settings: ScoringSettings) -> None:
         enable_auto_commit=False,  # committed by the pipeline after store and notify have the batch
         auto_offset_reset="earliest",
         max_poll_records=settings.max_batch,
-        fetch_max_wait_ms=10,
+        # A fetch answers once it has fetch_min_bytes or has waited fetch_max_wait_ms: under load that is
+        # one fetch (and one scored batch) per wait rather than one per record or two that arrived.
+        fetch_max_wait_ms=settings.fetch_max_wait_ms,
+        fetch_min_bytes=settings.fetch_min_bytes,
     )
     label_feed = LabelFeed(
         AIOKafkaConsumer(
@@ -64,6 +67,7 @@ async def main(settings: ScoringSettings) -> None:
         NotifyPeer(notify_channel),
         max_batch=settings.max_batch,
         poll_timeout_ms=settings.poll_timeout_ms,
+        commit_interval_ms=settings.commit_interval_ms,
         warm_history_limit=settings.warm_history_limit,
         metrics=telemetry.metrics,
     )
@@ -107,6 +111,8 @@ async def main(settings: ScoringSettings) -> None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        with contextlib.suppress(Exception):  # Kafka may be the reason we stop: then the next owner re-reads
+            await pipeline.commit_delivered()
         await consumer.stop()
         await label_feed.consumer.stop()
         await server.stop()

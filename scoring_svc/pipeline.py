@@ -61,6 +61,7 @@ class ScoringPipeline:
         max_batch: int,
         poll_timeout_ms: int,
         warm_history_limit: int,
+        commit_interval_ms: int,
         metrics: Metrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
@@ -73,6 +74,9 @@ class ScoringPipeline:
         self._poll_timeout_ms = poll_timeout_ms
         self._warm_history_limit = warm_history_limit
         self._clock = clock
+        self._commit_interval = commit_interval_ms / 1000
+        self._delivered: dict[TopicPartition, int] = {}  # offsets delivered and not yet committed
+        self._next_commit_at = 0.0  # time.monotonic()
         self.processed = 0
 
     async def run(self) -> None:
@@ -87,25 +91,31 @@ class ScoringPipeline:
                 offsets = {tp: batch[-1].offset + 1 for tp, batch in batches.items() if batch}
                 previous = in_flight[-1][0] if in_flight else None
                 in_flight.append((await self.start_batch(records, previous), offsets))
-            await self._commit_delivered(in_flight)
+            await self._settle(in_flight)
 
-    async def _commit_delivered(self, in_flight: deque) -> None:
-        """Commits once for every batch delivered in order so far: a later batch's offsets cover the
-        earlier ones', and each commit is a round trip the loop waits for."""
-        offsets: dict[TopicPartition, int] = {}
+    async def _settle(self, in_flight: deque) -> None:
+        """Gathers the offsets of every batch delivered in order so far (a later batch's offsets cover
+        the earlier ones') and commits them at most once per commit interval: each commit is a round
+        trip this loop waits for and a record Kafka's group coordinator writes. Committing later only
+        means that a crash re-reads a little more, which store and notify recognise."""
         while in_flight and (in_flight[0][0].done() or len(in_flight) > MAX_BATCHES_IN_FLIGHT):
             delivery, batch_offsets = in_flight.popleft()
             try:
                 await delivery
             except Exception:  # a failed delivery ends the loop: what came before it stays committed
-                await self._commit(offsets)
+                await self.commit_delivered()
                 raise
-            offsets |= batch_offsets
-        await self._commit(offsets)
+            self._delivered |= batch_offsets
+        if time.monotonic() >= self._next_commit_at:
+            await self.commit_delivered()
 
-    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
-        if not offsets:
+    async def commit_delivered(self) -> None:
+        """Commits the offsets delivered since the last commit (also on shutdown, so that the next
+        owner of the partitions starts after them)."""
+        if not self._delivered:
             return
+        offsets, self._delivered = self._delivered, {}
+        self._next_commit_at = time.monotonic() + self._commit_interval
         try:
             await self._consumer.commit(offsets)
         except (CommitFailedError, IllegalStateError) as error:

@@ -16,6 +16,7 @@ from fraud.v1 import ingest_service_pb2_grpc as ingest_grpc
 from fraud.v1 import transaction_pb2
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bench.kafka_probe import GroupProbe
 from fraudmesh.runtime.services import ServiceSupervisor
 from tests.e2e.clients import WebSocketCollector, notify_subscription, rest_transaction, wait_until_seen
 from tests.kafka_reading import topic_size
@@ -95,6 +96,32 @@ async def test_500_grpc_transactions_are_each_published_once_and_stored(stack: S
         await asyncio.sleep(1)
         assert [i for i in ids if len(seen[i]) != 1] == []
     assert (await stored_rows(postgres.url, ids)).keys() == ids
+
+
+async def test_once_idle_the_scoring_group_has_committed_every_offset_it_decided(stack: ServiceSupervisor, kafka):
+    # Scoring commits at most once per commit interval while busy; when the stream stops, what it
+    # delivered last must still be committed, or a restart would re-read it (and an operator would
+    # see lag on an idle platform).
+    inputs = [
+        transaction_pb2.TransactionInput(
+            user_id=f"commit-user-{i % 20}",
+            amount=transaction_pb2.Money(minor_units=700 + i, currency="EUR"),
+            location=transaction_pb2.Location(city="Paris", country="FR"),
+        )
+        for i in range(300)
+    ]
+    ids: set[str] = set()
+    async with notify_subscription(stack.ports.grpc_address("notify")) as seen:
+        async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:
+            stub = ingest_grpc.IngestServiceStub(channel)
+            for start in range(0, len(inputs), 30):  # a stream of batches, not one poll's worth
+                batch = ingest_pb.SubmitTransactionsRequest(transactions=inputs[start:start + 30])
+                ids |= {r.transaction_id for r in (await stub.SubmitTransactions(batch)).results}
+        await wait_until_seen(seen, ids, timeout=60)
+    assert len(ids) == len(inputs)
+    async with GroupProbe(kafka.bootstrap_servers, "scoring", "transactions") as group:
+        assert await group.topic_end() > 0
+        assert await group.wait_for_lag_zero(timeout=10) == 0
 
 
 async def test_a_repeated_idempotency_key_yields_one_transaction(stack: ServiceSupervisor, postgres):
