@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
-
 import uvloop
 from fraud.v1 import ingest_service_pb2, ingest_service_pb2_grpc
 
+from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, run_until_signalled
 from fraudmesh.kafka_topics import ensure_topic_if_reachable
 from fraudmesh.logs import configure_logging
@@ -49,20 +48,6 @@ async def main(settings: IngestSettings) -> None:
         telemetry.stop()
 
     await run_until_signalled(start, stop)
-
-
-def relax_garbage_collection() -> None:
-    """Each call allocates a few hundred short-lived objects, so with the default threshold the
-    collector ran every few calls and, now and then, walked every module's objects (up to 8 % of
-    the GIL time under ghz). The objects made at start-up are moved out of its sight, and the youngest
-    generation is collected less often; a call's objects form no cycles, so memory stays flat."""
-    gc.collect()
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
-
-
-GC_YOUNG_THRESHOLD = 20_000
 
 
 if __name__ == "__main__":

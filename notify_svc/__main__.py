@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvloop
 
+from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import run_until_signalled
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
@@ -19,11 +20,15 @@ async def main(settings: NotifySettings) -> None:
         hub, settings.notify_listen, settings.shutdown_grace_seconds, interceptors=telemetry.server_interceptors()
     )
 
+    async def start() -> None:
+        await server.start()
+        relax_garbage_collection()
+
     async def stop() -> None:
         await stop_serving(server, hub)
         telemetry.stop()
 
-    await run_until_signalled(server.start, stop)
+    await run_until_signalled(start, stop)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import signal
@@ -13,6 +12,7 @@ import uvloop
 from aiokafka import AIOKafkaConsumer
 from fraud.v1 import scoring_service_pb2, scoring_service_pb2_grpc
 
+from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, insecure_channel, run_until_signalled
 from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.logs import configure_logging
@@ -98,10 +98,7 @@ async def main(settings: ScoringSettings) -> None:
 
     async def start() -> None:
         await server.start()
-        # Everything allocated so far (libraries, the model, the gazetteer) lives as long as the
-        # process: keep it out of the collector's full passes, which otherwise walk it over and over
-        # while batches allocate their short-lived results.
-        gc.freeze()
+        relax_garbage_collection()  # the model, the gazetteer and the libraries stay for good
         tasks.extend([asyncio.create_task(consume()), asyncio.create_task(follow_labels())])
         for task in tasks:
             task.add_done_callback(crash_on_failure)

@@ -8,6 +8,7 @@ import uvloop
 from sqlalchemy.engine import make_url
 
 from fraudmesh.errors import Unavailable
+from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.kafka_producer import AcknowledgedProducer
 from fraudmesh.kafka_topics import LABELS_TOPIC_CONFIG, ensure_topic_if_reachable
@@ -55,6 +56,7 @@ async def serve(settings: StoreSettings) -> None:
                                             LABELS_TOPIC_CONFIG)
             await producer.start()
             await server.start()
+            relax_garbage_collection()
 
         async def stop() -> None:
             await server.stop()

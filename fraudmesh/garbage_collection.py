@@ -1,0 +1,23 @@
+"""Python's cyclic garbage collector, set for a service that allocates many short-lived objects.
+
+With the default threshold (700 allocations) the collector ran every few calls or batches, each time
+walking the objects of the work still in progress and moving them into older generations, and now
+and then walked every module's objects as well: up to 8 % of ingest's GIL time under ghz, and 11 %
+of scoring's at 1,000 transactions a second. The objects made at start-up (libraries, the model,
+the app) live as long as the process, so they are moved out of the collector's sight, and the
+youngest generation is collected less often, when most of a call's objects have already been freed
+by reference counting. Nothing is disabled: cycles are still found, so memory stays flat."""
+
+from __future__ import annotations
+
+import gc
+
+YOUNG_GENERATION_THRESHOLD = 20_000
+
+
+def relax_garbage_collection() -> None:
+    """Call once start-up is done (everything allocated so far is kept out of later collections)."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, older, oldest)
