@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 import websockets
-from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
+from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc, transaction_pb2
 
 CITIES = [("Paris", "FR"), ("London", "GB"), ("New York", "US"), ("Berlin", "DE"), ("Madrid", "ES")]
 
@@ -27,6 +27,18 @@ def rest_transaction(index: int, users: int = 50, seed: int = 7) -> dict:
         "merchant_id": f"m-{rng.randrange(40)}",
         "channel": rng.choice(["card_present", "card_not_present"]),
     }
+
+
+def grpc_inputs(count: int, user_prefix: str, users: int, city: str, country: str, currency: str) -> list:
+    """`count` TransactionInputs spread over `users` users of one city, amounts all different."""
+    return [
+        transaction_pb2.TransactionInput(
+            user_id=f"{user_prefix}{i % users}",
+            amount=transaction_pb2.Money(minor_units=1000 + i, currency=currency),
+            location=transaction_pb2.Location(city=city, country=country),
+        )
+        for i in range(count)
+    ]
 
 
 class WebSocketCollector:

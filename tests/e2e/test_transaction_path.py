@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.kafka_probe import GroupProbe
 from fraudmesh.runtime.services import ServiceSupervisor
-from tests.e2e.clients import WebSocketCollector, notify_subscription, rest_transaction, wait_until_seen
+from tests.e2e.clients import WebSocketCollector, grpc_inputs, notify_subscription, rest_transaction, wait_until_seen
 from tests.kafka_reading import topic_size
 
 pytestmark = pytest.mark.e2e
@@ -102,14 +102,7 @@ async def test_once_idle_the_scoring_group_has_committed_every_offset_it_decided
     # Scoring commits at most once per commit interval while busy; when the stream stops, what it
     # delivered last must still be committed, or a restart would re-read it (and an operator would
     # see lag on an idle platform).
-    inputs = [
-        transaction_pb2.TransactionInput(
-            user_id=f"commit-user-{i % 20}",
-            amount=transaction_pb2.Money(minor_units=700 + i, currency="EUR"),
-            location=transaction_pb2.Location(city="Paris", country="FR"),
-        )
-        for i in range(300)
-    ]
+    inputs = grpc_inputs(300, "commit-user-", users=20, city="Paris", country="FR", currency="EUR")
     ids: set[str] = set()
     async with notify_subscription(stack.ports.grpc_address("notify")) as seen:
         async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:
@@ -172,17 +165,8 @@ async def test_bad_inputs_get_a_4xx_naming_the_problem_and_nothing_reaches_kafka
 async def test_scoring_killed_and_restarted_mid_stream_stores_every_transaction_exactly_once(
     stack: ServiceSupervisor, postgres
 ):
-    batches = [
-        [
-            transaction_pb2.TransactionInput(
-                user_id=f"crash-user-{(b * 50 + i) % 40}",
-                amount=transaction_pb2.Money(minor_units=1000 + i, currency="USD"),
-                location=transaction_pb2.Location(city="London", country="GB"),
-            )
-            for i in range(50)
-        ]
-        for b in range(8)
-    ]
+    inputs = grpc_inputs(400, "crash-user-", users=40, city="London", country="GB", currency="USD")
+    batches = [inputs[start:start + 50] for start in range(0, len(inputs), 50)]
     ids: set[str] = set()
     async with notify_subscription(stack.ports.grpc_address("notify")) as seen:
         async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:
