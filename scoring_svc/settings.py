@@ -22,7 +22,7 @@ class ScoringSettings(CommonSettings):
     max_batch: int = Field(500, ge=1, le=5000, description="Most records scored, stored and published as one batch.")
     poll_timeout_ms: int = Field(100, ge=1, description="How long an empty poll waits for records.")
     fetch_max_wait_ms: int = Field(
-        10, ge=0, le=1000,
+        20, ge=0, le=1000,
         description="Longest Kafka holds a fetch with less than FETCH_MIN_BYTES: at low rates, the most a record waits there.",
     )
     fetch_min_bytes: int = Field(
