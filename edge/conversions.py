@@ -15,7 +15,7 @@ from fraud.v1 import decision_pb2, scoring_service_pb2, store_service_pb2, trans
 from google.protobuf import timestamp_pb2
 
 from fraudmesh.errors import FieldViolation, InvalidArgument
-from fraudmesh.timestamps import in_range
+from fraudmesh.timestamps import in_range, timestamp_of
 from fraudmesh.validation import violations_of
 
 from edge.field_names import rest_field
@@ -71,9 +71,7 @@ def timestamp_from(moment: datetime) -> timestamp_pb2.Timestamp:
     """A naive datetime is taken as UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
+    return timestamp_of(moment)
 
 
 _EPOCH = datetime(1970, 1, 1)

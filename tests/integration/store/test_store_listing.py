@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import grpc
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 from store_testing import BASE_TIME, expect_status, make_scored
 
 from fraud.v1 import decision_pb2, store_service_pb2
+
+from fraudmesh.timestamps import timestamp_of
 
 pytestmark = pytest.mark.integration
 
@@ -24,12 +25,6 @@ ROWS = [
     ("b2", "bob", 15, 0.65, REVIEW),
     ("c1", "carol", 25, 0.85, DECLINE),
 ]
-
-
-def timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 @pytest.fixture
@@ -70,8 +65,8 @@ async def test_oldest_first_reverses_the_order(six_rows):
         ({"min_score": 0.6}, ["c1", "a3", "b2"]),
         ({"max_score": 0.15}, ["b1", "a1"]),
         ({"min_score": 0.5, "max_score": 0.7}, ["b2", "a2"]),
-        ({"since": timestamp(BASE_TIME + timedelta(minutes=15))}, ["c1", "a3", "b2"]),
-        ({"until": timestamp(BASE_TIME + timedelta(minutes=10))}, ["b1", "a1"]),
+        ({"since": timestamp_of(BASE_TIME + timedelta(minutes=15))}, ["c1", "a3", "b2"]),
+        ({"until": timestamp_of(BASE_TIME + timedelta(minutes=10))}, ["b1", "a1"]),
         ({"user_id": "alice", "decision": DECLINE}, ["a3"]),
         ({"user_id": "nobody"}, []),
     ],

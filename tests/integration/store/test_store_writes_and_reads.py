@@ -6,22 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 from store_testing import BASE_TIME, expect_status, make_scored
 
 from fraud.v1 import decision_pb2, store_service_pb2
+
+from fraudmesh.timestamps import timestamp_of
 
 pytestmark = pytest.mark.integration
 
 
 def put_request(*decisions: decision_pb2.ScoredTransaction) -> store_service_pb2.PutDecisionsRequest:
     return store_service_pb2.PutDecisionsRequest(decisions=decisions)
-
-
-def timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 async def test_a_redelivered_batch_is_stored_once(store):
@@ -138,7 +133,7 @@ async def test_user_history_is_the_most_recent_before_the_instant_oldest_first(s
 
     response = await store.GetUserHistory(
         store_service_pb2.GetUserHistoryRequest(
-            user_id="hist-user", before=timestamp(BASE_TIME + timedelta(minutes=5)), limit=3
+            user_id="hist-user", before=timestamp_of(BASE_TIME + timedelta(minutes=5)), limit=3
         )
     )
 
@@ -170,7 +165,7 @@ async def test_statistics_count_decisions_and_labels_since_an_instant(store):
         await store.LabelTransaction(store_service_pb2.LabelTransactionRequest(transaction_id=transaction_id, label=label))
 
     since = await store.GetStatistics(
-        store_service_pb2.GetStatisticsRequest(since=timestamp(BASE_TIME - timedelta(days=1)))
+        store_service_pb2.GetStatisticsRequest(since=timestamp_of(BASE_TIME - timedelta(days=1)))
     )
     everything = await store.GetStatistics(store_service_pb2.GetStatisticsRequest())
 
