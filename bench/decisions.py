@@ -9,9 +9,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import grpc
-from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
+from fraud.v1 import decision_pb2, notify_service_pb2, notify_service_pb2_grpc
 
 from bench.latency_stages import DecisionStamps
+
+FLAGGED = frozenset({decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE})
+
+
+def flagged_share(decisions: Iterable[int]) -> float | None:
+    """The share of decisions that are REVIEW or DECLINE: each of them scoring explains with reasons,
+    so it tells how heavy a workload is for scoring (real streams flag a few in a hundred)."""
+    decisions = list(decisions)
+    return sum(d in FLAGGED for d in decisions) / len(decisions) if decisions else None
 
 
 class DecisionClock:
@@ -22,6 +31,7 @@ class DecisionClock:
         self._subscriber = subscriber
         self.arrivals: dict[str, list[float]] = defaultdict(list)
         self.stamps: dict[str, DecisionStamps] = {}  # the first arrival's timestamps, for the stages
+        self.outcomes: dict[str, int] = {}  # the decision (fraud.v1.Decision) of each id's first arrival
         self.gaps = 0
         self._arrived = asyncio.Event()
 
@@ -46,6 +56,7 @@ class DecisionClock:
                 transaction_id = decision.transaction.id
                 self.arrivals[transaction_id].append(arrived)
                 if transaction_id not in self.stamps:
+                    self.outcomes[transaction_id] = decision.decision
                     times = decision.times
                     self.stamps[transaction_id] = DecisionStamps(
                         times.received_at.ToNanoseconds(), times.scored_at.ToNanoseconds(),

@@ -10,12 +10,13 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bench.decisions import DecisionClock
+from bench.decisions import DecisionClock, flagged_share
 from bench.generator import GeneratorPool, Job
 from bench.kafka_probe import GroupProbe
 from bench.latency_stages import stage_latencies
 from bench.open_loop import Outcome, arrival_offsets, share_of
 from bench.payloads import Payment
+from bench.replay import EventReplay
 from bench.sampler import Sampler, cpu_used, lag_series
 from bench.stats import LatencySummary, rate
 from bench.storage import StoredRows
@@ -62,6 +63,7 @@ class RateResult:
     sustained: bool
     start_at: float  # monotonic seconds: the schedule's start, and the moment the last answer came
     send_end: float
+    flagged_share: float | None = None  # REVIEW or DECLINE among the run's decisions
 
 
 def summarize_outcomes(
@@ -129,6 +131,7 @@ class EndToEnd:
         self.rows = rows
         self.sampler = sampler
         self.payments = payments
+        self.replay = EventReplay(payments)
         self.addresses = addresses  # "grpc" -> ingest host:port, "rest" -> the edge's base URL
         self.settings = settings
         self.run_tag = run_tag
@@ -139,9 +142,11 @@ class EndToEnd:
         self._runs += 1
         offsets = arrival_offsets(offered_per_s, seconds)
         prefix = f"{self.run_tag}-{self._runs}-"
+        shift = self.replay.shift_for(len(offsets))
         return [
             Job(kind, self.addresses[kind], self.payments, share_of(offsets, part, self.pool.size), prefix,
-                self.settings.keyed_every, self.settings.max_in_flight, self.settings.request_timeout_s)
+                self.settings.keyed_every, self.settings.max_in_flight, self.settings.request_timeout_s,
+                replay_shift_s=shift, replay_cycle_s=self.replay.cycle_s)
             for part in range(self.pool.size)
         ]
 
@@ -195,10 +200,13 @@ class EndToEnd:
             cores_busy={k: v / elapsed for k, v in sorted(used.items())} if elapsed else {},
             sustained=is_sustained(offered_per_s, figures, self.settings.sustain_p99_ms) and exactly_once,
             start_at=start_at, send_end=send_end,
+            flagged_share=flagged_share(self.clock.outcomes[i] for i in ids if i in self.clock.outcomes),
         )
         log.info(
-            "%s %.0f/s: accepted %d/%d (%.0f/s), decided %.0f/s, p50 %s p99 %s ms, lag at end %s, stored %d%s",
+            "%s %.0f/s: accepted %d/%d (%.0f/s), decided %.0f/s (%s flagged), p50 %s p99 %s ms, lag at end %s, "
+            "stored %d%s",
             label, offered_per_s, result.accepted, result.sent, result.accepted_per_s, result.decided_per_s,
+            _share(result.flagged_share),
             _ms(result.latency_ms.p50), _ms(result.latency_ms.p99), lag_end_of_send, stored,
             "" if result.sustained else "  (not sustained)",
         )
@@ -229,3 +237,7 @@ class EndToEnd:
 
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"

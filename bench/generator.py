@@ -18,6 +18,7 @@ from multiprocessing.connection import Connection
 
 from bench.open_loop import Outcome, run_open_loop
 from bench.payloads import Payment
+from bench.replay import replayed_time
 
 READY_TIMEOUT_S = 60
 
@@ -35,6 +36,16 @@ class Job:
     keyed_every: int  # every n-th request carries an idempotency key, as retrying clients do
     max_in_flight: int
     timeout_s: float
+    # Event times: arrival i's payment at its simulated time plus this shift (bench/replay.py);
+    # None leaves the event time to ingest.
+    replay_shift_s: int | None = None
+    replay_cycle_s: int = 0
+
+    def occurred_at_s(self, index: int) -> int | None:
+        if self.replay_shift_s is None:
+            return None
+        size = len(self.payments)
+        return replayed_time(self.payments[index % size], index, size, self.replay_shift_s, self.replay_cycle_s)
 
 
 GRPC_CONNECTIONS = 8
@@ -69,7 +80,7 @@ class _GrpcClient:
         from bench.payloads import grpc_request
 
         key = f"{job.idempotency_prefix}{index}" if job.keyed_every and index % job.keyed_every == 0 else ""
-        request = grpc_request(job.payments[index % len(job.payments)], key)
+        request = grpc_request(job.payments[index % len(job.payments)], key, job.occurred_at_s(index))
         if self._coalescer is not None:
             response = await self._coalescer.submit(request, job.timeout_s)
         else:
@@ -120,7 +131,7 @@ class _RestClient:
         headers = {}
         if job.keyed_every and index % job.keyed_every == 0:
             headers["Idempotency-Key"] = f"{job.idempotency_prefix}{index}"
-        body = rest_body(job.payments[index % len(job.payments)])
+        body = rest_body(job.payments[index % len(job.payments)], job.occurred_at_s(index))
         async with self._slots:
             async with self._session.post("/api/transaction", json=body, headers=headers,
                                           timeout=aiohttp.ClientTimeout(total=job.timeout_s)) as response:

@@ -4,12 +4,16 @@ in the three shapes the benchmarks send: ghz's JSON, the gRPC request, and the R
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from babel.numbers import get_currency_precision
 from fraud.v1 import ingest_service_pb2, transaction_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
 
 USER_PREFIX = "bench-"  # keeps benchmark users apart from anyone else's on a shared platform
+STAMPED_PREFIX = USER_PREFIX + "stamped-"  # customers of the tools that leave event times to ingest
 CHANNEL_ENUM = {
     "card_present": "CHANNEL_CARD_PRESENT",
     "card_not_present": "CHANNEL_CARD_NOT_PRESENT",
@@ -30,6 +34,7 @@ class Payment:
     country: str
     lat: float | None
     lon: float | None
+    occurred_at_s: int | None = None  # the simulated event time, UNIX seconds (bench/replay.py shifts it)
 
 
 def payment_pool(count: int, seed: int = 11) -> list[Payment]:
@@ -57,9 +62,20 @@ def payment_pool(count: int, seed: int = 11) -> list[Payment]:
                 country=row.country,
                 lat=float(row.lat) if located else None,
                 lon=float(row.lon) if located else None,
+                occurred_at_s=int(row.occurred_at.timestamp()),
             )
         )
     return pool
+
+
+def stamped_by_ingest(payments: Sequence[Payment]) -> list[Payment]:
+    """The payments for tools that send one fixed set over and over (ghz, wrk), with no event time, so
+    ingest stamps it. Their customers are other ones than the replayed customers (bench/replay.py),
+    whose histories move in simulated time and would be muddled by payments stamped today."""
+    return [
+        replace(p, user_id=STAMPED_PREFIX + p.user_id.removeprefix(USER_PREFIX), occurred_at_s=None)
+        for p in payments
+    ]
 
 
 def grpc_json(payment: Payment, idempotency_key: str = "") -> dict:
@@ -80,7 +96,10 @@ def grpc_json(payment: Payment, idempotency_key: str = "") -> dict:
     return {"transaction": transaction}
 
 
-def grpc_request(payment: Payment, idempotency_key: str = "") -> ingest_service_pb2.SubmitTransactionRequest:
+def grpc_request(
+    payment: Payment, idempotency_key: str = "", occurred_at_s: int | None = None,
+) -> ingest_service_pb2.SubmitTransactionRequest:
+    """The request; without `occurred_at_s` (UNIX seconds) ingest stamps the event time."""
     location = transaction_pb2.Location(city=payment.city, country=payment.country)
     if payment.lat is not None and payment.lon is not None:
         location.lat, location.lon = payment.lat, payment.lon
@@ -92,19 +111,21 @@ def grpc_request(payment: Payment, idempotency_key: str = "") -> ingest_service_
             merchant_id=payment.merchant_id,
             channel=transaction_pb2.Channel.Value(CHANNEL_ENUM[payment.channel]),
             idempotency_key=idempotency_key,
+            occurred_at=None if occurred_at_s is None else Timestamp(seconds=occurred_at_s),
         )
     )
 
 
-def rest_body(payment: Payment) -> dict:
-    """The body of POST /api/transaction: the amount as a decimal string in major units, as clients send it."""
+def rest_body(payment: Payment, occurred_at_s: int | None = None) -> dict:
+    """The body of POST /api/transaction: the amount as a decimal string in major units, as clients send
+    it, and the event time (`occurred_at_s`, UNIX seconds) in ISO 8601 when given."""
     precision = get_currency_precision(payment.currency)
     major, minor = divmod(payment.minor_units, 10**precision)
     amount = f"{major}.{minor:0{precision}d}" if precision else str(major)
     location: dict = {"city": payment.city, "country": payment.country}
     if payment.lat is not None and payment.lon is not None:
         location |= {"lat": payment.lat, "lon": payment.lon}
-    return {
+    body = {
         "user_id": payment.user_id,
         "amount": amount,
         "currency": payment.currency,
@@ -112,3 +133,6 @@ def rest_body(payment: Payment) -> dict:
         "merchant_id": payment.merchant_id,
         "channel": payment.channel,
     }
+    if occurred_at_s is not None:
+        body["occurred_at"] = datetime.fromtimestamp(occurred_at_s, UTC).isoformat()
+    return body

@@ -34,6 +34,10 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
@@ -46,7 +50,8 @@ def _rate_rows(runs: Sequence[RateResult]) -> list[list[str]]:
         errors = ", ".join(f"{k} {v}" for k, v in r.errors.items()) or "0"
         rows.append([
             r.label, _num(r.offered_per_s, 0), _num(r.accepted_per_s, 0), _num(r.decided_per_s, 0),
-            _num(r.latency_ms.p50), _num(r.latency_ms.p90), _num(r.latency_ms.p99), _num(r.latency_ms.max),
+            _share(r.flagged_share), _num(r.latency_ms.p50), _num(r.latency_ms.p90), _num(r.latency_ms.p99),
+            _num(r.latency_ms.max),
             _num(r.ack_ms.p99), _num(r.send_lag_ms.p99), str(r.lag_end_of_send), str(r.lag_after_drain), errors,
             f"{r.stored}/{r.accepted}" + ("" if r.exactly_once else " ✗"), "yes" if r.sustained else "no",
         ])
@@ -72,7 +77,8 @@ def _p50_p99(summary) -> str:
 
 
 RATE_HEADER = [
-    "path", "offered /s", "accepted /s", "decided /s", "p50 ms", "p90 ms", "p99 ms", "max ms", "answer p99 ms",
+    "path", "offered /s", "accepted /s", "decided /s", "flagged", "p50 ms", "p90 ms", "p99 ms", "max ms",
+    "answer p99 ms",
     "generator late p99 ms", "lag at end of send", "lag after drain", "errors", "stored exactly once", "sustained",
 ]
 
@@ -167,6 +173,9 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
         lines.append("Latency runs from each request's scheduled send time to its decision at a notify_svc subscriber.")
         lines.append("Two clients: `grpc` makes one SubmitTransaction call per transaction; `grpc-each` sends the same")
         lines.append("submissions through fraudmesh's SubmitCoalescer, which gathers those in flight into SubmitEach calls.")
+        lines.append("Each payment carries its simulated event time, replayed faster than life (bench/replay.py), so each")
+        lines.append("customer pays at a human pace as scoring sees it; `flagged` is the share of a run's decisions that")
+        lines.append("were REVIEW or DECLINE, each of which scoring explains.")
         lines.append(f"Highest sustained rate found: **{_num(results.get('highest_sustained_grpc'), 0)} /s** (grpc), "
                      f"**{_num(results.get('highest_sustained_grpc_each'), 0)} /s** (grpc-each).")
         lines.append("")

@@ -24,7 +24,7 @@ from bench.end_to_end import EndToEnd, RateResult, RunSettings
 from bench.fanout import FanoutResult, WebSocketClients, summarize_fanout
 from bench.generator import GeneratorPool
 from bench.kafka_probe import GroupProbe
-from bench.payloads import payment_pool
+from bench.payloads import payment_pool, stamped_by_ingest
 from bench.sampler import MIB, Sampler, cpu_used, memory_trend_mib_per_min, peak_memory_mib
 from bench.stage_metrics import metrics_urls, scrape_all, stage_table
 from bench.storage import StoredRows
@@ -210,7 +210,8 @@ class Run:
         if self._ghz_tool is None:
             options = self.options
             self._ghz_tool = await asyncio.to_thread(
-                GhzRunner, self.work_dir, self.payments[:2000], options.ghz_concurrency, options.ghz_seconds)
+                GhzRunner, self.work_dir, stamped_by_ingest(self.payments[:2000]), options.ghz_concurrency,
+                options.ghz_seconds)
         return self._ghz_tool
 
     async def _warm_kafka(self, target: stack.Target, e2e: EndToEnd) -> None:
@@ -292,7 +293,7 @@ class Run:
         else:
             await e2e.settle()
             wrk, cpu = await _costed(e2e, "wrk", lambda: run_wrk(
-                binary, target.ports.edge_url, self.payments[:2000], self.work_dir,
+                binary, target.ports.edge_url, stamped_by_ingest(self.payments[:2000]), self.work_dir,
                 options.wrk_connections, 1, options.wrk_seconds))
             self.results["rest_wrk"] = wrk
             self.results["rest_wrk_cpu_ms_per_request"] = _per_call(cpu, wrk.created)

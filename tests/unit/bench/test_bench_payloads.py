@@ -4,7 +4,8 @@ from fraud.v1 import ingest_service_pb2, transaction_pb2
 from google.protobuf import json_format
 
 from bench.ghz import descriptor_set
-from bench.payloads import Payment, grpc_json, grpc_request, rest_body
+from bench.payloads import Payment, grpc_json, grpc_request, rest_body, stamped_by_ingest
+from edge.rest_models import TransactionIn
 
 PARIS = Payment("bench-user-1", 12990, "EUR", "shop-7", "card_not_present", "Paris", "FR", 48.85, 2.35)
 TOKYO_CITY_ONLY = Payment("bench-user-2", 1500, "JPY", "shop-9", "contactless", "Tokyo", "JP", None, None)
@@ -41,3 +42,20 @@ def test_descriptor_set_for_ghz_holds_every_import_before_the_file_that_needs_it
                    "google/protobuf/timestamp.proto"):
         assert names.index(needed) < names.index("fraud/v1/ingest_service.proto")
     assert names.index("google/protobuf/timestamp.proto") < names.index("fraud/v1/transaction.proto")
+
+
+def test_an_event_time_given_reaches_the_grpc_request_and_the_rest_body_as_the_same_instant():
+    occurred = 1_600_000_000
+    assert grpc_request(PARIS, "", occurred).transaction.occurred_at.seconds == occurred
+    assert not grpc_request(PARIS).transaction.HasField("occurred_at")  # ingest stamps it
+    body = rest_body(PARIS, occurred)
+    assert TransactionIn.model_validate(body).occurred_at.timestamp() == occurred  # the edge reads it back
+    assert "occurred_at" not in rest_body(PARIS)
+
+
+def test_payments_stamped_by_ingest_belong_to_other_customers_and_carry_no_event_time():
+    replayed = Payment("bench-user-1", 1, "USD", "m", "atm", "Paris", "FR", None, None, occurred_at_s=1_600_000_000)
+    (stamped,) = stamped_by_ingest([replayed])
+    assert stamped.user_id == "bench-stamped-user-1"
+    assert stamped.occurred_at_s is None
+    assert (stamped.minor_units, stamped.merchant_id) == (replayed.minor_units, replayed.merchant_id)

@@ -24,7 +24,8 @@ def _run(label: str, rate: float, latency_s: float, sustained: bool = True) -> R
                       stages_ms=stage_latencies(outcomes, stamps, 0.0), lag_end_of_send=3, lag_max=10,
                       lag_after_drain=0, stored=figures["accepted"], table_growth=figures["accepted"],
                       exactly_once=True, cpu_ms_per_txn={"scoring": 0.5, "ingest": 1.0},
-                      cores_busy={"scoring": 0.3, "ingest": 0.6}, sustained=sustained, start_at=0.0, send_end=1.0)
+                      cores_busy={"scoring": 0.3, "ingest": 0.6}, sustained=sustained, start_at=0.0, send_end=1.0,
+                      flagged_share=0.04)
 
 
 def _results(**extra) -> dict:
@@ -55,6 +56,7 @@ def test_a_run_writes_json_markdown_and_a_plot(tmp_path):
     assert "SMOKE RUN" in text and "Smoke numbers" in text
     assert "## End to end over gRPC (open loop)" in text
     assert "| grpc | 250 | 1.0 / 1.0 | 5.0 / 5.0 | 1.0 / 1.0 | 3.0 / 3.0 |" in text  # the latency's stages
+    assert "| grpc | 250 | 250 | 246 | 4% | 14.5 |" in text  # the workload's flagged share beside its throughput
     assert f"]({paths['plot'].name})" in text
     assert "ghz: RuntimeError: no Go" in text
     assert "## Where the time goes: grpc at 2000/s" in text

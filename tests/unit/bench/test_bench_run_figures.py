@@ -1,7 +1,9 @@
 """The figures of one end-to-end run, the sustained verdict, and the search for the highest rate."""
 
 import pytest
+from fraud.v1 import decision_pb2
 
+from bench.decisions import flagged_share
 from bench.end_to_end import is_sustained, next_search_rate, summarize_outcomes
 from bench.kafka_probe import total_lag
 from bench.open_loop import Outcome
@@ -86,3 +88,10 @@ def test_lag_is_what_the_group_has_not_committed_yet():
     ends = {"p0": 100, "p1": 50, "p2": 7}
     assert total_lag(ends, {"p0": 90, "p1": 50}) == 10 + 0 + 7
     assert total_lag(ends, {"p0": 120}) == 0 + 50 + 7  # never negative
+
+
+def test_the_flagged_share_counts_review_and_decline_among_the_decisions():
+    decisions = [decision_pb2.DECISION_APPROVE] * 6 + [decision_pb2.DECISION_REVIEW] * 3 + [decision_pb2.DECISION_DECLINE]
+    assert flagged_share(decisions) == pytest.approx(0.4)
+    assert flagged_share([decision_pb2.DECISION_APPROVE]) == 0.0
+    assert flagged_share([]) is None  # no decision, no share: not a workload that flags nothing
