@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import multiprocessing
 import os
 import sys
@@ -40,6 +41,9 @@ class Job:
     # None leaves the event time to ingest.
     replay_shift_s: int | None = None
     replay_cycle_s: int = 0
+
+    def idempotency_key(self, index: int) -> str:
+        return f"{self.idempotency_prefix}{index}" if self.keyed_every and index % self.keyed_every == 0 else ""
 
     def occurred_at_s(self, index: int) -> int | None:
         if self.replay_shift_s is None:
@@ -76,11 +80,15 @@ class _GrpcClient:
     async def ready(self) -> None:
         await asyncio.gather(*(channel.channel_ready() for channel in self._channels))
 
-    async def submit(self, job: Job, index: int) -> str:
+    @staticmethod
+    def prepare(job: Job) -> dict[int, object]:
         from bench.payloads import grpc_request
 
-        key = f"{job.idempotency_prefix}{index}" if job.keyed_every and index % job.keyed_every == 0 else ""
-        request = grpc_request(job.payments[index % len(job.payments)], key, job.occurred_at_s(index))
+        return {index: grpc_request(job.payments[index % len(job.payments)], job.idempotency_key(index),
+                                    job.occurred_at_s(index))
+                for index, _ in job.arrivals}
+
+    async def submit(self, job: Job, index: int, request) -> str:
         if self._coalescer is not None:
             response = await self._coalescer.submit(request, job.timeout_s)
         else:
@@ -123,17 +131,26 @@ class _RestClient:
         async with self._session.get("/api/health") as response:
             response.raise_for_status()
 
-    async def submit(self, job: Job, index: int) -> str:
-        import aiohttp
-
+    @staticmethod
+    def prepare(job: Job) -> dict[int, object]:
+        """Each arrival's headers and body, the body already JSON as aiohttp would have encoded it."""
         from bench.payloads import rest_body
 
-        headers = {}
-        if job.keyed_every and index % job.keyed_every == 0:
-            headers["Idempotency-Key"] = f"{job.idempotency_prefix}{index}"
-        body = rest_body(job.payments[index % len(job.payments)], job.occurred_at_s(index))
+        prepared = {}
+        for index, _ in job.arrivals:
+            headers = {"Content-Type": "application/json"}
+            if key := job.idempotency_key(index):
+                headers["Idempotency-Key"] = key
+            body = rest_body(job.payments[index % len(job.payments)], job.occurred_at_s(index))
+            prepared[index] = (headers, json.dumps(body).encode())
+        return prepared
+
+    async def submit(self, job: Job, index: int, request) -> str:
+        import aiohttp
+
+        headers, body = request
         async with self._slots:
-            async with self._session.post("/api/transaction", json=body, headers=headers,
+            async with self._session.post("/api/transaction", data=body, headers=headers,
                                           timeout=aiohttp.ClientTimeout(total=job.timeout_s)) as response:
                 if response.status != 201:
                     raise RestError(response.status)
@@ -176,10 +193,12 @@ async def _serve(conn: Connection) -> None:
                 )
             client = clients[key]
             await client.ready()
+            # Built before the schedule starts, so that the run measures sending, not building.
+            requests = client.prepare(job)
             conn.send("ready")
             start_at = await asyncio.to_thread(conn.recv)
             outcomes = await run_open_loop(
-                lambda index: client.submit(job, index), job.arrivals, start_at,
+                lambda index: client.submit(job, index, requests[index]), job.arrivals, start_at,
                 max_in_flight=job.max_in_flight, describe_error=client.describe,
             )
             conn.send(outcomes)

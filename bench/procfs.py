@@ -37,10 +37,15 @@ def _stat_fields(stat_text: str) -> list[str]:
     return stat_text[stat_text.rindex(")") + 2 :].split()
 
 
-def parse_cpu_seconds(stat_text: str, ticks_per_second: int = CLOCK_TICKS) -> float:
-    """User plus system CPU time of a /proc/<pid>/stat text."""
+def parse_cpu_seconds(stat_text: str, ticks_per_second: int = CLOCK_TICKS, reaped_children: bool = False) -> float:
+    """User plus system CPU time of a /proc/<pid>/stat text; with `reaped_children`, also the time of
+    the children it has waited for (cutime, cstime), which the kernel adds to a parent once a child
+    exits: so PostgreSQL's postmaster keeps the CPU of backends that are gone."""
     fields = _stat_fields(stat_text)  # fields[0] is the state, field 3 of the man page
-    return (int(fields[11]) + int(fields[12])) / ticks_per_second
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / ticks_per_second
 
 
 def parse_parent_pid(stat_text: str) -> int:
@@ -74,9 +79,9 @@ def pss_bytes(pid: int) -> int | None:
         return None
 
 
-def cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int, reaped_children: bool = False) -> float | None:
     try:
-        return parse_cpu_seconds((PROC / str(pid) / "stat").read_text())
+        return parse_cpu_seconds((PROC / str(pid) / "stat").read_text(), reaped_children=reaped_children)
     except (OSError, ValueError, IndexError):
         return None
 

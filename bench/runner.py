@@ -162,7 +162,7 @@ class Run:
                 async with sampler.running():
                     await e2e.settle()
                     rest_from = time.monotonic()
-                    await asyncio.sleep(2)
+                    await asyncio.sleep(sampler.every_memory_s + 0.5)
                     self.results["memory"] = {"at_rest": _memory_mib(sampler.window(rest_from, time.monotonic()))}
                     # Connections, the model's first runs and the first meeting with each user happen once:
                     # a short run, reported apart, gets them out of the way of the first measured rate.
@@ -188,7 +188,7 @@ class Run:
                         await self._apart("steady memory", self._steady_memory(e2e, sampler), target)
                     await e2e.settle()
                     after_from = time.monotonic()
-                    await asyncio.sleep(2)
+                    await asyncio.sleep(sampler.every_memory_s + 0.5)
                     memory = self.results["memory"]
                     memory["after"] = _memory_mib(sampler.window(after_from, time.monotonic()))
                     memory["peak_under_load"] = peak_memory_mib(sampler.window(rest_from, after_from))

@@ -37,6 +37,12 @@ def test_cpu_time_is_user_plus_system_even_when_the_name_has_spaces_and_parenthe
     assert procfs.parse_parent_pid(STAT) == 17
 
 
+def test_the_cpu_of_children_waited_for_counts_only_when_asked():
+    parent = STAT.replace(" 250 75 0 0 ", " 250 75 40 10 ")  # utime stime cutime cstime
+    assert procfs.parse_cpu_seconds(parent, ticks_per_second=100) == pytest.approx(3.25)
+    assert procfs.parse_cpu_seconds(parent, ticks_per_second=100, reaped_children=True) == pytest.approx(3.75)
+
+
 def test_only_listening_sockets_on_the_port_are_found():
     assert procfs.parse_listen_inodes(NET_TCP, 8080) == {55501}  # the established one on 8080 is not listening
     assert procfs.parse_listen_inodes(NET_TCP, 50000) == {55503}
