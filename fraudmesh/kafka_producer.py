@@ -29,11 +29,6 @@ _POLL_SECONDS = 0.1
 _WATCHDOG_SECONDS = 0.5
 
 
-def _retrieve_exception(future: asyncio.Future[None]) -> None:
-    if not future.cancelled():
-        future.exception()
-
-
 class AcknowledgedProducer:
     def __init__(self, bootstrap_servers: str, linger_ms: int = 1, request_timeout_ms: int = 10_000):
         self._timeout = request_timeout_ms / 1000
@@ -96,30 +91,45 @@ class AcknowledgedProducer:
         log.info("connected to Kafka")
 
     async def send(self, topic: str, records: Sequence[Record], headers: list[tuple[str, bytes]] | None = None) -> None:
+        """Returns once the broker has every record; raises Unavailable if it does not have them all."""
+        for error in await self.send_each(topic, records, headers):
+            if error is not None:
+                raise error
+
+    async def send_each(
+        self, topic: str, records: Sequence[Record], headers: list[tuple[str, bytes]] | None = None
+    ) -> list[Unavailable | None]:
+        """Produces every record and answers for each once the broker has acknowledged it (None) or
+        refused it (Unavailable): one record's failure is not the others'."""
         if not self._started.is_set():
-            raise Unavailable("Kafka is not reachable; retry later")
+            return [Unavailable("Kafka is not reachable; retry later")] * len(records)
         assert self._producer is not None and self._loop is not None
         create_future = self._loop.create_future
         deadline = time.monotonic() + self._timeout + 1
-        waiters = []
-        try:
-            for key, value in records:
-                waiter = create_future()
+        waiters: list[asyncio.Future[None]] = []
+        refused: Unavailable | None = None
+        for key, value in records:
+            waiter = create_future()
+            try:
                 self._producer.produce(
                     topic, value, key, headers=headers or None, on_delivery=functools.partial(self._delivered, waiter)
                 )
-                waiters.append(waiter)
-                self._deadlines.append((deadline, waiter))
-        except (BufferError, confluent_kafka.KafkaException) as error:
-            # Records queued before the failure still go out; the caller retries them all (ids are
-            # stable). Nobody awaits their waiters now, so a failure of theirs is not worth a warning.
-            for waiter in waiters:
-                waiter.add_done_callback(_retrieve_exception)
-            raise Unavailable(f"Kafka producer refused the write ({error}); retry later") from error
+            except (BufferError, confluent_kafka.KafkaException) as error:
+                # Records queued before the failure still go out; the rest are refused and retried
+                # by their callers (ids are stable).
+                refused = Unavailable(f"Kafka producer refused the write ({error}); retry later")
+                break
+            waiters.append(waiter)
+            self._deadlines.append((deadline, waiter))
         if len(waiters) == 1:
-            await waiters[0]
+            try:
+                await waiters[0]
+                outcomes: list[Unavailable | None] = [None]
+            except Unavailable as error:
+                outcomes = [error]
         else:
-            await asyncio.gather(*waiters)
+            outcomes = list(await asyncio.gather(*waiters, return_exceptions=True))
+        return outcomes + [refused] * (len(records) - len(waiters))
 
     async def _fail_overdue(self) -> None:
         deadlines = self._deadlines

@@ -32,22 +32,23 @@ class KafkaTransactionPublisher:
         self._produced_error = metrics.kafka_produced.labels(topic=topic, result="error") if metrics else None
         self._failed = metrics.transactions_failed.labels(stage="produce") if metrics else None
 
-    async def publish(self, transactions: Sequence[transaction_pb2.Transaction]) -> None:
+    async def publish_each(self, transactions: Sequence[transaction_pb2.Transaction]) -> list[Unavailable | None]:
+        """Produces each transaction and answers for each: None once the broker has it, or why not."""
         records = [(txn.input.user_id.encode(), txn.SerializeToString()) for txn in transactions]
-        try:
-            if tracing_off():
-                await self._producer.send(self._topic, records)
-            else:
-                await self._send_traced(records)
-        except Unavailable:
-            if self._produced_error is not None:
-                self._produced_error.inc(len(records))
-                self._failed.inc(len(records))
-            raise
+        if tracing_off():
+            outcomes = await self._producer.send_each(self._topic, records)
+        else:
+            outcomes = await self._send_traced(records)
         if self._produced_ok is not None:
-            self._produced_ok.inc(len(records))
+            failed = sum(outcome is not None for outcome in outcomes)
+            if failed:
+                self._produced_error.inc(failed)
+                self._failed.inc(failed)
+            if failed < len(outcomes):
+                self._produced_ok.inc(len(outcomes) - failed)
+        return outcomes
 
-    async def _send_traced(self, records: list[tuple[bytes, bytes]]) -> None:
+    async def _send_traced(self, records: list[tuple[bytes, bytes]]) -> list[Unavailable | None]:
         span_attributes = {
             "messaging.system": "kafka",
             "messaging.destination.name": self._topic,
@@ -55,4 +56,4 @@ class KafkaTransactionPublisher:
         }
         with tracer.start_as_current_span(f"{self._topic} publish", kind=SpanKind.PRODUCER, attributes=span_attributes):
             # The trace continues in whoever consumes these records.
-            await self._producer.send(self._topic, records, inject_headers())
+            return await self._producer.send_each(self._topic, records, inject_headers())

@@ -124,9 +124,9 @@ async def test_before_kafka_is_reachable_a_publish_is_refused_as_unavailable():
     publisher = KafkaTransactionPublisher(f"127.0.0.1:{free_port()}", "transactions", linger_ms=2, request_timeout_ms=1000)
     await publisher.start()
     try:
-        record = transaction_pb2.Transaction(id=str(uuid.uuid4()), input=a_transaction())
-        with pytest.raises(Unavailable):
-            await publisher.publish([record])
+        records = [transaction_pb2.Transaction(id=str(uuid.uuid4()), input=a_transaction()) for _ in range(2)]
+        outcomes = await publisher.publish_each(records)
+        assert [type(outcome) for outcome in outcomes] == [Unavailable, Unavailable]
     finally:
         await publisher.stop()
 

@@ -85,8 +85,12 @@ async def test_the_coalescer_answers_like_single_calls_with_fewer_calls(ingest, 
 
 async def test_when_kafka_is_down_each_submission_is_unavailable_not_a_false_success(runtime_dir):
     async with ingest_after_kafka_died(runtime_dir / "kafka-doomed-each") as running:
-        response = await running.stub.SubmitEach(
-            pb.SubmitEachRequest(submissions=[submission(a_transaction(user=f"u{i}")) for i in range(3)]), timeout=30
-        )
-        assert [o.WhichOneof("outcome") for o in response.outcomes] == ["error"] * 3
+        # Three plain submissions, and a keyed one with its repeat in the same call: the repeat waits
+        # for the first attempt and shares its failure, and the key is not remembered as accepted.
+        keyed = submission(a_transaction(user="u9", idempotency_key="order-9"))
+        submissions = [submission(a_transaction(user=f"u{i}")) for i in range(3)] + [keyed, keyed]
+        response = await running.stub.SubmitEach(pb.SubmitEachRequest(submissions=submissions), timeout=30)
+        assert [o.WhichOneof("outcome") for o in response.outcomes] == ["error"] * 5
         assert {o.error.code for o in response.outcomes} == {grpc.StatusCode.UNAVAILABLE.value[0]}
+        again = await running.stub.SubmitEach(pb.SubmitEachRequest(submissions=[keyed]), timeout=30)
+        assert again.outcomes[0].error.code == grpc.StatusCode.UNAVAILABLE.value[0]  # retried, not answered as a duplicate
