@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from fraudmesh.timestamps import MAX_SECONDS, MIN_SECONDS, aware_datetime, timestamp_of
+from fraudmesh.timestamps import MAX_SECONDS, MIN_SECONDS, aware_datetime, set_timestamp, timestamp_of
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,24 @@ def test_timestamp_of_an_aware_datetime_converts_back_to_it():
     moment = datetime(2026, 12, 2, 15, 4, 5, 123_456, tzinfo=UTC)
     assert aware_datetime(timestamp_of(moment)) == moment
     assert timestamp_of(moment).nanos == 123_456_000
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 2, 15, 4, 5, 123_456, tzinfo=UTC),
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),  # before the epoch: seconds -1, nanos 999,999,000
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 3, 29, 2, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))),  # not UTC
+        datetime(2026, 3, 29, 2, 30, 0, 7),  # naive: protobuf takes it as UTC
+    ],
+)
+def test_set_timestamp_sets_what_protobufs_conversion_sets(moment):
+    expected, ours = Timestamp(), Timestamp(seconds=5, nanos=5)  # ours starts with something to overwrite
+    expected.FromDatetime(moment)
+
+    set_timestamp(ours, moment)
+
+    assert (ours.seconds, ours.nanos) == (expected.seconds, expected.nanos)
