@@ -59,7 +59,9 @@ class StorePeer:
         return response.inserted
 
     async def history(self, user_id: str, before: Timestamp, limit: int) -> list[decision_pb2.ScoredTransaction]:
-        request = store_service_pb2.GetUserHistoryRequest(user_id=user_id, before=before, limit=limit)
+        request = store_service_pb2.GetUserHistoryRequest(
+            user_id=user_id, before=before, limit=limit, transactions_only=True
+        )
         response = await retry_forever(
             f"reading {user_id}'s history", lambda: self._stub.GetUserHistory(request, timeout=self._timeout)
         )

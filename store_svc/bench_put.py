@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import os
 import pathlib
@@ -21,7 +22,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
@@ -123,7 +124,9 @@ def bench_in_process(batch: int, calls: int, rounds: int) -> None:
         _report(name, [_cpu_per_decision(work, prepared) for _ in range(rounds)])
 
 
-async def bench_against_postgres(batch: int, calls: int, rounds: int) -> None:
+@contextlib.asynccontextmanager
+async def servicer_on_private_postgres() -> AsyncIterator[tuple[object, pathlib.Path]]:
+    """Store's servicer on a private PostgreSQL started for the run (migrated), and the cluster's data folder."""
     from fraudmesh.runtime.postgres import PostgresCluster
     from fraudmesh.runtime.waiting import free_port
     from store_svc.database import create_engine
@@ -136,35 +139,40 @@ async def bench_against_postgres(batch: int, calls: int, rounds: int) -> None:
         runtime = pathlib.Path(folder)
         runtime.chmod(0o755)  # PostgreSQL runs as the postgres user when we are root
         cluster = PostgresCluster(runtime / "postgres", port=free_port())
-        pgdata = cluster.data_dir / "pgdata"
         cluster.start()
         try:
             await upgrade(cluster.url)
             engine = create_engine(StoreSettings(database_url=cluster.url))
-            servicer = StoreServiceServicer(TransactionRepository(engine))
-            serials = itertools.count()
-            print(f"PutDecisions against PostgreSQL ({rounds} rounds of {calls} calls of {batch}, one at a time):")
-            for request in requests(batch, 10, serials):  # warm the pool, statement caches and protovalidate
-                await servicer.PutDecisions(request, None)
-            cpu_us: list[float] = []
-            postgres_us: list[float] = []
-            wall_ms: list[float] = []
-            for _ in range(rounds):
-                prepared = requests(batch, calls, serials)
-                started_postgres = _postgres_cpu_seconds(pgdata)
-                started_cpu, started_wall = time.process_time(), time.perf_counter()
-                for request in prepared:
-                    response = await servicer.PutDecisions(request, None)
-                    assert response.inserted == batch, response
-                cpu_us.append((time.process_time() - started_cpu) / (calls * batch) * 1e6)
-                wall_ms.append((time.perf_counter() - started_wall) / calls * 1e3)
-                postgres_us.append((_postgres_cpu_seconds(pgdata) - started_postgres) / (calls * batch) * 1e6)
-            _report("servicer PutDecisions (store process)", cpu_us)
-            _report("PostgreSQL's processes (10 ms ticks)", postgres_us)
-            print(f"  {'wall time per call':<38} best {min(wall_ms):7.2f}  median {statistics.median(wall_ms):7.2f} ms")
-            await engine.dispose()
+            try:
+                yield StoreServiceServicer(TransactionRepository(engine)), cluster.data_dir / "pgdata"
+            finally:
+                await engine.dispose()
         finally:
             cluster.stop()
+
+
+async def bench_against_postgres(batch: int, calls: int, rounds: int) -> None:
+    async with servicer_on_private_postgres() as (servicer, pgdata):
+        serials = itertools.count()
+        print(f"PutDecisions against PostgreSQL ({rounds} rounds of {calls} calls of {batch}, one at a time):")
+        for request in requests(batch, 10, serials):  # warm the pool, statement caches and protovalidate
+            await servicer.PutDecisions(request, None)
+        cpu_us: list[float] = []
+        postgres_us: list[float] = []
+        wall_ms: list[float] = []
+        for _ in range(rounds):
+            prepared = requests(batch, calls, serials)
+            started_postgres = _postgres_cpu_seconds(pgdata)
+            started_cpu, started_wall = time.process_time(), time.perf_counter()
+            for request in prepared:
+                response = await servicer.PutDecisions(request, None)
+                assert response.inserted == batch, response
+            cpu_us.append((time.process_time() - started_cpu) / (calls * batch) * 1e6)
+            wall_ms.append((time.perf_counter() - started_wall) / calls * 1e3)
+            postgres_us.append((_postgres_cpu_seconds(pgdata) - started_postgres) / (calls * batch) * 1e6)
+        _report("servicer PutDecisions (store process)", cpu_us)
+        _report("PostgreSQL's processes (10 ms ticks)", postgres_us)
+        print(f"  {'wall time per call':<38} best {min(wall_ms):7.2f}  median {statistics.median(wall_ms):7.2f} ms")
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
-from fraudmesh.timestamps import aware_datetime
+from fraudmesh.timestamps import aware_datetime, set_timestamp
 from store_svc.filters import TransactionFilters
 from store_svc.statistics import Statistics
 
@@ -57,7 +57,7 @@ def channel_name(value: int) -> str:
 
 def _set_timestamp(target: Timestamp, moment: datetime | None) -> None:
     if moment is not None:
-        target.FromDatetime(moment)
+        set_timestamp(target, moment)
 
 
 def optional_datetime(message: Any, field: str) -> datetime | None:
@@ -147,6 +147,28 @@ def scored_from_row(row: Mapping[str, Any]) -> decision_pb2.ScoredTransaction:
             for shadow in row["shadow_scores"]
         ],
     )
+    _fill_transaction_and_label(scored, row)
+    _set_timestamp(scored.times.received_at, row["received_at"])
+    _set_timestamp(scored.times.scored_at, row["scored_at"])
+    _set_timestamp(scored.times.stored_at, row["stored_at"])
+    return scored
+
+
+# What transaction_from_row reads: a history replayed to warm scoring needs no more.
+TRANSACTION_COLUMNS = (
+    "id", "user_id", "amount_minor", "currency", "city", "country", "lat", "lon", "merchant_id", "channel",
+    "occurred_at", "received_at", "label", "labelled_at",
+)  # fmt: skip
+
+
+def transaction_from_row(row: Mapping[str, Any]) -> decision_pb2.ScoredTransaction:
+    """The row's transaction, label and labelling time; no decision (GetUserHistory's transactions_only)."""
+    scored = decision_pb2.ScoredTransaction()
+    _fill_transaction_and_label(scored, row)
+    return scored
+
+
+def _fill_transaction_and_label(scored: decision_pb2.ScoredTransaction, row: Mapping[str, Any]) -> None:
     if row["label"] is not None:
         scored.label = decision_pb2.Label.Value("LABEL_" + row["label"])
     _set_timestamp(scored.labelled_at, row["labelled_at"])
@@ -167,11 +189,6 @@ def scored_from_row(row: Mapping[str, Any]) -> decision_pb2.ScoredTransaction:
     submitted.merchant_id = row["merchant_id"]
     submitted.channel = transaction_pb2.Channel.Value("CHANNEL_" + row["channel"])
     _set_timestamp(submitted.occurred_at, row["occurred_at"])
-
-    _set_timestamp(scored.times.received_at, row["received_at"])
-    _set_timestamp(scored.times.scored_at, row["scored_at"])
-    _set_timestamp(scored.times.stored_at, row["stored_at"])
-    return scored
 
 
 def filters_from_request(request: store_service_pb2.ListTransactionsRequest) -> TransactionFilters:

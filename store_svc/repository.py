@@ -16,7 +16,7 @@ from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
 from store_svc import page_token as cursor_tokens
 from store_svc.batch_insert import BatchInsert
 from store_svc.batch_rules import rows_of_batch
-from store_svc.conversions import ROW_COLUMNS, label_name, scored_from_row
+from store_svc.conversions import ROW_COLUMNS, TRANSACTION_COLUMNS, label_name, scored_from_row, transaction_from_row
 from store_svc.database import json_text
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.filters import TransactionFilters
@@ -151,13 +151,18 @@ class TransactionRepository:
         return scored_from_row(row)
 
     async def user_history(
-        self, user_id: str, before: datetime | None = None, limit: int = 0
+        self, user_id: str, before: datetime | None = None, limit: int = 0, transactions_only: bool = False
     ) -> list[decision_pb2.ScoredTransaction]:
         """The user's `limit` most recent transactions (0 means 100) that occurred before `before`,
-        oldest first, as scoring replays them to warm its per-user state."""
+        oldest first, as scoring replays them to warm its per-user state; with `transactions_only`,
+        without their decisions (a quarter of the work per row: no JSON columns to decode)."""
         if not 0 <= limit <= MAX_HISTORY_LIMIT:
             raise InvalidArgument([FieldViolation("limit", "int32.lte", f"must be 0 to {MAX_HISTORY_LIMIT}")])
-        recent = sa.select(transactions).where(transactions.c.user_id == user_id)
+        if transactions_only:
+            columns, from_row = [transactions.c[name] for name in TRANSACTION_COLUMNS], transaction_from_row
+        else:
+            columns, from_row = [transactions], scored_from_row
+        recent = sa.select(*columns).where(transactions.c.user_id == user_id)
         if before is not None:
             recent = recent.where(transactions.c.occurred_at < before)
         recent = recent.order_by(transactions.c.occurred_at.desc(), transactions.c.id.desc()).limit(
@@ -165,7 +170,7 @@ class TransactionRepository:
         )
         async with self._transaction() as connection:
             rows = (await connection.execute(recent)).mappings().all()
-        return [scored_from_row(row) for row in reversed(rows)]
+        return [from_row(row) for row in reversed(rows)]
 
     async def statistics(self, since: datetime | None = None) -> Statistics:
         """Counts by decision and label, and the mean score, of transactions that occurred at or after `since`."""

@@ -75,7 +75,7 @@ class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
     ) -> store_service_pb2.GetUserHistoryResponse:
         validate(request)
         history = await self._repository.user_history(
-            request.user_id, optional_datetime(request, "before"), request.limit
+            request.user_id, optional_datetime(request, "before"), request.limit, request.transactions_only
         )
         return store_service_pb2.GetUserHistoryResponse(transactions=history)
 

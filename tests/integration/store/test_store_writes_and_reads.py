@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from store_testing import BASE_TIME, expect_status, make_scored
 
 from fraud.v1 import decision_pb2, store_service_pb2
@@ -149,6 +150,34 @@ async def test_user_history_without_bounds_returns_everything_of_that_user(store
     response = await store.GetUserHistory(store_service_pb2.GetUserHistoryRequest(user_id="hist-user"))
 
     assert [t.transaction.id for t in response.transactions] == ["h-3", "h-2", "h-1", "h-0"]
+
+
+async def test_user_history_of_transactions_only_has_each_transaction_and_label_and_no_decision(store):
+    own = [make_scored(f"h-{n}", user_id="hist-user", occurred_at=BASE_TIME + timedelta(minutes=n), score=0.7,
+                       decision=decision_pb2.DECISION_REVIEW) for n in range(3)]
+    own[1].shadow_scores.add(model_version="rf-next", score=0.5, decision=decision_pb2.DECISION_REVIEW)
+    await store.PutDecisions(put_request(*own))
+    labelled = await store.LabelTransaction(
+        store_service_pb2.LabelTransactionRequest(transaction_id="h-1", label=decision_pb2.LABEL_FRAUD)
+    )
+    full = await store.GetUserHistory(store_service_pb2.GetUserHistoryRequest(user_id="hist-user"))
+
+    lean = await store.GetUserHistory(
+        store_service_pb2.GetUserHistoryRequest(user_id="hist-user", transactions_only=True)
+    )
+
+    assert [t.transaction for t in lean.transactions] == [t.transaction for t in full.transactions]
+    assert [t.transaction for t in lean.transactions] == [t.transaction for t in own]
+    assert [(t.label, t.labelled_at) for t in lean.transactions] == [
+        (decision_pb2.LABEL_UNSPECIFIED, Timestamp()),
+        (decision_pb2.LABEL_FRAUD, labelled.transaction.labelled_at),
+        (decision_pb2.LABEL_UNSPECIFIED, Timestamp()),
+    ]
+    for replayed in lean.transactions:  # nothing of the decision: no score, reasons, features, times
+        replayed.ClearField("transaction")
+        replayed.ClearField("label")
+        replayed.ClearField("labelled_at")
+        assert replayed == decision_pb2.ScoredTransaction()
 
 
 async def test_statistics_count_decisions_and_labels_since_an_instant(store):

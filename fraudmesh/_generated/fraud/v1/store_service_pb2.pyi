@@ -85,14 +85,16 @@ class LabelTransactionResponse(_message.Message):
     def __init__(self, transaction: _Optional[_Union[_decision_pb2.ScoredTransaction, _Mapping]] = ...) -> None: ...
 
 class GetUserHistoryRequest(_message.Message):
-    __slots__ = ("user_id", "before", "limit")
+    __slots__ = ("user_id", "before", "limit", "transactions_only")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     BEFORE_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTIONS_ONLY_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     before: _timestamp_pb2.Timestamp
     limit: int
-    def __init__(self, user_id: _Optional[str] = ..., before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., limit: _Optional[int] = ...) -> None: ...
+    transactions_only: bool
+    def __init__(self, user_id: _Optional[str] = ..., before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., limit: _Optional[int] = ..., transactions_only: _Optional[bool] = ...) -> None: ...
 
 class GetUserHistoryResponse(_message.Message):
     __slots__ = ("transactions",)
