@@ -155,7 +155,7 @@ class TransactionRepository:
     ) -> list[decision_pb2.ScoredTransaction]:
         """The user's `limit` most recent transactions (0 means 100) that occurred before `before`,
         oldest first, as scoring replays them to warm its per-user state; with `transactions_only`,
-        without their decisions (a quarter of the work per row: no JSON columns to decode)."""
+        without their decisions (a third of the work per row: no JSON columns to decode)."""
         if not 0 <= limit <= MAX_HISTORY_LIMIT:
             raise InvalidArgument([FieldViolation("limit", "int32.lte", f"must be 0 to {MAX_HISTORY_LIMIT}")])
         if transactions_only:
