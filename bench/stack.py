@@ -118,21 +118,11 @@ class OwnPlatform:
 
 
 def revive_dead_services(target: Target) -> list[str]:
-    """Restarts any service of our own platform that has exited (as a supervisor would), and says which
-    did and how: a benchmark part that killed a service must not pass it on to the next part unseen."""
-    revived = []
+    """Restarts any service of our own platform that has exited, and says which did and how: a
+    benchmark part that killed a service must not pass it on to the next part unseen."""
     if target.supervisor is None:
-        return revived
-    for name, service in list(target.supervisor.running.items()):
-        code = service.process.poll()
-        if code is None:
-            continue
-        last = [line for line in service.log_path.read_text(errors="replace").splitlines() if line.strip()][-3:]
-        revived.append(f"{name} exited with {code} (log {service.log_path}; last lines: {' | '.join(last)[-600:]})")
-        target.supervisor.running.pop(name)
-        target.supervisor.start(service.service, service.instance)
-        target.supervisor.wait_ready(name)
-    return revived
+        return []
+    return [f"{name} {ending}" for name, ending in target.supervisor.restart_dead().items()]
 
 
 def attached(ports: ServicePorts, bootstrap_servers: str, database_url: str, postgres_port: int) -> Target:

@@ -51,8 +51,8 @@ def cmd_up(args: argparse.Namespace) -> int:
             flush=True,
         )
         while not stopping.wait(1):
-            for name in platform.services.restart_dead():
-                log.warning("%s stopped unexpectedly and was restarted; see %s", name, config.data_dir / "logs")
+            for name, ending in platform.services.restart_dead().items():
+                log.warning("%s stopped unexpectedly and was restarted: it %s", name, ending)
         return 0
     except Exception as error:
         log.error("%s", error)

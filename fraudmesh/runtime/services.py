@@ -67,6 +67,11 @@ class ServiceProcess:
     listen_port: int = 0
     metrics_port: int = 0
 
+    def how_it_ended(self) -> str:
+        """Its exit code and the last lines of its log: what whoever restarts it should be told."""
+        last = [line for line in self.log_path.read_text(errors="replace").splitlines() if line.strip()][-3:]
+        return f"exited with {self.process.poll()} (log {self.log_path}; last lines: {' | '.join(last)[-600:]})"
+
     def stop(self, timeout: float = 15) -> None:
         if self.process.poll() is not None:
             return
@@ -153,20 +158,21 @@ class ServiceSupervisor:
             self.start(name)
             self.wait_ready(name, timeout)
 
-    def restart_dead(self, max_restarts: int = 5) -> list[str]:
+    def restart_dead(self, max_restarts: int = 5) -> dict[str, str]:
         """Starts again each service whose process ended on its own, as a supervisor should: a
         scoring instance that stops itself after a failure is meant to be restarted (its uncommitted
-        batches are re-read). Raises once a service has died `max_restarts` times: a crash loop."""
-        restarted = []
+        batches are re-read). Answers how each restarted one had ended, by name. Raises once a
+        service has died `max_restarts` times: a crash loop."""
+        restarted = {}
         for name, service in list(self.running.items()):
             if service.process.poll() is None:
                 continue
             self.restarts[name] = self.restarts.get(name, 0) + 1
             if self.restarts[name] > max_restarts:
                 raise RuntimeError(f"{name} keeps stopping ({max_restarts} restarts); see {service.log_path}")
+            restarted[name] = service.how_it_ended()
             self.start(service.service, service.instance)
             self.wait_ready(name)
-            restarted.append(name)
         return restarted
 
     def stop(self, name: str) -> None:

@@ -192,8 +192,10 @@ async def test_the_supervisor_restarts_a_service_that_died_and_the_path_works_ag
     scoring = stack.running["scoring"].process
     os.kill(scoring.pid, signal.SIGKILL)
     scoring.wait()
-    assert await asyncio.to_thread(stack.restart_dead) == ["scoring"]
-    assert await asyncio.to_thread(stack.restart_dead) == [], "a healthy platform is left alone"
+    restarted = await asyncio.to_thread(stack.restart_dead)
+    assert list(restarted) == ["scoring"]
+    assert restarted["scoring"].startswith(f"exited with -{signal.SIGKILL.value} (log "), restarted
+    assert await asyncio.to_thread(stack.restart_dead) == {}, "a healthy platform is left alone"
     async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
         decided = await client.post("/api/transaction", params={"wait_ms": 10000}, json=rest_transaction(3))
     assert decided.status_code == 200 and decided.json()["decision"] in DECISIONS
