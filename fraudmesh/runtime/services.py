@@ -67,10 +67,14 @@ class ServiceProcess:
     listen_port: int = 0
     metrics_port: int = 0
 
+    def log_tail(self, lines: int) -> list[str]:
+        """The last `lines` lines of its log that are not blank: usually why it stopped."""
+        return [line for line in self.log_path.read_text(errors="replace").splitlines() if line.strip()][-lines:]
+
     def how_it_ended(self) -> str:
-        """Its exit code and the last lines of its log: what whoever restarts it should be told."""
-        last = [line for line in self.log_path.read_text(errors="replace").splitlines() if line.strip()][-3:]
-        return f"exited with {self.process.poll()} (log {self.log_path}; last lines: {' | '.join(last)[-600:]})"
+        """Its exit code and the last lines of its log, on one line: what whoever restarts it should be told."""
+        last = " | ".join(self.log_tail(3))[-600:]
+        return f"exited with {self.process.poll()} (log {self.log_path}; last lines: {last})"
 
     def stop(self, timeout: float = 15) -> None:
         if self.process.poll() is not None:
@@ -145,7 +149,7 @@ class ServiceSupervisor:
             if service.process.poll() is not None:
                 raise RuntimeError(
                     f"{label} exited with {service.process.returncode}; last lines of {service.log_path}:\n"
-                    + "\n".join(service.log_path.read_text(errors="replace").splitlines()[-20:])
+                    + "\n".join(service.log_tail(20))
                 )
             if service.service == "edge":
                 return http_ok(f"http://127.0.0.1:{service.listen_port}/api/health")
