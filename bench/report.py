@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from bench.end_to_end import RateResult
 from bench.latency_stages import STAGES
 from bench.plot import latency_plot
-from bench.targets import TargetCheck
+from bench.targets import GHZ_TARGET_RATIO, TargetCheck
 
 
 def jsonable(value):
@@ -118,8 +118,22 @@ def _ghz_cpu_lines(per_call: Mapping[str, Mapping[str, float]]) -> list[str]:
     lines.append(f"At that cost two cores answer at most {_two_cores_allow(sum(ingest.values()))} calls/s through the "
                  f"platform and {_two_cores_allow(sum(bare.values()))} against the bare server, whose one Python "
                  "process binds first.")
+    lines += _ghz_ceiling_lines(ingest, bare)
     lines.append("")
     return lines
+
+
+def _ghz_ceiling_lines(ingest: Mapping[str, float], bare: Mapping[str, float]) -> list[str]:
+    """What the target asks of the CPU, and how near ingest could come if nothing behind it cost anything:
+    which part of the cost is ingest's own and which the pipeline's sharing the cores."""
+    front = ingest.get("ingest", 0.0) + ingest.get("ghz", 0.0)
+    bare_all = sum(bare.values())
+    if front <= 0 or bare_all <= 0:
+        return []
+    return [f"At the same use of the cores, {GHZ_TARGET_RATIO:.0%} of the bare server needs at most "
+            f"{bare_all / GHZ_TARGET_RATIO:.3f} ms per call for every process together. Ingest and ghz alone took "
+            f"{front:.3f} ms: even if the pipeline behind ingest cost nothing, ingest would reach at most "
+            f"{bare_all / front:.0%} of the bare server."]
 
 
 def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | None) -> str:
