@@ -147,30 +147,27 @@ def scored_from_row(row: Mapping[str, Any]) -> decision_pb2.ScoredTransaction:
             for shadow in row["shadow_scores"]
         ],
     )
-    _fill_transaction_and_label(scored, row)
+    fill_transaction_and_label(scored, row)
     _set_timestamp(scored.times.received_at, row["received_at"])
     _set_timestamp(scored.times.scored_at, row["scored_at"])
     _set_timestamp(scored.times.stored_at, row["stored_at"])
     return scored
 
 
-# What transaction_from_row reads: a history replayed to warm scoring needs no more.
+# What fill_transaction_and_label reads: a history replayed to warm scoring needs no more.
 TRANSACTION_COLUMNS = (
     "id", "user_id", "amount_minor", "currency", "city", "country", "lat", "lon", "merchant_id", "channel",
     "occurred_at", "received_at", "label", "labelled_at",
 )  # fmt: skip
+_LABEL_VALUES = {name: value for value, name in _LABEL_NAMES.items()}
+_CHANNEL_VALUES = {name: value for value, name in _CHANNEL_NAMES.items()}
 
 
-def transaction_from_row(row: Mapping[str, Any]) -> decision_pb2.ScoredTransaction:
-    """The row's transaction, label and labelling time; no decision (GetUserHistory's transactions_only)."""
-    scored = decision_pb2.ScoredTransaction()
-    _fill_transaction_and_label(scored, row)
-    return scored
-
-
-def _fill_transaction_and_label(scored: decision_pb2.ScoredTransaction, row: Mapping[str, Any]) -> None:
+def fill_transaction_and_label(scored: decision_pb2.ScoredTransaction, row: Mapping[str, Any]) -> None:
+    """Sets the row's transaction, label and labelling time on `scored` (a history's row, filled in
+    place: scoring warms a customer with 500 of them). Each nested message is looked up once."""
     if row["label"] is not None:
-        scored.label = decision_pb2.Label.Value("LABEL_" + row["label"])
+        scored.label = _LABEL_VALUES[row["label"]]
     _set_timestamp(scored.labelled_at, row["labelled_at"])
 
     transaction = scored.transaction
@@ -178,16 +175,18 @@ def _fill_transaction_and_label(scored: decision_pb2.ScoredTransaction, row: Map
     _set_timestamp(transaction.received_at, row["received_at"])
     submitted = transaction.input
     submitted.user_id = row["user_id"]
-    submitted.amount.minor_units = row["amount_minor"]
-    submitted.amount.currency = row["currency"]
-    submitted.location.city = row["city"]
-    submitted.location.country = row["country"]
-    if row["lat"] is not None:
-        submitted.location.lat = row["lat"]
-    if row["lon"] is not None:
-        submitted.location.lon = row["lon"]
     submitted.merchant_id = row["merchant_id"]
-    submitted.channel = transaction_pb2.Channel.Value("CHANNEL_" + row["channel"])
+    submitted.channel = _CHANNEL_VALUES[row["channel"]]
+    amount = submitted.amount
+    amount.minor_units = row["amount_minor"]
+    amount.currency = row["currency"]
+    location = submitted.location
+    location.city = row["city"]
+    location.country = row["country"]
+    if row["lat"] is not None:
+        location.lat = row["lat"]
+    if row["lon"] is not None:
+        location.lon = row["lon"]
     _set_timestamp(submitted.occurred_at, row["occurred_at"])
 
 

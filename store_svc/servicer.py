@@ -74,10 +74,9 @@ class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
         self, request: store_service_pb2.GetUserHistoryRequest, context: grpc.aio.ServicerContext
     ) -> store_service_pb2.GetUserHistoryResponse:
         validate(request)
-        history = await self._repository.user_history(
+        return await self._repository.user_history(
             request.user_id, optional_datetime(request, "before"), request.limit, request.transactions_only
         )
-        return store_service_pb2.GetUserHistoryResponse(transactions=history)
 
     async def GetStatistics(
         self, request: store_service_pb2.GetStatisticsRequest, context: grpc.aio.ServicerContext

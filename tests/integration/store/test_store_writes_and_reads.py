@@ -127,27 +127,32 @@ async def test_labelling_an_unknown_transaction_is_not_found(store):
     )
 
 
-async def test_user_history_is_the_most_recent_before_the_instant_oldest_first(store):
+@pytest.mark.parametrize("transactions_only", [False, True])
+async def test_user_history_is_the_most_recent_before_the_instant_oldest_first(store, transactions_only):
     own = [make_scored(f"h-{n}", user_id="hist-user", occurred_at=BASE_TIME + timedelta(minutes=n)) for n in range(6)]
     other = make_scored("h-other", user_id="someone-else", occurred_at=BASE_TIME + timedelta(minutes=2))
     await store.PutDecisions(put_request(*own, other))
 
     response = await store.GetUserHistory(
         store_service_pb2.GetUserHistoryRequest(
-            user_id="hist-user", before=timestamp_of(BASE_TIME + timedelta(minutes=5)), limit=3
+            user_id="hist-user", before=timestamp_of(BASE_TIME + timedelta(minutes=5)), limit=3,
+            transactions_only=transactions_only,
         )
     )
 
     assert [t.transaction.id for t in response.transactions] == ["h-2", "h-3", "h-4"]
 
 
-async def test_user_history_without_bounds_returns_everything_of_that_user(store):
+@pytest.mark.parametrize("transactions_only", [False, True])
+async def test_user_history_without_bounds_returns_everything_of_that_user(store, transactions_only):
     await store.PutDecisions(
         put_request(*(make_scored(f"h-{n}", user_id="hist-user", occurred_at=BASE_TIME - timedelta(hours=n))
                       for n in range(4)))
     )
 
-    response = await store.GetUserHistory(store_service_pb2.GetUserHistoryRequest(user_id="hist-user"))
+    response = await store.GetUserHistory(
+        store_service_pb2.GetUserHistoryRequest(user_id="hist-user", transactions_only=transactions_only)
+    )
 
     assert [t.transaction.id for t in response.transactions] == ["h-3", "h-2", "h-1", "h-0"]
 
