@@ -48,7 +48,7 @@ test-python: install web
 test-web:
 	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --silent && npm test --silent; fi
 
-bench: install web  ## load benchmarks of the whole platform (about forty minutes; never part of `make test`)
+bench: install web  ## load benchmarks of the whole platform (20 minutes on a fast 2-core machine, up to forty on a slow one; never part of `make test`)
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
