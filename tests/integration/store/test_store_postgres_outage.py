@@ -47,6 +47,11 @@ async def test_postgres_stopped_mid_test_gives_unavailable_then_recovers(runtime
             store.GetTransaction(store_service_pb2.GetTransactionRequest(transaction_id="before-outage")),
             grpc.StatusCode.UNAVAILABLE,
         )
+        # The lean history scoring warms customers with reads on the driver's connection, apart.
+        await expect_status(
+            store.GetUserHistory(store_service_pb2.GetUserHistoryRequest(user_id="u-1", transactions_only=True)),
+            grpc.StatusCode.UNAVAILABLE,
+        )
 
         cluster.start()
 
