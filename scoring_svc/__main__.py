@@ -21,6 +21,7 @@ from scoring_svc.label_feed import LabelFeed
 from scoring_svc.model.registry import ModelRegistry
 from scoring_svc.peers import NotifyPeer, StorePeer
 from scoring_svc.pipeline import ScoringPipeline
+from scoring_svc.rebalance import ForgetReturningPartitions
 from scoring_svc.scorer import Scorer
 from scoring_svc.servicer import ScoringServicer
 from scoring_svc.settings import ScoringSettings
@@ -40,7 +41,6 @@ async def main(settings: ScoringSettings) -> None:
     store_channel = insecure_channel(settings.store_address, telemetry.client_interceptors())
     notify_channel = insecure_channel(settings.notify_address, telemetry.client_interceptors())
     consumer = AIOKafkaConsumer(
-        settings.transactions_topic,
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=settings.consumer_group,
         enable_auto_commit=False,  # committed by the pipeline after store and notify have the batch
@@ -51,6 +51,7 @@ async def main(settings: ScoringSettings) -> None:
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
         fetch_min_bytes=settings.fetch_min_bytes,
     )
+    consumer.subscribe([settings.transactions_topic], listener=ForgetReturningPartitions(scorer))
     label_feed = LabelFeed(
         AIOKafkaConsumer(
             settings.labels_topic,

@@ -149,20 +149,23 @@ class ScoringPipeline:
         spans = transaction_spans(records, [decision.transaction.id for decision in batch.decisions])
         try:
             with trace.use_span(batch_trace, end_on_exit=False):
-                await self._score(batch, spans)
+                await self._score(batch, spans, [record.partition for record in records])
                 # Created inside the batch span, so the store and notify calls are its children.
                 return asyncio.create_task(self._deliver(records, batch, spans, batch_trace, previous))
         except BaseException:
             _end(batch_trace, spans)
             raise
 
-    async def _score(self, batch: DecisionBatch, spans: Sequence[trace.Span]) -> None:
-        """Scores every transaction of the batch and writes each decision in its place."""
+    async def _score(self, batch: DecisionBatch, spans: Sequence[trace.Span], partitions: Sequence[int]) -> None:
+        """Scores every transaction of the batch (read from `partitions`, one per transaction) and
+        writes each decision in its place."""
         events = [event_from_proto(decision.transaction) for decision in batch.decisions]
         await self.warm_users(events)
         started = time.perf_counter()
         with tracer.start_as_current_span("features", attributes={"batch.size": len(events)}):
             rows = self._scorer.features(events)
+        # So that the customers of a partition can be forgotten if it comes back (scoring_svc.rebalance).
+        self._scorer.note_partitions([event.user_id for event in events], partitions)
         featured = time.perf_counter()
         with tracer.start_as_current_span("model", attributes={"batch.size": len(events)}):
             results = self._scorer.score_rows(events, rows)

@@ -77,6 +77,14 @@ class Scorer:
         with self._lock:
             self._engine.warm(user_id, history)
 
+    def note_partitions(self, user_ids: Sequence[str], partitions: Sequence[int]) -> None:
+        with self._lock:
+            self._engine.note_partitions(user_ids, partitions)
+
+    def forget_partitions(self, partitions: set[int]) -> int:
+        with self._lock:
+            return self._engine.forget_partitions(partitions)
+
     def record_label(self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: datetime) -> None:
         with self._lock:
             self._engine.record_label(transaction_id, merchant_id, is_fraud, labelled_at.timestamp())

@@ -79,6 +79,17 @@ class FeatureEngine:
         if history:
             self._run(history, self.users, merchant_risk=False)
 
+    def note_partitions(self, user_ids: Sequence[str], partitions: Sequence[int]) -> None:
+        """Records the Kafka partition each (known) user's events came from."""
+        slots = self.users.slots
+        rows = np.fromiter((slots[u] for u in user_ids), np.int64, len(user_ids))
+        self.users.note_partition(rows, np.asarray(partitions, np.int16))
+
+    def forget_partitions(self, partitions: set[int]) -> int:
+        """Forgets the users last seen on these partitions (they are warmed again when next met);
+        returns how many."""
+        return self.users.forget_partitions(partitions)
+
     def record_label(self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: float) -> None:
         self.merchant_risk.record_label(transaction_id, merchant_id, is_fraud, labelled_at)
 

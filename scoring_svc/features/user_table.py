@@ -1,7 +1,12 @@
 """What the feature engine remembers about every user, as a few columnar numpy arrays with one row
 per user: window buckets, running summaries, the latest place, and the user's recently used
 merchants and places as 32-bit keys. A row is 614 bytes, whatever the user's history, so a
-million users fit in well under a gigabyte; no Python object is kept per user except the id."""
+million users fit in well under a gigabyte; no Python object is kept per user except the id (in the
+map from id to row, and in the list from row to id).
+
+Each row also notes the Kafka partition the user's events came from, so that an instance can forget
+the users of a partition it gets back after another instance owned it: their rows would miss
+whatever the other instance saw. A forgotten user's row is cleared and reused."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from scoring_svc.features.names import KNOWN_MERCHANTS_CAP, KNOWN_PLACES_CAP, WI
 WINDOW_COUNT = len(WINDOWS)
 _GROWTH = 1.25  # modest, so spare capacity stays a small part of the memory
 _MIN_CAPACITY = 1024
+NO_PARTITION = -1  # a user whose events did not come from Kafka (warmed from a file, restored)
 # name -> (shape of one user's row, dtype); the order is the kernel's argument order.
 COLUMNS: dict[str, tuple[tuple[int, ...], type]] = {
     "counts": ((WINDOW_COUNT, WINDOW_STEPS), np.uint16),
@@ -30,6 +36,10 @@ class UserTable:
     def __init__(self, capacity: int = _MIN_CAPACITY) -> None:
         self.slots: dict[str, int] = {}
         self.columns = {name: np.empty((capacity, *shape), dtype) for name, (shape, dtype) in COLUMNS.items()}
+        # Not part of the kernel's state nor of a snapshot: where the service read each user's events.
+        self.partitions = np.empty(capacity, np.int16)
+        self._user_of_row: list[str | None] = []  # rows handed out so far; None for a forgotten user's
+        self._free_rows: list[int] = []
         self._clear(0, capacity)
 
     def __len__(self) -> int:
@@ -46,11 +56,33 @@ class UserTable:
         """The user's row, added (empty) when the user is new."""
         slot = self.slots.get(user_id)
         if slot is None:
-            slot = len(self.slots)
-            if slot == self.capacity:
-                self._grow(max(_MIN_CAPACITY, int(slot * _GROWTH)))
+            if self._free_rows:
+                slot = self._free_rows.pop()
+                self._user_of_row[slot] = user_id
+            else:
+                slot = len(self._user_of_row)
+                if slot == self.capacity:
+                    self._grow(max(_MIN_CAPACITY, int(slot * _GROWTH)))
+                self._user_of_row.append(user_id)
             self.slots[user_id] = slot
         return slot
+
+    def note_partition(self, slots: np.ndarray, partitions: np.ndarray) -> None:
+        """Records the partition each of these rows' latest event came from."""
+        self.partitions[slots] = partitions
+
+    def forget_partitions(self, partitions: set[int]) -> int:
+        """Forgets every user last seen on one of `partitions`; returns how many."""
+        handed_out = len(self._user_of_row)
+        rows = np.flatnonzero(np.isin(self.partitions[:handed_out], list(partitions)))
+        for row in rows.tolist():
+            user_id = self._user_of_row[row]
+            if user_id is not None:
+                del self.slots[user_id]
+                self._user_of_row[row] = None
+                self._free_rows.append(row)
+        self._clear_rows(rows)
+        return len(rows)
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
         return tuple(self.columns[name] for name in COLUMNS)
@@ -67,9 +99,9 @@ class UserTable:
         return twin
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        n = len(self.slots)
-        arrays = {name: column[:n] for name, column in self.columns.items()}
-        arrays["user_ids"] = np.array(list(self.slots), dtype=np.str_) if n else np.empty(0, np.str_)
+        rows = list(self.slots.values())
+        arrays = {name: column[rows] for name, column in self.columns.items()}
+        arrays["user_ids"] = np.array(list(self.slots), dtype=np.str_) if rows else np.empty(0, np.str_)
         return arrays
 
     @classmethod
@@ -83,6 +115,7 @@ class UserTable:
                                  f"expected {(len(user_ids), *shape)} {np.dtype(dtype)}")
             table.columns[name][: len(user_ids)] = data
         table.slots = {u: i for i, u in enumerate(user_ids)}
+        table._user_of_row = list(user_ids)
         return table
 
     def _grow(self, capacity: int) -> None:
@@ -91,11 +124,19 @@ class UserTable:
             bigger = np.empty((capacity, *column.shape[1:]), column.dtype)
             bigger[:old] = column
             self.columns[name] = bigger
+        partitions = np.empty(capacity, self.partitions.dtype)
+        partitions[:old] = self.partitions
+        self.partitions = partitions
         self._clear(old, capacity)
 
     def _clear(self, start: int, stop: int) -> None:
+        self._clear_rows(slice(start, stop))
+
+    def _clear_rows(self, rows: slice | np.ndarray) -> None:
+        """Empty rows: no events, no latest place, no partition."""
         for column in self.columns.values():
-            column[start:stop] = 0
-        self.columns["heads"][start:stop] = EMPTY_HEAD
-        self.columns["reals"][start:stop, LATEST] = -np.inf
-        self.columns["reals"][start:stop, PREV_T] = -np.inf
+            column[rows] = 0
+        self.columns["heads"][rows] = EMPTY_HEAD
+        self.columns["reals"][rows, LATEST] = -np.inf
+        self.columns["reals"][rows, PREV_T] = -np.inf
+        self.partitions[rows] = NO_PARTITION

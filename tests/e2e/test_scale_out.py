@@ -4,39 +4,15 @@ the two decide every transaction exactly once (what `fraudctl up --scoring-insta
 from __future__ import annotations
 
 import asyncio
-import urllib.request
 import uuid
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
-from prometheus_client.parser import text_string_to_metric_families
 
 from fraudmesh.runtime.services import ServiceSupervisor
+from tests.e2e.scoring_group import transactions_consumed, wait_for_stable_group
 
 pytestmark = pytest.mark.e2e
-
-
-def transactions_consumed(metrics_port: int) -> float:
-    text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "fraudmesh_kafka_consumed_total" and sample.labels.get("topic") == "transactions"
-    )
-
-
-async def group_state(bootstrap_servers: str, group: str = "scoring") -> tuple[str, int]:
-    """The group's state and how many members it has."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        [description] = await admin.describe_consumer_groups([group])
-        _, _, state, _, _, members, *_ = description.groups[0]
-        return state, len(members)
-    finally:
-        await admin.close()
 
 
 async def test_two_scoring_instances_share_the_partitions_and_decide_each_transaction_once(stack: ServiceSupervisor):
@@ -44,12 +20,7 @@ async def test_two_scoring_instances_share_the_partitions_and_decide_each_transa
     try:
         stack.wait_ready(second.name)
         assert second.listen_port != stack.ports.scoring and second.metrics_port != stack.running["scoring"].metrics_port
-        bootstrap = stack.base_env["KAFKA_BOOTSTRAP_SERVERS"]
-        # Stable: the partitions are handed out. Two members alone may still be a rebalance in
-        # progress, during which the first instance goes on consuming every partition.
-        async with asyncio.timeout(60):
-            while await group_state(bootstrap) != ("Stable", 2):
-                await asyncio.sleep(0.5)
+        await wait_for_stable_group(stack.base_env["KAFKA_BOOTSTRAP_SERVERS"], 2)
         before = {s.name: transactions_consumed(s.metrics_port) for s in (stack.running["scoring"], second)}
 
         run = uuid.uuid4().hex[:8]

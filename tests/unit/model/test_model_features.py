@@ -129,3 +129,31 @@ def test_a_user_warmed_with_no_history_is_known():
     engine = FeatureEngine()
     engine.warm("newcomer", [])
     assert engine.knows_user("newcomer") and not engine.knows_user("stranger")
+
+
+def test_forgetting_a_partition_forgets_only_its_customers_and_they_start_afresh():
+    engine = FeatureEngine()
+    for i in range(3):
+        engine.observe([txn(i, minutes=i, user="kept"), txn(10 + i, minutes=i, user="moved")])
+    engine.note_partitions(["kept", "moved"], [0, 4])
+    kept_before = observe(engine, txn(20, minutes=5, user="kept"))
+
+    assert engine.forget_partitions({4, 5}) == 1
+    assert engine.knows_user("kept") and not engine.knows_user("moved")
+    assert f(observe(engine, txn(21, minutes=5, user="moved")), "count_1h") == 1  # nothing of before
+    assert f(observe(engine, txn(22, minutes=6, user="kept")), "count_1h") == f(kept_before, "count_1h") + 1
+
+
+def test_a_forgotten_customers_row_is_reused_and_snapshots_hold_only_known_customers():
+    engine = FeatureEngine()
+    engine.observe([txn(0, minutes=0, user="a"), txn(1, minutes=0, user="b"), txn(2, minutes=1, user="b")])
+    engine.note_partitions(["a", "b"], [1, 2])
+    engine.forget_partitions({1})
+    engine.observe([txn(3, minutes=2, user="c")])
+
+    assert engine.users.slots == {"b": 1, "c": 0}  # c took the row a left
+    restored = FeatureEngine.restore(engine.snapshot())
+    assert set(restored.users.slots) == {"b", "c"}
+    assert f(observe(restored, txn(4, minutes=3, user="b")), "count_1h") == 3
+    assert f(observe(restored, txn(5, minutes=3, user="c")), "count_1h") == 2
+    assert restored.forget_partitions({1, 2}) == 0  # a snapshot keeps no partitions: nothing to forget by them
