@@ -51,7 +51,6 @@ async def main(settings: ScoringSettings) -> None:
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
         fetch_min_bytes=settings.fetch_min_bytes,
     )
-    consumer.subscribe([settings.transactions_topic], listener=ForgetReturningPartitions(scorer))
     label_feed = LabelFeed(
         AIOKafkaConsumer(
             settings.labels_topic,
@@ -72,6 +71,7 @@ async def main(settings: ScoringSettings) -> None:
         warm_history_limit=settings.warm_history_limit,
         metrics=telemetry.metrics,
     )
+    consumer.subscribe([settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline))
     servicer = ScoringServicer(scorer, registry, pipeline, telemetry.metrics)
     server = GrpcServer(
         [ServiceRegistration(SERVICE_NAME, lambda s: scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server(servicer, s))],

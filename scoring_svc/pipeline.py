@@ -78,42 +78,65 @@ class ScoringPipeline:
         self._delivered: dict[TopicPartition, int] = {}  # offsets delivered and not yet committed
         self._next_commit_at = 0.0  # time.monotonic()
         self.processed = 0
+        # Batches being stored and published, in order, with the offsets each one completes.
+        self._in_flight: deque[tuple[asyncio.Task, dict[TopicPartition, int]]] = deque()
+        # Counts rebalances: a batch read before one is not scored (see _score).
+        self._rebalances = 0
 
     async def run(self) -> None:
         """Scores batch after batch while earlier ones are still being stored and published, so the
         consumer never idles on a peer's round trip. Publishing stays in batch order, and offsets are
         committed in order, each only after its own batch (and every earlier one) is delivered."""
-        in_flight: deque[tuple[asyncio.Task, dict[TopicPartition, int]]] = deque()
+        in_flight = self._in_flight
         while True:
             batches = await self._consumer.getmany(timeout_ms=self._poll_timeout_ms, max_records=self._max_batch)
+            read_in = self._rebalances
             records = [record for partition in batches.values() for record in partition]
             if records:
                 offsets = {tp: batch[-1].offset + 1 for tp, batch in batches.items() if batch}
                 previous = in_flight[-1][0] if in_flight else None
-                in_flight.append((await self.start_batch(records, previous), offsets))
-            await self._settle(in_flight)
+                delivery = await self.start_batch(records, previous, read_in)
+                if delivery is not None:
+                    in_flight.append((delivery, offsets))
+            await self._settle()
 
-    async def _settle(self, in_flight: deque) -> None:
+    async def _settle(self) -> None:
         """Gathers the offsets of every batch delivered in order so far (a later batch's offsets cover
         the earlier ones') and commits them at most once per commit interval: each commit is a round
         trip this loop waits for and a record Kafka's group coordinator writes. Committing later only
         means that a crash re-reads a little more, which store and notify recognise."""
+        in_flight = self._in_flight
         while in_flight and (in_flight[0][0].done() or len(in_flight) > MAX_BATCHES_IN_FLIGHT):
-            delivery, batch_offsets = in_flight.popleft()
+            delivery, batch_offsets = in_flight[0]
             try:
                 await delivery
             except Exception:  # a failed delivery ends the loop: what came before it stays committed
                 await self.commit_delivered()
                 raise
-            self._delivered |= batch_offsets
+            if in_flight and in_flight[0][0] is delivery:  # unless a rebalance took it meanwhile
+                in_flight.popleft()
+                self._delivered |= batch_offsets
         if time.monotonic() >= self._next_commit_at:
             await self.commit_delivered()
 
-    async def commit_delivered(self) -> None:
+    async def settle_before_rebalance(self) -> bool:
+        """Called as the group takes the partitions back: lets every batch in flight finish and
+        commits what was delivered, so a partition this instance keeps is read on from where its
+        state stands. A batch still being scored is dropped when it sees the rebalance; a failed
+        delivery is left in place for the loop to raise. Returns whether the commit was accepted."""
+        self._rebalances += 1
+        in_flight = self._in_flight
+        if in_flight:
+            await asyncio.wait([delivery for delivery, _ in in_flight])
+        while in_flight and not in_flight[0][0].cancelled() and in_flight[0][0].exception() is None:
+            self._delivered |= in_flight.popleft()[1]
+        return await self.commit_delivered()
+
+    async def commit_delivered(self) -> bool:
         """Commits the offsets delivered since the last commit (also on shutdown, so that the next
-        owner of the partitions starts after them)."""
+        owner of the partitions starts after them). Returns whether Kafka took them."""
         if not self._delivered:
-            return
+            return True
         offsets, self._delivered = self._delivered, {}
         self._next_commit_at = time.monotonic() + self._commit_interval
         try:
@@ -122,6 +145,8 @@ class ScoringPipeline:
             # A rebalance moved these partitions away: their new owner re-reads from the last
             # commit, and store and notify recognise the transaction ids, so nothing doubles.
             log.warning("offsets not committed, partitions were reassigned: %s", error)
+            return False
+        return True
 
     def _decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], DecisionBatch]:
         """Each record's transaction, parsed straight into its place in the batch's decisions."""
@@ -140,8 +165,11 @@ class ScoringPipeline:
             kept.append(record)
         return kept, batch
 
-    async def start_batch(self, records: Sequence[ConsumerRecord], previous: asyncio.Task | None) -> asyncio.Task[None]:
-        """Scores the batch now (state changes in batch order) and returns the task delivering it."""
+    async def start_batch(
+        self, records: Sequence[ConsumerRecord], previous: asyncio.Task | None, read_in: int
+    ) -> asyncio.Task[None] | None:
+        """Scores the batch now (state changes in batch order) and returns the task delivering it;
+        None when a rebalance came after the batch was read (rebalance number `read_in`)."""
         records, batch = self._decode(records)
         if not batch.decisions:
             return asyncio.create_task(_nothing_after(previous))
@@ -149,18 +177,28 @@ class ScoringPipeline:
         spans = transaction_spans(records, [decision.transaction.id for decision in batch.decisions])
         try:
             with trace.use_span(batch_trace, end_on_exit=False):
-                await self._score(batch, spans, [record.partition for record in records])
+                scored = await self._score(batch, spans, [record.partition for record in records], read_in)
+                if not scored:
+                    _end(batch_trace, spans)
+                    return None
                 # Created inside the batch span, so the store and notify calls are its children.
                 return asyncio.create_task(self._deliver(records, batch, spans, batch_trace, previous))
         except BaseException:
             _end(batch_trace, spans)
             raise
 
-    async def _score(self, batch: DecisionBatch, spans: Sequence[trace.Span], partitions: Sequence[int]) -> None:
-        """Scores every transaction of the batch (read from `partitions`, one per transaction) and
-        writes each decision in its place."""
+    async def _score(
+        self, batch: DecisionBatch, spans: Sequence[trace.Span], partitions: Sequence[int], read_in: int
+    ) -> bool:
+        """Scores every transaction of the batch (read from `partitions`, one per transaction, before
+        rebalance number `read_in`) and writes each decision in its place. Returns False, having
+        changed no state, when a rebalance came while its users were warmed: the group hands each
+        partition out from its last commit, so these records will be read again, here or by the
+        partition's new owner, and folding them now would count them twice."""
         events = [event_from_proto(decision.transaction) for decision in batch.decisions]
         await self.warm_users(events)
+        if self._rebalances != read_in:
+            return False
         started = time.perf_counter()
         with tracer.start_as_current_span("features", attributes={"batch.size": len(events)}):
             rows = self._scorer.features(events)
@@ -178,6 +216,7 @@ class ScoringPipeline:
             decision.trace_id, decision.traceparent = traceparent_of(span)
             span.set_attribute("fraud.decision", result.decision)
             span.set_attribute("fraud.score", result.score)
+        return True
 
     async def _deliver(
         self,

@@ -1,10 +1,14 @@
 """What a scoring instance does when the consumer group hands out the partitions again.
 
-An instance keeps the state of every customer it has scored. When it gets back a partition that it
-did not own in the previous assignment, another instance may have scored that partition's
-customers in between, so the state it kept of them misses those payments. It forgets them, and
-meets them again as new customers, warmed from the history store_svc keeps (ScoringPipeline.warm_users).
-A partition kept through a rebalance was read by nobody else, so its customers stay as they are."""
+An instance keeps the state of every customer it has scored. Before the group takes the partitions
+back, the instance lets its batches in flight finish and commits them (ScoringPipeline.
+settle_before_rebalance), so a partition it keeps is read on from exactly where its state stands.
+A partition it gets that it did not have in the previous assignment may have been scored by another
+instance in between, so what it kept of that partition's customers misses those payments: it
+forgets them, and meets them again as new customers, warmed from the history store_svc keeps
+(ScoringPipeline.warm_users). If its commit was refused (it had been dropped from the group, and
+another instance may have had its partitions meanwhile), it forgets the customers of every
+partition it is given."""
 
 from __future__ import annotations
 
@@ -13,30 +17,37 @@ from collections.abc import Iterable
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
+from scoring_svc.pipeline import ScoringPipeline
 from scoring_svc.scorer import Scorer
 
 log = logging.getLogger(__name__)
 
 
-def returning_partitions(previous: set[int], assigned: set[int]) -> set[int]:
-    """The partitions of this assignment that the previous one did not give this instance."""
-    return assigned - previous
+def partitions_to_forget(previous: set[int], assigned: set[int], previous_committed: bool) -> set[int]:
+    """The partitions of this assignment whose customers' state may miss what another instance scored."""
+    return assigned - previous if previous_committed else set(assigned)
 
 
 class ForgetReturningPartitions(ConsumerRebalanceListener):
-    def __init__(self, scorer: Scorer) -> None:
+    def __init__(self, scorer: Scorer, pipeline: ScoringPipeline) -> None:
         self._scorer = scorer
+        self._pipeline = pipeline
         self._owned: set[int] = set()
+        self._committed = True
 
-    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
-        """Nothing to do yet: whether a partition comes back is known at the next assignment."""
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        try:
+            self._committed = await self._pipeline.settle_before_rebalance()
+        except Exception:  # aiokafka would only log it; keep nothing of what may be stale
+            log.exception("settling the batches before a rebalance failed")
+            self._committed = False
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         owned = {tp.partition for tp in assigned}
-        returning = returning_partitions(self._owned, owned)
-        self._owned = owned
-        if returning:
-            forgotten = self._scorer.forget_partitions(returning)
+        stale = partitions_to_forget(self._owned, owned, self._committed)
+        self._owned, self._committed = owned, True
+        if stale:
+            forgotten = self._scorer.forget_partitions(stale)
             if forgotten:
-                log.info("partitions %s came back: forgot %d customers, to be warmed again from the store",
-                         sorted(returning), forgotten)
+                log.info("partitions %s may have been scored elsewhere: forgot %d customers, to be warmed "
+                         "again from the store", sorted(stale), forgotten)

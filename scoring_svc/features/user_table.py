@@ -72,17 +72,22 @@ class UserTable:
         self.partitions[slots] = partitions
 
     def forget_partitions(self, partitions: set[int]) -> int:
-        """Forgets every user last seen on one of `partitions`; returns how many."""
+        """Forgets every user last seen on one of `partitions`, and those of no known partition (warmed
+        for a what-if, or for a batch a rebalance dropped: they may belong to one); returns how many."""
+        if not partitions:
+            return 0
         handed_out = len(self._user_of_row)
-        rows = np.flatnonzero(np.isin(self.partitions[:handed_out], list(partitions)))
+        rows = np.flatnonzero(np.isin(self.partitions[:handed_out], [*partitions, NO_PARTITION]))
+        forgotten = []
         for row in rows.tolist():
             user_id = self._user_of_row[row]
-            if user_id is not None:
+            if user_id is not None:  # not a row freed before
                 del self.slots[user_id]
                 self._user_of_row[row] = None
-                self._free_rows.append(row)
-        self._clear_rows(rows)
-        return len(rows)
+                forgotten.append(row)
+        self._free_rows.extend(forgotten)
+        self._clear_rows(np.asarray(forgotten, np.int64))
+        return len(forgotten)
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
         return tuple(self.columns[name] for name in COLUMNS)

@@ -140,20 +140,39 @@ def test_forgetting_a_partition_forgets_only_its_customers_and_they_start_afresh
 
     assert engine.forget_partitions({4, 5}) == 1
     assert engine.knows_user("kept") and not engine.knows_user("moved")
-    assert f(observe(engine, txn(21, minutes=5, user="moved")), "count_1h") == 1  # nothing of before
+    fresh = observe(engine, txn(21, minutes=5, user="moved", place=LONDON))  # nothing of before
+    assert f(fresh, "count_1h") == 1 and f(fresh, "new_merchant") == 1 and f(fresh, "km_from_prev") == -1
     assert f(observe(engine, txn(22, minutes=6, user="kept")), "count_1h") == f(kept_before, "count_1h") + 1
 
 
-def test_a_forgotten_customers_row_is_reused_and_snapshots_hold_only_known_customers():
+def test_a_forgotten_customers_row_is_reused():
+    engine = FeatureEngine()
+    engine.observe([txn(0, minutes=0, user="a"), txn(1, minutes=0, user="b")])
+    engine.note_partitions(["a", "b"], [1, 2])
+    row_of_a = engine.users.slots["a"]
+    engine.forget_partitions({1})
+    engine.observe([txn(2, minutes=1, user="c")])
+    assert engine.users.slots["c"] == row_of_a and len(engine.users) == 2
+
+
+def test_customers_of_no_known_partition_are_forgotten_with_any_partition():
+    engine = FeatureEngine()
+    engine.observe([txn(0, minutes=0, user="live")])
+    engine.note_partitions(["live"], [2])
+    engine.warm("what-if", [txn(1, minutes=0, user="what-if")])  # warmed outside the consumer loop
+    assert engine.forget_partitions(set()) == 0
+    assert engine.forget_partitions({5}) == 1
+    assert engine.knows_user("live") and not engine.knows_user("what-if")
+
+
+def test_a_snapshot_holds_only_known_customers_and_no_partitions():
     engine = FeatureEngine()
     engine.observe([txn(0, minutes=0, user="a"), txn(1, minutes=0, user="b"), txn(2, minutes=1, user="b")])
     engine.note_partitions(["a", "b"], [1, 2])
     engine.forget_partitions({1})
     engine.observe([txn(3, minutes=2, user="c")])
 
-    assert engine.users.slots == {"b": 1, "c": 0}  # c took the row a left
     restored = FeatureEngine.restore(engine.snapshot())
     assert set(restored.users.slots) == {"b", "c"}
     assert f(observe(restored, txn(4, minutes=3, user="b")), "count_1h") == 3
     assert f(observe(restored, txn(5, minutes=3, user="c")), "count_1h") == 2
-    assert restored.forget_partitions({1, 2}) == 0  # a snapshot keeps no partitions: nothing to forget by them
