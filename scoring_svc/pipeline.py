@@ -2,7 +2,9 @@
 
 Offsets are committed only after store_svc and notify_svc have the batch, so a crash anywhere means
 the partition's next owner re-reads it; store and notify are idempotent by transaction id, so the
-effect is exactly once."""
+effect is exactly once. Before a rebalance the batches in flight are finished and committed, and a
+batch a rebalance overtook is dropped unscored, so per-user state folds each record once
+(scoring_svc.rebalance)."""
 
 from __future__ import annotations
 
