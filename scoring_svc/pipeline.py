@@ -109,17 +109,21 @@ class ScoringPipeline:
         means that a crash re-reads a little more, which store and notify recognise."""
         in_flight = self._in_flight
         while in_flight and (in_flight[0][0].done() or len(in_flight) > MAX_BATCHES_IN_FLIGHT):
-            delivery, batch_offsets = in_flight[0]
             try:
-                await delivery
+                await in_flight[0][0]
             except Exception:  # a failed delivery ends the loop: what came before it stays committed
                 await self.commit_delivered()
                 raise
-            if in_flight and in_flight[0][0] is delivery:  # unless a rebalance took it meanwhile
-                in_flight.popleft()
-                self._delivered |= batch_offsets
+            self._take_delivered()
         if time.monotonic() >= self._next_commit_at:
             await self.commit_delivered()
+
+    def _take_delivered(self) -> None:
+        """Moves the offsets of the batches delivered at the front into those to commit; stops at one
+        still in flight or failed (the loop raises its failure)."""
+        in_flight = self._in_flight
+        while in_flight and _delivered(in_flight[0][0]):
+            self._delivered |= in_flight.popleft()[1]
 
     async def settle_before_rebalance(self) -> bool:
         """Called as the group takes the partitions back: lets every batch in flight finish and
@@ -127,11 +131,9 @@ class ScoringPipeline:
         state stands. A batch still being scored is dropped when it sees the rebalance; a failed
         delivery is left in place for the loop to raise. Returns whether the commit was accepted."""
         self._rebalances += 1
-        in_flight = self._in_flight
-        if in_flight:
-            await asyncio.wait([delivery for delivery, _ in in_flight])
-        while in_flight and not in_flight[0][0].cancelled() and in_flight[0][0].exception() is None:
-            self._delivered |= in_flight.popleft()[1]
+        if self._in_flight:
+            await asyncio.wait([delivery for delivery, _ in self._in_flight])
+        self._take_delivered()
         return await self.commit_delivered()
 
     async def commit_delivered(self) -> bool:
@@ -288,6 +290,10 @@ def _end(batch: trace.Span, spans: Sequence[trace.Span]) -> None:
     for span in spans:
         span.end()
     batch.end()
+
+
+def _delivered(delivery: asyncio.Task) -> bool:
+    return delivery.done() and not delivery.cancelled() and delivery.exception() is None
 
 
 async def _nothing_after(previous: asyncio.Task | None) -> None:
