@@ -205,9 +205,8 @@ class ScoringPipeline:
             return False
         started = time.perf_counter()
         with tracer.start_as_current_span("features", attributes={"batch.size": len(events)}):
-            rows = self._scorer.features(events)
-        # So that the customers of a partition can be forgotten if it comes back (scoring_svc.rebalance).
-        self._scorer.note_partitions([event.user_id for event in events], partitions)
+            # Each user's row keeps its partition, to be forgotten if it comes back (scoring_svc.rebalance).
+            rows = self._scorer.features(events, partitions=partitions)
         featured = time.perf_counter()
         with tracer.start_as_current_span("model", attributes={"batch.size": len(events)}):
             results = self._scorer.score_rows(events, rows)

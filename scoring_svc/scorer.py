@@ -77,10 +77,6 @@ class Scorer:
         with self._lock:
             self._engine.warm(user_id, history)
 
-    def note_partitions(self, user_ids: Sequence[str], partitions: Sequence[int]) -> None:
-        with self._lock:
-            self._engine.note_partitions(user_ids, partitions)
-
     def forget_partitions(self, partitions: set[int]) -> int:
         with self._lock:
             return self._engine.forget_partitions(partitions)
@@ -89,10 +85,13 @@ class Scorer:
         with self._lock:
             self._engine.record_label(transaction_id, merchant_id, is_fraud, labelled_at.timestamp())
 
-    def features(self, events: Sequence[TxnEvent], *, update_state: bool = True) -> np.ndarray:
-        """Feature rows (FEATURE_NAMES order); events of one user see each other in batch order."""
+    def features(
+        self, events: Sequence[TxnEvent], *, update_state: bool = True, partitions: Sequence[int] | None = None
+    ) -> np.ndarray:
+        """Feature rows (FEATURE_NAMES order); events of one user see each other in batch order.
+        `partitions`: the Kafka partition each event was read from (see scoring_svc.rebalance)."""
         with self._lock:
-            return self._engine.observe(events, what_if=not update_state)
+            return self._engine.observe(events, what_if=not update_state, partitions=partitions)
 
     def score(self, events: Sequence[TxnEvent], *, update_state: bool = True) -> list[ScoreResult]:
         if not events:

@@ -79,12 +79,6 @@ class FeatureEngine:
         if history:
             self._run(history, self.users, merchant_risk=False)
 
-    def note_partitions(self, user_ids: Sequence[str], partitions: Sequence[int]) -> None:
-        """Records the Kafka partition each (known) user's events came from."""
-        slots = self.users.slots
-        rows = np.fromiter((slots[u] for u in user_ids), np.int64, len(user_ids))
-        self.users.note_partition(rows, np.asarray(partitions, np.int16))
-
     def forget_partitions(self, partitions: set[int]) -> int:
         """Forgets the users last seen on these partitions (they are warmed again when next met);
         returns how many."""
@@ -112,16 +106,22 @@ class FeatureEngine:
 
     # -- computation ---------------------------------------------------------------------------
     def observe(
-        self, events: Sequence[TxnEvent], *, what_if: bool = False, before_each: Callable[[float], None] | None = None
+        self,
+        events: Sequence[TxnEvent],
+        *,
+        what_if: bool = False,
+        before_each: Callable[[float], None] | None = None,
+        partitions: Sequence[int] | None = None,
     ) -> np.ndarray:
         """Feature rows (FEATURE_NAMES order) of `events`, each from what came before it (earlier
         events of the same batch included), then folded into the state. With `what_if`, the state
         is a scratch copy and nothing of the engine changes. `before_each(t)` runs before each event
-        is computed (the offline path releases labels known by then)."""
+        is computed (the offline path releases labels known by then). `partitions`, one per event,
+        are the Kafka partitions the events were read from, kept in their users' rows."""
         if what_if:
             scratch = self.users.copy_of({e.user_id for e in events})
             return self._run(events, scratch, merchant_risk=True, advance=False)
-        return self._run(events, self.users, merchant_risk=True, before_each=before_each)
+        return self._run(events, self.users, merchant_risk=True, before_each=before_each, partitions=partitions)
 
     def _run(
         self,
@@ -131,6 +131,7 @@ class FeatureEngine:
         merchant_risk: bool,
         advance: bool = True,
         before_each: Callable[[float], None] | None = None,
+        partitions: Sequence[int] | None = None,
     ) -> np.ndarray:
         n = len(events)
         out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float64)
@@ -165,6 +166,8 @@ class FeatureEngine:
                 if advance:
                     risk.advance(t)
         observe_events(slots, times, amounts, lats, lons, merchants, places, _WIDTHS, out, *users.kernel_arrays())
+        if partitions is not None:
+            users.partitions[slots] = partitions
         flagged = channels < _NO_CHANNEL
         out[np.flatnonzero(flagged), KERNEL_COLUMNS + channels[flagged]] = 1.0
         if advance and merchant_risk:

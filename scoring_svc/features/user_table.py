@@ -67,10 +67,6 @@ class UserTable:
             self.slots[user_id] = slot
         return slot
 
-    def note_partition(self, slots: np.ndarray, partitions: np.ndarray) -> None:
-        """Records the partition each of these rows' latest event came from."""
-        self.partitions[slots] = partitions
-
     def forget_partitions(self, partitions: set[int]) -> int:
         """Forgets every user last seen on one of `partitions`, and those of no known partition (warmed
         for a what-if, or for a batch a rebalance dropped: they may belong to one); returns how many."""

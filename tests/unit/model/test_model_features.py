@@ -134,8 +134,7 @@ def test_a_user_warmed_with_no_history_is_known():
 def test_forgetting_a_partition_forgets_only_its_customers_and_they_start_afresh():
     engine = FeatureEngine()
     for i in range(3):
-        engine.observe([txn(i, minutes=i, user="kept"), txn(10 + i, minutes=i, user="moved")])
-    engine.note_partitions(["kept", "moved"], [0, 4])
+        engine.observe([txn(i, minutes=i, user="kept"), txn(10 + i, minutes=i, user="moved")], partitions=[0, 4])
     kept_before = observe(engine, txn(20, minutes=5, user="kept"))
 
     assert engine.forget_partitions({4, 5}) == 1
@@ -147,8 +146,7 @@ def test_forgetting_a_partition_forgets_only_its_customers_and_they_start_afresh
 
 def test_a_forgotten_customers_row_is_reused():
     engine = FeatureEngine()
-    engine.observe([txn(0, minutes=0, user="a"), txn(1, minutes=0, user="b")])
-    engine.note_partitions(["a", "b"], [1, 2])
+    engine.observe([txn(0, minutes=0, user="a"), txn(1, minutes=0, user="b")], partitions=[1, 2])
     row_of_a = engine.users.slots["a"]
     engine.forget_partitions({1})
     engine.observe([txn(2, minutes=1, user="c")])
@@ -157,8 +155,7 @@ def test_a_forgotten_customers_row_is_reused():
 
 def test_customers_of_no_known_partition_are_forgotten_with_any_partition():
     engine = FeatureEngine()
-    engine.observe([txn(0, minutes=0, user="live")])
-    engine.note_partitions(["live"], [2])
+    engine.observe([txn(0, minutes=0, user="live")], partitions=[2])
     engine.warm("what-if", [txn(1, minutes=0, user="what-if")])  # warmed outside the consumer loop
     assert engine.forget_partitions(set()) == 0
     assert engine.forget_partitions({5}) == 1
@@ -167,8 +164,8 @@ def test_customers_of_no_known_partition_are_forgotten_with_any_partition():
 
 def test_a_snapshot_holds_only_known_customers_and_no_partitions():
     engine = FeatureEngine()
-    engine.observe([txn(0, minutes=0, user="a"), txn(1, minutes=0, user="b"), txn(2, minutes=1, user="b")])
-    engine.note_partitions(["a", "b"], [1, 2])
+    engine.observe([txn(0, minutes=0, user="a"), txn(1, minutes=0, user="b"), txn(2, minutes=1, user="b")],
+                   partitions=[1, 2, 2])
     engine.forget_partitions({1})
     engine.observe([txn(3, minutes=2, user="c")])
 
