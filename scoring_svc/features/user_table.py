@@ -1,8 +1,7 @@
 """What the feature engine remembers about every user, as a few columnar numpy arrays with one row
 per user: window buckets, running summaries, the latest place, and the user's recently used
 merchants and places as 32-bit keys. A row is 614 bytes, whatever the user's history, so a
-million users fit in well under a gigabyte; no Python object is kept per user except the id (in the
-map from id to row, and in the list from row to id).
+million users fit in well under a gigabyte; no Python object is kept per user except the id.
 
 Each row also notes the Kafka partition the user's events came from, so that an instance can forget
 the users of a partition it gets back after another instance owned it: their rows would miss
@@ -38,7 +37,7 @@ class UserTable:
         self.columns = {name: np.empty((capacity, *shape), dtype) for name, (shape, dtype) in COLUMNS.items()}
         # Not part of the kernel's state nor of a snapshot: where the service read each user's events.
         self.partitions = np.empty(capacity, np.int16)
-        self._user_of_row: list[str | None] = []  # rows handed out so far; None for a forgotten user's
+        self._rows_used = 0  # rows handed out so far; a forgotten user's row goes to _free_rows
         self._free_rows: list[int] = []
         self._clear(0, capacity)
 
@@ -58,12 +57,11 @@ class UserTable:
         if slot is None:
             if self._free_rows:
                 slot = self._free_rows.pop()
-                self._user_of_row[slot] = user_id
             else:
-                slot = len(self._user_of_row)
+                slot = self._rows_used
                 if slot == self.capacity:
                     self._grow(max(_MIN_CAPACITY, int(slot * _GROWTH)))
-                self._user_of_row.append(user_id)
+                self._rows_used += 1
             self.slots[user_id] = slot
         return slot
 
@@ -72,18 +70,14 @@ class UserTable:
         for a what-if, or for a batch a rebalance dropped: they may belong to one); returns how many."""
         if not partitions:
             return 0
-        handed_out = len(self._user_of_row)
-        rows = np.flatnonzero(np.isin(self.partitions[:handed_out], [*partitions, NO_PARTITION]))
-        forgotten = []
-        for row in rows.tolist():
-            user_id = self._user_of_row[row]
-            if user_id is not None:  # not a row freed before
-                del self.slots[user_id]
-                self._user_of_row[row] = None
-                forgotten.append(row)
-        self._free_rows.extend(forgotten)
-        self._clear_rows(np.asarray(forgotten, np.int64))
-        return len(forgotten)
+        users = list(self.slots)
+        rows = np.fromiter(self.slots.values(), np.int64, len(users))
+        stale = np.flatnonzero(np.isin(self.partitions[rows], [*partitions, NO_PARTITION]))
+        for index in stale.tolist():
+            del self.slots[users[index]]
+        self._free_rows.extend(rows[stale].tolist())
+        self._clear_rows(rows[stale])
+        return len(stale)
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
         return tuple(self.columns[name] for name in COLUMNS)
@@ -116,7 +110,7 @@ class UserTable:
                                  f"expected {(len(user_ids), *shape)} {np.dtype(dtype)}")
             table.columns[name][: len(user_ids)] = data
         table.slots = {u: i for i, u in enumerate(user_ids)}
-        table._user_of_row = list(user_ids)
+        table._rows_used = len(user_ids)
         return table
 
     def _grow(self, capacity: int) -> None:
