@@ -30,13 +30,13 @@ web:  ## build the console into web/dist
 	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --silent && npm run build --silent; fi
 
 proto: install  ## regenerate the Python code for proto/
-	$(PY) -m fraudmesh.devtools.protogen
+	$(PY) -m fraudctl.devtools.protogen
 
 proto-check: install
-	$(PY) -m fraudmesh.devtools.protogen --check
+	$(PY) -m fraudctl.devtools.protogen --check
 
 lint: install tools proto-check  ## buf STANDARD lint and format check of the contract
-	$(PY) -m fraudmesh.devtools.protogen --deps-only
+	$(PY) -m fraudctl.devtools.protogen --deps-only
 	npx --no-install buf lint
 	npx --no-install buf format --exit-code --diff proto
 

@@ -9,7 +9,7 @@ import logging
 import pathlib
 import sys
 
-from fraudmesh.runtime.services import ServicePorts
+from fraudctl.runtime.services import ServicePorts
 
 
 def _rates(text: str) -> tuple[float, ...]:

@@ -2,7 +2,7 @@
 grpc.aio server of the same messages that does nothing: how close ingest comes to the gRPC stack's
 own ceiling on this machine.
 
-ghz is built from the Go module proxy into the cache the other Go tools use (fraudmesh.devtools).
+ghz is built from the Go module proxy into the cache the other Go tools use (fraudctl.devtools).
 It reads the contract from a descriptor set written from the generated code: Python's reflection
 service cannot resolve a method's full name, which is what ghz asks it for."""
 
@@ -21,9 +21,9 @@ from fraud.v1 import ingest_service_pb2
 from google.protobuf import descriptor_pb2
 from google.protobuf.descriptor import FileDescriptor
 
-from fraudmesh.devtools.tools import GoTool, ensure_tool
-from fraudmesh.runtime.platform import REPO
-from fraudmesh.runtime.waiting import free_port, port_open, wait_until
+from fraudctl.devtools.tools import GoTool, ensure_tool
+from fraudctl.runtime.platform import REPO
+from fraudctl.runtime.waiting import free_port, port_open, wait_until
 
 from bench.measured_run import run_measured
 from bench.payloads import Payment, grpc_json

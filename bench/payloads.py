@@ -39,7 +39,7 @@ class Payment:
 
 def payment_pool(count: int, seed: int = 11) -> list[Payment]:
     """`count` payments of simulated customers in event-time order (the simulator is heavy: imported here)."""
-    from scoring_svc.simulator import SimulationConfig, simulate
+    from fraudmodel.generators.cardholders import SimulationConfig, simulate
 
     users = max(50, count // 12)  # about a dozen payments per customer: most users repeat
     frame = simulate(SimulationConfig(users=users, days=10, seed=seed))

@@ -271,7 +271,7 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
     if state or in_process:
         lines.append("## Scoring in one process")
         if in_process:
-            lines += _table(["measurement (scoring_svc.bench)", "per second", "p50 ms", "p99 ms"],
+            lines += _table(["measurement (bench.scoring_inprocess)", "per second", "p50 ms", "p99 ms"],
                             [[r.name, f"{r.per_second:,.0f}", _num(r.p50_ms, 3), _num(r.p99_ms, 3)] for r in in_process])
         if state:
             lines.append(

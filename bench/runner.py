@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from fraudmesh.runtime.platform import REPO
-from fraudmesh.runtime.services import ServicePorts
+from fraudctl.runtime.platform import REPO
+from fraudctl.runtime.services import ServicePorts
 
 from bench import machine, procfs, report, stack
 from bench.decisions import DecisionClock
@@ -350,7 +350,7 @@ class Run:
 
     def _scoring_in_process(self) -> None:
         from bench.scoring_state import measure
-        from scoring_svc.model.registry import ensure_starter_model
+        from fraudmodel.serving.registry import ensure_starter_model
 
         options = self.options
         model_dir = ensure_starter_model(pathlib.Path(self.results["models_dir"]))  # the newest version there

@@ -1,6 +1,6 @@
-"""Scoring inside one process: the model engineers' own benchmark (scoring_svc.bench, called, not
+"""Scoring inside one process: the model engineers' own benchmark (bench.scoring_inprocess, called, not
 copied) and the memory of per-user feature state, measured with tracemalloc and extrapolated to a
-million users. Both run in a child process: scoring_svc.bench pins its process to one core, and
+million users. Both run in a child process: bench.scoring_inprocess pins its process to one core, and
 tracemalloc should see only the state being built."""
 
 from __future__ import annotations
@@ -48,10 +48,10 @@ def _measure(model_dir: str, transactions: int, users: int, state_users: int, st
 
     import numpy as np
 
-    from scoring_svc import bench as scoring_bench
-    from scoring_svc.history_io import frame_to_events
-    from scoring_svc.model.batch_scoring import scorer_for, warm_from_history
-    from scoring_svc.simulator import SimulationConfig, simulate
+    from bench import scoring_inprocess as scoring_bench
+    from fraudmodel.history_files import frame_to_events
+    from fraudmodel.evaluation.batch_scoring import scorer_for, warm_from_history
+    from fraudmodel.generators.cardholders import SimulationConfig, simulate
 
     results = scoring_bench.run(pathlib.Path(model_dir), transactions, users, one_core=True)
     in_process = []

@@ -13,9 +13,9 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 
-from fraudmesh.runtime.platform import REPO, Platform, PlatformConfig
-from fraudmesh.runtime.services import MODULES, ServicePorts, ServiceProcess, ServiceSupervisor, grpc_serving
-from fraudmesh.runtime.waiting import free_port, wait_until
+from fraudctl.runtime.platform import REPO, Platform, PlatformConfig
+from fraudctl.runtime.services import MODULES, ServicePorts, ServiceProcess, ServiceSupervisor, grpc_serving
+from fraudctl.runtime.waiting import free_port, wait_until
 
 from bench import procfs
 

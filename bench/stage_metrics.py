@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from fraudmesh.runtime.services import ServicePorts
+from fraudctl.runtime.services import ServicePorts
 
 log = logging.getLogger(__name__)
 METRICS_ORDER = ("ingest", "scoring", "store", "notify", "edge")  # the services' offsets from metrics_base

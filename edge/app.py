@@ -11,7 +11,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from fraudmesh.metrics import Metrics
-from scoring_svc.geo import Gazetteer
+from fraudmodel.geo import Gazetteer
 
 from edge.body_limit import BodySizeLimit
 from edge.city_search import CitySearch

@@ -1,5 +1,5 @@
 """City suggestions for the console's submit form: names starting with what the analyst typed,
-most populous first, from the same gazetteer scoring geocodes with (scoring_svc/geo.py), so a
+most populous first, from the same gazetteer scoring geocodes with (fraudmodel/geo.py), so a
 suggested city is one scoring will place.
 
 Matching ignores case and accents ("sao" finds São Paulo). The index is a sorted list of folded
@@ -14,7 +14,7 @@ import bisect
 import unicodedata
 from dataclasses import dataclass
 
-from scoring_svc.geo import Gazetteer, Place
+from fraudmodel.geo import Gazetteer, Place
 
 
 def fold(text: str) -> str:

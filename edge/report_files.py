@@ -1,5 +1,5 @@
 """Finding a file of a model version's evaluation report (the PNG plots and report.md that
-`fraudctl train` writes beside model.onnx, see scoring_svc/model/report.py) under MODELS_DIR.
+`fraudctl train` writes beside model.onnx, see fraudmodel/evaluation/report.py) under MODELS_DIR.
 
 Names are checked against strict patterns before they touch the file system, and the resolved
 path must still lie inside the version's folder, so no request reaches model.onnx, metadata.json

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from fraud.v1 import transaction_pb2
 
-from scoring_svc.geo import Gazetteer
+from fraudmodel.geo import Gazetteer
 
 if TYPE_CHECKING:
-    from scoring_svc.simulator.population import Cities
+    from fraudmodel.generators.cardholders.population import Cities
 
 POPULATION_SEED = 7
 # Any fixed date: it only sets the time-zone offsets the simulator's daily rhythm uses.
@@ -45,7 +45,7 @@ class TrafficGenerators:
 
     def cities(self) -> Cities:
         if self._cities is None:
-            from scoring_svc.simulator import population
+            from fraudmodel.generators.cardholders import population
 
             self._cities = population.load_cities(self._gazetteer, POPULATION_DATE)
         return self._cities
@@ -58,7 +58,7 @@ class TrafficGenerator:
     def __init__(self, users: int, cities: Cities, rng: np.random.Generator | None = None):
         if users < 1:
             raise ValueError(f"users: must be at least 1, got {users}")
-        from scoring_svc.simulator import population
+        from fraudmodel.generators.cardholders import population
 
         self.users = users
         population_rng = np.random.default_rng(POPULATION_SEED)
@@ -90,8 +90,8 @@ class TrafficGenerator:
         raise RuntimeError(f"{self.users} cardholders made no transactions in {_EMPTY_DAYS_BEFORE_GIVING_UP} days")
 
     def _simulate_day(self) -> dict[str, np.ndarray]:
-        from scoring_svc.simulator import fraud, legit
-        from scoring_svc.simulator.columns import TxnColumns
+        from fraudmodel.generators.cardholders import fraud, legit
+        from fraudmodel.generators.cardholders.columns import TxnColumns
 
         args = (self._rng, self._customers, self._merchants, self._cities)
         genuine_columns = TxnColumns()

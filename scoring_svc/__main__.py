@@ -18,11 +18,11 @@ from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 from scoring_svc.label_feed import LabelFeed
-from scoring_svc.model.registry import ModelRegistry
+from fraudmodel.serving.registry import ModelRegistry
 from scoring_svc.peers import NotifyPeer, StorePeer
 from scoring_svc.pipeline import ScoringPipeline
 from scoring_svc.rebalance import ForgetReturningPartitions
-from scoring_svc.scorer import Scorer
+from fraudmodel.serving.scorer import Scorer
 from scoring_svc.servicer import ScoringServicer
 from scoring_svc.settings import ScoringSettings
 

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer
 from fraud.v1 import decision_pb2
 from google.protobuf.message import DecodeError
 
-from scoring_svc.scorer import Scorer
+from fraudmodel.serving.scorer import Scorer
 
 log = logging.getLogger(__name__)
 

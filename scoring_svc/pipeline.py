@@ -25,10 +25,10 @@ from opentelemetry import trace
 from fraudmesh.metrics import Metrics
 from fraudmesh.timestamps import timestamp_of
 from scoring_svc.batch_tracing import batch_span, traceparent_of, tracer, transaction_spans
-from scoring_svc.decisions import write_decision
-from scoring_svc.events import TxnEvent, event_from_proto
+from fraudmodel.serving.decision_message import write_decision
+from fraudmodel.events import TxnEvent, event_from_proto
 from scoring_svc.peers import NotifyPeer, StorePeer
-from scoring_svc.scorer import Scorer
+from fraudmodel.serving.scorer import Scorer
 
 log = logging.getLogger(__name__)
 WARM_CONCURRENCY = 16

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
 from scoring_svc.pipeline import ScoringPipeline
-from scoring_svc.scorer import Scorer
+from fraudmodel.serving.scorer import Scorer
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from fraudmesh.errors import InvalidArgument
 from fraudmesh.metrics import Metrics
 from fraudmesh.transaction_rules import normalise
 from fraudmesh.validation import validate
-from scoring_svc.decisions import scored_transaction
-from scoring_svc.events import event_from_proto
-from scoring_svc.model.registry import ModelRegistry
+from fraudmodel.serving.decision_message import scored_transaction
+from fraudmodel.events import event_from_proto
+from fraudmodel.serving.registry import ModelRegistry
 from scoring_svc.pipeline import ScoringPipeline
-from scoring_svc.scorer import Scorer
+from fraudmodel.serving.scorer import Scorer
 
 WHAT_IF_ID = "what-if"
 

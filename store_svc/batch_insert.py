@@ -7,7 +7,7 @@ JSONB columns go as text and are parsed by PostgreSQL, exactly as a JSONB parame
 
 It runs on asyncpg's connection itself, not through SQLAlchemy's execution: for the small batches
 scoring sends at moderate load, SQLAlchemy's layers cost store more CPU than the statement
-(`python -m store_svc.bench_put --batch 2`: 1.7 ms of CPU per call through SQLAlchemy, 1.1 ms on the
+(`python -m bench.store_put --batch 2`: 1.7 ms of CPU per call through SQLAlchemy, 1.1 ms on the
 driver's connection).
 """
 

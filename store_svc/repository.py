@@ -194,7 +194,7 @@ class TransactionRepository:
         if transactions_only:
             # Scoring's read for every customer it meets first: on asyncpg's connection, without
             # SQLAlchemy's result layers or a BEGIN and COMMIT, each row filled into the response in
-            # place (`python -m store_svc.bench_history`).
+            # place (`python -m bench.store_history_read`).
             sql, names = _LEAN_HISTORY[before is not None]
             async with self._driver_connection() as connection:
                 rows = await connection.fetch(sql, *(values[name] for name in names))

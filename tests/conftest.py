@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from fraudmesh.runtime.kafka_broker import KafkaBroker
-from fraudmesh.runtime.postgres import PostgresCluster
-from fraudmesh.runtime.waiting import free_port
+from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.postgres import PostgresCluster
+from fraudctl.runtime.waiting import free_port
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ import pathlib
 
 import pytest
 
-from fraudmesh.devtools import tools
+from fraudctl.devtools import tools
 
 from .compose_files import load_compose, read_env_file
 

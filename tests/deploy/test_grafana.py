@@ -15,7 +15,7 @@ from .conftest import ROOT
 from .promql_names import exposed_sample_names, metric_names
 
 # On a machine that has not built the Go tools yet, the first test to need one builds it (minutes
-# on two cores); warm the cache first with `python -m fraudmesh.devtools.tools install promtool jaeger`.
+# on two cores); warm the cache first with `python -m fraudctl.devtools.tools install promtool jaeger`.
 pytestmark = pytest.mark.timeout(2400)
 
 GRAFANA_DIR = ROOT / "deploy" / "grafana"

@@ -12,7 +12,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from fraudmesh.runtime.waiting import free_port
+from fraudctl.runtime.waiting import free_port
 
 
 async def _probe(*args: str) -> subprocess.CompletedProcess[str]:

@@ -10,12 +10,12 @@ import uuid
 
 import pytest
 
-from fraudmesh.devtools import tools
-from fraudmesh.runtime.waiting import free_port
+from fraudctl.devtools import tools
+from fraudctl.runtime.waiting import free_port
 from fraudmesh.telemetry import setup_tracing, shutdown_tracing
 
 # On a machine that has not built the Go tools yet, the first test to need one builds it (minutes
-# on two cores); warm the cache first with `python -m fraudmesh.devtools.tools install promtool jaeger`.
+# on two cores); warm the cache first with `python -m fraudctl.devtools.tools install promtool jaeger`.
 pytestmark = pytest.mark.timeout(2400)
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from fraudmesh.devtools import tools
-from fraudmesh.runtime.kafka_broker import KafkaBroker
-from fraudmesh.runtime.postgres import PostgresCluster
-from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
-from fraudmesh.runtime.waiting import free_port
+from fraudctl.devtools import tools
+from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.postgres import PostgresCluster
+from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
+from fraudctl.runtime.waiting import free_port
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -51,7 +51,7 @@ def jaeger(runtime_dir: pathlib.Path) -> Iterator[RunningJaeger]:
 
 @pytest.fixture(scope="session")
 def models_dir(runtime_dir: pathlib.Path) -> pathlib.Path:
-    from scoring_svc.model.registry import ensure_starter_model
+    from fraudmodel.serving.registry import ensure_starter_model
 
     directory = runtime_dir / "models"
     ensure_starter_model(directory)

@@ -23,7 +23,7 @@ from fraud.v1 import ingest_service_pb2_grpc as ingest_grpc
 from fraud.v1 import transaction_pb2
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from fraudmesh.runtime.services import REPO, ServiceSupervisor
+from fraudctl.runtime.services import REPO, ServiceSupervisor
 from tests.e2e.clients import notify_subscription, wait_until_seen
 
 pytestmark = pytest.mark.e2e

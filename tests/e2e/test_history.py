@@ -18,12 +18,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
-from fraudmesh.runtime.waiting import free_port
-from scoring_svc.store_history import export_history
+from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
+from fraudctl.runtime.waiting import free_port
+from fraudctl.store_history import export_history
 
 pytestmark = pytest.mark.e2e
-FRAUDCTL = [sys.executable, "-m", "fraudmesh.cli"]
+FRAUDCTL = [sys.executable, "-m", "fraudctl.cli"]
 
 
 def fraudctl(*args: str) -> str:

@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from fraudmesh.runtime.services import ServiceSupervisor
+from fraudctl.runtime.services import ServiceSupervisor
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from fraudmesh.runtime.services import ServiceSupervisor
+from fraudctl.runtime.services import ServiceSupervisor
 from tests.e2e.scoring_group import transactions_consumed, wait_for_stable_group
 
 pytestmark = pytest.mark.e2e

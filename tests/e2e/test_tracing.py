@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from fraudmesh.runtime.services import ServiceSupervisor
+from fraudctl.runtime.services import ServiceSupervisor
 from tests.e2e.clients import WebSocketCollector, rest_transaction
 from tests.e2e.conftest import RunningJaeger
 

@@ -17,7 +17,7 @@ from fraud.v1 import transaction_pb2
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.kafka_probe import GroupProbe
-from fraudmesh.runtime.services import ServiceSupervisor
+from fraudctl.runtime.services import ServiceSupervisor
 from tests.e2e.clients import WebSocketCollector, grpc_inputs, notify_subscription, rest_transaction, wait_until_seen
 from tests.kafka_reading import topic_size
 

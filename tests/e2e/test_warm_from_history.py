@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from fraudmesh.runtime.services import ServiceSupervisor
+from fraudctl.runtime.services import ServiceSupervisor
 
 pytestmark = pytest.mark.e2e
 

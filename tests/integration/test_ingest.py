@@ -20,8 +20,8 @@ from fraudmesh.errors import Unavailable
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS, ensure_topic
 from fraudmesh.metrics import Metrics, RpcMetricsInterceptor
-from fraudmesh.runtime.kafka_broker import KafkaBroker
-from fraudmesh.runtime.waiting import free_port
+from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.waiting import free_port
 from ingest_svc.__main__ import SERVICE_NAME
 from ingest_svc.idempotency import IdempotencyCache
 from ingest_svc.ingestor import Ingestor

@@ -3,7 +3,7 @@
 import pathlib
 import re
 
-from fraudmesh.devtools.settings_table import markdown
+from fraudctl.devtools.settings_table import markdown
 
 README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
 
@@ -16,4 +16,4 @@ def test_readme_starts_with_the_two_commands():
 def test_settings_table_lists_every_setting_with_its_current_default():
     table = re.search(r"<!-- settings-table:start -->\n(.*)\n<!-- settings-table:end -->", README.read_text(), re.S)
     assert table, "README lost its settings table markers"
-    assert table.group(1) == markdown(), "run `python -m fraudmesh.devtools.settings_table` and paste the table"
+    assert table.group(1) == markdown(), "run `python -m fraudctl.devtools.settings_table` and paste the table"

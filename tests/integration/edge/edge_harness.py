@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import uvicorn
 from opentelemetry.sdk.trace import TracerProvider
 
-from fraudmesh.runtime.waiting import free_port
-from scoring_svc.geo import Gazetteer
+from fraudctl.runtime.waiting import free_port
+from fraudmodel.geo import Gazetteer
 
 from edge.app import create_app
 from edge.settings import EdgeSettings

@@ -11,7 +11,7 @@ import grpc
 import httpx
 import pytest
 
-from scoring_svc.geo import Gazetteer
+from fraudmodel.geo import Gazetteer
 
 from edge.upstreams import UpstreamAddresses
 from edge_harness import Peers, RunningEdge, edge_settings, running_edge

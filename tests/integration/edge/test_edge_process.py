@@ -17,7 +17,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from fraudmesh.grpc_server import insecure_channel
-from fraudmesh.runtime.waiting import free_port
+from fraudctl.runtime.waiting import free_port
 from fraudmesh.telemetry import grpc_client_interceptors
 
 from edge_harness import edge_settings, running_edge

@@ -21,7 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
 from fraudmesh.grpc_server import GrpcServer, insecure_channel
-from fraudmesh.runtime.waiting import free_port
+from fraudctl.runtime.waiting import free_port
 from fraudmesh.telemetry import grpc_server_interceptor
 from notify_svc.hub import DecisionHub
 from notify_svc.server import SERVICE_NAME, build_server, stop_serving

@@ -15,7 +15,7 @@ from store_testing import build_store_server, create_database
 
 from fraud.v1 import store_service_pb2_grpc
 from fraudmesh.grpc_server import insecure_channel
-from fraudmesh.runtime.postgres import PostgresCluster
+from fraudctl.runtime.postgres import PostgresCluster
 from store_svc.migrate import upgrade
 
 

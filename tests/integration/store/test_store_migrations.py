@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 from store_testing import create_database
 
-from fraudmesh.runtime.postgres import PostgresCluster
+from fraudctl.runtime.postgres import PostgresCluster
 from store_svc.migrate import alembic_config, upgrade
 from store_svc.schema import metadata
 

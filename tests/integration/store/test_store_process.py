@@ -15,8 +15,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from store_testing import create_database, make_scored
 
 from fraud.v1 import store_service_pb2, store_service_pb2_grpc
-from fraudmesh.runtime.postgres import PostgresCluster
-from fraudmesh.runtime.waiting import free_port
+from fraudctl.runtime.postgres import PostgresCluster
+from fraudctl.runtime.waiting import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -5,15 +5,15 @@ import pytest
 from bench.profiling import frame_name, parse_collapsed, top_functions
 
 RAW = """\
-<module> (scoring_svc/__main__.py:120);run (asyncio/base_events.py:650);process (scoring_svc/pipeline.py:101);score (scoring_svc/scorer.py:98) 60
+<module> (scoring_svc/__main__.py:120);run (asyncio/base_events.py:650);process (scoring_svc/pipeline.py:101);score (fraudmodel/serving/scorer.py:98) 60
 <module> (scoring_svc/__main__.py:120);run (asyncio/base_events.py:650);process (scoring_svc/pipeline.py:101);put (scoring_svc/peers.py:40) 30
-<module> (scoring_svc/__main__.py:120);run (asyncio/base_events.py:650);process (scoring_svc/pipeline.py:99);score (scoring_svc/scorer.py:101) 10
+<module> (scoring_svc/__main__.py:120);run (asyncio/base_events.py:650);process (scoring_svc/pipeline.py:99);score (fraudmodel/serving/scorer.py:101) 10
 not a stack line
 """
 
 
 def test_frames_are_named_by_function_and_module_without_the_line():
-    assert frame_name("score (/work/main/scoring_svc/scorer.py:98)") == "score (scoring_svc/scorer.py)"
+    assert frame_name("score (/work/main/fraudmodel/serving/scorer.py:98)") == "score (serving/scorer.py)"
     assert frame_name("<module> (<string>:1)") == "<module> (<string>)"
 
 
@@ -25,10 +25,10 @@ def test_stacks_that_differ_only_in_line_numbers_are_merged():
 
 def test_top_functions_by_self_and_inclusive_share():
     top_self, top_inclusive = top_functions(parse_collapsed(RAW))
-    assert top_self[0] == ("score (scoring_svc/scorer.py)", pytest.approx(0.7))
+    assert top_self[0] == ("score (serving/scorer.py)", pytest.approx(0.7))
     assert top_self[1] == ("put (scoring_svc/peers.py)", pytest.approx(0.3))
     inclusive = dict(top_inclusive)
-    assert inclusive["score (scoring_svc/scorer.py)"] == pytest.approx(0.7)
+    assert inclusive["score (serving/scorer.py)"] == pytest.approx(0.7)
     assert "process (scoring_svc/pipeline.py)" not in inclusive  # on every stack: says nothing
 
 

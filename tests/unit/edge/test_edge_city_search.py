@@ -3,7 +3,7 @@
 import pytest
 
 from edge.city_search import CityIndex, CitySearch, fold
-from scoring_svc.geo import Gazetteer, Place
+from fraudmodel.geo import Gazetteer, Place
 
 
 def place(name: str, country: str, population: int) -> Place:

@@ -8,7 +8,7 @@ from fraud.v1 import transaction_pb2
 
 from edge.simulated_traffic import TrafficGenerators
 from fraudmesh.validation import violations_of
-from scoring_svc.geo import Gazetteer, haversine_km
+from fraudmodel.geo import Gazetteer, haversine_km
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import pathlib
 
 import pytest
 
-from fraudmesh.cli import build_parser
-from fraudmesh.runtime.services import ServicePorts, ServiceSupervisor
+from fraudctl.cli import build_parser
+from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 
 
 def supervisor() -> ServiceSupervisor:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scoring_svc.events import TxnEvent
-from scoring_svc.history_io import frame_to_events
-from scoring_svc.model.split import TemporalSplit
-from scoring_svc.model.training import TrainingOptions, TrainingResult, train
-from scoring_svc.simulator import SimulationConfig, simulate
+from fraudmodel.events import TxnEvent
+from fraudmodel.history_files import frame_to_events
+from fraudmodel.training.split import TemporalSplit
+from fraudmodel.training.training import TrainingOptions, TrainingResult, train
+from fraudmodel.generators.cardholders import SimulationConfig, simulate
 
 SMALL_SPLIT = TemporalSplit(burn_in=timedelta(days=5), test=timedelta(days=8), gap=timedelta(days=7))
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from scoring_svc import bench
+from bench import scoring_inprocess as bench
 
 
 def test_bench_scoring_measures_batched_single_and_scikit_learn(model_dir, capsys):

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import numpy as np
 from fraud.v1 import decision_pb2, notify_service_pb2, store_service_pb2, transaction_pb2
 
-from scoring_svc.decisions import scored_transaction
-from scoring_svc.features import FEATURE_NAMES
-from scoring_svc.scorer import ReasonText, ScoreResult, ShadowResult
+from fraudmodel.serving.decision_message import scored_transaction
+from fraudmodel.features import FEATURE_NAMES
+from fraudmodel.serving.scorer import ReasonText, ScoreResult, ShadowResult
 
 
 def test_every_feature_reason_and_shadow_score_is_in_the_decision():

@@ -6,7 +6,7 @@ import pytest
 from fraud.v1 import transaction_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from scoring_svc.events import event_from_proto
+from fraudmodel.events import event_from_proto
 
 
 def _txn(minor: int, currency: str, *, occurred: datetime | None = None, **location) -> transaction_pb2.Transaction:

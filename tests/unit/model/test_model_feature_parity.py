@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import numpy as np
 
-from scoring_svc.features import FEATURE_NAMES, compute_features, label_known_at
-from scoring_svc.model.registry import ModelRegistry
-from scoring_svc.scorer import Scorer
+from fraudmodel.features import FEATURE_NAMES, compute_features, label_known_at
+from fraudmodel.serving.registry import ModelRegistry
+from fraudmodel.serving.scorer import Scorer
 
 
 def test_offline_and_online_features_are_identical(small_events, tmp_path):

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scoring_svc.events import TxnEvent
-from scoring_svc.features import FEATURE_INDEX, FeatureEngine
+from fraudmodel.events import TxnEvent
+from fraudmodel.features import FEATURE_INDEX, FeatureEngine
 
 T0 = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
 NYC = (40.71, -74.01, "New York City", "US")

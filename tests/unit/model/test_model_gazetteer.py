@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scoring_svc.geo import Gazetteer
+from fraudmodel.geo import Gazetteer
 
 
 def test_lookups_are_remembered_within_a_bound_and_stay_right_after_eviction():

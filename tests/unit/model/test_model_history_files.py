@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring_svc.history_io import HistoryFormatError, frame_to_events, read_history
+from fraudmodel.history_files import HistoryFormatError, frame_to_events, read_history
 
 HEADER = "transaction_id,user_id,occurred_at,amount,currency,merchant_id,channel,lat,lon,city,country,is_fraud\n"
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from scoring_svc.events import TxnEvent
-from scoring_svc.features import FEATURE_INDEX, FEATURE_NAMES
-from scoring_svc.model.reasons import describe, explain, ordinal
+from fraudmodel.events import TxnEvent
+from fraudmodel.features import FEATURE_INDEX, FEATURE_NAMES
+from fraudmodel.serving.reasons import describe, explain, ordinal
 
 EVENT = TxnEvent("t1", "u1", datetime(2025, 3, 3, tzinfo=UTC), 700.0, "USD", "m1", "card_present", 51.5, -0.1,
                  "London", "GB")

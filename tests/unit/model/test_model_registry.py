@@ -6,8 +6,8 @@ import threading
 import pytest
 
 from fraudmesh.errors import NotFound
-from scoring_svc.model.registry import ModelRegistry, ensure_starter_model
-from scoring_svc.scorer import Scorer
+from fraudmodel.serving.registry import ModelRegistry, ensure_starter_model
+from fraudmodel.serving.scorer import Scorer
 
 
 @pytest.fixture()

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from scoring_svc.model.registry import ModelRegistry
-from scoring_svc.scorer import Scorer
+from fraudmodel.serving.registry import ModelRegistry
+from fraudmodel.serving.scorer import Scorer
 
 
 @pytest.fixture()

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from scoring_svc.history_io import COLUMNS, read_history, write_history
-from scoring_svc.simulator import SimulationConfig, simulate
+from fraudmodel.history_files import COLUMNS, read_history, write_history
+from fraudmodel.generators.cardholders import SimulationConfig, simulate
 
 PATTERNS = {"compromised_merchant", "stolen_card_spree", "cnp_shipped_far", "card_testing", "impossible_travel",
             "high_amount"}

@@ -3,7 +3,7 @@ an older checkout is replaced by a new starter model instead of stopping the pla
 
 import json
 
-from scoring_svc.model.registry import ModelRegistry, ensure_starter_model
+from fraudmodel.serving.registry import ModelRegistry, ensure_starter_model
 
 
 def test_a_model_needing_features_the_code_no_longer_computes_gets_a_new_starter(tmp_path):

@@ -7,8 +7,8 @@ import argparse
 import csv
 import json
 
-from scoring_svc.features import FEATURE_NAMES
-from scoring_svc.model_cli import register
+from fraudmodel.features import FEATURE_NAMES
+from fraudctl.model_commands import register
 
 
 def test_model_version_folder_is_complete(trained):

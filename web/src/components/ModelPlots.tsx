@@ -2,15 +2,15 @@ import { useState } from "react";
 import { useServices } from "../services";
 
 // The evaluation report's plots, by the file names `fraudctl train` writes into a version's folder
-// (scoring_svc/model/report.py), beside report.md. A plot the report lacks is simply left out.
-export const REPORT_PLOTS: Array<{ file: string; title: string }> = [
+// (fraudmodel/evaluation/report.py), beside report.md. A plot the report lacks is simply left out.
+const REPORT_PLOTS: Array<{ file: string; title: string }> = [
   { file: "precision_recall.png", title: "Precision–recall curve" },
   { file: "roc.png", title: "ROC curve" },
   { file: "score_distribution.png", title: "Score distribution by class" },
   { file: "feature_importance.png", title: "Feature importance" },
   { file: "thresholds.png", title: "Precision and alert volume per threshold" },
 ];
-export const REPORT_MARKDOWN = "report.md";
+const REPORT_MARKDOWN = "report.md";
 
 export function ModelPlots({ version }: { version: string }) {
   const { api } = useServices();

@@ -1,0 +1,143 @@
+"""`fraudctl`: the platform's operations. `up` runs everything in the foreground until Ctrl-C or
+`fraudctl down`; the model commands (simulate, train, score, evaluate, bench) come from scoring_svc."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import pathlib
+import signal
+import sys
+import threading
+import time
+
+from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
+from fraudctl.runtime.platform import Platform, PlatformConfig
+from fraudmesh.settings import CommonSettings
+from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
+from fraudctl.runtime.waiting import port_open
+
+log = logging.getLogger("fraudctl")
+
+
+def _pid_file(config: PlatformConfig):
+    return config.data_dir / "fraudctl.pid"
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    config = PlatformConfig(scoring_instances=args.scoring_instances)
+    platform = Platform(config)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    try:
+        platform.up()
+        _pid_file(config).write_text(str(os.getpid()))
+        ports = config.ports
+        scoring_ports = " :".join(
+            str(s.listen_port) for s in platform.services.running.values() if s.service == "scoring"
+        )
+        print(
+            "\nThe fraud mesh is up.\n"
+            f"  console and REST API  {ports.edge_url}\n"
+            f"  OpenAPI docs          {ports.edge_url}/docs\n"
+            f"  WebSocket             ws://127.0.0.1:{ports.edge}/api/ws\n"
+            f"  gRPC                  ingest :{ports.ingest}  scoring :{scoring_ports}  store :{ports.store}  notify :{ports.notify}\n"
+            f"  Kafka                 {platform.bootstrap_servers}\n"
+            f"  PostgreSQL            {platform.database_url}\n"
+            f"  logs                  {config.data_dir / 'logs'}\n"
+            "Ctrl-C or `make down` stops everything.\n",
+            flush=True,
+        )
+        while not stopping.wait(1):
+            for name, ending in platform.services.restart_dead().items():
+                log.warning("%s stopped unexpectedly and was restarted: it %s", name, ending)
+        return 0
+    except Exception as error:
+        log.error("%s", error)
+        return 1
+    finally:
+        print("stopping...", flush=True)
+        platform.down()
+        _pid_file(config).unlink(missing_ok=True)
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    pid_file = _pid_file(PlatformConfig())
+    if not pid_file.exists():
+        print("nothing to stop: no `fraudctl up` is running from this folder")
+        return 0
+    pid = int(pid_file.read_text())
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pid_file.unlink(missing_ok=True)
+        print("the platform was not running (stale pid file removed)")
+        return 0
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and pid_file.exists():
+        time.sleep(0.5)
+    print("stopped" if not pid_file.exists() else f"still stopping (pid {pid})")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = PlatformConfig()
+    supervisor = ServiceSupervisor(ServicePorts(), config.data_dir / "logs", {})
+    health = supervisor.health()
+    health["kafka"] = port_open("127.0.0.1", config.kafka_port)
+    health["postgres"] = port_open("127.0.0.1", config.postgres_port)
+    for name, ok in health.items():
+        print(f"{name:10} {'up' if ok else 'DOWN'}")
+    return 0 if all(health.values()) else 1
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from fraudctl.store_history import import_history
+
+    inserted = asyncio.run(import_history(args.file, args.store, args.models))
+    print(f"imported {args.file}: {inserted:,} new transactions stored")
+    return 0
+
+
+def _scoring_instances(text: str) -> int:
+    number = int(text)
+    if not 1 <= number <= TRANSACTIONS_PARTITIONS:
+        raise argparse.ArgumentTypeError(
+            f"must be 1 to {TRANSACTIONS_PARTITIONS}: the topic's partitions are what instances share"
+        )
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fraudctl", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="start Kafka, PostgreSQL and every service; Ctrl-C stops")
+    up.add_argument("--scoring-instances", type=_scoring_instances, default=1, metavar="N",
+                    help=f"scoring_svc instances sharing the transactions topic (1 to {TRANSACTIONS_PARTITIONS})")
+    up.set_defaults(run=cmd_up)
+    commands.add_parser("down", help="stop what `fraudctl up` started").set_defaults(run=cmd_down)
+    commands.add_parser("status", help="show which parts are up").set_defaults(run=cmd_status)
+    importing = commands.add_parser("import", help="load labelled history (CSV or Parquet) into the store")
+    importing.add_argument("file", type=pathlib.Path, help="history in the documented CSV or Parquet format")
+    importing.add_argument("--store", default=CommonSettings().store_address, help="store_svc address (STORE_ADDRESS)")
+    importing.add_argument("--models", type=pathlib.Path, default=PlatformConfig().models_dir, help="models folder")
+    importing.set_defaults(run=cmd_import)
+    from fraudctl.model_commands import register as register_model_commands
+
+    register_model_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    result = args.run(args)
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

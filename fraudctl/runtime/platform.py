@@ -1,0 +1,105 @@
+"""The whole platform on one machine: Kafka, PostgreSQL, the starter model and the five services.
+
+`KAFKA_BOOTSTRAP_SERVERS` / `DATABASE_URL` in the environment point it at existing ones instead of
+starting its own. Used by `fraudctl up` and by the end-to-end test session alike."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pathlib
+from dataclasses import dataclass, field
+
+from fraudmesh.kafka_topics import LABELS_TOPIC_CONFIG, ensure_topic
+from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.postgres import PostgresCluster
+from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
+
+log = logging.getLogger(__name__)
+REPO = pathlib.Path(__file__).resolve().parents[2]
+TOPICS = ("transactions", "labels")
+
+
+@dataclass
+class PlatformConfig:
+    data_dir: pathlib.Path = REPO / ".data"
+    models_dir: pathlib.Path = REPO / "models"
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    postgres_port: int = 55432
+    ports: ServicePorts = field(default_factory=ServicePorts)
+    kafka_bootstrap_servers: str | None = field(default_factory=lambda: os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
+    database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL"))
+    extra_env: dict[str, str] = field(default_factory=dict)
+    # Scoring instances in the consumer group; the transactions topic's partitions are shared among
+    # them, so more than TRANSACTIONS_PARTITIONS would leave some idle.
+    scoring_instances: int = 1
+
+
+class Platform:
+    def __init__(self, config: PlatformConfig):
+        self.config = config
+        self.kafka: KafkaBroker | None = None
+        self.postgres: PostgresCluster | None = None
+        self.services: ServiceSupervisor | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.config.kafka_bootstrap_servers or self.kafka.bootstrap_servers
+
+    @property
+    def database_url(self) -> str:
+        return self.config.database_url or self.postgres.url
+
+    def start_infrastructure(self) -> None:
+        data = self.config.data_dir
+        data.mkdir(parents=True, exist_ok=True)
+        if not self.config.database_url:
+            self.postgres = PostgresCluster(data / "postgres", port=self.config.postgres_port)
+            log.info("starting PostgreSQL on 127.0.0.1:%d", self.config.postgres_port)
+            self.postgres.start()
+        if not self.config.kafka_bootstrap_servers:
+            self.kafka = KafkaBroker(data / "kafka", port=self.config.kafka_port,
+                                     controller_port=self.config.kafka_controller_port)
+            log.info("starting Apache Kafka (KRaft) on 127.0.0.1:%d", self.config.kafka_port)
+            self.kafka.start()
+        for topic in TOPICS:
+            config = LABELS_TOPIC_CONFIG if topic == "labels" else None
+            asyncio.run(ensure_topic(self.bootstrap_servers, topic, config=config))
+
+    def ensure_model(self) -> None:
+        from fraudmodel.serving.registry import ensure_starter_model  # heavy imports, only when needed
+
+        if not any(self.config.models_dir.glob("*/model.onnx")):
+            log.info("no model yet: training the starter model into %s", self.config.models_dir)
+        ensure_starter_model(self.config.models_dir)
+
+    def start_services(self) -> None:
+        self.services = ServiceSupervisor(
+            self.config.ports,
+            self.config.data_dir / "logs",
+            {
+                "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+                "DATABASE_URL": self.database_url,
+                "MODELS_DIR": str(self.config.models_dir),
+                **self.config.extra_env,
+            },
+        )
+        self.services.start_all()
+        for number in range(2, self.config.scoring_instances + 1):
+            service = self.services.start("scoring", instance=str(number))
+            self.services.wait_ready(service.name)
+
+    def up(self) -> None:
+        self.start_infrastructure()
+        self.ensure_model()
+        self.start_services()
+
+    def down(self) -> None:
+        if self.services:
+            self.services.stop_all()
+        if self.kafka:
+            self.kafka.stop()
+        if self.postgres:
+            self.postgres.stop()

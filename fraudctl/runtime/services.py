@@ -1,0 +1,192 @@
+"""Runs the five services as child processes and waits until each reports SERVING."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from fraudctl.runtime.waiting import free_port, wait_until
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+# Start order: each service's peers are up before it.
+SERVICE_ORDER = ("store", "notify", "scoring", "ingest", "edge")
+MODULES = {name: f"{name}_svc" if name != "edge" else "edge" for name in SERVICE_ORDER}
+# ServicePorts.metrics_base + this index is each service's first instance's metrics port.
+SERVICE_ORDER_FOR_METRICS = ("ingest", "scoring", "store", "notify", "edge")
+
+
+def grpc_serving(address: str, timeout: float = 1.0) -> bool:
+    with grpc.insecure_channel(address) as channel:
+        try:
+            response = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
+        except grpc.RpcError:
+            return False
+    return response.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def http_ok(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback URL we built)
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@dataclass
+class ServicePorts:
+    ingest: int = 50051
+    scoring: int = 50052
+    store: int = 50053
+    notify: int = 50054
+    edge: int = 8000
+    metrics_base: int = 9101  # ingest, scoring, store, notify, edge in that order
+
+    def grpc_address(self, name: str) -> str:
+        return f"127.0.0.1:{getattr(self, name)}"
+
+    @property
+    def edge_url(self) -> str:
+        return f"http://127.0.0.1:{self.edge}"
+
+
+@dataclass
+class ServiceProcess:
+    name: str  # the label: the service's name, then the instance's ("scoring", "scoring2")
+    process: subprocess.Popen
+    log_path: pathlib.Path
+    service: str = ""  # the service's own name ("scoring")
+    instance: str = ""
+    listen_port: int = 0
+    metrics_port: int = 0
+
+    def log_tail(self, lines: int) -> list[str]:
+        """The last `lines` lines of its log that are not blank: usually why it stopped."""
+        return [line for line in self.log_path.read_text(errors="replace").splitlines() if line.strip()][-lines:]
+
+    def how_it_ended(self) -> str:
+        """Its exit code and the last lines of its log, on one line: what whoever restarts it should be told."""
+        last = " | ".join(self.log_tail(3))[-600:]
+        return f"exited with {self.process.poll()} (log {self.log_path}; last lines: {last})"
+
+    def stop(self, timeout: float = 15) -> None:
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class ServiceSupervisor:
+    ports: ServicePorts
+    log_dir: pathlib.Path
+    base_env: dict[str, str]
+    running: dict[str, ServiceProcess] = field(default_factory=dict)
+    restarts: dict[str, int] = field(default_factory=dict)
+    extra_ports: dict[str, tuple[int, int]] = field(default_factory=dict)  # by label: listen, metrics
+
+    def instance_ports(self, name: str, instance: str = "") -> tuple[int, int]:
+        """The listening and metrics ports of one instance. The first instance of each service has
+        the configured ones; another (`instance` "2", say) gets free ports of its own, kept for its
+        restarts, so several can run beside each other (scoring instances share the consumer group)."""
+        if not instance:
+            return getattr(self.ports, name), self.ports.metrics_base + SERVICE_ORDER_FOR_METRICS.index(name)
+        label = f"{name}{instance}"
+        if label not in self.extra_ports:
+            self.extra_ports[label] = (free_port(), free_port())
+        return self.extra_ports[label]
+
+    def environment(self, name: str, instance: str = "") -> dict[str, str]:
+        listen_port, metrics_port = self.instance_ports(name, instance)
+        env = {
+            **os.environ,
+            **self.base_env,
+            "INGEST_ADDRESS": self.ports.grpc_address("ingest"),
+            "SCORING_ADDRESS": self.ports.grpc_address("scoring"),
+            "STORE_ADDRESS": self.ports.grpc_address("store"),
+            "NOTIFY_ADDRESS": self.ports.grpc_address("notify"),
+            "METRICS_PORT": str(metrics_port),
+            "PYTHONUNBUFFERED": "1",
+        }
+        listen_key = "EDGE_LISTEN" if name == "edge" else f"{name.upper()}_LISTEN"
+        env[listen_key] = f"127.0.0.1:{listen_port}"
+        return env
+
+    def start(self, name: str, instance: str = "") -> ServiceProcess:
+        label = f"{name}{instance}"
+        listen_port, metrics_port = self.instance_ports(name, instance)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{label}.log"
+        with open(log_path, "ab") as log_file:
+            process = subprocess.Popen(
+                [sys.executable, "-m", MODULES[name]],
+                cwd=REPO,
+                env=self.environment(name, instance),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches fraudctl, which stops children in order
+            )
+        service = ServiceProcess(label, process, log_path, name, instance, listen_port, metrics_port)
+        self.running[label] = service
+        return service
+
+    def wait_ready(self, label: str, timeout: float = 60) -> None:
+        """Waits until the instance `label` ("scoring", "scoring2") answers its health check."""
+        service = self.running[label]
+
+        def ready() -> bool:
+            if service.process.poll() is not None:
+                raise RuntimeError(
+                    f"{label} exited with {service.process.returncode}; last lines of {service.log_path}:\n"
+                    + "\n".join(service.log_tail(20))
+                )
+            if service.service == "edge":
+                return http_ok(f"http://127.0.0.1:{service.listen_port}/api/health")
+            return grpc_serving(f"127.0.0.1:{service.listen_port}")
+
+        wait_until(ready, timeout, label, str(service.log_path))
+
+    def start_all(self, timeout: float = 90) -> None:
+        for name in SERVICE_ORDER:
+            self.start(name)
+            self.wait_ready(name, timeout)
+
+    def restart_dead(self, max_restarts: int = 5) -> dict[str, str]:
+        """Starts again each service whose process ended on its own, as a supervisor should: a
+        scoring instance that stops itself after a failure is meant to be restarted (its uncommitted
+        batches are re-read). Answers how each restarted one had ended, by name. Raises once a
+        service has died `max_restarts` times: a crash loop."""
+        restarted = {}
+        for name, service in list(self.running.items()):
+            if service.process.poll() is None:
+                continue
+            self.restarts[name] = self.restarts.get(name, 0) + 1
+            if self.restarts[name] > max_restarts:
+                raise RuntimeError(f"{name} keeps stopping ({max_restarts} restarts); see {service.log_path}")
+            restarted[name] = service.how_it_ended()
+            self.start(service.service, service.instance)
+            self.wait_ready(name)
+        return restarted
+
+    def stop(self, name: str) -> None:
+        self.running.pop(name).stop()
+
+    def stop_all(self) -> None:
+        for name in reversed(list(self.running)):
+            self.stop(name)
+
+    def health(self) -> dict[str, bool]:
+        status = {name: grpc_serving(self.ports.grpc_address(name)) for name in SERVICE_ORDER if name != "edge"}
+        status["edge"] = http_ok(f"{self.ports.edge_url}/api/health")
+        return status

@@ -1,0 +1,59 @@
+"""Features over a whole labelled history at once, for training and evaluation: the same engine the
+scorer uses, fed in event-time order, with each fraud label released at the moment it became known."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import numpy as np
+from tqdm import tqdm
+
+from fraudmodel.events import TxnEvent
+from fraudmodel.features.engine import FeatureEngine
+from fraudmodel.features.names import FEATURE_NAMES
+
+DEFAULT_LABEL_DELAY = timedelta(days=7)
+_CHUNK = 4096
+
+
+def label_known_at(event: TxnEvent, label_delay: timedelta) -> float | None:
+    """When a fraud label of this event counts for merchant risk: its labelled_at, or, for history
+    files without it, the event time plus the usual delay before a chargeback or report."""
+    if not event.label:
+        return None
+    at = event.labelled_at or (event.occurred_at + label_delay)
+    return at.timestamp()
+
+
+def compute_features(
+    events: Sequence[TxnEvent],
+    label_delay: timedelta = DEFAULT_LABEL_DELAY,
+    *,
+    engine: FeatureEngine | None = None,
+    progress: bool = False,
+) -> np.ndarray:
+    """Rows in the order of `events` (computed in event-time order; ties keep file order)."""
+    engine = engine or FeatureEngine()
+    order = sorted(range(len(events)), key=lambda i: events[i].occurred_at)
+    labels = sorted(
+        (at, events[i].transaction_id, events[i].merchant_id)
+        for i in range(len(events))
+        if (at := label_known_at(events[i], label_delay)) is not None
+    )
+    next_label = 0
+
+    def release_labels_known_by(t: float) -> None:
+        nonlocal next_label
+        while next_label < len(labels) and labels[next_label][0] <= t:
+            at, txn, merchant = labels[next_label]
+            engine.record_label(txn, merchant, True, at)
+            next_label += 1
+
+    out = np.empty((len(events), len(FEATURE_NAMES)), dtype=np.float64)
+    with tqdm(total=len(order), desc="features", unit="txn", disable=not progress, mininterval=0.5) as bar:
+        for start in range(0, len(order), _CHUNK):
+            chunk = order[start : start + _CHUNK]
+            out[chunk] = engine.observe([events[i] for i in chunk], before_each=release_labels_known_by)
+            bar.update(len(chunk))
+    return out

@@ -1,0 +1,137 @@
+"""What the feature engine remembers about every user, as a few columnar numpy arrays with one row
+per user: window buckets, running summaries, the latest place, and the user's recently used
+merchants and places as 32-bit keys. A row is 614 bytes, whatever the user's history, so a
+million users fit in well under a gigabyte; no Python object is kept per user except the id.
+
+Each row also notes the Kafka partition the user's events came from, so that an instance can forget
+the users of a partition it gets back after another instance owned it: their rows would miss
+whatever the other instance saw. A forgotten user's row is cleared and reused."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fraudmodel.features.kernel import EMPTY_HEAD, INT_COLUMNS, LATEST, PREV_T, REAL_COLUMNS
+from fraudmodel.features.names import KNOWN_MERCHANTS_CAP, KNOWN_PLACES_CAP, WINDOW_STEPS, WINDOWS
+
+WINDOW_COUNT = len(WINDOWS)
+_GROWTH = 1.25  # modest, so spare capacity stays a small part of the memory
+_MIN_CAPACITY = 1024
+NO_PARTITION = -1  # a user whose events did not come from Kafka (warmed from a file, restored)
+# name -> (shape of one user's row, dtype); the order is the kernel's argument order.
+COLUMNS: dict[str, tuple[tuple[int, ...], type]] = {
+    "counts": ((WINDOW_COUNT, WINDOW_STEPS), np.uint16),
+    "sums": ((WINDOW_COUNT - 1, WINDOW_STEPS), np.float32),  # the shortest window has no sum feature
+    "heads": ((WINDOW_COUNT,), np.int32),
+    "reals": ((REAL_COLUMNS,), np.float64),
+    "ints": ((INT_COLUMNS,), np.int32),
+    "merchants": ((KNOWN_MERCHANTS_CAP,), np.uint32),
+    "places": ((KNOWN_PLACES_CAP,), np.uint32),
+    "key_lengths": ((2,), np.uint8),
+}
+
+
+class UserTable:
+    def __init__(self, capacity: int = _MIN_CAPACITY) -> None:
+        self.slots: dict[str, int] = {}
+        self.columns = {name: np.empty((capacity, *shape), dtype) for name, (shape, dtype) in COLUMNS.items()}
+        # Not part of the kernel's state nor of a snapshot: where the service read each user's events.
+        self.partitions = np.empty(capacity, np.int16)
+        self._rows_used = 0  # rows handed out so far; a forgotten user's row goes to _free_rows
+        self._free_rows: list[int] = []
+        self._clear(0, capacity)
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def __contains__(self, user_id: str) -> bool:
+        return user_id in self.slots
+
+    @property
+    def capacity(self) -> int:
+        return len(self.columns["heads"])
+
+    def slot(self, user_id: str) -> int:
+        """The user's row, added (empty) when the user is new."""
+        slot = self.slots.get(user_id)
+        if slot is None:
+            if self._free_rows:
+                slot = self._free_rows.pop()
+            else:
+                slot = self._rows_used
+                if slot == self.capacity:
+                    self._grow(max(_MIN_CAPACITY, int(slot * _GROWTH)))
+                self._rows_used += 1
+            self.slots[user_id] = slot
+        return slot
+
+    def forget_partitions(self, partitions: set[int]) -> int:
+        """Forgets every user last seen on one of `partitions`, and those of no known partition (warmed
+        for a what-if, or for a batch a rebalance dropped: they may belong to one); returns how many."""
+        if not partitions:
+            return 0
+        users = list(self.slots)
+        rows = np.fromiter(self.slots.values(), np.int64, len(users))
+        stale = np.flatnonzero(np.isin(self.partitions[rows], [*partitions, NO_PARTITION]))
+        for index in stale.tolist():
+            del self.slots[users[index]]
+        self._free_rows.extend(rows[stale].tolist())
+        self._clear_rows(rows[stale])
+        return len(stale)
+
+    def kernel_arrays(self) -> tuple[np.ndarray, ...]:
+        return tuple(self.columns[name] for name in COLUMNS)
+
+    def copy_of(self, user_ids: set[str]) -> UserTable:
+        """A scratch table holding copies of these users' rows (empty rows for unknown users)."""
+        twin = UserTable(max(len(user_ids), 1))
+        known = [u for u in user_ids if u in self.slots]
+        rows = [self.slots[u] for u in known]
+        for user_id in known:
+            twin.slot(user_id)
+        for name, column in self.columns.items():
+            twin.columns[name][: len(rows)] = column[rows]
+        return twin
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        rows = list(self.slots.values())
+        arrays = {name: column[rows] for name, column in self.columns.items()}
+        arrays["user_ids"] = np.array(list(self.slots), dtype=np.str_) if rows else np.empty(0, np.str_)
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> UserTable:
+        user_ids = [str(u) for u in arrays["user_ids"]]
+        table = cls(max(len(user_ids), _MIN_CAPACITY))
+        for name, (shape, dtype) in COLUMNS.items():
+            data = arrays[name]
+            if data.shape != (len(user_ids), *shape) or data.dtype != dtype:
+                raise ValueError(f"state snapshot: column {name} has shape {data.shape} {data.dtype}, "
+                                 f"expected {(len(user_ids), *shape)} {np.dtype(dtype)}")
+            table.columns[name][: len(user_ids)] = data
+        table.slots = {u: i for i, u in enumerate(user_ids)}
+        table._rows_used = len(user_ids)
+        return table
+
+    def _grow(self, capacity: int) -> None:
+        old = self.capacity
+        for name, column in self.columns.items():
+            bigger = np.empty((capacity, *column.shape[1:]), column.dtype)
+            bigger[:old] = column
+            self.columns[name] = bigger
+        partitions = np.empty(capacity, self.partitions.dtype)
+        partitions[:old] = self.partitions
+        self.partitions = partitions
+        self._clear(old, capacity)
+
+    def _clear(self, start: int, stop: int) -> None:
+        self._clear_rows(slice(start, stop))
+
+    def _clear_rows(self, rows: slice | np.ndarray) -> None:
+        """Empty rows: no events, no latest place, no partition."""
+        for column in self.columns.values():
+            column[rows] = 0
+        self.columns["heads"][rows] = EMPTY_HEAD
+        self.columns["reals"][rows, LATEST] = -np.inf
+        self.columns["reals"][rows, PREV_T] = -np.inf
+        self.partitions[rows] = NO_PARTITION

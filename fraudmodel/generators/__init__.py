@@ -1,0 +1,1 @@
+"""Generators of synthetic labelled transaction histories, each seeded and deterministic."""

@@ -1,0 +1,1 @@
+"""Training a model version from labelled history: split, fit, calibrate, export to ONNX."""
