@@ -50,7 +50,9 @@ describe("the live console", () => {
       });
       act(() => first.drop());
       expect(screen.getByTestId("connection-status").textContent).toBe("reconnecting");
-      act(() => vi.runOnlyPendingTimers());
+      act(() => {
+        vi.runOnlyPendingTimers();
+      });
       const second = FakeSocket.latest();
       expect(second.since).toBe("1");
       act(() => {

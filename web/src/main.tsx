@@ -4,18 +4,18 @@ import { App } from "./App";
 import { createApi } from "./api/client";
 import { readRecentDecisions } from "./api/readRecent";
 import { readDecisionsSince } from "./api/readSince";
-import { DesktopNotifier, type NotificationApi } from "./live/DesktopNotifier";
+import { DesktopNotifier } from "./live/DesktopNotifier";
 import { LiveHub } from "./live/LiveHub";
 import { sameOriginStreamBase } from "./live/streamProtocol";
 import { navigate, transactionHref } from "./routing";
-import { ServicesProvider } from "./services";
+import { ServicesContext } from "./services";
 import "./styles/app.css";
 
 // The one place where the console's objects are built and wired; everything below receives them.
 const notifier =
   typeof Notification === "undefined"
     ? null
-    : new DesktopNotifier(Notification as unknown as NotificationApi, (id) => {
+    : new DesktopNotifier(Notification, (id) => {
         window.focus();
         navigate(transactionHref(id));
       });
@@ -30,8 +30,8 @@ const hub = new LiveHub({
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <ServicesProvider services={{ api, hub, notifier }}>
+    <ServicesContext value={{ api, hub, notifier }}>
       <App />
-    </ServicesProvider>
+    </ServicesContext>
   </StrictMode>,
 );

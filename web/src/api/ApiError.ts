@@ -19,7 +19,7 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   let body: Partial<ApiErrorBody> = {};
   try {
     const parsed: unknown = await response.json();
-    if (parsed && typeof parsed === "object") body = parsed as Partial<ApiErrorBody>;
+    if (parsed && typeof parsed === "object") body = parsed;
   } catch {
     // A proxy or a crashed edge can answer with HTML or nothing; the status still says enough.
   }

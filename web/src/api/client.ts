@@ -1,10 +1,13 @@
 import { ApiError, errorFromResponse } from "./ApiError";
 import type {
   CitySuggestion,
+  CitySuggestions,
   ConsoleConfig,
   Decision,
   LabelKind,
+  ModelActivated,
   ModelInfo,
+  ModelList,
   SimulatorStatus,
   Stats,
   SubmitResult,
@@ -33,10 +36,10 @@ export interface Api {
   suggestCities(prefix: string): Promise<CitySuggestion[]>;
 }
 
-function queryString(params: Record<string, string | number | boolean | undefined>): string {
+function queryString(params: Record<string, string | number | boolean | null | undefined>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== "") search.set(key, String(value));
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
   }
   const text = search.toString();
   return text ? `?${text}` : "";
@@ -70,9 +73,9 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     labelTransaction: (id, label, analyst) =>
       post<Decision>(`/api/transactions/${encodeURIComponent(id)}/label`, analyst ? { label, analyst } : { label }),
     getStats: (since) => request<Stats>(`/api/stats${queryString({ since })}`),
-    listModels: async () => (await request<{ models: ModelInfo[] }>("/api/models")).models ?? [],
+    listModels: async () => (await request<ModelList>("/api/models")).models ?? [],
     activateModel: async (version) =>
-      (await post<{ model: ModelInfo }>(`/api/models/${encodeURIComponent(version)}:activate`, {})).model,
+      (await post<ModelActivated>(`/api/models/${encodeURIComponent(version)}:activate`, {})).model,
     modelReportUrl: (version, file) =>
       `${baseUrl}/api/models/${encodeURIComponent(version)}/report/${encodeURIComponent(file)}`,
     getSimulator: () => request<SimulatorStatus>("/api/simulator"),
@@ -80,6 +83,6 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     stopSimulator: () => request<unknown>("/api/simulator", { method: "DELETE" }),
     getConfig: () => request<ConsoleConfig>("/api/config"),
     suggestCities: async (prefix) =>
-      (await request<{ cities: CitySuggestion[] }>(`/api/geo/cities${queryString({ q: prefix })}`)).cities ?? [],
+      (await request<CitySuggestions>(`/api/geo/cities${queryString({ q: prefix })}`)).cities ?? [],
   };
 }

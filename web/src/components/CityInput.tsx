@@ -11,31 +11,30 @@ interface Props {
 }
 
 const DEBOUNCE_MS = 200;
+const MIN_PREFIX = 2;
 
 /** A city box that suggests the edge's known cities as the analyst types (a native datalist). */
 export function CityInput({ control, value, onChange, onPick }: Props) {
   const { api } = useServices();
-  const [suggestions, setSuggestions] = useState<CitySuggestion[]>([]);
+  const [fetched, setFetched] = useState<CitySuggestion[]>([]);
   const listId = `${control.id}-suggestions`;
+  const prefix = value.trim();
+  const suggestions = prefix.length < MIN_PREFIX ? [] : fetched;
 
   useEffect(() => {
-    const prefix = value.trim();
-    if (prefix.length < 2) {
-      setSuggestions([]);
-      return;
-    }
+    if (prefix.length < MIN_PREFIX) return;
     let current = true;
     const timer = setTimeout(() => {
       api
         .suggestCities(prefix)
-        .then((cities) => current && setSuggestions(cities.slice(0, 10)))
-        .catch(() => current && setSuggestions([]));
+        .then((cities) => current && setFetched(cities.slice(0, 10)))
+        .catch(() => current && setFetched([]));
     }, DEBOUNCE_MS);
     return () => {
       current = false;
       clearTimeout(timer);
     };
-  }, [api, value]);
+  }, [api, prefix]);
 
   const change = (next: string) => {
     onChange(next);

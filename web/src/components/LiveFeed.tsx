@@ -11,6 +11,7 @@ const ROW_ESTIMATE_PX = 44;
  */
 export function LiveFeed({ entries }: { entries: readonly FeedEntry[] }) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- only the React Compiler cares, and the console does not use it
   const virtualizer = useVirtualizer({
     count: entries.length,
     getScrollElement: () => scrollRef.current,

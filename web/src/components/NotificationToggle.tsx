@@ -20,7 +20,7 @@ export function NotificationToggle() {
   return (
     <div className="notification-toggle">
       <label className="checkbox">
-        <input type="checkbox" checked={enabled} onChange={toggle} />
+        <input type="checkbox" checked={enabled} onChange={() => void toggle()} />
         Desktop notifications
       </label>
       {refused && <span className="hint">The browser refused; allow notifications for this site to turn them on.</span>}

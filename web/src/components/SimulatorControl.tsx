@@ -25,13 +25,13 @@ export function SimulatorControl() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const refresh = useCallback(async () => {
-    try {
-      setStatus(await api.getSimulator());
-    } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
-    }
-  }, [api]);
+  const refresh = useCallback(
+    () =>
+      api.getSimulator().then(setStatus, (caught: unknown) => {
+        setError(caught instanceof Error ? caught.message : String(caught));
+      }),
+    [api],
+  );
 
   useEffect(() => {
     void refresh();

@@ -18,7 +18,7 @@ export function StatsBar({ refreshKey }: { refreshKey: number }) {
         .then((loaded) => active && setStats(loaded))
         .catch(() => undefined); // the counts are a convenience; the queue itself still works
     void load();
-    const timer = setInterval(load, REFRESH_MS);
+    const timer = setInterval(() => void load(), REFRESH_MS);
     return () => {
       active = false;
       clearInterval(timer);

@@ -15,9 +15,11 @@ export function SubmitOutcome({ result }: { result: SubmitResult }) {
       </div>
     );
   }
+  // A 202 (no decision in time) says only the id; a 201 also says whether the key was seen before.
+  const duplicate = "duplicate" in result && result.duplicate;
   return (
     <div className="submit-outcome" role="status" data-testid="submit-outcome" data-decision="">
-      Accepted{result.duplicate ? " (a repeat of an earlier submission with the same idempotency key)" : ""}; the
+      Accepted{duplicate ? " (a repeat of an earlier submission with the same idempotency key)" : ""}; the
       decision will appear in the live feed. <a href={transactionHref(result.id)}>Open transaction {result.id}</a>
     </div>
   );

@@ -69,7 +69,7 @@ export function TransactionForm() {
   );
 
   return (
-    <form className="transaction-form" onSubmit={submit} noValidate aria-labelledby="submit-heading">
+    <form className="transaction-form" onSubmit={(event) => void submit(event)} noValidate aria-labelledby="submit-heading">
       <h2 id="submit-heading">Submit a transaction</h2>
       <div className="form-grid">
         {TEXT_FIELDS.map((field) => text(field.name, field.label, field.hint, field.inputMode))}

@@ -8,22 +8,30 @@ import { HistoryMap } from "./HistoryMap";
 
 const HISTORY_SIZE = 20;
 
+// An answer remembers which transaction it was read for, so one for another shows as loading.
+type Answer = { currentId: string } & ({ history: Decision[] } | { error: string });
+
 export function UserHistory({ userId, currentId }: { userId: string; currentId: string }) {
   const { api } = useServices();
-  const [history, setHistory] = useState<Decision[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [answer, setAnswer] = useState<Answer | null>(null);
 
   useEffect(() => {
     let active = true;
-    setHistory(null);
     api
       .listTransactions({ user_id: userId, page_size: HISTORY_SIZE })
-      .then((page) => active && setHistory(page.transactions))
-      .catch((caught: unknown) => active && setError(caught instanceof Error ? caught.message : String(caught)));
+      .then((page) => active && setAnswer({ currentId, history: page.transactions }))
+      .catch(
+        (caught: unknown) =>
+          active && setAnswer({ currentId, error: caught instanceof Error ? caught.message : String(caught) }),
+      );
     return () => {
       active = false;
     };
   }, [api, userId, currentId]);
+
+  const current = answer?.currentId === currentId ? answer : null;
+  const error = current && "error" in current ? current.error : null;
+  const history = current && "history" in current ? current.history : null;
 
   if (error) return <p className="field-error">Could not load the history: {error}</p>;
   if (history === null) return <p className="hint">Loading history…</p>;

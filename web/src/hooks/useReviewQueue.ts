@@ -47,7 +47,6 @@ export function useReviewQueue(): ReviewQueueState {
   useEffect(() => {
     let active = true;
     arrivedWhileLoading.current = [];
-    setError(null);
     (async () => {
       const loaded: Decision[] = [];
       let token = "";
@@ -72,6 +71,7 @@ export function useReviewQueue(): ReviewQueueState {
         arrivedWhileLoading.current = null;
         setQueue(next);
         setTruncated(more);
+        setError(null);
       })
       .catch((caught: unknown) => {
         if (!active) return;
@@ -84,5 +84,10 @@ export function useReviewQueue(): ReviewQueueState {
     };
   }, [api, generation]);
 
-  return { queue, loading, error, truncated, apply, reload: () => setGeneration((value) => value + 1) };
+  const reload = () => {
+    setError(null);
+    setGeneration((value) => value + 1);
+  };
+
+  return { queue, loading, error, truncated, apply, reload };
 }

@@ -1,8 +1,10 @@
 import { useMemo, useSyncExternalStore } from "react";
 
+// Function properties, not methods: React calls both without their object, so they must be bound
+// (the stores define them as arrow functions).
 export interface Subscribable<T> {
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): T;
+  readonly subscribe: (listener: () => void) => () => void;
+  readonly getSnapshot: () => T;
 }
 
 /**

@@ -10,27 +10,32 @@ export type TransactionState =
   | { kind: "loaded"; decision: Decision };
 
 const RETRY_MS = 1_500;
+const LOADING: TransactionState = { kind: "loading" };
 
 /** One transaction, fetched once and then kept fresh from the stream (labels, late decisions). */
 export function useTransaction(id: string): [TransactionState, (decision: Decision) => void] {
   const { api, hub } = useServices();
-  const [state, setState] = useState<TransactionState>({ kind: "loading" });
+  // Kept with the id it belongs to, so another id reads as loading until its own answer comes.
+  const [entry, setEntry] = useState<{ id: string; state: TransactionState }>({ id, state: LOADING });
+  const state = entry.id === id ? entry.state : LOADING;
 
   useEffect(() => {
     let active = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    setState({ kind: "loading" });
+    const set = (next: TransactionState) => setEntry({ id, state: next });
     const load = () => {
       api
         .getTransaction(id)
-        .then((decision) => active && setState({ kind: "loaded", decision }))
+        .then((decision) => active && set({ kind: "loaded", decision }))
         .catch((error: unknown) => {
           if (!active) return;
           if (error instanceof ApiError && error.status === 404) {
-            setState((current) => (current.kind === "loaded" ? current : { kind: "waiting" }));
+            setEntry((current) =>
+              current.id === id && current.state.kind === "loaded" ? current : { id, state: { kind: "waiting" } },
+            );
             timer = setTimeout(load, RETRY_MS);
           } else {
-            setState({ kind: "error", message: error instanceof Error ? error.message : String(error) });
+            set({ kind: "error", message: error instanceof Error ? error.message : String(error) });
           }
         });
     };
@@ -38,7 +43,7 @@ export function useTransaction(id: string): [TransactionState, (decision: Decisi
     const unfollow = hub.onDecision((decision) => {
       if (decision.id !== id || !active) return;
       clearTimeout(timer);
-      setState({ kind: "loaded", decision });
+      set({ kind: "loaded", decision });
     });
     return () => {
       active = false;
@@ -47,5 +52,5 @@ export function useTransaction(id: string): [TransactionState, (decision: Decisi
     };
   }, [api, hub, id]);
 
-  return [state, (decision) => setState({ kind: "loaded", decision })];
+  return [state, (decision) => setEntry({ id, state: { kind: "loaded", decision } })];
 }

@@ -6,7 +6,7 @@ function fakeNotificationApi(permissionAnswer: NotificationPermission) {
   const shown: Array<{ title: string; body?: string; onclick: ((event: Event) => void) | null }> = [];
   class FakeNotification {
     static permission: NotificationPermission = "default";
-    static requestPermission = vi.fn(async () => permissionAnswer);
+    static requestPermission = vi.fn(() => Promise.resolve(permissionAnswer));
     onclick: ((event: Event) => void) | null = null;
     constructor(readonly title: string, options?: NotificationOptions) {
       shown.push(Object.assign(this, { body: options?.body }));

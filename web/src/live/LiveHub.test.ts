@@ -77,7 +77,7 @@ describe("LiveHub", () => {
       makeDecision({ id: "seen", time: at(2), received_at: at(2) }),
       makeDecision({ id: "lost", decision: "DECLINE", time: at(3), received_at: at(3) }),
     ];
-    const readSince = vi.fn(async () => stored);
+    const readSince = vi.fn(() => Promise.resolve(stored));
     const { hub, socket, onAlert } = makeHub(readSince);
     socket.sendDecision(7, stored[1]!);
     socket.sendRaw(JSON.stringify({ type: "gap", from: 8, to: 10 }));

@@ -117,11 +117,11 @@ export class LiveHub {
   }
 
   private remember(decision: Decision): void {
-    const received = Date.parse(decision.received_at);
+    const received = Date.parse(decision.received_at ?? "");
     if (!Number.isNaN(received) && (this.lastReceivedAt === null || received > Date.parse(this.lastReceivedAt))) {
       this.lastReceivedAt = decision.received_at;
     }
-    const occurred = Date.parse(decision.time);
+    const occurred = Date.parse(decision.time ?? "");
     if (Number.isNaN(occurred)) return;
     this.recentEventTimes.push(occurred);
     if (this.recentEventTimes.length > RECENT_EVENTS) this.recentEventTimes.shift();
@@ -139,7 +139,7 @@ export class LiveHub {
         // Only what the edge received after our last delivered decision was missed; older rows
         // (from before this console opened, or scrolled past the cap) are not news.
         const recovered = decisions.filter(
-          (decision) => Date.parse(decision.received_at) > receivedAfter && !this.feed.hasTransaction(decision.id),
+          (decision) => Date.parse(decision.received_at ?? "") > receivedAfter && !this.feed.hasTransaction(decision.id),
         );
         this.feed.fillGap({ from, to }, recovered);
         for (const decision of recovered) {

@@ -67,7 +67,7 @@ export class LiveMetrics {
     const second = Math.floor(arrivalMs / 1000);
     let bucket = this.buckets.get(second);
     if (!bucket) {
-      bucket = { count: 0, fraud: 0, review: 0, decline: 0, latenciesMs: [], scoreBins: new Array(this.bins).fill(0) };
+      bucket = { count: 0, fraud: 0, review: 0, decline: 0, latenciesMs: [], scoreBins: new Array<number>(this.bins).fill(0) };
       this.buckets.set(second, bucket);
       this.prune(second);
     }
@@ -87,7 +87,7 @@ export class LiveMetrics {
     this.prune(current);
     const perSecond: number[] = [];
     const flaggedPerSecond: number[] = [];
-    const scoreHistogram: number[] = new Array(this.bins).fill(0);
+    const scoreHistogram = new Array<number>(this.bins).fill(0);
     const latencies: number[] = [];
     let total = 0;
     let fraud = 0;

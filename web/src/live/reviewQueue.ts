@@ -6,7 +6,7 @@ export function needsReview(decision: Decision): boolean {
 }
 
 function receivedMs(decision: Decision): number {
-  const ms = Date.parse(decision.received_at || decision.time);
+  const ms = Date.parse(decision.received_at || decision.time || "");
   return Number.isNaN(ms) ? 0 : ms;
 }
 

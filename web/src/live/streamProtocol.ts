@@ -8,6 +8,7 @@ export interface StreamFilter {
   fraudOnly?: boolean;
 }
 
+// Written by hand: OpenAPI cannot describe WebSocket frames (the edge documents them in /docs prose).
 export type StreamMessage =
   | { type: "decision"; sequence: number; data: Decision }
   | { type: "gap"; from: number; to: number };

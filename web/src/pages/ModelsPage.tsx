@@ -16,16 +16,21 @@ export function ModelsPage() {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      setModels([...(await api.listModels())].sort(byRelevance));
-      setError(null);
-    } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
-    }
-  }, [api]);
+  const load = useCallback(
+    () =>
+      api.listModels().then(
+        (loaded) => {
+          setModels([...loaded].sort(byRelevance));
+          setError(null);
+        },
+        (caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)),
+      ),
+    [api],
+  );
 
-  useEffect(() => void load(), [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
 
   const activate = async (version: string) => {
     setBusy(true);

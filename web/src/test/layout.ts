@@ -11,7 +11,7 @@ export function giveFeedAViewport(width = 1000, height = 600): () => void {
     Object.defineProperty(proto, property, {
       configurable: true,
       get(this: Element) {
-        return sized(this) ? value : (original?.get?.call(this) ?? 0);
+        return sized(this) ? value : ((original?.get?.call(this) as number | undefined) ?? 0);
       },
     });
     return () => original && Object.defineProperty(proto, property, original);

@@ -2,7 +2,7 @@ import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import type { Api } from "../api/client";
 import { LiveHub } from "../live/LiveHub";
-import { ServicesProvider } from "../services";
+import { ServicesContext } from "../services";
 import { FakeSocket } from "./FakeSocket";
 import { fakeApi } from "./fakeApi";
 
@@ -10,6 +10,6 @@ import { fakeApi } from "./fakeApi";
 export function renderWithServices(ui: ReactElement, api: Api = fakeApi()) {
   FakeSocket.reset();
   const hub = new LiveHub({ baseUrl: "ws://console.test/api/ws", createSocket: (url) => new FakeSocket(url) });
-  const result = render(<ServicesProvider services={{ api, hub, notifier: null }}>{ui}</ServicesProvider>);
+  const result = render(<ServicesContext value={{ api, hub, notifier: null }}>{ui}</ServicesContext>);
   return { ...result, hub, api };
 }

@@ -1,4 +1,4 @@
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useContext } from "react";
 import type { Api } from "./api/client";
 import type { LiveHub } from "./live/LiveHub";
 import type { DesktopNotifier } from "./live/DesktopNotifier";
@@ -10,14 +10,11 @@ export interface Services {
   notifier: DesktopNotifier | null;
 }
 
-const ServicesContext = createContext<Services | null>(null);
-
-export function ServicesProvider({ services, children }: { services: Services; children: ReactNode }) {
-  return <ServicesContext.Provider value={services}>{children}</ServicesContext.Provider>;
-}
+/** Rendered as `<ServicesContext value={services}>` above everything that calls useServices. */
+export const ServicesContext = createContext<Services | null>(null);
 
 export function useServices(): Services {
   const services = useContext(ServicesContext);
-  if (!services) throw new Error("useServices needs a ServicesProvider above it");
+  if (!services) throw new Error("useServices needs a ServicesContext above it");
   return services;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gapMessage } from "./FeedToolbar";
+import { gapMessage } from "./gapMessage";
 
 describe("the gap warning", () => {
   it("counts skipped decisions with the gap's end exclusive and says they are not yet recovered", () => {
