@@ -21,7 +21,7 @@ SERVICE_NAME = ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"].f
 
 
 class BareIngest(ingest_service_pb2_grpc.IngestServiceServicer):
-    async def SubmitTransaction(self, request, context):  # noqa: N802 (gRPC's method name)
+    async def SubmitTransaction(self, request, context):
         received_at = Timestamp()
         received_at.GetCurrentTime()
         return ingest_service_pb2.SubmitTransactionResponse(transaction_id=str(uuid.uuid4()), received_at=received_at)

@@ -36,21 +36,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from bench.runner import PARTS, Options
 
     defaults = Options()
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few seconds per rate and small counts: proves the harness, measures little")
-    parser.add_argument("--only", type=_parts, default=None, metavar="PARTS",
-                        help=f"comma-separated parts to run (default all): {','.join(PARTS)}")
-    parser.add_argument("--rates", type=_rates, default=None, help="end-to-end rates per second (default 250,500,1000,2000,3000)")
-    parser.add_argument("--seconds", type=float, default=None, help=f"seconds per rate (default {defaults.seconds:g}; smoke 3)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds per rate and small counts: proves the harness, measures little",
+    )
+    parser.add_argument(
+        "--only",
+        type=_parts,
+        default=None,
+        metavar="PARTS",
+        help=f"comma-separated parts to run (default all): {','.join(PARTS)}",
+    )
+    parser.add_argument(
+        "--rates", type=_rates, default=None, help="end-to-end rates per second (default 250,500,1000,2000,3000)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=None, help=f"seconds per rate (default {defaults.seconds:g}; smoke 3)"
+    )
     parser.add_argument("--search-steps", type=int, default=None, help="runs searching for the highest sustained rate")
-    parser.add_argument("--sustain-p99-ms", type=float, default=defaults.sustain_p99_ms,
-                        help="a rate whose p99 exceeds this is not sustained (default %(default)g)")
-    parser.add_argument("--generators", type=int, default=defaults.generators,
-                        help="load generator processes (default %(default)d)")
-    parser.add_argument("--out", type=pathlib.Path, default=defaults.out_dir, help="results folder (default bench/results)")
+    parser.add_argument(
+        "--sustain-p99-ms",
+        type=float,
+        default=defaults.sustain_p99_ms,
+        help="a rate whose p99 exceeds this is not sustained (default %(default)g)",
+    )
+    parser.add_argument(
+        "--generators", type=int, default=defaults.generators, help="load generator processes (default %(default)d)"
+    )
+    parser.add_argument(
+        "--out", type=pathlib.Path, default=defaults.out_dir, help="results folder (default bench/results)"
+    )
     parser.add_argument("--keep-data", action="store_true", help="keep the private platform's folder (logs) afterwards")
-    parser.add_argument("--models", type=pathlib.Path, default=None,
-                        help="models folder the scoring service serves (default: a starter model trained for the run)")
+    parser.add_argument(
+        "--models",
+        type=pathlib.Path,
+        default=None,
+        help="models folder the scoring service serves (default: a starter model trained for the run)",
+    )
     parser.add_argument("--log-level", default=defaults.log_level, help="services' LOG_LEVEL (default %(default)s)")
     running = parser.add_argument_group("a platform already running (e.g. `make up`) instead of a private one")
     running.add_argument("--running", action="store_true", help="benchmark the platform at the addresses below")
@@ -72,11 +95,24 @@ def options_from(args: argparse.Namespace):
         chosen["parts"] = args.only
     if args.generators < 1:
         raise SystemExit("--generators: must be at least 1")
-    ports = ServicePorts(**{name: getattr(args, f"{name}_port") for name in ("ingest", "scoring", "store", "notify", "edge")})
+    ports = ServicePorts(
+        **{name: getattr(args, f"{name}_port") for name in ("ingest", "scoring", "store", "notify", "edge")}
+    )
     return dataclasses.replace(
-        Options(), smoke=args.smoke, sustain_p99_ms=args.sustain_p99_ms, generators=args.generators, out_dir=args.out,
-        keep_data=args.keep_data, log_level=args.log_level, models_dir=args.models, running=args.running, kafka=args.kafka,
-        database_url=args.database_url, postgres_port=args.postgres_port, ports=ports, **chosen,
+        Options(),
+        smoke=args.smoke,
+        sustain_p99_ms=args.sustain_p99_ms,
+        generators=args.generators,
+        out_dir=args.out,
+        keep_data=args.keep_data,
+        log_level=args.log_level,
+        models_dir=args.models,
+        running=args.running,
+        kafka=args.kafka,
+        database_url=args.database_url,
+        postgres_port=args.postgres_port,
+        ports=ports,
+        **chosen,
     )
 
 
@@ -84,14 +120,18 @@ def run(args: argparse.Namespace) -> int:
     from bench.runner import Run
 
     paths = Run(options_from(args)).run()
-    print(f"\nsummary: {paths['markdown']}\nresults: {paths['json']}" + (f"\nplot:    {paths['plot']}" if "plot" in paths else ""))
+    print(
+        f"\nsummary: {paths['markdown']}\nresults: {paths['json']}"
+        + (f"\nplot:    {paths['plot']}" if "plot" in paths else "")
+    )
     return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds `platform-bench` to fraudctl (`fraudctl bench` is the model's in-process benchmark)."""
-    parser = subparsers.add_parser("platform-bench", help="load benchmarks of the whole platform (what `make bench` runs)",
-                                   description=__doc__)
+    parser = subparsers.add_parser(
+        "platform-bench", help="load benchmarks of the whole platform (what `make bench` runs)", description=__doc__
+    )
     add_arguments(parser)
     parser.set_defaults(run=run)
 

@@ -59,8 +59,10 @@ class DecisionClock:
                     self.outcomes[transaction_id] = decision.decision
                     times = decision.times
                     self.stamps[transaction_id] = DecisionStamps(
-                        times.received_at.ToNanoseconds(), times.scored_at.ToNanoseconds(),
-                        times.published_at.ToNanoseconds(), arrived_ns,
+                        times.received_at.ToNanoseconds(),
+                        times.scored_at.ToNanoseconds(),
+                        times.published_at.ToNanoseconds(),
+                        arrived_ns,
                     )
                 if event.gap:
                     self.gaps += 1

@@ -121,8 +121,16 @@ class EndToEnd:
     """Runs fixed rates against one platform, with its generator pool, subscriber, probe and sampler."""
 
     def __init__(
-        self, pool: GeneratorPool, clock: DecisionClock, probe: GroupProbe, rows: StoredRows, sampler: Sampler,
-        payments: list[Payment], addresses: Mapping[str, str], settings: RunSettings, run_tag: str,
+        self,
+        pool: GeneratorPool,
+        clock: DecisionClock,
+        probe: GroupProbe,
+        rows: StoredRows,
+        sampler: Sampler,
+        payments: list[Payment],
+        addresses: Mapping[str, str],
+        settings: RunSettings,
+        run_tag: str,
         own_platform: bool,
     ):
         self.pool = pool
@@ -144,9 +152,18 @@ class EndToEnd:
         prefix = f"{self.run_tag}-{self._runs}-"
         shift = self.replay.shift_for(len(offsets))
         return [
-            Job(kind, self.addresses[kind], self.payments, share_of(offsets, part, self.pool.size), prefix,
-                self.settings.keyed_every, self.settings.max_in_flight, self.settings.request_timeout_s,
-                replay_shift_s=shift, replay_cycle_s=self.replay.cycle_s)
+            Job(
+                kind,
+                self.addresses[kind],
+                self.payments,
+                share_of(offsets, part, self.pool.size),
+                prefix,
+                self.settings.keyed_every,
+                self.settings.max_in_flight,
+                self.settings.request_timeout_s,
+                replay_shift_s=shift,
+                replay_cycle_s=self.replay.cycle_s,
+            )
             for part in range(self.pool.size)
         ]
 
@@ -159,7 +176,11 @@ class EndToEnd:
         return lag
 
     async def run_rate(
-        self, label: str, kind: str, offered_per_s: float, seconds: float | None = None,
+        self,
+        label: str,
+        kind: str,
+        offered_per_s: float,
+        seconds: float | None = None,
         during: Callable[[], Awaitable[None]] | None = None,
     ) -> RateResult:
         """One rate; `during` runs alongside the load (a profiler, say) and is awaited before the checks."""
@@ -189,29 +210,50 @@ class EndToEnd:
         elapsed = (window[-1].at - window[0].at) if len(window) > 1 else 0.0
         unique = len(set(ids))
         # On a platform of our own nothing else writes, so the table must grow by exactly what we sent.
-        exactly_once = stored == unique and figures["notified_more_than_once"] == 0 and (
-            growth == unique or not self.own_platform
+        exactly_once = (
+            stored == unique and figures["notified_more_than_once"] == 0 and (growth == unique or not self.own_platform)
         )
         result = RateResult(
-            label=label, offered_per_s=offered_per_s, seconds=seconds, **figures, stages_ms=stages,
-            lag_end_of_send=lag_end_of_send, lag_max=max(lags, default=None), lag_after_drain=lag_after,
-            stored=stored, table_growth=growth, exactly_once=exactly_once,
+            label=label,
+            offered_per_s=offered_per_s,
+            seconds=seconds,
+            **figures,
+            stages_ms=stages,
+            lag_end_of_send=lag_end_of_send,
+            lag_max=max(lags, default=None),
+            lag_after_drain=lag_after,
+            stored=stored,
+            table_growth=growth,
+            exactly_once=exactly_once,
             cpu_ms_per_txn={k: 1000 * v / max(1, len(ids)) for k, v in sorted(used.items())},
             cores_busy={k: v / elapsed for k, v in sorted(used.items())} if elapsed else {},
             sustained=is_sustained(offered_per_s, figures, self.settings.sustain_p99_ms) and exactly_once,
-            start_at=start_at, send_end=send_end,
+            start_at=start_at,
+            send_end=send_end,
             flagged_share=flagged_share(self.clock.outcomes[i] for i in ids if i in self.clock.outcomes),
         )
         log.info(
             "%s %.0f/s: accepted %d/%d (%.0f/s), decided %.0f/s (%s flagged), p50 %s p99 %s ms, lag at end %s, "
             "stored %d%s",
-            label, offered_per_s, result.accepted, result.sent, result.accepted_per_s, result.decided_per_s,
+            label,
+            offered_per_s,
+            result.accepted,
+            result.sent,
+            result.accepted_per_s,
+            result.decided_per_s,
             _share(result.flagged_share),
-            _ms(result.latency_ms.p50), _ms(result.latency_ms.p99), lag_end_of_send, stored,
+            _ms(result.latency_ms.p50),
+            _ms(result.latency_ms.p99),
+            lag_end_of_send,
+            stored,
             "" if result.sustained else "  (not sustained)",
         )
-        log.info("%s %.0f/s stages p50/p99 ms: %s", label, offered_per_s, "; ".join(
-            f"{stage} {_ms(s.p50)}/{_ms(s.p99)}" for stage, s in stages.items()))
+        log.info(
+            "%s %.0f/s stages p50/p99 ms: %s",
+            label,
+            offered_per_s,
+            "; ".join(f"{stage} {_ms(s.p50)}/{_ms(s.p99)}" for stage, s in stages.items()),
+        )
         return result
 
     async def _lag(self) -> int | None:
@@ -220,7 +262,9 @@ class EndToEnd:
         except Exception:
             return None
 
-    async def sweep(self, label: str, kind: str, rates: Sequence[float], search_steps: int) -> tuple[list[RateResult], float]:
+    async def sweep(
+        self, label: str, kind: str, rates: Sequence[float], search_steps: int
+    ) -> tuple[list[RateResult], float]:
         """The fixed rates, then a search for the highest sustained one; returns every run and that rate."""
         results = [await self.run_rate(label, kind, r) for r in rates]
         for _ in range(search_steps):

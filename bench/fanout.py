@@ -55,8 +55,9 @@ def summarize_fanout(
         "repeats": sum(a.repeats for i, a in arrivals.items() if i in intended),
         "first_client_ms": LatencySummary.of([(arrivals[i].first - intended[i]) * 1000 for i in complete + partial]),
         "last_client_ms": LatencySummary.of([(arrivals[i].last - intended[i]) * 1000 for i in complete]),
-        "fanout_only_ms": LatencySummary.of([(arrivals[i].last - published[i][0]) * 1000
-                                             for i in complete if published.get(i)]),
+        "fanout_only_ms": LatencySummary.of(
+            [(arrivals[i].last - published[i][0]) * 1000 for i in complete if published.get(i)]
+        ),
     }
 
 
@@ -108,10 +109,12 @@ async def _clients(url: str, clients: int, conn: Connection) -> None:
     for seen in per_client:
         for transaction_id in seen:
             counts[transaction_id] = counts.get(transaction_id, 0) + 1
-    conn.send((
-        {i: Arrival(counts[i], first[i], last[i], repeats.get(i, 0)) for i in counts},
-        closed,
-    ))
+    conn.send(
+        (
+            {i: Arrival(counts[i], first[i], last[i], repeats.get(i, 0)) for i in counts},
+            closed,
+        )
+    )
 
 
 class WebSocketClients:

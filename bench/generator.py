@@ -84,9 +84,12 @@ class _GrpcClient:
     def prepare(job: Job) -> dict[int, object]:
         from bench.payloads import grpc_request
 
-        return {index: grpc_request(job.payments[index % len(job.payments)], job.idempotency_key(index),
-                                    job.occurred_at_s(index))
-                for index, _ in job.arrivals}
+        return {
+            index: grpc_request(
+                job.payments[index % len(job.payments)], job.idempotency_key(index), job.occurred_at_s(index)
+            )
+            for index, _ in job.arrivals
+        }
 
     async def submit(self, job: Job, index: int, request) -> str:
         if self._coalescer is not None:
@@ -120,7 +123,8 @@ class _RestClient:
         import aiohttp
 
         self._session = aiohttp.ClientSession(
-            base_url, connector=aiohttp.TCPConnector(limit=REST_CONNECTIONS),
+            base_url,
+            connector=aiohttp.TCPConnector(limit=REST_CONNECTIONS),
             timeout=aiohttp.ClientTimeout(total=None),  # each request has its own deadline (job.timeout_s)
         )
         # Requests beyond the connections wait here, in a plain FIFO, and that wait counts in their
@@ -150,8 +154,9 @@ class _RestClient:
 
         headers, body = request
         async with self._slots:
-            async with self._session.post("/api/transaction", data=body, headers=headers,
-                                          timeout=aiohttp.ClientTimeout(total=job.timeout_s)) as response:
+            async with self._session.post(
+                "/api/transaction", data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=job.timeout_s)
+            ) as response:
                 if response.status != 201:
                     raise RestError(response.status)
                 return (await response.json())["id"]
@@ -189,7 +194,9 @@ async def _serve(conn: Connection) -> None:
             key = (job.kind, job.address)
             if key not in clients:
                 clients[key] = (
-                    _RestClient(job.address) if job.kind == "rest" else _GrpcClient(job.address, job.kind == "grpc-each")
+                    _RestClient(job.address)
+                    if job.kind == "rest"
+                    else _GrpcClient(job.address, job.kind == "grpc-each")
                 )
             client = clients[key]
             await client.ready()
@@ -198,8 +205,11 @@ async def _serve(conn: Connection) -> None:
             conn.send("ready")
             start_at = await asyncio.to_thread(conn.recv)
             outcomes = await run_open_loop(
-                lambda index: client.submit(job, index, requests[index]), job.arrivals, start_at,
-                max_in_flight=job.max_in_flight, describe_error=client.describe,
+                lambda index: client.submit(job, index, requests[index]),
+                job.arrivals,
+                start_at,
+                max_in_flight=job.max_in_flight,
+                describe_error=client.describe,
             )
             conn.send(outcomes)
     finally:

@@ -21,12 +21,11 @@ from fraud.v1 import ingest_service_pb2
 from google.protobuf import descriptor_pb2
 from google.protobuf.descriptor import FileDescriptor
 
+from bench.measured_run import run_measured
+from bench.payloads import Payment, grpc_json
 from fraudctl.devtools.tools import GoTool, ensure_tool
 from fraudctl.runtime.platform import REPO
 from fraudctl.runtime.waiting import free_port, port_open, wait_until
-
-from bench.measured_run import run_measured
-from bench.payloads import Payment, grpc_json
 
 log = logging.getLogger(__name__)
 # v0.121.0 (December 2025) is the newest release; its go.mod asks for go 1.23, so go1.26 builds it.
@@ -101,10 +100,25 @@ class GhzRunner:
         """ghz's figures against `address`, and the CPU seconds ghz itself used (it shares the cores)."""
         seconds = seconds or self.seconds
         command = [
-            str(self.binary), "--insecure", "--protoset", str(self.protoset), "--call", METHOD,
-            "--data-file", str(self.data_file), "--concurrency", str(self.concurrency), "--connections", "1",
-            "--duration", f"{seconds:g}s", "--duration-stop", "ignore",  # calls in flight at the end are not counted
-            "--format", "json", address,
+            str(self.binary),
+            "--insecure",
+            "--protoset",
+            str(self.protoset),
+            "--call",
+            METHOD,
+            "--data-file",
+            str(self.data_file),
+            "--concurrency",
+            str(self.concurrency),
+            "--connections",
+            "1",
+            "--duration",
+            f"{seconds:g}s",
+            "--duration-stop",
+            "ignore",  # calls in flight at the end are not counted
+            "--format",
+            "json",
+            address,
         ]
         log.info("ghz: %s at concurrency %d for %g s", target, self.concurrency, seconds)
         stderr_file = self.work_dir / f"ghz-{target}.stderr"
@@ -125,13 +139,19 @@ def bare_ingest_server(log_dir: pathlib.Path) -> Iterator[tuple[str, int]]:
     log_dir.mkdir(parents=True, exist_ok=True)
     with open(log_dir / "bare_ingest.log", "ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.bare_ingest", "--port", str(port)], cwd=REPO,
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "bench.bare_ingest", "--port", str(port)],
+            cwd=REPO,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
+
         def ready() -> bool:
             if process.poll() is not None:
-                raise RuntimeError(f"bench.bare_ingest exited with {process.returncode}; see {log_dir / 'bare_ingest.log'}")
+                raise RuntimeError(
+                    f"bench.bare_ingest exited with {process.returncode}; see {log_dir / 'bare_ingest.log'}"
+                )
             return port_open("127.0.0.1", port)
 
         wait_until(ready, 30, "bare IngestService")

@@ -28,7 +28,9 @@ class GroupProbe:
         await self._admin.start()
         await self._offsets.start()
         await self._offsets._client.force_metadata_update()  # aiokafka has no public call for this
-        self._partitions = [TopicPartition(self.topic, p) for p in sorted(self._offsets.partitions_for_topic(self.topic) or ())]
+        self._partitions = [
+            TopicPartition(self.topic, p) for p in sorted(self._offsets.partitions_for_topic(self.topic) or ())
+        ]
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -73,8 +73,7 @@ def stamped_by_ingest(payments: Sequence[Payment]) -> list[Payment]:
     ingest stamps it. Their customers are other ones than the replayed customers (bench/replay.py),
     whose histories move in simulated time and would be muddled by payments stamped today."""
     return [
-        replace(p, user_id=STAMPED_PREFIX + p.user_id.removeprefix(USER_PREFIX), occurred_at_s=None)
-        for p in payments
+        replace(p, user_id=STAMPED_PREFIX + p.user_id.removeprefix(USER_PREFIX), occurred_at_s=None) for p in payments
     ]
 
 
@@ -97,7 +96,9 @@ def grpc_json(payment: Payment, idempotency_key: str = "") -> dict:
 
 
 def grpc_request(
-    payment: Payment, idempotency_key: str = "", occurred_at_s: int | None = None,
+    payment: Payment,
+    idempotency_key: str = "",
+    occurred_at_s: int | None = None,
 ) -> ingest_service_pb2.SubmitTransactionRequest:
     """The request; without `occurred_at_s` (UNIX seconds) ingest stamps the event time."""
     location = transaction_pb2.Location(city=payment.city, country=payment.country)

@@ -37,8 +37,15 @@ def latency_plot(runs: Sequence[RateResult], path: pathlib.Path, title: str) -> 
     for colour, (name, points) in zip(colours, series.items()):
         rates = [rate for rate, _ in points]
         for percentile, style in PERCENTILE_STYLES:
-            axes.plot(rates, [values[percentile] for _, values in points], linestyle=style, marker="o",
-                      markersize=3, color=colour, label=f"{name} {percentile}")
+            axes.plot(
+                rates,
+                [values[percentile] for _, values in points],
+                linestyle=style,
+                marker="o",
+                markersize=3,
+                color=colour,
+                label=f"{name} {percentile}",
+            )
     axes.axhline(50, color="grey", linewidth=0.8, linestyle="-.", label="50 ms target (p99)")
     axes.set_yscale("log")
     axes.set_xlabel("offered load (transactions per second, open loop)")

@@ -55,7 +55,9 @@ def parse_collapsed(text: str) -> Counter[tuple[str, ...]]:
     return stacks
 
 
-def top_functions(stacks: Mapping[tuple[str, ...], int], limit: int = 12) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+def top_functions(
+    stacks: Mapping[tuple[str, ...], int], limit: int = 12
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     total = sum(stacks.values())
     if total == 0:
         return [], []
@@ -67,8 +69,11 @@ def top_functions(stacks: Mapping[tuple[str, ...], int], limit: int = 12) -> tup
         leaf[stack[-1]] += count
         for function in set(stack):
             anywhere[function] += count
-    inclusive = [(name, count / total) for name, count in anywhere.most_common()
-                 if count / total < 0.999 and not any(part in name for part in SCAFFOLDING)]
+    inclusive = [
+        (name, count / total)
+        for name, count in anywhere.most_common()
+        if count / total < 0.999 and not any(part in name for part in SCAFFOLDING)
+    ]
     return [(name, count / total) for name, count in leaf.most_common(limit)], inclusive[:limit]
 
 
@@ -76,7 +81,9 @@ def py_spy() -> str | None:
     return shutil.which("py-spy") or shutil.which("py-spy", path=str(pathlib.Path(sys.executable).parent))
 
 
-async def profile_services(pids: Mapping[str, int], seconds: float, out_dir: pathlib.Path, rate_hz: int = 100) -> list[Profile]:
+async def profile_services(
+    pids: Mapping[str, int], seconds: float, out_dir: pathlib.Path, rate_hz: int = 100
+) -> list[Profile]:
     """Samples every service at once for `seconds` while the caller keeps the load on."""
     binary = py_spy()
     if binary is None:
@@ -86,11 +93,27 @@ async def profile_services(pids: Mapping[str, int], seconds: float, out_dir: pat
     runs = {}
     for service, pid in pids.items():
         output = out_dir / f"{service}.collapsed.txt"
-        runs[service] = (output, await asyncio.create_subprocess_exec(
-            binary, "record", "--pid", str(pid), "--duration", str(max(1, round(seconds))), "--rate", str(rate_hz),
-            "--nonblocking", "--gil", "--format", "raw", "--output", str(output),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        ))
+        runs[service] = (
+            output,
+            await asyncio.create_subprocess_exec(
+                binary,
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(max(1, round(seconds))),
+                "--rate",
+                str(rate_hz),
+                "--nonblocking",
+                "--gil",
+                "--format",
+                "raw",
+                "--output",
+                str(output),
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            ),
+        )
     profiles = []
     for service, (output, process) in runs.items():
         _, stderr = await process.communicate()
@@ -100,5 +123,7 @@ async def profile_services(pids: Mapping[str, int], seconds: float, out_dir: pat
         stacks = parse_collapsed(output.read_text())
         samples = sum(stacks.values())
         top_self, top_inclusive = top_functions(stacks)
-        profiles.append(Profile(service, seconds, samples, samples / (rate_hz * seconds), top_self, top_inclusive, str(output)))
+        profiles.append(
+            Profile(service, seconds, samples, samples / (rate_hz * seconds), top_self, top_inclusive, str(output))
+        )
     return profiles

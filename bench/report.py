@@ -48,13 +48,26 @@ def _rate_rows(runs: Sequence[RateResult]) -> list[list[str]]:
     rows = []
     for r in runs:
         errors = ", ".join(f"{k} {v}" for k, v in r.errors.items()) or "0"
-        rows.append([
-            r.label, _num(r.offered_per_s, 0), _num(r.accepted_per_s, 0), _num(r.decided_per_s, 0),
-            _share(r.flagged_share), _num(r.latency_ms.p50), _num(r.latency_ms.p90), _num(r.latency_ms.p99),
-            _num(r.latency_ms.max),
-            _num(r.ack_ms.p99), _num(r.send_lag_ms.p99), str(r.lag_end_of_send), str(r.lag_after_drain), errors,
-            f"{r.stored}/{r.accepted}" + ("" if r.exactly_once else " ✗"), "yes" if r.sustained else "no",
-        ])
+        rows.append(
+            [
+                r.label,
+                _num(r.offered_per_s, 0),
+                _num(r.accepted_per_s, 0),
+                _num(r.decided_per_s, 0),
+                _share(r.flagged_share),
+                _num(r.latency_ms.p50),
+                _num(r.latency_ms.p90),
+                _num(r.latency_ms.p99),
+                _num(r.latency_ms.max),
+                _num(r.ack_ms.p99),
+                _num(r.send_lag_ms.p99),
+                str(r.lag_end_of_send),
+                str(r.lag_after_drain),
+                errors,
+                f"{r.stored}/{r.accepted}" + ("" if r.exactly_once else " ✗"),
+                "yes" if r.sustained else "no",
+            ]
+        )
     return rows
 
 
@@ -63,12 +76,13 @@ def _stage_table(runs: Sequence[RateResult]) -> list[str]:
     runs = [r for r in runs if r.stages_ms]
     if not runs:
         return []
-    lines = ["Where that latency goes, p50 / p99 ms of each stage (ingest, scoring and the subscriber stamp each",
-             "decision; the stages add up to the whole):", ""]
+    lines = [
+        "Where that latency goes, p50 / p99 ms of each stage (ingest, scoring and the subscriber stamp each",
+        "decision; the stages add up to the whole):",
+        "",
+    ]
     header = ["path", "offered /s", *STAGES]
-    rows = [[r.label, _num(r.offered_per_s, 0),
-             *(_p50_p99(r.stages_ms.get(stage)) for stage in STAGES)]
-            for r in runs]
+    rows = [[r.label, _num(r.offered_per_s, 0), *(_p50_p99(r.stages_ms.get(stage)) for stage in STAGES)] for r in runs]
     return lines + _table(header, rows)
 
 
@@ -77,18 +91,36 @@ def _p50_p99(summary) -> str:
 
 
 RATE_HEADER = [
-    "path", "offered /s", "accepted /s", "decided /s", "flagged", "p50 ms", "p90 ms", "p99 ms", "max ms",
+    "path",
+    "offered /s",
+    "accepted /s",
+    "decided /s",
+    "flagged",
+    "p50 ms",
+    "p90 ms",
+    "p99 ms",
+    "max ms",
     "answer p99 ms",
-    "generator late p99 ms", "lag at end of send", "lag after drain", "errors", "stored exactly once", "sustained",
+    "generator late p99 ms",
+    "lag at end of send",
+    "lag after drain",
+    "errors",
+    "stored exactly once",
+    "sustained",
 ]
 
 
 def _profile_lines(p) -> list[str]:
-    lines = [f"**{p.service}** (py-spy --gil): held the GIL at {p.busy:.0%} of the sampling instants "
-             f"({p.samples} samples over {p.seconds:.0f} s); collapsed stacks in "
-             f"`{pathlib.Path(p.collapsed_file).parent.name}/{pathlib.Path(p.collapsed_file).name}`.", ""]
+    lines = [
+        f"**{p.service}** (py-spy --gil): held the GIL at {p.busy:.0%} of the sampling instants "
+        f"({p.samples} samples over {p.seconds:.0f} s); collapsed stacks in "
+        f"`{pathlib.Path(p.collapsed_file).parent.name}/{pathlib.Path(p.collapsed_file).name}`.",
+        "",
+    ]
     lines += _table(["on top of the stack (self)", "share"], [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_self[:8]])
-    lines += _table(["anywhere on the stack (inclusive)", "share"], [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_inclusive[:8]])
+    lines += _table(
+        ["anywhere on the stack (inclusive)", "share"], [[f"`{n}`", f"{s:.0%}"] for n, s in p.top_inclusive[:8]]
+    )
     return lines
 
 
@@ -96,8 +128,11 @@ def _cpu_table(columns: Mapping[str, Mapping[str, float]]) -> list[str]:
     """CPU milliseconds per call of every process (a column per run), idle ones left out, and the sum."""
     names = {name for column in columns.values() for name in column}
     busiest = {name: max(column.get(name, 0.0) for column in columns.values()) for name in names}
-    rows = [[name, *(_num(column.get(name), 3) for column in columns.values())]
-            for name in sorted(names, key=lambda name: -busiest[name]) if busiest[name] >= 0.0005]
+    rows = [
+        [name, *(_num(column.get(name), 3) for column in columns.values())]
+        for name in sorted(names, key=lambda name: -busiest[name])
+        if busiest[name] >= 0.0005
+    ]
     rows.append(["**all**", *(f"**{sum(column.values()):.3f}**" for column in columns.values())])
     return _table(["process", *columns], rows)
 
@@ -111,13 +146,18 @@ def _ghz_cpu_lines(per_call: Mapping[str, Mapping[str, float]]) -> list[str]:
     ingest, bare = per_call.get("ingest") or {}, per_call.get("bare") or {}
     if not ingest or not bare:
         return []
-    lines = ["CPU milliseconds each process spent per answered call (from /proc, and ghz's own from its exit). "
-             "Against ingest this counts until the scoring group had caught up: consuming, storing and "
-             "publishing what ingest took shares the same two cores.", ""]
+    lines = [
+        "CPU milliseconds each process spent per answered call (from /proc, and ghz's own from its exit). "
+        "Against ingest this counts until the scoring group had caught up: consuming, storing and "
+        "publishing what ingest took shares the same two cores.",
+        "",
+    ]
     lines += _cpu_table({"against ingest": ingest, "against the bare server": bare})
-    lines.append(f"At that cost two cores answer at most {_two_cores_allow(sum(ingest.values()))} calls/s through the "
-                 f"platform and {_two_cores_allow(sum(bare.values()))} against the bare server, whose one Python "
-                 "process binds first.")
+    lines.append(
+        f"At that cost two cores answer at most {_two_cores_allow(sum(ingest.values()))} calls/s through the "
+        f"platform and {_two_cores_allow(sum(bare.values()))} against the bare server, whose one Python "
+        "process binds first."
+    )
     lines += _ghz_ceiling_lines(ingest, bare)
     lines.append("")
     return lines
@@ -130,10 +170,12 @@ def _ghz_ceiling_lines(ingest: Mapping[str, float], bare: Mapping[str, float]) -
     bare_all = sum(bare.values())
     if front <= 0 or bare_all <= 0:
         return []
-    return [f"At the same use of the cores, {GHZ_TARGET_RATIO:.0%} of the bare server needs at most "
-            f"{bare_all / GHZ_TARGET_RATIO:.3f} ms per call for every process together. Ingest and ghz alone took "
-            f"{front:.3f} ms: even if the pipeline behind ingest cost nothing, ingest would reach at most "
-            f"{bare_all / front:.0%} of the bare server."]
+    return [
+        f"At the same use of the cores, {GHZ_TARGET_RATIO:.0%} of the bare server needs at most "
+        f"{bare_all / GHZ_TARGET_RATIO:.3f} ms per call for every process together. Ingest and ghz alone took "
+        f"{front:.3f} ms: even if the pipeline behind ingest cost nothing, ingest would reach at most "
+        f"{bare_all / front:.0%} of the bare server."
+    ]
 
 
 def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | None) -> str:
@@ -144,7 +186,8 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
     if smoke:
         lines += [
             "> **Smoke numbers**: a few seconds per rate on a shared, busy machine, to prove the harness",
-            "> works. They are not the platform's capacity; do not quote them as such.", "",
+            "> works. They are not the platform's capacity; do not quote them as such.",
+            "",
         ]
     machine = results["machine"]
     lines.append(
@@ -156,22 +199,36 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
     lines.append("")
 
     lines.append("## Targets")
-    lines += _table(["target", "goal", "measured", "met"],
-                    [[c.name, c.target, c.measured, {True: "yes", False: "**no**", None: "–"}[c.met]] for c in checks])
+    lines += _table(
+        ["target", "goal", "measured", "met"],
+        [[c.name, c.target, c.measured, {True: "yes", False: "**no**", None: "–"}[c.met]] for c in checks],
+    )
 
     ghz = results.get("ghz")
     if ghz:
         lines.append("## ghz on IngestService.SubmitTransaction")
-        lines.append(f"Concurrency {ghz['ingest'].concurrency}, one connection, {ghz['ingest'].seconds:.1f} s each, "
-                     f"{ghz['payloads']} varied payloads in turn; before any part, {ghz.get('warmup_seconds', 0):g} s "
-                     "against ingest unmeasured, to warm Kafka's JVM.")
+        lines.append(
+            f"Concurrency {ghz['ingest'].concurrency}, one connection, {ghz['ingest'].seconds:.1f} s each, "
+            f"{ghz['payloads']} varied payloads in turn; before any part, {ghz.get('warmup_seconds', 0):g} s "
+            "against ingest unmeasured, to warm Kafka's JVM."
+        )
         lines.append("")
         rows = []
         for name in ("ingest", "bare"):
             g = ghz[name]
             errors = ", ".join(f"{k} {v}" for k, v in g.errors.items()) or "0"
-            rows.append([name, f"{g.per_second:,.0f}", _num(g.latency_ms.get("p50")), _num(g.latency_ms.get("p90")),
-                         _num(g.latency_ms.get("p99")), _num(g.latency_ms.get("slowest")), f"{g.ok:,}", errors])
+            rows.append(
+                [
+                    name,
+                    f"{g.per_second:,.0f}",
+                    _num(g.latency_ms.get("p50")),
+                    _num(g.latency_ms.get("p90")),
+                    _num(g.latency_ms.get("p99")),
+                    _num(g.latency_ms.get("slowest")),
+                    f"{g.ok:,}",
+                    errors,
+                ]
+            )
         lines += _table(["server", "requests/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "ok", "errors"], rows)
         lines.append(f"Ingest reaches **{ghz['ratio']:.0%}** of the bare grpc.aio server's throughput.")
         lines.append("")
@@ -186,18 +243,29 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
         lines.append("## End to end over gRPC (open loop)")
         lines.append("Latency runs from each request's scheduled send time to its decision at a notify_svc subscriber.")
         lines.append("Two clients: `grpc` makes one SubmitTransaction call per transaction; `grpc-each` sends the same")
-        lines.append("submissions through fraudmesh's SubmitCoalescer, which gathers those in flight into SubmitEach calls.")
-        lines.append("Each payment carries its simulated event time, replayed faster than life (bench/replay.py), so each")
-        lines.append("customer pays at a human pace as scoring sees it; `flagged` is the share of a run's decisions that")
+        lines.append(
+            "submissions through fraudmesh's SubmitCoalescer, which gathers those in flight into SubmitEach calls."
+        )
+        lines.append(
+            "Each payment carries its simulated event time, replayed faster than life (bench/replay.py), so each"
+        )
+        lines.append(
+            "customer pays at a human pace as scoring sees it; `flagged` is the share of a run's decisions that"
+        )
         lines.append("were REVIEW or DECLINE, each of which scoring explains.")
-        lines.append(f"Highest sustained rate found: **{_num(results.get('highest_sustained_grpc'), 0)} /s** (grpc), "
-                     f"**{_num(results.get('highest_sustained_grpc_each'), 0)} /s** (grpc-each).")
+        lines.append(
+            f"Highest sustained rate found: **{_num(results.get('highest_sustained_grpc'), 0)} /s** (grpc), "
+            f"**{_num(results.get('highest_sustained_grpc_each'), 0)} /s** (grpc-each)."
+        )
         lines.append("")
         warmup = results.get("warmup")
         lines += _table(RATE_HEADER, _rate_rows(([warmup] if warmup else []) + list(runs)))
         if warmup:
-            lines += ["The warm-up row is a short first run (first connections, first model runs, first meeting with",
-                      "each user) kept out of the targets.", ""]
+            lines += [
+                "The warm-up row is a short first run (first connections, first model runs, first meeting with",
+                "each user) kept out of the targets.",
+                "",
+            ]
         if plot_name:
             lines += [f"![latency percentiles against offered load]({plot_name})", ""]
         lines += _stage_table(list(runs))
@@ -216,8 +284,10 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
             lines.append("")
             per_request = results.get("rest_wrk_cpu_ms_per_request") or {}
             if per_request:
-                lines.append("CPU milliseconds each process spent per created transaction in that run, wrk's own "
-                             "included, until the scoring group had caught up:")
+                lines.append(
+                    "CPU milliseconds each process spent per created transaction in that run, wrk's own "
+                    "included, until the scoring group had caught up:"
+                )
                 lines.append("")
                 lines += _cpu_table({"per created transaction": per_request})
                 lines.append(f"At that cost two cores create at most {_two_cores_allow(sum(per_request.values()))}/s.")
@@ -235,16 +305,37 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
             f"{fanout.repeats} repeats, {fanout.closed_clients} clients closed by the edge)."
         )
         lines.append("")
-        lines += _table(["to", "p50 ms", "p90 ms", "p99 ms", "max ms"], [
-            ["first client", _num(fanout.first_client_ms.p50), _num(fanout.first_client_ms.p90),
-             _num(fanout.first_client_ms.p99), _num(fanout.first_client_ms.max)],
-            [f"last ({fanout.clients}th) client", _num(fanout.last_client_ms.p50), _num(fanout.last_client_ms.p90),
-             _num(fanout.last_client_ms.p99), _num(fanout.last_client_ms.max)],
-            ["fan-out alone: notify subscriber -> last client", _num(fanout.fanout_only_ms.p50),
-             _num(fanout.fanout_only_ms.p90), _num(fanout.fanout_only_ms.p99), _num(fanout.fanout_only_ms.max)],
-        ])
-        lines += ["Rows one and two run from the scheduled REST submit; the third from the moment the harness's own",
-                  "notify_svc subscriber had the decision, i.e. the edge's relay and fan-out alone.", ""]
+        lines += _table(
+            ["to", "p50 ms", "p90 ms", "p99 ms", "max ms"],
+            [
+                [
+                    "first client",
+                    _num(fanout.first_client_ms.p50),
+                    _num(fanout.first_client_ms.p90),
+                    _num(fanout.first_client_ms.p99),
+                    _num(fanout.first_client_ms.max),
+                ],
+                [
+                    f"last ({fanout.clients}th) client",
+                    _num(fanout.last_client_ms.p50),
+                    _num(fanout.last_client_ms.p90),
+                    _num(fanout.last_client_ms.p99),
+                    _num(fanout.last_client_ms.max),
+                ],
+                [
+                    "fan-out alone: notify subscriber -> last client",
+                    _num(fanout.fanout_only_ms.p50),
+                    _num(fanout.fanout_only_ms.p90),
+                    _num(fanout.fanout_only_ms.p99),
+                    _num(fanout.fanout_only_ms.max),
+                ],
+            ],
+        )
+        lines += [
+            "Rows one and two run from the scheduled REST submit; the third from the moment the harness's own",
+            "notify_svc subscriber had the decision, i.e. the edge's relay and fan-out alone.",
+            "",
+        ]
 
     scale = results.get("scale_out")
     if scale:
@@ -257,22 +348,35 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
         lines.append("## Memory (MiB)")
         lines.append("Services: resident set (RSS). Kafka and PostgreSQL: proportional set (PSS) summed over the")
         lines.append("process tree, so PostgreSQL's shared buffers count once. Trend: least-squares slope during")
-        lines.append(f"the steady run ({memory.get('steady_rate', 0):.0f}/s for {memory.get('steady_seconds', 0):.0f} s).")
+        lines.append(
+            f"the steady run ({memory.get('steady_rate', 0):.0f}/s for {memory.get('steady_seconds', 0):.0f} s)."
+        )
         lines.append("")
         names = sorted(set(memory.get("at_rest", {})) | set(memory.get("peak_under_load", {})))
         trend = memory.get("steady_trend_mib_per_min") or {}
-        lines += _table(["process", "at rest", "peak under load", "after", "trend MiB/min (steady)"], [
-            [n, _num(memory.get("at_rest", {}).get(n)), _num(memory.get("peak_under_load", {}).get(n)),
-             _num(memory.get("after", {}).get(n)), _num(trend.get(n), 2)] for n in names
-        ])
+        lines += _table(
+            ["process", "at rest", "peak under load", "after", "trend MiB/min (steady)"],
+            [
+                [
+                    n,
+                    _num(memory.get("at_rest", {}).get(n)),
+                    _num(memory.get("peak_under_load", {}).get(n)),
+                    _num(memory.get("after", {}).get(n)),
+                    _num(trend.get(n), 2),
+                ]
+                for n in names
+            ],
+        )
 
     state = results.get("scoring_state")
     in_process = results.get("scoring_in_process")
     if state or in_process:
         lines.append("## Scoring in one process")
         if in_process:
-            lines += _table(["measurement (bench.scoring_inprocess)", "per second", "p50 ms", "p99 ms"],
-                            [[r.name, f"{r.per_second:,.0f}", _num(r.p50_ms, 3), _num(r.p99_ms, 3)] for r in in_process])
+            lines += _table(
+                ["measurement (bench.scoring_inprocess)", "per second", "p50 ms", "p99 ms"],
+                [[r.name, f"{r.per_second:,.0f}", _num(r.p50_ms, 3), _num(r.p99_ms, 3)] for r in in_process],
+            )
         if state:
             lines.append(
                 f"Feature state of {state.users:,} simulated users ({state.transactions:,} transactions over "
@@ -285,21 +389,29 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
     for bottleneck in results.get("bottlenecks") or []:
         run = bottleneck["run"]
         lines.append(f"## Where the time goes: {bottleneck['path']} at {run.offered_per_s:.0f}/s")
-        lines.append(f"p50 {_num(run.latency_ms.p50)} ms, p99 {_num(run.latency_ms.p99)} ms submit -> decision, answer p99 "
-                     f"{_num(run.ack_ms.p99)} ms. CPU each process spent per accepted transaction and cores it kept")
+        lines.append(
+            f"p50 {_num(run.latency_ms.p50)} ms, p99 {_num(run.latency_ms.p99)} ms submit -> decision, answer p99 "
+            f"{_num(run.ack_ms.p99)} ms. CPU each process spent per accepted transaction and cores it kept"
+        )
         lines.append("busy on average during the run (from /proc; two cores in all, shared with whatever else runs):")
         lines.append("")
-        lines += _table(["process", "CPU ms per transaction", "cores busy"], [
-            [name, _num(ms, 2), _num(run.cores_busy.get(name), 2)]
-            for name, ms in sorted(run.cpu_ms_per_txn.items(), key=lambda kv: -kv[1])
-        ])
+        lines += _table(
+            ["process", "CPU ms per transaction", "cores busy"],
+            [
+                [name, _num(ms, 2), _num(run.cores_busy.get(name), 2)]
+                for name, ms in sorted(run.cpu_ms_per_txn.items(), key=lambda kv: -kv[1])
+            ],
+        )
         stages = bottleneck.get("stages") or []
         if stages:
-            lines.append("Each stage's own timing in that run (the services' Prometheus histograms, scraped before and after):")
+            lines.append(
+                "Each stage's own timing in that run (the services' Prometheus histograms, scraped before and after):"
+            )
             lines.append("")
-            lines += _table(["service", "stage", "count", "mean"], [
-                [st.service, st.stage, f"{st.count:,.0f}", f"{st.mean:,.1f} {st.unit}"] for st in stages
-            ])
+            lines += _table(
+                ["service", "stage", "count", "mean"],
+                [[st.service, st.stage, f"{st.count:,.0f}", f"{st.mean:,.1f} {st.unit}"] for st in stages],
+            )
         for p in bottleneck["profiles"]:
             lines += _profile_lines(p)
 
@@ -314,8 +426,11 @@ def write(results: Mapping, checks: Sequence[TargetCheck], out_dir: pathlib.Path
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = results["stamp"]
     paths = {"json": out_dir / f"{stamp}.json", "markdown": out_dir / f"{stamp}.md", "plot": out_dir / f"{stamp}.png"}
-    runs = [*(results.get("end_to_end") or []), *(results.get("rest_rates") or []),
-            *((results.get("scale_out") or {}).get("two") or [])]
+    runs = [
+        *(results.get("end_to_end") or []),
+        *(results.get("rest_rates") or []),
+        *((results.get("scale_out") or {}).get("two") or []),
+    ]
     title = f"fraudmesh {stamp}" + (" (SMOKE: seconds per rate, busy machine)" if results["smoke"] else "")
     plotted = latency_plot(runs, paths["plot"], title)
     if plotted is None:

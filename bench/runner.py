@@ -5,7 +5,6 @@ report's problems and the run goes on with the next part."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -14,9 +13,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
-
-from fraudctl.runtime.platform import REPO
-from fraudctl.runtime.services import ServicePorts
 
 from bench import machine, procfs, report, stack
 from bench.decisions import DecisionClock
@@ -29,6 +25,8 @@ from bench.sampler import MIB, Sampler, cpu_used, memory_trend_mib_per_min, peak
 from bench.stage_metrics import metrics_urls, scrape_all, stage_table
 from bench.storage import StoredRows
 from bench.targets import check_targets
+from fraudctl.runtime.platform import REPO
+from fraudctl.runtime.services import ServicePorts
 
 T = TypeVar("T")
 log = logging.getLogger("bench")
@@ -79,9 +77,23 @@ class Options:
 
 
 SMOKE = dict(
-    seconds=3.0, search_steps=2, ghz_seconds=4.0, ghz_warmup_seconds=2.0, wrk_seconds=4.0, rest_rates=(250, 500), fanout_rate=50.0,
-    fanout_seconds=3.0, scale_rates=(500, 1000), steady_rate=300.0, steady_seconds=10.0, profile_seconds=5.0, warmup_seconds=3.0,
-    scoring_transactions=3000, scoring_users=500, state_users=2000, payments=5000,
+    seconds=3.0,
+    search_steps=2,
+    ghz_seconds=4.0,
+    ghz_warmup_seconds=2.0,
+    wrk_seconds=4.0,
+    rest_rates=(250, 500),
+    fanout_rate=50.0,
+    fanout_seconds=3.0,
+    scale_rates=(500, 1000),
+    steady_rate=300.0,
+    steady_seconds=10.0,
+    profile_seconds=5.0,
+    warmup_seconds=3.0,
+    scoring_transactions=3000,
+    scoring_users=500,
+    state_users=2000,
+    payments=5000,
 )
 
 
@@ -91,9 +103,13 @@ class Run:
         self.stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         self.work_dir = options.out_dir / self.stamp
         self._ghz_tool = None  # bench.ghz.GhzRunner, built once when first needed
-        self.results: dict = {"stamp": self.stamp, "smoke": options.smoke, "machine": machine.describe(),
-                              "options": {k: v for k, v in vars(options).items() if k not in ("ports", "database_url")},
-                              "problems": []}
+        self.results: dict = {
+            "stamp": self.stamp,
+            "smoke": options.smoke,
+            "machine": machine.describe(),
+            "options": {k: v for k, v in vars(options).items() if k not in ("ports", "database_url")},
+            "problems": [],
+        }
 
     def run(self) -> dict[str, pathlib.Path]:
         options = self.options
@@ -101,11 +117,15 @@ class Run:
         own = None
         if options.running:
             target = stack.attached(options.ports, options.kafka, options.database_url, options.postgres_port)
-            self.results["platform"] = f"already running (ingest {options.ports.grpc_address('ingest')}, Kafka {options.kafka})"
+            self.results["platform"] = (
+                f"already running (ingest {options.ports.grpc_address('ingest')}, Kafka {options.kafka})"
+            )
         else:
             own = stack.OwnPlatform(options.keep_data, options.log_level, options.models_dir)
             target = own.start()
-            self.results["platform"] = f"started by the harness under {own.data_dir} (services at LOG_LEVEL={options.log_level})"
+            self.results["platform"] = (
+                f"started by the harness under {own.data_dir} (services at LOG_LEVEL={options.log_level})"
+            )
         try:
             self.results["models_dir"] = str(own.config.models_dir if own else options.models_dir or REPO / "models")
             log.info("building %d varied payments from the simulator", options.payments)
@@ -152,13 +172,27 @@ class Run:
         pool = GeneratorPool(options.generators)
         rows = StoredRows(target.database_url)
         try:
-            async with GroupProbe(target.bootstrap_servers, target.consumer_group, target.topic) as probe, \
-                    DecisionClock(target.ports.grpc_address("notify")) as clock:
+            async with (
+                GroupProbe(target.bootstrap_servers, target.consumer_group, target.topic) as probe,
+                DecisionClock(target.ports.grpc_address("notify")) as clock,
+            ):
                 sampler = Sampler(probe, lambda: self._watched(target, pool))
-                e2e = EndToEnd(pool, clock, probe, rows, sampler, self.payments,
-                               {"grpc": target.ports.grpc_address("ingest"),
-                                "grpc-each": target.ports.grpc_address("ingest"), "rest": target.ports.edge_url},
-                               settings, f"bench-{self.stamp}", own_platform=target.supervisor is not None)
+                e2e = EndToEnd(
+                    pool,
+                    clock,
+                    probe,
+                    rows,
+                    sampler,
+                    self.payments,
+                    {
+                        "grpc": target.ports.grpc_address("ingest"),
+                        "grpc-each": target.ports.grpc_address("ingest"),
+                        "rest": target.ports.edge_url,
+                    },
+                    settings,
+                    f"bench-{self.stamp}",
+                    own_platform=target.supervisor is not None,
+                )
                 async with sampler.running():
                     await e2e.settle()
                     rest_from = time.monotonic()
@@ -166,7 +200,9 @@ class Run:
                     self.results["memory"] = {"at_rest": _memory_mib(sampler.window(rest_from, time.monotonic()))}
                     # Connections, the model's first runs and the first meeting with each user happen once:
                     # a short run, reported apart, gets them out of the way of the first measured rate.
-                    self.results["warmup"] = await e2e.run_rate("warm-up", "grpc", options.warmup_rate, options.warmup_seconds)
+                    self.results["warmup"] = await e2e.run_rate(
+                        "warm-up", "grpc", options.warmup_rate, options.warmup_seconds
+                    )
                     await self._apart("Kafka's warm-up", self._warm_kafka(target, e2e), target)
                     if "ghz" in parts:
                         await self._apart("ghz", self._ghz(target, e2e), target)
@@ -178,8 +214,11 @@ class Run:
                     if "rest" in parts:
                         await self._apart("REST", self._rest(target, e2e), target)
                         if "profile" in parts:
-                            await self._apart("profile of REST", self._profile(
-                                target, e2e, "rest", self.results.get("rest_rates") or []), target)
+                            await self._apart(
+                                "profile of REST",
+                                self._profile(target, e2e, "rest", self.results.get("rest_rates") or []),
+                                target,
+                            )
                     if "fanout" in parts:
                         await self._apart("WebSocket fan-out", self._fanout(target, e2e), target)
                     if "scale" in parts:
@@ -210,8 +249,12 @@ class Run:
         if self._ghz_tool is None:
             options = self.options
             self._ghz_tool = await asyncio.to_thread(
-                GhzRunner, self.work_dir, stamped_by_ingest(self.payments[:2000]), options.ghz_concurrency,
-                options.ghz_seconds)
+                GhzRunner,
+                self.work_dir,
+                stamped_by_ingest(self.payments[:2000]),
+                options.ghz_concurrency,
+                options.ghz_seconds,
+            )
         return self._ghz_tool
 
     async def _warm_kafka(self, target: stack.Target, e2e: EndToEnd) -> None:
@@ -221,7 +264,9 @@ class Run:
         runner = await self._ghz_runner()
         await e2e.settle()
         # No settle after: every part lets the group catch up before it starts.
-        await asyncio.to_thread(runner.run, target.ports.grpc_address("ingest"), "warm-up", self.options.ghz_warmup_seconds)
+        await asyncio.to_thread(
+            runner.run, target.ports.grpc_address("ingest"), "warm-up", self.options.ghz_warmup_seconds
+        )
 
     async def _ghz(self, target: stack.Target, e2e: EndToEnd) -> None:
         """ghz against ingest, then against the bare server, with the CPU each process spent per answered
@@ -241,11 +286,17 @@ class Run:
         # The group caught up in _costed, and the bare run gave it nothing: no settle before this run.
         profiled = asyncio.create_task(asyncio.to_thread(runner.run, address, "ingest-profiled"))
         await asyncio.sleep(1.0)  # past ghz's start
-        profiles = await profile_services({"ingest": target.service_pids()["ingest"]}, max(1.0, options.ghz_seconds - 2),
-                                          self.work_dir / "profiles-ghz")
+        profiles = await profile_services(
+            {"ingest": target.service_pids()["ingest"]},
+            max(1.0, options.ghz_seconds - 2),
+            self.work_dir / "profiles-ghz",
+        )
         await profiled
         self.results["ghz"] = {
-            "ingest": ingest, "bare": bare, "payloads": runner.payloads, "warmup_seconds": options.ghz_warmup_seconds,
+            "ingest": ingest,
+            "bare": bare,
+            "payloads": runner.payloads,
+            "warmup_seconds": options.ghz_warmup_seconds,
             "ratio": ingest.per_second / bare.per_second if bare.per_second else 0.0,
             "cpu_ms_per_call": {"ingest": _per_call(ingest_cpu, ingest.ok), "bare": _per_call(bare_cpu, bare.ok)},
             "profiles": profiles,
@@ -281,7 +332,8 @@ class Run:
         result = await e2e.run_rate(f"{kind} (profiled)", kind, offered, seconds + 2, during=sample)
         stages = stage_table(before, await scrape_all(urls))
         self.results.setdefault("bottlenecks", []).append(
-            {"path": kind, "run": result, "profiles": profiles, "stages": stages})
+            {"path": kind, "run": result, "profiles": profiles, "stages": stages}
+        )
 
     async def _rest(self, target: stack.Target, e2e: EndToEnd) -> None:
         from bench.wrk import ensure_wrk, run_wrk
@@ -292,9 +344,19 @@ class Run:
             self.results["problems"].append("REST: wrk is not installed and could not be (apt-get install wrk)")
         else:
             await e2e.settle()
-            wrk, cpu = await _costed(e2e, "wrk", lambda: run_wrk(
-                binary, target.ports.edge_url, stamped_by_ingest(self.payments[:2000]), self.work_dir,
-                options.wrk_connections, 1, options.wrk_seconds))
+            wrk, cpu = await _costed(
+                e2e,
+                "wrk",
+                lambda: run_wrk(
+                    binary,
+                    target.ports.edge_url,
+                    stamped_by_ingest(self.payments[:2000]),
+                    self.work_dir,
+                    options.wrk_connections,
+                    1,
+                    options.wrk_seconds,
+                ),
+            )
             self.results["rest_wrk"] = wrk
             self.results["rest_wrk_cpu_ms_per_request"] = _per_call(cpu, wrk.created)
         self.results["rest_rates"] = [await e2e.run_rate("rest", "rest", r) for r in options.rest_rates]
@@ -312,8 +374,9 @@ class Run:
             await clients.wait_for(len(intended) * options.fanout_clients, e2e.settings.drain_timeout_s)
             arrivals, closed = await clients.collect()
         figures = summarize_fanout(intended, arrivals, options.fanout_clients, e2e.clock.arrivals)
-        self.results["fanout"] = FanoutResult(options.fanout_clients, options.fanout_rate, options.fanout_seconds,
-                                              closed_clients=closed, **figures)
+        self.results["fanout"] = FanoutResult(
+            options.fanout_clients, options.fanout_rate, options.fanout_seconds, closed_clients=closed, **figures
+        )
 
     async def _scale_out(self, target: stack.Target, e2e: EndToEnd, probe: GroupProbe) -> None:
         options = self.options
@@ -322,11 +385,15 @@ class Run:
         try:
             state, members = await probe.wait_for_members(2, 60)
             if (state, members) != ("Stable", 2):
-                raise RuntimeError(f"the consumer group is {state or 'unknown'} with {members} members, "
-                                   "not Stable with 2, a minute after scoring2 started")
+                raise RuntimeError(
+                    f"the consumer group is {state or 'unknown'} with {members} members, "
+                    "not Stable with 2, a minute after scoring2 started"
+                )
             # The new instance meets every user for the first time (and warms each from store_svc), and the
             # group has just rebalanced: a warm-up, reported apart, as for the first instance at the start.
-            warmup = await e2e.run_rate("grpc, 2 scoring (warm-up)", "grpc", options.warmup_rate, options.warmup_seconds)
+            warmup = await e2e.run_rate(
+                "grpc, 2 scoring (warm-up)", "grpc", options.warmup_rate, options.warmup_seconds
+            )
             two = [await e2e.run_rate("grpc, 2 scoring", "grpc", r) for r in options.scale_rates]
             first = target.supervisor.running.get("scoring") if target.supervisor else None
             if first is not None and first.process.poll() is not None:
@@ -345,8 +412,12 @@ class Run:
         # ring, ingest's idempotency keys; see stack.BOUNDED_CACHES) and pools, which is growth that stops.
         window = sampler.window((result.start_at + result.send_end) / 2, result.send_end)
         memory = self.results.setdefault("memory", {})
-        memory |= {"steady_rate": options.steady_rate, "steady_seconds": options.steady_seconds,
-                   "steady_trend_mib_per_min": memory_trend_mib_per_min(window), "steady_run": result}
+        memory |= {
+            "steady_rate": options.steady_rate,
+            "steady_seconds": options.steady_seconds,
+            "steady_trend_mib_per_min": memory_trend_mib_per_min(window),
+            "steady_run": result,
+        }
 
     def _scoring_in_process(self) -> None:
         from bench.scoring_state import measure
@@ -355,8 +426,9 @@ class Run:
         options = self.options
         model_dir = ensure_starter_model(pathlib.Path(self.results["models_dir"]))  # the newest version there
         log.info("scoring in one process with model %s", model_dir.name)
-        in_process, state = measure(model_dir, options.scoring_transactions, options.scoring_users,
-                                    options.state_users, options.state_days)
+        in_process, state = measure(
+            model_dir, options.scoring_transactions, options.scoring_users, options.state_users, options.state_days
+        )
         self.results["scoring_in_process"] = in_process
         self.results["scoring_state"] = state
 

@@ -17,13 +17,13 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from fraudmesh.garbage_collection import relax_garbage_collection
+from fraudmodel.evaluation.batch_scoring import scorer_for, warm_from_history
 from fraudmodel.events import TxnEvent
 from fraudmodel.features import FEATURE_NAMES, compute_features
+from fraudmodel.generators.cardholders import SimulationConfig, simulate
 from fraudmodel.history_files import frame_to_events
-from fraudmodel.evaluation.batch_scoring import scorer_for, warm_from_history
 from fraudmodel.serving.registry import ensure_starter_model
 from fraudmodel.serving.scorer import Scorer
-from fraudmodel.generators.cardholders import SimulationConfig, simulate
 
 BATCH = 256
 
@@ -130,5 +130,7 @@ def print_results(results: list[BenchResult]) -> None:
     for r in results:
         print(r.line())
     batched, single, sk = results[0], results[1], results[2]
-    print(f"batched is {batched.per_second / sk.per_second:,.0f}x scikit-learn one row at a time; "
-          f"single-transaction p99 {statistics.quantiles(single.latencies_ms, n=100)[98]:.3f} ms")
+    print(
+        f"batched is {batched.per_second / sk.per_second:,.0f}x scikit-learn one row at a time; "
+        f"single-transaction p99 {statistics.quantiles(single.latencies_ms, n=100)[98]:.3f} ms"
+    )

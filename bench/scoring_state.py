@@ -37,8 +37,13 @@ class StateMemory:
 def state_per_user(traced_bytes: int, snapshot_bytes: int, users: int, transactions: int, days: int) -> StateMemory:
     per_user = traced_bytes / users
     return StateMemory(
-        users=users, transactions=transactions, days=days, traced_bytes=traced_bytes, snapshot_bytes=snapshot_bytes,
-        bytes_per_user=per_user, snapshot_bytes_per_user=snapshot_bytes / users,
+        users=users,
+        transactions=transactions,
+        days=days,
+        traced_bytes=traced_bytes,
+        snapshot_bytes=snapshot_bytes,
+        bytes_per_user=per_user,
+        snapshot_bytes_per_user=snapshot_bytes / users,
         gib_per_million_users=per_user * MILLION / GIB,
     )
 
@@ -49,9 +54,9 @@ def _measure(model_dir: str, transactions: int, users: int, state_users: int, st
     import numpy as np
 
     from bench import scoring_inprocess as scoring_bench
-    from fraudmodel.history_files import frame_to_events
     from fraudmodel.evaluation.batch_scoring import scorer_for, warm_from_history
     from fraudmodel.generators.cardholders import SimulationConfig, simulate
+    from fraudmodel.history_files import frame_to_events
 
     results = scoring_bench.run(pathlib.Path(model_dir), transactions, users, one_core=True)
     in_process = []
@@ -76,8 +81,9 @@ def _measure(model_dir: str, transactions: int, users: int, state_users: int, st
     queue.put((in_process, memory))
 
 
-def measure(model_dir: pathlib.Path, transactions: int, users: int, state_users: int, state_days: int,
-            timeout_s: float = 900) -> tuple[list[InProcessScoring], StateMemory]:
+def measure(
+    model_dir: pathlib.Path, transactions: int, users: int, state_users: int, state_days: int, timeout_s: float = 900
+) -> tuple[list[InProcessScoring], StateMemory]:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(

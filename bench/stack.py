@@ -13,11 +13,10 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 
+from bench import procfs
 from fraudctl.runtime.platform import REPO, Platform, PlatformConfig
 from fraudctl.runtime.services import MODULES, ServicePorts, ServiceProcess, ServiceSupervisor, grpc_serving
 from fraudctl.runtime.waiting import free_port, wait_until
-
-from bench import procfs
 
 log = logging.getLogger(__name__)
 SERVICES = ("ingest", "scoring", "store", "notify", "edge")
@@ -53,8 +52,10 @@ class Target:
         return pids
 
     def infrastructure_pids(self) -> dict[str, int]:
-        found = {name: self.listening.pid(port) for name, port in
-                 (("kafka", self.kafka_port), ("postgres", self.postgres_port))}
+        found = {
+            name: self.listening.pid(port)
+            for name, port in (("kafka", self.kafka_port), ("postgres", self.postgres_port))
+        }
         return {name: pid for name, pid in found.items() if pid is not None}
 
 
@@ -77,7 +78,11 @@ class OwnPlatform:
         # left in the repo's models/ may predate a change of the features and fail to load.
         models = models_dir or self.data_dir / "models"
         ports = ServicePorts(
-            ingest=free_port(), scoring=free_port(), store=free_port(), notify=free_port(), edge=free_port(),
+            ingest=free_port(),
+            scoring=free_port(),
+            store=free_port(),
+            notify=free_port(),
+            edge=free_port(),
             metrics_base=free_port(),
         )
         self.config = PlatformConfig(
@@ -130,7 +135,9 @@ def attached(ports: ServicePorts, bootstrap_servers: str, database_url: str, pos
     return Target(ports, bootstrap_servers, database_url, kafka_port, postgres_port)
 
 
-def start_extra_scoring(target: Target, log_dir: pathlib.Path, label: str = "scoring2", timeout: float = 90) -> ServiceProcess:
+def start_extra_scoring(
+    target: Target, log_dir: pathlib.Path, label: str = "scoring2", timeout: float = 90
+) -> ServiceProcess:
     """One more scoring_svc in the same consumer group, on its own gRPC and metrics ports: started by
     our platform's supervisor, or by hand beside a platform that is already running."""
     if target.supervisor is not None:
@@ -157,8 +164,12 @@ def start_extra_scoring(target: Target, log_dir: pathlib.Path, label: str = "sco
     log_path = log_dir / f"{label}.log"
     with open(log_path, "ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", MODULES["scoring"]], cwd=REPO, env=env,
-            stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", MODULES["scoring"]],
+            cwd=REPO,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     service = ServiceProcess(label, process, log_path)
 

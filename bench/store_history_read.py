@@ -16,6 +16,7 @@ import statistics
 import time
 
 from fraud.v1 import store_service_pb2
+
 from bench.store_put import realistic_decision, servicer_on_private_postgres
 
 USERS_IN_DECISIONS = 500  # realistic_decision's user is its serial modulo this
@@ -45,9 +46,11 @@ async def bench(users: int, rows: int, rounds: int) -> None:
                     decoded = store_service_pb2.GetUserHistoryResponse.FromString(encoded)
                     scoring_ms.append((time.process_time() - started_cpu) * 1e3)
                     assert len(decoded.transactions) == rows, len(decoded.transactions)
-            print(f"  transactions_only={transactions_only!s:<5}  store CPU {statistics.median(store_ms):6.2f} ms"
-                  f"  (wall {statistics.median(wall_ms):6.2f} ms)  {size:>9,} bytes"
-                  f"  scoring decodes it in {statistics.median(scoring_ms):5.2f} ms")
+            print(
+                f"  transactions_only={transactions_only!s:<5}  store CPU {statistics.median(store_ms):6.2f} ms"
+                f"  (wall {statistics.median(wall_ms):6.2f} ms)  {size:>9,} bytes"
+                f"  scoring decodes it in {statistics.median(scoring_ms):5.2f} ms"
+            )
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
+
 from fraudmesh.validation import validate
 from store_svc.batch_rules import rows_of_batch
 
@@ -103,8 +104,9 @@ def _report(name: str, per_decision_us: list[float]) -> None:
     print(f"  {name:<38} best {best:7.1f}  median {median:7.1f} µs CPU/decision")
 
 
-def _cpu_per_decision(work: Callable[[store_service_pb2.PutDecisionsRequest], object],
-                      batch: list[store_service_pb2.PutDecisionsRequest]) -> float:
+def _cpu_per_decision(
+    work: Callable[[store_service_pb2.PutDecisionsRequest], object], batch: list[store_service_pb2.PutDecisionsRequest]
+) -> float:
     started = time.process_time()
     for request in batch:
         work(request)

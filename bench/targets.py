@@ -44,56 +44,86 @@ def check_targets(results: Mapping) -> list[TargetCheck]:
     ghz = results.get("ghz")
     if ghz:
         ratio = ghz["ratio"]
-        checks.append(TargetCheck("ghz: ingest vs bare grpc.aio",
-                                  f">= {GHZ_TARGET_RATIO:.0%} of the bare server's throughput",
-                                  f"{ratio:.0%} ({ghz['ingest'].per_second:,.0f} vs {ghz['bare'].per_second:,.0f} /s)",
-                                  ratio >= GHZ_TARGET_RATIO))
+        checks.append(
+            TargetCheck(
+                "ghz: ingest vs bare grpc.aio",
+                f">= {GHZ_TARGET_RATIO:.0%} of the bare server's throughput",
+                f"{ratio:.0%} ({ghz['ingest'].per_second:,.0f} vs {ghz['bare'].per_second:,.0f} /s)",
+                ratio >= GHZ_TARGET_RATIO,
+            )
+        )
     else:
         checks.append(TargetCheck("ghz: ingest vs bare grpc.aio", f">= {GHZ_TARGET_RATIO:.0%}", "not measured", None))
 
     runs = results.get("end_to_end") or []
     highest = {path: results.get(key) for path, key in GRPC_PATHS.items() if results.get(key) is not None}
     best_path = max(highest, key=highest.get, default=None)
-    checks.append(TargetCheck(
-        "end to end: sustained rate", ">= 2,500 /s with no growing lag",
-        "not measured" if best_path is None else ", ".join(f"{v:,.0f} /s ({k})" for k, v in highest.items()),
-        None if best_path is None else highest[best_path] >= 2500,
-    ))
+    checks.append(
+        TargetCheck(
+            "end to end: sustained rate",
+            ">= 2,500 /s with no growing lag",
+            "not measured" if best_path is None else ", ".join(f"{v:,.0f} /s ({k})" for k, v in highest.items()),
+            None if best_path is None else highest[best_path] >= 2500,
+        )
+    )
     at_1000 = [r for r in runs if r.offered_per_s == 1000 and r.latency_ms.p99 is not None]
-    checks.append(_p99_under_50_ms("end to end: p99 submit -> decision at 1,000/s",
-                                   min(at_1000, key=lambda r: r.latency_ms.p99, default=None)))
+    checks.append(
+        _p99_under_50_ms(
+            "end to end: p99 submit -> decision at 1,000/s", min(at_1000, key=lambda r: r.latency_ms.p99, default=None)
+        )
+    )
 
     wrk = results.get("rest_wrk")
-    checks.append(TargetCheck(
-        "REST: submissions through the edge", ">= 1,500 /s",
-        "not measured" if wrk is None else f"{wrk.per_second:,.0f} /s (wrk, {wrk.connections} connections)",
-        None if wrk is None else wrk.per_second >= 1500,
-    ))
-    checks.append(_p99_under_50_ms("REST: p99 submit -> decision at 500/s", _at_rate(results.get("rest_rates") or [], 500)))
+    checks.append(
+        TargetCheck(
+            "REST: submissions through the edge",
+            ">= 1,500 /s",
+            "not measured" if wrk is None else f"{wrk.per_second:,.0f} /s (wrk, {wrk.connections} connections)",
+            None if wrk is None else wrk.per_second >= 1500,
+        )
+    )
+    checks.append(
+        _p99_under_50_ms("REST: p99 submit -> decision at 500/s", _at_rate(results.get("rest_rates") or [], 500))
+    )
 
     state = results.get("scoring_state")
-    checks.append(TargetCheck(
-        "scoring state for a million users", "< 1 GiB",
-        "not measured" if state is None else f"{state.gib_per_million_users:.2f} GiB ({state.bytes_per_user:,.0f} B/user)",
-        None if state is None else state.gib_per_million_users < 1,
-    ))
+    checks.append(
+        TargetCheck(
+            "scoring state for a million users",
+            "< 1 GiB",
+            "not measured"
+            if state is None
+            else f"{state.gib_per_million_users:.2f} GiB ({state.bytes_per_user:,.0f} B/user)",
+            None if state is None else state.gib_per_million_users < 1,
+        )
+    )
 
     memory = results.get("memory") or {}
     trend = memory.get("steady_trend_mib_per_min")
     if trend and memory.get("steady_seconds", 0) < MIN_STEADY_SECONDS:
-        checks.append(TargetCheck(
-            "no service's memory grows under steady load", f"< {GROWTH_LIMIT_MIB_PER_MIN:g} MiB/min each",
-            f"not judged: a {memory['steady_seconds']:g} s steady run is too short (at least {MIN_STEADY_SECONDS} s)", None,
-        ))
+        checks.append(
+            TargetCheck(
+                "no service's memory grows under steady load",
+                f"< {GROWTH_LIMIT_MIB_PER_MIN:g} MiB/min each",
+                f"not judged: a {memory['steady_seconds']:g} s steady run is too short (at least {MIN_STEADY_SECONDS} s)",
+                None,
+            )
+        )
     elif trend:
-        services = {k: v for k, v in trend.items()
-                    if k not in ("kafka", "postgres") and not k.startswith("harness") and v is not None}
+        services = {
+            k: v
+            for k, v in trend.items()
+            if k not in ("kafka", "postgres") and not k.startswith("harness") and v is not None
+        }
         worst = max(services.items(), key=lambda kv: kv[1], default=None)
-        checks.append(TargetCheck(
-            "no service's memory grows under steady load", f"< {GROWTH_LIMIT_MIB_PER_MIN:g} MiB/min each",
-            "not measured" if worst is None else f"largest {worst[1]:+.1f} MiB/min ({worst[0]})",
-            None if worst is None else worst[1] < GROWTH_LIMIT_MIB_PER_MIN,
-        ))
+        checks.append(
+            TargetCheck(
+                "no service's memory grows under steady load",
+                f"< {GROWTH_LIMIT_MIB_PER_MIN:g} MiB/min each",
+                "not measured" if worst is None else f"largest {worst[1]:+.1f} MiB/min ({worst[0]})",
+                None if worst is None else worst[1] < GROWTH_LIMIT_MIB_PER_MIN,
+            )
+        )
     else:
         checks.append(TargetCheck("no service's memory grows under steady load", "flat", "not measured", None))
     return checks

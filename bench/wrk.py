@@ -56,7 +56,9 @@ def ensure_wrk() -> str | None:
         return found
     log.info("installing Debian's wrk")
     installed = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "wrk"], capture_output=True, text=True,
+        ["apt-get", "install", "-y", "-qq", "wrk"],
+        capture_output=True,
+        text=True,
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
     )
     if installed.returncode != 0:
@@ -64,14 +66,32 @@ def ensure_wrk() -> str | None:
     return shutil.which("wrk")
 
 
-def run_wrk(binary: str, edge_url: str, payments: Sequence[Payment], work_dir: pathlib.Path,
-            connections: int, threads: int, seconds: float) -> tuple[WrkResult, float]:
+def run_wrk(
+    binary: str,
+    edge_url: str,
+    payments: Sequence[Payment],
+    work_dir: pathlib.Path,
+    connections: int,
+    threads: int,
+    seconds: float,
+) -> tuple[WrkResult, float]:
     """wrk's figures, and the CPU seconds wrk itself used (it shares the cores with the edge)."""
     bodies = work_dir / "wrk-bodies.jsonl"
     work_dir.mkdir(parents=True, exist_ok=True)
     bodies.write_text("".join(json.dumps(rest_body(p)) + "\n" for p in payments))
-    command = [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s",
-               "-s", str(SCRIPT), edge_url, "--", str(bodies)]
+    command = [
+        binary,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(SCRIPT),
+        edge_url,
+        "--",
+        str(bodies),
+    ]
     log.info("wrk: POST /api/transaction with %d connections for %g s", connections, seconds)
     stderr_file = work_dir / "wrk.stderr"
     stdout, returncode, cpu_seconds = run_measured(command, seconds + 60, stderr_file)

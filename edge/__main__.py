@@ -6,14 +6,13 @@ import signal
 
 import uvicorn
 
+from edge.app import create_app
+from edge.settings import EdgeSettings
+from edge.upstreams import UpstreamAddresses, Upstreams
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
-
-from edge.app import create_app
-from edge.settings import EdgeSettings
-from edge.upstreams import UpstreamAddresses, Upstreams
 
 
 def main() -> None:

@@ -10,9 +10,6 @@ from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
-from fraudmesh.metrics import Metrics
-from fraudmodel.geo import Gazetteer
-
 from edge.body_limit import BodySizeLimit
 from edge.city_search import CitySearch
 from edge.context import EdgeContext
@@ -25,10 +22,12 @@ from edge.route_table import RouteTable
 from edge.routes import geo, ingest, model_reports, scoring, simulator, store, system, websocket
 from edge.settings import EdgeSettings
 from edge.simulated_traffic import TrafficGenerators
-from edge.submit_route import SubmitRoute
 from edge.static import ConsoleFiles
+from edge.submit_route import SubmitRoute
 from edge.traffic_simulator import TrafficSimulator
 from edge.upstreams import Upstreams
+from fraudmesh.metrics import Metrics
+from fraudmodel.geo import Gazetteer
 
 log = logging.getLogger("edge")
 

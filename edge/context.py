@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fraudmesh.metrics import Metrics
-
 from edge.decision_hub import DecisionHub
 from edge.settings import EdgeSettings
 from edge.upstreams import Upstreams
+from fraudmesh.metrics import Metrics
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,18 @@ protovalidate rules here too, so a bad request is answered without a round trip.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fraud.v1 import decision_pb2, scoring_service_pb2, store_service_pb2, transaction_pb2
 from google.protobuf import timestamp_pb2
 
-from fraudmesh.errors import FieldViolation, InvalidArgument
-from fraudmesh.timestamps import in_range, timestamp_of
-from fraudmesh.validation import violations_of
-
 from edge.field_names import rest_field
 from edge.money import MoneyError, normalise_currency, to_major_units, to_minor_units
 from edge.rest_models import LocationIn, TransactionIn
+from fraudmesh.errors import FieldViolation, InvalidArgument
+from fraudmesh.timestamps import in_range, timestamp_of
+from fraudmesh.validation import violations_of
 
 _CHANNEL_PREFIX = "CHANNEL_"
 _DECISION_PREFIX = "DECISION_"
@@ -30,7 +29,7 @@ _DECISION_PREFIX = "DECISION_"
 
 
 def channel_value(name: str | None) -> int:
-    """"card_present" -> CHANNEL_CARD_PRESENT; None -> CHANNEL_UNSPECIFIED."""
+    """ "card_present" -> CHANNEL_CARD_PRESENT; None -> CHANNEL_UNSPECIFIED."""
     if not name:
         return transaction_pb2.CHANNEL_UNSPECIFIED
     return transaction_pb2.Channel.Value(_CHANNEL_PREFIX + name.upper())
@@ -44,7 +43,7 @@ def channel_name(value: int) -> str:
 
 
 def decision_value(name: str) -> int:
-    """"REVIEW" -> DECISION_REVIEW."""
+    """ "REVIEW" -> DECISION_REVIEW."""
     return decision_pb2.Decision.Value(_DECISION_PREFIX + name.upper())
 
 
@@ -70,7 +69,7 @@ def label_name(value: int) -> str | None:
 def timestamp_from(moment: datetime) -> timestamp_pb2.Timestamp:
     """A naive datetime is taken as UTC."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return timestamp_of(moment)
 
 
@@ -136,9 +135,7 @@ def transaction_input(
     key = body.idempotency_key or idempotency_header or ""
     if body.idempotency_key and idempotency_header and body.idempotency_key != idempotency_header:
         violations.append(
-            FieldViolation(
-                "idempotency_key", "idempotency_key.conflict", "differs from the Idempotency-Key header"
-            )
+            FieldViolation("idempotency_key", "idempotency_key.conflict", "differs from the Idempotency-Key header")
         )
     message.idempotency_key = key
     # A refused amount or currency was named above; the contract would only add "amount: required".
@@ -147,9 +144,7 @@ def transaction_input(
         if not (money_refused and name in ("amount", "currency")):
             violations.append(FieldViolation(name, violation.rule, violation.message))
     if violations:
-        raise InvalidArgument(
-            [FieldViolation(prefix + v.field, v.rule, v.message) for v in violations]
-        )
+        raise InvalidArgument([FieldViolation(prefix + v.field, v.rule, v.message) for v in violations])
     return message
 
 
@@ -212,9 +207,7 @@ def decision_object(scored: decision_pb2.ScoredTransaction) -> dict[str, Any]:
         "is_fraud": scored.is_fraud,
         "score": scored.score,
         "decision": decision_name(scored.decision),
-        "reasons": [
-            {"feature": r.feature, "text": r.text, "contribution": r.contribution} for r in scored.reasons
-        ],
+        "reasons": [{"feature": r.feature, "text": r.text, "contribution": r.contribution} for r in scored.reasons],
         "model_version": scored.model_version,
         "features": dict(scored.features),
         "label": label_name(scored.label),

@@ -20,9 +20,8 @@ from typing import Any
 
 from fraud.v1 import decision_pb2, notify_service_pb2
 
-from fraudmesh.transaction_spans import TransactionSpans
-
 from edge.conversions import decision_name, decision_object, decision_value
+from fraudmesh.transaction_spans import TransactionSpans
 
 log = logging.getLogger("edge.hub")
 
@@ -46,7 +45,7 @@ class DecisionEvent:
     and kept: most decisions are never asked for (no ?wait_ms, no client that wants them), and
     rendering every one cost the edge about a tenth of its CPU under load."""
 
-    __slots__ = ("sequence", "transaction_id", "user_id", "decision", "score", "is_fraud", "_scored", "_data", "_frame")
+    __slots__ = ("_data", "_frame", "_scored", "decision", "is_fraud", "score", "sequence", "transaction_id", "user_id")
 
     def __init__(self, sequence: int, scored: decision_pb2.ScoredTransaction):
         self.sequence = sequence
@@ -246,11 +245,13 @@ class DecisionHub:
             for subscription in too_slow:
                 self._cut_off(subscription)
             if span.is_recording():
-                span.set_attributes({
-                    "websocket.sequence": sequence,
-                    "websocket.clients": len(matching) - len(too_slow),
-                    "websocket.clients_cut_off": len(too_slow),
-                })
+                span.set_attributes(
+                    {
+                        "websocket.sequence": sequence,
+                        "websocket.clients": len(matching) - len(too_slow),
+                        "websocket.clients_cut_off": len(too_slow),
+                    }
+                )
         return event
 
     def subscribe(self, client_filter: ClientFilter, since: int | None) -> Subscription | None:

@@ -14,10 +14,9 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from fraudmesh.errors import DomainError, FieldViolation, InvalidArgument
-
 from edge.field_names import location_field, rest_field
 from edge.route_table import RouteTable
+from fraudmesh.errors import DomainError, FieldViolation, InvalidArgument
 
 log = logging.getLogger("edge.errors")
 
@@ -64,9 +63,7 @@ def grpc_violations(error: grpc.aio.AioRpcError) -> list[FieldViolation]:
     for detail in status.details if status is not None else ():
         bad_request = error_details_pb2.BadRequest()
         if detail.Unpack(bad_request):
-            violations.extend(
-                FieldViolation(v.field, v.reason, v.description) for v in bad_request.field_violations
-            )
+            violations.extend(FieldViolation(v.field, v.reason, v.description) for v in bad_request.field_violations)
     return violations
 
 
@@ -110,9 +107,7 @@ def install_error_handlers(app: FastAPI, routes: RouteTable) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         name = _HTTP_ERROR_NAMES.get(error.status_code, "http_error")
-        return JSONResponse(
-            error_body(name, str(error.detail)), status_code=error.status_code, headers=error.headers
-        )
+        return JSONResponse(error_body(name, str(error.detail)), status_code=error.status_code, headers=error.headers)
 
 
 def _pydantic_violation(detail: dict[str, Any]) -> FieldViolation:

@@ -45,7 +45,7 @@ def location_field(loc: Sequence[str | int]) -> str:
             return "body"
     text = ""
     for part in parts:
-        if isinstance(part, int) or _INDEX.match(str(part)) and text:
+        if isinstance(part, int) or (_INDEX.match(str(part)) and text):
             text += f"[{part}]"
         elif part in UNION_TAGS:
             continue

@@ -30,9 +30,7 @@ class EdgeSettings(CommonSettings):
     max_body_bytes: int = Field(
         256 * 1024, ge=1024, description="Largest request body accepted; a larger one is answered 413 unread."
     )
-    wait_ms_max: int = Field(
-        10_000, ge=0, le=60_000, description="Upper bound of ?wait_ms on POST /api/transaction."
-    )
+    wait_ms_max: int = Field(10_000, ge=0, le=60_000, description="Upper bound of ?wait_ms on POST /api/transaction.")
     upstream_timeout_seconds: float = Field(
         5.0, gt=0, description="Deadline of each unary gRPC call the edge makes; beyond it the caller gets 503."
     )

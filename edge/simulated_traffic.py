@@ -115,8 +115,14 @@ class TrafficGenerator:
         minor_units = np.maximum(np.round(day["amount"] * 100), MIN_MINOR_UNITS).astype(np.int64)
         messages = []
         for user, minor, merchant, channel, lat, lon, city in zip(
-            day["user"].tolist(), minor_units.tolist(), day["merchant"].tolist(), day["channel"].tolist(),
-            np.round(day["lat"], 5).tolist(), np.round(day["lon"], 5).tolist(), day["city"].tolist(), strict=True,
+            day["user"].tolist(),
+            minor_units.tolist(),
+            day["merchant"].tolist(),
+            day["channel"].tolist(),
+            np.round(day["lat"], 5).tolist(),
+            np.round(day["lon"], 5).tolist(),
+            day["city"].tolist(),
+            strict=True,
         ):
             location = transaction_pb2.Location(city=names[city], country=countries[city])
             if np.isfinite(lat) and np.isfinite(lon):

@@ -12,11 +12,11 @@ import sys
 import threading
 import time
 
-from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
 from fraudctl.runtime.platform import Platform, PlatformConfig
-from fraudmesh.settings import CommonSettings
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import port_open
+from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
+from fraudmesh.settings import CommonSettings
 
 log = logging.getLogger("fraudctl")
 
@@ -116,8 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fraudctl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     up = commands.add_parser("up", help="start Kafka, PostgreSQL and every service; Ctrl-C stops")
-    up.add_argument("--scoring-instances", type=_scoring_instances, default=1, metavar="N",
-                    help=f"scoring_svc instances sharing the transactions topic (1 to {TRANSACTIONS_PARTITIONS})")
+    up.add_argument(
+        "--scoring-instances",
+        type=_scoring_instances,
+        default=1,
+        metavar="N",
+        help=f"scoring_svc instances sharing the transactions topic (1 to {TRANSACTIONS_PARTITIONS})",
+    )
     up.set_defaults(run=cmd_up)
     commands.add_parser("down", help="stop what `fraudctl up` started").set_defaults(run=cmd_down)
     commands.add_parser("status", help="show which parts are up").set_defaults(run=cmd_status)

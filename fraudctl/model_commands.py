@@ -19,15 +19,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--days", type=int, default=56, help="days of history (default 56 = 8 weeks)")
     p.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same file")
     p.add_argument("--start", type=_date, default=datetime(2025, 1, 6, tzinfo=UTC), help="first day, YYYY-MM-DD")
-    p.add_argument("--scenario-column", action="store_true",
-                   help="add a `scenario` column naming the fraud pattern of each row (for analysis)")
+    p.add_argument(
+        "--scenario-column",
+        action="store_true",
+        help="add a `scenario` column naming the fraud pattern of each row (for analysis)",
+    )
     p.set_defaults(run=cmd_simulate)
 
     p = subparsers.add_parser("train", help="train a model version from labelled history")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--data", type=Path, help="labelled history, CSV or Parquet")
-    source.add_argument("--from-store", metavar="ADDRESS", nargs="?", const="127.0.0.1:50053",
-                        help="train on what store_svc holds, analysts' labels included (default 127.0.0.1:50053)")
+    source.add_argument(
+        "--from-store",
+        metavar="ADDRESS",
+        nargs="?",
+        const="127.0.0.1:50053",
+        help="train on what store_svc holds, analysts' labels included (default 127.0.0.1:50053)",
+    )
     p.add_argument("--out", type=Path, default=DEFAULT_MODELS_DIR, help="models folder (default models/)")
     p.add_argument("--no-baselines", action="store_true", help="skip the two random-forest baselines")
     p.add_argument("--seed", type=int, default=0)
@@ -70,8 +78,8 @@ def _fail(message: str) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from fraudmodel.history_files import write_history
     from fraudmodel.generators.cardholders import SimulationConfig, simulate
+    from fraudmodel.history_files import write_history
 
     try:
         config = SimulationConfig(users=args.users, days=args.days, start=args.start, seed=args.seed)
@@ -79,14 +87,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         return _fail(str(error))
     frame = simulate(config, progress=True)
     write_history(frame, args.out, extra_columns=("scenario",) if args.scenario_column else ())
-    print(f"wrote {len(frame):,} transactions of {args.users:,} customers over {args.days} days to {args.out} "
-          f"({frame['is_fraud'].mean():.2%} fraudulent)")
+    print(
+        f"wrote {len(frame):,} transactions of {args.users:,} customers over {args.days} days to {args.out} "
+        f"({frame['is_fraud'].mean():.2%} fraudulent)"
+    )
     return 0
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from fraudmodel.history_files import HistoryFormatError
     from fraudmodel.evaluation.metrics import format_metrics
+    from fraudmodel.history_files import HistoryFormatError
     from fraudmodel.training.training import TrainingOptions, train_from_file
 
     options = TrainingOptions(baselines=not args.no_baselines, seed=args.seed, threads=args.threads)
@@ -119,8 +129,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     import csv
 
     from fraudmesh.errors import DomainError
-    from fraudmodel.history_files import HistoryFormatError
     from fraudmodel.evaluation.batch_scoring import score_file
+    from fraudmodel.history_files import HistoryFormatError
 
     try:
         scored = score_file(args.model, args.data, args.history)
@@ -142,9 +152,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     import numpy as np
 
     from fraudmesh.errors import DomainError
-    from fraudmodel.history_files import HistoryFormatError
     from fraudmodel.evaluation.batch_scoring import score_file
     from fraudmodel.evaluation.metrics import evaluate, format_metrics
+    from fraudmodel.history_files import HistoryFormatError
 
     try:
         scored = score_file(args.model, args.data, args.history)
@@ -155,16 +165,22 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     scores = np.array([r.score for r in scored.results])
     model = scored.model
     try:
-        metrics = evaluate(frame["is_fraud"].to_numpy()[labelled].astype(int), scores[labelled],
-                           frame["user_id"].to_numpy()[labelled], frame["occurred_at"][labelled],
-                           model.thresholds.review, model.thresholds.decline)
+        metrics = evaluate(
+            frame["is_fraud"].to_numpy()[labelled].astype(int),
+            scores[labelled],
+            frame["user_id"].to_numpy()[labelled],
+            frame["occurred_at"][labelled],
+            model.thresholds.review,
+            model.thresholds.decline,
+        )
     except ValueError as error:
         return _fail(f"--data {args.data}: {error}")
     print(format_metrics(f"model {model.version} on {args.data}", metrics))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"model_version": model.version, "data": str(args.data),
-                                         **metrics.as_dict()}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps({"model_version": model.version, "data": str(args.data), **metrics.as_dict()}, indent=2) + "\n"
+        )
         print(f"metrics written to {args.json}")
     return 0
 

@@ -16,13 +16,13 @@ from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc, tr
 from tqdm import tqdm
 
 from fraudmesh.grpc_server import insecure_channel
-from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.events import CHANNEL_FROM_PROTO, TxnEvent, minor_to_major
 from fraudmodel.features import DEFAULT_LABEL_DELAY
 from fraudmodel.history_files import COLUMNS, read_events, write_history
+from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.serving.registry import ModelRegistry
-from scoring_svc.peers import StorePeer
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.peers import StorePeer
 
 BATCH = 1000
 _CHANNEL_TO_PROTO = {name: value for value, name in CHANNEL_FROM_PROTO.items()}

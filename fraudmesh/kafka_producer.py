@@ -191,8 +191,11 @@ class AcknowledgedProducer:
         # so its callers get UNAVAILABLE: giving up here loses no success.
         remaining = await asyncio.to_thread(producer.flush, self._timeout)
         if remaining:
-            log.warning("Kafka producer did not flush within %.0f s; %d unacknowledged records were refused",
-                        self._timeout, remaining)
+            log.warning(
+                "Kafka producer did not flush within %.0f s; %d unacknowledged records were refused",
+                self._timeout,
+                remaining,
+            )
             producer.purge()
             await asyncio.to_thread(producer.flush, 0)
         self._stopping.set()

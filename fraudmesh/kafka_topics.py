@@ -37,5 +37,5 @@ async def ensure_topic_if_reachable(bootstrap_servers: str, name: str, config: d
     """For a service's start: Kafka may come up later, and its producer keeps trying to connect."""
     try:
         await ensure_topic(bootstrap_servers, name, config=config)
-    except Exception as error:  # noqa: BLE001 (any failure here only means "not yet")
+    except Exception as error:
         log.warning("could not ensure topic %s yet: %s", name, error)

@@ -62,71 +62,104 @@ class Metrics:
 
         # `service` and `method` are the gRPC service and method (fraud.v1.IngestService, Submit).
         self.rpc_latency = Histogram(
-            f"{NAMESPACE}_rpc_duration_seconds", "gRPC calls served, by method and status code.",
-            ("service", "method", "code"), buckets=LATENCY_BUCKETS, registry=reg,
+            f"{NAMESPACE}_rpc_duration_seconds",
+            "gRPC calls served, by method and status code.",
+            ("service", "method", "code"),
+            buckets=LATENCY_BUCKETS,
+            registry=reg,
         )
         self.rpc_errors = Counter(
-            f"{NAMESPACE}_rpc_errors", "gRPC calls served that ended with a status other than OK.",
-            ("service", "method", "code"), registry=reg,
+            f"{NAMESPACE}_rpc_errors",
+            "gRPC calls served that ended with a status other than OK.",
+            ("service", "method", "code"),
+            registry=reg,
         )
         self.http_latency = Histogram(
-            f"{NAMESPACE}_http_request_duration_seconds", "HTTP requests served by the edge.",
-            ("route", "method", "status"), buckets=LATENCY_BUCKETS, registry=reg,
+            f"{NAMESPACE}_http_request_duration_seconds",
+            "HTTP requests served by the edge.",
+            ("route", "method", "status"),
+            buckets=LATENCY_BUCKETS,
+            registry=reg,
         )
         self.transactions_received = Counter(
-            f"{NAMESPACE}_transactions_received", "Transactions submitted to ingest, accepted or not.",
+            f"{NAMESPACE}_transactions_received",
+            "Transactions submitted to ingest, accepted or not.",
             registry=reg,
         )
         self.transactions_failed = Counter(
             f"{NAMESPACE}_transactions_failed",
             "Transactions the platform could not process (not validation rejections), by stage.",
-            ("stage",), registry=reg,
+            ("stage",),
+            registry=reg,
         )
         self.kafka_produced = Counter(
-            f"{NAMESPACE}_kafka_produced", "Records produced, by topic and result (ok or error).",
-            ("topic", "result"), registry=reg,
+            f"{NAMESPACE}_kafka_produced",
+            "Records produced, by topic and result (ok or error).",
+            ("topic", "result"),
+            registry=reg,
         )
         self.kafka_consumed = Counter(
-            f"{NAMESPACE}_kafka_consumed", "Records consumed, by topic.", ("topic",), registry=reg,
+            f"{NAMESPACE}_kafka_consumed",
+            "Records consumed, by topic.",
+            ("topic",),
+            registry=reg,
         )
         self.consumer_lag = Gauge(
-            f"{NAMESPACE}_kafka_consumer_lag", "Records in the partition not yet consumed by this group.",
-            ("partition",), registry=reg,
+            f"{NAMESPACE}_kafka_consumer_lag",
+            "Records in the partition not yet consumed by this group.",
+            ("partition",),
+            registry=reg,
         )
         self.batch_size = Histogram(
-            f"{NAMESPACE}_scoring_batch_size", "Transactions per scored batch.",
-            buckets=BATCH_SIZE_BUCKETS, registry=reg,
+            f"{NAMESPACE}_scoring_batch_size",
+            "Transactions per scored batch.",
+            buckets=BATCH_SIZE_BUCKETS,
+            registry=reg,
         )
         self.feature_seconds = Histogram(
-            f"{NAMESPACE}_feature_duration_seconds", "Time to compute the features of one batch.",
-            buckets=STEP_BUCKETS, registry=reg,
+            f"{NAMESPACE}_feature_duration_seconds",
+            "Time to compute the features of one batch.",
+            buckets=STEP_BUCKETS,
+            registry=reg,
         )
         self.model_seconds = Histogram(
-            f"{NAMESPACE}_model_duration_seconds", "Time to score one batch with the model.",
-            buckets=STEP_BUCKETS, registry=reg,
+            f"{NAMESPACE}_model_duration_seconds",
+            "Time to score one batch with the model.",
+            buckets=STEP_BUCKETS,
+            registry=reg,
         )
         self.decisions = Counter(
-            f"{NAMESPACE}_decisions", "Decisions made, by outcome (approve, review, decline).",
-            ("outcome",), registry=reg,
+            f"{NAMESPACE}_decisions",
+            "Decisions made, by outcome (approve, review, decline).",
+            ("outcome",),
+            registry=reg,
         )
         self.score = Histogram(
-            f"{NAMESPACE}_score", "Calibrated fraud scores of scored transactions.",
-            buckets=SCORE_BUCKETS, registry=reg,
+            f"{NAMESPACE}_score",
+            "Calibrated fraud scores of scored transactions.",
+            buckets=SCORE_BUCKETS,
+            registry=reg,
         )
         self.active_model = Info(
-            f"{NAMESPACE}_active_model", "The model version scoring uses now.", registry=reg,
+            f"{NAMESPACE}_active_model",
+            "The model version scoring uses now.",
+            registry=reg,
         )
         self.websocket_clients = Gauge(
-            f"{NAMESPACE}_websocket_clients", "Browsers connected to the decision WebSocket.", registry=reg,
+            f"{NAMESPACE}_websocket_clients",
+            "Browsers connected to the decision WebSocket.",
+            registry=reg,
         )
         self.websocket_dropped = Counter(
-            f"{NAMESPACE}_websocket_dropped", "Decisions dropped because a WebSocket client fell behind.",
+            f"{NAMESPACE}_websocket_dropped",
+            "Decisions dropped because a WebSocket client fell behind.",
             registry=reg,
         )
         self.decision_latency_seconds = Histogram(
             f"{NAMESPACE}_decision_latency_seconds",
             "From a transaction's submission at ingest to its decision being published.",
-            buckets=DECISION_LATENCY_BUCKETS, registry=reg,
+            buckets=DECISION_LATENCY_BUCKETS,
+            registry=reg,
         )
         self._add_runtime_collectors()
 

@@ -25,7 +25,9 @@ class CommonSettings(BaseSettings):
     log_level: str = Field("INFO", description="Python logging level: DEBUG, INFO, WARNING, ERROR.")
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", description="Kafka brokers, comma-separated.")
     transactions_topic: str = Field("transactions", description="Topic ingest produces to and scoring reads.")
-    labels_topic: str = Field("labels", description="Topic of analysts' labels: store produces, every scoring instance reads.")
+    labels_topic: str = Field(
+        "labels", description="Topic of analysts' labels: store produces, every scoring instance reads."
+    )
     database_url: str = Field(
         "postgresql+asyncpg://fraud@127.0.0.1:55432/fraud",
         description="SQLAlchemy URL of the PostgreSQL database (asyncpg driver).",

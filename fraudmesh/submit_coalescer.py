@@ -47,7 +47,9 @@ def error_of(status: status_pb2.Status) -> grpc.aio.AioRpcError:
 
 
 class SubmitCoalescer:
-    def __init__(self, stub: ingest_service_pb2_grpc.IngestServiceStub, calls_in_flight: int = 1, max_per_call: int = 256):
+    def __init__(
+        self, stub: ingest_service_pb2_grpc.IngestServiceStub, calls_in_flight: int = 1, max_per_call: int = 256
+    ):
         if not 1 <= max_per_call <= MAX_SUBMISSIONS_PER_CALL:
             raise ValueError(f"max_per_call must be 1 to {MAX_SUBMISSIONS_PER_CALL}")
         self._stub = stub
@@ -93,7 +95,7 @@ class SubmitCoalescer:
             timeout = max(deadline for _, deadline, _ in batch) - asyncio.get_running_loop().time()
             try:
                 if len(batch) == 1:  # alone: the plain call answers the same and costs ingest less than SubmitEach
-                    (submission, _, answer), = batch
+                    ((submission, _, answer),) = batch
                     response = await self._stub.SubmitTransaction(submission, timeout=timeout)
                     if not answer.done():
                         answer.set_result(response)
@@ -123,13 +125,20 @@ class SubmitCoalescer:
 
 
 def _closing_error() -> grpc.aio.AioRpcError:
-    return error_of(status_pb2.Status(code=grpc.StatusCode.UNAVAILABLE.value[0],
-                                      message="the client closed before ingest answered; retry"))
+    return error_of(
+        status_pb2.Status(
+            code=grpc.StatusCode.UNAVAILABLE.value[0], message="the client closed before ingest answered; retry"
+        )
+    )
 
 
 def _expired_error() -> grpc.aio.AioRpcError:
-    return error_of(status_pb2.Status(code=grpc.StatusCode.DEADLINE_EXCEEDED.value[0],
-                                      message="the submission's time ran out before it could be sent; retry"))
+    return error_of(
+        status_pb2.Status(
+            code=grpc.StatusCode.DEADLINE_EXCEEDED.value[0],
+            message="the submission's time ran out before it could be sent; retry",
+        )
+    )
 
 
 def _fail(batch: list[Pending], error: grpc.aio.AioRpcError) -> None:
@@ -141,10 +150,15 @@ def _fail(batch: list[Pending], error: grpc.aio.AioRpcError) -> None:
 def _answer(batch: list[Pending], response: ingest_service_pb2.SubmitEachResponse) -> None:
     outcomes = response.outcomes
     if len(outcomes) != len(batch):
-        _fail(batch, error_of(status_pb2.Status(
-            code=grpc.StatusCode.INTERNAL.value[0],
-            message=f"ingest answered {len(outcomes)} outcomes for {len(batch)} submissions",
-        )))
+        _fail(
+            batch,
+            error_of(
+                status_pb2.Status(
+                    code=grpc.StatusCode.INTERNAL.value[0],
+                    message=f"ingest answered {len(outcomes)} outcomes for {len(batch)} submissions",
+                )
+            ),
+        )
         return
     for (_, _, answer), outcome in zip(batch, outcomes):
         if answer.done():  # its caller gave up (cancelled)

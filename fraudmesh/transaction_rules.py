@@ -27,5 +27,7 @@ def normalise(txn: transaction_pb2.TransactionInput, prefix: str) -> list[FieldV
         txn.amount.currency = DEFAULT_CURRENCY
     currency = txn.amount.currency
     if not is_iso_currency(currency):
-        return [FieldViolation(f"{prefix}amount.currency", "currency.iso4217", f"{currency} is not an ISO 4217 currency")]
+        return [
+            FieldViolation(f"{prefix}amount.currency", "currency.iso4217", f"{currency} is not an ISO 4217 currency")
+        ]
     return []

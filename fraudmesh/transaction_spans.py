@@ -80,10 +80,15 @@ class TransactionSpans:
         for scored in decisions:
             parent = transaction_context(scored)
             if parent is not None:
-                spans.append(tracer.start_span(
-                    name, context=parent, kind=kind, links=links,
-                    attributes={"transaction.id": scored.transaction.id, "batch.size": len(decisions)},
-                ))
+                spans.append(
+                    tracer.start_span(
+                        name,
+                        context=parent,
+                        kind=kind,
+                        links=links,
+                        attributes={"transaction.id": scored.transaction.id, "batch.size": len(decisions)},
+                    )
+                )
         try:
             yield spans
         except BaseException as error:

@@ -33,7 +33,9 @@ def violations_of(message: Message, prefix: str = "") -> list[FieldViolation]:
     return []
 
 
-def violations_by_item(message: Message, items_field: str) -> tuple[list[FieldViolation], dict[int, list[FieldViolation]]]:
+def violations_by_item(
+    message: Message, items_field: str
+) -> tuple[list[FieldViolation], dict[int, list[FieldViolation]]]:
     """Validates a message with a repeated field of items in one pass and splits what it finds: the
     message's own violations, and each item's, named as if the item had been validated alone."""
     own: list[FieldViolation] = []

@@ -74,4 +74,3 @@ def event_from_proto(txn: transaction_pb2.Transaction, gazetteer: Gazetteer | No
         city=loc.city,
         country=loc.country,
     )
-

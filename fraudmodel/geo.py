@@ -93,8 +93,14 @@ class Gazetteer:
         for city in self._cache.get_cities().values():
             if city["population"] >= min_population and (country_code is None or city["countrycode"] == country_code):
                 out.append(
-                    Place(city["name"], city["countrycode"], float(city["latitude"]), float(city["longitude"]),
-                          int(city["population"]), city["timezone"])
+                    Place(
+                        city["name"],
+                        city["countrycode"],
+                        float(city["latitude"]),
+                        float(city["longitude"]),
+                        int(city["population"]),
+                        city["timezone"],
+                    )
                 )
         out.sort(key=lambda p: (-p.population, p.name))
         return out

@@ -20,8 +20,18 @@ from fraudmodel.events import CHANNELS, TxnEvent
 from fraudmodel.geo import Gazetteer, default_gazetteer
 
 COLUMNS = (
-    "transaction_id", "user_id", "occurred_at", "amount", "currency", "merchant_id",
-    "channel", "lat", "lon", "city", "country", "is_fraud",
+    "transaction_id",
+    "user_id",
+    "occurred_at",
+    "amount",
+    "currency",
+    "merchant_id",
+    "channel",
+    "lat",
+    "lon",
+    "city",
+    "country",
+    "is_fraud",
 )
 
 
@@ -41,9 +51,20 @@ def read_history(path: str | Path, gazetteer: Gazetteer | None = None) -> pd.Dat
     if _is_parquet(path):
         frame = pd.read_parquet(path)
     else:
-        frame = pd.read_csv(path, dtype={"transaction_id": str, "user_id": str, "merchant_id": str, "currency": str,
-                                         "channel": str, "city": str, "country": str}, keep_default_na=False,
-                            na_values={"lat": [""], "lon": [""], "is_fraud": [""], "amount": [""]})
+        frame = pd.read_csv(
+            path,
+            dtype={
+                "transaction_id": str,
+                "user_id": str,
+                "merchant_id": str,
+                "currency": str,
+                "channel": str,
+                "city": str,
+                "country": str,
+            },
+            keep_default_na=False,
+            na_values={"lat": [""], "lon": [""], "is_fraud": [""], "amount": [""]},
+        )
     return validate_history(frame, str(path), gazetteer)
 
 
@@ -118,14 +139,33 @@ def frame_to_events(frame: pd.DataFrame) -> list[TxnEvent]:
 
     return [
         TxnEvent(
-            transaction_id=tid, user_id=uid, occurred_at=at, amount=float(amount), currency=cur, merchant_id=mid,
-            channel=ch, lat=opt(lat), lon=opt(lon), city=city, country=country,
+            transaction_id=tid,
+            user_id=uid,
+            occurred_at=at,
+            amount=float(amount),
+            currency=cur,
+            merchant_id=mid,
+            channel=ch,
+            lat=opt(lat),
+            lon=opt(lon),
+            city=city,
+            country=country,
             label=None if label is pd.NA else bool(label),
         )
         for tid, uid, at, amount, cur, mid, ch, lat, lon, city, country, label in zip(
-            frame["transaction_id"], frame["user_id"], occurred, frame["amount"], frame["currency"],
-            frame["merchant_id"], frame["channel"], frame["lat"].to_numpy(float), frame["lon"].to_numpy(float),
-            frame["city"], frame["country"], labels, strict=True,
+            frame["transaction_id"],
+            frame["user_id"],
+            occurred,
+            frame["amount"],
+            frame["currency"],
+            frame["merchant_id"],
+            frame["channel"],
+            frame["lat"].to_numpy(float),
+            frame["lon"].to_numpy(float),
+            frame["city"],
+            frame["country"],
+            labels,
+            strict=True,
         )
     ]
 

@@ -30,7 +30,11 @@ async def main(settings: IngestSettings) -> None:
     )
     servicer = IngestServicer(Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size)), telemetry.metrics)
     server = GrpcServer(
-        [ServiceRegistration(SERVICE_NAME, lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(servicer, s))],
+        [
+            ServiceRegistration(
+                SERVICE_NAME, lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(servicer, s)
+            )
+        ],
         settings.ingest_listen,
         telemetry.server_interceptors(),
         grace_seconds=settings.shutdown_grace_seconds,

@@ -124,7 +124,9 @@ class Ingestor:
             outcomes[index] = error or Accepted(record.id, duplicate=False, received_at_ns=received_at_ns)
 
 
-def _record(txn: transaction_pb2.TransactionInput, transaction_id: str, received_at_ns: int) -> transaction_pb2.Transaction:
+def _record(
+    txn: transaction_pb2.TransactionInput, transaction_id: str, received_at_ns: int
+) -> transaction_pb2.Transaction:
     record = transaction_pb2.Transaction(id=transaction_id, input=txn)
     record.received_at.FromNanoseconds(received_at_ns)
     if not txn.HasField("occurred_at"):

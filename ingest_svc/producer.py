@@ -20,7 +20,12 @@ class KafkaTransactionPublisher:
     """Keyed by user_id so one user's transactions stay in order on one partition."""
 
     def __init__(
-        self, bootstrap_servers: str, topic: str, linger_ms: int, request_timeout_ms: int, metrics: Metrics | None = None
+        self,
+        bootstrap_servers: str,
+        topic: str,
+        linger_ms: int,
+        request_timeout_ms: int,
+        metrics: Metrics | None = None,
     ):
         self._topic = topic
         self._producer = AcknowledgedProducer(bootstrap_servers, linger_ms, request_timeout_ms)

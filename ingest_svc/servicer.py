@@ -12,7 +12,6 @@ from fraudmesh.metrics import Metrics
 from fraudmesh.validation import validate, violations_by_item
 from ingest_svc.ingestor import Accepted, Ingestor
 
-
 SUBMIT_EACH = "/fraud.v1.IngestService/SubmitEach"
 
 

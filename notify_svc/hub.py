@@ -105,7 +105,9 @@ class DecisionHub:
         elif after_sequence > self._last_sequence:
             log.warning(
                 "subscriber %r resumes after %d, beyond the newest sequence %d: replaying all retained",
-                name, after_sequence, self._last_sequence,
+                name,
+                after_sequence,
+                self._last_sequence,
             )
             position, gap = self.oldest_retained_sequence - 1, True
         else:

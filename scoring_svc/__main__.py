@@ -17,12 +17,12 @@ from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, insecure_chan
 from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
-from scoring_svc.label_feed import LabelFeed
 from fraudmodel.serving.registry import ModelRegistry
+from fraudmodel.serving.scorer import Scorer
+from scoring_svc.label_feed import LabelFeed
 from scoring_svc.peers import NotifyPeer, StorePeer
 from scoring_svc.pipeline import ScoringPipeline
 from scoring_svc.rebalance import ForgetReturningPartitions
-from fraudmodel.serving.scorer import Scorer
 from scoring_svc.servicer import ScoringServicer
 from scoring_svc.settings import ScoringSettings
 
@@ -74,7 +74,11 @@ async def main(settings: ScoringSettings) -> None:
     consumer.subscribe([settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline))
     servicer = ScoringServicer(scorer, registry, pipeline, telemetry.metrics)
     server = GrpcServer(
-        [ServiceRegistration(SERVICE_NAME, lambda s: scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server(servicer, s))],
+        [
+            ServiceRegistration(
+                SERVICE_NAME, lambda s: scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server(servicer, s)
+            )
+        ],
         settings.scoring_listen,
         telemetry.server_interceptors(),
         grace_seconds=settings.shutdown_grace_seconds,

@@ -29,8 +29,11 @@ def transaction_spans(records: Sequence[ConsumerRecord], ids: Sequence[str]) -> 
             "score transaction",
             context=extract_context(record.headers),
             kind=trace.SpanKind.CONSUMER,
-            attributes={"transaction.id": transaction_id, "messaging.kafka.partition": record.partition,
-                        "messaging.kafka.offset": record.offset},
+            attributes={
+                "transaction.id": transaction_id,
+                "messaging.kafka.partition": record.partition,
+                "messaging.kafka.offset": record.offset,
+            },
         )
         for record, transaction_id in zip(records, ids)
     ]

@@ -72,7 +72,8 @@ class NotifyPeer:
     def __init__(self, channel: grpc.aio.Channel, timeout: float = 10.0):
         # PublishDecisions taking a request already encoded (no serializer: bytes go as they are).
         self._publish_encoded = channel.unary_unary(
-            PUBLISH_DECISIONS, request_serializer=None,
+            PUBLISH_DECISIONS,
+            request_serializer=None,
             response_deserializer=notify_service_pb2.PublishDecisionsResponse.FromString,
         )
         self._timeout = timeout

@@ -24,11 +24,11 @@ from opentelemetry import trace
 
 from fraudmesh.metrics import Metrics
 from fraudmesh.timestamps import timestamp_of
-from scoring_svc.batch_tracing import batch_span, traceparent_of, tracer, transaction_spans
-from fraudmodel.serving.decision_message import write_decision
 from fraudmodel.events import TxnEvent, event_from_proto
-from scoring_svc.peers import NotifyPeer, StorePeer
+from fraudmodel.serving.decision_message import write_decision
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.batch_tracing import batch_span, traceparent_of, tracer, transaction_spans
+from scoring_svc.peers import NotifyPeer, StorePeer
 
 log = logging.getLogger(__name__)
 WARM_CONCURRENCY = 16
@@ -242,7 +242,9 @@ class ScoringPipeline:
         self.processed += len(batch.decisions)
         await self._observe(records, batch.decisions)
 
-    async def _observe(self, records: Sequence[ConsumerRecord], decisions: Sequence[decision_pb2.ScoredTransaction]) -> None:
+    async def _observe(
+        self, records: Sequence[ConsumerRecord], decisions: Sequence[decision_pb2.ScoredTransaction]
+    ) -> None:
         metrics = self._metrics
         if not metrics:
             return

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
-from scoring_svc.pipeline import ScoringPipeline
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.pipeline import ScoringPipeline
 
 log = logging.getLogger(__name__)
 
@@ -49,5 +49,9 @@ class ForgetReturningPartitions(ConsumerRebalanceListener):
         if stale:
             forgotten = self._scorer.forget_partitions(stale)
             if forgotten:
-                log.info("partitions %s may have been scored elsewhere: forgot %d customers, to be warmed "
-                         "again from the store", sorted(stale), forgotten)
+                log.info(
+                    "partitions %s may have been scored elsewhere: forgot %d customers, to be warmed "
+                    "again from the store",
+                    sorted(stale),
+                    forgotten,
+                )

@@ -14,11 +14,11 @@ from fraudmesh.errors import InvalidArgument
 from fraudmesh.metrics import Metrics
 from fraudmesh.transaction_rules import normalise
 from fraudmesh.validation import validate
-from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.events import event_from_proto
+from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.serving.registry import ModelRegistry
-from scoring_svc.pipeline import ScoringPipeline
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.pipeline import ScoringPipeline
 
 WHAT_IF_ID = "what-if"
 

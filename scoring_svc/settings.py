@@ -22,15 +22,20 @@ class ScoringSettings(CommonSettings):
     max_batch: int = Field(500, ge=1, le=5000, description="Most records scored, stored and published as one batch.")
     poll_timeout_ms: int = Field(100, ge=1, description="How long an empty poll waits for records.")
     fetch_max_wait_ms: int = Field(
-        20, ge=0, le=1000,
+        20,
+        ge=0,
+        le=1000,
         description="Longest Kafka holds a fetch with less than FETCH_MIN_BYTES: at low rates, the most a record waits there.",
     )
     fetch_min_bytes: int = Field(
-        65536, ge=1,
+        65536,
+        ge=1,
         description="Bytes Kafka gathers before it answers a fetch: under load, fewer and larger fetches and batches.",
     )
     commit_interval_ms: int = Field(
-        100, ge=0, le=10_000,
+        100,
+        ge=0,
+        le=10_000,
         description="Delivered offsets are committed at most this often (0: after every batch); a crash re-reads at most this much more.",
     )
     warm_history_limit: int = Field(

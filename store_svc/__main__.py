@@ -51,9 +51,11 @@ async def serve(settings: StoreSettings) -> None:
             interceptors=telemetry.server_interceptors(),
             grace_seconds=settings.shutdown_grace_seconds,
         )
+
         async def start() -> None:
-            await ensure_topic_if_reachable(settings.kafka_bootstrap_servers, settings.labels_topic,
-                                            LABELS_TOPIC_CONFIG)
+            await ensure_topic_if_reachable(
+                settings.kafka_bootstrap_servers, settings.labels_topic, LABELS_TOPIC_CONFIG
+            )
             await producer.start()
             await server.start()
             relax_garbage_collection()

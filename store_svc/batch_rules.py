@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from fraud.v1 import decision_pb2
+
 from fraudmesh.errors import FieldViolation, InvalidArgument
 from store_svc.conversions import channel_name, row_from_scored
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
-STORED_DECISIONS = frozenset((decision_pb2.DECISION_APPROVE, decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE))
+STORED_DECISIONS = frozenset(
+    (decision_pb2.DECISION_APPROVE, decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE)
+)
 DEFINED_LABELS = frozenset(decision_pb2.Label.values())
 DEFINED_DECISIONS = frozenset(decision_pb2.Decision.values())
 _isfinite = math.isfinite
@@ -26,9 +29,7 @@ def _is_probability(value: float) -> bool:
     return _isfinite(value) and 0.0 <= value <= 1.0
 
 
-def violations_of_row(
-    scored: decision_pb2.ScoredTransaction, row: dict[str, Any], path: str
-) -> list[FieldViolation]:
+def violations_of_row(scored: decision_pb2.ScoredTransaction, row: dict[str, Any], path: str) -> list[FieldViolation]:
     """What is wrong with `scored`, read from its `row` (row_from_scored's, so each value is
     converted once) and, for enums, from the message's numbers."""
     found: list[FieldViolation] = []
@@ -64,7 +65,9 @@ def violations_of_row(
     return found
 
 
-def rows_of_batch(decisions: Sequence[decision_pb2.ScoredTransaction], field: str = "decisions") -> list[dict[str, Any]]:
+def rows_of_batch(
+    decisions: Sequence[decision_pb2.ScoredTransaction], field: str = "decisions"
+) -> list[dict[str, Any]]:
     """The rows to insert, each decision converted once; raises InvalidArgument naming every
     offending field as `decisions[i].<path>` when any decision breaks a rule."""
     rows = [row_from_scored(scored) for scored in decisions]

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
 from fraudmesh.timestamps import aware_datetime, set_timestamp
 from store_svc.filters import TransactionFilters
 from store_svc.statistics import Statistics
@@ -122,7 +122,11 @@ def row_from_scored(scored: decision_pb2.ScoredTransaction) -> dict[str, Any]:
         "label": _LABEL_NAMES.get(scored.label) if scored.label else None,
         "labelled_at": optional_datetime(scored, "labelled_at"),
         "shadow_scores": [
-            {"model_version": shadow.model_version, "score": shadow.score, "decision": decision_names.get(shadow.decision)}
+            {
+                "model_version": shadow.model_version,
+                "score": shadow.score,
+                "decision": decision_names.get(shadow.decision),
+            }
             for shadow in scored.shadow_scores
         ],
         "trace_id": scored.trace_id,

@@ -36,4 +36,6 @@ class TransactionFilters:
 
     def as_query(self) -> dict:
         """A JSON-ready description, for the page token's fingerprint."""
-        return {key: (value.isoformat() if isinstance(value, datetime) else value) for key, value in asdict(self).items()}
+        return {
+            key: (value.isoformat() if isinstance(value, datetime) else value) for key, value in asdict(self).items()
+        }

@@ -9,10 +9,10 @@ from datetime import datetime
 
 import asyncpg
 import sqlalchemy as sa
+from fraud.v1 import decision_pb2, store_service_pb2
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from fraud.v1 import decision_pb2, store_service_pb2
 from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
 from store_svc import page_token as cursor_tokens
 from store_svc.batch_insert import BatchInsert
@@ -111,8 +111,10 @@ class TransactionRepository:
     async def get(self, transaction_id: str) -> decision_pb2.ScoredTransaction:
         async with self._transaction() as connection:
             row = (
-                await connection.execute(sa.select(transactions).where(transactions.c.id == transaction_id))
-            ).mappings().first()
+                (await connection.execute(sa.select(transactions).where(transactions.c.id == transaction_id)))
+                .mappings()
+                .first()
+            )
         if row is None:
             raise NotFound(f"transaction {transaction_id!r} not found")
         return scored_from_row(row)

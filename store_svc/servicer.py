@@ -7,8 +7,8 @@ turns them into status codes; nothing here catches them.
 from __future__ import annotations
 
 import grpc
-
 from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc
+
 from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate

@@ -11,8 +11,6 @@ from fastapi import Header, Query
 from fastapi.responses import JSONResponse
 from fraud.v1 import ingest_service_pb2, store_service_pb2, transaction_pb2
 
-from fraudmesh.errors import InvalidArgument
-
 from edge.context import EdgeContext
 from edge.conversions import decision_object, rfc3339, transaction_input
 from edge.rest_models import (
@@ -25,6 +23,7 @@ from edge.rest_models import (
     TransactionIn,
 )
 from edge.route_table import RouteBinding
+from fraudmesh.errors import InvalidArgument
 
 INVALID = {422: {"model": ErrorOut, "description": "A field broke a rule; `violations` names each."}}
 UNAVAILABLE = {503: {"model": ErrorOut, "description": "An upstream service is unavailable; retry later."}}
@@ -38,7 +37,9 @@ def _accepted(response: ingest_service_pb2.SubmitTransactionResponse) -> dict[st
     }
 
 
-def transaction_submitter(context: EdgeContext) -> Callable[[TransactionIn, int | None, str | None], Awaitable[JSONResponse]]:
+def transaction_submitter(
+    context: EdgeContext,
+) -> Callable[[TransactionIn, int | None, str | None], Awaitable[JSONResponse]]:
     """What POST /api/transaction does once its inputs are parsed; shared by the FastAPI route and
     the lean one in front of it (edge/submit_route.py)."""
 
@@ -59,7 +60,9 @@ def transaction_submitter(context: EdgeContext) -> Callable[[TransactionIn, int 
         event = await context.hub.wait_for(transaction_id, wait_seconds)
         return event.data if event is not None else None
 
-    async def send(request: ingest_service_pb2.SubmitTransactionRequest) -> ingest_service_pb2.SubmitTransactionResponse:
+    async def send(
+        request: ingest_service_pb2.SubmitTransactionRequest,
+    ) -> ingest_service_pb2.SubmitTransactionResponse:
         # Answers (and fails) alike either way: the coalescer gives each submission its own outcome.
         if context.coalesce_submissions:
             return await context.upstreams.submissions.submit(request, context.timeout)

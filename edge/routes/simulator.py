@@ -3,11 +3,10 @@
 from fastapi import FastAPI
 from fraud.v1 import ingest_service_pb2
 
-from fraudmesh.errors import FailedPrecondition
-
 from edge.context import EdgeContext
 from edge.rest_models import ErrorOut, SimulatorIn, SimulatorOut
 from edge.traffic_simulator import SimulatorStatus, TrafficSimulator, is_loopback_address
+from fraudmesh.errors import FailedPrecondition
 
 
 def status_object(status: SimulatorStatus) -> SimulatorOut:

@@ -35,7 +35,9 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
         label: Annotated[LabelName | None, Query(description="Only those an analyst labelled so.")] = None,
         page_size: Annotated[int | None, Query(ge=1, le=500, description="Default 50.")] = None,
         page_token: Annotated[str | None, Query(max_length=256, description="The last page's next_page_token.")] = None,
-        order: Annotated[Literal["newest", "oldest"], Query(description="newest (default) or oldest first.")] = "newest",
+        order: Annotated[
+            Literal["newest", "oldest"], Query(description="newest (default) or oldest first.")
+        ] = "newest",
     ) -> JSONResponse:
         request = list_request(
             user_id, decision, min_score, max_score, since, until, label, page_size, page_token, order

@@ -37,8 +37,22 @@ def fetch_validate_proto() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             uv = [shutil.which("uv")] if shutil.which("uv") else ["python3", "-m", "uv"]
             subprocess.run(  # uv has no `download`; pip does, run from uv's tool cache
-                [*uv, "tool", "run", "--from", "pip", "pip", "download", "--quiet", "--no-deps",
-                 "--no-binary", ":all:", f"protovalidate=={version}", "--dest", tmp],
+                [
+                    *uv,
+                    "tool",
+                    "run",
+                    "--from",
+                    "pip",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--no-binary",
+                    ":all:",
+                    f"protovalidate=={version}",
+                    "--dest",
+                    tmp,
+                ],
                 check=True,
             )
             sdist = next(pathlib.Path(tmp).glob("protovalidate-*.tar.gz"))

@@ -48,7 +48,10 @@ PROMTOOL = GoTool(
 )
 # Jaeger v2 lives in the v1-numbered Go module: module v1.76.0 is Jaeger v2.13.0 (binary `jaeger`).
 JAEGER = GoTool(
-    "jaeger", "github.com/jaegertracing/jaeger", "github.com/jaegertracing/jaeger/cmd/jaeger", "v1.76.0",
+    "jaeger",
+    "github.com/jaegertracing/jaeger",
+    "github.com/jaegertracing/jaeger/cmd/jaeger",
+    "v1.76.0",
     needs_module_replaces=True,
 )
 TOOLS = {tool.name: tool for tool in (PROMTOOL, JAEGER)}
@@ -227,7 +230,10 @@ def start_jaeger(
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [str(jaeger()), "--config", str(config)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     health_url = f"http://127.0.0.1:{ports.health}/status"
     deadline = time.monotonic() + ready_timeout

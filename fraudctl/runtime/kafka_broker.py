@@ -6,12 +6,12 @@ the machine's Maven (deploy/kafka/pom.xml) into a cache outside the repo.
 
 from __future__ import annotations
 
+import base64
 import os
 import pathlib
 import re
 import shutil
 import subprocess
-import base64
 import uuid
 from dataclasses import dataclass
 
@@ -124,7 +124,9 @@ class KafkaBroker:
             )
         with open(self.data_dir / "stdout.log", "ab") as out:
             self.process = subprocess.Popen(
-                self._java(libs, "kafka.Kafka", str(config)), stdout=out, stderr=subprocess.STDOUT,
+                self._java(libs, "kafka.Kafka", str(config)),
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         wait_until(self._ready, timeout, "Kafka", str(self.data_dir / "server.log"))

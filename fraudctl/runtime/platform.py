@@ -11,10 +11,10 @@ import os
 import pathlib
 from dataclasses import dataclass, field
 
-from fraudmesh.kafka_topics import LABELS_TOPIC_CONFIG, ensure_topic
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
+from fraudmesh.kafka_topics import LABELS_TOPIC_CONFIG, ensure_topic
 
 log = logging.getLogger(__name__)
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -60,8 +60,9 @@ class Platform:
             log.info("starting PostgreSQL on 127.0.0.1:%d", self.config.postgres_port)
             self.postgres.start()
         if not self.config.kafka_bootstrap_servers:
-            self.kafka = KafkaBroker(data / "kafka", port=self.config.kafka_port,
-                                     controller_port=self.config.kafka_controller_port)
+            self.kafka = KafkaBroker(
+                data / "kafka", port=self.config.kafka_port, controller_port=self.config.kafka_controller_port
+            )
             log.info("starting Apache Kafka (KRaft) on 127.0.0.1:%d", self.config.kafka_port)
             self.kafka.start()
         for topic in TOPICS:

@@ -39,8 +39,11 @@ def ensure_server_binaries() -> pathlib.Path:
         return bindir
     if os.geteuid() == 0 and shutil.which("apt-get"):
         subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", DEBIAN_PACKAGE], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", DEBIAN_PACKAGE],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
         bindir = find_bindir()
         if bindir:
             return bindir
@@ -87,14 +90,35 @@ class PostgresCluster:
         self._hand_to_postgres_user()
         fresh = not (self._pgdata / "PG_VERSION").exists()
         if fresh:
-            self._run(bindir, "initdb", "-D", str(self._pgdata), "-U", self.user, "--auth=trust",
-                      "--encoding=UTF8", "--no-instructions")
+            self._run(
+                bindir,
+                "initdb",
+                "-D",
+                str(self._pgdata),
+                "-U",
+                self.user,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-instructions",
+            )
         options = (
             f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 "
             "-c max_connections=200 -c shared_buffers=256MB -c fsync=on -c synchronous_commit=on"
         )
-        self._run(bindir, "pg_ctl", "-D", str(self._pgdata), "-l", str(self.data_dir / "server.log"),
-                  "-o", options, "-w", "-t", "60", "start")
+        self._run(
+            bindir,
+            "pg_ctl",
+            "-D",
+            str(self._pgdata),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         if fresh:
             self._run(bindir, "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, self.database)
 

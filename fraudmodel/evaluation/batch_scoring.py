@@ -16,7 +16,7 @@ from fraudmodel.events import TxnEvent
 from fraudmodel.features import DEFAULT_LABEL_DELAY, label_known_at
 from fraudmodel.history_files import frame_to_events, read_history
 from fraudmodel.serving.registry import LoadedModel, ModelRegistry
-from fraudmodel.serving.scorer import ScoreResult, Scorer
+from fraudmodel.serving.scorer import Scorer, ScoreResult
 
 BATCH = 256
 
@@ -43,8 +43,9 @@ def warm_from_history(scorer: Scorer, history: list[TxnEvent], label_delay: time
         by_user[event.user_id].append(event)
         at = label_known_at(event, label_delay)
         if at is not None:
-            scorer.record_label(event.transaction_id, event.merchant_id, True,
-                                pd.Timestamp(at, unit="s", tz="UTC").to_pydatetime())
+            scorer.record_label(
+                event.transaction_id, event.merchant_id, True, pd.Timestamp(at, unit="s", tz="UTC").to_pydatetime()
+            )
     for user_id, events in by_user.items():
         scorer.warm(user_id, events)
 

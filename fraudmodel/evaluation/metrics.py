@@ -91,8 +91,13 @@ def evaluate(
     )
     if review_threshold is not None:
         p, r, alert, acc = _at(y, score, review_threshold)
-        out.update(review_threshold=review_threshold, precision_at_review=p, recall_at_review=r,
-                   alert_rate_at_review=alert, accuracy_at_review=acc)
+        out.update(
+            review_threshold=review_threshold,
+            precision_at_review=p,
+            recall_at_review=r,
+            alert_rate_at_review=alert,
+            accuracy_at_review=acc,
+        )
     if decline_threshold is not None:
         p, r, _, _ = _at(y, score, decline_threshold)
         out.update(decline_threshold=decline_threshold, precision_at_decline=p, recall_at_decline=r)

@@ -149,8 +149,12 @@ def _per_threshold(path: Path, y: np.ndarray, scores: np.ndarray, thresholds: di
     alerts = np.array([(scores >= c).mean() for c in cuts])
     fig, ax = _figure()
     (line_p,) = ax.plot(cuts, precision, label="precision")
-    ax.set(xlabel="threshold", ylabel="precision", title="Precision and alert volume per threshold, validation weeks",
-           xscale="log")
+    ax.set(
+        xlabel="threshold",
+        ylabel="precision",
+        title="Precision and alert volume per threshold, validation weeks",
+        xscale="log",
+    )
     twin = ax.twinx()
     (line_a,) = twin.plot(cuts, alerts * 100, color="tab:green", label="alert volume (% of transactions)")
     twin.set_ylabel("alert volume, % of transactions")

@@ -42,7 +42,7 @@ SNAPSHOT_FORMAT = 2
 # The kernel writes amount (3), clock (2), one count per window, one sum per window but the
 # shortest, then gap, three distances and two novelty flags, in FEATURE_NAMES order.
 assert tuple(WINDOWS) == COUNT_WINDOWS and tuple(WINDOWS)[1:] == SUM_WINDOWS
-assert KERNEL_COLUMNS == 5 + len(COUNT_WINDOWS) + len(SUM_WINDOWS) + 6
+assert 5 + len(COUNT_WINDOWS) + len(SUM_WINDOWS) + 6 == KERNEL_COLUMNS
 assert len(FEATURE_NAMES) == _MERCHANT_RISK_AT + len(MERCHANT_WINDOWS)
 
 

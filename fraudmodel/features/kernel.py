@@ -79,8 +79,25 @@ def _remember(keys, lengths, s, column, key):
 
 
 @njit(cache=True)
-def observe_events(slots, times, amounts, lats, lons, merchant_keys, place_keys, widths, out,
-                   counts, sums, heads, reals, ints, merchants, places, key_lengths):
+def observe_events(
+    slots,
+    times,
+    amounts,
+    lats,
+    lons,
+    merchant_keys,
+    place_keys,
+    widths,
+    out,
+    counts,
+    sums,
+    heads,
+    reals,
+    ints,
+    merchants,
+    places,
+    key_lengths,
+):
     """Writes columns [0, KERNEL_COLUMNS) of `out` for each event, in order, and folds each event
     into its user's row `slots[i]`. A merchant or place key of 0 means none."""
     n_windows = widths.shape[0]

@@ -67,8 +67,10 @@ class MerchantRisk:
         self._fraud_labels = {t: (m, at) for t, (m, at) in self._fraud_labels.items() if at > cutoff}
 
     def snapshot(self) -> dict[str, Any]:
-        return {"latest_query": self._latest_query if self._latest_query != float("-inf") else None,
-                "fraud_labels": {t: [m, at] for t, (m, at) in self._fraud_labels.items()}}
+        return {
+            "latest_query": self._latest_query if self._latest_query != float("-inf") else None,
+            "fraud_labels": {t: [m, at] for t, (m, at) in self._fraud_labels.items()},
+        }
 
     @classmethod
     def restore(cls, data: dict[str, Any]) -> MerchantRisk:

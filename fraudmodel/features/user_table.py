@@ -106,8 +106,10 @@ class UserTable:
         for name, (shape, dtype) in COLUMNS.items():
             data = arrays[name]
             if data.shape != (len(user_ids), *shape) or data.dtype != dtype:
-                raise ValueError(f"state snapshot: column {name} has shape {data.shape} {data.dtype}, "
-                                 f"expected {(len(user_ids), *shape)} {np.dtype(dtype)}")
+                raise ValueError(
+                    f"state snapshot: column {name} has shape {data.shape} {data.dtype}, "
+                    f"expected {(len(user_ids), *shape)} {np.dtype(dtype)}"
+                )
             table.columns[name][: len(user_ids)] = data
         table.slots = {u: i for i, u in enumerate(user_ids)}
         table._rows_used = len(user_ids)

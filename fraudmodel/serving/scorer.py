@@ -115,8 +115,13 @@ class Scorer:
         reasons: list[Sequence[ReasonText]] = [()] * len(events)
         if flagged:
             explained = explain(
-                rows[flagged][:, model.columns], rows[flagged], scores[flagged], [events[i] for i in flagged],
-                model.feature_names, model.reference_values, model.scores_own_order,
+                rows[flagged][:, model.columns],
+                rows[flagged],
+                scores[flagged],
+                [events[i] for i in flagged],
+                model.feature_names,
+                model.reference_values,
+                model.scores_own_order,
             )
             for i, why in zip(flagged, explained, strict=True):
                 reasons[i] = why

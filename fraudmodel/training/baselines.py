@@ -19,13 +19,21 @@ from fraudmodel.features import FEATURE_INDEX
 
 OLD_SYSTEM_FEATURES = ("amount", "km_from_usual", "hour_local", "count_24h")
 HANDBOOK_FEATURE_NAMES = (
-    "TX_AMOUNT", "TX_DURING_WEEKEND", "TX_DURING_NIGHT",
-    "CUSTOMER_ID_NB_TX_1DAY_WINDOW", "CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW",
-    "CUSTOMER_ID_NB_TX_7DAY_WINDOW", "CUSTOMER_ID_AVG_AMOUNT_7DAY_WINDOW",
-    "CUSTOMER_ID_NB_TX_30DAY_WINDOW", "CUSTOMER_ID_AVG_AMOUNT_30DAY_WINDOW",
-    "TERMINAL_ID_NB_TX_1DAY_WINDOW", "TERMINAL_ID_RISK_1DAY_WINDOW",
-    "TERMINAL_ID_NB_TX_7DAY_WINDOW", "TERMINAL_ID_RISK_7DAY_WINDOW",
-    "TERMINAL_ID_NB_TX_30DAY_WINDOW", "TERMINAL_ID_RISK_30DAY_WINDOW",
+    "TX_AMOUNT",
+    "TX_DURING_WEEKEND",
+    "TX_DURING_NIGHT",
+    "CUSTOMER_ID_NB_TX_1DAY_WINDOW",
+    "CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW",
+    "CUSTOMER_ID_NB_TX_7DAY_WINDOW",
+    "CUSTOMER_ID_AVG_AMOUNT_7DAY_WINDOW",
+    "CUSTOMER_ID_NB_TX_30DAY_WINDOW",
+    "CUSTOMER_ID_AVG_AMOUNT_30DAY_WINDOW",
+    "TERMINAL_ID_NB_TX_1DAY_WINDOW",
+    "TERMINAL_ID_RISK_1DAY_WINDOW",
+    "TERMINAL_ID_NB_TX_7DAY_WINDOW",
+    "TERMINAL_ID_RISK_7DAY_WINDOW",
+    "TERMINAL_ID_NB_TX_30DAY_WINDOW",
+    "TERMINAL_ID_RISK_30DAY_WINDOW",
 )
 
 
@@ -46,13 +54,15 @@ def handbook_features(frame: pd.DataFrame, features: np.ndarray, label_delay: ti
 
 
 def _terminal_windows(frame: pd.DataFrame, delay: timedelta) -> list[np.ndarray]:
-    data = pd.DataFrame({
-        "merchant": frame["merchant_id"].to_numpy(),
-        "t": pd.to_datetime(frame["occurred_at"], utc=True).to_numpy(),
-        "fraud": frame["is_fraud"].fillna(0).astype(float).to_numpy(),
-        "one": 1.0,
-        "row": np.arange(len(frame)),
-    }).sort_values(["merchant", "t", "row"], kind="stable")
+    data = pd.DataFrame(
+        {
+            "merchant": frame["merchant_id"].to_numpy(),
+            "t": pd.to_datetime(frame["occurred_at"], utc=True).to_numpy(),
+            "fraud": frame["is_fraud"].fillna(0).astype(float).to_numpy(),
+            "one": 1.0,
+            "row": np.arange(len(frame)),
+        }
+    ).sort_values(["merchant", "t", "row"], kind="stable")
     grouped = data.groupby("merchant", sort=False)
 
     def rolling(days: timedelta, column: str) -> np.ndarray:

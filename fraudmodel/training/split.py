@@ -38,8 +38,9 @@ def split_by_time(occurred_at: pd.Series, split: TemporalSplit) -> SplitMasks:
     if gap_start <= train_start:
         span = (end - start).days
         needed = (split.burn_in + split.gap + split.test).days
-        raise ValueError(f"history spans {span} days; the temporal split needs more than {needed} "
-                         "(burn-in + label-delay gap + test)")
+        raise ValueError(
+            f"history spans {span} days; the temporal split needs more than {needed} (burn-in + label-delay gap + test)"
+        )
     valid_start = gap_start - (gap_start - train_start) * split.validation_share
     train = ((t >= train_start) & (t < valid_start)).to_numpy()
     valid = ((t >= valid_start) & (t < gap_start)).to_numpy()
@@ -52,6 +53,8 @@ def split_by_time(occurred_at: pd.Series, split: TemporalSplit) -> SplitMasks:
             "start": start.isoformat(),
             "train_from": train_start.isoformat(),
             "validation_from": valid_start.isoformat(),
-            "gap_from": gap_start.isoformat(), "test_from": test_start.isoformat(), "end": end.isoformat(),
+            "gap_from": gap_start.isoformat(),
+            "test_from": test_start.isoformat(),
+            "end": end.isoformat(),
         },
     )

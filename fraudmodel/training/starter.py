@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from fraudmodel.generators.cardholders import SimulationConfig, simulate
 from fraudmodel.training.split import TemporalSplit
 from fraudmodel.training.training import TrainingOptions, train
-from fraudmodel.generators.cardholders import SimulationConfig, simulate
 
 STARTER_SIMULATION = SimulationConfig(users=800, days=42, seed=20250106)
 STARTER_SPLIT = TemporalSplit(burn_in=timedelta(days=7), test=timedelta(days=10), gap=timedelta(days=7))
@@ -21,6 +21,11 @@ def train_starter_model(models_dir: Path) -> Path:
     frame = simulate(STARTER_SIMULATION)
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame.drop(columns=["scenario"]), index=False).to_numpy())
     options = TrainingOptions(split=STARTER_SPLIT, max_iter=150, baselines=False, report=True, progress=False)
-    result = train(frame, models_dir, options, data_fingerprint=digest.hexdigest(),
-                   source=f"simulated starter history ({STARTER_SIMULATION})")
+    result = train(
+        frame,
+        models_dir,
+        options,
+        data_fingerprint=digest.hexdigest(),
+        source=f"simulated starter history ({STARTER_SIMULATION})",
+    )
     return result.folder

@@ -22,12 +22,12 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from fraudmodel.evaluation.metrics import Metrics, evaluate
 from fraudmodel.events import TxnEvent
 from fraudmodel.features import DEFAULT_LABEL_DELAY, FEATURE_NAMES, compute_features
 from fraudmodel.features.names import FEATURE_DEFINITIONS
 from fraudmodel.history_files import frame_to_events, read_history
 from fraudmodel.training import baselines
-from fraudmodel.evaluation.metrics import Metrics, evaluate
 from fraudmodel.training.onnx_export import hgb_to_onnx, reference_scores
 from fraudmodel.training.split import SplitMasks, TemporalSplit, split_by_time
 from fraudmodel.training.thresholds import Thresholds, calibrate_thresholds
@@ -132,8 +132,13 @@ def _train(
     times = frame["occurred_at"]
     metrics = evaluate(y[test_m], test_scores, users[test_m], times[test_m], thresholds.review, thresholds.decline)
     importance = permutation_importance(
-        model, features[valid_m], y[valid_m], scoring="average_precision", n_repeats=2,
-        max_samples=min(1.0, IMPORTANCE_SAMPLE / max(1, int(valid_m.sum()))), random_state=options.seed
+        model,
+        features[valid_m],
+        y[valid_m],
+        scoring="average_precision",
+        n_repeats=2,
+        max_samples=min(1.0, IMPORTANCE_SAMPLE / max(1, int(valid_m.sum()))),
+        random_state=options.seed,
     ).importances_mean
     stages.update()
 
@@ -143,8 +148,7 @@ def _train(
     if options.baselines:
         for name, matrix in (
             ("old system: 4 features, random forest", baselines.old_system_features(features)),
-            ("Handbook: 15 features, random forest",
-             baselines.handbook_features(frame, features, options.label_delay)),
+            ("Handbook: 15 features, random forest", baselines.handbook_features(frame, features, options.label_delay)),
             # Our features in the design's first model family: shows what the boosted trees add.
             ("our features, random forest", features),
         ):
@@ -158,8 +162,13 @@ def _train(
     version = _version_name(created_at, data_fingerprint or "")
     folder = out_dir / version
     folder.mkdir(parents=True, exist_ok=False)
-    onnx_model = hgb_to_onnx(model, len(FEATURE_NAMES), calibration_slope=slope, calibration_intercept=intercept,
-                             doc_string=f"fraud score, version {version}")
+    onnx_model = hgb_to_onnx(
+        model,
+        len(FEATURE_NAMES),
+        calibration_slope=slope,
+        calibration_intercept=intercept,
+        doc_string=f"fraud score, version {version}",
+    )
     _check_onnx(onnx_model, model, features[test_m][:2000], slope, intercept)
     onnx.save(onnx_model, folder / "model.onnx")
 
@@ -187,9 +196,12 @@ def _train(
         "label_delay_days": options.label_delay.total_seconds() / 86400,
         "training": {
             "estimator": "HistGradientBoostingClassifier",
-            "max_iter": options.max_iter, "learning_rate": options.learning_rate,
-            "max_leaf_nodes": options.max_leaf_nodes, "min_samples_leaf": options.min_samples_leaf,
-            "fraud_weight": _fraud_weight(y[train_m]), "seed": options.seed,
+            "max_iter": options.max_iter,
+            "learning_rate": options.learning_rate,
+            "max_leaf_nodes": options.max_leaf_nodes,
+            "min_samples_leaf": options.min_samples_leaf,
+            "fraud_weight": _fraud_weight(y[train_m]),
+            "seed": options.seed,
         },
         "libraries": _library_versions(),
     }

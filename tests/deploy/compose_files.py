@@ -41,7 +41,7 @@ def interpolate(text: str, env: dict[str, str]) -> str:
         if match.group("escaped"):
             return "$"
         if match.group("bad") is not None:
-            raise InterpolationError(f"unsupported `$` use near {text[match.start():match.start() + 20]!r}")
+            raise InterpolationError(f"unsupported `$` use near {text[match.start() : match.start() + 20]!r}")
         name, op, arg = match.group("name"), match.group("op"), match.group("arg")
         value = env.get(name)
         missing = value is None or (value == "" and op is not None and op.startswith(":"))

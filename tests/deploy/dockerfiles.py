@@ -44,4 +44,4 @@ def read_stages(path: pathlib.Path) -> list[Stage]:
 
 def exec_form(args: str) -> list[str]:
     """The JSON array of a CMD or HEALTHCHECK ... CMD in exec form."""
-    return json.loads(args[args.index("["):])
+    return json.loads(args[args.index("[") :])

@@ -41,7 +41,7 @@ def metric_names(expr: str) -> set[str]:
     names = set()
     for match in _IDENTIFIER.finditer(text):
         name = match.group()
-        rest = text[match.end():].lstrip()
+        rest = text[match.end() :].lstrip()
         if rest.startswith("(") or name.lower() in KEYWORDS:
             continue
         names.add(name)

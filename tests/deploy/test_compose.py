@@ -23,11 +23,22 @@ from .conftest import APP_SERVICES, ROOT
 from .dockerfiles import exec_form, read_stages
 
 PACKAGES = {
-    "ingest": "ingest_svc", "scoring": "scoring_svc", "store": "store_svc", "notify": "notify_svc", "edge": "edge",
+    "ingest": "ingest_svc",
+    "scoring": "scoring_svc",
+    "store": "store_svc",
+    "notify": "notify_svc",
+    "edge": "edge",
 }
 PLATFORM = {
-    *APP_SERVICES, "kafka", "kafka-init", "postgres", "jaeger", "prometheus", "grafana",
-    "kafka-exporter", "postgres-exporter",
+    *APP_SERVICES,
+    "kafka",
+    "kafka-init",
+    "postgres",
+    "jaeger",
+    "prometheus",
+    "grafana",
+    "kafka-exporter",
+    "postgres-exporter",
 }
 DOCKERFILES = {service: ROOT / "deploy" / "docker" / f"{service}.Dockerfile" for service in APP_SERVICES}
 ADDRESS_SETTINGS = {f"{service.upper()}_ADDRESS": service for service in ("ingest", "scoring", "store", "notify")}
@@ -43,7 +54,8 @@ def settings_class(service: str) -> type[BaseSettings]:
             raise
         return CommonSettings
     own = [
-        value for value in vars(module).values()
+        value
+        for value in vars(module).values()
         if isinstance(value, type) and issubclass(value, CommonSettings) and value.__module__ == module_name
     ]
     assert len(own) == 1, f"{module_name} should define one CommonSettings subclass, found {own}"
@@ -173,9 +185,13 @@ def test_dockerfile_is_multi_stage_locked_non_root_and_checks_its_port(service, 
     assert probe[:3] == ["python", "-m", "fraudmesh.healthcheck"]
     assert f":{DEFAULT_PORTS[service]}" in probe[3]
     assert exec_form(runtime.all("CMD")[-1]) == ["python", "-m", PACKAGES[service]]
-    image_settings = {
-        pair.split("=", 1)[0] for env in runtime.all("ENV") for pair in env.split()
-    } - {"PATH", "PYTHONPATH", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "NUMBA_CACHE_DIR"}  # the runtime's
+    image_settings = {pair.split("=", 1)[0] for env in runtime.all("ENV") for pair in env.split()} - {
+        "PATH",
+        "PYTHONPATH",
+        "PYTHONUNBUFFERED",
+        "PYTHONDONTWRITEBYTECODE",
+        "NUMBA_CACHE_DIR",
+    }  # the runtime's
     fields = {name.upper() for name in settings_class(service).model_fields}
     assert image_settings <= fields, f"{path.name} sets {sorted(image_settings - fields)}, no settings of {service}"
     for copy_args in [args for stage in stages for args in stage.all("COPY")]:

@@ -84,15 +84,15 @@ def test_dashboard_reads_only_metrics_the_services_export(dashboard):
 def test_dashboard_covers_what_operators_watch(dashboard):
     used = set().union(*(metric_names(expr) for _, expr in _queries(dashboard)))
     assert {
-        "fraudmesh_transactions_received_total",       # throughput
-        "fraudmesh_decision_latency_seconds_bucket",   # end-to-end latency
-        "fraudmesh_rpc_duration_seconds_bucket",       # latency per stage
+        "fraudmesh_transactions_received_total",  # throughput
+        "fraudmesh_decision_latency_seconds_bucket",  # end-to-end latency
+        "fraudmesh_rpc_duration_seconds_bucket",  # latency per stage
         "fraudmesh_feature_duration_seconds_bucket",
         "fraudmesh_model_duration_seconds_bucket",
-        "fraudmesh_decisions_total",                   # fraud and review rates
-        "fraudmesh_score_bucket",                      # score distribution
-        "fraudmesh_kafka_consumer_lag",                # lag
-        "fraudmesh_rpc_errors_total",                  # errors per service
+        "fraudmesh_decisions_total",  # fraud and review rates
+        "fraudmesh_score_bucket",  # score distribution
+        "fraudmesh_kafka_consumer_lag",  # lag
+        "fraudmesh_rpc_errors_total",  # errors per service
     } <= used
 
 

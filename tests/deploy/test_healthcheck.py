@@ -18,8 +18,11 @@ from fraudctl.runtime.waiting import free_port
 async def _probe(*args: str) -> subprocess.CompletedProcess[str]:
     # A separate process, as Docker runs it; run in a thread so the in-process server keeps serving.
     return await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "fraudmesh.healthcheck", *args],
-        capture_output=True, text=True, timeout=30,
+        subprocess.run,
+        [sys.executable, "-m", "fraudmesh.healthcheck", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
 
 
@@ -64,7 +67,7 @@ async def test_nothing_listening_is_unhealthy():
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         self.send_response(200 if self.path == "/healthz" else 503)
         self.end_headers()
 

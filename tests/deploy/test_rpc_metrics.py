@@ -38,13 +38,20 @@ async def _stream_fails(request: bytes, context):
 async def served():
     metrics = Metrics("test")
     server = grpc.aio.server(interceptors=[RpcMetricsInterceptor(metrics)])
-    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(SERVICE, {
-        "Ok": grpc.unary_unary_rpc_method_handler(_ok),
-        "Rejected": grpc.unary_unary_rpc_method_handler(_rejected),
-        "Broken": grpc.unary_unary_rpc_method_handler(_broken),
-        "Three": grpc.unary_stream_rpc_method_handler(_three),
-        "StreamFails": grpc.unary_stream_rpc_method_handler(_stream_fails),
-    })])
+    server.add_generic_rpc_handlers(
+        [
+            grpc.method_handlers_generic_handler(
+                SERVICE,
+                {
+                    "Ok": grpc.unary_unary_rpc_method_handler(_ok),
+                    "Rejected": grpc.unary_unary_rpc_method_handler(_rejected),
+                    "Broken": grpc.unary_unary_rpc_method_handler(_broken),
+                    "Three": grpc.unary_stream_rpc_method_handler(_three),
+                    "StreamFails": grpc.unary_stream_rpc_method_handler(_stream_fails),
+                },
+            )
+        ]
+    )
     health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()

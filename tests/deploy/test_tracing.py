@@ -24,7 +24,7 @@ class _Collector(trace_service_pb2_grpc.TraceServiceServicer):
         self.requests: list[trace_service_pb2.ExportTraceServiceRequest] = []
         self.received = threading.Event()
 
-    def Export(self, request, context):  # noqa: N802 (gRPC's method name)
+    def Export(self, request, context):
         self.requests.append(request)
         self.received.set()
         return trace_service_pb2.ExportTraceServiceResponse()
@@ -97,9 +97,9 @@ async def test_grpc_interceptors_join_client_and_server_spans_and_skip_health_ch
         return request
 
     server = grpc.aio.server(interceptors=[grpc_server_interceptor(provider)])
-    server.add_generic_rpc_handlers([
-        grpc.method_handlers_generic_handler("test.Echo", {"Say": grpc.unary_unary_rpc_method_handler(say)})
-    ])
+    server.add_generic_rpc_handlers(
+        [grpc.method_handlers_generic_handler("test.Echo", {"Say": grpc.unary_unary_rpc_method_handler(say)})]
+    )
     health_pb2_grpc.add_HealthServicer_to_server(health.aio.HealthServicer(), server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()

@@ -102,5 +102,8 @@ def test_the_edge_hub_records_one_push_span_per_decision_with_the_clients_it_rea
     assert trace.format_trace_id(push.context.trace_id) == TRACE_A
     assert trace.format_span_id(push.parent.span_id) == SCORING_SPAN
     assert dict(push.attributes) == {
-        "transaction.id": "tx-1", "websocket.sequence": 1, "websocket.clients": 1, "websocket.clients_cut_off": 0,
+        "transaction.id": "tx-1",
+        "websocket.sequence": 1,
+        "websocket.clients": 1,
+        "websocket.clients_cut_off": 0,
     }

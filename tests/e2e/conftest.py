@@ -67,7 +67,11 @@ def stack(
     jaeger: RunningJaeger,
 ) -> Iterator[ServiceSupervisor]:
     ports = ServicePorts(
-        ingest=free_port(), scoring=free_port(), store=free_port(), notify=free_port(), edge=free_port(),
+        ingest=free_port(),
+        scoring=free_port(),
+        store=free_port(),
+        notify=free_port(),
+        edge=free_port(),
         metrics_base=free_port(),
     )
     supervisor = ServiceSupervisor(

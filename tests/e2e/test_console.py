@@ -185,8 +185,14 @@ async def test_a_flagged_transaction_is_seen_explained_labelled_and_leaves_the_r
     await open_console(page, stack.ports.edge_url)
 
     # A large web order shipped to the other side of the world: the model should not let it through.
-    large = {"user_id": user, "amount": "2500.00", "currency": "USD", "location": FAR_AWAY,
-             "merchant_id": "m-far-away", "channel": "card_not_present"}
+    large = {
+        "user_id": user,
+        "amount": "2500.00",
+        "currency": "USD",
+        "location": FAR_AWAY,
+        "merchant_id": "m-far-away",
+        "channel": "card_not_present",
+    }
     large_id, large_decision = await submit_through_form(page, large)
     assert large_decision in FLAGGED, f"2500 USD from Sydney after a week of small Paris purchases: {large_decision}"
     await show_user_in_feed(page, user)

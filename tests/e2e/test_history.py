@@ -36,7 +36,9 @@ async def labels_in_store(database_url: str, ids: list[str]) -> dict[str, str | 
     engine = create_async_engine(database_url)
     try:
         async with engine.connect() as connection:
-            rows = await connection.execute(sa.text("SELECT id, label FROM transactions WHERE id = ANY(:ids)"), {"ids": ids})
+            rows = await connection.execute(
+                sa.text("SELECT id, label FROM transactions WHERE id = ANY(:ids)"), {"ids": ids}
+            )
             return {row.id: row.label for row in rows}
     finally:
         await engine.dispose()
@@ -74,8 +76,13 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
     # labels count from a week after the transaction), sees it in the merchant's risk.
     fraud = original[original["is_fraud"] == 1].iloc[0]
     at = pd.Timestamp(fraud["occurred_at"]) + pd.Timedelta(days=8)
-    body = {"user_id": f"after-import-{uuid.uuid4().hex[:6]}", "amount": "20.00", "location": "Chicago",
-            "merchant_id": fraud["merchant_id"], "occurred_at": at.isoformat()}
+    body = {
+        "user_id": f"after-import-{uuid.uuid4().hex[:6]}",
+        "amount": "20.00",
+        "location": "Chicago",
+        "merchant_id": fraud["merchant_id"],
+        "occurred_at": at.isoformat(),
+    }
     async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
         async with asyncio.timeout(20):
             while True:
@@ -97,7 +104,10 @@ async def empty_store(runtime_dir: pathlib.Path, kafka, postgres):
     supervisor = ServiceSupervisor(
         ServicePorts(store=free_port(), metrics_base=free_port()),
         runtime_dir / f"logs-{database}",
-        {"KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers, "DATABASE_URL": postgres.url.rsplit("/", 1)[0] + f"/{database}"},
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+            "DATABASE_URL": postgres.url.rsplit("/", 1)[0] + f"/{database}",
+        },
     )
     supervisor.start("store")
     supervisor.wait_ready("store")

@@ -56,4 +56,4 @@ async def test_customers_of_a_partition_that_comes_back_count_what_the_other_ins
 
     # Each customer's fourth payment within the hour, whoever scored the second and the third.
     counts = {decision["user_id"]: decision["features"]["count_1h"] for decision in last}
-    assert counts == {user: 4 for user in customers}
+    assert counts == dict.fromkeys(customers, 4)

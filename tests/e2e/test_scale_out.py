@@ -19,12 +19,15 @@ async def test_two_scoring_instances_share_the_partitions_and_decide_each_transa
     second = stack.start("scoring", instance="2")
     try:
         stack.wait_ready(second.name)
-        assert second.listen_port != stack.ports.scoring and second.metrics_port != stack.running["scoring"].metrics_port
+        assert (
+            second.listen_port != stack.ports.scoring and second.metrics_port != stack.running["scoring"].metrics_port
+        )
         await wait_for_stable_group(stack.base_env["KAFKA_BOOTSTRAP_SERVERS"], 2)
         before = {s.name: transactions_consumed(s.metrics_port) for s in (stack.running["scoring"], second)}
 
         run = uuid.uuid4().hex[:8]
         async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+
             async def submit(i: int) -> str:
                 body = {"user_id": f"scale-{run}-{i}", "amount": "12.50", "location": "Paris", "merchant_id": "m-scale"}
                 response = await client.post("/api/transaction", json=body)
@@ -40,7 +43,9 @@ async def test_two_scoring_instances_share_the_partitions_and_decide_each_transa
             async with asyncio.timeout(60):
                 await asyncio.gather(*(stored(i) for i in ids))
 
-        shares = {s.name: transactions_consumed(s.metrics_port) - before[s.name] for s in (stack.running["scoring"], second)}
+        shares = {
+            s.name: transactions_consumed(s.metrics_port) - before[s.name] for s in (stack.running["scoring"], second)
+        }
         assert all(share > 0 for share in shares.values()), f"one instance took no partition's work: {shares}"
         assert sum(shares.values()) >= 60
     finally:

@@ -49,14 +49,16 @@ def spans_of(trace: dict) -> list[JaegerSpan]:
     for span in trace["spans"]:
         references = span.get("references") or []
         parents = [r["spanID"] for r in references if r["refType"] == "CHILD_OF"]
-        spans.append(JaegerSpan(
-            span_id=span["spanID"],
-            service=services[span["processID"]],
-            name=span["operationName"],
-            parent=parents[0] if parents else None,
-            links=tuple((r["traceID"], r["spanID"]) for r in references if r["refType"] == "FOLLOWS_FROM"),
-            tags={tag["key"]: tag["value"] for tag in span.get("tags") or []},
-        ))
+        spans.append(
+            JaegerSpan(
+                span_id=span["spanID"],
+                service=services[span["processID"]],
+                name=span["operationName"],
+                parent=parents[0] if parents else None,
+                links=tuple((r["traceID"], r["spanID"]) for r in references if r["refType"] == "FOLLOWS_FROM"),
+                tags={tag["key"]: tag["value"] for tag in span.get("tags") or []},
+            )
+        )
     return spans
 
 
@@ -147,8 +149,10 @@ async def test_a_rest_transaction_is_one_trace_from_the_http_request_to_the_webs
 
         # Store and notify work in batches: each per-transaction span links to the batch's RPC span,
         # which lives in the batch's own trace, under scoring's "score batch".
-        for key, rpc in ((STORED, ("store", "/fraud.v1.StoreService/PutDecisions")),
-                         (PUBLISHED, ("notify", "/fraud.v1.NotifyService/PublishDecisions"))):
+        for key, rpc in (
+            (STORED, ("store", "/fraud.v1.StoreService/PutDecisions")),
+            (PUBLISHED, ("notify", "/fraud.v1.NotifyService/PublishDecisions")),
+        ):
             [(batch_trace_id, rpc_span_id)] = one(spans, key).links
             assert batch_trace_id != trace_id
             batch_spans = await wait_for_spans(client, batch_trace_id, {rpc, ("scoring", "score batch")})

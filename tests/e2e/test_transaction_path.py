@@ -108,7 +108,7 @@ async def test_once_idle_the_scoring_group_has_committed_every_offset_it_decided
         async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:
             stub = ingest_grpc.IngestServiceStub(channel)
             for start in range(0, len(inputs), 30):  # a stream of batches, not one poll's worth
-                batch = ingest_pb.SubmitTransactionsRequest(transactions=inputs[start:start + 30])
+                batch = ingest_pb.SubmitTransactionsRequest(transactions=inputs[start : start + 30])
                 ids |= {r.transaction_id for r in (await stub.SubmitTransactions(batch)).results}
         await wait_until_seen(seen, ids, timeout=60)
     assert len(ids) == len(inputs)
@@ -150,7 +150,8 @@ async def test_bad_inputs_get_a_4xx_naming_the_problem_and_nothing_reaches_kafka
             assert response.status_code == 422, name
             assert field in {v["field"] for v in response.json()["violations"]}, (name, response.json())
         huge = await client.post(
-            "/api/transaction", content=b'{"user_id": "' + b"x" * (1024 * 1024) + b'"}',
+            "/api/transaction",
+            content=b'{"user_id": "' + b"x" * (1024 * 1024) + b'"}',
             headers={"Content-Type": "application/json"},
         )
         assert huge.status_code == 413
@@ -166,7 +167,7 @@ async def test_scoring_killed_and_restarted_mid_stream_stores_every_transaction_
     stack: ServiceSupervisor, postgres
 ):
     inputs = grpc_inputs(400, "crash-user-", users=40, city="London", country="GB", currency="USD")
-    batches = [inputs[start:start + 50] for start in range(0, len(inputs), 50)]
+    batches = [inputs[start : start + 50] for start in range(0, len(inputs), 50)]
     ids: set[str] = set()
     async with notify_subscription(stack.ports.grpc_address("notify")) as seen:
         async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:

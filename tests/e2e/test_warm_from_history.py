@@ -34,12 +34,22 @@ async def features_of(client: httpx.AsyncClient, body: dict) -> dict[str, float]
 async def test_a_restarted_scoring_instance_warms_a_customer_to_the_same_features(stack: ServiceSupervisor):
     user = f"warm-{uuid.uuid4().hex[:10]}"
     now = datetime.now(UTC).replace(microsecond=0)
-    probe = {"user_id": user, "amount": "55.00", "location": "Madrid", "merchant_id": "m-new",
-             "occurred_at": now.isoformat()}
+    probe = {
+        "user_id": user,
+        "amount": "55.00",
+        "location": "Madrid",
+        "merchant_id": "m-new",
+        "occurred_at": now.isoformat(),
+    }
     async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
         for minutes_ago, amount, city, merchant in PAYMENTS:
-            body = {"user_id": user, "amount": amount, "location": city, "merchant_id": merchant,
-                    "occurred_at": (now - timedelta(minutes=minutes_ago)).isoformat()}
+            body = {
+                "user_id": user,
+                "amount": amount,
+                "location": city,
+                "merchant_id": merchant,
+                "occurred_at": (now - timedelta(minutes=minutes_ago)).isoformat(),
+            }
             decided = await client.post("/api/transaction", params={"wait_ms": 10000}, json=body)
             assert decided.status_code == 200 and decided.json()["decision"], decided.text
         watched = await features_of(client, probe)

@@ -16,12 +16,12 @@ from fraud.v1 import transaction_pb2
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.waiting import free_port
 from fraudmesh.errors import Unavailable
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS, ensure_topic
 from fraudmesh.metrics import Metrics, RpcMetricsInterceptor
-from fraudctl.runtime.kafka_broker import KafkaBroker
-from fraudctl.runtime.waiting import free_port
 from ingest_svc.__main__ import SERVICE_NAME
 from ingest_svc.idempotency import IdempotencyCache
 from ingest_svc.ingestor import Ingestor
@@ -36,7 +36,9 @@ class RunningIngest:
     def __init__(self, bootstrap: str, topic: str):
         self.topic = topic
         self.metrics = Metrics("ingest")
-        self.publisher = KafkaTransactionPublisher(bootstrap, topic, linger_ms=2, request_timeout_ms=3000, metrics=self.metrics)
+        self.publisher = KafkaTransactionPublisher(
+            bootstrap, topic, linger_ms=2, request_timeout_ms=3000, metrics=self.metrics
+        )
         servicer = IngestServicer(Ingestor(self.publisher, IdempotencyCache(1000)), self.metrics)
         self.server = GrpcServer(
             [ServiceRegistration(SERVICE_NAME, lambda s: pb_grpc.add_IngestServiceServicer_to_server(servicer, s))],
@@ -121,7 +123,9 @@ async def test_each_user_lands_on_the_partition_javas_murmur2_partitioner_picks(
 
 
 async def test_before_kafka_is_reachable_a_publish_is_refused_as_unavailable():
-    publisher = KafkaTransactionPublisher(f"127.0.0.1:{free_port()}", "transactions", linger_ms=2, request_timeout_ms=1000)
+    publisher = KafkaTransactionPublisher(
+        f"127.0.0.1:{free_port()}", "transactions", linger_ms=2, request_timeout_ms=1000
+    )
     await publisher.start()
     try:
         records = [transaction_pb2.Transaction(id=str(uuid.uuid4()), input=a_transaction()) for _ in range(2)]
@@ -143,9 +147,12 @@ async def test_calls_are_counted_with_the_status_code_the_caller_got(ingest):
     assert calls("OK") == 1
     assert calls("INVALID_ARGUMENT") == 1
     assert ingest.metrics.registry.get_sample_value("fraudmesh_transactions_received_total") == 2
-    assert ingest.metrics.registry.get_sample_value(
-        "fraudmesh_kafka_produced_total", {"topic": ingest.topic, "result": "ok"}
-    ) == 1
+    assert (
+        ingest.metrics.registry.get_sample_value(
+            "fraudmesh_kafka_produced_total", {"topic": ingest.topic, "result": "ok"}
+        )
+        == 1
+    )
 
 
 def violations_of(error: grpc.aio.AioRpcError) -> set[tuple[str, str]]:

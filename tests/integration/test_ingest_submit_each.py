@@ -33,13 +33,17 @@ def status_violations(status) -> set[tuple[str, str]]:
 
 
 async def test_each_submission_gets_its_own_outcome_and_only_the_accepted_reach_kafka(ingest, kafka):
-    response = await ingest.stub.SubmitEach(pb.SubmitEachRequest(submissions=[
-        submission(a_transaction(user="ann")),
-        submission(a_transaction(currency="XYZ")),
-        submission(None),
-        submission(a_transaction(user="bob", idempotency_key="order-7")),
-        submission(a_transaction(user="bob", idempotency_key="order-7")),
-    ]))
+    response = await ingest.stub.SubmitEach(
+        pb.SubmitEachRequest(
+            submissions=[
+                submission(a_transaction(user="ann")),
+                submission(a_transaction(currency="XYZ")),
+                submission(None),
+                submission(a_transaction(user="bob", idempotency_key="order-7")),
+                submission(a_transaction(user="bob", idempotency_key="order-7")),
+            ]
+        )
+    )
     first, bad_currency, missing, keyed, repeated = response.outcomes
     assert first.HasField("accepted") and not first.accepted.duplicate
     assert bad_currency.error.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
@@ -93,4 +97,6 @@ async def test_when_kafka_is_down_each_submission_is_unavailable_not_a_false_suc
         assert [o.WhichOneof("outcome") for o in response.outcomes] == ["error"] * 5
         assert {o.error.code for o in response.outcomes} == {grpc.StatusCode.UNAVAILABLE.value[0]}
         again = await running.stub.SubmitEach(pb.SubmitEachRequest(submissions=[keyed]), timeout=30)
-        assert again.outcomes[0].error.code == grpc.StatusCode.UNAVAILABLE.value[0]  # retried, not answered as a duplicate
+        assert (
+            again.outcomes[0].error.code == grpc.StatusCode.UNAVAILABLE.value[0]
+        )  # retried, not answered as a duplicate

@@ -19,8 +19,15 @@ class TxnColumns:
     def add(self, *, user, t, amount, merchant, channel, lat, lon, city, fraud, scenario: str) -> None:
         n = len(np.atleast_1d(t))
         cols = {
-            "user": user, "t": t, "amount": amount, "merchant": merchant, "channel": channel,
-            "lat": lat, "lon": lon, "city": city, "fraud": fraud,
+            "user": user,
+            "t": t,
+            "amount": amount,
+            "merchant": merchant,
+            "channel": channel,
+            "lat": lat,
+            "lon": lon,
+            "city": city,
+            "fraud": fraud,
         }
         for name, value in cols.items():
             self.chunks.setdefault(name, []).append(np.broadcast_to(np.asarray(value), (n,)).copy())

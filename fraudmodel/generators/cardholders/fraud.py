@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from fraudmodel.geo import haversine_km
 from fraudmodel.generators.cardholders.columns import CARD_NOT_PRESENT, CARD_PRESENT, TxnColumns
 from fraudmodel.generators.cardholders.population import Cities, Customers, Merchants
+from fraudmodel.geo import haversine_km
 
 DAY = 86400
 REFERENCE_DAYS = 56
@@ -37,8 +37,9 @@ def _incidents(rng: np.random.Generator, n_users: int, rate: float, days: int) -
     return np.repeat(np.arange(n_users), counts)
 
 
-def stolen_card_sprees(rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int,
-                       out: TxnColumns) -> None:
+def stolen_card_sprees(
+    rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int, out: TxnColumns
+) -> None:
     home_cities = np.flatnonzero(cities.home)
     for u in _incidents(rng, len(customers), SPREE_RATE, days):
         k = int(rng.integers(3, 13))
@@ -50,12 +51,23 @@ def stolen_card_sprees(rng, customers: Customers, merchants: Merchants, cities: 
         splurge = rng.random(k) < 0.3  # drawn in this order: the same seed keeps giving the same file
         splurge_amount = rng.uniform(100, 800, k)
         amount = np.where(splurge, splurge_amount, customers.mean_amount[u] * rng.uniform(1, 5, k))
-        out.add(user=u, t=t, amount=amount, merchant=shop, channel=CARD_PRESENT, lat=merchants.lat[shop],
-                lon=merchants.lon[shop], city=merchants.city[shop], fraud=True, scenario="stolen_card_spree")
+        out.add(
+            user=u,
+            t=t,
+            amount=amount,
+            merchant=shop,
+            channel=CARD_PRESENT,
+            lat=merchants.lat[shop],
+            lon=merchants.lon[shop],
+            city=merchants.city[shop],
+            fraud=True,
+            scenario="stolen_card_spree",
+        )
 
 
-def cnp_shipped_far(rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int,
-                    out: TxnColumns) -> None:
+def cnp_shipped_far(
+    rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int, out: TxnColumns
+) -> None:
     for u in _incidents(rng, len(customers), CNP_FAR_RATE, days):
         k = int(rng.integers(1, 6))
         t0 = start + int(rng.integers(0, days * DAY))
@@ -63,12 +75,23 @@ def cnp_shipped_far(rng, customers: Customers, merchants: Merchants, cities: Cit
         dest = _far_city(rng, cities, customers.lat[u], customers.lon[u], 500)
         shop = rng.choice(merchants.web_shops, size=k)
         amount = customers.mean_amount[u] * rng.uniform(1.5, 6, k)
-        out.add(user=u, t=t, amount=amount, merchant=shop, channel=CARD_NOT_PRESENT, lat=cities.lat[dest],
-                lon=cities.lon[dest], city=dest, fraud=True, scenario="cnp_shipped_far")
+        out.add(
+            user=u,
+            t=t,
+            amount=amount,
+            merchant=shop,
+            channel=CARD_NOT_PRESENT,
+            lat=cities.lat[dest],
+            lon=cities.lon[dest],
+            city=dest,
+            fraud=True,
+            scenario="cnp_shipped_far",
+        )
 
 
-def card_testing(rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int,
-                 out: TxnColumns) -> None:
+def card_testing(
+    rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int, out: TxnColumns
+) -> None:
     for u in _incidents(rng, len(customers), CARD_TESTING_RATE, days):
         k = int(rng.integers(3, 9))
         t0 = start + int(rng.integers(0, days * DAY))
@@ -76,23 +99,45 @@ def card_testing(rng, customers: Customers, merchants: Merchants, cities: Cities
         shop = rng.choice(merchants.web_shops)
         amount = np.round(rng.uniform(0.5, 3.0, k), 2)
         home = customers.city[u]
-        out.add(user=u, t=t, amount=amount, merchant=shop, channel=CARD_NOT_PRESENT, lat=customers.lat[u],
-                lon=customers.lon[u], city=home, fraud=True, scenario="card_testing")
+        out.add(
+            user=u,
+            t=t,
+            amount=amount,
+            merchant=shop,
+            channel=CARD_NOT_PRESENT,
+            lat=customers.lat[u],
+            lon=customers.lon[u],
+            city=home,
+            fraud=True,
+            scenario="card_testing",
+        )
         if rng.random() < 0.5:
             big_t = int(t[-1] + rng.uniform(3600, DAY))
             big_shop = rng.choice(merchants.web_shops)
-            out.add(user=u, t=big_t, amount=customers.mean_amount[u] * rng.uniform(3, 10), merchant=big_shop,
-                    channel=CARD_NOT_PRESENT, lat=customers.lat[u], lon=customers.lon[u], city=home, fraud=True,
-                    scenario="card_testing")
+            out.add(
+                user=u,
+                t=big_t,
+                amount=customers.mean_amount[u] * rng.uniform(3, 10),
+                merchant=big_shop,
+                channel=CARD_NOT_PRESENT,
+                lat=customers.lat[u],
+                lon=customers.lon[u],
+                city=home,
+                fraud=True,
+                scenario="card_testing",
+            )
 
 
-def impossible_travel(rng, customers: Customers, merchants: Merchants, cities: Cities, legit: dict[str, np.ndarray],
-                      out: TxnColumns) -> None:
+def impossible_travel(
+    rng, customers: Customers, merchants: Merchants, cities: Cities, legit: dict[str, np.ndarray], out: TxnColumns
+) -> None:
     """A clone used far away shortly after a genuine card-present purchase at home."""
     n = len(customers)
     card_present = np.flatnonzero(legit["channel"] == CARD_PRESENT)
-    by_user = np.split(card_present[np.argsort(legit["user"][card_present], kind="stable")],
-                       np.cumsum(np.bincount(legit["user"][card_present], minlength=n))[:-1])
+    by_user = np.split(
+        card_present[np.argsort(legit["user"][card_present], kind="stable")],
+        np.cumsum(np.bincount(legit["user"][card_present], minlength=n))[:-1],
+    )
     days = int((legit["t"].max() - legit["t"].min()) // DAY) + 1
     for u in _incidents(rng, n, IMPOSSIBLE_TRAVEL_RATE, days):
         if len(by_user[u]) == 0:
@@ -104,12 +149,23 @@ def impossible_travel(rng, customers: Customers, merchants: Merchants, cities: C
         shops = merchants.shops_by_city[int(dest)]
         shop = shops[rng.integers(0, len(shops), k)]
         amount = customers.mean_amount[u] * rng.uniform(1, 4, k)
-        out.add(user=u, t=t, amount=amount, merchant=shop, channel=CARD_PRESENT, lat=merchants.lat[shop],
-                lon=merchants.lon[shop], city=merchants.city[shop], fraud=True, scenario="impossible_travel")
+        out.add(
+            user=u,
+            t=t,
+            amount=amount,
+            merchant=shop,
+            channel=CARD_PRESENT,
+            lat=merchants.lat[shop],
+            lon=merchants.lon[shop],
+            city=merchants.city[shop],
+            fraud=True,
+            scenario="impossible_travel",
+        )
 
 
-def high_amounts(rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int,
-                 out: TxnColumns) -> None:
+def high_amounts(
+    rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int, out: TxnColumns
+) -> None:
     for u in _incidents(rng, len(customers), HIGH_AMOUNT_RATE, days):
         day = int(rng.integers(0, days))
         local = int(rng.normal(customers.peak_hour[u] * 3600, 3.5 * 3600) % DAY)
@@ -117,16 +173,37 @@ def high_amounts(rng, customers: Customers, merchants: Merchants, cities: Cities
         amount = customers.mean_amount[u] * rng.uniform(5, 20)
         if rng.random() < 0.5:
             shop = customers.favourite_shops[u, rng.integers(0, customers.favourite_shops.shape[1])]
-            out.add(user=u, t=t, amount=amount, merchant=shop, channel=CARD_PRESENT, lat=merchants.lat[shop],
-                    lon=merchants.lon[shop], city=merchants.city[shop], fraud=True, scenario="high_amount")
+            out.add(
+                user=u,
+                t=t,
+                amount=amount,
+                merchant=shop,
+                channel=CARD_PRESENT,
+                lat=merchants.lat[shop],
+                lon=merchants.lon[shop],
+                city=merchants.city[shop],
+                fraud=True,
+                scenario="high_amount",
+            )
         else:
             shop = customers.favourite_web[u, rng.integers(0, customers.favourite_web.shape[1])]
-            out.add(user=u, t=t, amount=amount, merchant=shop, channel=CARD_NOT_PRESENT, lat=customers.lat[u],
-                    lon=customers.lon[u], city=customers.city[u], fraud=True, scenario="high_amount")
+            out.add(
+                user=u,
+                t=t,
+                amount=amount,
+                merchant=shop,
+                channel=CARD_NOT_PRESENT,
+                lat=customers.lat[u],
+                lon=customers.lon[u],
+                city=customers.city[u],
+                fraud=True,
+                scenario="high_amount",
+            )
 
 
-def compromise_merchants(rng, merchants: Merchants, cities: Cities, columns: dict[str, np.ndarray], start: int,
-                         days: int) -> None:
+def compromise_merchants(
+    rng, merchants: Merchants, cities: Cities, columns: dict[str, np.ndarray], start: int, days: int
+) -> None:
     """Turn part of the ordinary transactions at compromised shops into fraud (in place)."""
     home_shops = np.flatnonzero(~merchants.web & (merchants.city >= 0))
     home_shops = home_shops[cities.home[merchants.city[home_shops]]]

@@ -97,8 +97,18 @@ def everyday_spending(
     lon = np.where(elsewhere, cities.lon[other_city], lon)
     city = np.where(elsewhere, other_city, city)
 
-    out.add(user=user, t=t, amount=amount, merchant=merchant, channel=channel, lat=lat, lon=lon, city=city,
-            fraud=False, scenario=LEGIT)
+    out.add(
+        user=user,
+        t=t,
+        amount=amount,
+        merchant=merchant,
+        channel=channel,
+        lat=lat,
+        lon=lon,
+        city=city,
+        fraud=False,
+        scenario=LEGIT,
+    )
 
 
 def _zipf_rank(rng: np.random.Generator, k: int, size: int) -> np.ndarray:

@@ -121,8 +121,17 @@ def make_customers(rng: np.random.Generator, cities: Cities, n_users: int) -> tu
     peak_hour = np.clip(rng.normal(14, 2.5, n_users), 8, 20)
     cnp_share = rng.beta(2, 6, n_users)
     return (
-        Customers(city, lat, lon, mean_amount, tx_per_day, peak_hour, cnp_share,
-                  np.empty((n_users, 0), int), np.empty((n_users, 0), int)),
+        Customers(
+            city,
+            lat,
+            lon,
+            mean_amount,
+            tx_per_day,
+            peak_hour,
+            cnp_share,
+            np.empty((n_users, 0), int),
+            np.empty((n_users, 0), int),
+        ),
         users_per_city,
     )
 
@@ -136,8 +145,17 @@ def with_favourites(rng: np.random.Generator, customers: Customers, merchants: M
     web = merchants.web_shops[
         rng.choice(len(merchants.web_shops), size=(n, FAVOURITE_WEB_SHOPS), p=merchants.web_popularity)
     ]
-    return Customers(customers.city, customers.lat, customers.lon, customers.mean_amount, customers.tx_per_day,
-                     customers.peak_hour, customers.cnp_share, shops, web)
+    return Customers(
+        customers.city,
+        customers.lat,
+        customers.lon,
+        customers.mean_amount,
+        customers.tx_per_day,
+        customers.peak_hour,
+        customers.cnp_share,
+        shops,
+        web,
+    )
 
 
 def _group(keys: np.ndarray) -> dict[int, np.ndarray]:

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from fraudmodel.geo import Gazetteer
 from fraudmodel.generators.cardholders import fraud, legit, population
 from fraudmodel.generators.cardholders.columns import CHANNEL_NAMES, TxnColumns
+from fraudmodel.geo import Gazetteer
 
 
 @dataclass(frozen=True)

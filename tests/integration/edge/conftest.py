@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-
 from edge_harness import Peers, RunningEdge, edge_settings, running_edge, running_peers
 
 

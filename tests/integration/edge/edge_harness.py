@@ -8,15 +8,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import uvicorn
+from edge_peers import IngestPeer, NotifyPeer, ScoringPeer, StorePeer, core_server, notify_server
 from opentelemetry.sdk.trace import TracerProvider
-
-from fraudctl.runtime.waiting import free_port
-from fraudmodel.geo import Gazetteer
 
 from edge.app import create_app
 from edge.settings import EdgeSettings
 from edge.upstreams import UpstreamAddresses, Upstreams
-from edge_peers import IngestPeer, NotifyPeer, ScoringPeer, StorePeer, core_server, notify_server
+from fraudctl.runtime.waiting import free_port
+from fraudmodel.geo import Gazetteer
 
 
 @dataclass

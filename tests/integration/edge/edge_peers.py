@@ -60,7 +60,9 @@ def score_of(transaction: transaction_pb2.Transaction) -> decision_pb2.ScoredTra
     decision = (
         decision_pb2.DECISION_DECLINE
         if score >= 0.8
-        else decision_pb2.DECISION_REVIEW if score >= 0.5 else decision_pb2.DECISION_APPROVE
+        else decision_pb2.DECISION_REVIEW
+        if score >= 0.5
+        else decision_pb2.DECISION_APPROVE
     )
     scored = decision_pb2.ScoredTransaction(
         transaction=transaction,
@@ -252,9 +254,7 @@ class IngestPeer(ingest_service_pb2_grpc.IngestServiceServicer):
     async def SubmitTransactions(self, request, context):
         await self.faults.apply(context)
         validate(request)
-        return ingest_service_pb2.SubmitTransactionsResponse(
-            results=[self._accept(t) for t in request.transactions]
-        )
+        return ingest_service_pb2.SubmitTransactionsResponse(results=[self._accept(t) for t in request.transactions])
 
     async def SubmitEach(self, request, context):
         """As ingest: each submission answered on its own, an invalid one with its own status."""
@@ -277,7 +277,9 @@ class ScoringPeer(scoring_service_pb2_grpc.ScoringServiceServicer):
     def __init__(self):
         self.faults = Faults()
         self.models = [
-            scoring_service_pb2.ModelInfo(version="test-model-1", active=True, review_threshold=0.5, decline_threshold=0.8),
+            scoring_service_pb2.ModelInfo(
+                version="test-model-1", active=True, review_threshold=0.5, decline_threshold=0.8
+            ),
             scoring_service_pb2.ModelInfo(version="test-model-2", review_threshold=0.4, decline_threshold=0.7),
         ]
 
@@ -307,7 +309,8 @@ def core_server(address: str, ingest: IngestPeer, scoring: ScoringPeer, store: S
     return GrpcServer(
         services=[
             ServiceRegistration(
-                "fraud.v1.IngestService", lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(ingest, s)
+                "fraud.v1.IngestService",
+                lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(ingest, s),
             ),
             ServiceRegistration(
                 "fraud.v1.ScoringService",
@@ -326,7 +329,8 @@ def notify_server(address: str, notify: NotifyPeer) -> GrpcServer:
     return GrpcServer(
         services=[
             ServiceRegistration(
-                "fraud.v1.NotifyService", lambda s: notify_service_pb2_grpc.add_NotifyServiceServicer_to_server(notify, s)
+                "fraud.v1.NotifyService",
+                lambda s: notify_service_pb2_grpc.add_NotifyServiceServicer_to_server(notify, s),
             )
         ],
         address=address,

@@ -10,11 +10,10 @@ from collections.abc import AsyncIterator
 import grpc
 import httpx
 import pytest
-
-from fraudmodel.geo import Gazetteer
+from edge_harness import Peers, RunningEdge, edge_settings, running_edge
 
 from edge.upstreams import UpstreamAddresses
-from edge_harness import Peers, RunningEdge, edge_settings, running_edge
+from fraudmodel.geo import Gazetteer
 
 VERSION = "20260101T000000Z-0123abcd"
 PNG = b"\x89PNG\r\n\x1a\n" + b"plot"
@@ -56,8 +55,12 @@ async def test_city_suggestions_start_with_the_query_most_populous_first(http):
     assert response.status_code == 200
     cities = response.json()["cities"]
     assert len(cities) == 5
-    assert cities[0] == {"name": "London", "country": "GB", "lat": pytest.approx(51.5, abs=0.1),
-                         "lon": pytest.approx(-0.13, abs=0.1)}
+    assert cities[0] == {
+        "name": "London",
+        "country": "GB",
+        "lat": pytest.approx(51.5, abs=0.1),
+        "lon": pytest.approx(-0.13, abs=0.1),
+    }
     assert all(c["name"].lower().startswith("lon") for c in cities)
     default = await http.get("/api/geo/cities", params={"q": "sao"})
     assert default.json()["cities"][0]["name"] == "São Paulo"
@@ -66,8 +69,13 @@ async def test_city_suggestions_start_with_the_query_most_populous_first(http):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"q": ""}, "q"), ({"q": "x" * 65}, "q"), ({}, "q"), ({"q": "a", "limit": 0}, "limit"),
-     ({"q": "a", "limit": 51}, "limit")],
+    [
+        ({"q": ""}, "q"),
+        ({"q": "x" * 65}, "q"),
+        ({}, "q"),
+        ({"q": "a", "limit": 0}, "limit"),
+        ({"q": "a", "limit": 51}, "limit"),
+    ],
 )
 async def test_city_queries_out_of_bounds_are_422_naming_the_parameter(http, params, field):
     response = await http.get("/api/geo/cities", params=params)
@@ -141,8 +149,15 @@ async def test_refusals_from_ingest_are_counted_as_errors(http, peers):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"rate": 0}, "rate"), ({"rate": 2001}, "rate"), ({"rate": -3}, "rate"), ({}, "rate"),
-     ({"rate": 10, "users": 0}, "users"), ({"rate": 10, "users": 20001}, "users"), ({"rate": "fast"}, "rate")],
+    [
+        ({"rate": 0}, "rate"),
+        ({"rate": 2001}, "rate"),
+        ({"rate": -3}, "rate"),
+        ({}, "rate"),
+        ({"rate": 10, "users": 0}, "users"),
+        ({"rate": 10, "users": 20001}, "users"),
+        ({"rate": "fast"}, "rate"),
+    ],
 )
 async def test_simulator_bounds_are_422_naming_the_field(http, body, field):
     response = await http.post("/api/simulator", json=body)

@@ -11,17 +11,16 @@ import subprocess
 import sys
 
 import httpx
-from websockets.asyncio.client import connect
+from edge_harness import edge_settings, running_edge
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from websockets.asyncio.client import connect
 
-from fraudmesh.grpc_server import insecure_channel
-from fraudctl.runtime.waiting import free_port
-from fraudmesh.telemetry import grpc_client_interceptors
-
-from edge_harness import edge_settings, running_edge
 from edge.upstreams import Upstreams
+from fraudctl.runtime.waiting import free_port
+from fraudmesh.grpc_server import insecure_channel
+from fraudmesh.telemetry import grpc_client_interceptors
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 VALID = {"user_id": "user-1", "amount": "19.99", "location": "Lisbon"}
@@ -43,7 +42,9 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
     }
     log_path = tmp_path / "edge.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "edge"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "edge"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
             async with asyncio.timeout(30):
@@ -61,8 +62,14 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
             async with connect(f"ws://127.0.0.1:{port}/api/ws") as websocket:
                 assert websocket.protocol.extensions == []
             scraped = (await client.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
-        assert 'fraudmesh_http_request_duration_seconds_count{method="GET",route="/api/health",status="200"} 1.0' in scraped
-        assert 'fraudmesh_http_request_duration_seconds_count{method="POST",route="/api/transaction",status="201"} 1.0' in scraped
+        assert (
+            'fraudmesh_http_request_duration_seconds_count{method="GET",route="/api/health",status="200"} 1.0'
+            in scraped
+        )
+        assert (
+            'fraudmesh_http_request_duration_seconds_count{method="POST",route="/api/transaction",status="201"} 1.0'
+            in scraped
+        )
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0, log_path.read_text()
     finally:

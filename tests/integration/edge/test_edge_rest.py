@@ -6,11 +6,10 @@ import json
 
 import grpc
 import pytest
+from edge_peers import score_of
 from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
 
 from fraudmesh.errors import FieldViolation
-
-from edge_peers import score_of
 
 VALID = {"user_id": "user-1", "amount": "19.99", "location": "Lisbon"}
 
@@ -162,10 +161,14 @@ async def test_batch_accepts_all_or_names_the_bad_item(client, peers):
 
     before = len(peers.ingest.received)
     bad = await client.post(
-        "/api/transactions:batch", json={"transactions": [VALID, {**VALID, "amount": "-1"}, {**VALID, "currency": "QQQ"}]}
+        "/api/transactions:batch",
+        json={"transactions": [VALID, {**VALID, "amount": "-1"}, {**VALID, "currency": "QQQ"}]},
     )
     assert bad.status_code == 422
-    assert violation_fields(bad) == {"transactions[1].amount": "amount.gt", "transactions[2].currency": "currency.iso4217"}
+    assert violation_fields(bad) == {
+        "transactions[1].amount": "amount.gt",
+        "transactions[2].currency": "currency.iso4217",
+    }
     empty = await client.post("/api/transactions:batch", json={"transactions": []})
     assert violation_fields(empty) == {"transactions": "too_short"}
     assert len(peers.ingest.received) == before
@@ -210,7 +213,9 @@ async def test_get_list_and_label_a_transaction(client, peers):
     assert fetched.status_code == 200
     assert fetched.json()["id"] == transaction_id and fetched.json()["label"] is None
 
-    page = await client.get("/api/transactions", params={"user_id": "user-list", "decision": "APPROVE", "order": "oldest", "page_size": 10})
+    page = await client.get(
+        "/api/transactions", params={"user_id": "user-list", "decision": "APPROVE", "order": "oldest", "page_size": 10}
+    )
     assert page.status_code == 200
     assert [t["id"] for t in page.json()["transactions"]] == [transaction_id]
     assert page.json()["next_page_token"] == ""

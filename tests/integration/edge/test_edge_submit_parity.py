@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from edge_harness import edge_settings, running_edge
 
 from edge.submit_route import SubmitRoute
-from edge_harness import edge_settings, running_edge
 
 VALID = {"user_id": "user-1", "amount": "19.99", "location": "Lisbon"}
 JSON = {"Content-Type": "application/json"}
@@ -19,9 +19,13 @@ JSON = {"Content-Type": "application/json"}
 # (query, headers, body bytes): each is sent to both edges.
 CASES = [
     ("", JSON, b'{"user_id": "u1", "amount": "19.99", "location": "Lisbon"}'),
-    ("", JSON, b'{"user_id": "u1", "amount": 1500, "currency": "jpy", "channel": "atm",'
-               b' "location": {"city": "Osaka", "country": "JP", "lat": 34.69, "lon": 135.5},'
-               b' "occurred_at": "2024-05-01T10:00:00"}'),
+    (
+        "",
+        JSON,
+        b'{"user_id": "u1", "amount": 1500, "currency": "jpy", "channel": "atm",'
+        b' "location": {"city": "Osaka", "country": "JP", "lat": 34.69, "lon": 135.5},'
+        b' "occurred_at": "2024-05-01T10:00:00"}',
+    ),
     ("", {"Content-Type": "application/json; charset=utf-8"}, b'{"user_id": "u1", "amount": 2}'),
     ("", {"Content-Type": "application/vnd.api+json"}, b'{"user_id": "u1", "amount": 2}'),
     ("", {"Content-Type": "text/plain"}, b'{"user_id": "u1", "amount": 2}'),
@@ -77,8 +81,9 @@ async def test_answers_match_the_fastapi_route(edge, fastapi_only, peers, query,
     answers = []
     for url in (edge.url, fastapi_only.url):
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-            response = await client.post(f"/api/transaction?{query}" if query else "/api/transaction",
-                                         content=body, headers=headers)
+            response = await client.post(
+                f"/api/transaction?{query}" if query else "/api/transaction", content=body, headers=headers
+            )
         answers.append(comparable(response))
     assert answers[0] == answers[1]
 

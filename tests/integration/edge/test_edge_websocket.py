@@ -8,12 +8,11 @@ import json
 import socket
 
 import pytest
+from edge_harness import edge_settings, running_edge, running_peers
+from edge_peers import NotifyPeer, notify_server, score_of
 from fraud.v1 import transaction_pb2
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
-
-from edge_harness import edge_settings, running_edge, running_peers
-from edge_peers import NotifyPeer, notify_server, score_of
 
 
 def decision(index: int, amount_minor: int = 1000, user: str = "ws-user", features: int = 0):
@@ -65,7 +64,18 @@ async def test_live_decisions_reach_each_client_exactly_once_in_order(edge, peer
         assert sequences(got_first) == sequences(got_second) == published
         assert got_first[0]["type"] == "decision"
         data = got_first[0]["data"]
-        assert {"id", "user_id", "amount", "location", "time", "is_fraud", "score", "decision", "reasons", "model_version"} <= set(data)
+        assert {
+            "id",
+            "user_id",
+            "amount",
+            "location",
+            "time",
+            "is_fraud",
+            "score",
+            "decision",
+            "reasons",
+            "model_version",
+        } <= set(data)
         await nothing_more(first)
 
 
@@ -121,9 +131,10 @@ async def test_resume_older_than_the_ring_is_served_by_notify_then_joins_the_rin
 
 
 async def test_a_resume_point_notify_no_longer_holds_is_announced_as_a_gap():
-    async with running_peers(NotifyPeer(retained=5)) as peers, running_edge(
-        edge_settings(decision_ring_size=3), peers.addresses()
-    ) as edge:
+    async with (
+        running_peers(NotifyPeer(retained=5)) as peers,
+        running_edge(edge_settings(decision_ring_size=3), peers.addresses()) as edge,
+    ):
         await peers.notify.wait_for_subscribers(1)
         published = publish(peers.notify, 20)
         async with asyncio.timeout(5):
@@ -136,9 +147,7 @@ async def test_a_resume_point_notify_no_longer_holds_is_announced_as_a_gap():
 
 
 async def test_a_too_slow_client_is_closed_1013_and_resumes_without_loss():
-    async with running_peers() as peers, running_edge(
-        edge_settings(websocket_queue_size=4), peers.addresses()
-    ) as edge:
+    async with running_peers() as peers, running_edge(edge_settings(websocket_queue_size=4), peers.addresses()) as edge:
         await peers.notify.wait_for_subscribers(1)
         # A tiny receive window and no reading: the edge's sends back up and its queue overflows.
         sock = socket.socket()

@@ -15,8 +15,11 @@ DECLINE = decision_pb2.DECISION_DECLINE
 
 
 async def subscribe_batches(notify, max_batch_size: int = 0, **subscription) -> grpc.aio.UnaryStreamCall:
-    call = notify.stub.SubscribeDecisionBatches(pb.SubscribeDecisionBatchesRequest(
-        subscription=pb.SubscribeDecisionsRequest(**subscription), max_batch_size=max_batch_size))
+    call = notify.stub.SubscribeDecisionBatches(
+        pb.SubscribeDecisionBatchesRequest(
+            subscription=pb.SubscribeDecisionsRequest(**subscription), max_batch_size=max_batch_size
+        )
+    )
     await asyncio.wait_for(call.initial_metadata(), 5)
     return call
 

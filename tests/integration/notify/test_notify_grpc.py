@@ -20,8 +20,8 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from fraudmesh.grpc_server import GrpcServer, insecure_channel
 from fraudctl.runtime.waiting import free_port
+from fraudmesh.grpc_server import GrpcServer, insecure_channel
 from fraudmesh.telemetry import grpc_server_interceptor
 from notify_svc.hub import DecisionHub
 from notify_svc.server import SERVICE_NAME, build_server, stop_serving
@@ -102,7 +102,10 @@ async def test_two_subscribers_one_filtered_each_get_what_they_asked_for_once(no
 
     filtered = await read(declines, 4)
     assert [(r.sequence, r.decision.transaction.id) for r in filtered] == [
-        (4, "t4"), (8, "t8"), (12, "t12"), (14, "t16")
+        (4, "t4"),
+        (8, "t8"),
+        (12, "t12"),
+        (14, "t16"),
     ]
     assert all(r.decision.decision == DECLINE for r in filtered)
     assert await read_nothing_more(everything)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from fraud.v1 import store_service_pb2_grpc
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from store_testing import build_store_server, create_database
 
-from fraud.v1 import store_service_pb2_grpc
-from fraudmesh.grpc_server import insecure_channel
 from fraudctl.runtime.postgres import PostgresCluster
+from fraudmesh.grpc_server import insecure_channel
 from store_svc.migrate import upgrade
 
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import grpc
 import pytest
+from fraud.v1 import decision_pb2, transaction_pb2
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from fraud.v1 import decision_pb2, transaction_pb2
 from fraudmesh.grpc_server import GrpcServer
 from store_svc.repository import TransactionRepository
 from store_svc.servicer import StoreServiceServicer, store_service_registration

@@ -6,11 +6,10 @@ import math
 
 import grpc
 import pytest
+from fraud.v1 import decision_pb2, store_service_pb2
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from store_testing import expect_status, make_scored
-
-from fraud.v1 import decision_pb2, store_service_pb2
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +40,9 @@ async def test_contract_rules_on_nested_fields_are_named(store):
     off_the_globe.transaction.input.location.lat = 200
 
     violations = await field_violations(
-        store.PutDecisions(store_service_pb2.PutDecisionsRequest(decisions=[make_scored("fine"), negative, off_the_globe]))
+        store.PutDecisions(
+            store_service_pb2.PutDecisionsRequest(decisions=[make_scored("fine"), negative, off_the_globe])
+        )
     )
 
     assert violations == {
@@ -92,7 +93,9 @@ async def test_an_empty_batch_is_refused(store):
     ids=["page_size", "min_score", "score_range", "garbage_token", "forged_token", "decision"],
 )
 async def test_bad_list_requests_name_the_field(store, request_fields, expected):
-    violations = await field_violations(store.ListTransactions(store_service_pb2.ListTransactionsRequest(**request_fields)))
+    violations = await field_violations(
+        store.ListTransactions(store_service_pb2.ListTransactionsRequest(**request_fields))
+    )
 
     assert violations == expected
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 import sqlalchemy as sa
+from fraud.v1 import decision_pb2
 from sqlalchemy.dialects.postgresql import JSONB
 from store_testing import BASE_TIME, make_scored
 
-from fraud.v1 import decision_pb2
 from store_svc.conversions import ROW_COLUMNS, row_from_scored
 from store_svc.repository import TransactionRepository
 from store_svc.schema import transactions
@@ -40,7 +40,7 @@ def awkward_decisions() -> list[decision_pb2.ScoredTransaction]:
     odd = make_scored("tx-odd", score=0.0)
     odd.features.clear()
     odd.features.update({'quote "q"': 1e-300, "zürich_km": 1.7976931348623157e308, "neg": -0.1, "int": 3.0})
-    odd.reasons.add(feature="zürich_km", text="très loin, \\ \"far\"\n", contribution=-2.5e-7)
+    odd.reasons.add(feature="zürich_km", text='très loin, \\ "far"\n', contribution=-2.5e-7)
     odd.shadow_scores.add(model_version="gb-2", score=0.999999, decision=decision_pb2.DECISION_DECLINE)
     odd.transaction.input.location.city = "Zürich 🏔"
     return [plain, old, sparse, odd]
@@ -75,9 +75,12 @@ async def test_every_column_holds_what_the_conversion_gave(store, store_engine):
     assert (sparse["lat"], sparse["lon"], sparse["scored_at"], sparse["label"]) == (None, None, None, None)
     assert sparse["occurred_at"] == BASE_TIME + timedelta(milliseconds=3)
     assert (sparse["amount_minor"], sparse["currency"], sparse["reasons"], sparse["features"]) == (
-        10_000_000_000, "USD", [], {}
+        10_000_000_000,
+        "USD",
+        [],
+        {},
     )
-    assert stored["tx-odd"]["features"]["quote \"q\""] == 1e-300
+    assert stored["tx-odd"]["features"]['quote "q"'] == 1e-300
     assert math.copysign(1.0, stored["tx-odd"]["reasons"][-1]["contribution"]) == -1.0
 
 

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import grpc
 import pytest
-from store_testing import BASE_TIME, expect_status, make_scored
-
 from fraud.v1 import decision_pb2, store_service_pb2
+from store_testing import BASE_TIME, expect_status, make_scored
 
 from fraudmesh.timestamps import timestamp_of
 
@@ -30,11 +29,15 @@ ROWS = [
 @pytest.fixture
 async def six_rows(store):
     batch = [
-        make_scored(tid, user_id=user, occurred_at=BASE_TIME + timedelta(minutes=minutes), score=score, decision=decision)
+        make_scored(
+            tid, user_id=user, occurred_at=BASE_TIME + timedelta(minutes=minutes), score=score, decision=decision
+        )
         for tid, user, minutes, score, decision in ROWS
     ]
     await store.PutDecisions(store_service_pb2.PutDecisionsRequest(decisions=batch))
-    await store.LabelTransaction(store_service_pb2.LabelTransactionRequest(transaction_id="a2", label=decision_pb2.LABEL_FRAUD))
+    await store.LabelTransaction(
+        store_service_pb2.LabelTransactionRequest(transaction_id="a2", label=decision_pb2.LABEL_FRAUD)
+    )
     await store.LabelTransaction(
         store_service_pb2.LabelTransactionRequest(transaction_id="b2", label=decision_pb2.LABEL_LEGITIMATE)
     )
@@ -95,8 +98,7 @@ async def page_through(store, **request_fields) -> tuple[list[str], int]:
 async def test_paging_visits_every_row_once_in_order(store, oldest_first):
     # Three rows share each instant, so the id has to break ties for the cursor to be exact.
     batch = [
-        make_scored(f"p-{n:03d}", user_id="pager", occurred_at=BASE_TIME + timedelta(seconds=n // 3))
-        for n in range(23)
+        make_scored(f"p-{n:03d}", user_id="pager", occurred_at=BASE_TIME + timedelta(seconds=n // 3)) for n in range(23)
     ]
     batch.append(make_scored("p-elsewhere", user_id="not-the-pager"))
     await store.PutDecisions(store_service_pb2.PutDecisionsRequest(decisions=batch))

@@ -7,12 +7,12 @@ import pathlib
 
 import grpc
 import pytest
+from fraud.v1 import store_service_pb2, store_service_pb2_grpc
 from store_testing import build_store_server, expect_status, make_scored
 
-from fraud.v1 import store_service_pb2, store_service_pb2_grpc
-from fraudmesh.grpc_server import insecure_channel
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.waiting import free_port
+from fraudmesh.grpc_server import insecure_channel
 from store_svc.database import create_engine
 from store_svc.migrate import upgrade
 from store_svc.settings import StoreSettings

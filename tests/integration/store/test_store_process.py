@@ -11,10 +11,10 @@ import sys
 import grpc
 import httpx
 import pytest
+from fraud.v1 import store_service_pb2, store_service_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from store_testing import create_database, make_scored
 
-from fraud.v1 import store_service_pb2, store_service_pb2_grpc
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.waiting import free_port
 
@@ -47,9 +47,7 @@ async def test_the_service_migrates_serves_and_stops_on_sigterm(postgres: Postgr
         "METRICS_PORT": str(metrics_port),
         "SHUTDOWN_GRACE_SECONDS": "2",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "store_svc"], env=environment, stderr=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen([sys.executable, "-m", "store_svc"], env=environment, stderr=subprocess.PIPE, text=True)
     try:
         async with grpc.aio.insecure_channel(address) as channel:
             await wait_until_serving(channel, process)

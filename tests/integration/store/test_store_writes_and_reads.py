@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
+from fraud.v1 import decision_pb2, store_service_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 from store_testing import BASE_TIME, expect_status, make_scored
-
-from fraud.v1 import decision_pb2, store_service_pb2
 
 from fraudmesh.timestamps import timestamp_of
 
@@ -46,7 +45,9 @@ async def test_a_stored_transaction_reads_back_as_it_was_written(store):
     before = datetime.now(UTC)
     await store.PutDecisions(put_request(written))
 
-    read = (await store.GetTransaction(store_service_pb2.GetTransactionRequest(transaction_id="tx-roundtrip"))).transaction
+    read = (
+        await store.GetTransaction(store_service_pb2.GetTransactionRequest(transaction_id="tx-roundtrip"))
+    ).transaction
 
     stored_at = read.times.stored_at.ToDatetime(tzinfo=UTC)
     assert before - timedelta(seconds=5) <= stored_at <= datetime.now(UTC) + timedelta(seconds=5)
@@ -65,8 +66,10 @@ async def test_an_unknown_id_is_not_found(store):
 async def test_a_batch_of_five_thousand_is_stored_in_full(store):
     # 5,000 rows x 25 columns is far past PostgreSQL's 32,767 bind parameters for one statement.
     batch = put_request(
-        *(make_scored(f"bulk-{n:05d}", user_id=f"user-{n % 50}", occurred_at=BASE_TIME + timedelta(milliseconds=n))
-          for n in range(5000))
+        *(
+            make_scored(f"bulk-{n:05d}", user_id=f"user-{n % 50}", occurred_at=BASE_TIME + timedelta(milliseconds=n))
+            for n in range(5000)
+        )
     )
 
     response = await store.PutDecisions(batch)
@@ -94,7 +97,9 @@ async def test_labelling_fraud_marks_the_transaction_fraudulent(store):
 
 
 async def test_labelling_a_declined_transaction_legitimate_clears_is_fraud(store):
-    await store.PutDecisions(put_request(make_scored("tx-declined", score=0.97, decision=decision_pb2.DECISION_DECLINE)))
+    await store.PutDecisions(
+        put_request(make_scored("tx-declined", score=0.97, decision=decision_pb2.DECISION_DECLINE))
+    )
 
     response = await store.LabelTransaction(
         store_service_pb2.LabelTransactionRequest(transaction_id="tx-declined", label=decision_pb2.LABEL_LEGITIMATE)
@@ -135,7 +140,9 @@ async def test_user_history_is_the_most_recent_before_the_instant_oldest_first(s
 
     response = await store.GetUserHistory(
         store_service_pb2.GetUserHistoryRequest(
-            user_id="hist-user", before=timestamp_of(BASE_TIME + timedelta(minutes=5)), limit=3,
+            user_id="hist-user",
+            before=timestamp_of(BASE_TIME + timedelta(minutes=5)),
+            limit=3,
             transactions_only=transactions_only,
         )
     )
@@ -146,8 +153,9 @@ async def test_user_history_is_the_most_recent_before_the_instant_oldest_first(s
 @pytest.mark.parametrize("transactions_only", [False, True])
 async def test_user_history_without_bounds_returns_everything_of_that_user(store, transactions_only):
     await store.PutDecisions(
-        put_request(*(make_scored(f"h-{n}", user_id="hist-user", occurred_at=BASE_TIME - timedelta(hours=n))
-                      for n in range(4)))
+        put_request(
+            *(make_scored(f"h-{n}", user_id="hist-user", occurred_at=BASE_TIME - timedelta(hours=n)) for n in range(4))
+        )
     )
 
     response = await store.GetUserHistory(
@@ -158,8 +166,16 @@ async def test_user_history_without_bounds_returns_everything_of_that_user(store
 
 
 async def test_user_history_of_transactions_only_has_each_transaction_and_label_and_no_decision(store):
-    own = [make_scored(f"h-{n}", user_id="hist-user", occurred_at=BASE_TIME + timedelta(minutes=n), score=0.7,
-                       decision=decision_pb2.DECISION_REVIEW) for n in range(3)]
+    own = [
+        make_scored(
+            f"h-{n}",
+            user_id="hist-user",
+            occurred_at=BASE_TIME + timedelta(minutes=n),
+            score=0.7,
+            decision=decision_pb2.DECISION_REVIEW,
+        )
+        for n in range(3)
+    ]
     own[1].shadow_scores.add(model_version="rf-next", score=0.5, decision=decision_pb2.DECISION_REVIEW)
     await store.PutDecisions(put_request(*own))
     labelled = await store.LabelTransaction(
@@ -186,7 +202,9 @@ async def test_user_history_of_transactions_only_has_each_transaction_and_label_
 
 
 async def test_statistics_count_decisions_and_labels_since_an_instant(store):
-    old = make_scored("s-old", occurred_at=BASE_TIME - timedelta(days=2), score=0.9, decision=decision_pb2.DECISION_DECLINE)
+    old = make_scored(
+        "s-old", occurred_at=BASE_TIME - timedelta(days=2), score=0.9, decision=decision_pb2.DECISION_DECLINE
+    )
     recent = [
         make_scored("s-1", score=0.1, decision=decision_pb2.DECISION_APPROVE),
         make_scored("s-2", score=0.2, decision=decision_pb2.DECISION_APPROVE),
@@ -194,9 +212,14 @@ async def test_statistics_count_decisions_and_labels_since_an_instant(store):
         make_scored("s-4", score=0.9, decision=decision_pb2.DECISION_DECLINE),
     ]
     await store.PutDecisions(put_request(old, *recent))
-    for transaction_id, label in [("s-3", decision_pb2.LABEL_FRAUD), ("s-1", decision_pb2.LABEL_LEGITIMATE),
-                                  ("s-old", decision_pb2.LABEL_FRAUD)]:
-        await store.LabelTransaction(store_service_pb2.LabelTransactionRequest(transaction_id=transaction_id, label=label))
+    for transaction_id, label in [
+        ("s-3", decision_pb2.LABEL_FRAUD),
+        ("s-1", decision_pb2.LABEL_LEGITIMATE),
+        ("s-old", decision_pb2.LABEL_FRAUD),
+    ]:
+        await store.LabelTransaction(
+            store_service_pb2.LabelTransactionRequest(transaction_id=transaction_id, label=label)
+        )
 
     since = await store.GetStatistics(
         store_service_pb2.GetStatisticsRequest(since=timestamp_of(BASE_TIME - timedelta(days=1)))

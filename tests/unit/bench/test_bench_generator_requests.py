@@ -7,8 +7,18 @@ from bench.generator import Job, _GrpcClient, _RestClient
 from bench.payloads import Payment
 
 POOL = [
-    Payment(f"bench-u{i}", 1000 + i, "EUR", "m-1", "card_present", "Paris", "FR", 48.85, 2.35,
-            occurred_at_s=1_600_000_000 + 60 * i)
+    Payment(
+        f"bench-u{i}",
+        1000 + i,
+        "EUR",
+        "m-1",
+        "card_present",
+        "Paris",
+        "FR",
+        48.85,
+        2.35,
+        occurred_at_s=1_600_000_000 + 60 * i,
+    )
     for i in range(4)
 ]
 ARRIVALS = [(i, i / 100) for i in range(1, 10, 2)]  # a generator's share: every other arrival
@@ -37,7 +47,12 @@ def test_rest_requests_are_json_bodies_with_the_key_as_a_header():
     requests = _RestClient.prepare(job("rest"))
     headers, body = requests[3]
     assert headers == {"Content-Type": "application/json", "Idempotency-Key": "run-1-3"}
-    assert json.loads(body) == {"user_id": "bench-u3", "amount": "10.03", "currency": "EUR",
-                                "location": {"city": "Paris", "country": "FR", "lat": 48.85, "lon": 2.35},
-                                "merchant_id": "m-1", "channel": "card_present"}
+    assert json.loads(body) == {
+        "user_id": "bench-u3",
+        "amount": "10.03",
+        "currency": "EUR",
+        "location": {"city": "Paris", "country": "FR", "lat": 48.85, "lon": 2.35},
+        "merchant_id": "m-1",
+        "channel": "card_present",
+    }
     assert "Idempotency-Key" not in requests[5][0]

@@ -10,8 +10,11 @@ def test_stages_put_the_schedule_on_the_wall_clock_and_add_up_to_the_whole():
     # Scheduled at monotonic 5.0 s; the wall clock reads 1,000 s more than the monotonic one.
     outcome = Outcome(0, 5.0, 5.001, 5.02, "t0", "")
     scheduled_ns = 1005 * 1000 * MS
-    stamps = {"t0": DecisionStamps(scheduled_ns + 2 * MS, scheduled_ns + 30 * MS, scheduled_ns + 38 * MS,
-                                   scheduled_ns + 41 * MS)}
+    stamps = {
+        "t0": DecisionStamps(
+            scheduled_ns + 2 * MS, scheduled_ns + 30 * MS, scheduled_ns + 38 * MS, scheduled_ns + 41 * MS
+        )
+    }
     stages = stage_latencies([outcome], stamps, wall_minus_monotonic_s=1000.0)
     assert [round(stages[s].p50, 3) for s in STAGES] == [2.0, 28.0, 8.0, 3.0]
 

@@ -62,7 +62,9 @@ async def test_requests_leave_on_schedule_even_while_earlier_ones_are_unanswered
 
     offsets = arrival_offsets(200, 0.1)
     start = time.monotonic() + 0.02
-    outcomes = await run_open_loop(held_send, share_of(offsets, 0, 1), start, max_in_flight=100, describe_error=_describe)
+    outcomes = await run_open_loop(
+        held_send, share_of(offsets, 0, 1), start, max_in_flight=100, describe_error=_describe
+    )
     assert len(outcomes) == 20 and all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     assert max(o.sent for o in outcomes) <= min(o.done for o in outcomes)
     assert {o.transaction_id for o in outcomes} == {f"txn-{i}" for i in range(20)}
@@ -76,8 +78,9 @@ async def test_beyond_the_in_flight_bound_requests_are_shed_and_counted():
         return "x"
 
     offsets = arrival_offsets(400, 0.05)  # 20 arrivals within 50 ms
-    outcomes = await run_open_loop(stuck, share_of(offsets, 0, 1), time.monotonic(), max_in_flight=5,
-                                   describe_error=_describe)
+    outcomes = await run_open_loop(
+        stuck, share_of(offsets, 0, 1), time.monotonic(), max_in_flight=5, describe_error=_describe
+    )
     assert len(outcomes) == 20
     assert sum(o.error == SHED for o in outcomes) == 15
     assert sum(o.ok for o in outcomes) == 5
@@ -89,8 +92,9 @@ async def test_a_failed_request_is_an_outcome_with_its_error_not_a_crash():
             raise ConnectionError("refused")
         return f"txn-{index}"
 
-    outcomes = await run_open_loop(flaky, share_of(arrival_offsets(100, 0.04), 0, 1), time.monotonic(),
-                                   max_in_flight=10, describe_error=_describe)
+    outcomes = await run_open_loop(
+        flaky, share_of(arrival_offsets(100, 0.04), 0, 1), time.monotonic(), max_in_flight=10, describe_error=_describe
+    )
     assert sorted((o.index, o.error) for o in outcomes if not o.ok) == [(1, "ConnectionError"), (3, "ConnectionError")]
     assert all(o.transaction_id == "" for o in outcomes if not o.ok)
 
@@ -110,8 +114,14 @@ def test_between_arrivals_due_less_than_a_millisecond_apart_the_loop_sleeps_rath
 
     async def run() -> list:
         arrivals = share_of(arrival_offsets(4000, 0.05), 0, 1)  # 200 arrivals, a quarter of a millisecond apart
-        return await run_open_loop(answer, arrivals, time.monotonic() + 0.005, max_in_flight=1000,
-                                   describe_error=_describe, clock=counting_clock)
+        return await run_open_loop(
+            answer,
+            arrivals,
+            time.monotonic() + 0.005,
+            max_in_flight=1000,
+            describe_error=_describe,
+            clock=counting_clock,
+        )
 
     outcomes = uvloop.run(run())
     assert len(outcomes) == 200 and all(o.ok for o in outcomes)

@@ -38,8 +38,12 @@ def test_descriptor_set_for_ghz_holds_every_import_before_the_file_that_needs_it
     names = [f.name for f in descriptor_set(ingest_service_pb2.DESCRIPTOR).file]
     assert names[-1] == "fraud/v1/ingest_service.proto"
     assert len(names) == len(set(names))
-    for needed in ("fraud/v1/transaction.proto", "buf/validate/validate.proto", "google/api/annotations.proto",
-                   "google/protobuf/timestamp.proto"):
+    for needed in (
+        "fraud/v1/transaction.proto",
+        "buf/validate/validate.proto",
+        "google/api/annotations.proto",
+        "google/protobuf/timestamp.proto",
+    ):
         assert names.index(needed) < names.index("fraud/v1/ingest_service.proto")
     assert names.index("google/protobuf/timestamp.proto") < names.index("fraud/v1/transaction.proto")
 

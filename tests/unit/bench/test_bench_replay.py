@@ -14,8 +14,18 @@ SIM_START = int(datetime(2025, 1, 6, tzinfo=UTC).timestamp())  # the simulator's
 
 
 def payment(user: str, seconds_after_start: int) -> Payment:
-    return Payment(user, 1000, "USD", "m-1", "card_present", "Paris", "FR", None, None,
-                   occurred_at_s=SIM_START + seconds_after_start)
+    return Payment(
+        user,
+        1000,
+        "USD",
+        "m-1",
+        "card_present",
+        "Paris",
+        "FR",
+        None,
+        None,
+        occurred_at_s=SIM_START + seconds_after_start,
+    )
 
 
 # Ten days of a few customers, in event-time order as payment_pool gives them.
@@ -41,8 +51,11 @@ def test_every_payment_keeps_its_simulated_weekday_and_hour():
     for i, t in enumerate(times):
         replayed = datetime.fromtimestamp(t, UTC)
         simulated = datetime.fromtimestamp(POOL[i % len(POOL)].occurred_at_s, UTC)
-        assert (replayed.weekday(), replayed.hour, replayed.minute) == (simulated.weekday(), simulated.hour,
-                                                                         simulated.minute)
+        assert (replayed.weekday(), replayed.hour, replayed.minute) == (
+            simulated.weekday(),
+            simulated.hour,
+            simulated.minute,
+        )
 
 
 def test_event_time_only_moves_forward_within_a_run_and_from_one_run_to_the_next():
@@ -75,6 +88,7 @@ def test_a_pool_without_event_times_is_refused():
 def test_a_jobs_event_time_is_none_without_a_shift_and_the_replayed_time_with_one():
     job = Job("grpc", "127.0.0.1:1", POOL, [(0, 0.0)], "k-", 3, 10, 1.0)
     assert job.occurred_at_s(12) is None
-    shifted = Job("grpc", "127.0.0.1:1", POOL, [(0, 0.0)], "k-", 3, 10, 1.0,
-                  replay_shift_s=4 * WEEK_S, replay_cycle_s=2 * WEEK_S)
+    shifted = Job(
+        "grpc", "127.0.0.1:1", POOL, [(0, 0.0)], "k-", 3, 10, 1.0, replay_shift_s=4 * WEEK_S, replay_cycle_s=2 * WEEK_S
+    )
     assert shifted.occurred_at_s(12) == POOL[2].occurred_at_s + 4 * WEEK_S + 2 * WEEK_S

@@ -18,22 +18,48 @@ def _run(label: str, rate: float, latency_s: float, sustained: bool = True) -> R
     outcomes = [Outcome(i, i / rate, i / rate, i / rate + 0.002, f"{label}-{i}", "") for i in range(int(rate))]
     decided = {o.transaction_id: [o.intended + latency_s * (1 + (o.index % 10) / 10)] for o in outcomes}
     figures = summarize_outcomes(outcomes, decided, 0.0, 1.0)
-    stamps = {o.transaction_id: DecisionStamps(*(int((o.intended + latency_s * f) * 1e9) for f in (0.1, 0.6, 0.7)),
-                                               int((o.intended + latency_s) * 1e9)) for o in outcomes}
-    return RateResult(label=label, offered_per_s=rate, seconds=1.0, **figures,
-                      stages_ms=stage_latencies(outcomes, stamps, 0.0), lag_end_of_send=3, lag_max=10,
-                      lag_after_drain=0, stored=figures["accepted"], table_growth=figures["accepted"],
-                      exactly_once=True, cpu_ms_per_txn={"scoring": 0.5, "ingest": 1.0},
-                      cores_busy={"scoring": 0.3, "ingest": 0.6}, sustained=sustained, start_at=0.0, send_end=1.0,
-                      flagged_share=0.04)
+    stamps = {
+        o.transaction_id: DecisionStamps(
+            *(int((o.intended + latency_s * f) * 1e9) for f in (0.1, 0.6, 0.7)), int((o.intended + latency_s) * 1e9)
+        )
+        for o in outcomes
+    }
+    return RateResult(
+        label=label,
+        offered_per_s=rate,
+        seconds=1.0,
+        **figures,
+        stages_ms=stage_latencies(outcomes, stamps, 0.0),
+        lag_end_of_send=3,
+        lag_max=10,
+        lag_after_drain=0,
+        stored=figures["accepted"],
+        table_growth=figures["accepted"],
+        exactly_once=True,
+        cpu_ms_per_txn={"scoring": 0.5, "ingest": 1.0},
+        cores_busy={"scoring": 0.3, "ingest": 0.6},
+        sustained=sustained,
+        start_at=0.0,
+        send_end=1.0,
+        flagged_share=0.04,
+    )
 
 
 def _results(**extra) -> dict:
     return {
-        "stamp": "20260101T000000Z", "smoke": True,
-        "machine": {"cpu": "Test CPU", "cores": 2, "memory_gib": 8.0, "kernel": "6.0", "python": "3.11",
-                    "load_before": "1.00 1.00 1.00", "load_after": "2.00 1.50 1.00"},
-        "platform": "test", "problems": ["ghz: RuntimeError: no Go"],
+        "stamp": "20260101T000000Z",
+        "smoke": True,
+        "machine": {
+            "cpu": "Test CPU",
+            "cores": 2,
+            "memory_gib": 8.0,
+            "kernel": "6.0",
+            "python": "3.11",
+            "load_before": "1.00 1.00 1.00",
+            "load_after": "2.00 1.50 1.00",
+        },
+        "platform": "test",
+        "problems": ["ghz: RuntimeError: no Go"],
         "end_to_end": [_run("grpc", 250, 0.01), _run("grpc", 1000, 0.02), _run("grpc", 2000, 0.9, sustained=False)],
         "highest_sustained_grpc": 1000.0,
         **extra,
@@ -41,10 +67,19 @@ def _results(**extra) -> dict:
 
 
 def test_a_run_writes_json_markdown_and_a_plot(tmp_path):
-    profile = Profile("ingest", 5.0, 240, 0.48, [("validate (protovalidate/__init__.py)", 0.2)],
-                      [("Ingestor._publish (ingest_svc/ingestor.py)", 0.12)], str(tmp_path / "p" / "ingest.collapsed.txt"))
-    results = _results(rest_rates=[_run("rest", 500, 0.02)],
-                       bottlenecks=[{"path": "grpc", "run": _run("grpc (profiled)", 2000, 0.9, False), "profiles": [profile]}])
+    profile = Profile(
+        "ingest",
+        5.0,
+        240,
+        0.48,
+        [("validate (protovalidate/__init__.py)", 0.2)],
+        [("Ingestor._publish (ingest_svc/ingestor.py)", 0.12)],
+        str(tmp_path / "p" / "ingest.collapsed.txt"),
+    )
+    results = _results(
+        rest_rates=[_run("rest", 500, 0.02)],
+        bottlenecks=[{"path": "grpc", "run": _run("grpc (profiled)", 2000, 0.9, False), "profiles": [profile]}],
+    )
     paths = write(results, check_targets(results), tmp_path)
     assert set(paths) == {"json", "markdown", "plot"}
     assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -74,9 +109,14 @@ def test_targets_not_measured_are_neither_met_nor_missed():
 
 def test_targets_judged_from_the_runs():
     wrk = WrkResult(50, 1, 4.0, 6000, 6000, 0, {}, 1500.0, {"p50": 20.0, "p99": 60.0, "max": 90.0, "mean": 21.0})
-    results = _results(rest_wrk=wrk, scoring_state=state_per_user(500_000, 1_000_000, 1000, 50_000, 30),
-                       memory={"steady_seconds": 120, "steady_trend_mib_per_min": {
-                           "scoring": 12.0, "ingest": 0.1, "kafka": 40.0, "harness generator 1": 30.0}})
+    results = _results(
+        rest_wrk=wrk,
+        scoring_state=state_per_user(500_000, 1_000_000, 1000, 50_000, 30),
+        memory={
+            "steady_seconds": 120,
+            "steady_trend_mib_per_min": {"scoring": 12.0, "ingest": 0.1, "kafka": 40.0, "harness generator 1": 30.0},
+        },
+    )
     checks = {c.name: c for c in check_targets(results)}
     assert checks["end to end: sustained rate"].met is False  # 1,000 < 2,500
     assert checks["end to end: p99 submit -> decision at 1,000/s"].met is True  # under 40 ms
@@ -87,11 +127,18 @@ def test_targets_judged_from_the_runs():
 
 
 def test_the_end_to_end_targets_take_the_better_grpc_client_and_name_it():
-    results = _results(end_to_end=[_run("grpc", 1000, 0.2), _run("grpc-each", 1000, 0.02)],
-                       highest_sustained_grpc=1000.0, highest_sustained_grpc_each=2500.0)
+    results = _results(
+        end_to_end=[_run("grpc", 1000, 0.2), _run("grpc-each", 1000, 0.02)],
+        highest_sustained_grpc=1000.0,
+        highest_sustained_grpc_each=2500.0,
+    )
     checks = {c.name: c for c in check_targets(results)}
     sustained = checks["end to end: sustained rate"]
-    assert sustained.met is True and "2,500 /s (grpc-each)" in sustained.measured and "1,000 /s (grpc)" in sustained.measured
+    assert (
+        sustained.met is True
+        and "2,500 /s (grpc-each)" in sustained.measured
+        and "1,000 /s (grpc)" in sustained.measured
+    )
     p99 = checks["end to end: p99 submit -> decision at 1,000/s"]
     assert p99.met is True and "(grpc-each)" in p99.measured
 
@@ -113,13 +160,32 @@ def test_memory_growth_is_not_judged_from_a_short_steady_run():
 
 def test_ghz_section_shows_each_process_cpu_per_call_and_what_two_cores_allow(tmp_path):
     def ghz_result(target: str, per_second: float) -> GhzResult:
-        return GhzResult(target, 15.0, 50, int(per_second * 15), int(per_second * 15), {}, per_second,
-                         {"p50": 10.0, "p90": 20.0, "p99": 30.0, "slowest": 40.0})
+        return GhzResult(
+            target,
+            15.0,
+            50,
+            int(per_second * 15),
+            int(per_second * 15),
+            {},
+            per_second,
+            {"p50": 10.0, "p90": 20.0, "p99": 30.0, "slowest": 40.0},
+        )
 
-    per_call = {"ingest": {"ingest": 0.35, "scoring": 0.3, "ghz": 0.1, "harness generator 1": 0.0001},
-                "bare": {"bare server": 0.23, "ghz": 0.1}}
-    results = _results(ghz={"ingest": ghz_result("ingest", 1500), "bare": ghz_result("bare", 4000), "payloads": 2000,
-                            "ratio": 0.375, "cpu_ms_per_call": per_call, "profiles": [], "warmup_seconds": 20.0})
+    per_call = {
+        "ingest": {"ingest": 0.35, "scoring": 0.3, "ghz": 0.1, "harness generator 1": 0.0001},
+        "bare": {"bare server": 0.23, "ghz": 0.1},
+    }
+    results = _results(
+        ghz={
+            "ingest": ghz_result("ingest", 1500),
+            "bare": ghz_result("bare", 4000),
+            "payloads": 2000,
+            "ratio": 0.375,
+            "cpu_ms_per_call": per_call,
+            "profiles": [],
+            "warmup_seconds": 20.0,
+        }
+    )
     text = write(results, check_targets(results), tmp_path)["markdown"].read_text()
     assert "before any part, 20 s against ingest unmeasured" in text
     assert "| ingest | 0.350 | – |" in text

@@ -58,11 +58,14 @@ def test_a_rate_held_with_low_latency_is_sustained():
     assert is_sustained(100, _figures(), p99_bound_ms=500)
 
 
-@pytest.mark.parametrize("override", [
-    {"errors": {"UNAVAILABLE": 1}},
-    {"missing": 1},
-    {"accepted_per_s": 90.0},
-])
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"errors": {"UNAVAILABLE": 1}},
+        {"missing": 1},
+        {"accepted_per_s": 90.0},
+    ],
+)
 def test_any_error_loss_or_shortfall_breaks_sustained(override):
     assert not is_sustained(100, _figures(**override), p99_bound_ms=500)
 
@@ -91,7 +94,9 @@ def test_lag_is_what_the_group_has_not_committed_yet():
 
 
 def test_the_flagged_share_counts_review_and_decline_among_the_decisions():
-    decisions = [decision_pb2.DECISION_APPROVE] * 6 + [decision_pb2.DECISION_REVIEW] * 3 + [decision_pb2.DECISION_DECLINE]
+    decisions = (
+        [decision_pb2.DECISION_APPROVE] * 6 + [decision_pb2.DECISION_REVIEW] * 3 + [decision_pb2.DECISION_DECLINE]
+    )
     assert flagged_share(decisions) == pytest.approx(0.4)
     assert flagged_share([decision_pb2.DECISION_APPROVE]) == 0.0
     assert flagged_share([]) is None  # no decision, no share: not a workload that flags nothing

@@ -10,7 +10,11 @@ from bench.measured_run import run_measured
 from bench.wrk import parse_wrk_line
 
 GHZ_REPORT = {
-    "count": 5847, "total": 2_000_000_000, "average": 6_663_056, "fastest": 521_451, "slowest": 17_484_368,
+    "count": 5847,
+    "total": 2_000_000_000,
+    "average": 6_663_056,
+    "fastest": 521_451,
+    "slowest": 17_484_368,
     "rps": 2922.7,
     "statusCodeDistribution": {"OK": 5828, "Unavailable": 19},
     "latencyDistribution": [{"percentage": 50, "latency": 6_699_277}, {"percentage": 99, "latency": 11_331_755}],
@@ -29,9 +33,11 @@ def test_ghz_report_in_milliseconds_with_errors_by_status():
 
 
 def test_wrk_line_counts_only_created_transactions_as_throughput():
-    line = ('{"requests": 6000, "duration_us": 4000000, "created": 5900, "rejected": 100, '
-            '"socket_errors": {"connect": 0, "read": 0, "write": 0, "timeout": 2}, '
-            '"latency_us": {"p50": 20000, "p90": 35000, "p99": 80000, "max": 120000, "mean": 22000.5}}')
+    line = (
+        '{"requests": 6000, "duration_us": 4000000, "created": 5900, "rejected": 100, '
+        '"socket_errors": {"connect": 0, "read": 0, "write": 0, "timeout": 2}, '
+        '"latency_us": {"p50": 20000, "p90": 35000, "p99": 80000, "max": 120000, "mean": 22000.5}}'
+    )
     result = parse_wrk_line(line, connections=50, threads=1)
     assert result.per_second == pytest.approx(1475.0)
     assert result.latency_ms["p99"] == pytest.approx(80.0)
@@ -51,8 +57,10 @@ def test_fanout_latency_to_the_last_client_counts_only_decisions_every_client_ha
 
 
 def test_a_measured_command_gives_its_output_exit_code_and_the_cpu_it_burned(tmp_path):
-    burn = "import sys, time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n" \
-           "print('done'); print('oops', file=sys.stderr); sys.exit(3)"
+    burn = (
+        "import sys, time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+        "print('done'); print('oops', file=sys.stderr); sys.exit(3)"
+    )
     stdout, returncode, cpu_seconds = run_measured([sys.executable, "-c", burn], 60, tmp_path / "err")
     assert (stdout, returncode) == ("done\n", 3)
     assert (tmp_path / "err").read_text() == "oops\n"

@@ -1,13 +1,11 @@
 """REST bodies -> TransactionInput (validated with the contract's rules) and ScoredTransaction -> decision object."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from fraud.v1 import decision_pb2, scoring_service_pb2, transaction_pb2
 from google.protobuf import timestamp_pb2
 from pydantic import ValidationError
-
-from fraudmesh.errors import InvalidArgument
 
 from edge.conversions import (
     channel_name,
@@ -19,6 +17,7 @@ from edge.conversions import (
     transaction_input,
 )
 from edge.rest_models import DecisionOut, ModelOut, TransactionIn
+from fraudmesh.errors import InvalidArgument
 
 
 def body(**fields) -> TransactionIn:
@@ -99,7 +98,7 @@ def test_event_time_in_the_future_is_refused():
 
 def test_naive_event_time_is_utc():
     message = transaction_input(body(occurred_at="2024-03-01T12:00:00"))
-    assert message.occurred_at.ToDatetime(tzinfo=timezone.utc) == datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
+    assert message.occurred_at.ToDatetime(tzinfo=UTC) == datetime(2024, 3, 1, 12, tzinfo=UTC)
 
 
 def test_idempotency_key_from_body_or_header_and_conflict_refused():

@@ -21,8 +21,14 @@ def route(wait_ms_max: int = 10_000) -> SubmitRoute:
 
 
 def scope(method="POST", path="/api/transaction", query=b"", headers=((b"content-type", b"application/json"),)):
-    return {"type": "http", "method": method, "path": path, "root_path": "", "query_string": query,
-            "headers": list(headers)}
+    return {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "root_path": "",
+        "query_string": query,
+        "headers": list(headers),
+    }
 
 
 def test_matches_only_a_post_to_its_path_and_names_the_fastapi_route():
@@ -41,8 +47,11 @@ def test_an_ordinary_submission_is_parsed_here():
 
 
 def test_wait_ms_and_the_idempotency_header_are_read():
-    headers = ((b"content-type", b"Application/JSON; charset=utf-8"), (b"idempotency-key", b"order-1"),
-               (b"idempotency-key", b"order-2"))
+    headers = (
+        (b"content-type", b"Application/JSON; charset=utf-8"),
+        (b"idempotency-key", b"order-1"),
+        (b"idempotency-key", b"order-2"),
+    )
     _, wait_ms, key = route(wait_ms_max=5000)._parsed(scope(query=b"wait_ms=5000", headers=headers), BODY)
     assert (wait_ms, key) == (5000, "order-1")
 

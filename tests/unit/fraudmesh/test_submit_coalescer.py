@@ -31,7 +31,9 @@ class SlowStub:
             raise self.fail_with
         return pb.SubmitEachResponse(outcomes=[self._outcome(s) for s in request.submissions])
 
-    async def SubmitTransaction(self, request: pb.SubmitTransactionRequest, timeout: float) -> pb.SubmitTransactionResponse:
+    async def SubmitTransaction(
+        self, request: pb.SubmitTransactionRequest, timeout: float
+    ) -> pb.SubmitTransactionResponse:
         self.calls.append([request.transaction.user_id])
         self.single_calls += 1
         await self.release.wait()
@@ -47,7 +49,9 @@ class SlowStub:
         if submission.transaction.user_id == "bad":
             error = InvalidArgument([FieldViolation("transaction.user_id", "string.pattern", "bad user")])
             return pb.SubmitOutcome(error=status_for(error))
-        return pb.SubmitOutcome(accepted=pb.SubmitTransactionResponse(transaction_id="id-" + submission.transaction.user_id))
+        return pb.SubmitOutcome(
+            accepted=pb.SubmitTransactionResponse(transaction_id="id-" + submission.transaction.user_id)
+        )
 
 
 def request(user: str) -> pb.SubmitTransactionRequest:

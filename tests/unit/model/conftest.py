@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from fraudmodel.events import TxnEvent
+from fraudmodel.generators.cardholders import SimulationConfig, simulate
 from fraudmodel.history_files import frame_to_events
 from fraudmodel.training.split import TemporalSplit
 from fraudmodel.training.training import TrainingOptions, TrainingResult, train
-from fraudmodel.generators.cardholders import SimulationConfig, simulate
 
 SMALL_SPLIT = TemporalSplit(burn_in=timedelta(days=5), test=timedelta(days=8), gap=timedelta(days=7))
 
@@ -29,12 +29,14 @@ def small_events(small_history: pd.DataFrame) -> list[TxnEvent]:
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory: pytest.TempPathFactory, small_history: pd.DataFrame,
-            small_events: list[TxnEvent]) -> TrainingResult:
+def trained(
+    tmp_path_factory: pytest.TempPathFactory, small_history: pd.DataFrame, small_events: list[TxnEvent]
+) -> TrainingResult:
     models = tmp_path_factory.mktemp("models")
     options = TrainingOptions(split=SMALL_SPLIT, max_iter=120, baselines=True, report=True, progress=False)
-    return train(small_history, models, options, data_fingerprint="0" * 64, source="test simulation",
-                 events=small_events)
+    return train(
+        small_history, models, options, data_fingerprint="0" * 64, source="test simulation", events=small_events
+    )
 
 
 @pytest.fixture(scope="session")

@@ -5,15 +5,21 @@ from datetime import UTC, datetime
 import numpy as np
 from fraud.v1 import decision_pb2, notify_service_pb2, store_service_pb2, transaction_pb2
 
-from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.features import FEATURE_NAMES
+from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.serving.scorer import ReasonText, ScoreResult, ShadowResult
 
 
 def test_every_feature_reason_and_shadow_score_is_in_the_decision():
     row = np.linspace(0.5, 13.0, len(FEATURE_NAMES))
-    result = ScoreResult(0.91, "DECLINE", [ReasonText("amount", "amount 5.2x this user's usual", 0.4)], row, "m-7",
-                         [ShadowResult("m-6", 0.42, "APPROVE")])
+    result = ScoreResult(
+        0.91,
+        "DECLINE",
+        [ReasonText("amount", "amount 5.2x this user's usual", 0.4)],
+        row,
+        "m-7",
+        [ShadowResult("m-6", 0.42, "APPROVE")],
+    )
     received = transaction_pb2.Transaction(id="t-1")
     received.received_at.FromSeconds(1_700_000_000)
     scored = scored_transaction(received, result, datetime(2026, 1, 2, tzinfo=UTC))

@@ -24,8 +24,9 @@ def _txn(minor: int, currency: str, *, occurred: datetime | None = None, **locat
     return transaction_pb2.Transaction(id="t1", input=inp, received_at=received)
 
 
-@pytest.mark.parametrize(("minor", "currency", "major"), [(1999, "USD", 19.99), (1999, "JPY", 1999.0),
-                                                          (1999, "KWD", 1.999), (500, "", 5.0)])
+@pytest.mark.parametrize(
+    ("minor", "currency", "major"), [(1999, "USD", 19.99), (1999, "JPY", 1999.0), (1999, "KWD", 1.999), (500, "", 5.0)]
+)
 def test_minor_units_become_major_units_of_the_currency(minor, currency, major):
     event = event_from_proto(_txn(minor, currency, lat=1.0, lon=2.0))
     assert event.amount == pytest.approx(major)

@@ -22,8 +22,7 @@ def test_offline_and_online_features_are_identical(small_events, tmp_path):
     for e in events:
         at = label_known_at(e, timedelta(days=7))
         if at is not None:
-            scorer.record_label(e.transaction_id, e.merchant_id, True,
-                                e.occurred_at + timedelta(days=7))
+            scorer.record_label(e.transaction_id, e.merchant_id, True, e.occurred_at + timedelta(days=7))
     cut = len(events) * 2 // 5
     by_user: dict[str, list] = {}
     for e in events[:cut]:

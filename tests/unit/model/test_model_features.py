@@ -16,11 +16,19 @@ NYC = (40.71, -74.01, "New York City", "US")
 LONDON = (51.51, -0.13, "London", "GB")
 
 
-def txn(n: int, minutes: float, amount: float = 20.0, merchant: str = "m1", place=NYC, user: str = "u1",
-        channel: str = "card_present") -> TxnEvent:
+def txn(
+    n: int,
+    minutes: float,
+    amount: float = 20.0,
+    merchant: str = "m1",
+    place=NYC,
+    user: str = "u1",
+    channel: str = "card_present",
+) -> TxnEvent:
     lat, lon, city, country = place
-    return TxnEvent(f"t{n}", user, T0 + timedelta(minutes=minutes), amount, "USD", merchant, channel, lat, lon,
-                    city, country)
+    return TxnEvent(
+        f"t{n}", user, T0 + timedelta(minutes=minutes), amount, "USD", merchant, channel, lat, lon, city, country
+    )
 
 
 def f(row, name: str) -> float:
@@ -164,8 +172,9 @@ def test_customers_of_no_known_partition_are_forgotten_with_any_partition():
 
 def test_a_snapshot_holds_only_known_customers_and_no_partitions():
     engine = FeatureEngine()
-    engine.observe([txn(0, minutes=0, user="a"), txn(1, minutes=0, user="b"), txn(2, minutes=1, user="b")],
-                   partitions=[1, 2, 2])
+    engine.observe(
+        [txn(0, minutes=0, user="a"), txn(1, minutes=0, user="b"), txn(2, minutes=1, user="b")], partitions=[1, 2, 2]
+    )
     engine.forget_partitions({1})
     engine.observe([txn(3, minutes=2, user="c")])
 

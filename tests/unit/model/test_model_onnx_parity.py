@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from fraudmodel.training.onnx_export import hgb_to_onnx, reference_scores
-from fraudmodel.serving.registry import LoadedModel
 from fraudmodel.serving.onnx_session import OnnxScorer
+from fraudmodel.serving.registry import LoadedModel
+from fraudmodel.training.onnx_export import hgb_to_onnx, reference_scores
 
 
 def _fit(rng: np.random.Generator) -> tuple[HistGradientBoostingClassifier, np.ndarray]:

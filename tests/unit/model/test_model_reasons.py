@@ -8,8 +8,9 @@ from fraudmodel.events import TxnEvent
 from fraudmodel.features import FEATURE_INDEX, FEATURE_NAMES
 from fraudmodel.serving.reasons import describe, explain, ordinal
 
-EVENT = TxnEvent("t1", "u1", datetime(2025, 3, 3, tzinfo=UTC), 700.0, "USD", "m1", "card_present", 51.5, -0.1,
-                 "London", "GB")
+EVENT = TxnEvent(
+    "t1", "u1", datetime(2025, 3, 3, tzinfo=UTC), 700.0, "USD", "m1", "card_present", 51.5, -0.1, "London", "GB"
+)
 
 
 def values(**given: float):
@@ -20,17 +21,29 @@ def values(**given: float):
 def test_sentences_an_analyst_reads():
     assert describe("amount_to_usual", values(amount_to_usual=14.2), EVENT) == "amount 14x this user's usual"
     assert describe("count_10m", values(count_10m=4), EVENT) == "4th transaction in 10 minutes"
-    assert (describe("km_from_prev", values(km_from_prev=1200, speed_kmh_from_prev=3600), EVENT)
-            == "1,200 km from the previous transaction 20 minutes earlier")
+    assert (
+        describe("km_from_prev", values(km_from_prev=1200, speed_kmh_from_prev=3600), EVENT)
+        == "1,200 km from the previous transaction 20 minutes earlier"
+    )
     assert describe("new_place", values(new_place=1), EVENT) == "first transaction in London"
-    assert (describe("merchant_known_frauds_7d", values(merchant_known_frauds_7d=3), EVENT)
-            == "merchant had 3 confirmed frauds reported in the last 7 days")
+    assert (
+        describe("merchant_known_frauds_7d", values(merchant_known_frauds_7d=3), EVENT)
+        == "merchant had 3 confirmed frauds reported in the last 7 days"
+    )
     # A low value that stands out is said as such.
     assert describe("amount", values(amount=2.39), EVENT, typical=44.0) == "small amount 2.39 USD"
     assert describe("count_7d", values(count_7d=1), EVENT, typical=19.0) == "only 1 transaction in 7 days"
     assert describe("channel_card_present", values(), EVENT) == "card-present transaction"
-    assert [ordinal(n) for n in (1, 2, 3, 11, 12, 13, 21, 102)] == ["1st", "2nd", "3rd", "11th", "12th", "13th",
-                                                                    "21st", "102nd"]
+    assert [ordinal(n) for n in (1, 2, 3, 11, 12, 13, 21, 102)] == [
+        "1st",
+        "2nd",
+        "3rd",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "102nd",
+    ]
 
 
 def test_contributions_are_score_drops_when_a_feature_returns_to_typical():

@@ -17,8 +17,10 @@ def two_versions(model_dir, tmp_path):
     shutil.copytree(model_dir, older)
     newer = tmp_path / "29991231T000000Z-copy"
     shutil.copytree(model_dir, newer)
-    meta = (newer / "metadata.json").read_text().replace(
-        f'"created_at": "{_created(model_dir)}"', '"created_at": "2999-12-31T00:00:00+00:00"'
+    meta = (
+        (newer / "metadata.json")
+        .read_text()
+        .replace(f'"created_at": "{_created(model_dir)}"', '"created_at": "2999-12-31T00:00:00+00:00"')
     )
     (newer / "metadata.json").write_text(meta)
     return tmp_path, older.name, newer.name
@@ -63,7 +65,7 @@ def test_scoring_continues_while_versions_are_switched(two_versions, small_event
             for i in range(0, 2000, 100):
                 results = scorer.score(small_events[i : i + 100], update_state=False)
                 assert {r.model_version for r in results} <= {older, newer}
-        except BaseException as error:  # noqa: BLE001 - reported to the main thread
+        except BaseException as error:
             errors.append(error)
 
     worker = threading.Thread(target=score_loop)

@@ -5,11 +5,17 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from fraudmodel.history_files import COLUMNS, read_history, write_history
 from fraudmodel.generators.cardholders import SimulationConfig, simulate
+from fraudmodel.history_files import COLUMNS, read_history, write_history
 
-PATTERNS = {"compromised_merchant", "stolen_card_spree", "cnp_shipped_far", "card_testing", "impossible_travel",
-            "high_amount"}
+PATTERNS = {
+    "compromised_merchant",
+    "stolen_card_spree",
+    "cnp_shipped_far",
+    "card_testing",
+    "impossible_travel",
+    "high_amount",
+}
 
 
 def test_same_seed_same_data_other_seed_other_data():

@@ -7,22 +7,36 @@ import argparse
 import csv
 import json
 
-from fraudmodel.features import FEATURE_NAMES
 from fraudctl.model_commands import register
+from fraudmodel.features import FEATURE_NAMES
 
 
 def test_model_version_folder_is_complete(trained):
     folder = trained.folder
-    for name in ("model.onnx", "metadata.json", "report.md", "precision_recall.png", "roc.png",
-                 "score_distribution.png", "feature_importance.png", "thresholds.png"):
+    for name in (
+        "model.onnx",
+        "metadata.json",
+        "report.md",
+        "precision_recall.png",
+        "roc.png",
+        "score_distribution.png",
+        "feature_importance.png",
+        "thresholds.png",
+    ):
         assert (folder / name).is_file(), name
     md = json.loads((folder / "metadata.json").read_text())
     assert md["feature_names"] == list(FEATURE_NAMES)
     assert 0 < md["thresholds"]["review"] <= md["thresholds"]["decline"] < 1
     assert md["data"]["fingerprint_sha256"] == "0" * 64
     assert {"scikit-learn", "onnxruntime", "numpy"} <= set(md["libraries"])
-    assert set(md["metrics"]) >= {"average_precision", "roc_auc", "recall_at_1pct_fpr",
-                                  "card_precision_top100_per_day", "precision_at_review", "recall_at_review"}
+    assert set(md["metrics"]) >= {
+        "average_precision",
+        "roc_auc",
+        "recall_at_1pct_fpr",
+        "card_precision_top100_per_day",
+        "precision_at_review",
+        "recall_at_review",
+    }
     split = md["data"]["split"]
     assert split["train_from"] < split["validation_from"] < split["gap_from"] < split["test_from"]
     assert "Split (event time)" in (folder / "report.md").read_text()
@@ -62,8 +76,20 @@ def test_simulate_train_score_evaluate_from_the_command_line(tmp_path, capsys):
     frame[~last_week].to_csv(tmp_path / "past.csv", index=False)
     frame[last_week].to_csv(tmp_path / "recent.csv", index=False)
     out = tmp_path / "scores.csv"
-    assert _run("score", "--model", str(version), "--history", str(tmp_path / "past.csv"),
-                "--data", str(tmp_path / "recent.csv"), "--out", str(out)) == 0
+    assert (
+        _run(
+            "score",
+            "--model",
+            str(version),
+            "--history",
+            str(tmp_path / "past.csv"),
+            "--data",
+            str(tmp_path / "recent.csv"),
+            "--out",
+            str(out),
+        )
+        == 0
+    )
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == last_week.sum()
     assert set(rows[0]) == {"transaction_id", "score", "decision", "reasons"}
@@ -71,8 +97,20 @@ def test_simulate_train_score_evaluate_from_the_command_line(tmp_path, capsys):
     assert all(r["reasons"] for r in rows if r["decision"] != "APPROVE")
 
     metrics_file = tmp_path / "metrics.json"
-    assert _run("evaluate", "--model", str(version), "--history", str(tmp_path / "past.csv"),
-                "--data", str(tmp_path / "recent.csv"), "--json", str(metrics_file)) == 0
+    assert (
+        _run(
+            "evaluate",
+            "--model",
+            str(version),
+            "--history",
+            str(tmp_path / "past.csv"),
+            "--data",
+            str(tmp_path / "recent.csv"),
+            "--json",
+            str(metrics_file),
+        )
+        == 0
+    )
     metrics = json.loads(metrics_file.read_text())
     assert 0 < metrics["average_precision"] <= 1 and metrics["transactions"] == len(rows)
     printed = capsys.readouterr().out

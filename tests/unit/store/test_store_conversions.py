@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
+
 from store_svc.conversions import filters_from_request, row_from_scored, scored_from_row, statistics_response
 from store_svc.filters import TransactionFilters
 from store_svc.statistics import Statistics
@@ -21,7 +22,9 @@ def full_scored() -> decision_pb2.ScoredTransaction:
         features={"amount": 5000.0, "distance_km": 812.5},
         reasons=[decision_pb2.Reason(feature="distance_km", text="far from usual places", contribution=0.4)],
         label=decision_pb2.LABEL_FRAUD,
-        shadow_scores=[decision_pb2.ShadowScore(model_version="gb-1", score=0.7, decision=decision_pb2.DECISION_REVIEW)],
+        shadow_scores=[
+            decision_pb2.ShadowScore(model_version="gb-1", score=0.7, decision=decision_pb2.DECISION_REVIEW)
+        ],
         trace_id="4bf92f3577b34da6a3ce929d0e0e4736",
     )
     scored.labelled_at.FromDatetime(OCCURRED + timedelta(hours=2))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
-
 from fraud.v1 import decision_pb2, transaction_pb2
+
 from store_svc.conversions import ROW_COLUMNS, channel_name, decision_name, label_name, row_from_scored
 
 

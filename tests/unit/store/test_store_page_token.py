@@ -70,7 +70,17 @@ def test_a_token_for_another_query_is_refused():
         forged({"v": 1, "t": 0, "i": "tx"}),
         forged({"v": 1, "t": 10**30, "i": "tx", "q": FINGERPRINT}),
     ],
-    ids=["garbage", "truncated", "not_object", "version", "time_type", "time_bool", "empty_id", "no_query", "huge_time"],
+    ids=[
+        "garbage",
+        "truncated",
+        "not_object",
+        "version",
+        "time_type",
+        "time_bool",
+        "empty_id",
+        "no_query",
+        "huge_time",
+    ],
 )
 def test_malformed_tokens_are_refused_naming_page_token(token):
     with pytest.raises(InvalidArgument) as caught:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
+from fraud.v1 import decision_pb2
 from sqlalchemy import exc
 
-from fraud.v1 import decision_pb2
 from fraudmesh.errors import InvalidArgument, Unavailable
 from store_svc.batch_rules import rows_of_batch
 from store_svc.db_errors import is_unavailability, unavailable_when_unreachable
@@ -75,7 +75,11 @@ def test_a_decision_breaking_every_rule_gets_each_field_rule_and_message_in_orde
     assert [(v.field, v.rule, v.message) for v in caught.value.violations] == [
         ("decisions[1].transaction.id", "store.id_format", "must be 1 to 64 characters of A-Z a-z 0-9 _ . : @ -"),
         ("decisions[1].transaction.input.user_id", "required", "is required"),
-        ("decisions[1].transaction.input.occurred_at", "store.event_time_known", "is required when received_at is unset"),
+        (
+            "decisions[1].transaction.input.occurred_at",
+            "store.event_time_known",
+            "is required when received_at is unset",
+        ),
         ("decisions[1].score", "store.probability", "must be a number from 0 to 1"),
         ("decisions[1].decision", "store.decision_known", "must be APPROVE, REVIEW or DECLINE"),
         ("decisions[1].label", "enum.defined_only", "must be a defined Label"),
