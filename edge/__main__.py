@@ -7,6 +7,7 @@ import signal
 import uvicorn
 
 from edge.app import create_app
+from edge.metrics import EdgeMetrics
 from edge.settings import EdgeSettings
 from edge.upstreams import UpstreamAddresses, Upstreams
 from fraudmesh.garbage_collection import relax_garbage_collection
@@ -18,7 +19,7 @@ from fraudmesh.service_telemetry import ServiceTelemetry
 def main() -> None:
     settings = EdgeSettings()
     configure_logging("edge", settings.log_level)
-    telemetry = ServiceTelemetry.start("edge", settings)
+    telemetry = ServiceTelemetry.start(settings, EdgeMetrics())
     interceptors = telemetry.client_interceptors()
     upstreams = Upstreams(
         UpstreamAddresses.from_settings(settings), open_channel=lambda address: insecure_channel(address, interceptors)

@@ -17,6 +17,7 @@ from edge.decision_hub import DecisionHub
 from edge.errors import install_error_handlers
 from edge.http_metrics import HttpMetrics
 from edge.http_rules import annotated_rules
+from edge.metrics import EdgeMetrics
 from edge.notify_feed import NotifyFeed
 from edge.route_table import RouteTable
 from edge.routes import geo, ingest, model_reports, scoring, simulator, store, system, websocket
@@ -26,7 +27,6 @@ from edge.static import ConsoleFiles
 from edge.submit_route import SubmitRoute
 from edge.traffic_simulator import TrafficSimulator
 from edge.upstreams import Upstreams
-from fraudmesh.metrics import Metrics
 from fraudmodel.geo import Gazetteer
 
 log = logging.getLogger("edge")
@@ -52,7 +52,7 @@ UNTRACED_URLS = "api/health,api/ws"
 def create_app(
     settings: EdgeSettings,
     channels: Upstreams,
-    metrics: Metrics | None = None,
+    metrics: EdgeMetrics | None = None,
     tracer_provider: TracerProvider | None = None,
     gazetteer: Gazetteer | None = None,
 ) -> FastAPI:
@@ -66,7 +66,7 @@ def create_app(
     upstream channels' client interceptors continue, so a transaction's trace starts at the edge.
     Without one no tracing middleware is installed: it would cost each request a sixth of the
     edge's CPU (measured) to make spans that go nowhere."""
-    metrics = metrics or Metrics("edge")
+    metrics = metrics or EdgeMetrics()
     hub = DecisionHub(settings.decision_ring_size, settings.websocket_queue_size)
     feed = NotifyFeed(lambda: channels.notify, hub, settings.notify_reconnect_max_seconds)
     gazetteer = gazetteer or Gazetteer()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edge.decision_hub import DecisionHub
+from edge.metrics import EdgeMetrics
 from edge.settings import EdgeSettings
 from edge.upstreams import Upstreams
-from fraudmesh.metrics import Metrics
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,7 @@ class EdgeContext:
     settings: EdgeSettings
     upstreams: Upstreams
     hub: DecisionHub
-    metrics: Metrics
+    metrics: EdgeMetrics
     # With tracing on, each submission keeps a gRPC call of its own, which carries its trace context.
     coalesce_submissions: bool = True
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fraudmesh.metrics import Metrics
+from edge.metrics import EdgeMetrics
 
 
 class HttpMetrics:
-    def __init__(self, app: ASGIApp, metrics: Metrics):
+    def __init__(self, app: ASGIApp, metrics: EdgeMetrics):
         self.app = app
         self.metrics = metrics
         # The histogram's child per (route, method, status), looked up once: `labels()` on every

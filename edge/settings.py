@@ -4,18 +4,35 @@ from __future__ import annotations
 
 import pathlib
 
+from fraud.v1 import ingest_service_pb2, notify_service_pb2, scoring_service_pb2, store_service_pb2
 from pydantic import Field, field_validator
 
-from fraudmesh.settings import DEFAULT_PORTS, CommonSettings
+from fraudmesh.contract import local_address
+from fraudmesh.settings import ServiceSettings
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 # The console's production build, as `npm run build` in web/ leaves it.
 REPO_WEB_DIST = REPO / "web" / "dist"
 
 
-class EdgeSettings(CommonSettings):
-    edge_listen: str = Field(
-        f"0.0.0.0:{DEFAULT_PORTS['edge']}", description="host:port the HTTP server (REST, WebSocket, console) binds."
+class EdgeSettings(ServiceSettings):
+    edge_listen: str = Field("0.0.0.0:8000", description="host:port the HTTP server (REST, WebSocket, console) binds.")
+    metrics_port: int = Field(9105, ge=0, le=65535, description="Prometheus /metrics port; 0 picks a free one.")
+    ingest_address: str = Field(
+        local_address(ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"]),
+        description="ingest_svc's gRPC address.",
+    )
+    scoring_address: str = Field(
+        local_address(scoring_service_pb2.DESCRIPTOR.services_by_name["ScoringService"]),
+        description="scoring_svc's gRPC address.",
+    )
+    store_address: str = Field(
+        local_address(store_service_pb2.DESCRIPTOR.services_by_name["StoreService"]),
+        description="store_svc's gRPC address.",
+    )
+    notify_address: str = Field(
+        local_address(notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"]),
+        description="notify_svc's gRPC address.",
     )
     jaeger_ui_url: str = Field(
         "", description="Base URL of the Jaeger UI the console links traces to; empty hides the links."

@@ -17,8 +17,8 @@ from fraud.v1 import (
     store_service_pb2_grpc,
 )
 
+from edge.settings import EdgeSettings
 from fraudmesh.grpc_server import insecure_channel
-from fraudmesh.settings import CommonSettings
 from fraudmesh.submit_coalescer import SubmitCoalescer
 
 ChannelFactory = Callable[[str], grpc.aio.Channel]
@@ -40,7 +40,7 @@ class UpstreamAddresses:
     notify: str
 
     @classmethod
-    def from_settings(cls, settings: CommonSettings) -> UpstreamAddresses:
+    def from_settings(cls, settings: EdgeSettings) -> UpstreamAddresses:
         return cls(settings.ingest_address, settings.scoring_address, settings.store_address, settings.notify_address)
 
 

@@ -16,7 +16,7 @@ from fraudctl.runtime.platform import Platform, PlatformConfig
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import port_open
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
-from fraudmesh.settings import CommonSettings
+from scoring_svc.settings import ScoringSettings
 
 log = logging.getLogger("fraudctl")
 
@@ -128,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("status", help="show which parts are up").set_defaults(run=cmd_status)
     importing = commands.add_parser("import", help="load labelled history (CSV or Parquet) into the store")
     importing.add_argument("file", type=pathlib.Path, help="history in the documented CSV or Parquet format")
-    importing.add_argument("--store", default=CommonSettings().store_address, help="store_svc address (STORE_ADDRESS)")
+    importing.add_argument("--store", default=ScoringSettings().store_address, help="store_svc address (STORE_ADDRESS)")
     importing.add_argument("--models", type=pathlib.Path, default=PlatformConfig().models_dir, help="models folder")
     importing.set_defaults(run=cmd_import)
     from fraudctl.model_commands import register as register_model_commands

@@ -1,10 +1,10 @@
-"""Prometheus metrics of one service process.
+"""Prometheus metrics of one service process: the families every service has, and the base class
+each service's own metrics (`<service>/metrics.py`) extend.
 
-Each process builds one `Metrics` in its `__main__`, on a registry of its own, so importing this
-module registers nothing and tests can build as many as they like. Every service carries the same
-set of metric families and fills in the ones its stage produces; the process is told apart by the
-Prometheus `job` label the scrape configuration gives it (deploy/prometheus/prometheus.yml), so no
-service label is repeated on every sample. The dashboards and alert rules in deploy/ use these
+Each process builds its metrics in its `__main__`, on a registry of its own, so importing this
+module registers nothing and tests can build as many as they like. The process is told apart by
+the Prometheus `job` label the scrape configuration gives it (deploy/prometheus/prometheus.yml), so
+no service label is repeated on every sample. The dashboards and alert rules in deploy/ use these
 names, and a test keeps them in step.
 """
 
@@ -22,7 +22,6 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
-    Gauge,
     Histogram,
     Info,
     generate_latest,
@@ -38,19 +37,16 @@ NAMESPACE = "fraudmesh"
 
 # Seconds. 0.5 is a bucket bound on purpose: the p99-above-500-ms alert reads it without interpolating.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-DECISION_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-STEP_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
-BATCH_SIZE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
-SCORE_BUCKETS = tuple(round(0.05 * step, 2) for step in range(1, 21))
 
 
-class Metrics:
-    """The metric families of one service; `service` is the process's name (ingest, scoring, ...)."""
+class ServiceMetrics:
+    """The metric families every service process has; a service subclasses it to add its own.
+    `service` is the process's name (ingest, scoring, ...)."""
 
     def __init__(self, service: str, registry: CollectorRegistry | None = None) -> None:
         self.service = service
         # (method, code) -> its latency child and error child: `labels()` takes a lock and builds
-        # a key on every call, which showed in ingest's per-call profile.
+        # a key on every call, too dear for every RPC.
         self._rpc_children: dict[tuple[str, str], tuple] = {}
         self.registry = registry if registry is not None else CollectorRegistry()
         self._server: WSGIServer | None = None
@@ -74,91 +70,10 @@ class Metrics:
             ("service", "method", "code"),
             registry=reg,
         )
-        self.http_latency = Histogram(
-            f"{NAMESPACE}_http_request_duration_seconds",
-            "HTTP requests served by the edge.",
-            ("route", "method", "status"),
-            buckets=LATENCY_BUCKETS,
-            registry=reg,
-        )
-        self.transactions_received = Counter(
-            f"{NAMESPACE}_transactions_received",
-            "Transactions submitted to ingest, accepted or not.",
-            registry=reg,
-        )
         self.transactions_failed = Counter(
             f"{NAMESPACE}_transactions_failed",
             "Transactions the platform could not process (not validation rejections), by stage.",
             ("stage",),
-            registry=reg,
-        )
-        self.kafka_produced = Counter(
-            f"{NAMESPACE}_kafka_produced",
-            "Records produced, by topic and result (ok or error).",
-            ("topic", "result"),
-            registry=reg,
-        )
-        self.kafka_consumed = Counter(
-            f"{NAMESPACE}_kafka_consumed",
-            "Records consumed, by topic.",
-            ("topic",),
-            registry=reg,
-        )
-        self.consumer_lag = Gauge(
-            f"{NAMESPACE}_kafka_consumer_lag",
-            "Records in the partition not yet consumed by this group.",
-            ("partition",),
-            registry=reg,
-        )
-        self.batch_size = Histogram(
-            f"{NAMESPACE}_scoring_batch_size",
-            "Transactions per scored batch.",
-            buckets=BATCH_SIZE_BUCKETS,
-            registry=reg,
-        )
-        self.feature_seconds = Histogram(
-            f"{NAMESPACE}_feature_duration_seconds",
-            "Time to compute the features of one batch.",
-            buckets=STEP_BUCKETS,
-            registry=reg,
-        )
-        self.model_seconds = Histogram(
-            f"{NAMESPACE}_model_duration_seconds",
-            "Time to score one batch with the model.",
-            buckets=STEP_BUCKETS,
-            registry=reg,
-        )
-        self.decisions = Counter(
-            f"{NAMESPACE}_decisions",
-            "Decisions made, by outcome (approve, review, decline).",
-            ("outcome",),
-            registry=reg,
-        )
-        self.score = Histogram(
-            f"{NAMESPACE}_score",
-            "Calibrated fraud scores of scored transactions.",
-            buckets=SCORE_BUCKETS,
-            registry=reg,
-        )
-        self.active_model = Info(
-            f"{NAMESPACE}_active_model",
-            "The model version scoring uses now.",
-            registry=reg,
-        )
-        self.websocket_clients = Gauge(
-            f"{NAMESPACE}_websocket_clients",
-            "Browsers connected to the decision WebSocket.",
-            registry=reg,
-        )
-        self.websocket_dropped = Counter(
-            f"{NAMESPACE}_websocket_dropped",
-            "Decisions dropped because a WebSocket client fell behind.",
-            registry=reg,
-        )
-        self.decision_latency_seconds = Histogram(
-            f"{NAMESPACE}_decision_latency_seconds",
-            "From a transaction's submission at ingest to its decision being published.",
-            buckets=DECISION_LATENCY_BUCKETS,
             registry=reg,
         )
         self._add_runtime_collectors()
@@ -183,9 +98,6 @@ class Metrics:
         latency.observe(seconds)
         if errors is not None:
             errors.inc()
-
-    def set_active_model(self, version: str) -> None:
-        self.active_model.info({"version": version})
 
     def exposition(self) -> tuple[bytes, str]:
         """The /metrics body and its content type, for a service that serves it on its own HTTP port."""
@@ -227,7 +139,7 @@ class RpcMetricsInterceptor(HandlerWrapper):
     nothing about speed, and a client hanging up (CANCELLED) is no failure of theirs.
     """
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: ServiceMetrics) -> None:
         super().__init__()
         self._metrics = metrics
 

@@ -3,32 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import grpc
 from opentelemetry.sdk.trace import TracerProvider
 
-from fraudmesh.metrics import Metrics, RpcMetricsInterceptor
-from fraudmesh.settings import METRICS_PORTS, CommonSettings
+from fraudmesh.metrics import RpcMetricsInterceptor, ServiceMetrics
+from fraudmesh.settings import ServiceSettings
 from fraudmesh.telemetry import grpc_client_interceptors, grpc_server_interceptor, setup_tracing, shutdown_tracing
+
+M = TypeVar("M", bound=ServiceMetrics)
 
 
 @dataclass
-class ServiceTelemetry:
-    service: str
+class ServiceTelemetry(Generic[M]):
     tracer_provider: TracerProvider | None
-    metrics: Metrics
+    metrics: M
 
     @classmethod
-    def start(cls, service: str, settings: CommonSettings, serve_metrics: bool = True) -> ServiceTelemetry:
-        provider = setup_tracing(service, settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_ratio)
-        metrics = Metrics(service)
+    def start(cls, settings: ServiceSettings, metrics: M, serve_metrics: bool = True) -> ServiceTelemetry[M]:
+        """Tracing under the name of `metrics.service`, and `metrics` served on the settings' port."""
+        provider = setup_tracing(
+            metrics.service, settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_ratio
+        )
         if serve_metrics:
-            metrics.start_server(settings.metrics_port or METRICS_PORTS[service])
-        return cls(service, provider, metrics)
+            metrics.start_server(settings.metrics_port)
+        return cls(provider, metrics)
 
     def server_interceptors(self) -> list[grpc.aio.ServerInterceptor]:
-        # With tracing off the OpenTelemetry interceptors would still run per call (measured: about
-        # a tenth of ingest's CPU), so they are installed only when there is somewhere to send spans.
+        # Without somewhere to send spans the OpenTelemetry interceptors would still run on every call.
         tracing = [grpc_server_interceptor(self.tracer_provider)] if self.tracer_provider else []
         return [*tracing, RpcMetricsInterceptor(self.metrics)]
 

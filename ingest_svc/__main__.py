@@ -12,6 +12,7 @@ from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 from ingest_svc.idempotency import IdempotencyCache
 from ingest_svc.ingestor import Ingestor
+from ingest_svc.metrics import IngestMetrics
 from ingest_svc.producer import KafkaTransactionPublisher
 from ingest_svc.servicer import IngestServicer
 from ingest_svc.settings import IngestSettings
@@ -20,7 +21,7 @@ SERVICE_NAME = ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"].f
 
 
 async def main(settings: IngestSettings) -> None:
-    telemetry = ServiceTelemetry.start("ingest", settings)
+    telemetry = ServiceTelemetry.start(settings, IngestMetrics())
     publisher = KafkaTransactionPublisher(
         settings.kafka_bootstrap_servers,
         settings.transactions_topic,

@@ -10,8 +10,8 @@ from opentelemetry.trace import SpanKind
 
 from fraudmesh.errors import Unavailable
 from fraudmesh.kafka_producer import AcknowledgedProducer
-from fraudmesh.metrics import Metrics
 from fraudmesh.trace_context import inject_headers, tracing_off
+from ingest_svc.metrics import IngestMetrics
 
 tracer = trace.get_tracer("ingest_svc")
 
@@ -25,7 +25,7 @@ class KafkaTransactionPublisher:
         topic: str,
         linger_ms: int,
         request_timeout_ms: int,
-        metrics: Metrics | None = None,
+        metrics: IngestMetrics | None = None,
     ):
         self._topic = topic
         self._producer = AcknowledgedProducer(bootstrap_servers, linger_ms, request_timeout_ms)

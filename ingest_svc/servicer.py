@@ -8,9 +8,9 @@ from fraud.v1 import ingest_service_pb2_grpc as pb_grpc
 
 from fraudmesh.errors import DomainError, InvalidArgument
 from fraudmesh.interceptors import log_outcome, status_for
-from fraudmesh.metrics import Metrics
 from fraudmesh.validation import validate, violations_by_item
 from ingest_svc.ingestor import Accepted, Ingestor
+from ingest_svc.metrics import IngestMetrics
 
 SUBMIT_EACH = "/fraud.v1.IngestService/SubmitEach"
 
@@ -22,7 +22,7 @@ def _response(accepted: Accepted) -> pb.SubmitTransactionResponse:
 
 
 class IngestServicer(pb_grpc.IngestServiceServicer):
-    def __init__(self, ingestor: Ingestor, metrics: Metrics | None = None):
+    def __init__(self, ingestor: Ingestor, metrics: IngestMetrics | None = None):
         self._ingestor = ingestor
         self._metrics = metrics
 

@@ -6,7 +6,8 @@ from buf.validate import validate_pb2
 from fraud.v1 import notify_service_pb2
 from pydantic import Field
 
-from fraudmesh.settings import DEFAULT_PORTS, CommonSettings
+from fraudmesh.contract import listen_address
+from fraudmesh.settings import ServiceSettings
 
 
 def _max_publish_batch() -> int:
@@ -21,8 +22,12 @@ def _max_publish_batch() -> int:
 MAX_PUBLISH_BATCH = _max_publish_batch()
 
 
-class NotifySettings(CommonSettings):
-    notify_listen: str = Field(f"0.0.0.0:{DEFAULT_PORTS['notify']}", description="Address the gRPC server binds.")
+class NotifySettings(ServiceSettings):
+    notify_listen: str = Field(
+        listen_address(notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"]),
+        description="Address the gRPC server binds.",
+    )
+    metrics_port: int = Field(9104, ge=0, le=65535, description="Prometheus /metrics port; 0 picks a free one.")
     notify_retained_decisions: int = Field(
         100_000,
         ge=MAX_PUBLISH_BATCH,

@@ -20,6 +20,7 @@ from fraudmesh.service_telemetry import ServiceTelemetry
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
 from scoring_svc.label_feed import LabelFeed
+from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.peers import NotifyPeer, StorePeer
 from scoring_svc.pipeline import ScoringPipeline
 from scoring_svc.rebalance import ForgetReturningPartitions
@@ -33,7 +34,7 @@ SERVICE_NAME = scoring_service_pb2.DESCRIPTOR.services_by_name["ScoringService"]
 async def main(settings: ScoringSettings) -> None:
     if not any(settings.models_dir.glob("*/model.onnx")):
         raise SystemExit(f"no model in MODELS_DIR={settings.models_dir}: run `fraudctl train` (or `make up`) first")
-    telemetry = ServiceTelemetry.start("scoring", settings)
+    telemetry = ServiceTelemetry.start(settings, ScoringMetrics())
     registry = ModelRegistry(settings.models_dir, settings.active_model_version, settings.shadow_model_version)
     telemetry.metrics.set_active_model(registry.active.version)
     scorer = Scorer(registry, settings.review_threshold, settings.decline_threshold)

@@ -22,12 +22,12 @@ from fraud.v1 import decision_pb2, store_service_pb2
 from google.protobuf.message import DecodeError
 from opentelemetry import trace
 
-from fraudmesh.metrics import Metrics
 from fraudmesh.timestamps import timestamp_of
 from fraudmodel.events import TxnEvent, event_from_proto
 from fraudmodel.serving.decision_message import write_decision
 from fraudmodel.serving.scorer import Scorer
 from scoring_svc.batch_tracing import batch_span, traceparent_of, tracer, transaction_spans
+from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.peers import NotifyPeer, StorePeer
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class ScoringPipeline:
         poll_timeout_ms: int,
         warm_history_limit: int,
         commit_interval_ms: int,
-        metrics: Metrics | None = None,
+        metrics: ScoringMetrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self._consumer = consumer

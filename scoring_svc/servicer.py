@@ -11,13 +11,13 @@ from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
 from fraud.v1 import transaction_pb2
 
 from fraudmesh.errors import InvalidArgument
-from fraudmesh.metrics import Metrics
 from fraudmesh.transaction_rules import normalise
 from fraudmesh.validation import validate
 from fraudmodel.events import event_from_proto
 from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.pipeline import ScoringPipeline
 
 WHAT_IF_ID = "what-if"
@@ -44,7 +44,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         scorer: Scorer,
         registry: ModelRegistry,
         pipeline: ScoringPipeline,
-        metrics: Metrics | None = None,
+        metrics: ScoringMetrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self._metrics = metrics

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import pathlib
 
+from fraud.v1 import notify_service_pb2, scoring_service_pb2, store_service_pb2
 from pydantic import Field
 
-from fraudmesh.settings import DEFAULT_PORTS, CommonSettings
+from fraudmesh.contract import listen_address, local_address
+from fraudmesh.settings import KafkaSettings, LabelsTopicSettings, ServiceSettings, TransactionsTopicSettings
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
-class ScoringSettings(CommonSettings):
-    scoring_listen: str = Field(f"0.0.0.0:{DEFAULT_PORTS['scoring']}", description="Address the gRPC server binds.")
+class ScoringSettings(ServiceSettings, KafkaSettings, TransactionsTopicSettings, LabelsTopicSettings):
+    scoring_listen: str = Field(
+        listen_address(scoring_service_pb2.DESCRIPTOR.services_by_name["ScoringService"]),
+        description="Address the gRPC server binds.",
+    )
+    metrics_port: int = Field(9102, ge=0, le=65535, description="Prometheus /metrics port; 0 picks a free one.")
+    store_address: str = Field(
+        local_address(store_service_pb2.DESCRIPTOR.services_by_name["StoreService"]),
+        description="store_svc's gRPC address.",
+    )
+    notify_address: str = Field(
+        local_address(notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"]),
+        description="notify_svc's gRPC address.",
+    )
     consumer_group: str = Field("scoring", description="Kafka consumer group; instances in one group share partitions.")
     models_dir: pathlib.Path = Field(REPO / "models", description="Folder of model version folders.")
     active_model_version: str | None = Field(None, description="Version to serve at start; unset means the newest.")

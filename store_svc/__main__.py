@@ -13,6 +13,7 @@ from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.kafka_producer import AcknowledgedProducer
 from fraudmesh.kafka_topics import LABELS_TOPIC_CONFIG, ensure_topic_if_reachable
 from fraudmesh.logs import configure_logging
+from fraudmesh.metrics import ServiceMetrics
 from fraudmesh.service_telemetry import ServiceTelemetry
 from fraudmesh.transaction_spans import TransactionSpans
 from store_svc.database import create_engine
@@ -32,7 +33,7 @@ def safe_url(database_url: str) -> str:
 
 async def serve(settings: StoreSettings) -> None:
     # /metrics answers from here on, so a long migration is visible to Prometheus as a live target.
-    telemetry = ServiceTelemetry.start("store", settings)
+    telemetry = ServiceTelemetry.start(settings, ServiceMetrics("store"))
     engine = create_engine(settings)
     try:
         if settings.store_migrate_on_start:

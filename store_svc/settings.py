@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from fraud.v1 import store_service_pb2
 from pydantic import Field
 
-from fraudmesh.settings import DEFAULT_PORTS, CommonSettings
+from fraudmesh.contract import listen_address
+from fraudmesh.settings import DatabaseSettings, KafkaSettings, LabelsTopicSettings, ServiceSettings
 
 
-class StoreSettings(CommonSettings):
+class StoreSettings(ServiceSettings, DatabaseSettings, KafkaSettings, LabelsTopicSettings):
     store_listen: str = Field(
-        f"0.0.0.0:{DEFAULT_PORTS['store']}", description="Address store_svc's gRPC server binds, host:port."
+        listen_address(store_service_pb2.DESCRIPTOR.services_by_name["StoreService"]),
+        description="Address store_svc's gRPC server binds, host:port.",
     )
+    metrics_port: int = Field(9103, ge=0, le=65535, description="Prometheus /metrics port; 0 picks a free one.")
     store_db_pool_size: int = Field(10, ge=1, le=100, description="PostgreSQL connections kept open.")
     store_db_max_overflow: int = Field(
         10, ge=0, le=100, description="Extra connections opened beyond the pool under load, closed when idle."

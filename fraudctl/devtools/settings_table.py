@@ -9,7 +9,7 @@ import pathlib
 from pydantic_settings import BaseSettings
 
 from edge.settings import EdgeSettings
-from fraudmesh.settings import CommonSettings
+from fraudmesh.settings import ServiceSettings
 from ingest_svc.settings import IngestSettings
 from notify_svc.settings import NotifySettings
 from scoring_svc.settings import ScoringSettings
@@ -33,10 +33,13 @@ def _default(field) -> str:
 
 
 def rows() -> list[tuple[str, str, str, str]]:
-    table = [("all", name.upper(), _default(f), f.description or "") for name, f in CommonSettings.model_fields.items()]
+    common = ServiceSettings.model_fields
+    table = [
+        ("every service", name.upper(), _default(field), field.description or "") for name, field in common.items()
+    ]
     for service, settings in SERVICE_SETTINGS.items():
         for name, field in settings.model_fields.items():
-            if name not in CommonSettings.model_fields:
+            if name not in common or field.default != common[name].default:
                 table.append((service, name.upper(), _default(field), field.description or ""))
     return table
 

@@ -16,7 +16,7 @@ from compose_spec import PyOptions
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
-from fraudmesh.settings import DEFAULT_PORTS, METRICS_PORTS, CommonSettings
+from fraudmesh.settings import ServiceSettings
 
 from .compose_files import variables_used
 from .conftest import APP_SERVICES, ROOT
@@ -45,21 +45,25 @@ ADDRESS_SETTINGS = {f"{service.upper()}_ADDRESS": service for service in ("inges
 
 
 def settings_class(service: str) -> type[BaseSettings]:
-    """The service's own settings (`<package>.settings`), or the common ones if it has none."""
+    """The service's own settings (`<package>.settings`)."""
     module_name = f"{PACKAGES[service]}.settings"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise
-        return CommonSettings
+    module = importlib.import_module(module_name)
     own = [
         value
         for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, CommonSettings) and value.__module__ == module_name
+        if isinstance(value, type) and issubclass(value, ServiceSettings) and value.__module__ == module_name
     ]
-    assert len(own) == 1, f"{module_name} should define one CommonSettings subclass, found {own}"
+    assert len(own) == 1, f"{module_name} should define one ServiceSettings subclass, found {own}"
     return own[0]
+
+
+def service_port(service: str) -> int:
+    """The port the service listens on by default, as its settings say."""
+    return int(settings_class(service).model_fields[f"{service}_listen"].default.rsplit(":", 1)[1])
+
+
+def metrics_port(service: str) -> int:
+    return int(settings_class(service).model_fields["metrics_port"].default)
 
 
 def _parse_by_the_spec(compose: dict):
@@ -147,7 +151,7 @@ def test_service_environment_is_made_of_its_settings_and_valid(service, compose,
         settings()
     except ValidationError as error:
         pytest.fail(f"{service}: compose gives invalid settings:\n{error}")
-    assert str(environment["METRICS_PORT"]) == str(METRICS_PORTS[service])
+    assert str(environment["METRICS_PORT"]) == str(metrics_port(service))
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
@@ -155,19 +159,15 @@ def test_addresses_point_at_the_right_service_and_port(service, compose):
     for key, value in compose["services"][service]["environment"].items():
         if key in ADDRESS_SETTINGS:
             target = ADDRESS_SETTINGS[key]
-            assert value == f"{target}:{DEFAULT_PORTS[target]}", f"{service}: {key}={value}"
+            assert value == f"{target}:{service_port(target)}", f"{service}: {key}={value}"
             assert target in compose["services"][service]["depends_on"], f"{service} calls {target} without waiting"
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
 def test_published_ports_and_listen_address_match_the_service_port(service, compose):
-    settings = settings_class(service)
-    listen = settings.model_fields.get(f"{service}_listen")
-    if listen is not None:
-        assert listen.default.rsplit(":", 1)[1] == str(DEFAULT_PORTS[service])
     for mapping in compose["services"][service].get("ports", []):
         container_port = str(mapping).rsplit(":", 1)[1]
-        assert container_port == str(DEFAULT_PORTS[service]), f"{service} publishes {mapping}"
+        assert container_port == str(service_port(service)), f"{service} publishes {mapping}"
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
@@ -180,10 +180,10 @@ def test_dockerfile_is_multi_stage_locked_non_root_and_checks_its_port(service, 
     assert any("uv sync --frozen --no-dev" in run for stage in stages for run in stage.all("RUN"))
     user = runtime.all("USER")[-1].split(":")[0]
     assert user.isdigit() and int(user) > 0, f"runs as {user}"
-    assert runtime.all("EXPOSE") == [f"{DEFAULT_PORTS[service]} {METRICS_PORTS[service]}"]
+    assert runtime.all("EXPOSE") == [f"{service_port(service)} {metrics_port(service)}"]
     probe = exec_form(runtime.all("HEALTHCHECK")[-1])
     assert probe[:3] == ["python", "-m", "fraudmesh.healthcheck"]
-    assert f":{DEFAULT_PORTS[service]}" in probe[3]
+    assert f":{service_port(service)}" in probe[3]
     assert exec_form(runtime.all("CMD")[-1]) == ["python", "-m", PACKAGES[service]]
     image_settings = {pair.split("=", 1)[0] for env in runtime.all("ENV") for pair in env.split()} - {
         "PATH",
@@ -218,7 +218,7 @@ def test_prometheus_scrapes_every_service_and_exporter_where_compose_runs_it(com
         for dns in job.get("dns_sd_configs", []):  # scaled services: every replica behind one name
             targets.setdefault(job["job_name"], []).extend(f"{name}:{dns['port']}" for name in dns["names"])
     for service in APP_SERVICES:
-        assert targets[service] == [f"{service}:{METRICS_PORTS[service]}"]
+        assert targets[service] == [f"{service}:{metrics_port(service)}"]
     assert targets["kafka-exporter"] == ["kafka-exporter:9308"]
     assert targets["postgres-exporter"] == ["postgres-exporter:9187"]
     hosts = {target.split(":")[0] for job in targets.values() for target in job}

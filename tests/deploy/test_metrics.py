@@ -7,12 +7,15 @@ import urllib.request
 from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
-from fraudmesh.metrics import Metrics
+from edge.metrics import EdgeMetrics
+from fraudmesh.metrics import ServiceMetrics
+from ingest_svc.metrics import IngestMetrics
+from scoring_svc.metrics import ScoringMetrics
 
 
 def test_two_processes_worth_of_metrics_coexist_without_touching_the_default_registry():
     before = {family.name for family in REGISTRY.collect()}
-    ingest, scoring = Metrics("ingest"), Metrics("scoring")  # a duplicate name would raise here
+    ingest, scoring = ScoringMetrics(), ScoringMetrics()  # a duplicate name would raise here
     ingest.decisions.labels(outcome="approve").inc()
     assert ingest.registry is not scoring.registry
     assert scoring.registry.get_sample_value("fraudmesh_decisions_total", {"outcome": "approve"}) is None
@@ -21,12 +24,12 @@ def test_two_processes_worth_of_metrics_coexist_without_touching_the_default_reg
 
 def test_uses_the_registry_it_is_given():
     registry = CollectorRegistry()
-    Metrics("store", registry=registry).kafka_consumed.labels(topic="transactions").inc(3)
+    ScoringMetrics(registry=registry).kafka_consumed.labels(topic="transactions").inc(3)
     assert registry.get_sample_value("fraudmesh_kafka_consumed_total", {"topic": "transactions"}) == 3
 
 
 def test_record_rpc_splits_the_method_and_counts_only_failures_as_errors():
-    metrics = Metrics("ingest")
+    metrics = IngestMetrics()
     metrics.record_rpc("/fraud.v1.IngestService/SubmitTransaction", "OK", 0.004)
     metrics.record_rpc("/fraud.v1.IngestService/SubmitTransaction", "UNAVAILABLE", 0.2)
     value = metrics.registry.get_sample_value
@@ -40,7 +43,7 @@ def test_record_rpc_splits_the_method_and_counts_only_failures_as_errors():
 
 
 def test_decision_latency_has_a_bucket_at_the_alert_threshold():
-    metrics = Metrics("scoring")
+    metrics = ScoringMetrics()
     metrics.decision_latency_seconds.observe(0.4)
     metrics.decision_latency_seconds.observe(0.6)
     # The p99 > 500 ms alert is exact only if 0.5 is a bucket bound.
@@ -48,7 +51,7 @@ def test_decision_latency_has_a_bucket_at_the_alert_threshold():
 
 
 def test_active_model_reports_only_the_current_version():
-    metrics = Metrics("scoring")
+    metrics = ScoringMetrics()
     metrics.set_active_model("2026-11-01-a")
     metrics.set_active_model("2026-11-02-b")
     body = metrics.exposition()[0].decode()
@@ -57,9 +60,9 @@ def test_active_model_reports_only_the_current_version():
 
 
 def test_metrics_server_serves_the_text_format_over_http():
-    metrics = Metrics("notify")
+    metrics = EdgeMetrics()
     metrics.websocket_clients.set(3)
-    metrics.score.observe(0.93)
+    metrics.http_latency.labels(route="/api/ws", method="GET", status="101").observe(0.93)
     metrics.start_server(0, addr="127.0.0.1")
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{metrics.server_port}/metrics", timeout=5) as response:
@@ -69,7 +72,20 @@ def test_metrics_server_serves_the_text_format_over_http():
     finally:
         metrics.stop_server()
     assert families["fraudmesh_websocket_clients"].samples[0].value == 3
-    assert families["fraudmesh_service_info"].samples[0].labels == {"service": "notify"}
-    buckets = {s.labels["le"]: s.value for s in families["fraudmesh_score"].samples if s.name.endswith("_bucket")}
-    assert buckets["0.9"] == 0 and buckets["0.95"] == 1
+    assert families["fraudmesh_service_info"].samples[0].labels == {"service": "edge"}
+    buckets = {
+        s.labels["le"]: s.value
+        for s in families["fraudmesh_http_request_duration_seconds"].samples
+        if s.name.endswith("_bucket")
+    }
+    assert buckets["0.5"] == 0 and buckets["1.0"] == 1
     assert "process_resident_memory_bytes" in families  # the process collector is on our registry too
+
+
+def test_each_service_exports_only_its_own_families():
+    ingest = {family.name for family in IngestMetrics().registry.collect()}
+    scoring = {family.name for family in ScoringMetrics().registry.collect()}
+    store = {family.name for family in ServiceMetrics("store").registry.collect()}
+    assert "fraudmesh_transactions_received" in ingest and "fraudmesh_transactions_received" not in scoring
+    assert "fraudmesh_kafka_consumer_lag" in scoring and "fraudmesh_kafka_consumer_lag" not in ingest
+    assert "fraudmesh_rpc_duration_seconds" in store and "fraudmesh_http_request_duration_seconds" not in store

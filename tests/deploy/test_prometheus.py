@@ -8,11 +8,13 @@ import subprocess
 import pytest
 import yaml
 
-from fraudmesh.metrics import Metrics
-from fraudmesh.settings import METRICS_PORTS
+from edge.metrics import EdgeMetrics
+from ingest_svc.metrics import IngestMetrics
+from scoring_svc.metrics import ScoringMetrics
 
 from .conftest import APP_SERVICES, ROOT
 from .promql_names import exposed_sample_names, metric_names
+from .test_compose import metrics_port
 
 # On a machine that has not built the Go tools yet, the first test to need one builds it (minutes
 # on two cores); warm the cache first with `python -m fraudctl.devtools.tools install promtool jaeger`.
@@ -41,7 +43,7 @@ def test_the_local_configuration_scrapes_each_service_on_its_default_port_under_
         for job in local["scrape_configs"]
     }
     for service in APP_SERVICES:
-        assert targets[service] == [f"127.0.0.1:{METRICS_PORTS[service]}"]
+        assert targets[service] == [f"127.0.0.1:{metrics_port(service)}"]
     # Same job names and rules as in compose: alerts and dashboards select by job.
     assert set(APP_SERVICES) <= {job["job_name"] for job in compose["scrape_configs"]}
     assert local["rule_files"] == compose["rule_files"]
@@ -79,7 +81,10 @@ def test_the_agreed_alerts_exist_and_wait_before_firing():
 
 
 def test_rules_read_only_metrics_the_services_export():
-    exported = exposed_sample_names(Metrics("any").registry) | PROMETHEUS_BUILT_INS
+    exported = (
+        set().union(*(exposed_sample_names(m().registry) for m in (IngestMetrics, ScoringMetrics, EdgeMetrics)))
+        | PROMETHEUS_BUILT_INS
+    )
     rules = yaml.safe_load((PROMETHEUS_DIR / "alerts.yml").read_text())
     for group in rules["groups"]:
         for rule in group["rules"]:

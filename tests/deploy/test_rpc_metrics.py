@@ -7,7 +7,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from fraudmesh.metrics import Metrics, RpcMetricsInterceptor
+from fraudmesh.metrics import RpcMetricsInterceptor, ServiceMetrics
 
 SERVICE = "test.Things"
 
@@ -36,7 +36,7 @@ async def _stream_fails(request: bytes, context):
 
 @pytest.fixture
 async def served():
-    metrics = Metrics("test")
+    metrics = ServiceMetrics("test")
     server = grpc.aio.server(interceptors=[RpcMetricsInterceptor(metrics)])
     server.add_generic_rpc_handlers(
         [
@@ -60,7 +60,7 @@ async def served():
     await server.stop(None)
 
 
-def _value(metrics: Metrics, name: str, method: str, code: str) -> float | None:
+def _value(metrics: ServiceMetrics, name: str, method: str, code: str) -> float | None:
     return metrics.registry.get_sample_value(name, {"service": SERVICE, "method": method, "code": code})
 
 

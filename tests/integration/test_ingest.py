@@ -21,10 +21,11 @@ from fraudctl.runtime.waiting import free_port
 from fraudmesh.errors import Unavailable
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS, ensure_topic
-from fraudmesh.metrics import Metrics, RpcMetricsInterceptor
+from fraudmesh.metrics import RpcMetricsInterceptor
 from ingest_svc.__main__ import SERVICE_NAME
 from ingest_svc.idempotency import IdempotencyCache
 from ingest_svc.ingestor import Ingestor
+from ingest_svc.metrics import IngestMetrics
 from ingest_svc.producer import KafkaTransactionPublisher
 from ingest_svc.servicer import IngestServicer
 from tests.kafka_reading import read_all
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.integration
 class RunningIngest:
     def __init__(self, bootstrap: str, topic: str):
         self.topic = topic
-        self.metrics = Metrics("ingest")
+        self.metrics = IngestMetrics()
         self.publisher = KafkaTransactionPublisher(
             bootstrap, topic, linger_ms=2, request_timeout_ms=3000, metrics=self.metrics
         )

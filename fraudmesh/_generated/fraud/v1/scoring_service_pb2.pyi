@@ -2,6 +2,7 @@ import datetime
 
 from buf.validate import validate_pb2 as _validate_pb2
 from fraud.v1 import decision_pb2 as _decision_pb2
+from fraud.v1 import options_pb2 as _options_pb2
 from fraud.v1 import transaction_pb2 as _transaction_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2

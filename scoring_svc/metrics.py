@@ -1,0 +1,64 @@
+"""scoring_svc's metrics: consumption, lag, batches, the time of each step, decisions and scores."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+
+from fraudmesh.metrics import NAMESPACE, ServiceMetrics
+
+DECISION_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+STEP_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+BATCH_SIZE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
+SCORE_BUCKETS = tuple(round(0.05 * step, 2) for step in range(1, 21))
+
+
+class ScoringMetrics(ServiceMetrics):
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        super().__init__("scoring", registry)
+        reg = self.registry
+        self.kafka_consumed = Counter(
+            f"{NAMESPACE}_kafka_consumed", "Records consumed, by topic.", ("topic",), registry=reg
+        )
+        self.consumer_lag = Gauge(
+            f"{NAMESPACE}_kafka_consumer_lag",
+            "Records in the partition not yet consumed by this group.",
+            ("partition",),
+            registry=reg,
+        )
+        self.batch_size = Histogram(
+            f"{NAMESPACE}_scoring_batch_size",
+            "Transactions per scored batch.",
+            buckets=BATCH_SIZE_BUCKETS,
+            registry=reg,
+        )
+        self.feature_seconds = Histogram(
+            f"{NAMESPACE}_feature_duration_seconds",
+            "Time to compute the features of one batch.",
+            buckets=STEP_BUCKETS,
+            registry=reg,
+        )
+        self.model_seconds = Histogram(
+            f"{NAMESPACE}_model_duration_seconds",
+            "Time to score one batch with the model.",
+            buckets=STEP_BUCKETS,
+            registry=reg,
+        )
+        self.decisions = Counter(
+            f"{NAMESPACE}_decisions",
+            "Decisions made, by outcome (approve, review, decline).",
+            ("outcome",),
+            registry=reg,
+        )
+        self.score = Histogram(
+            f"{NAMESPACE}_score", "Calibrated fraud scores of scored transactions.", buckets=SCORE_BUCKETS, registry=reg
+        )
+        self.active_model = Info(f"{NAMESPACE}_active_model", "The model version scoring uses now.", registry=reg)
+        self.decision_latency_seconds = Histogram(
+            f"{NAMESPACE}_decision_latency_seconds",
+            "From a transaction's submission at ingest to its decision being published.",
+            buckets=DECISION_LATENCY_BUCKETS,
+            registry=reg,
+        )
+
+    def set_active_model(self, version: str) -> None:
+        self.active_model.info({"version": version})
