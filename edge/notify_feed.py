@@ -11,12 +11,12 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import grpc
 from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
 
-from edge.decision_hub import ClientFilter, DecisionHub
+from edge.decision_hub import DecisionHub
 
 log = logging.getLogger("edge.notify_feed")
 
@@ -50,7 +50,7 @@ class NotifyFeed:
     async def _run(self) -> None:
         backoff = _FIRST_BACKOFF_SECONDS
         while True:
-            after = self._hub.last_sequence or 0
+            after = self._hub.last_sequence
             # In batches: a message per decision cost the edge and notify_svc most of their CPU per decision.
             call = self._stub().SubscribeDecisionBatches(
                 notify_service_pb2.SubscribeDecisionBatchesRequest(
@@ -71,21 +71,5 @@ class NotifyFeed:
             finally:
                 call.cancel()
             # Jitter keeps many edges from reconnecting to a restarted notify_svc in lock-step.
-            await asyncio.sleep(backoff * random.uniform(0.5, 1.0))
+            await asyncio.sleep(backoff * random.uniform(0.5, 1.0))  # noqa: S311 (jitter, not a secret)
             backoff = min(backoff * 2, self._max_backoff)
-
-
-async def direct_stream(
-    stub: notify_service_pb2_grpc.NotifyServiceStub, client_filter: ClientFilter, after: int
-) -> AsyncIterator[notify_service_pb2.SubscribeDecisionsResponse]:
-    """A client's own subscription to notify_svc, for a resume point older than the hub's ring."""
-    call = stub.SubscribeDecisions(
-        notify_service_pb2.SubscribeDecisionsRequest(
-            filter=client_filter.to_proto(), after_sequence=after, subscriber=f"{SUBSCRIBER_NAME}-resume"
-        )
-    )
-    try:
-        async for response in call:
-            yield response
-    finally:
-        call.cancel()

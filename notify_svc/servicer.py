@@ -9,24 +9,15 @@ import grpc
 from fraud.v1 import notify_service_pb2 as pb
 from fraud.v1 import notify_service_pb2_grpc as pb_grpc
 
+from fraudmesh.decision_stream import Gap, Subscription, SubscriptionFilter
 from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate
-from notify_svc.filters import SubscriptionFilter
-from notify_svc.hub import DecisionHub, Notification, Subscription
+from notify_svc.hub import DecisionHub, Notification
 
 # Sent as initial metadata once the subscription is registered: a client that awaits it knows that
 # every decision published from then on will reach it, and learns the newest sequence number.
 LAST_SEQUENCE_METADATA_KEY = "fraud-last-sequence"
 DEFAULT_BATCH_SIZE = 256  # decisions in one SubscribeDecisionBatches message when the client leaves it 0
-
-
-def subscription_filter(message: pb.DecisionFilter) -> SubscriptionFilter:
-    return SubscriptionFilter(
-        decisions=frozenset(message.decisions),
-        user_id=message.user_id,
-        min_score=message.min_score,
-        fraud_only=message.fraud_only,
-    )
 
 
 class NotifyServiceServicer(pb_grpc.NotifyServiceServicer):
@@ -47,8 +38,13 @@ class NotifyServiceServicer(pb_grpc.NotifyServiceServicer):
     ) -> AsyncIterator[pb.SubscribeDecisionsResponse]:
         validate(request)
         async with self._subscribed(request, context) as subscription:
-            async for notification in subscription:
-                yield _event(notification)
+            gap = False
+            async for entry in subscription:
+                if isinstance(entry, Gap):
+                    gap = True  # flags the decision that follows
+                    continue
+                yield _event(entry, gap)
+                gap = False
 
     async def SubscribeDecisionBatches(
         self, request: pb.SubscribeDecisionBatchesRequest, context: grpc.aio.ServicerContext
@@ -66,9 +62,11 @@ class NotifyServiceServicer(pb_grpc.NotifyServiceServicer):
     @contextlib.asynccontextmanager
     async def _subscribed(
         self, request: pb.SubscribeDecisionsRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[Subscription]:
+    ) -> AsyncIterator[Subscription[Notification]]:
         subscription = self._hub.subscribe(
-            subscription_filter(request.filter), request.after_sequence, request.subscriber or context.peer()
+            SubscriptionFilter.from_proto(request.filter),
+            request.after_sequence,
+            request.subscriber or context.peer(),
         )
         # The callback covers a cancellation that reaches this generator only when it is collected.
         context.add_done_callback(lambda _: subscription.close())
@@ -79,16 +77,20 @@ class NotifyServiceServicer(pb_grpc.NotifyServiceServicer):
             subscription.close()
 
 
-def _batch_of_events(batch: list[Notification]) -> pb.SubscribeDecisionBatchesResponse:
-    """Each event added in place: built apart and handed over, every decision would be copied twice."""
+def _batch_of_events(batch: list[Notification | Gap]) -> pb.SubscribeDecisionBatchesResponse:
+    """Each event added in place: built apart and handed over, every decision would be copied twice.
+    A Gap becomes the flag of the decision after it (the hub hands them over together)."""
     response = pb.SubscribeDecisionBatchesResponse()
     events = response.events
-    for notification in batch:
-        events.add(sequence=notification.sequence, decision=notification.decision, gap=notification.gap)
+    gap = False
+    for entry in batch:
+        if isinstance(entry, Gap):
+            gap = True
+            continue
+        events.add(sequence=entry.sequence, decision=entry.scored, gap=gap)
+        gap = False
     return response
 
 
-def _event(notification: Notification) -> pb.SubscribeDecisionsResponse:
-    return pb.SubscribeDecisionsResponse(
-        sequence=notification.sequence, decision=notification.decision, gap=notification.gap
-    )
+def _event(notification: Notification, gap: bool) -> pb.SubscribeDecisionsResponse:
+    return pb.SubscribeDecisionsResponse(sequence=notification.sequence, decision=notification.scored, gap=gap)

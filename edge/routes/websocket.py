@@ -1,33 +1,25 @@
 """WS /api/ws: every decision, live, as `{"type": "decision", "sequence": N, "data": {...}}`.
 
 Query: `decision` (repeatable), `user_id`, `min_score`, `fraud_only`, and `since` (resume after
-that sequence number). A resume point the edge's ring still covers is replayed from memory; an
-older one is served by the client's own subscription to notify_svc until the ring catches up,
-then the client moves over to the ring without a repeat or a hole. A client too slow to keep
-up is closed with 1013 and the sequence to resume from.
+that sequence number). What the edge's ring holds after `since` is replayed from memory; when
+decisions after `since` are no longer there, a `{"type": "gap", "from": A, "to": B}` frame says
+which first (the console refills them from the store). A client too slow to keep up is closed
+with 1013 and the sequence to resume from.
 """
 
 import asyncio
 import contextlib
 import logging
 
-import grpc
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from edge.context import EdgeContext
-from edge.conversions import decision_object
-from edge.decision_hub import (
-    CLOSE_SERVICE_RESTART,
-    CLOSE_TRY_AGAIN_LATER,
-    ClientFilter,
-    StreamEnded,
-    decision_frame,
-    gap_frame,
-)
+from edge.decision_hub import CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN_LATER, DecisionEvent, StreamEnded, gap_frame
 from edge.field_names import location_field
-from edge.notify_feed import direct_stream
 from edge.rest_models import DecisionName
+from fraudmesh.conversions.enums import decision_value
+from fraudmesh.decision_stream import Gap, SubscriberTooSlow, Subscription, SubscriptionFilter
 
 log = logging.getLogger("edge.websocket")
 
@@ -44,8 +36,9 @@ class StreamQuery(BaseModel):
     fraud_only: bool = False
     since: int | None = Field(None, ge=0)
 
-    def client_filter(self) -> ClientFilter:
-        return ClientFilter(frozenset(self.decision), self.user_id, self.min_score, self.fraud_only)
+    def client_filter(self) -> SubscriptionFilter:
+        decisions = frozenset(decision_value(name) for name in self.decision)
+        return SubscriptionFilter(decisions, self.user_id, self.min_score, self.fraud_only)
 
 
 def _query_of(websocket: WebSocket) -> StreamQuery:
@@ -55,59 +48,13 @@ def _query_of(websocket: WebSocket) -> StreamQuery:
     return StreamQuery.model_validate(raw)
 
 
-class _Relay:
-    """Sends one client its decisions, from the ring or from notify_svc, tracking what it has had."""
-
-    def __init__(self, websocket: WebSocket, context: EdgeContext, client_filter: ClientFilter, since: int | None):
-        self.websocket = websocket
-        self.context = context
-        self.filter = client_filter
-        # The last sequence the client has had or skipped; None: it wants only what comes from now on.
-        self.cursor = since or None
-
-    async def run(self) -> None:
-        while True:
-            subscription = self.context.hub.subscribe(self.filter, self.cursor)
-            if subscription is None:
-                await self._relay_from_notify()
-                continue
-            if self.cursor is None:
-                # Everything numbered up to now is before this client's time: a resume starts here.
-                self.cursor = self.context.hub.last_sequence
-            try:
-                while True:
-                    sequence, frame = await subscription.next()
-                    await self.websocket.send_text(frame)
-                    if sequence is not None:
-                        self.cursor = sequence
-            except StreamEnded as ended:
-                if ended.code == CLOSE_TRY_AGAIN_LATER:
-                    self.context.metrics.websocket_dropped.inc(subscription.pending)
-                raise
-            finally:
-                self.context.hub.unsubscribe(subscription)
-
-    async def _relay_from_notify(self) -> None:
-        """Serves the client from its own notify_svc stream until the ring covers where it has got to."""
-        assert self.cursor is not None
-        stream = direct_stream(self.context.upstreams.notify, self.filter, self.cursor)
-        try:
-            async for response in stream:
-                if response.gap:
-                    # Numbers at or below the cursor mean notify_svc restarted: what it lost starts at 1.
-                    first_missing = self.cursor + 1 if response.sequence > self.cursor else 1
-                    await self.websocket.send_text(gap_frame(first_missing, response.sequence))
-                await self.websocket.send_text(decision_frame(response.sequence, decision_object(response.decision)))
-                self.cursor = response.sequence
-                if self.context.hub.ring.covers(self.cursor):
-                    return
-        except grpc.aio.AioRpcError as error:
-            if error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
-                raise StreamEnded(CLOSE_TRY_AGAIN_LATER, "too slow") from error
-            raise StreamEnded(CLOSE_TRY_AGAIN_LATER, "decision stream unavailable") from error
-        finally:
-            await stream.aclose()
-        raise StreamEnded(CLOSE_SERVICE_RESTART, "decision stream restarted; reconnect to resume")
+async def _relay(websocket: WebSocket, subscription: Subscription[DecisionEvent]) -> None:
+    """Sends the client its decisions until the subscription ends or fails."""
+    async for entry in subscription:
+        if isinstance(entry, Gap):
+            await websocket.send_text(gap_frame(entry.first_missing, entry.next_sequence))
+        else:
+            await websocket.send_text(entry.frame)
 
 
 async def _drain_until_disconnect(websocket: WebSocket) -> None:
@@ -134,26 +81,43 @@ def register(app: FastAPI, context: EdgeContext) -> None:
             field = location_field(detail["loc"])
             await websocket.close(CLOSE_POLICY_VIOLATION, _reason(f"{field}: {detail['msg']}"))
             return
-        relay = _Relay(websocket, context, query.client_filter(), query.since)
-        sender = asyncio.create_task(relay.run(), name="ws-relay")
+        # since=0 asks for nothing before now, as no since does.
+        subscription = context.hub.subscribe(query.client_filter(), query.since or None)
+        sender = asyncio.create_task(_relay(websocket, subscription), name="ws-relay")
         receiver = asyncio.create_task(_drain_until_disconnect(websocket), name="ws-receive")
         context.metrics.websocket_clients.inc()
         try:
             done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             context.metrics.websocket_clients.dec()
+            subscription.close()
             for task in (sender, receiver):
                 task.cancel()
             await asyncio.gather(sender, receiver, return_exceptions=True)
         if sender in done:
-            error = sender.exception()
-            if isinstance(error, StreamEnded):
-                reason = error.reason
-                if error.code == CLOSE_TRY_AGAIN_LATER and relay.cursor is not None:
-                    reason += f"; reconnect with since={relay.cursor}"
-                with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-                    await websocket.close(error.code, _reason(reason))
-            elif error is not None and not isinstance(error, (WebSocketDisconnect, RuntimeError)):
-                log.error("decision relay failed", exc_info=error)
-                with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-                    await websocket.close(1011, "internal error")
+            await _close_for(websocket, context, subscription, sender.exception())
+
+
+async def _close_for(
+    websocket: WebSocket,
+    context: EdgeContext,
+    subscription: Subscription[DecisionEvent],
+    error: BaseException | None,
+) -> None:
+    """Closes the WebSocket with the code that says why the client's stream ended."""
+    if isinstance(error, SubscriberTooSlow):
+        context.metrics.websocket_dropped.inc(subscription.pending)
+        code, reason = CLOSE_TRY_AGAIN_LATER, "too slow"
+        if error.resume_after:
+            reason += f"; reconnect with since={error.resume_after}"
+    elif isinstance(error, StreamEnded):
+        code, reason = error.code, error.reason
+    elif error is None:
+        code, reason = CLOSE_GOING_AWAY, "decision stream closed"
+    elif isinstance(error, (WebSocketDisconnect, RuntimeError)):
+        return  # the client went away while being sent to
+    else:
+        log.error("decision relay failed", exc_info=error)
+        code, reason = 1011, "internal error"
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await websocket.close(code, _reason(reason))

@@ -10,7 +10,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from edge.decision_hub import ClientFilter, DecisionHub
+from edge.decision_hub import DecisionHub
+from fraudmesh.decision_stream import SubscriptionFilter
 from fraudmesh.transaction_spans import TransactionSpans, transaction_context
 
 TRACE_A, TRACE_B = "0af7651916cd43dd8448eb211c80319c", "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -91,8 +92,8 @@ def test_a_traceparent_that_is_missing_or_malformed_names_no_context():
 def test_the_edge_hub_records_one_push_span_per_decision_with_the_clients_it_reached(recorded):
     provider, exporter = recorded
     hub = DecisionHub(ring_size=10, client_queue_size=10, spans=TransactionSpans("edge", provider))
-    hub.subscribe(ClientFilter(), since=None)
-    hub.subscribe(ClientFilter(user_id="someone-else"), since=None)
+    hub.subscribe(SubscriptionFilter(), since=None)
+    hub.subscribe(SubscriptionFilter(user_id="someone-else"), since=None)
     first = decision("tx-1", TRACE_A)
     first.transaction.input.user_id = "alice"
     hub.publish(1, first)

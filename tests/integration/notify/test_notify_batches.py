@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import grpc
 import pytest
 from fraud.v1 import decision_pb2
 from fraud.v1 import notify_service_pb2 as pb
 
-from tests.integration.notify.test_notify_grpc import QUEUE_SIZE, notify, scored  # noqa: F401 (fixture)
+from tests.integration.notify.test_notify_grpc import QUEUE_SIZE, RunningNotify, running_notify, scored
 
 DECLINE = decision_pb2.DECISION_DECLINE
+
+
+@pytest.fixture
+async def notify() -> AsyncIterator[RunningNotify]:
+    async with running_notify() as running:
+        yield running
 
 
 async def subscribe_batches(notify, max_batch_size: int = 0, **subscription) -> grpc.aio.UnaryStreamCall:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
-import subprocess
 import sys
 import urllib.request
 from collections.abc import AsyncIterator
@@ -61,16 +61,24 @@ class RunningNotify:
         return call
 
 
-@pytest.fixture
-async def notify() -> AsyncIterator[RunningNotify]:
-    hub = DecisionHub(retained=10_000, queue_size=QUEUE_SIZE)
+@contextlib.asynccontextmanager
+async def running_notify(retained: int = 10_000) -> AsyncIterator[RunningNotify]:
+    hub = DecisionHub(retained=retained, queue_size=QUEUE_SIZE)
     # The same interceptors as `python -m notify_svc`, so errors and streams pass the same chain.
     server = build_server(hub, "127.0.0.1:0", grace_seconds=5, interceptors=[grpc_server_interceptor()])
     await server.start()
     channel = insecure_channel(f"127.0.0.1:{server.port}")
-    yield RunningNotify(hub, server, channel, pb_grpc.NotifyServiceStub(channel))
-    await channel.close()
-    await stop_serving(server, hub)
+    try:
+        yield RunningNotify(hub, server, channel, pb_grpc.NotifyServiceStub(channel))
+    finally:
+        await channel.close()
+        await stop_serving(server, hub)
+
+
+@pytest.fixture
+async def notify() -> AsyncIterator[RunningNotify]:
+    async with running_notify() as running:
+        yield running
 
 
 async def read(call: grpc.aio.UnaryStreamCall, count: int) -> list[pb.SubscribeDecisionsResponse]:
@@ -91,7 +99,7 @@ async def test_two_subscribers_one_filtered_each_get_what_they_asked_for_once(no
     first = [scored(n, DECLINE if n % 4 == 0 else decision_pb2.DECISION_APPROVE) for n in range(1, 13)]
     assert await notify.publish(first) == 12
     # Scoring re-publishes the batch after a crash, with two new decisions after it.
-    assert await notify.publish(first + [scored(13), scored(16, DECLINE)]) == 14
+    assert await notify.publish([*first, scored(13), scored(16, DECLINE)]) == 14
 
     received = await read(everything, 14)
     assert [r.sequence for r in received] == list(range(1, 15))
@@ -134,19 +142,12 @@ async def test_resume_after_disconnect_receives_exactly_the_missed_decisions(not
 
 
 async def test_resume_beyond_the_retained_window_flags_the_gap():
-    hub = DecisionHub(retained=5, queue_size=QUEUE_SIZE)
-    server = build_server(hub, "127.0.0.1:0", grace_seconds=5)
-    await server.start()
-    try:
-        async with insecure_channel(f"127.0.0.1:{server.port}") as channel:
-            stub = pb_grpc.NotifyServiceStub(channel)
-            await stub.PublishDecisions(pb.PublishDecisionsRequest(decisions=[scored(n) for n in range(1, 21)]))
-            call = stub.SubscribeDecisions(pb.SubscribeDecisionsRequest(after_sequence=3))
-            replayed = await read(call, 5)
-            assert [(r.sequence, r.gap) for r in replayed] == [(16, True)] + [(n, False) for n in range(17, 21)]
-            call.cancel()
-    finally:
-        await stop_serving(server, hub)
+    async with running_notify(retained=5) as notify:
+        await notify.publish([scored(n) for n in range(1, 21)])
+        call = await notify.subscribe(after_sequence=3)
+        replayed = await read(call, 5)
+        assert [(r.sequence, r.gap) for r in replayed] == [(16, True)] + [(n, False) for n in range(17, 21)]
+        call.cancel()
 
 
 async def test_a_slow_subscriber_gets_resource_exhausted_naming_where_to_resume_while_a_fast_one_gets_all(notify):
@@ -168,7 +169,7 @@ async def test_a_slow_subscriber_gets_resource_exhausted_naming_where_to_resume_
     while notify.hub.subscriber_count == 2 and published < 20_000:
         published = await notify.publish([scored(published + k, padding=4000) for k in range(1, 11)])
         async with fast_progress:
-            await asyncio.wait_for(fast_progress.wait_for(lambda: fast_sequences[-1:] == [published]), 10)
+            await asyncio.wait_for(fast_progress.wait_for(lambda last=published: fast_sequences[-1:] == [last]), 10)
     assert notify.hub.subscriber_count == 1, "the slow subscriber was never cut off"
     published = await notify.publish([scored(published + 1)])  # the publisher and the fast one go on
 
@@ -251,7 +252,9 @@ async def test_python_m_notify_svc_serves_and_drains_on_sigterm():
         "METRICS_PORT": str(metrics_port),
         "SHUTDOWN_GRACE_SECONDS": "5",
     }
-    process = subprocess.Popen([sys.executable, "-m", "notify_svc"], env=env, stderr=subprocess.PIPE, text=True)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "notify_svc", env=env, stderr=asyncio.subprocess.PIPE
+    )
     try:
         async with insecure_channel(f"127.0.0.1:{port}") as channel:
             health = health_pb2_grpc.HealthStub(channel)
@@ -266,11 +269,11 @@ async def test_python_m_notify_svc_serves_and_drains_on_sigterm():
             assert (await read(call, 1))[0].decision.transaction.id == "t1"
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(call.code(), 10) == grpc.StatusCode.OK
-        assert await asyncio.to_thread(process.wait, 20) == 0
+        assert await asyncio.wait_for(process.wait(), 20) == 0
     finally:
-        if process.poll() is None:
+        if process.returncode is None:
             process.kill()
-        stderr = process.communicate()[1]
+        stderr = (await process.communicate())[1].decode()
     assert "serving fraud.v1.NotifyService" in stderr
 
 

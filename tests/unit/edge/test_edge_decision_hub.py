@@ -1,4 +1,5 @@
-"""The edge's decision hub: ring, resume, fan-out with bounded queues, gaps, restarts, waiters."""
+"""The edge's decision hub: ring, resume, fan-out with bounded queues, gaps, restarts, waiters, and
+each decision rendered once for every client."""
 
 import asyncio
 import json
@@ -6,14 +7,11 @@ import json
 import pytest
 from fraud.v1 import decision_pb2
 
-from edge.decision_hub import (
-    CLOSE_SERVICE_RESTART,
-    CLOSE_TRY_AGAIN_LATER,
-    ClientFilter,
-    DecisionHub,
-    DecisionRing,
-    StreamEnded,
-)
+import edge.decision_hub
+from edge.decision_hub import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART, DecisionHub, StreamEnded, gap_frame
+from fraudmesh.decision_stream import Gap, SubscriberTooSlow, SubscriptionFilter
+
+EVERYTHING = SubscriptionFilter()
 
 
 def scored(index: int, decision: int = decision_pb2.DECISION_APPROVE, score: float = 0.1, user: str = "u1"):
@@ -32,10 +30,11 @@ def publish_range(hub: DecisionHub, first: int, last: int, **kwargs) -> None:
 
 
 def drain(subscription) -> list[dict]:
+    """The frames ready for the client, as the WebSocket route would send them."""
     frames = []
-    while subscription.pending:
-        _, frame = subscription._items.popleft()
-        frames.append(json.loads(frame))
+    while (entry := subscription.next_ready()) is not None:
+        text = gap_frame(entry.first_missing, entry.next_sequence) if isinstance(entry, Gap) else entry.frame
+        frames.append(json.loads(text))
     return frames
 
 
@@ -43,27 +42,24 @@ def sequences(frames: list[dict]) -> list[int]:
     return [f["sequence"] for f in frames if f["type"] == "decision"]
 
 
-def test_ring_covers_exactly_what_it_holds_and_evicts_oldest():
+def test_ring_keeps_the_newest_decisions_and_finds_them_by_transaction():
     hub = DecisionHub(ring_size=5, client_queue_size=100)
-    assert not hub.ring.covers(0)
+    assert hub.last_sequence == 0
     publish_range(hub, 11, 20)
-    assert len(hub.ring) == 5
-    assert [e.sequence for e in hub.ring.after(0)] == [16, 17, 18, 19, 20]
-    assert hub.ring.covers(15) and hub.ring.covers(20)
-    assert not hub.ring.covers(14)  # 15 was evicted
-    assert not hub.ring.covers(21)  # ahead of anything seen: only notify_svc can say
+    assert hub.stream.retained == 5 and hub.stream.first_retained_sequence == 16
+    assert hub.last_sequence == 20
     assert hub.find("tx-12") is None and hub.find("tx-18").sequence == 18
 
 
 def test_ring_rejects_zero_capacity():
     with pytest.raises(ValueError):
-        DecisionRing(0)
+        DecisionHub(ring_size=0, client_queue_size=1)
 
 
 def test_subscriber_from_now_gets_only_new_decisions_once_each():
     hub = DecisionHub(ring_size=100, client_queue_size=100)
     publish_range(hub, 1, 3)
-    subscription = hub.subscribe(ClientFilter(), since=None)
+    subscription = hub.subscribe(EVERYTHING, since=None)
     publish_range(hub, 4, 6)
     frames = drain(subscription)
     assert sequences(frames) == [4, 5, 6]
@@ -73,24 +69,38 @@ def test_subscriber_from_now_gets_only_new_decisions_once_each():
 def test_resume_within_ring_replays_then_continues_live_without_repeat():
     hub = DecisionHub(ring_size=100, client_queue_size=100)
     publish_range(hub, 1, 10)
-    subscription = hub.subscribe(ClientFilter(), since=7)
+    subscription = hub.subscribe(EVERYTHING, since=7)
     publish_range(hub, 11, 12)
-    assert sequences(drain(subscription)) == [8, 9, 10, 11, 12]
+    frames = drain(subscription)
+    assert sequences(frames) == [8, 9, 10, 11, 12]
+    assert all(f["type"] == "decision" for f in frames)
 
 
-def test_resume_older_than_ring_is_left_to_notify():
+def test_resume_older_than_ring_gets_a_gap_then_the_ring_then_live():
     hub = DecisionHub(ring_size=3, client_queue_size=100)
     publish_range(hub, 1, 10)
-    assert hub.subscribe(ClientFilter(), since=2) is None
-    assert hub.subscribe(ClientFilter(), since=7) is not None
+    subscription = hub.subscribe(EVERYTHING, since=2)
+    publish_range(hub, 11, 12)
+    frames = drain(subscription)
+    assert frames[0] == {"type": "gap", "from": 3, "to": 8}
+    assert sequences(frames) == [8, 9, 10, 11, 12]
+    assert [f["data"]["id"] for f in frames[1:]] == [f"tx-{n}" for n in range(8, 13)]
+
+
+def test_resume_from_before_notify_restarted_gets_a_gap_from_1_and_the_new_numbers():
+    hub = DecisionHub(ring_size=100, client_queue_size=100)
+    publish_range(hub, 1, 3)
+    frames_of_old_client = drain(hub.subscribe(EVERYTHING, since=500))
+    assert frames_of_old_client[0] == {"type": "gap", "from": 1, "to": 1}
+    assert sequences(frames_of_old_client) == [1, 2, 3]
 
 
 def test_filters_select_by_decision_user_score_and_fraud():
     hub = DecisionHub(ring_size=100, client_queue_size=100)
-    declines = hub.subscribe(ClientFilter(decisions=frozenset({"DECLINE"})), since=None)
-    user = hub.subscribe(ClientFilter(user_id="u2"), since=None)
-    risky = hub.subscribe(ClientFilter(min_score=0.5), since=None)
-    fraud = hub.subscribe(ClientFilter(fraud_only=True), since=None)
+    declines = hub.subscribe(SubscriptionFilter(decisions=frozenset({decision_pb2.DECISION_DECLINE})), since=None)
+    user = hub.subscribe(SubscriptionFilter(user_id="u2"), since=None)
+    risky = hub.subscribe(SubscriptionFilter(min_score=0.5), since=None)
+    fraud = hub.subscribe(SubscriptionFilter(fraud_only=True), since=None)
     hub.publish(1, scored(1, decision_pb2.DECISION_APPROVE, 0.1, "u1"))
     hub.publish(2, scored(2, decision_pb2.DECISION_REVIEW, 0.6, "u2"))
     hub.publish(3, scored(3, decision_pb2.DECISION_DECLINE, 0.9, "u1"))
@@ -100,41 +110,58 @@ def test_filters_select_by_decision_user_score_and_fraud():
     assert sequences(drain(fraud)) == [3]
 
 
-async def test_a_too_slow_client_is_cut_off_with_1013_and_others_go_on():
+def test_a_decision_is_rendered_once_for_every_client_and_only_when_wanted(monkeypatch):
+    rendered = []
+    real = edge.decision_hub.decision_object
+    monkeypatch.setattr(edge.decision_hub, "decision_object", lambda s: rendered.append(s.transaction.id) or real(s))
+    hub = DecisionHub(ring_size=100, client_queue_size=100)
+    hub.publish(1, scored(1))  # nobody wants it
+    clients = [hub.subscribe(EVERYTHING, since=None) for _ in range(3)]
+    hub.publish(2, scored(2))
+    texts = [client.next_ready().frame for client in clients]
+    assert texts[0] is texts[1] is texts[2]
+    assert json.loads(texts[0])["sequence"] == 2
+    assert rendered == ["tx-2"]
+
+
+async def test_a_too_slow_client_is_cut_off_naming_its_resume_point_and_others_go_on():
     hub = DecisionHub(ring_size=100, client_queue_size=3)
-    slow = hub.subscribe(ClientFilter(), since=None)
-    fast = hub.subscribe(ClientFilter(), since=None)
+    slow = hub.subscribe(EVERYTHING, since=None)
+    fast = hub.subscribe(EVERYTHING, since=None)
     received = []
     for sequence in range(1, 8):
         hub.publish(sequence, scored(sequence))
-        received.append(json.loads((await fast.next())[1])["sequence"])
+        received.append(json.loads((await anext(fast)).frame)["sequence"])
     assert received == list(range(1, 8))
-    with pytest.raises(StreamEnded) as ended:
-        await slow.next()
-    assert ended.value.code == CLOSE_TRY_AGAIN_LATER
+    with pytest.raises(SubscriberTooSlow) as cut_off:
+        await anext(slow)
+    assert cut_off.value.resume_after == 0  # it had been given nothing
+    assert slow.pending == 3
     assert hub.client_count == 1 and hub.dropped_clients == 1
 
 
 async def test_a_gap_in_the_numbering_is_announced_and_the_ring_restarts():
     hub = DecisionHub(ring_size=100, client_queue_size=100)
     publish_range(hub, 1, 5)
-    subscription = hub.subscribe(ClientFilter(), since=None)
+    subscription = hub.subscribe(EVERYTHING, since=None)
     hub.publish(9, scored(9))
     frames = drain(subscription)
     assert frames[0] == {"type": "gap", "from": 6, "to": 9}
     assert sequences(frames) == [9]
-    assert not hub.ring.covers(5) and hub.ring.covers(8)
+    assert hub.stream.first_retained_sequence == 9 and hub.find("tx-5") is None
+    assert drain(hub.subscribe(EVERYTHING, since=4))[0] == {"type": "gap", "from": 5, "to": 9}
 
 
 async def test_numbering_restarted_by_notify_closes_clients_with_1012():
     hub = DecisionHub(ring_size=100, client_queue_size=100)
     publish_range(hub, 1, 5)
-    subscription = hub.subscribe(ClientFilter(), since=None)
+    subscription = hub.subscribe(EVERYTHING, since=None)
     hub.publish(1, scored(101))
     with pytest.raises(StreamEnded) as ended:
-        await subscription.next()
+        await anext(subscription)
     assert ended.value.code == CLOSE_SERVICE_RESTART
     assert hub.last_sequence == 1 and hub.find("tx-101") is not None and hub.find("tx-3") is None
+    assert hub.client_count == 0
 
 
 async def test_wait_for_returns_a_decision_already_here_or_arriving_in_time():
@@ -155,13 +182,14 @@ async def test_wait_for_returns_a_decision_already_here_or_arriving_in_time():
 async def test_wait_for_times_out_with_none_and_leaves_no_waiter():
     hub = DecisionHub(ring_size=100, client_queue_size=100)
     assert await hub.wait_for("tx-never", 0.05) is None
-    assert hub._waiters == {}
+    assert hub.stream.waiter_count == 0
 
 
 async def test_close_ends_every_subscription_going_away():
     hub = DecisionHub(ring_size=10, client_queue_size=10)
-    subscription = hub.subscribe(ClientFilter(), since=None)
+    subscription = hub.subscribe(EVERYTHING, since=None)
+    hub.publish(1, scored(1))
     hub.close()
     with pytest.raises(StreamEnded) as ended:
-        await subscription.next()
-    assert ended.value.code == 1001
+        await anext(subscription)
+    assert ended.value.code == CLOSE_GOING_AWAY

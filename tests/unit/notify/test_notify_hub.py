@@ -8,10 +8,9 @@ import random
 import pytest
 from fraud.v1 import decision_pb2
 
+from fraudmesh.decision_stream import Gap, SubscriberTooSlow, Subscription, SubscriptionFilter
 from fraudmesh.errors import InvalidArgument, Unavailable
-from notify_svc.errors import SubscriberTooSlow
-from notify_svc.filters import SubscriptionFilter
-from notify_svc.hub import DecisionHub, Subscription
+from notify_svc.hub import DecisionHub
 
 APPROVE, REVIEW, DECLINE = decision_pb2.DECISION_APPROVE, decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE
 
@@ -30,10 +29,17 @@ def batch(first: int, count: int) -> list[decision_pb2.ScoredTransaction]:
 
 
 async def take(subscription: Subscription, count: int) -> list[tuple[int, str, bool]]:
-    items = []
-    for _ in range(count):
-        n = await asyncio.wait_for(anext(subscription), 2)
-        items.append((n.sequence, n.decision.transaction.id, n.gap))
+    """`count` decisions as (sequence, transaction id, gap), gap True for one a Gap came before, as
+    the servicer flags it."""
+    items: list[tuple[int, str, bool]] = []
+    gap = False
+    while len(items) < count:
+        entry = await asyncio.wait_for(anext(subscription), 2)
+        if isinstance(entry, Gap):
+            gap = True
+            continue
+        items.append((entry.sequence, entry.scored.transaction.id, gap))
+        gap = False
     return items
 
 
@@ -306,7 +312,7 @@ async def test_a_batch_takes_the_replay_and_the_queue_together_and_a_closing_hub
     hub.publish(batch(4, 2))  # queued: 4 and 5
     hub.close()
     gathered = await asyncio.wait_for(subscription.next_batch(10), 2)
-    assert [(n.sequence, n.decision.transaction.id) for n in gathered] == [(2, "t2"), (3, "t3"), (4, "t4"), (5, "t5")]
+    assert [(n.sequence, n.scored.transaction.id) for n in gathered] == [(2, "t2"), (3, "t3"), (4, "t4"), (5, "t5")]
     with pytest.raises(StopAsyncIteration):
         await asyncio.wait_for(subscription.next_batch(10), 2)
 

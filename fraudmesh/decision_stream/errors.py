@@ -1,4 +1,4 @@
-"""notify_svc's own domain error; the shared interceptor maps it to its status code."""
+"""The one way a subscription fails; the shared interceptor maps it to its gRPC status code."""
 
 from __future__ import annotations
 
