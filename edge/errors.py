@@ -14,8 +14,9 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from edge.field_names import location_field, rest_field
+from edge.field_names import location_field
 from edge.route_table import RouteTable
+from fraudmesh.conversions.rest import rest_field
 from fraudmesh.errors import DomainError, FieldViolation, InvalidArgument
 
 log = logging.getLogger("edge.errors")

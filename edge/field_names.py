@@ -1,7 +1,7 @@
-"""Names of fields in error answers: the REST body's names, not the proto's or pydantic's.
+"""Names of fields in error answers for pydantic's errors: the REST body's names, as the client wrote them.
 
-A client sent `amount` and `currency`, so a violation of `transaction.amount.minor_units` must
-name `amount`; one in the third transaction of a batch names `transactions[2].amount`.
+A violation in the third transaction of a batch names `transactions[2].amount`. The contract's own
+violations are named by fraudmesh.conversions.rest.rest_field.
 """
 
 from __future__ import annotations
@@ -9,30 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-# Proto path suffix -> REST name, where the legacy body flattens or renames a field.
-_PROTO_TO_REST = (
-    ("amount.minor_units", "amount"),
-    ("amount.currency", "currency"),
-    ("oldest_first", "order"),
-)
-
 # pydantic inserts a tag when it picks a member of a tagged union; the client never wrote it.
 UNION_TAGS = frozenset({"location_object", "location_city"})
 
 _INDEX = re.compile(r"^\d+$")
-
-
-def rest_field(proto_path: str, body_field: str = "") -> str:
-    """The REST name of a protovalidate field path; `body_field` is the annotation's `body` (e.g. "transaction")."""
-    path = proto_path
-    if body_field and body_field != "*" and path.startswith(body_field + "."):
-        path = path[len(body_field) + 1 :]
-    for proto_suffix, rest_name in _PROTO_TO_REST:
-        if path == proto_suffix:
-            return rest_name
-        if path.endswith("." + proto_suffix):
-            return path[: -len(proto_suffix)] + rest_name
-    return path
 
 
 def location_field(loc: Sequence[str | int]) -> str:

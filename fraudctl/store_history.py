@@ -11,12 +11,13 @@ from datetime import UTC
 from pathlib import Path
 
 import pandas as pd
-from babel.numbers import get_currency_precision
 from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc, transaction_pb2
 from tqdm import tqdm
 
+from fraudmesh.conversions.enums import CHANNEL_NAMES, CHANNEL_VALUES
+from fraudmesh.conversions.money import DEFAULT_CURRENCY, exponent, to_major_units
 from fraudmesh.grpc_server import insecure_channel
-from fraudmodel.events import CHANNEL_FROM_PROTO, TxnEvent, minor_to_major
+from fraudmodel.events import TxnEvent
 from fraudmodel.features import DEFAULT_LABEL_DELAY
 from fraudmodel.history_files import COLUMNS, read_events, write_history
 from fraudmodel.serving.decision_message import scored_transaction
@@ -25,11 +26,10 @@ from fraudmodel.serving.scorer import Scorer
 from scoring_svc.peers import StorePeer
 
 BATCH = 1000
-_CHANNEL_TO_PROTO = {name: value for value, name in CHANNEL_FROM_PROTO.items()}
 
 
 def transaction_of(event: TxnEvent) -> transaction_pb2.Transaction:
-    minor_units = round(event.amount * 10 ** get_currency_precision(event.currency))
+    minor_units = round(event.amount * 10 ** exponent(event.currency))
     location = transaction_pb2.Location(city=event.city, country=event.country)
     if event.lat is not None and event.lon is not None:
         location.lat, location.lon = event.lat, event.lon
@@ -40,7 +40,7 @@ def transaction_of(event: TxnEvent) -> transaction_pb2.Transaction:
             amount=transaction_pb2.Money(minor_units=minor_units, currency=event.currency),
             location=location,
             merchant_id=event.merchant_id,
-            channel=_CHANNEL_TO_PROTO.get(event.channel, transaction_pb2.CHANNEL_UNSPECIFIED),
+            channel=CHANNEL_VALUES.get(event.channel, transaction_pb2.CHANNEL_UNSPECIFIED),
         ),
     )
     txn.input.occurred_at.FromDatetime(event.occurred_at)
@@ -85,10 +85,10 @@ def _row(scored: decision_pb2.ScoredTransaction) -> dict:
         "transaction_id": scored.transaction.id,
         "user_id": inp.user_id,
         "occurred_at": inp.occurred_at.ToDatetime(tzinfo=UTC),
-        "amount": minor_to_major(inp.amount.minor_units, inp.amount.currency or "USD"),
-        "currency": inp.amount.currency or "USD",
+        "amount": to_major_units(inp.amount.minor_units, inp.amount.currency or DEFAULT_CURRENCY),
+        "currency": inp.amount.currency or DEFAULT_CURRENCY,
         "merchant_id": inp.merchant_id,
-        "channel": CHANNEL_FROM_PROTO.get(inp.channel, "unspecified"),
+        "channel": CHANNEL_NAMES.get(inp.channel, "unspecified"),
         "lat": inp.location.lat if inp.location.HasField("lat") else math.nan,
         "lon": inp.location.lon if inp.location.HasField("lon") else math.nan,
         "city": inp.location.city,

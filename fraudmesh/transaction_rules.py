@@ -3,20 +3,10 @@ Shared by ingest (before producing) and scoring (for what-if calls)."""
 
 from __future__ import annotations
 
-import functools
-
-from babel.numbers import get_currency_name
 from fraud.v1 import transaction_pb2
 
+from fraudmesh.conversions.money import DEFAULT_CURRENCY, is_iso_currency
 from fraudmesh.errors import FieldViolation
-
-DEFAULT_CURRENCY = "USD"
-
-
-@functools.lru_cache(maxsize=1024)  # CLDR look-ups showed in ingest's profile; codes repeat
-def is_iso_currency(code: str) -> bool:
-    # Babel answers with the code itself when CLDR does not know it.
-    return get_currency_name(code, locale="en") != code
 
 
 def normalise(txn: transaction_pb2.TransactionInput, prefix: str) -> list[FieldViolation]:

@@ -1,4 +1,7 @@
-"""Runs the protovalidate rules declared in `proto/` and turns violations into `InvalidArgument`."""
+"""Runs the protovalidate rules declared in `proto/` and turns violations into `InvalidArgument`.
+
+The one validator of the code base: every service and the edge validate through this module, so the
+rules are compiled once per process (on each message type's first use) and by the same validator."""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import protovalidate
 from google.protobuf.message import Message
 
 from fraudmesh.errors import FieldViolation, InvalidArgument
+
+VALIDATOR = protovalidate.Validator()
 
 
 def _field_path(violation: protovalidate.Violation, skip: int = 0) -> str:
@@ -27,7 +32,7 @@ def _violation(violation: protovalidate.Violation, prefix: str = "", skip: int =
 
 def violations_of(message: Message, prefix: str = "") -> list[FieldViolation]:
     try:
-        protovalidate.validate(message)
+        VALIDATOR.validate(message)
     except protovalidate.ValidationError as error:
         return [_violation(v, prefix) for v in error.violations]
     return []
@@ -41,7 +46,7 @@ def violations_by_item(
     own: list[FieldViolation] = []
     by_item: dict[int, list[FieldViolation]] = {}
     try:
-        protovalidate.validate(message)
+        VALIDATOR.validate(message)
     except protovalidate.ValidationError as error:
         for v in error.violations:
             elements = v.proto.field.elements

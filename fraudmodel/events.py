@@ -7,24 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from babel.numbers import get_currency_precision
-
+from fraudmesh.conversions.enums import CHANNEL_NAMES, CHANNEL_VALUES
+from fraudmesh.conversions.money import DEFAULT_CURRENCY, to_major_units
 from fraudmesh.timestamps import aware_datetime
 from fraudmodel.geo import Gazetteer, default_gazetteer
 
 if TYPE_CHECKING:
     from fraud.v1 import transaction_pb2
 
-CHANNELS = ("card_present", "card_not_present", "contactless", "atm", "unspecified")
-DEFAULT_CURRENCY = "USD"
-
-CHANNEL_FROM_PROTO = {
-    0: "unspecified",
-    1: "card_present",
-    2: "card_not_present",
-    3: "contactless",
-    4: "atm",
-}
+CHANNELS = tuple(CHANNEL_VALUES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +35,6 @@ class TxnEvent:
     labelled_at: datetime | None = None
 
 
-def minor_to_major(minor_units: int, currency: str) -> float:
-    return minor_units / 10 ** get_currency_precision(currency)
-
-
 def event_from_proto(txn: transaction_pb2.Transaction, gazetteer: Gazetteer | None = None) -> TxnEvent:
     """A Kafka/gRPC transaction as an event. Missing event time falls back to when ingest received it;
     missing coordinates are looked up from the city (and country) in the gazetteer (the process-wide
@@ -65,10 +52,10 @@ def event_from_proto(txn: transaction_pb2.Transaction, gazetteer: Gazetteer | No
         transaction_id=txn.id,
         user_id=inp.user_id,
         occurred_at=occurred_at,
-        amount=minor_to_major(inp.amount.minor_units, currency),
+        amount=to_major_units(inp.amount.minor_units, currency),
         currency=currency,
         merchant_id=inp.merchant_id,
-        channel=CHANNEL_FROM_PROTO.get(int(inp.channel), "unspecified"),
+        channel=CHANNEL_NAMES.get(int(inp.channel), "unspecified"),
         lat=lat,
         lon=lon,
         city=loc.city,

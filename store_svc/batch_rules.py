@@ -13,8 +13,9 @@ from typing import Any
 
 from fraud.v1 import decision_pb2
 
+from fraudmesh.conversions.enums import stored_channel_name
+from fraudmesh.conversions.rows import row_from_scored
 from fraudmesh.errors import FieldViolation, InvalidArgument
-from store_svc.conversions import channel_name, row_from_scored
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
 STORED_DECISIONS = frozenset(
@@ -80,5 +81,5 @@ def rows_of_batch(
         raise InvalidArgument(violations)
     for scored, row in zip(decisions, rows, strict=True):
         if row["channel"] is None:
-            channel_name(scored.transaction.input.channel)  # raises: the contract's rules let no such channel in
+            stored_channel_name(scored.transaction.input.channel)  # raises: the contract's rules let no such channel in
     return rows

@@ -13,17 +13,12 @@ from fraud.v1 import decision_pb2, store_service_pb2
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from fraudmesh.conversions.enums import stored_label_name
+from fraudmesh.conversions.rows import ROW_COLUMNS, TRANSACTION_COLUMNS, fill_transaction_and_label, scored_from_row
 from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
 from store_svc import page_token as cursor_tokens
 from store_svc.batch_insert import BatchInsert
 from store_svc.batch_rules import rows_of_batch
-from store_svc.conversions import (
-    ROW_COLUMNS,
-    TRANSACTION_COLUMNS,
-    fill_transaction_and_label,
-    label_name,
-    scored_from_row,
-)
 from store_svc.database import json_text
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.filters import TransactionFilters
@@ -170,7 +165,7 @@ class TransactionRepository:
             sa.update(transactions)
             .where(transactions.c.id == transaction_id)
             .values(
-                label=label_name(label),
+                label=stored_label_name(label),
                 labelled_at=sa.func.now(),
                 analyst=analyst,
                 is_fraud=label == decision_pb2.LABEL_FRAUD,

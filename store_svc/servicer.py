@@ -9,10 +9,11 @@ from __future__ import annotations
 import grpc
 from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc
 
+from fraudmesh.conversions.time import optional_datetime
 from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate
-from store_svc.conversions import filters_from_request, optional_datetime, statistics_response
+from store_svc.conversions import filters_from_request, statistics_response
 from store_svc.label_events import LabelEvents
 from store_svc.repository import TransactionRepository
 

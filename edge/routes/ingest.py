@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from fraud.v1 import ingest_service_pb2, store_service_pb2, transaction_pb2
 
 from edge.context import EdgeContext
-from edge.conversions import decision_object, rfc3339, transaction_input
 from edge.rest_models import (
     BatchOut,
     DecidedOut,
@@ -23,6 +22,8 @@ from edge.rest_models import (
     TransactionIn,
 )
 from edge.route_table import RouteBinding
+from fraudmesh.conversions.rest import decision_object, transaction_input
+from fraudmesh.conversions.time import rfc3339
 from fraudmesh.errors import InvalidArgument
 
 INVALID = {422: {"model": ErrorOut, "description": "A field broke a rule; `violations` names each."}}

@@ -8,9 +8,11 @@ from fastapi.responses import JSONResponse
 from fraud.v1 import store_service_pb2
 
 from edge.context import EdgeContext
-from edge.conversions import decision_object, label_value, list_request, stats_object, timestamp_from
 from edge.rest_models import DecisionName, DecisionOut, ErrorOut, LabelIn, LabelName, StatsOut, TransactionPageOut
 from edge.route_table import RouteBinding
+from fraudmesh.conversions.enums import label_value
+from fraudmesh.conversions.rest import decision_object, list_request, stats_object
+from fraudmesh.conversions.time import timestamp_from
 
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No transaction with this id."}}
 INVALID = {422: {"model": ErrorOut}}

@@ -7,20 +7,15 @@ from datetime import datetime
 from fraud.v1 import decision_pb2, transaction_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from fraudmesh.conversions.enums import DECISION_VALUES
 from fraudmesh.timestamps import timestamp_of
 from fraudmodel.serving.scorer import ScoreResult
-
-DECISIONS = {
-    "APPROVE": decision_pb2.DECISION_APPROVE,
-    "REVIEW": decision_pb2.DECISION_REVIEW,
-    "DECLINE": decision_pb2.DECISION_DECLINE,
-}
 
 
 def write_decision(scored: decision_pb2.ScoredTransaction, result: ScoreResult, scored_at: Timestamp) -> None:
     """Writes `result` into `scored`, whose transaction is already in place. Everything is set field
     by field on the message itself: building parts apart and handing them over would copy them."""
-    decision = DECISIONS[result.decision]
+    decision = DECISION_VALUES[result.decision]
     scored.score = result.score
     scored.decision = decision
     scored.is_fraud = decision == decision_pb2.DECISION_DECLINE
@@ -30,7 +25,9 @@ def write_decision(scored: decision_pb2.ScoredTransaction, result: ScoreResult, 
     scored.model_version = result.model_version
     shadow_scores = scored.shadow_scores
     for shadow in result.shadow:
-        shadow_scores.add(model_version=shadow.model_version, score=shadow.score, decision=DECISIONS[shadow.decision])
+        shadow_scores.add(
+            model_version=shadow.model_version, score=shadow.score, decision=DECISION_VALUES[shadow.decision]
+        )
     features = scored.features
     for name, value in result.features.items():
         features[name] = value

@@ -1,12 +1,11 @@
-"""Pure logic of ingest: idempotent ids, the idempotency cache, currency defaults and checks."""
+"""Pure logic of ingest: idempotent ids and the idempotency cache (its currency default and check are
+fraudmesh.conversions.money's, tested in tests/unit/fraudmesh/test_conversions_money.py)."""
 
 import asyncio
 from datetime import UTC, datetime
 
 import pytest
-from fraud.v1 import transaction_pb2
 
-from fraudmesh.transaction_rules import normalise
 from ingest_svc.idempotency import IdempotencyCache, id_for_key, new_id
 
 
@@ -37,13 +36,3 @@ async def test_a_failed_first_attempt_is_not_remembered_and_its_waiters_see_the_
         await asyncio.shield(waiter)
     assert cache.accepted_at("u", "k") is None
     assert cache.in_flight("u", "k") is None
-
-
-def test_empty_currency_becomes_usd_and_unknown_codes_are_named():
-    txn = transaction_pb2.TransactionInput(user_id="u", amount=transaction_pb2.Money(minor_units=100))
-    assert normalise(txn, "transaction.") == []
-    assert txn.amount.currency == "USD"
-    bad = transaction_pb2.TransactionInput(user_id="u", amount=transaction_pb2.Money(minor_units=100, currency="XYZ"))
-    [violation] = normalise(bad, "transaction.")
-    assert violation.field == "transaction.amount.currency"
-    assert violation.rule == "currency.iso4217"

@@ -12,7 +12,7 @@ from fraud.v1 import decision_pb2
 from sqlalchemy.dialects.postgresql import JSONB
 from store_testing import BASE_TIME, make_scored
 
-from store_svc.conversions import ROW_COLUMNS, row_from_scored
+from fraudmesh.conversions.rows import ROW_COLUMNS, row_from_scored
 from store_svc.repository import TransactionRepository
 from store_svc.schema import transactions
 

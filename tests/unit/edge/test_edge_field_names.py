@@ -2,7 +2,8 @@
 
 import pytest
 
-from edge.field_names import location_field, rest_field
+from edge.field_names import location_field
+from fraudmesh.conversions.rest import rest_field
 
 
 @pytest.mark.parametrize(
