@@ -1,25 +1,23 @@
 """Realistic, varied transactions for load: users, amounts, merchants, channels and places drawn from
-the simulator's customers (so scoring meets repeat users, new users and travel as it would in life),
+the history generator's customers (so scoring meets repeat users, new users and travel as it would in life),
 in the three shapes the benchmarks send: ghz's JSON, the gRPC request, and the REST body."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
-from babel.numbers import get_currency_precision
 from fraud.v1 import ingest_service_pb2, transaction_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from fraudmesh.conversions.enums import CHANNEL_REST_VALUES
+from fraudmesh.conversions.money import exponent
+
 USER_PREFIX = "bench-"  # keeps benchmark users apart from anyone else's on a shared platform
 STAMPED_PREFIX = USER_PREFIX + "stamped-"  # customers of the tools that leave event times to ingest
-CHANNEL_ENUM = {
-    "card_present": "CHANNEL_CARD_PRESENT",
-    "card_not_present": "CHANNEL_CARD_NOT_PRESENT",
-    "contactless": "CHANNEL_CONTACTLESS",
-    "atm": "CHANNEL_ATM",
-}
+CHANNEL_ENUM = {name: transaction_pb2.Channel.Name(value) for name, value in CHANNEL_REST_VALUES.items()}
 WITHOUT_COORDINATES_EVERY = 5  # one in five names only its city: scoring then looks the place up
 
 
@@ -34,23 +32,23 @@ class Payment:
     country: str
     lat: float | None
     lon: float | None
-    occurred_at_s: int | None = None  # the simulated event time, UNIX seconds (bench/replay.py shifts it)
+    occurred_at_s: int | None = None  # the generated event time, UNIX seconds (bench/replay.py shifts it)
 
 
 def payment_pool(count: int, seed: int = 11) -> list[Payment]:
-    """`count` payments of simulated customers in event-time order (the simulator is heavy: imported here)."""
-    from fraudmodel.generators.cardholders import SimulationConfig, simulate
+    """`count` payments of generated customers in event-time order (the generator is heavy: imported here)."""
+    from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
 
     users = max(50, count // 12)  # about a dozen payments per customer: most users repeat
-    frame = simulate(SimulationConfig(users=users, days=10, seed=seed))
+    frame = generate_history(HistoryConfig(users=users, days=10, seed=seed))
     while len(frame) < count:
         users *= 2
-        frame = simulate(SimulationConfig(users=users, days=10, seed=seed))
-    rows = frame.head(count).itertuples(index=False)
+        frame = generate_history(HistoryConfig(users=users, days=10, seed=seed))
+    rows: Iterable[Any] = frame.head(count).itertuples(index=False)  # named tuples, one field per column
     pool = []
     for i, row in enumerate(rows):
         located = i % WITHOUT_COORDINATES_EVERY != 0
-        precision = get_currency_precision(row.currency)
+        precision = exponent(row.currency)
         pool.append(
             Payment(
                 user_id=USER_PREFIX + row.user_id,
@@ -71,7 +69,7 @@ def payment_pool(count: int, seed: int = 11) -> list[Payment]:
 def stamped_by_ingest(payments: Sequence[Payment]) -> list[Payment]:
     """The payments for tools that send one fixed set over and over (ghz, wrk), with no event time, so
     ingest stamps it. Their customers are other ones than the replayed customers (bench/replay.py),
-    whose histories move in simulated time and would be muddled by payments stamped today."""
+    whose histories move in generated time and would be muddled by payments stamped today."""
     return [
         replace(p, user_id=STAMPED_PREFIX + p.user_id.removeprefix(USER_PREFIX), occurred_at_s=None) for p in payments
     ]
@@ -110,7 +108,7 @@ def grpc_request(
             amount=transaction_pb2.Money(minor_units=payment.minor_units, currency=payment.currency),
             location=location,
             merchant_id=payment.merchant_id,
-            channel=transaction_pb2.Channel.Value(CHANNEL_ENUM[payment.channel]),
+            channel=CHANNEL_ENUM[payment.channel],  # the enum's label, as the constructor takes it
             idempotency_key=idempotency_key,
             occurred_at=None if occurred_at_s is None else Timestamp(seconds=occurred_at_s),
         )
@@ -120,7 +118,7 @@ def grpc_request(
 def rest_body(payment: Payment, occurred_at_s: int | None = None) -> dict:
     """The body of POST /api/transaction: the amount as a decimal string in major units, as clients send
     it, and the event time (`occurred_at_s`, UNIX seconds) in ISO 8601 when given."""
-    precision = get_currency_precision(payment.currency)
+    precision = exponent(payment.currency)
     major, minor = divmod(payment.minor_units, 10**precision)
     amount = f"{major}.{minor:0{precision}d}" if precision else str(major)
     location: dict = {"city": payment.city, "country": payment.country}

@@ -12,7 +12,7 @@ import pathlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from bench import machine, procfs, report, stack
 from bench.decisions import DecisionClock
@@ -27,6 +27,9 @@ from bench.storage import StoredRows
 from bench.targets import check_targets
 from fraudctl.runtime.platform import REPO
 from fraudctl.runtime.services import ServicePorts
+
+if TYPE_CHECKING:
+    from bench.ghz import GhzRunner
 
 T = TypeVar("T")
 log = logging.getLogger("bench")
@@ -76,25 +79,25 @@ class Options:
     postgres_port: int = 55432
 
 
-SMOKE = dict(
-    seconds=3.0,
-    search_steps=2,
-    ghz_seconds=4.0,
-    ghz_warmup_seconds=2.0,
-    wrk_seconds=4.0,
-    rest_rates=(250, 500),
-    fanout_rate=50.0,
-    fanout_seconds=3.0,
-    scale_rates=(500, 1000),
-    steady_rate=300.0,
-    steady_seconds=10.0,
-    profile_seconds=5.0,
-    warmup_seconds=3.0,
-    scoring_transactions=3000,
-    scoring_users=500,
-    state_users=2000,
-    payments=5000,
-)
+SMOKE = {
+    "seconds": 3.0,
+    "search_steps": 2,
+    "ghz_seconds": 4.0,
+    "ghz_warmup_seconds": 2.0,
+    "wrk_seconds": 4.0,
+    "rest_rates": (250, 500),
+    "fanout_rate": 50.0,
+    "fanout_seconds": 3.0,
+    "scale_rates": (500, 1000),
+    "steady_rate": 300.0,
+    "steady_seconds": 10.0,
+    "profile_seconds": 5.0,
+    "warmup_seconds": 3.0,
+    "scoring_transactions": 3000,
+    "scoring_users": 500,
+    "state_users": 2000,
+    "payments": 5000,
+}
 
 
 class Run:
@@ -102,7 +105,7 @@ class Run:
         self.options = options
         self.stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         self.work_dir = options.out_dir / self.stamp
-        self._ghz_tool = None  # bench.ghz.GhzRunner, built once when first needed
+        self._ghz_tool: GhzRunner | None = None  # built once when first needed
         self.results: dict = {
             "stamp": self.stamp,
             "smoke": options.smoke,
@@ -128,7 +131,7 @@ class Run:
             )
         try:
             self.results["models_dir"] = str(own.config.models_dir if own else options.models_dir or REPO / "models")
-            log.info("building %d varied payments from the simulator", options.payments)
+            log.info("building %d varied payments from the history generator", options.payments)
             self.payments = payment_pool(options.payments)
             asyncio.run(self._against(target))
             if "scoring" in options.parts:  # after the load, while the (idle) platform's model folder is there
@@ -243,7 +246,7 @@ class Run:
         watched["harness subscriber"] = (os.getpid(), False)
         return watched
 
-    async def _ghz_runner(self):
+    async def _ghz_runner(self) -> GhzRunner:
         from bench.ghz import GhzRunner
 
         if self._ghz_tool is None:

@@ -55,7 +55,7 @@ def _measure(model_dir: str, transactions: int, users: int, state_users: int, st
 
     from bench import scoring_inprocess as scoring_bench
     from fraudmodel.evaluation.batch_scoring import scorer_for, warm_from_history
-    from fraudmodel.generators.cardholders import SimulationConfig, simulate
+    from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
     from fraudmodel.history_files import frame_to_events
 
     results = scoring_bench.run(pathlib.Path(model_dir), transactions, users, one_core=True)
@@ -66,7 +66,7 @@ def _measure(model_dir: str, transactions: int, users: int, state_users: int, st
             p50, p99 = (float(v) for v in np.percentile(r.latencies_ms, [50, 99]))
         in_process.append(InProcessScoring(r.name, r.per_second, p50, p99))
 
-    events = frame_to_events(simulate(SimulationConfig(users=state_users, days=state_days, seed=5)))
+    events = frame_to_events(generate_history(HistoryConfig(users=state_users, days=state_days, seed=5)))
     transactions_warmed = len(events)
     scorer = scorer_for(pathlib.Path(model_dir))
     scorer.knows_user("warm-up")  # let lazy set-up happen before tracing starts

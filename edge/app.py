@@ -11,7 +11,6 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from edge.body_limit import BodySizeLimit
-from edge.city_search import CitySearch
 from edge.context import EdgeContext
 from edge.decision_hub import DecisionHub
 from edge.errors import install_error_handlers
@@ -20,14 +19,12 @@ from edge.http_rules import annotated_rules
 from edge.metrics import EdgeMetrics
 from edge.notify_feed import NotifyFeed
 from edge.route_table import RouteTable
-from edge.routes import geo, ingest, model_reports, scoring, simulator, store, system, websocket
+from edge.routes import ingest, model_reports, scoring, store, system, traffic, websocket
 from edge.settings import EdgeSettings
-from edge.simulated_traffic import TrafficGenerators
 from edge.static import ConsoleFiles
 from edge.submit_route import SubmitRoute
-from edge.traffic_simulator import TrafficSimulator
+from edge.traffic_control import TrafficControl
 from edge.upstreams import Upstreams
-from fraudmodel.geo import Gazetteer
 
 log = logging.getLogger("edge")
 
@@ -54,12 +51,11 @@ def create_app(
     channels: Upstreams,
     metrics: EdgeMetrics | None = None,
     tracer_provider: TracerProvider | None = None,
-    gazetteer: Gazetteer | None = None,
 ) -> FastAPI:
     """The edge application. `channels` are opened and closed by the app's lifespan; its routes are
     the contract's annotated RPCs plus /api/health, /api/config, /api/ws, the console's helpers
-    (/api/geo/cities, /api/models/{version}/report/{file}, /api/simulator) and the console at /.
-    The `gazetteer` (city names and places) is read on first use; tests may share one.
+    (/api/models/{version}/report/{file}, /api/traffic) and the console at /. What only the model
+    library knows (city suggestions, generated transactions) the edge asks scoring for.
 
     With `metrics`, requests, WebSocket clients and submitted transactions are counted there.
     With a `tracer_provider` (tracing on) every request gets a server span from it, which the
@@ -69,9 +65,8 @@ def create_app(
     metrics = metrics or EdgeMetrics()
     hub = DecisionHub(settings.decision_ring_size, settings.websocket_queue_size)
     feed = NotifyFeed(lambda: channels.notify, hub, settings.notify_reconnect_max_seconds)
-    gazetteer = gazetteer or Gazetteer()
     context = EdgeContext(settings, channels, hub, metrics, coalesce_submissions=tracer_provider is None)
-    traffic = TrafficSimulator(simulator.ingest_submitter(context), TrafficGenerators(gazetteer))
+    traffic_control = TrafficControl(traffic.ingest_submitter(context), traffic.scoring_generator(context))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -80,7 +75,7 @@ def create_app(
         try:
             yield
         finally:
-            await traffic.stop()
+            await traffic_control.stop()
             hub.close()
             await feed.stop()
             await channels.close()
@@ -97,7 +92,7 @@ def create_app(
     )
     app.state.hub = hub
     app.state.feed = feed
-    app.state.simulator = traffic
+    app.state.traffic = traffic_control
     routes = RouteTable(
         annotated_rules(), [*ingest.bindings(context), *scoring.bindings(context), *store.bindings(context)]
     )
@@ -109,9 +104,8 @@ def create_app(
     )
     app.router.routes.insert(0, submit_route)
     system.register(app, context)
-    geo.register(app, CitySearch(gazetteer))
     model_reports.register(app, context)
-    simulator.register(app, context, traffic)
+    traffic.register(app, context, traffic_control)
     websocket.register(app, context)
     install_error_handlers(app, routes)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)

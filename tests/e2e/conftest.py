@@ -1,5 +1,5 @@
 """The whole platform for end-to-end tests: the session's real Kafka and PostgreSQL, a starter
-model trained from simulated data, a Jaeger v2 receiving every service's traces, and the five
+model trained from generated data, a Jaeger v2 receiving every service's traces, and the five
 services as processes, started by the same supervisor `fraudctl up` uses, on free loopback ports."""
 
 from __future__ import annotations

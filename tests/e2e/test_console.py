@@ -283,31 +283,31 @@ async def test_decisions_made_while_the_edge_was_down_reach_the_feed_once_it_is_
     await page.screenshot(path=str(ARTIFACTS / "feed-after-edge-restart.png"), full_page=True)
 
 
-async def test_the_traffic_control_runs_simulated_cardholders_through_the_whole_path(
+async def test_the_traffic_control_runs_generated_cardholders_through_the_whole_path(
     stack: ServiceSupervisor, page: Page, api: httpx.AsyncClient
 ):
     await open_console(page, stack.ports.edge_url)
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Submit").click()
     await page.get_by_label("Rate (per second)").fill("40")
     await page.get_by_label("Cardholders").fill("200")
-    status = page.get_by_test_id("simulator-status")
+    status = page.get_by_test_id("traffic-status")
     try:
         await page.get_by_role("button", name="Start", exact=True).click()
-        # The first start builds the simulator's population in the edge: a few seconds.
+        # The first batch has scoring read the generator's cities and build the population: a few seconds.
         await expect(status).to_contain_text("running at 40/s from 200 cardholders", timeout=60_000)
-        await show_user_in_feed(page, "sim-user-")
-        simulated = page.locator('[data-testid="feed-row"]')
-        await expect(simulated.first).to_be_visible(timeout=30_000)
-        first_id = await simulated.first.get_attribute("data-id")
+        await show_user_in_feed(page, "traffic-user-")
+        generated = page.locator('[data-testid="feed-row"]')
+        await expect(generated.first).to_be_visible(timeout=30_000)
+        first_id = await generated.first.get_attribute("data-id")
         stored = (await api.get(f"/api/transactions/{first_id}")).json()
-        assert stored["user_id"].startswith("sim-user-") and stored["decision"] in ("APPROVE", *FLAGGED)
+        assert stored["user_id"].startswith("traffic-user-") and stored["decision"] in ("APPROVE", *FLAGGED)
 
         await page.get_by_role("navigation", name="Main").get_by_role("link", name="Submit").click()
         await page.get_by_role("button", name="Stop", exact=True).click()
         await expect(status).to_contain_text("stopped")
     finally:
-        await api.delete("/api/simulator")
-    final = (await api.get("/api/simulator")).json()
+        await api.delete("/api/traffic")
+    final = (await api.get("/api/traffic")).json()
     assert final["running"] is False and final["sent"] > 0 and final["errors"] == 0, final
     await asyncio.sleep(1)
-    assert (await api.get("/api/simulator")).json()["sent"] == final["sent"]
+    assert (await api.get("/api/traffic")).json()["sent"] == final["sent"]

@@ -51,7 +51,7 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
     # Recent history (from 20 to 10 days ago): merchant risk keeps labels only within 30 days of the
     # newest transaction it has seen, and other tests' payments are from today.
     start = (datetime.now(UTC) - timedelta(days=20)).date().isoformat()
-    fraudctl("simulate", "--out", str(history), "--users", "40", "--days", "10", "--seed", "3", "--start", start)
+    fraudctl("generate", "--out", str(history), "--users", "40", "--days", "10", "--seed", "3", "--start", start)
     original = pd.read_csv(history, dtype={"transaction_id": str})
     store = stack.ports.grpc_address("store")
 
@@ -119,7 +119,7 @@ async def test_train_from_store_learns_from_the_stored_labels(
     empty_store: str, models_dir: pathlib.Path, tmp_path: pathlib.Path
 ):
     history = tmp_path / "history.csv"
-    fraudctl("simulate", "--out", str(history), "--users", "150", "--days", "36", "--seed", "5")
+    fraudctl("generate", "--out", str(history), "--users", "150", "--days", "36", "--seed", "5")
     fraudctl("import", str(history), "--store", empty_store, "--models", str(models_dir))
 
     out = tmp_path / "models"

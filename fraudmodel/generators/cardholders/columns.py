@@ -1,10 +1,11 @@
-"""A growing set of simulated transactions, held as numpy columns (appending chunks, no Python rows)."""
+"""A growing set of generated transactions, held as numpy columns (appending chunks, no Python rows)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 CARD_PRESENT = 0
 CARD_NOT_PRESENT = 1
@@ -16,7 +17,20 @@ LEGIT = "legit"
 class TxnColumns:
     chunks: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
-    def add(self, *, user, t, amount, merchant, channel, lat, lon, city, fraud, scenario: str) -> None:
+    def add(
+        self,
+        *,
+        user: ArrayLike,
+        t: ArrayLike,
+        amount: ArrayLike,
+        merchant: ArrayLike,
+        channel: ArrayLike,
+        lat: ArrayLike,
+        lon: ArrayLike,
+        city: ArrayLike,
+        fraud: ArrayLike,
+        scenario: str,
+    ) -> None:
         n = len(np.atleast_1d(t))
         cols = {
             "user": user,

@@ -38,7 +38,13 @@ def _incidents(rng: np.random.Generator, n_users: int, rate: float, days: int) -
 
 
 def stolen_card_sprees(
-    rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int, out: TxnColumns
+    rng: np.random.Generator,
+    customers: Customers,
+    merchants: Merchants,
+    cities: Cities,
+    start: int,
+    days: int,
+    out: TxnColumns,
 ) -> None:
     home_cities = np.flatnonzero(cities.home)
     for u in _incidents(rng, len(customers), SPREE_RATE, days):
@@ -66,7 +72,13 @@ def stolen_card_sprees(
 
 
 def cnp_shipped_far(
-    rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int, out: TxnColumns
+    rng: np.random.Generator,
+    customers: Customers,
+    merchants: Merchants,
+    cities: Cities,
+    start: int,
+    days: int,
+    out: TxnColumns,
 ) -> None:
     for u in _incidents(rng, len(customers), CNP_FAR_RATE, days):
         k = int(rng.integers(1, 6))
@@ -90,7 +102,13 @@ def cnp_shipped_far(
 
 
 def card_testing(
-    rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int, out: TxnColumns
+    rng: np.random.Generator,
+    customers: Customers,
+    merchants: Merchants,
+    cities: Cities,
+    start: int,
+    days: int,
+    out: TxnColumns,
 ) -> None:
     for u in _incidents(rng, len(customers), CARD_TESTING_RATE, days):
         k = int(rng.integers(3, 9))
@@ -129,7 +147,12 @@ def card_testing(
 
 
 def impossible_travel(
-    rng, customers: Customers, merchants: Merchants, cities: Cities, legit: dict[str, np.ndarray], out: TxnColumns
+    rng: np.random.Generator,
+    customers: Customers,
+    merchants: Merchants,
+    cities: Cities,
+    legit: dict[str, np.ndarray],
+    out: TxnColumns,
 ) -> None:
     """A clone used far away shortly after a genuine card-present purchase at home."""
     n = len(customers)
@@ -164,7 +187,13 @@ def impossible_travel(
 
 
 def high_amounts(
-    rng, customers: Customers, merchants: Merchants, cities: Cities, start: int, days: int, out: TxnColumns
+    rng: np.random.Generator,
+    customers: Customers,
+    merchants: Merchants,
+    cities: Cities,
+    start: int,
+    days: int,
+    out: TxnColumns,
 ) -> None:
     for u in _incidents(rng, len(customers), HIGH_AMOUNT_RATE, days):
         day = int(rng.integers(0, days))
@@ -202,7 +231,12 @@ def high_amounts(
 
 
 def compromise_merchants(
-    rng, merchants: Merchants, cities: Cities, columns: dict[str, np.ndarray], start: int, days: int
+    rng: np.random.Generator,
+    merchants: Merchants,
+    cities: Cities,
+    columns: dict[str, np.ndarray],
+    start: int,
+    days: int,
 ) -> None:
     """Turn part of the ordinary transactions at compromised shops into fraud (in place)."""
     home_shops = np.flatnonzero(~merchants.web & (merchants.city >= 0))
@@ -221,7 +255,7 @@ def compromise_merchants(
             columns["scenario"][hit] = "compromised_merchant"
 
 
-def _far_city(rng, cities: Cities, lat: float, lon: float, min_km: float) -> int:
+def _far_city(rng: np.random.Generator, cities: Cities, lat: float, lon: float, min_km: float) -> int:
     for _ in range(50):
         c = int(rng.integers(0, len(cities.names)))
         if haversine_km(lat, lon, cities.lat[c], cities.lon[c]) >= min_km:

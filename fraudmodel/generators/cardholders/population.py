@@ -31,7 +31,7 @@ class Cities:
     countries: list[str]
     lat: np.ndarray
     lon: np.ndarray
-    utc_offset_s: np.ndarray  # standard offset at the simulation's start
+    utc_offset_s: np.ndarray  # standard offset on the generator's start date
     home: np.ndarray  # bool: a US city where customers live
     weight: np.ndarray  # where people live (home cities only)
 
@@ -68,7 +68,7 @@ def load_cities(gazetteer: Gazetteer, start: datetime) -> Cities:
     home = gazetteer.cities(HOME_CITY_MIN_POPULATION, HOME_COUNTRY)
     foreign = [p for p in gazetteer.cities(FOREIGN_CITY_MIN_POPULATION) if p.country_code != HOME_COUNTRY]
     places: list[Place] = home + foreign
-    offsets = np.array([ZoneInfo(p.timezone).utcoffset(start).total_seconds() for p in places])
+    offsets = np.array([_utc_offset_s(p.timezone, start) for p in places])
     population = np.array([p.population for p in places], dtype=float)
     is_home = np.array([i < len(home) for i in range(len(places))])
     weight = np.where(is_home, population**0.8, 0.0)
@@ -81,6 +81,13 @@ def load_cities(gazetteer: Gazetteer, start: datetime) -> Cities:
         home=is_home,
         weight=weight / weight.sum(),
     )
+
+
+def _utc_offset_s(timezone: str, at: datetime) -> float:
+    offset = ZoneInfo(timezone).utcoffset(at)
+    if offset is None:  # only a tzinfo that knows nothing answers None; ZoneInfo always knows
+        raise ValueError(f"time zone {timezone!r} has no UTC offset at {at.isoformat()}")
+    return offset.total_seconds()
 
 
 def make_merchants(rng: np.random.Generator, cities: Cities, users_per_city: np.ndarray) -> Merchants:

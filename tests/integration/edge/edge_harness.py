@@ -15,7 +15,6 @@ from edge.app import create_app
 from edge.settings import EdgeSettings
 from edge.upstreams import UpstreamAddresses, Upstreams
 from fraudctl.runtime.waiting import free_port
-from fraudmodel.geo import Gazetteer
 
 
 @dataclass
@@ -75,12 +74,11 @@ class RunningEdge:
 async def running_edge(
     settings: EdgeSettings,
     upstreams: UpstreamAddresses | Upstreams,
-    gazetteer: Gazetteer | None = None,
     tracer_provider: TracerProvider | None = None,
 ) -> AsyncIterator[RunningEdge]:
     if isinstance(upstreams, UpstreamAddresses):
         upstreams = Upstreams(upstreams)
-    app = create_app(settings, upstreams, gazetteer=gazetteer, tracer_provider=tracer_provider)
+    app = create_app(settings, upstreams, tracer_provider=tracer_provider)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="websockets-sansio")

@@ -4,7 +4,9 @@ They serve the fraud.v1 contract over real grpc.aio servers (built with the shar
 health checking and the error-mapping interceptor are the real ones), keep what they receive so a
 test can see what the edge sent, and answer with whatever status a test asks for. They stand in
 for ingest/scoring/store/notify only here, where the edge's translation and error mapping are
-under test; the full-stack end-to-end test runs the real services.
+under test; the full-stack end-to-end test runs the real services. What scoring serves from the
+model library (SuggestCities, GenerateTransactions) the scoring peer answers with scoring's own
+servicer code over the real gazetteer and cardholder generator.
 """
 
 from __future__ import annotations
@@ -276,6 +278,8 @@ class IngestPeer(ingest_service_pb2_grpc.IngestServiceServicer):
 class ScoringPeer(scoring_service_pb2_grpc.ScoringServiceServicer):
     def __init__(self):
         self.faults = Faults()
+        self.generated: list[transaction_pb2.TransactionInput] = []
+        self._model_library = None
         self.models = [
             scoring_service_pb2.ModelInfo(
                 version="test-model-1", active=True, review_threshold=0.5, decline_threshold=0.8
@@ -303,6 +307,29 @@ class ScoringPeer(scoring_service_pb2_grpc.ScoringServiceServicer):
         for model in self.models:
             model.active = model is chosen
         return scoring_service_pb2.ActivateModelResponse(model=chosen)
+
+    async def SuggestCities(self, request, context):
+        await self.faults.apply(context)
+        return await self.model_library().SuggestCities(request, context)
+
+    async def GenerateTransactions(self, request, context):
+        await self.faults.apply(context)
+        response = await self.model_library().GenerateTransactions(request, context)
+        self.generated.extend(response.transactions)
+        return response
+
+    def model_library(self):
+        """scoring_svc's servicer over the real gazetteer and live streams; scoring proper (scorer,
+        registry, pipeline) plays no part in these two RPCs. Imported and built on first use: only
+        the console helpers' tests need it."""
+        if self._model_library is None:
+            from fraudmodel.generators.cardholders.live_stream import LiveStreams
+            from fraudmodel.geo import Gazetteer
+            from scoring_svc.servicer import ScoringServicer
+
+            gazetteer = Gazetteer()
+            self._model_library = ScoringServicer(None, None, None, gazetteer, LiveStreams(gazetteer))
+        return self._model_library
 
 
 def core_server(address: str, ingest: IngestPeer, scoring: ScoringPeer, store: StorePeer) -> GrpcServer:

@@ -1,5 +1,5 @@
 """The event-time replay: each run's payments later than everything sent before, whole weeks apart so
-weekdays and hours stay as simulated, never in the future."""
+weekdays and hours stay as generated, never in the future."""
 
 from datetime import UTC, datetime
 
@@ -10,7 +10,7 @@ from bench.payloads import Payment
 from bench.replay import WEEK_S, EventReplay, replayed_time
 
 NOW = datetime(2026, 12, 2, 18, 0, tzinfo=UTC).timestamp()
-SIM_START = int(datetime(2025, 1, 6, tzinfo=UTC).timestamp())  # the simulator's Monday
+HISTORY_START = int(datetime(2025, 1, 6, tzinfo=UTC).timestamp())  # the history generator's Monday
 
 
 def payment(user: str, seconds_after_start: int) -> Payment:
@@ -24,7 +24,7 @@ def payment(user: str, seconds_after_start: int) -> Payment:
         "FR",
         None,
         None,
-        occurred_at_s=SIM_START + seconds_after_start,
+        occurred_at_s=HISTORY_START + seconds_after_start,
     )
 
 
@@ -45,16 +45,16 @@ def test_a_cycle_is_the_pools_span_rounded_up_to_whole_weeks():
     assert span < replay.cycle_s <= span + WEEK_S
 
 
-def test_every_payment_keeps_its_simulated_weekday_and_hour():
+def test_every_payment_keeps_its_generated_weekday_and_hour():
     replay = EventReplay(POOL, NOW)
     times = run_times(replay, 25)  # two and a half cycles of the pool
     for i, t in enumerate(times):
         replayed = datetime.fromtimestamp(t, UTC)
-        simulated = datetime.fromtimestamp(POOL[i % len(POOL)].occurred_at_s, UTC)
+        generated = datetime.fromtimestamp(POOL[i % len(POOL)].occurred_at_s, UTC)
         assert (replayed.weekday(), replayed.hour, replayed.minute) == (
-            simulated.weekday(),
-            simulated.hour,
-            simulated.minute,
+            generated.weekday(),
+            generated.hour,
+            generated.minute,
         )
 
 

@@ -8,12 +8,12 @@ import type {
   ModelActivated,
   ModelInfo,
   ModelList,
-  SimulatorStatus,
   Stats,
   SubmitResult,
   TransactionInput,
   TransactionPage,
   TransactionQuery,
+  TrafficStatus,
 } from "./types";
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -29,9 +29,9 @@ export interface Api {
   activateModel(version: string): Promise<ModelInfo>;
   /** Where a file of a version's evaluation report is served, e.g. `roc.png` or `report.md`. */
   modelReportUrl(version: string, file: string): string;
-  getSimulator(): Promise<SimulatorStatus>;
-  startSimulator(rate: number, users?: number): Promise<unknown>;
-  stopSimulator(): Promise<unknown>;
+  getTraffic(): Promise<TrafficStatus>;
+  startTraffic(rate: number, users?: number): Promise<unknown>;
+  stopTraffic(): Promise<unknown>;
   getConfig(): Promise<ConsoleConfig>;
   suggestCities(prefix: string): Promise<CitySuggestion[]>;
 }
@@ -78,11 +78,11 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
       (await post<ModelActivated>(`/api/models/${encodeURIComponent(version)}:activate`, {})).model,
     modelReportUrl: (version, file) =>
       `${baseUrl}/api/models/${encodeURIComponent(version)}/report/${encodeURIComponent(file)}`,
-    getSimulator: () => request<SimulatorStatus>("/api/simulator"),
-    startSimulator: (rate, users) => post<unknown>("/api/simulator", users ? { rate, users } : { rate }),
-    stopSimulator: () => request<unknown>("/api/simulator", { method: "DELETE" }),
+    getTraffic: () => request<TrafficStatus>("/api/traffic"),
+    startTraffic: (rate, users) => post<unknown>("/api/traffic", users ? { rate, users } : { rate }),
+    stopTraffic: () => request<unknown>("/api/traffic", { method: "DELETE" }),
     getConfig: () => request<ConsoleConfig>("/api/config"),
     suggestCities: async (prefix) =>
-      (await request<CitySuggestions>(`/api/geo/cities${queryString({ q: prefix })}`)).cities ?? [],
+      (await request<CitySuggestions>(`/api/geo/cities${queryString({ prefix })}`)).cities ?? [],
   };
 }

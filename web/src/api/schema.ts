@@ -28,8 +28,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Cities whose name starts with q (case and accents ignored), most populous first */
-        get: operations["suggest_cities_api_geo_cities_get"];
+        /**
+         * Cities whose name starts with the prefix (case and accents ignored), most populous first, from the gazetteer scoring places transactions with
+         * @description gRPC: `fraud.v1.ScoringService/SuggestCities`.
+         */
+        get: operations["fraud_v1_ScoringService_SuggestCities_api_geo_cities_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -132,25 +135,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/simulator": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The simulator's state */
-        get: operations["simulator_status_api_simulator_get"];
-        put?: never;
-        /** Start simulated traffic to ingest, or change the running rate (a run lasts at most 10 minutes) */
-        post: operations["start_simulator_api_simulator_post"];
-        /** Stop simulated traffic */
-        delete: operations["stop_simulator_api_simulator_delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/stats": {
         parameters: {
             query?: never;
@@ -166,6 +150,25 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/traffic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The traffic control's state */
+        get: operations["traffic_status_api_traffic_get"];
+        put?: never;
+        /** Start live traffic of generated cardholders to ingest, or change the running rate (a run lasts at most 10 minutes) */
+        post: operations["start_traffic_api_traffic_post"];
+        /** Stop the traffic */
+        delete: operations["stop_traffic_api_traffic_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -300,7 +303,7 @@ export interface components {
         CitiesOut: {
             /**
              * Cities
-             * @description Cities whose name starts with the query, most populous first.
+             * @description Cities whose name starts with the prefix, most populous first.
              */
             cities: components["schemas"]["CityOut"][];
         };
@@ -598,56 +601,6 @@ export interface components {
             /** Score */
             score: number;
         };
-        /** SimulatorIn */
-        SimulatorIn: {
-            /**
-             * Rate
-             * @description Transactions per second, above 0, at most 2000.
-             */
-            rate: number;
-            /**
-             * Users
-             * @description Simulated cardholders, 1 to 20000; default 2000.
-             */
-            users?: number | null;
-        };
-        /** SimulatorOut */
-        SimulatorOut: {
-            /**
-             * Errors
-             * @description Transactions ingest refused or could not take in that run.
-             */
-            errors: number;
-            /**
-             * Last Error
-             * @description The latest refusal from ingest, empty if none.
-             */
-            last_error: string;
-            /**
-             * Rate
-             * @description Transactions per second of the current or last run.
-             */
-            rate: number;
-            /** Running */
-            running: boolean;
-            /**
-             * Sent
-             * @description Transactions ingest accepted in the current or last run.
-             */
-            sent: number;
-            /** Started At */
-            started_at: string | null;
-            /**
-             * Stops At
-             * @description When the run stops by itself (a run lasts at most 600 s).
-             */
-            stops_at: string | null;
-            /**
-             * Users
-             * @description Simulated cardholders of the current or last run.
-             */
-            users: number;
-        };
         /** StageTimesOut */
         StageTimesOut: {
             /** Published At */
@@ -710,6 +663,56 @@ export interface components {
              * @constant
              */
             status: "pending";
+        };
+        /** TrafficIn */
+        TrafficIn: {
+            /**
+             * Rate
+             * @description Transactions per second, above 0, at most 2000.
+             */
+            rate: number;
+            /**
+             * Users
+             * @description Generated cardholders, 1 to 20000; default 2000.
+             */
+            users?: number | null;
+        };
+        /** TrafficOut */
+        TrafficOut: {
+            /**
+             * Errors
+             * @description Transactions ingest refused or could not take, or scoring could not generate, in that run.
+             */
+            errors: number;
+            /**
+             * Last Error
+             * @description The latest failure, from ingest or scoring, empty if none.
+             */
+            last_error: string;
+            /**
+             * Rate
+             * @description Transactions per second of the current or last run.
+             */
+            rate: number;
+            /** Running */
+            running: boolean;
+            /**
+             * Sent
+             * @description Transactions ingest accepted in the current or last run.
+             */
+            sent: number;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Stops At
+             * @description When the run stops by itself (a run lasts at most 600 s).
+             */
+            stops_at: string | null;
+            /**
+             * Users
+             * @description Generated cardholders of the current or last run.
+             */
+            users: number;
         };
         /** TransactionBatchIn */
         TransactionBatchIn: {
@@ -833,13 +836,13 @@ export interface operations {
             };
         };
     };
-    suggest_cities_api_geo_cities_get: {
+    fraud_v1_ScoringService_SuggestCities_api_geo_cities_get: {
         parameters: {
             query: {
                 /** @description Start of the city's name. */
-                q: string;
-                /** @description Most cities returned. */
-                limit?: number;
+                prefix: string;
+                /** @description Most cities returned; default 10. */
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -856,13 +859,22 @@ export interface operations {
                     "application/json": components["schemas"]["CitiesOut"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };
@@ -1061,88 +1073,6 @@ export interface operations {
             };
         };
     };
-    simulator_status_api_simulator_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SimulatorOut"];
-                };
-            };
-        };
-    };
-    start_simulator_api_simulator_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SimulatorIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SimulatorOut"];
-                };
-            };
-            /** @description Ingest is not on this machine; simulated traffic stays local. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
-    stop_simulator_api_simulator_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SimulatorOut"];
-                };
-            };
-        };
-    };
     fraud_v1_StoreService_GetStatistics_api_stats_get: {
         parameters: {
             query?: {
@@ -1180,6 +1110,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    traffic_status_api_traffic_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrafficOut"];
+                };
+            };
+        };
+    };
+    start_traffic_api_traffic_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrafficIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrafficOut"];
+                };
+            };
+            /** @description Ingest is not on this machine; generated traffic stays local. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    stop_traffic_api_traffic_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrafficOut"];
                 };
             };
         };

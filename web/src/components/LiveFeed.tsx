@@ -59,7 +59,7 @@ export function LiveFeed({ entries }: { entries: readonly FeedEntry[] }) {
       data-testid="feed"
     >
       {entries.length === 0 ? (
-        <p className="empty">No decisions yet. Submit a transaction or start the simulator.</p>
+        <p className="empty">No decisions yet. Submit a transaction or start the generated traffic.</p>
       ) : (
         <div className="feed-inner" style={{ height: virtualizer.getTotalSize() }}>
           {virtualizer.getVirtualItems().map((item) => (

@@ -1,11 +1,11 @@
-import { SimulatorControl } from "../components/SimulatorControl";
+import { TrafficControl } from "../components/TrafficControl";
 import { TransactionForm } from "../components/TransactionForm";
 
 export function SubmitPage() {
   return (
     <div className="page submit-page">
       <TransactionForm />
-      <SimulatorControl />
+      <TrafficControl />
     </div>
   );
 }

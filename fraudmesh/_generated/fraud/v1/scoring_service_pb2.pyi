@@ -74,3 +74,43 @@ class ActivateModelResponse(_message.Message):
     MODEL_FIELD_NUMBER: _ClassVar[int]
     model: ModelInfo
     def __init__(self, model: _Optional[_Union[ModelInfo, _Mapping]] = ...) -> None: ...
+
+class SuggestCitiesRequest(_message.Message):
+    __slots__ = ("prefix", "limit")
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    prefix: str
+    limit: int
+    def __init__(self, prefix: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class City(_message.Message):
+    __slots__ = ("name", "country", "lat", "lon")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    LAT_FIELD_NUMBER: _ClassVar[int]
+    LON_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    country: str
+    lat: float
+    lon: float
+    def __init__(self, name: _Optional[str] = ..., country: _Optional[str] = ..., lat: _Optional[float] = ..., lon: _Optional[float] = ...) -> None: ...
+
+class SuggestCitiesResponse(_message.Message):
+    __slots__ = ("cities",)
+    CITIES_FIELD_NUMBER: _ClassVar[int]
+    cities: _containers.RepeatedCompositeFieldContainer[City]
+    def __init__(self, cities: _Optional[_Iterable[_Union[City, _Mapping]]] = ...) -> None: ...
+
+class GenerateTransactionsRequest(_message.Message):
+    __slots__ = ("users", "count")
+    USERS_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    users: int
+    count: int
+    def __init__(self, users: _Optional[int] = ..., count: _Optional[int] = ...) -> None: ...
+
+class GenerateTransactionsResponse(_message.Message):
+    __slots__ = ("transactions",)
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    transactions: _containers.RepeatedCompositeFieldContainer[_transaction_pb2.TransactionInput]
+    def __init__(self, transactions: _Optional[_Iterable[_Union[_transaction_pb2.TransactionInput, _Mapping]]] = ...) -> None: ...

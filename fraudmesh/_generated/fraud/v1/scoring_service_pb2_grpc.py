@@ -26,7 +26,7 @@ if _version_not_supported:
 
 
 class ScoringServiceStub:
-    """Scores transactions and manages model versions.
+    """Scores transactions, manages model versions, and serves what only the model library knows.
     """
 
     def __init__(self, channel):
@@ -50,10 +50,20 @@ class ScoringServiceStub:
                 request_serializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelResponse.FromString,
                 _registered_method=True)
+        self.SuggestCities = channel.unary_unary(
+                '/fraud.v1.ScoringService/SuggestCities',
+                request_serializer=fraud_dot_v1_dot_scoring__service__pb2.SuggestCitiesRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.SuggestCitiesResponse.FromString,
+                _registered_method=True)
+        self.GenerateTransactions = channel.unary_unary(
+                '/fraud.v1.ScoringService/GenerateTransactions',
+                request_serializer=fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsResponse.FromString,
+                _registered_method=True)
 
 
 class ScoringServiceServicer:
-    """Scores transactions and manages model versions.
+    """Scores transactions, manages model versions, and serves what only the model library knows.
     """
 
     def ScoreTransaction(self, request, context):
@@ -77,6 +87,23 @@ class ScoringServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SuggestCities(self, request, context):
+        """Cities of the gazetteer scoring places transactions with, whose name starts with a prefix (case
+        and accents ignored), most populous first: suggestions for a city box.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GenerateTransactions(self, request, context):
+        """The next transactions of an endless live stream from a generated population of cardholders
+        (the model library's cardholder generator, without labels), for the console's traffic control.
+        One stream per number of cardholders, kept by the instance; internal, no REST route.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ScoringServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -95,6 +122,16 @@ def add_ScoringServiceServicer_to_server(servicer, server):
                     request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelResponse.SerializeToString,
             ),
+            'SuggestCities': grpc.unary_unary_rpc_method_handler(
+                    servicer.SuggestCities,
+                    request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.SuggestCitiesRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_scoring__service__pb2.SuggestCitiesResponse.SerializeToString,
+            ),
+            'GenerateTransactions': grpc.unary_unary_rpc_method_handler(
+                    servicer.GenerateTransactions,
+                    request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'fraud.v1.ScoringService', rpc_method_handlers)
@@ -104,7 +141,7 @@ def add_ScoringServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class ScoringService:
-    """Scores transactions and manages model versions.
+    """Scores transactions, manages model versions, and serves what only the model library knows.
     """
 
     @staticmethod
@@ -178,6 +215,60 @@ class ScoringService:
             '/fraud.v1.ScoringService/ActivateModel',
             fraud_dot_v1_dot_scoring__service__pb2.ActivateModelRequest.SerializeToString,
             fraud_dot_v1_dot_scoring__service__pb2.ActivateModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SuggestCities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.ScoringService/SuggestCities',
+            fraud_dot_v1_dot_scoring__service__pb2.SuggestCitiesRequest.SerializeToString,
+            fraud_dot_v1_dot_scoring__service__pb2.SuggestCitiesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateTransactions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.ScoringService/GenerateTransactions',
+            fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsRequest.SerializeToString,
+            fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

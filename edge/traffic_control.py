@@ -1,10 +1,13 @@
-"""The console's traffic control: simulated transactions sent to ingest at a chosen rate.
+"""The console's traffic control: live transactions of generated cardholders sent to ingest at a
+chosen rate.
 
 One run at a time. Every tick the run owes `rate x elapsed` transactions and sends the whole part
-of that as one batch (ingest's SubmitTransactions), so any rate from a fraction per second to the
-maximum is kept on average with a few calls a second. A slow ingest is not flooded afterwards: what
-is owed never exceeds one second's worth. A run stops when asked, after `max_seconds`, or when the
-edge shuts down. Failed batches are counted, not retried: the traffic is synthetic.
+of that as one batch: it asks its source (scoring's GenerateTransactions, which keeps the stream of
+each number of cardholders) for that many, then gives them to ingest in one SubmitTransactions call,
+so any rate from a fraction per second to the maximum is kept on average with a few calls a second.
+A slow source or ingest is not flooded afterwards: what is owed never exceeds one second's worth. A
+run stops when asked, after `max_seconds`, or when the edge shuts down. Failed batches are counted,
+not retried: the traffic is synthetic.
 """
 
 from __future__ import annotations
@@ -21,23 +24,23 @@ from datetime import UTC, datetime, timedelta
 import grpc
 from fraud.v1 import transaction_pb2
 
-from edge.simulated_traffic import TrafficGenerator
-
-log = logging.getLogger("edge.simulator")
+log = logging.getLogger("edge.traffic")
 
 MAX_RATE_PER_SECOND = 2000.0
 MAX_RUN_SECONDS = 600.0
-DEFAULT_USERS = 2000  # as `fraudctl simulate`
-MAX_USERS = 20_000
-MAX_BATCH = 1000  # ingest's SubmitTransactions limit
+DEFAULT_USERS = 2000  # as `fraudctl generate`
+MAX_USERS = 20_000  # GenerateTransactionsRequest.users
+MAX_BATCH = 1000  # ingest's SubmitTransactions limit, and GenerateTransactionsRequest.count's
 TICK_SECONDS = 0.1
 
-Submit = Callable[[list[transaction_pb2.TransactionInput]], Awaitable[object]]
-GeneratorFactory = Callable[[int], TrafficGenerator]
+Transactions = list[transaction_pb2.TransactionInput]
+Submit = Callable[[Transactions], Awaitable[object]]
+# (users, count) -> the next `count` transactions of the stream of that many cardholders.
+Generate = Callable[[int, int], Awaitable[Transactions]]
 
 
 def is_loopback_address(address: str) -> bool:
-    """True for host:port on this machine (127.0.0.0/8, ::1, localhost): simulated traffic never leaves it."""
+    """True for host:port on this machine (127.0.0.0/8, ::1, localhost): generated traffic never leaves it."""
     host = address.removeprefix("dns:///").removeprefix("ipv4:").removeprefix("ipv6:").rpartition(":")[0]
     host = host.strip("[]")
     if host == "localhost":
@@ -48,8 +51,12 @@ def is_loopback_address(address: str) -> bool:
         return False
 
 
+def _grpc_message(error: grpc.aio.AioRpcError) -> str:
+    return f"{error.code().name}: {error.details()}"
+
+
 @dataclass(frozen=True)
-class SimulatorStatus:
+class TrafficStatus:
     running: bool = False
     rate: float = 0.0
     users: int = 0
@@ -60,30 +67,29 @@ class SimulatorStatus:
     last_error: str = ""
 
 
-class TrafficSimulator:
+class TrafficControl:
     def __init__(
         self,
         submit: Submit,
-        make_generator: GeneratorFactory,
+        generate: Generate,
         max_seconds: float = MAX_RUN_SECONDS,
         tick_seconds: float = TICK_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ):
         self._submit = submit
-        self._make_generator = make_generator
+        self._generate = generate
         self._max_seconds = max_seconds
         self._tick = tick_seconds
         self._clock = clock
-        self._generator: TrafficGenerator | None = None
-        self._status = SimulatorStatus()
+        self._status = TrafficStatus()
         self._task: asyncio.Task | None = None
         self._deadline = 0.0
         self._lock = asyncio.Lock()
 
-    def status(self) -> SimulatorStatus:
+    def status(self) -> TrafficStatus:
         return self._status
 
-    async def start(self, rate: float, users: int | None = None) -> SimulatorStatus:
+    async def start(self, rate: float, users: int | None = None) -> TrafficStatus:
         """Starts a run, or changes the running one's rate and cardholders (its clock restarts)."""
         if not 0 < rate <= MAX_RATE_PER_SECOND:
             raise ValueError(f"rate: must be above 0 and at most {MAX_RATE_PER_SECOND:g} per second, got {rate}")
@@ -91,21 +97,18 @@ class TrafficSimulator:
         if not 1 <= users <= MAX_USERS:
             raise ValueError(f"users: must be 1 to {MAX_USERS}, got {users}")
         async with self._lock:
-            if self._generator is None or self._generator.users != users:
-                # Building a population takes seconds; the event loop keeps serving meanwhile.
-                self._generator = await asyncio.to_thread(self._make_generator, users)
             now = datetime.now(UTC)
             self._deadline = self._clock() + self._max_seconds
             stops_at = now + timedelta(seconds=self._max_seconds)
             if self._task is not None and not self._task.done():
                 self._status = replace(self._status, rate=rate, users=users, stops_at=stops_at)
             else:
-                self._status = SimulatorStatus(True, rate, users, started_at=now, stops_at=stops_at)
-                self._task = asyncio.create_task(self._run(), name="traffic-simulator")
-            log.info("simulator: %g transactions/s from %d cardholders until %s", rate, users, stops_at.isoformat())
+                self._status = TrafficStatus(True, rate, users, started_at=now, stops_at=stops_at)
+                self._task = asyncio.create_task(self._run(), name="traffic-control")
+            log.info("traffic: %g transactions/s from %d cardholders until %s", rate, users, stops_at.isoformat())
             return self._status
 
-    async def stop(self) -> SimulatorStatus:
+    async def stop(self) -> TrafficStatus:
         async with self._lock:
             task, self._task = self._task, None
             if task is not None:
@@ -128,22 +131,27 @@ class TrafficSimulator:
                     owed -= count
                     await self._send(count)
                 await asyncio.sleep(self._tick)
-            log.info("simulator: run ended after its %g s limit", self._max_seconds)
+            log.info("traffic: run ended after its %g s limit", self._max_seconds)
         except Exception as error:
-            log.exception("simulator: run failed")
-            self._status = replace(self._status, last_error=f"simulator failed: {error}")
+            log.exception("traffic: run failed")
+            self._status = replace(self._status, last_error=f"traffic failed: {error}")
         finally:
             self._status = replace(self._status, running=False, stops_at=None)
 
     async def _send(self, count: int) -> None:
-        assert self._generator is not None
-        batch = await asyncio.to_thread(self._generator.take, count)
+        try:
+            batch = await self._generate(self._status.users, count)
+        except grpc.aio.AioRpcError as error:
+            self._count_failure(count, f"scoring's GenerateTransactions: {_grpc_message(error)}")
+            return
         try:
             await self._submit(batch)
         except grpc.aio.AioRpcError as error:
-            message = f"{error.code().name}: {error.details()}"
-            if message != self._status.last_error:
-                log.warning("simulator: ingest refused a batch of %d: %s", count, message)
-            self._status = replace(self._status, errors=self._status.errors + count, last_error=message)
+            self._count_failure(len(batch), _grpc_message(error))
         else:
-            self._status = replace(self._status, sent=self._status.sent + count)
+            self._status = replace(self._status, sent=self._status.sent + len(batch))
+
+    def _count_failure(self, count: int, message: str) -> None:
+        if message != self._status.last_error:
+            log.warning("traffic: a batch of %d failed: %s", count, message)
+        self._status = replace(self._status, errors=self._status.errors + count, last_error=message)

@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import type { SimulatorStatus } from "../api/types";
+import type { TrafficStatus } from "../api/types";
 import { formatTime } from "../format";
 import { useServices } from "../services";
 
 const POLL_MS = 2_000;
-// The edge's bounds (edge/traffic_simulator.py): it answers 422 beyond them.
+// The edge's bounds (edge/traffic_control.py): it answers 422 beyond them.
 const MAX_RATE = 2_000;
 const MAX_USERS = 20_000;
 
-function describe(status: SimulatorStatus | null): string {
+function describe(status: TrafficStatus | null): string {
   if (status === null) return "status unknown";
   const counts = `${status.sent} sent${status.errors ? `, ${status.errors} refused` : ""}`;
   if (!status.running) return `stopped, ${counts}`;
@@ -16,10 +16,11 @@ function describe(status: SimulatorStatus | null): string {
   return `running at ${status.rate}/s from ${status.users} cardholders, ${counts}${until}`;
 }
 
-/** Starts and stops the edge's built-in traffic simulator at a chosen rate. */
-export function SimulatorControl() {
+/** Starts and stops live traffic of generated cardholders (scoring generates it, the edge sends it to ingest) at a
+ * chosen rate. */
+export function TrafficControl() {
   const { api } = useServices();
-  const [status, setStatus] = useState<SimulatorStatus | null>(null);
+  const [status, setStatus] = useState<TrafficStatus | null>(null);
   const [rate, setRate] = useState("20");
   const [users, setUsers] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -27,7 +28,7 @@ export function SimulatorControl() {
 
   const refresh = useCallback(
     () =>
-      api.getSimulator().then(setStatus, (caught: unknown) => {
+      api.getTraffic().then(setStatus, (caught: unknown) => {
         setError(caught instanceof Error ? caught.message : String(caught));
       }),
     [api],
@@ -55,29 +56,29 @@ export function SimulatorControl() {
   const start = (event: FormEvent) => {
     event.preventDefault();
     const userCount = users.trim() === "" ? undefined : Number(users);
-    void act(() => api.startSimulator(Number(rate), userCount));
+    void act(() => api.startTraffic(Number(rate), userCount));
   };
 
   return (
-    <form className="simulator" onSubmit={start} aria-labelledby="simulator-heading" noValidate>
-      <h2 id="simulator-heading">Simulated traffic</h2>
-      <p className="hint" data-testid="simulator-status">
+    <form className="traffic-control" onSubmit={start} aria-labelledby="traffic-heading" noValidate>
+      <h2 id="traffic-heading">Generated traffic</h2>
+      <p className="hint" data-testid="traffic-status">
         {describe(status)}
       </p>
       {status?.last_error && (
-        <p className="hint" data-testid="simulator-last-error">
-          Last refusal from ingest: {status.last_error}
+        <p className="hint" data-testid="traffic-last-error">
+          Last failure: {status.last_error}
         </p>
       )}
       <div className="form-grid">
         <div className="form-field">
-          <label htmlFor="simulator-rate">Rate (per second)</label>
-          <input id="simulator-rate" type="number" min={0.1} max={MAX_RATE} step="any" value={rate}
+          <label htmlFor="traffic-rate">Rate (per second)</label>
+          <input id="traffic-rate" type="number" min={0.1} max={MAX_RATE} step="any" value={rate}
             onChange={(e) => setRate(e.target.value)} />
         </div>
         <div className="form-field">
-          <label htmlFor="simulator-users">Cardholders</label>
-          <input id="simulator-users" type="number" min={1} max={MAX_USERS} placeholder="default" value={users}
+          <label htmlFor="traffic-users">Cardholders</label>
+          <input id="traffic-users" type="number" min={1} max={MAX_USERS} placeholder="default" value={users}
             onChange={(e) => setUsers(e.target.value)} />
         </div>
       </div>
@@ -85,7 +86,7 @@ export function SimulatorControl() {
         <button type="submit" className="primary" disabled={busy}>
           {status?.running ? "Change rate" : "Start"}
         </button>
-        <button type="button" disabled={busy || !status?.running} onClick={() => void act(() => api.stopSimulator())}>
+        <button type="button" disabled={busy || !status?.running} onClick={() => void act(() => api.stopTraffic())}>
           Stop
         </button>
       </div>

@@ -1,4 +1,4 @@
-"""The transaction simulator behind `fraudctl simulate`: seeded, deterministic, vectorised."""
+"""The labelled-history generator behind `fraudctl generate`: seeded, deterministic, vectorised."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from fraudmodel.geo import Gazetteer
 
 
 @dataclass(frozen=True)
-class SimulationConfig:
+class HistoryConfig:
     users: int = 2000
     days: int = 56
     start: datetime = datetime(2025, 1, 6, tzinfo=UTC)  # a Monday
@@ -31,7 +31,9 @@ class SimulationConfig:
             raise ValueError("start: must be timezone-aware")
 
 
-def simulate(config: SimulationConfig, gazetteer: Gazetteer | None = None, *, progress: bool = False) -> pd.DataFrame:
+def generate_history(
+    config: HistoryConfig, gazetteer: Gazetteer | None = None, *, progress: bool = False
+) -> pd.DataFrame:
     """Labelled transactions in the history format (plus a `scenario` column naming the fraud pattern),
     sorted by event time."""
     rng = np.random.default_rng(config.seed)
@@ -39,7 +41,7 @@ def simulate(config: SimulationConfig, gazetteer: Gazetteer | None = None, *, pr
     start_day = config.start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = int(start_day.timestamp())
     steps = ["population", "everyday spending", "fraud patterns", "compromised merchants", "table"]
-    bar = tqdm(total=len(steps), desc="simulate", disable=not progress, unit="step")
+    bar = tqdm(total=len(steps), desc="generate", disable=not progress, unit="step")
 
     bar.set_postfix_str(steps[0])
     cities = population.load_cities(gazetteer, start_day)
