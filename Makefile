@@ -19,9 +19,9 @@ down:  ## stop what `make up` started
 status:
 	$(VENV)/bin/fraudctl status
 
-install:  ## create .venv with the locked dependencies
+install:  ## create .venv with the locked dependencies: every service's extra, the model's and the tools'
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==0.13.*"
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --all-extras --quiet
 
 tools:  ## command-line tools the build uses (buf), from package-lock.json
 	npm ci --no-audit --no-fund --silent

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1.7
 # edge: REST and WebSocket front door translating to gRPC, serving the analysts' console.
 # Build from the repository root: docker build -f deploy/docker/edge.Dockerfile .
-# Dependencies come from uv.lock exactly (`uv sync --frozen`), without the dev group; the runtime
-# stage has the virtual environment and the source only, and runs as an unprivileged user.
+# Dependencies come from uv.lock exactly (`uv sync --frozen`): the base and the `edge` extra of
+# pyproject.toml, what this service imports and nothing else, without the dev group; the runtime
+# stage has the virtual environment and the packages it runs only, and runs as an unprivileged user.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
@@ -19,7 +20,7 @@ COPY pyproject.toml uv.lock ./
 # Only the locked third-party packages: the project itself runs from source (PYTHONPATH below),
 # so a change to our code does not rebuild this layer.
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-install-project
+    uv sync --frozen --no-dev --no-install-project --extra edge
 
 # The analysts' console: a static build served by the edge.
 FROM node:22-bookworm-slim AS console
@@ -36,8 +37,6 @@ WORKDIR /app
 COPY --from=deps /app/.venv /app/.venv
 COPY fraudmesh ./fraudmesh
 COPY edge ./edge
-# The edge reuses scoring's gazetteer (city suggestions) and simulator (traffic control).
-COPY scoring_svc ./scoring_svc
 COPY --from=console /web/dist ./web/dist
 # Generated protobuf code keeps protoc's absolute imports (fraud.v1, buf.validate): its folder is a path root.
 ENV PATH=/app/.venv/bin:$PATH \

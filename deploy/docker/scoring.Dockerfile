@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1.7
 # scoring: consumes transactions, computes features and scores them with the ONNX model.
 # Build from the repository root: docker build -f deploy/docker/scoring.Dockerfile .
-# Dependencies come from uv.lock exactly (`uv sync --frozen`), without the dev group; the runtime
-# stage has the virtual environment and the source only, and runs as an unprivileged user.
+# Dependencies come from uv.lock exactly (`uv sync --frozen`): the base and the `scoring` extra of
+# pyproject.toml, what this service imports and nothing else, without the dev group; the runtime
+# stage has the virtual environment and the packages it runs only, and runs as an unprivileged user.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
@@ -19,7 +20,7 @@ COPY pyproject.toml uv.lock ./
 # Only the locked third-party packages: the project itself runs from source (PYTHONPATH below),
 # so a change to our code does not rebuild this layer.
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-install-project
+    uv sync --frozen --no-dev --no-install-project --extra scoring
 
 FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 fraud \
@@ -28,6 +29,8 @@ WORKDIR /app
 COPY --from=deps /app/.venv /app/.venv
 COPY fraudmesh ./fraudmesh
 COPY scoring_svc ./scoring_svc
+# The model library: the features, the model registry and the ONNX session scoring serves with.
+COPY fraudmodel ./fraudmodel
 # Generated protobuf code keeps protoc's absolute imports (fraud.v1, buf.validate): its folder is a path root.
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONPATH=/app:/app/fraudmesh/_generated \

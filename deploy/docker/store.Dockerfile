@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1.7
 # store: owns PostgreSQL: idempotent batch writes and the read API.
 # Build from the repository root: docker build -f deploy/docker/store.Dockerfile .
-# Dependencies come from uv.lock exactly (`uv sync --frozen`), without the dev group; the runtime
-# stage has the virtual environment and the source only, and runs as an unprivileged user.
+# Dependencies come from uv.lock exactly (`uv sync --frozen`): the base and the `store` extra of
+# pyproject.toml, what this service imports and nothing else, without the dev group; the runtime
+# stage has the virtual environment and the packages it runs only, and runs as an unprivileged user.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
@@ -19,7 +20,7 @@ COPY pyproject.toml uv.lock ./
 # Only the locked third-party packages: the project itself runs from source (PYTHONPATH below),
 # so a change to our code does not rebuild this layer.
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --no-install-project
+    uv sync --frozen --no-dev --no-install-project --extra store
 
 FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 fraud \

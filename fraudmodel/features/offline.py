@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import numpy as np
-from tqdm import tqdm
 
 from fraudmodel.events import TxnEvent
 from fraudmodel.features.engine import FeatureEngine
@@ -51,6 +50,8 @@ def compute_features(
             next_label += 1
 
     out = np.empty((len(events), len(FEATURE_NAMES)), dtype=np.float64)
+    from tqdm import tqdm  # training only: the scoring image does not carry it
+
     with tqdm(total=len(order), desc="features", unit="txn", disable=not progress, mininterval=0.5) as bar:
         for start in range(0, len(order), _CHUNK):
             chunk = order[start : start + _CHUNK]

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import onnxruntime as ort
 
-from fraudmodel.training.onnx_export import INPUT_NAME, SCORE_OUTPUT
+# The exported graph's input and output names (fraudmodel.training.onnx_export writes them).
+INPUT_NAME = "features"
+SCORE_OUTPUT = "score"
 
 
 class OnnxScorer:
@@ -22,5 +24,7 @@ class OnnxScorer:
         """Calibrated fraud probability per row of a (n, n_features) float64 matrix."""
         if features.shape[0] == 0:
             return np.empty(0)
-        out = self._session.run([SCORE_OUTPUT], {INPUT_NAME: np.ascontiguousarray(features, dtype=np.float64)})[0]
+        out: np.ndarray = self._session.run(
+            [SCORE_OUTPUT], {INPUT_NAME: np.ascontiguousarray(features, dtype=np.float64)}
+        )[0]
         return out[:, 0].astype(np.float64)

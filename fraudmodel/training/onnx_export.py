@@ -19,8 +19,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-INPUT_NAME = "features"
-SCORE_OUTPUT = "score"
+from fraudmodel.serving.onnx_session import INPUT_NAME, SCORE_OUTPUT
+
 LOGIT_OUTPUT = "logit"
 ML_OPSET = 3
 ONNX_OPSET = 17
@@ -133,5 +133,5 @@ def reference_scores(
     calibration_intercept: float = 0.0,
 ) -> np.ndarray:
     """What the exported graph computes, from scikit-learn itself: used for the equality test."""
-    logit = model.decision_function(features)
+    logit: np.ndarray = model.decision_function(features)
     return 1.0 / (1.0 + np.exp(-(calibration_slope * logit + calibration_intercept)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import precision_recall_curve
 
 REVIEW_ALERT_RATE = 0.01
 DECLINE_PRECISION = 0.9
@@ -34,6 +33,8 @@ class Thresholds:
 def calibrate_thresholds(y: np.ndarray, score: np.ndarray) -> Thresholds:
     y = np.asarray(y).astype(int)
     score = np.asarray(score, dtype=float)
+    from sklearn.metrics import precision_recall_curve  # training only: the scoring image does not carry it
+
     precision, _, cut = precision_recall_curve(y, score)
     reaching = np.flatnonzero(precision[:-1] >= DECLINE_PRECISION)
     if len(reaching):

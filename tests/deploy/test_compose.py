@@ -9,6 +9,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import tomllib
 
 import pytest
 import yaml
@@ -20,7 +21,7 @@ from fraudmesh.settings import ServiceSettings
 
 from .compose_files import variables_used
 from .conftest import APP_SERVICES, ROOT
-from .dockerfiles import exec_form, read_stages
+from .dockerfiles import exec_form, read_stages, synced_extras, uv_sync_commands
 
 PACKAGES = {
     "ingest": "ingest_svc",
@@ -40,6 +41,7 @@ PLATFORM = {
     "kafka-exporter",
     "postgres-exporter",
 }
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 DOCKERFILES = {service: ROOT / "deploy" / "docker" / f"{service}.Dockerfile" for service in APP_SERVICES}
 ADDRESS_SETTINGS = {f"{service.upper()}_ADDRESS": service for service in ("ingest", "scoring", "store", "notify")}
 
@@ -177,7 +179,19 @@ def test_dockerfile_is_multi_stage_locked_non_root_and_checks_its_port(service, 
     stages = read_stages(path)
     runtime = stages[-1]
     assert len(stages) >= 3, "uv, dependencies and runtime stages"
-    assert any("uv sync --frozen --no-dev" in run for stage in stages for run in stage.all("RUN"))
+    syncs = uv_sync_commands(stages)
+    assert syncs, f"{path.name} installs no dependencies with uv sync"
+    for words in syncs:
+        assert {"--frozen", "--no-dev"} <= set(words), (
+            f"{path.name}: `uv {' '.join(words)}` is not locked or takes the dev group"
+        )
+        assert "--all-extras" not in words, f"{path.name}: `uv {' '.join(words)}` installs every service's dependencies"
+    # Its own extra of pyproject.toml and no other (tests/deploy/test_service_dependencies.py holds
+    # the service to it).
+    assert synced_extras(stages) == [service], (
+        f"{path.name} should install the `{service}` extra, not {synced_extras(stages)}"
+    )
+    assert service in PROJECT["optional-dependencies"], f"pyproject.toml has no `{service}` extra"
     user = runtime.all("USER")[-1].split(":")[0]
     assert user.isdigit() and int(user) > 0, f"runs as {user}"
     assert runtime.all("EXPOSE") == [f"{service_port(service)} {metrics_port(service)}"]
