@@ -8,8 +8,12 @@ import dataclasses
 import logging
 import pathlib
 import sys
+from typing import TYPE_CHECKING, Any
 
 from fraudctl.runtime.services import ServicePorts
+
+if TYPE_CHECKING:
+    from bench.runner import Options
 
 
 def _rates(text: str) -> tuple[float, ...]:
@@ -84,10 +88,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         running.add_argument(f"--{name}-port", type=int, default=getattr(ServicePorts(), name))
 
 
-def options_from(args: argparse.Namespace):
+def options_from(args: argparse.Namespace) -> Options:
     from bench.runner import SMOKE, Options
 
-    chosen = dict(SMOKE) if args.smoke else {}
+    chosen: dict[str, Any] = dict(SMOKE) if args.smoke else {}  # Options fields by name
     for name in ("rates", "seconds", "search_steps"):
         if getattr(args, name) is not None:
             chosen[name] = getattr(args, name)

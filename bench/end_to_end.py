@@ -7,8 +7,9 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bench.decisions import DecisionClock, flagged_share
 from bench.generator import GeneratorPool, Job
@@ -181,7 +182,7 @@ class EndToEnd:
         kind: str,
         offered_per_s: float,
         seconds: float | None = None,
-        during: Callable[[], Awaitable[None]] | None = None,
+        during: Callable[[], Coroutine[Any, Any, None]] | None = None,
     ) -> RateResult:
         """One rate; `during` runs alongside the load (a profiler, say) and is awaited before the checks."""
         seconds = seconds or self.settings.seconds
@@ -189,7 +190,7 @@ class EndToEnd:
         log.info("%s: offering %.0f/s for %.0f s", label, offered_per_s, seconds)
         rows_before = await self.rows.total()
         jobs = self.jobs(kind, offered_per_s, seconds)
-        alongside = asyncio.create_task(during()) if during else None
+        alongside: asyncio.Task[None] | None = asyncio.create_task(during()) if during else None
         start_at, outcomes = await self.pool.run(jobs)
         send_end = time.monotonic()
         lag_end_of_send = await self._lag()

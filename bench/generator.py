@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from bench.open_loop import Outcome, run_open_loop
+from bench.open_loop import Outcome, Send, run_open_loop
 from bench.payloads import Payment
 from bench.replay import replayed_time
 
@@ -37,7 +37,7 @@ class Job:
     keyed_every: int  # every n-th request carries an idempotency key, as retrying clients do
     max_in_flight: int
     timeout_s: float
-    # Event times: arrival i's payment at its simulated time plus this shift (bench/replay.py);
+    # Event times: arrival i's payment at its generated time plus this shift (bench/replay.py);
     # None leaves the event time to ingest.
     replay_shift_s: int | None = None
     replay_cycle_s: int = 0
@@ -140,7 +140,7 @@ class _RestClient:
         """Each arrival's headers and body, the body already JSON as aiohttp would have encoded it."""
         from bench.payloads import rest_body
 
-        prepared = {}
+        prepared: dict[int, object] = {}
         for index, _ in job.arrivals:
             headers = {"Content-Type": "application/json"}
             if key := job.idempotency_key(index):
@@ -183,6 +183,11 @@ def _worker(conn: Connection) -> None:
     uvloop.run(_serve(conn))
 
 
+def _sender(client: _GrpcClient | _RestClient, job: Job, requests: dict[int, object]) -> Send:
+    """Sends arrival `index` of `job`, as prepared."""
+    return lambda index: client.submit(job, index, requests[index])
+
+
 async def _serve(conn: Connection) -> None:
     clients: dict[tuple[str, str], _GrpcClient | _RestClient] = {}
     try:
@@ -205,7 +210,7 @@ async def _serve(conn: Connection) -> None:
             conn.send("ready")
             start_at = await asyncio.to_thread(conn.recv)
             outcomes = await run_open_loop(
-                lambda index: client.submit(job, index, requests[index]),
+                _sender(client, job, requests),
                 job.arrivals,
                 start_at,
                 max_in_flight=job.max_in_flight,
@@ -237,7 +242,11 @@ class GeneratorPool:
 
     @property
     def pids(self) -> list[int]:
-        return [process.pid for process, _ in self._workers]
+        pids = []
+        for process, _ in self._workers:
+            assert process.pid is not None  # each was started in __init__
+            pids.append(process.pid)
+        return pids
 
     async def run(self, jobs: list[Job], lead_s: float = 0.3) -> tuple[float, list[Outcome]]:
         """Returns the common start time (monotonic) and the outcomes of all jobs, one job per process."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bench.open_loop import Outcome
 from bench.stats import LatencySummary
@@ -42,6 +43,6 @@ def stage_latencies(
             continue
         scheduled_ns = (outcome.intended + wall_minus_monotonic_s) * 1e9
         points = (scheduled_ns, stamp.received_ns, stamp.scored_ns, stamp.published_ns, stamp.arrived_ns)
-        for stage, start, end in zip(STAGES, points, points[1:]):
+        for stage, (start, end) in zip(STAGES, pairwise(points), strict=True):
             spans[stage].append((end - start) / 1e6)
     return {stage: LatencySummary.of(values) for stage, values in spans.items()}

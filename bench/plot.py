@@ -34,7 +34,7 @@ def latency_plot(runs: Sequence[RateResult], path: pathlib.Path, title: str) -> 
         return None
     figure, axes = plt.subplots(figsize=(9, 5.5), dpi=110)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for colour, (name, points) in zip(colours, series.items()):
+    for colour, (name, points) in zip(colours, series.items(), strict=False):  # a cycle of ten: enough
         rates = [rate for rate, _ in points]
         for percentile, style in PERCENTILE_STYLES:
             axes.plot(

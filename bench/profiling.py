@@ -89,7 +89,7 @@ async def profile_services(
     if binary is None:
         log.warning("py-spy is not installed (uv sync --group dev): no profiles")
         return []
-    out_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
     runs = {}
     for service, pid in pids.items():
         output = out_dir / f"{service}.collapsed.txt"

@@ -41,7 +41,7 @@ def _share(value: float | None) -> str:
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _rate_rows(runs: Sequence[RateResult]) -> list[list[str]]:
@@ -247,7 +247,7 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
             "submissions through fraudmesh's SubmitCoalescer, which gathers those in flight into SubmitEach calls."
         )
         lines.append(
-            "Each payment carries its simulated event time, replayed faster than life (bench/replay.py), so each"
+            "Each payment carries its generated event time, replayed faster than life (bench/replay.py), so each"
         )
         lines.append(
             "customer pays at a human pace as scoring sees it; `flagged` is the share of a run's decisions that"
@@ -379,7 +379,7 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
             )
         if state:
             lines.append(
-                f"Feature state of {state.users:,} simulated users ({state.transactions:,} transactions over "
+                f"Feature state of {state.users:,} generated users ({state.transactions:,} transactions over "
                 f"{state.days} days): {state.bytes_per_user:,.0f} bytes per user in memory (tracemalloc), "
                 f"{state.snapshot_bytes_per_user:,.0f} bytes per user as a snapshot; extrapolated to a million "
                 f"users: **{state.gib_per_million_users:.2f} GiB**."

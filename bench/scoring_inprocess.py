@@ -20,7 +20,7 @@ from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmodel.evaluation.batch_scoring import scorer_for, warm_from_history
 from fraudmodel.events import TxnEvent
 from fraudmodel.features import FEATURE_NAMES, compute_features
-from fraudmodel.generators.cardholders import SimulationConfig, simulate
+from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
 from fraudmodel.history_files import frame_to_events
 from fraudmodel.serving.registry import ensure_starter_model
 from fraudmodel.serving.scorer import Scorer
@@ -60,7 +60,7 @@ def run(model_dir: Path | None, transactions: int, users: int, one_core: bool = 
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = model_dir or ensure_starter_model(Path(tmp) / "models")
         print(f"model {model_dir.name}; {pinned}; batch {BATCH}")
-        frame = simulate(SimulationConfig(users=users, days=35, seed=99))
+        frame = generate_history(HistoryConfig(users=users, days=35, seed=99))
         events = frame_to_events(frame)
         split = len(events) - min(transactions, len(events) // 2)
         history, live = events[:split], events[split:]

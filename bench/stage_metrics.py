@@ -84,7 +84,7 @@ def _fetch(url: str) -> str | None:
 
 async def scrape_all(urls: Mapping[str, str]) -> dict[str, Samples]:
     texts = await asyncio.gather(*(asyncio.to_thread(_fetch, url) for url in urls.values()))
-    return {name: parse_samples(text) for name, text in zip(urls, texts) if text is not None}
+    return {name: parse_samples(text) for name, text in zip(urls, texts, strict=True) if text is not None}
 
 
 def stage_table(before: Mapping[str, Samples], after: Mapping[str, Samples]) -> list[Stage]:

@@ -56,8 +56,11 @@ def check_targets(results: Mapping) -> list[TargetCheck]:
         checks.append(TargetCheck("ghz: ingest vs bare grpc.aio", f">= {GHZ_TARGET_RATIO:.0%}", "not measured", None))
 
     runs = results.get("end_to_end") or []
-    highest = {path: results.get(key) for path, key in GRPC_PATHS.items() if results.get(key) is not None}
-    best_path = max(highest, key=highest.get, default=None)
+    highest: dict[str, float] = {}
+    for path, key in GRPC_PATHS.items():
+        if (rate := results.get(key)) is not None:
+            highest[path] = rate
+    best_path = max(highest, key=highest.__getitem__, default=None)
     checks.append(
         TargetCheck(
             "end to end: sustained rate",

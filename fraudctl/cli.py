@@ -1,5 +1,5 @@
 """`fraudctl`: the platform's operations. `up` runs everything in the foreground until Ctrl-C or
-`fraudctl down`; the model commands (simulate, train, score, evaluate, bench) come from scoring_svc."""
+`fraudctl down`; the model commands (generate, train, score, evaluate, bench) come from model_commands.py."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from scoring_svc.settings import ScoringSettings
 log = logging.getLogger("fraudctl")
 
 
-def _pid_file(config: PlatformConfig):
+def _pid_file(config: PlatformConfig) -> pathlib.Path:
     return config.data_dir / "fraudctl.pid"
 
 
@@ -33,11 +33,11 @@ def cmd_up(args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: stopping.set())
     try:
         platform.up()
+        services = platform.services
+        assert services is not None  # up() started them
         _pid_file(config).write_text(str(os.getpid()))
         ports = config.ports
-        scoring_ports = " :".join(
-            str(s.listen_port) for s in platform.services.running.values() if s.service == "scoring"
-        )
+        scoring_ports = " :".join(str(s.listen_port) for s in services.running.values() if s.service == "scoring")
         print(
             "\nThe fraud mesh is up.\n"
             f"  console and REST API  {ports.edge_url}\n"
@@ -51,7 +51,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             flush=True,
         )
         while not stopping.wait(1):
-            for name, ending in platform.services.restart_dead().items():
+            for name, ending in services.restart_dead().items():
                 log.warning("%s stopped unexpectedly and was restarted: it %s", name, ending)
         return 0
     except Exception as error:

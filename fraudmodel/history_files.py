@@ -5,17 +5,19 @@
 `occurred_at` is ISO 8601 (an offset or Z; without one it is taken as UTC); `amount` is in major
 units of `currency`; `channel` is card_present, card_not_present (also accepted: contactless, atm,
 unspecified); `lat`/`lon` may be empty, and then the city (and country) is geocoded; `is_fraud` is 1,
-0 or empty (label not known yet). Extra columns (the simulator's `scenario`) are kept in the frame
+0 or empty (label not known yet). Extra columns (the generator's `scenario`) are kept in the frame
 and ignored by training."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
+from fraudmesh.conversions.money import DEFAULT_CURRENCY
 from fraudmodel.events import CHANNELS, TxnEvent
 from fraudmodel.geo import Gazetteer, default_gazetteer
 
@@ -94,7 +96,7 @@ def validate_history(frame: pd.DataFrame, source: str = "history", gazetteer: Ga
     amount = pd.to_numeric(frame["amount"], errors="coerce")
     fail(amount.isna() | ~(amount > 0), "amount", "must be a positive number")
     frame["amount"] = amount.astype(float)
-    frame.loc[frame["currency"] == "", "currency"] = "USD"
+    frame.loc[frame["currency"] == "", "currency"] = DEFAULT_CURRENCY
     fail(~frame["currency"].str.fullmatch(r"[A-Z]{3}"), "currency", "must be an ISO 4217 code like USD")
     frame.loc[frame["channel"] == "", "channel"] = "unspecified"
     fail(~frame["channel"].isin(CHANNELS), "channel", f"must be one of {', '.join(CHANNELS)}")
@@ -110,7 +112,8 @@ def validate_history(frame: pd.DataFrame, source: str = "history", gazetteer: Ga
     unlocated = frame["lat"].isna() | frame["lon"].isna()
     if unlocated.any():
         gaz = gazetteer or default_gazetteer()
-        for (city, country), idx in frame[unlocated].groupby(["city", "country"]).groups.items():
+        for key, idx in frame[unlocated].groupby(["city", "country"]).groups.items():
+            city, country = cast("tuple[str, str]", key)  # grouped by two columns: each key is a pair
             place = gaz.locate(city, country) if city else None
             if place is not None:
                 frame.loc[idx, "lat"] = place.lat

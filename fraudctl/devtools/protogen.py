@@ -71,6 +71,7 @@ def copy_google_protos() -> None:
     """googleapis-common-protos ships each .proto source beside its generated module."""
     for name in GOOGLE_PROTOS:
         module = importlib.import_module(name.removesuffix(".proto").replace("/", ".") + "_pb2")
+        assert module.__file__ is not None  # a generated module, loaded from its file
         target = DEPS_DIR / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pathlib.Path(module.__file__).with_name(pathlib.Path(name).name), target)

@@ -46,11 +46,19 @@ class Platform:
 
     @property
     def bootstrap_servers(self) -> str:
-        return self.config.kafka_bootstrap_servers or self.kafka.bootstrap_servers
+        if self.config.kafka_bootstrap_servers:
+            return self.config.kafka_bootstrap_servers
+        if self.kafka is None:
+            raise RuntimeError("Kafka is neither configured (KAFKA_BOOTSTRAP_SERVERS) nor started")
+        return self.kafka.bootstrap_servers
 
     @property
     def database_url(self) -> str:
-        return self.config.database_url or self.postgres.url
+        if self.config.database_url:
+            return self.config.database_url
+        if self.postgres is None:
+            raise RuntimeError("PostgreSQL is neither configured (DATABASE_URL) nor started")
+        return self.postgres.url
 
     def start_infrastructure(self) -> None:
         data = self.config.data_dir

@@ -3,7 +3,7 @@ answering "legitimate" to everything already scores 1 - fraud rate."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -79,7 +79,7 @@ def evaluate(
         raise ValueError("evaluation needs both fraudulent and legitimate labelled transactions")
     days = pd.to_datetime(pd.Series(occurred_at), utc=True).dt.floor("D").to_numpy()
     cp, cp_ideal = card_precision_top_k(y, score, np.asarray(user_ids), days)
-    out = dict(
+    metrics = Metrics(
         transactions=len(y),
         frauds=int(y.sum()),
         fraud_rate=float(y.mean()),
@@ -91,7 +91,8 @@ def evaluate(
     )
     if review_threshold is not None:
         p, r, alert, acc = _at(y, score, review_threshold)
-        out.update(
+        metrics = replace(
+            metrics,
             review_threshold=review_threshold,
             precision_at_review=p,
             recall_at_review=r,
@@ -100,8 +101,8 @@ def evaluate(
         )
     if decline_threshold is not None:
         p, r, _, _ = _at(y, score, decline_threshold)
-        out.update(decline_threshold=decline_threshold, precision_at_decline=p, recall_at_decline=r)
-    return Metrics(**out)
+        metrics = replace(metrics, decline_threshold=decline_threshold, precision_at_decline=p, recall_at_decline=r)
+    return metrics
 
 
 def format_metrics(name: str, m: Metrics) -> str:

@@ -92,7 +92,7 @@ class FeatureEngine:
         arrays = self.users.to_arrays()
         meta = json.dumps({"format": SNAPSHOT_FORMAT, "merchant_risk": self.merchant_risk.snapshot()})
         out = io.BytesIO()
-        np.savez(out, meta=np.frombuffer(meta.encode(), dtype=np.uint8), **arrays)
+        np.savez(out, allow_pickle=False, meta=np.frombuffer(meta.encode(), dtype=np.uint8), **arrays)
         return out.getvalue()
 
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 from numba import njit
 
 from fraudmodel.features.names import (
@@ -39,9 +40,16 @@ _DEG = math.pi / 180.0
 _STEPS = WINDOW_STEPS
 _COUNT_MAX = np.iinfo(np.uint16).max
 
+# The dtypes of the columns (see user_table.COLUMNS) and of the per-event inputs. numba reads none of
+# these annotations: it compiles one specialisation for the argument types it is called with.
+_Reals = npt.NDArray[np.float64]
+_Ints = npt.NDArray[np.int32]
+_Keys = npt.NDArray[np.uint32]
+_KeyLengths = npt.NDArray[np.uint8]
+
 
 @njit(cache=True)
-def _km_between(ax, ay, az, bx, by, bz):
+def _km_between(ax: float, ay: float, az: float, bx: float, by: float, bz: float) -> float:
     """Great-circle distance between two unit vectors (atan2 form: accurate at tiny and huge angles)."""
     cx = ay * bz - az * by
     cy = az * bx - ax * bz
@@ -50,15 +58,16 @@ def _km_between(ax, ay, az, bx, by, bz):
 
 
 @njit(cache=True)
-def _holds(keys, lengths, s, column, key):
-    for j in range(lengths[s, column]):
+def _holds(keys: _Keys, lengths: _KeyLengths, s: int, column: int, key: int) -> bool:
+    # A plain loop on purpose: numba compiles it to one, where any(<generator>) would build a generator.
+    for j in range(lengths[s, column]):  # noqa: SIM110
         if keys[s, j] == key:
             return True
     return False
 
 
 @njit(cache=True)
-def _remember(keys, lengths, s, column, key):
+def _remember(keys: _Keys, lengths: _KeyLengths, s: int, column: int, key: int) -> None:
     """Most recently used keys, oldest first: a key seen again moves to the end; when full, the
     oldest falls off."""
     n = np.int64(lengths[s, column])
@@ -80,24 +89,24 @@ def _remember(keys, lengths, s, column, key):
 
 @njit(cache=True)
 def observe_events(
-    slots,
-    times,
-    amounts,
-    lats,
-    lons,
-    merchant_keys,
-    place_keys,
-    widths,
-    out,
-    counts,
-    sums,
-    heads,
-    reals,
-    ints,
-    merchants,
-    places,
-    key_lengths,
-):
+    slots: npt.NDArray[np.int64],
+    times: _Reals,
+    amounts: _Reals,
+    lats: _Reals,
+    lons: _Reals,
+    merchant_keys: _Keys,
+    place_keys: _Keys,
+    widths: _Reals,
+    out: _Reals,
+    counts: npt.NDArray[np.uint16],
+    sums: npt.NDArray[np.float32],
+    heads: _Ints,
+    reals: _Reals,
+    ints: _Ints,
+    merchants: _Keys,
+    places: _Keys,
+    key_lengths: _KeyLengths,
+) -> None:
     """Writes columns [0, KERNEL_COLUMNS) of `out` for each event, in order, and folds each event
     into its user's row `slots[i]`. A merchant or place key of 0 means none."""
     n_windows = widths.shape[0]
@@ -198,11 +207,11 @@ def observe_events(
                 heads[s, w] = b
                 head = b
             if b > head - _STEPS:
-                k = b % _STEPS
-                if counts[s, w, k] < _COUNT_MAX:
-                    counts[s, w, k] += 1
+                bucket = b % _STEPS  # the event's own bucket
+                if counts[s, w, bucket] < _COUNT_MAX:
+                    counts[s, w, bucket] += 1
                 if w > 0:
-                    sums[s, w - 1, k] += amount
+                    sums[s, w - 1, bucket] += amount
         if t > latest or seen == 0:
             reals[s, LATEST] = t
 

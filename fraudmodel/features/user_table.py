@@ -34,7 +34,9 @@ COLUMNS: dict[str, tuple[tuple[int, ...], type]] = {
 class UserTable:
     def __init__(self, capacity: int = _MIN_CAPACITY) -> None:
         self.slots: dict[str, int] = {}
-        self.columns = {name: np.empty((capacity, *shape), dtype) for name, (shape, dtype) in COLUMNS.items()}
+        self.columns: dict[str, np.ndarray] = {
+            name: np.empty((capacity, *shape), dtype) for name, (shape, dtype) in COLUMNS.items()
+        }
         # Not part of the kernel's state nor of a snapshot: where the service read each user's events.
         self.partitions = np.empty(capacity, np.int16)
         self._rows_used = 0  # rows handed out so far; a forgotten user's row goes to _free_rows

@@ -179,7 +179,7 @@ class ModelRegistry:
 
 def ensure_starter_model(models_dir: Path) -> Path:
     """The newest model version folder; when there is none, or the newest needs features this code
-    no longer computes (a folder left by an older checkout), train a starter model from simulated
+    no longer computes (a folder left by an older checkout), train a starter model from generated
     data (a few seconds; a file lock keeps concurrent callers from training twice)."""
     import fcntl
 

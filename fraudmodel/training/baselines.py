@@ -44,7 +44,10 @@ def old_system_features(features: np.ndarray) -> np.ndarray:
 def handbook_features(frame: pd.DataFrame, features: np.ndarray, label_delay: timedelta) -> np.ndarray:
     """The Handbook's 15 features. Customer windows come from our engine (same definitions: counts and
     sums including the current transaction); terminal windows are computed here with pandas."""
-    col = lambda name: features[:, FEATURE_INDEX[name]]  # noqa: E731
+
+    def col(name: str) -> np.ndarray:
+        return features[:, FEATURE_INDEX[name]]
+
     weekday, hour = col("weekday_local"), col("hour_local")
     out = [col("amount"), (weekday >= 5).astype(float), (hour < 6).astype(float)]
     for count, total in (("count_24h", "sum_24h"), ("count_7d", "sum_7d"), ("count_30d", "sum_30d")):

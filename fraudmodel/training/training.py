@@ -239,7 +239,13 @@ def _platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-def _check_onnx(onnx_model: onnx.ModelProto, model, sample: np.ndarray, slope: float, intercept: float) -> None:
+def _check_onnx(
+    onnx_model: onnx.ModelProto,
+    model: HistGradientBoostingClassifier,
+    sample: np.ndarray,
+    slope: float,
+    intercept: float,
+) -> None:
     from fraudmodel.serving.onnx_session import OnnxScorer
 
     got = OnnxScorer(onnx_model.SerializeToString()).scores(sample)

@@ -1,4 +1,4 @@
-"""Small simulated histories and one small trained model, shared by the model tests of a session."""
+"""Small generated histories and one small trained model, shared by the model tests of a session."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from fraudmodel.events import TxnEvent
-from fraudmodel.generators.cardholders import SimulationConfig, simulate
+from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
 from fraudmodel.history_files import frame_to_events
 from fraudmodel.training.split import TemporalSplit
 from fraudmodel.training.training import TrainingOptions, TrainingResult, train
@@ -20,7 +20,7 @@ SMALL_SPLIT = TemporalSplit(burn_in=timedelta(days=5), test=timedelta(days=8), g
 @pytest.fixture(scope="session")
 def small_history() -> pd.DataFrame:
     """About 300 customers over five weeks: some 20,000 transactions, around 1% fraudulent."""
-    return simulate(SimulationConfig(users=300, days=35, seed=11))
+    return generate_history(HistoryConfig(users=300, days=35, seed=11))
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +34,7 @@ def trained(
 ) -> TrainingResult:
     models = tmp_path_factory.mktemp("models")
     options = TrainingOptions(split=SMALL_SPLIT, max_iter=120, baselines=True, report=True, progress=False)
-    return train(
-        small_history, models, options, data_fingerprint="0" * 64, source="test simulation", events=small_events
-    )
+    return train(small_history, models, options, data_fingerprint="0" * 64, source="test history", events=small_events)
 
 
 @pytest.fixture(scope="session")

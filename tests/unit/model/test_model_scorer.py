@@ -44,7 +44,7 @@ def test_batch_scores_decide_by_threshold_and_flagged_ones_say_why(registry, str
             assert all(reason.contribution > 0 and reason.text for reason in r.reasons)
             assert [x.contribution for x in r.reasons] == sorted((x.contribution for x in r.reasons), reverse=True)
     flagged = [r for r in results if r.decision != "APPROVE"]
-    assert flagged, "a simulated stream with ~1% fraud has flagged transactions"
+    assert flagged, "a generated stream with ~1% fraud has flagged transactions"
     frauds = [r for r, e in zip(results, live[:2000], strict=True) if e.label]
     assert sum(r.decision != "APPROVE" for r in frauds) >= len(frauds) / 3
 

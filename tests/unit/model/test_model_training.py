@@ -61,9 +61,9 @@ def _run(*argv: str) -> int:
     return args.run(args)
 
 
-def test_simulate_train_score_evaluate_from_the_command_line(tmp_path, capsys):
+def test_generate_train_score_evaluate_from_the_command_line(tmp_path, capsys):
     data = tmp_path / "history.parquet"
-    assert _run("simulate", "--out", str(data), "--users", "150", "--days", "36", "--seed", "3") == 0
+    assert _run("generate", "--out", str(data), "--users", "150", "--days", "36", "--seed", "3") == 0
     models = tmp_path / "models"
     assert _run("train", "--data", str(data), "--out", str(models), "--no-baselines") == 0
     [version] = list(models.iterdir())
