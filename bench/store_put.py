@@ -32,7 +32,7 @@ from fraudmesh.validation import validate
 from store_svc.batch_rules import rows_of_batch
 
 if TYPE_CHECKING:
-    from store_svc.servicer import StoreServiceServicer
+    from store_svc.servicer import StoreServicer
 
 FEATURES = (
     "amount", "amount_to_usual", "amount_z", "hour_local", "weekday_local", "count_10m", "count_1h",
@@ -139,14 +139,14 @@ def bench_in_process(batch: int, calls: int, rounds: int) -> None:
 
 
 @contextlib.asynccontextmanager
-async def servicer_on_private_postgres() -> AsyncIterator[tuple[StoreServiceServicer, pathlib.Path]]:
+async def servicer_on_private_postgres() -> AsyncIterator[tuple[StoreServicer, pathlib.Path]]:
     """Store's servicer on a private PostgreSQL started for the run (migrated), and the cluster's data folder."""
     from fraudctl.runtime.postgres import PostgresCluster
     from fraudctl.runtime.waiting import free_port
     from store_svc.database import create_engine
     from store_svc.migrate import upgrade
     from store_svc.repository import TransactionRepository
-    from store_svc.servicer import StoreServiceServicer
+    from store_svc.servicer import StoreServicer
     from store_svc.settings import StoreSettings
 
     with tempfile.TemporaryDirectory(prefix="store-bench-") as folder:
@@ -159,7 +159,7 @@ async def servicer_on_private_postgres() -> AsyncIterator[tuple[StoreServiceServ
             await upgrade(cluster.url)
             engine = create_engine(StoreSettings(database_url=cluster.url))
             try:
-                yield StoreServiceServicer(TransactionRepository(engine)), cluster.data_dir / "pgdata"
+                yield StoreServicer(TransactionRepository(engine)), cluster.data_dir / "pgdata"
             finally:
                 await engine.dispose()
         finally:

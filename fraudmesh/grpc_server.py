@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import grpc
+from google.protobuf.descriptor import ServiceDescriptor
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -28,12 +29,18 @@ SERVER_OPTIONS = [
 ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class ServiceRegistration:
-    """One gRPC service to expose: its full name (for health and reflection) and how to add it."""
+    """One gRPC service to expose: its descriptor in the contract (its full name goes to health and
+    reflection) and how to add its servicer, as the generated `add_<Service>Servicer_to_server` does.
+    Every servicer builds its own with a `registration()` method."""
 
-    full_name: str
+    service: ServiceDescriptor
     add_to_server: Callable[[grpc.aio.Server], None]
+
+    @property
+    def full_name(self) -> str:
+        return self.service.full_name
 
 
 @dataclass

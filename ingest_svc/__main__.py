@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uvloop
-from fraud.v1 import ingest_service_pb2, ingest_service_pb2_grpc
 
 from fraudmesh.garbage_collection import relax_garbage_collection
-from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, run_until_signalled
+from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.kafka_topics import ensure_topic_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
@@ -16,8 +15,6 @@ from ingest_svc.metrics import IngestMetrics
 from ingest_svc.producer import KafkaTransactionPublisher
 from ingest_svc.servicer import IngestServicer
 from ingest_svc.settings import IngestSettings
-
-SERVICE_NAME = ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name
 
 
 async def main(settings: IngestSettings) -> None:
@@ -31,11 +28,7 @@ async def main(settings: IngestSettings) -> None:
     )
     servicer = IngestServicer(Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size)), telemetry.metrics)
     server = GrpcServer(
-        [
-            ServiceRegistration(
-                SERVICE_NAME, lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(servicer, s)
-            )
-        ],
+        [servicer.registration()],
         settings.ingest_listen,
         telemetry.server_interceptors(),
         grace_seconds=settings.shutdown_grace_seconds,

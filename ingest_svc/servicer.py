@@ -7,6 +7,7 @@ from fraud.v1 import ingest_service_pb2 as pb
 from fraud.v1 import ingest_service_pb2_grpc as pb_grpc
 
 from fraudmesh.errors import DomainError, InvalidArgument
+from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.interceptors import log_outcome, status_for
 from fraudmesh.validation import validate, violations_by_item
 from ingest_svc.ingestor import Accepted, Ingestor
@@ -21,10 +22,16 @@ def _response(accepted: Accepted) -> pb.SubmitTransactionResponse:
     return response
 
 
+SERVICE = pb.DESCRIPTOR.services_by_name["IngestService"]
+
+
 class IngestServicer(pb_grpc.IngestServiceServicer):
     def __init__(self, ingestor: Ingestor, metrics: IngestMetrics | None = None):
         self._ingestor = ingestor
         self._metrics = metrics
+
+    def registration(self) -> ServiceRegistration:
+        return ServiceRegistration(SERVICE, lambda server: pb_grpc.add_IngestServiceServicer_to_server(self, server))
 
     def _count_received(self, transactions: int) -> None:
         if self._metrics:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import grpc
-from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
 
-from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
+from fraudmesh.grpc_server import GrpcServer
 from notify_svc.hub import DecisionHub
-from notify_svc.servicer import NotifyServiceServicer
-
-SERVICE_NAME = notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"].full_name
+from notify_svc.servicer import NotifyServicer
 
 
 def build_server(
@@ -20,14 +17,7 @@ def build_server(
     grace_seconds: float,
     interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
 ) -> GrpcServer:
-    servicer = NotifyServiceServicer(hub)
-
-    def add_to_server(server: grpc.aio.Server) -> None:
-        notify_service_pb2_grpc.add_NotifyServiceServicer_to_server(servicer, server)
-
-    return GrpcServer(
-        [ServiceRegistration(SERVICE_NAME, add_to_server)], address, interceptors, grace_seconds=grace_seconds
-    )
+    return GrpcServer([NotifyServicer(hub).registration()], address, interceptors, grace_seconds=grace_seconds)
 
 
 async def stop_serving(server: GrpcServer, hub: DecisionHub) -> None:

@@ -10,6 +10,7 @@ from fraud.v1 import notify_service_pb2 as pb
 from fraud.v1 import notify_service_pb2_grpc as pb_grpc
 
 from fraudmesh.decision_stream import Gap, Subscription, SubscriptionFilter
+from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate
 from notify_svc.hub import DecisionHub, Notification
@@ -20,10 +21,16 @@ LAST_SEQUENCE_METADATA_KEY = "fraud-last-sequence"
 DEFAULT_BATCH_SIZE = 256  # decisions in one SubscribeDecisionBatches message when the client leaves it 0
 
 
-class NotifyServiceServicer(pb_grpc.NotifyServiceServicer):
+SERVICE = pb.DESCRIPTOR.services_by_name["NotifyService"]
+
+
+class NotifyServicer(pb_grpc.NotifyServiceServicer):
     def __init__(self, hub: DecisionHub, spans: TransactionSpans | None = None):
         self._hub = hub
         self._spans = spans or TransactionSpans("notify_svc")
+
+    def registration(self) -> ServiceRegistration:
+        return ServiceRegistration(SERVICE, lambda server: pb_grpc.add_NotifyServiceServicer_to_server(self, server))
 
     async def PublishDecisions(
         self, request: pb.PublishDecisionsRequest, context: grpc.aio.ServicerContext

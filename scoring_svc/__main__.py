@@ -10,10 +10,9 @@ import signal
 
 import uvloop
 from aiokafka import AIOKafkaConsumer
-from fraud.v1 import scoring_service_pb2, scoring_service_pb2_grpc
 
 from fraudmesh.garbage_collection import relax_garbage_collection
-from fraudmesh.grpc_server import GrpcServer, ServiceRegistration, insecure_channel, run_until_signalled
+from fraudmesh.grpc_server import GrpcServer, insecure_channel, run_until_signalled
 from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
@@ -30,7 +29,6 @@ from scoring_svc.servicer import ScoringServicer
 from scoring_svc.settings import ScoringSettings
 
 log = logging.getLogger("scoring_svc")
-SERVICE_NAME = scoring_service_pb2.DESCRIPTOR.services_by_name["ScoringService"].full_name
 
 
 async def main(settings: ScoringSettings) -> None:
@@ -78,11 +76,7 @@ async def main(settings: ScoringSettings) -> None:
     gazetteer = default_gazetteer()  # the one that places transactions, so a suggested city is one scoring knows
     servicer = ScoringServicer(scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), telemetry.metrics)
     server = GrpcServer(
-        [
-            ServiceRegistration(
-                SERVICE_NAME, lambda s: scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server(servicer, s)
-            )
-        ],
+        [servicer.registration()],
         settings.scoring_listen,
         telemetry.server_interceptors(),
         grace_seconds=settings.shutdown_grace_seconds,

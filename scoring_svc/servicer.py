@@ -14,6 +14,7 @@ from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
 from fraud.v1 import transaction_pb2
 
 from fraudmesh.errors import InvalidArgument
+from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.transaction_rules import normalise
 from fraudmesh.validation import validate
 from fraudmodel.events import event_from_proto
@@ -48,6 +49,9 @@ def city(place: Place) -> pb.City:
     return pb.City(name=place.name, country=place.country_code, lat=place.lat, lon=place.lon)
 
 
+SERVICE = pb.DESCRIPTOR.services_by_name["ScoringService"]
+
+
 class ScoringServicer(pb_grpc.ScoringServiceServicer):
     def __init__(
         self,
@@ -66,6 +70,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         self._gazetteer = gazetteer
         self._streams = streams
         self._clock = clock
+
+    def registration(self) -> ServiceRegistration:
+        return ServiceRegistration(SERVICE, lambda server: pb_grpc.add_ScoringServiceServicer_to_server(self, server))
 
     async def ScoreTransaction(self, request: pb.ScoreTransactionRequest, context: grpc.aio.ServicerContext):
         validate(request)

@@ -21,7 +21,7 @@ from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.label_events import LabelEvents
 from store_svc.migrate import upgrade_engine
 from store_svc.repository import TransactionRepository
-from store_svc.servicer import StoreServiceServicer, store_service_registration
+from store_svc.servicer import StoreServicer
 from store_svc.settings import StoreSettings
 
 log = logging.getLogger("store_svc")
@@ -41,13 +41,13 @@ async def serve(settings: StoreSettings) -> None:
             with unavailable_when_unreachable():
                 await upgrade_engine(engine)
         producer = AcknowledgedProducer(settings.kafka_bootstrap_servers)
-        servicer = StoreServiceServicer(
+        servicer = StoreServicer(
             TransactionRepository(engine),
             TransactionSpans("store_svc", telemetry.tracer_provider),
             LabelEvents(producer, settings.labels_topic),
         )
         server = GrpcServer(
-            services=[store_service_registration(servicer)],
+            services=[servicer.registration()],
             address=settings.store_listen,
             interceptors=telemetry.server_interceptors(),
             grace_seconds=settings.shutdown_grace_seconds,

@@ -17,10 +17,10 @@ from store_svc.conversions import filters_from_request, statistics_response
 from store_svc.label_events import LabelEvents
 from store_svc.repository import TransactionRepository
 
-SERVICE_NAME = store_service_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name
+SERVICE = store_service_pb2.DESCRIPTOR.services_by_name["StoreService"]
 
 
-class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
+class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
     def __init__(
         self,
         repository: TransactionRepository,
@@ -30,6 +30,11 @@ class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
         self._repository = repository
         self._label_events = label_events
         self._spans = spans or TransactionSpans("store_svc")
+
+    def registration(self) -> ServiceRegistration:
+        return ServiceRegistration(
+            SERVICE, lambda server: store_service_pb2_grpc.add_StoreServiceServicer_to_server(self, server)
+        )
 
     async def PutDecisions(
         self, request: store_service_pb2.PutDecisionsRequest, context: grpc.aio.ServicerContext
@@ -85,10 +90,3 @@ class StoreServiceServicer(store_service_pb2_grpc.StoreServiceServicer):
         validate(request)
         statistics = await self._repository.statistics(optional_datetime(request, "since"))
         return statistics_response(statistics)
-
-
-def store_service_registration(servicer: StoreServiceServicer) -> ServiceRegistration:
-    """How GrpcServer exposes `servicer`, with health and reflection under the service's full name."""
-    return ServiceRegistration(
-        SERVICE_NAME, lambda server: store_service_pb2_grpc.add_StoreServiceServicer_to_server(servicer, server)
-    )

@@ -80,11 +80,12 @@ publisher = KafkaTransactionPublisher(
 )
 servicer = IngestServicer(Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size)), telemetry.metrics)
 server = GrpcServer(
-    [ServiceRegistration(SERVICE_NAME, lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(servicer, s))],
+    [servicer.registration()],
     settings.ingest_listen, telemetry.server_interceptors(), grace_seconds=settings.shutdown_grace_seconds,
 )
 from fraudmesh.transaction_rules import normalise
 from fraudmesh.validation import validate
+from fraud.v1 import ingest_service_pb2
 validate(ingest_service_pb2.SubmitTransactionRequest(transaction=txn))
 assert normalise(txn, "transaction.") == []
 telemetry.stop()
@@ -109,13 +110,13 @@ telemetry.stop()
 settings = StoreSettings()
 telemetry = ServiceTelemetry.start(settings, ServiceMetrics("store"), serve_metrics=False)
 engine = create_engine(settings)
-servicer = StoreServiceServicer(
+servicer = StoreServicer(
     TransactionRepository(engine),
     TransactionSpans("store_svc", telemetry.tracer_provider),
     LabelEvents(AcknowledgedProducer(settings.kafka_bootstrap_servers), settings.labels_topic),
 )
 server = GrpcServer(
-    services=[store_service_registration(servicer)], address=settings.store_listen,
+    services=[servicer.registration()], address=settings.store_listen,
     interceptors=telemetry.server_interceptors(), grace_seconds=settings.shutdown_grace_seconds,
 )
 from alembic.script import ScriptDirectory

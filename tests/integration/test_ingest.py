@@ -19,15 +19,14 @@ from grpc_status import rpc_status
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.errors import Unavailable
-from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
+from fraudmesh.grpc_server import GrpcServer
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS, ensure_topic
 from fraudmesh.metrics import RpcMetricsInterceptor
-from ingest_svc.__main__ import SERVICE_NAME
 from ingest_svc.idempotency import IdempotencyCache
 from ingest_svc.ingestor import Ingestor
 from ingest_svc.metrics import IngestMetrics
 from ingest_svc.producer import KafkaTransactionPublisher
-from ingest_svc.servicer import IngestServicer
+from ingest_svc.servicer import SERVICE, IngestServicer
 from tests.kafka_reading import read_all
 
 pytestmark = pytest.mark.integration
@@ -42,7 +41,7 @@ class RunningIngest:
         )
         servicer = IngestServicer(Ingestor(self.publisher, IdempotencyCache(1000)), self.metrics)
         self.server = GrpcServer(
-            [ServiceRegistration(SERVICE_NAME, lambda s: pb_grpc.add_IngestServiceServicer_to_server(servicer, s))],
+            [servicer.registration()],
             f"127.0.0.1:{free_port()}",
             [RpcMetricsInterceptor(self.metrics)],  # as ServiceTelemetry installs it when tracing is off
         )
@@ -142,7 +141,7 @@ async def test_calls_are_counted_with_the_status_code_the_caller_got(ingest):
         await ingest.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction(currency="XYZ")))
 
     def calls(code: str) -> float | None:
-        labels = {"service": SERVICE_NAME, "method": "SubmitTransaction", "code": code}
+        labels = {"service": SERVICE.full_name, "method": "SubmitTransaction", "code": code}
         return ingest.metrics.registry.get_sample_value("fraudmesh_rpc_duration_seconds_count", labels)
 
     assert calls("OK") == 1

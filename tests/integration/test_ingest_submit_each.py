@@ -12,7 +12,7 @@ from fraud.v1 import transaction_pb2
 from grpc_status import rpc_status
 
 from fraudmesh.submit_coalescer import SubmitCoalescer, error_of
-from ingest_svc.__main__ import SERVICE_NAME
+from ingest_svc.servicer import SERVICE
 from tests.integration.test_ingest import (  # noqa: F401 (ingest: the fixture)
     a_transaction,
     ingest,
@@ -82,7 +82,7 @@ async def test_the_coalescer_answers_like_single_calls_with_fewer_calls(ingest, 
     records = await read_all(kafka.bootstrap_servers, ingest.topic)
     assert sorted(transaction_pb2.Transaction.FromString(r.value).id for r in records) == sorted(ids)
     calls = ingest.metrics.registry.get_sample_value(
-        "fraudmesh_rpc_duration_seconds_count", {"service": SERVICE_NAME, "method": "SubmitEach", "code": "OK"}
+        "fraudmesh_rpc_duration_seconds_count", {"service": SERVICE.full_name, "method": "SubmitEach", "code": "OK"}
     )
     assert calls is not None and calls < 50, "201 concurrent submissions should need only a few calls"
 

@@ -12,8 +12,10 @@ servicer code over the real gazetteer and cardholder generator.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
 from fraud.v1 import (
@@ -332,20 +334,19 @@ class ScoringPeer(scoring_service_pb2_grpc.ScoringServiceServicer):
         return self._model_library
 
 
+def registration(module: Any, name: str, servicer: Any) -> ServiceRegistration:
+    """A stand-in peer registered as the real service would be."""
+    grpc_module = importlib.import_module(f"{module.__name__}_grpc")
+    add = getattr(grpc_module, f"add_{name}Servicer_to_server")
+    return ServiceRegistration(module.DESCRIPTOR.services_by_name[name], lambda server: add(servicer, server))
+
+
 def core_server(address: str, ingest: IngestPeer, scoring: ScoringPeer, store: StorePeer) -> GrpcServer:
     return GrpcServer(
         services=[
-            ServiceRegistration(
-                "fraud.v1.IngestService",
-                lambda s: ingest_service_pb2_grpc.add_IngestServiceServicer_to_server(ingest, s),
-            ),
-            ServiceRegistration(
-                "fraud.v1.ScoringService",
-                lambda s: scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server(scoring, s),
-            ),
-            ServiceRegistration(
-                "fraud.v1.StoreService", lambda s: store_service_pb2_grpc.add_StoreServiceServicer_to_server(store, s)
-            ),
+            registration(ingest_service_pb2, "IngestService", ingest),
+            registration(scoring_service_pb2, "ScoringService", scoring),
+            registration(store_service_pb2, "StoreService", store),
         ],
         address=address,
         grace_seconds=0.5,
@@ -354,12 +355,7 @@ def core_server(address: str, ingest: IngestPeer, scoring: ScoringPeer, store: S
 
 def notify_server(address: str, notify: NotifyPeer) -> GrpcServer:
     return GrpcServer(
-        services=[
-            ServiceRegistration(
-                "fraud.v1.NotifyService",
-                lambda s: notify_service_pb2_grpc.add_NotifyServiceServicer_to_server(notify, s),
-            )
-        ],
+        services=[registration(notify_service_pb2, "NotifyService", notify)],
         address=address,
         grace_seconds=0.2,
     )

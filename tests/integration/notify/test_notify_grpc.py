@@ -24,7 +24,8 @@ from fraudctl.runtime.waiting import free_port
 from fraudmesh.grpc_server import GrpcServer, insecure_channel
 from fraudmesh.telemetry import grpc_server_interceptor
 from notify_svc.hub import DecisionHub
-from notify_svc.server import SERVICE_NAME, build_server, stop_serving
+from notify_svc.server import build_server, stop_serving
+from notify_svc.servicer import SERVICE
 
 DECLINE = decision_pb2.DECISION_DECLINE
 QUEUE_SIZE = 50
@@ -240,7 +241,7 @@ async def test_server_shutdown_ends_streams_cleanly(notify):
 
 async def test_health_reports_the_notify_service_serving(notify):
     health = health_pb2_grpc.HealthStub(notify.channel)
-    response = await health.Check(health_pb2.HealthCheckRequest(service=SERVICE_NAME))
+    response = await health.Check(health_pb2.HealthCheckRequest(service=SERVICE.full_name))
     assert response.status == health_pb2.HealthCheckResponse.SERVING
 
 
@@ -258,7 +259,7 @@ async def test_python_m_notify_svc_serves_and_drains_on_sigterm():
     try:
         async with insecure_channel(f"127.0.0.1:{port}") as channel:
             health = health_pb2_grpc.HealthStub(channel)
-            request = health_pb2.HealthCheckRequest(service=SERVICE_NAME)
+            request = health_pb2.HealthCheckRequest(service=SERVICE.full_name)
             check = await health.Check(request, wait_for_ready=True, timeout=20)
             assert check.status == health_pb2.HealthCheckResponse.SERVING
             assert await asyncio.to_thread(_metrics_served, metrics_port)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fraudmesh.grpc_server import GrpcServer
 from store_svc.repository import TransactionRepository
-from store_svc.servicer import StoreServiceServicer, store_service_registration
+from store_svc.servicer import StoreServicer
 
 BASE_TIME = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -33,9 +33,9 @@ async def create_database(cluster_url: str) -> str:
 
 
 def build_store_server(engine: AsyncEngine) -> GrpcServer:
-    servicer = StoreServiceServicer(TransactionRepository(engine))
+    servicer = StoreServicer(TransactionRepository(engine))
     return GrpcServer(
-        services=[store_service_registration(servicer)],
+        services=[servicer.registration()],
         address="127.0.0.1:0",
         grace_seconds=1.0,
     )
