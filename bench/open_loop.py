@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 SHED = "SHED_IN_FLIGHT_LIMIT"
 # Event loops time their sleeps in whole milliseconds, and uvloop (which the generators run on) runs a
-# sleep shorter than half of one at once: waiting for an arrival due sooner than that spun the loop
-# until it came, which at 1,000 arrivals a second cost a generator half of its CPU (0.12 against
-# 0.065 ms per request). A wait therefore lasts at least a millisecond, so an arrival may leave up to
-# about a millisecond after its time; its latency, counted from that time, includes the delay.
+# sleep shorter than half of one at once: waiting for an arrival due sooner than that would spin the
+# loop until it came, burning the CPU the generator shares with the platform it measures. A wait
+# therefore lasts at least a millisecond, so an arrival may leave up to about a millisecond after its
+# time; its latency, counted from that time, includes the delay.
 SHORTEST_WAIT_S = 0.001
 
 

@@ -262,8 +262,8 @@ class Run:
 
     async def _warm_kafka(self, target: stack.Target, e2e: EndToEnd) -> None:
         """ghz against ingest, unmeasured, before any part: Kafka's JVM compiles its request paths over
-        the first tens of thousands of requests (a fresh broker spent 0.38 ms of CPU per produced
-        record, a warm one 0.08-0.13), which the warm-up's few thousand transactions do not reach."""
+        the first tens of thousands of requests, spending several times more CPU per record until it
+        has, and the warm-up's few thousand transactions do not reach that many."""
         runner = await self._ghz_runner()
         await e2e.settle()
         # No settle after: every part lets the group catch up before it starts.

@@ -31,9 +31,9 @@ class Sampler:
     processes: Callable[[], dict[str, tuple[int, bool]]]  # name -> (pid, whole tree?)
     interval_s: float = 0.5
     # Memory in every second sample only, and the PSS of Kafka's and PostgreSQL's trees in every tenth:
-    # the kernel walks a process's page tables to sum its PSS (about 9 ms of CPU for Kafka's JVM and
-    # 38 ms for PostgreSQL's sixteen processes, each mapping the shared buffers), and the harness's CPU
-    # is taken from the same two cores as the platform's.
+    # the kernel walks a process's page tables to sum its PSS (dear for Kafka's JVM, dearer for
+    # PostgreSQL's many processes, each mapping the shared buffers), and the harness's CPU is taken
+    # from the same two cores as the platform's.
     memory_every: int = 2
     tree_memory_every: int = 10
     samples: list[Sample] = field(default_factory=list)

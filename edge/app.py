@@ -60,8 +60,8 @@ def create_app(
     With `metrics`, requests, WebSocket clients and submitted transactions are counted there.
     With a `tracer_provider` (tracing on) every request gets a server span from it, which the
     upstream channels' client interceptors continue, so a transaction's trace starts at the edge.
-    Without one no tracing middleware is installed: it would cost each request a sixth of the
-    edge's CPU (measured) to make spans that go nowhere."""
+    Without one no tracing middleware is installed: it would do real work on every request to make
+    spans that go nowhere."""
     metrics = metrics or EdgeMetrics()
     hub = DecisionHub(settings.decision_ring_size, settings.websocket_queue_size)
     feed = NotifyFeed(lambda: channels.notify, hub, settings.notify_reconnect_max_seconds)

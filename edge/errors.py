@@ -4,6 +4,7 @@ HTTP statuses with one JSON shape, `{error, message, violations: [{field, rule, 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
@@ -41,7 +42,7 @@ _HTTP_ERROR_NAMES = {
 }
 
 
-def error_body(error: str, message: str, violations: list[FieldViolation] = ()) -> dict[str, Any]:
+def error_body(error: str, message: str, violations: Sequence[FieldViolation] = ()) -> dict[str, Any]:
     return {
         "error": error,
         "message": message,

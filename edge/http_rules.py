@@ -7,10 +7,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from fraud.v1 import ingest_service_pb2, notify_service_pb2, scoring_service_pb2, store_service_pb2
 from google.api import annotations_pb2, http_pb2
 from google.protobuf.descriptor import FileDescriptor
+
+if TYPE_CHECKING:
+    from google.protobuf.descriptor_pb2 import MethodOptions
+    from google.protobuf.internal.extension_dict import _ExtensionFieldDescriptor
 
 CONTRACT_FILES: tuple[FileDescriptor, ...] = (
     ingest_service_pb2.DESCRIPTOR,
@@ -22,6 +27,9 @@ CONTRACT_FILES: tuple[FileDescriptor, ...] = (
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 # FastAPI understands "{name}"; the annotation syntax also allows "{name=pattern}", which we do not use.
 _TEMPLATE_VARIABLE = re.compile(r"\{([^}]*)\}")
+# googleapis' .pyi declares the extension as a plain FieldDescriptor; `Extensions[...]` and
+# `HasExtension` are typed for the extension's options message and value, which the .proto says.
+_HTTP = cast("_ExtensionFieldDescriptor[MethodOptions, http_pb2.HttpRule]", annotations_pb2.http)
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ def annotated_rules(files: Iterable[FileDescriptor] = CONTRACT_FILES) -> list[Ht
         for service in file.services_by_name.values():
             for method in service.methods:
                 options = method.GetOptions()
-                if options.HasExtension(annotations_pb2.http):
-                    rule = options.Extensions[annotations_pb2.http]
+                if options.HasExtension(_HTTP):
+                    rule = options.Extensions[_HTTP]
                     rules.append(_rule_from(f"{service.full_name}/{method.name}", rule))
     return rules

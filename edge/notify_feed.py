@@ -51,7 +51,7 @@ class NotifyFeed:
         backoff = _FIRST_BACKOFF_SECONDS
         while True:
             after = self._hub.last_sequence
-            # In batches: a message per decision cost the edge and notify_svc most of their CPU per decision.
+            # In batches: a message per decision would take most of the edge's and notify_svc's CPU per decision.
             call = self._stub().SubscribeDecisionBatches(
                 notify_service_pb2.SubscribeDecisionBatchesRequest(
                     subscription=notify_service_pb2.SubscribeDecisionsRequest(

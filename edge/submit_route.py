@@ -1,13 +1,13 @@
 """POST /api/transaction without FastAPI's per-request machinery, for the one route taken under load.
 
-Under wrk, FastAPI's handling of each submission (solving the endpoint's dependencies, validating
-through its field models, wrapping the route for exceptions) cost the edge about a third of its CPU
-(py-spy). This route is matched before the FastAPI route of the same path and serves the ordinary
-request itself: a JSON body that `TransactionIn` accepts, no query but `?wait_ms` within bounds,
-the Idempotency-Key header. Anything else (a body that fails validation, another content type, an
-unusual query) goes, body unchanged, to the FastAPI route: error answers and the OpenAPI document
-keep coming from one place. Errors raised here (InvalidArgument, gRPC errors, a body over the
-limit) reach the app's exception handlers as the FastAPI route's do.
+FastAPI's handling of each request (solving the endpoint's dependencies, validating through its field
+models, wrapping the route for exceptions) is a large part of the edge's work on a submission. This
+route is matched before the FastAPI route of the same path and serves the ordinary request itself: a
+JSON body that `TransactionIn` accepts, no query but `?wait_ms` within bounds, the Idempotency-Key
+header. Anything else (a body that fails validation, another content type, an unusual query) goes,
+body unchanged, to the FastAPI route: error answers and the OpenAPI document keep coming from one
+place. Errors raised here (InvalidArgument, gRPC errors, a body over the limit) reach the app's
+exception handlers as the FastAPI route's do.
 """
 
 from __future__ import annotations

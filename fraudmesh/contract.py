@@ -6,15 +6,25 @@ listen setting and its callers' address settings take their defaults from one de
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from fraud.v1 import options_pb2
 from google.protobuf.descriptor import ServiceDescriptor
+
+if TYPE_CHECKING:
+    from google.protobuf.descriptor_pb2 import ServiceOptions
+    from google.protobuf.internal.extension_dict import _ExtensionFieldDescriptor
+
+# protoc's .pyi declares an extension as a plain FieldDescriptor; `Extensions[...]` and `HasExtension`
+# are typed for the extension's options message and value, which the .proto says.
+_DEFAULT_PORT = cast("_ExtensionFieldDescriptor[ServiceOptions, int]", options_pb2.default_port)
 
 
 def default_port(service: ServiceDescriptor) -> int:
     options = service.GetOptions()
-    if not options.HasExtension(options_pb2.default_port):
+    if not options.HasExtension(_DEFAULT_PORT):
         raise LookupError(f"{service.full_name} declares no (fraud.v1.default_port) in proto/")
-    return int(options.Extensions[options_pb2.default_port])
+    return int(options.Extensions[_DEFAULT_PORT])
 
 
 def listen_address(service: ServiceDescriptor) -> str:

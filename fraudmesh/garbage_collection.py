@@ -1,12 +1,11 @@
 """Python's cyclic garbage collector, set for a service that allocates many short-lived objects.
 
-With the default threshold (700 allocations) the collector ran every few calls or batches, each time
+With the default threshold (700 allocations) the collector runs every few calls or batches, each time
 walking the objects of the work still in progress and moving them into older generations, and now
-and then walked every module's objects as well: up to 8 % of ingest's GIL time under ghz, and 11 %
-of scoring's at 1,000 transactions a second. The objects made at start-up (libraries, the model,
-the app) live as long as the process, so they are moved out of the collector's sight, and the
-youngest generation is collected less often, when most of a call's objects have already been freed
-by reference counting. Nothing is disabled: cycles are still found, so memory stays flat."""
+and then walks every module's objects as well: work that grows with the load and holds the GIL. The
+objects made at start-up (libraries, the model, the app) live as long as the process, so they are
+moved out of the collector's sight, and the youngest generation is collected less often, when most
+of a call's objects have already been freed by reference counting. Nothing is disabled: cycles are still found, so memory stays flat."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
@@ -89,10 +90,10 @@ def split_interceptors(
     split = len(interceptors)
     while split > 0 and isinstance(interceptors[split - 1], HandlerWrapper):
         split -= 1
-    return list(interceptors[:split]), list(interceptors[split:])  # type: ignore[arg-type]
+    return list(interceptors[:split]), list(interceptors[split:])
 
 
-Handler = grpc.RpcMethodHandler | None
+Handler: TypeAlias = grpc.RpcMethodHandler | None
 
 
 class _WrappingRegistrar:
@@ -119,7 +120,8 @@ class _WrappingRegistrar:
         self._server.add_generic_rpc_handlers([_WrappedGenericHandler(h, self._wrap) for h in handlers])
 
 
-class _WrappedGenericHandler(grpc.GenericRpcHandler):
+# grpc ships no type information, so to mypy its base class is Any.
+class _WrappedGenericHandler(grpc.GenericRpcHandler):  # type: ignore[misc]
     def __init__(self, inner: grpc.GenericRpcHandler, wrap: Callable[[str, Handler], Handler]):
         self._inner = inner
         self._wrapped = WrappedHandlers(wrap)

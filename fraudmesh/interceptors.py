@@ -2,7 +2,7 @@
 violations as google.rpc.BadRequest details), and every call is logged once with its outcome.
 
 grpc.aio runs an interceptor's `intercept_service` on every call, and a wrapping interceptor builds
-new closures and a new handler each time; on ingest's hot path that showed in the profile. So the
+new closures and a new handler each time: work per call that depends only on the method. So the
 interceptors here are `HandlerWrapper`s: they wrap a method's handler once, and `GrpcServer` applies
 them when services register (no per-call interceptor pipeline at all). Installed the ordinary way
 on any grpc.aio server they still work, wrapping each method's handler once and reusing it."""
@@ -59,7 +59,8 @@ class WrappedHandlers:
         return cached[1]
 
 
-class HandlerWrapper(grpc.aio.ServerInterceptor):
+# grpc ships no type information, so to mypy its base class is Any.
+class HandlerWrapper(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """An interceptor whose work is a function of the method alone: `wrap` turns a method's handler
     into the intercepted one. The result is computed once per method and handler, never per call."""
 

@@ -15,6 +15,7 @@ import inspect
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 from wsgiref.simple_server import WSGIServer
 
 import grpc
@@ -47,7 +48,7 @@ class ServiceMetrics:
         self.service = service
         # (method, code) -> its latency child and error child: `labels()` takes a lock and builds
         # a key on every call, too dear for every RPC.
-        self._rpc_children: dict[tuple[str, str], tuple] = {}
+        self._rpc_children: dict[tuple[str, str], tuple[Histogram, Counter | None]] = {}
         self.registry = registry if registry is not None else CollectorRegistry()
         self._server: WSGIServer | None = None
         self._server_thread: threading.Thread | None = None
@@ -154,8 +155,8 @@ class RpcMetricsInterceptor(HandlerWrapper):
             return handler._replace(unary_stream=self._stream_failures_counted(handler.unary_stream, method))
         return handler._replace(stream_stream=self._stream_failures_counted(handler.stream_stream, method))
 
-    def _timed(self, behavior: Callable, method: str) -> Callable[..., Awaitable]:
-        async def timed(request, context):
+    def _timed(self, behavior: Callable[..., Any], method: str) -> Callable[..., Awaitable[Any]]:
+        async def timed(request: Any, context: grpc.aio.ServicerContext) -> Any:
             started = time.perf_counter()
             code = "OK"
             try:
@@ -174,10 +175,10 @@ class RpcMetricsInterceptor(HandlerWrapper):
 
         return timed
 
-    def _stream_failures_counted(self, behavior: Callable, method: str) -> Callable[..., AsyncIterator]:
+    def _stream_failures_counted(self, behavior: Callable[..., Any], method: str) -> Callable[..., AsyncIterator[Any]]:
         service, _, name = method.lstrip("/").partition("/")
 
-        async def counted(request, context):
+        async def counted(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             code = "OK"
             try:
                 result = behavior(request, context)

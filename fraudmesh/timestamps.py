@@ -18,7 +18,7 @@ def in_range(seconds: int, nanos: int) -> bool:
 
 
 def set_timestamp(target: Timestamp, moment: datetime) -> None:
-    """`target.FromDatetime(moment)` in a fifth of its time (store sets five per row it reads).
+    """`target.FromDatetime(moment)` without its general-purpose steps: store sets five per row it reads.
 
     A naive datetime is handed to protobuf, which takes it as UTC.
     """
@@ -38,7 +38,8 @@ def timestamp_of(moment: datetime) -> Timestamp:
 
 
 def aware_datetime(timestamp: Timestamp) -> datetime:
-    """`timestamp.ToDatetime(tzinfo=UTC)` in a third of its time.
+    """`timestamp.ToDatetime(tzinfo=UTC)` by plain arithmetic: store converts the stamps of every row it
+    writes, and scoring those of every event it reads.
 
     Nanoseconds are truncated to microseconds as protobuf does; a timestamp out of protobuf's range
     is handed to protobuf, so it fails with protobuf's own error.

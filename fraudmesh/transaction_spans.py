@@ -111,7 +111,7 @@ class TransactionSpans:
         so the block may set attributes either way."""
         tracer = self._active_tracer()
         parent = transaction_context(scored) if tracer is not None else None
-        if parent is None:
+        if tracer is None or parent is None:
             yield trace.INVALID_SPAN
             return
         with tracer.start_as_current_span(

@@ -15,7 +15,8 @@ VALIDATOR = protovalidate.Validator()
 
 def _field_path(violation: protovalidate.Violation, skip: int = 0) -> str:
     parts: list[str] = []
-    for element in violation.proto.field.elements[skip:]:
+    path = violation.proto.field  # None for a rule on a whole message, which names no field
+    for element in path.elements[skip:] if path is not None else ():
         part = element.field_name
         subscript = element.subscript  # a oneof: list index or map key, absent for plain fields
         if subscript is not None:
@@ -49,9 +50,12 @@ def violations_by_item(
         VALIDATOR.validate(message)
     except protovalidate.ValidationError as error:
         for v in error.violations:
-            elements = v.proto.field.elements
-            if len(elements) > 1 and elements[0].field_name == items_field and elements[0].subscript is not None:
-                by_item.setdefault(elements[0].subscript.value, []).append(_violation(v, skip=1))
+            path = v.proto.field
+            elements = path.elements if path is not None else []
+            # An item of the repeated field is named by its index (the subscript a list element has).
+            item = elements[0].subscript if len(elements) > 1 and elements[0].field_name == items_field else None
+            if item is not None and item.field == "index":
+                by_item.setdefault(item.value, []).append(_violation(v, skip=1))
             else:
                 own.append(_violation(v))
     return own, by_item

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from fraud.v1 import transaction_pb2
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
+from opentelemetry.util.types import AttributeValue
 
 from fraudmesh.errors import Unavailable
 from fraudmesh.kafka_producer import AcknowledgedProducer
@@ -47,6 +48,7 @@ class KafkaTransactionPublisher:
         if self._produced_ok is not None:
             failed = sum(outcome is not None for outcome in outcomes)
             if failed:
+                assert self._produced_error is not None and self._failed is not None  # set with _produced_ok
                 self._produced_error.inc(failed)
                 self._failed.inc(failed)
             if failed < len(outcomes):
@@ -54,7 +56,7 @@ class KafkaTransactionPublisher:
         return outcomes
 
     async def _send_traced(self, records: list[tuple[bytes, bytes]]) -> list[Unavailable | None]:
-        span_attributes = {
+        span_attributes: dict[str, AttributeValue] = {
             "messaging.system": "kafka",
             "messaging.destination.name": self._topic,
             "messaging.batch.message_count": len(records),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from buf.validate import validate_pb2
 from fraud.v1 import notify_service_pb2
 from pydantic import Field
@@ -9,11 +11,19 @@ from pydantic import Field
 from fraudmesh.contract import listen_address
 from fraudmesh.settings import ServiceSettings
 
+if TYPE_CHECKING:
+    from google.protobuf.descriptor_pb2 import FieldOptions
+    from google.protobuf.internal.extension_dict import _ExtensionFieldDescriptor
+
+# protoc's .pyi declares the extension as a plain FieldDescriptor; `Extensions[...]` is typed for the
+# extension's options message and value, which the .proto says.
+_FIELD_RULES = cast("_ExtensionFieldDescriptor[FieldOptions, validate_pb2.FieldRules]", validate_pb2.field)
+
 
 def _max_publish_batch() -> int:
     """The largest batch PublishDecisions accepts, read from the contract so the two cannot drift."""
     field = notify_service_pb2.PublishDecisionsRequest.DESCRIPTOR.fields_by_name["decisions"]
-    return field.GetOptions().Extensions[validate_pb2.field].repeated.max_items
+    return field.GetOptions().Extensions[_FIELD_RULES].repeated.max_items
 
 
 # One publish puts a whole batch into every matching queue before any subscriber runs, so a queue

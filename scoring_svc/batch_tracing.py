@@ -15,7 +15,7 @@ tracer = trace.get_tracer("scoring_svc")
 
 def batch_span(records: Sequence[ConsumerRecord]) -> trace.Span:
     """Started, not current: it ends when the batch is delivered, after the loop has moved on."""
-    if tracing_off():  # reading every record's trace context for a span that goes nowhere cost 5 % of scoring
+    if tracing_off():  # no span to link, so no record's trace context is read: that is work on every record
         return trace.INVALID_SPAN
     links = [link for link in (span_link(record.headers) for record in records) if link is not None]
     return tracer.start_span("score batch", links=links, attributes={"batch.size": len(records)})
@@ -35,7 +35,7 @@ def transaction_spans(records: Sequence[ConsumerRecord], ids: Sequence[str]) -> 
                 "messaging.kafka.offset": record.offset,
             },
         )
-        for record, transaction_id in zip(records, ids)
+        for record, transaction_id in zip(records, ids, strict=True)
     ]
 
 

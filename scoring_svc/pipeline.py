@@ -214,7 +214,7 @@ class ScoringPipeline:
             self._metrics.feature_seconds.observe(featured - started)
             self._metrics.model_seconds.observe(time.perf_counter() - featured)
         scored_at = timestamp_of(self._clock())
-        for decision, result, span in zip(batch.decisions, results, spans):
+        for decision, result, span in zip(batch.decisions, results, spans, strict=True):
             write_decision(decision, result, scored_at)
             decision.trace_id, decision.traceparent = traceparent_of(span)
             span.set_attribute("fraud.decision", result.decision)

@@ -16,8 +16,8 @@ def json_text(value: object) -> str:
 def create_engine(settings: StoreSettings) -> AsyncEngine:
     return create_async_engine(
         settings.database_url,
-        # Features, reasons and shadow scores go into JSONB for every decision: the standard library's
-        # encoder was the store's largest cost under load.
+        # Features, reasons and shadow scores go into JSONB for every decision, so the encoder runs on
+        # every row: orjson's, much faster than the standard library's.
         json_serializer=json_text,
         json_deserializer=orjson.loads,
         pool_size=settings.store_db_pool_size,

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
@@ -31,7 +32,7 @@ DEFAULT_HISTORY_LIMIT = 100
 MAX_HISTORY_LIMIT = 1000
 
 
-def _user_history_query(columns: Sequence[sa.ColumnElement], before: bool) -> sa.Select:
+def _user_history_query(columns: Sequence[sa.ColumnElement[Any] | sa.Table], before: bool) -> sa.Select:
     """A user's most recent rows, newest first; bound parameters user_id, before (when `before`), limit."""
     c = transactions.c
     query = sa.select(*columns).where(c.user_id == sa.bindparam("user_id"))
@@ -80,7 +81,7 @@ class TransactionRepository:
         statement on it by itself. The pool still pings it first, so a restarted server is noticed."""
         with unavailable_when_unreachable():
             async with self._engine.connect() as connection:
-                driver = (await connection.get_raw_connection()).driver_connection
+                driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection
                 try:
                     yield driver
                 except asyncpg.InterfaceError as error:
@@ -98,8 +99,8 @@ class TransactionRepository:
             return 0
         rows = rows_of_batch(decisions)
         # One statement whatever the batch size (columns as arrays, see batch_insert), and PostgreSQL runs
-        # a lone statement as a transaction of its own: all rows or none, without BEGIN and COMMIT round
-        # trips (they were a tenth of the insert's CPU).
+        # a lone statement as a transaction of its own: all rows or none, without the round trips (and
+        # their CPU) of a BEGIN and a COMMIT.
         async with self._driver_connection() as connection:
             return await self._insert.run(connection, rows)
 
@@ -183,7 +184,7 @@ class TransactionRepository:
     ) -> store_service_pb2.GetUserHistoryResponse:
         """The user's `limit` most recent transactions (0 means 100) that occurred before `before`,
         oldest first, as scoring replays them to warm its per-user state; with `transactions_only`,
-        without their decisions (a third of the work per row: no JSON columns to decode)."""
+        without their decisions (less work per row: no JSON columns to decode)."""
         if not 0 <= limit <= MAX_HISTORY_LIMIT:
             raise InvalidArgument([FieldViolation("limit", "int32.lte", f"must be 0 to {MAX_HISTORY_LIMIT}")])
         values = {"user_id": user_id, "before": before, "limit": limit or DEFAULT_HISTORY_LIMIT}
@@ -225,7 +226,15 @@ class TransactionRepository:
             query = query.where(c.occurred_at >= since)
         async with self._transaction() as connection:
             row = (await connection.execute(query)).mappings().one()
-        return Statistics(**{key: (float(value) if key == "mean_score" else int(value)) for key, value in row.items()})
+        return Statistics(
+            total=int(row["total"]),
+            approved=int(row["approved"]),
+            reviewed=int(row["reviewed"]),
+            declined=int(row["declined"]),
+            labelled_fraud=int(row["labelled_fraud"]),
+            labelled_legitimate=int(row["labelled_legitimate"]),
+            mean_score=float(row["mean_score"]),
+        )
 
 
 def _conditions(filters: TransactionFilters) -> list[sa.ColumnElement[bool]]:

@@ -26,8 +26,12 @@ from fraudmesh.conversions.rest import decision_object, transaction_input
 from fraudmesh.conversions.time import rfc3339
 from fraudmesh.errors import InvalidArgument
 
-INVALID = {422: {"model": ErrorOut, "description": "A field broke a rule; `violations` names each."}}
-UNAVAILABLE = {503: {"model": ErrorOut, "description": "An upstream service is unavailable; retry later."}}
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorOut, "description": "A field broke a rule; `violations` names each."}
+}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorOut, "description": "An upstream service is unavailable; retry later."}
+}
 
 
 def _accepted(response: ingest_service_pb2.SubmitTransactionResponse) -> dict[str, Any]:

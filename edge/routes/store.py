@@ -1,7 +1,7 @@
 """Reading decided transactions, labelling them, and statistics: store_svc over REST."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
 from fastapi.responses import JSONResponse
@@ -14,9 +14,9 @@ from fraudmesh.conversions.enums import label_value
 from fraudmesh.conversions.rest import decision_object, list_request, stats_object
 from fraudmesh.conversions.time import timestamp_from
 
-NOT_FOUND = {404: {"model": ErrorOut, "description": "No transaction with this id."}}
-INVALID = {422: {"model": ErrorOut}}
-UNAVAILABLE = {503: {"model": ErrorOut}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No transaction with this id."}}
+INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorOut}}
 TransactionId = Annotated[str, Path(min_length=1, max_length=64, description="The transaction's id.")]
 
 

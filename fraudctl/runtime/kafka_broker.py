@@ -88,8 +88,8 @@ class KafkaBroker:
                     "share.coordinator.state.topic.min.isr=1",
                     # One machine, one broker: a rebalance need not wait for more members to join.
                     "group.initial.rebalance.delay.ms=0",
-                    # Offset commits are written at once, not gathered for 5 ms (the default): scoring
-                    # commits after every delivered batch, and each commit held its consumer loop.
+                    # Offset commits are written at once, not gathered for 5 ms (the default): scoring's
+                    # consumer loop waits for each commit it makes.
                     "group.coordinator.append.linger.ms=0",
                     "auto.create.topics.enable=false",
                 ]

@@ -71,7 +71,7 @@ def row_from_scored(scored: decision_pb2.ScoredTransaction) -> dict[str, Any]:
     submitted = transaction.input
     location = submitted.location
     amount = submitted.amount
-    # Keys then lookups: dict() or items() of protobuf's map go through the Mapping mixins at about twice the cost.
+    # Keys then lookups: dict() or items() of protobuf's map go through the slower generic Mapping mixins.
     features = scored.features
     received_at = received_at_of(scored)
     decision_names = DECISION_NAMES

@@ -39,7 +39,8 @@ def _whole_second(seconds: int) -> str:
 
 def rfc3339(stamp: Timestamp, is_set: bool = True) -> str | None:
     """RFC 3339 in UTC with a Z, or None for an unset timestamp: the text of `Timestamp.ToJsonString`
-    (0, 3, 6 or 9 fractional digits), made in a third of its time; a decision carries up to seven."""
+    (0, 3, 6 or 9 fractional digits), made here without its general-purpose steps, because every
+    decision sent as JSON carries up to seven."""
     if not is_set:
         return None
     seconds, nanos = stamp.seconds, stamp.nanos

@@ -49,7 +49,7 @@ class TrainingOptions:
     min_samples_leaf: int = 40
     seed: int = 0
     # OpenMP threads for the gradient-boosting fit. One by default: on a busy 2-core machine, two
-    # OpenMP threads spin against other processes and the fit gets 20x slower, not 2x faster.
+    # OpenMP threads spin against other processes and the fit gets many times slower, not faster.
     threads: int = 1
     baselines: bool = True
     report: bool = True

@@ -2,80 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import pathlib
 import uuid
-from collections.abc import AsyncIterator
 
 import grpc
 import pytest
 from aiokafka.partitioner import murmur2
 from fraud.v1 import ingest_service_pb2 as pb
-from fraud.v1 import ingest_service_pb2_grpc as pb_grpc
 from fraud.v1 import transaction_pb2
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
-from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.errors import Unavailable
-from fraudmesh.grpc_server import GrpcServer
-from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS, ensure_topic
-from fraudmesh.metrics import RpcMetricsInterceptor
-from ingest_svc.idempotency import IdempotencyCache
-from ingest_svc.ingestor import Ingestor
-from ingest_svc.metrics import IngestMetrics
+from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
 from ingest_svc.producer import KafkaTransactionPublisher
-from ingest_svc.servicer import SERVICE, IngestServicer
+from ingest_svc.servicer import SERVICE
+from tests.integration.ingest_testing import a_transaction, ingest_after_kafka_died, violations_of
 from tests.kafka_reading import read_all
 
 pytestmark = pytest.mark.integration
-
-
-class RunningIngest:
-    def __init__(self, bootstrap: str, topic: str):
-        self.topic = topic
-        self.metrics = IngestMetrics()
-        self.publisher = KafkaTransactionPublisher(
-            bootstrap, topic, linger_ms=2, request_timeout_ms=3000, metrics=self.metrics
-        )
-        servicer = IngestServicer(Ingestor(self.publisher, IdempotencyCache(1000)), self.metrics)
-        self.server = GrpcServer(
-            [servicer.registration()],
-            f"127.0.0.1:{free_port()}",
-            [RpcMetricsInterceptor(self.metrics)],  # as ServiceTelemetry installs it when tracing is off
-        )
-        self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.server.port}")
-        self.stub = pb_grpc.IngestServiceStub(self.channel)
-
-    async def __aenter__(self):
-        await self.publisher.start()
-        await self.publisher.wait_connected(30)
-        await self.server.start()
-        return self
-
-    async def __aexit__(self, *exc):
-        await self.channel.close()
-        await self.server.stop()
-        await self.publisher.stop()
-
-
-def a_transaction(user: str = "alice", minor_units: int = 1250, **fields) -> transaction_pb2.TransactionInput:
-    return transaction_pb2.TransactionInput(
-        user_id=user,
-        amount=transaction_pb2.Money(minor_units=minor_units, currency=fields.pop("currency", "USD")),
-        location=fields.pop("location", transaction_pb2.Location(city="Paris", country="FR", lat=48.85, lon=2.35)),
-        channel=transaction_pb2.CHANNEL_CARD_PRESENT,
-        **fields,
-    )
-
-
-@pytest.fixture
-async def ingest(kafka: KafkaBroker):
-    topic = f"transactions-{uuid.uuid4().hex[:8]}"
-    await ensure_topic(kafka.bootstrap_servers, topic)
-    async with RunningIngest(kafka.bootstrap_servers, topic) as running:
-        yield running
 
 
 async def test_an_accepted_transaction_is_on_the_topic_keyed_by_user_with_its_id(ingest, kafka):
@@ -155,13 +98,6 @@ async def test_calls_are_counted_with_the_status_code_the_caller_got(ingest):
     )
 
 
-def violations_of(error: grpc.aio.AioRpcError) -> set[tuple[str, str]]:
-    status = rpc_status.from_call(error)
-    bad_request = error_details_pb2.BadRequest()
-    status.details[0].Unpack(bad_request)
-    return {(v.field, v.reason) for v in bad_request.field_violations}
-
-
 @pytest.mark.parametrize(
     ("transaction", "field", "rule"),
     [
@@ -189,21 +125,6 @@ async def test_one_bad_transaction_rejects_the_whole_batch(ingest, kafka):
         await ingest.stub.SubmitTransactions(pb.SubmitTransactionsRequest(transactions=batch))
     assert violations_of(caught.value) == {("transactions[1].amount.currency", "currency.iso4217")}
     assert await read_all(kafka.bootstrap_servers, ingest.topic) == []
-
-
-@contextlib.asynccontextmanager
-async def ingest_after_kafka_died(folder: pathlib.Path) -> AsyncIterator[RunningIngest]:
-    """An ingest whose own broker took one transaction and then stopped."""
-    broker = KafkaBroker(folder, port=free_port(), controller_port=free_port())
-    broker.start()
-    try:
-        await ensure_topic(broker.bootstrap_servers, "transactions")
-        async with RunningIngest(broker.bootstrap_servers, "transactions") as running:
-            await running.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction()))
-            broker.stop()
-            yield running
-    finally:
-        broker.stop()
 
 
 async def test_when_kafka_is_down_the_caller_gets_unavailable_not_a_false_success(runtime_dir):

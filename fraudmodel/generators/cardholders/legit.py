@@ -28,10 +28,7 @@ def plan_trips(rng: np.random.Generator, customers: Customers, cities: Cities, d
         for _ in range(n_trips[u]):
             first = rng.integers(0, days)
             length = rng.integers(2, 8)
-            if rng.random() < 0.8:
-                dest = rng.choice(home_cities, p=cities.weight[home_cities])
-            else:
-                dest = rng.choice(foreign)
+            dest = rng.choice(home_cities, p=cities.weight[home_cities]) if rng.random() < 0.8 else rng.choice(foreign)
             if dest == customers.city[u]:
                 continue
             trip_city[u, first : first + length] = dest

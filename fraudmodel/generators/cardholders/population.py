@@ -168,5 +168,5 @@ def with_favourites(rng: np.random.Generator, customers: Customers, merchants: M
 def _group(keys: np.ndarray) -> dict[int, np.ndarray]:
     order = np.argsort(keys, kind="stable")
     uniq, starts = np.unique(keys[order], return_index=True)
-    bounds = list(starts[1:]) + [len(order)]
+    bounds = [*starts[1:], len(order)]
     return {int(k): order[s:e] for k, s, e in zip(uniq, starts, bounds, strict=True)}

@@ -42,14 +42,14 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
     }
     log_path = tmp_path / "edge.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "edge"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "edge", cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
             async with asyncio.timeout(30):
                 while True:
-                    assert process.poll() is None, log_path.read_text()
+                    assert process.returncode is None, log_path.read_text()
                     try:
                         health = await client.get("/api/health")
                         break
@@ -71,11 +71,11 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
             in scraped
         )
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0, log_path.read_text()
+        assert await asyncio.wait_for(process.wait(), timeout=20) == 0, log_path.read_text()
     finally:
-        if process.poll() is None:
+        if process.returncode is None:
             process.kill()
-            process.wait()
+            await process.wait()
 
 
 async def test_with_tracing_on_an_incoming_traceparent_continues_into_the_grpc_call(peers):

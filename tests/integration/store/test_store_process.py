@@ -21,11 +21,13 @@ from fraudctl.runtime.waiting import free_port
 pytestmark = pytest.mark.integration
 
 
-async def wait_until_serving(channel: grpc.aio.Channel, process: subprocess.Popen, timeout: float = 30) -> None:
+async def wait_until_serving(
+    channel: grpc.aio.Channel, process: asyncio.subprocess.Process, timeout: float = 30
+) -> None:
     health = health_pb2_grpc.HealthStub(channel)
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        assert process.poll() is None, f"store_svc exited early:\n{process.stderr.read()}"
+        assert process.returncode is None, f"store_svc exited early:\n{(await process.stderr.read()).decode()}"
         try:
             response = await health.Check(health_pb2.HealthCheckRequest(service="fraud.v1.StoreService"), timeout=1)
             if response.status == health_pb2.HealthCheckResponse.SERVING:
@@ -47,7 +49,9 @@ async def test_the_service_migrates_serves_and_stops_on_sigterm(postgres: Postgr
         "METRICS_PORT": str(metrics_port),
         "SHUTDOWN_GRACE_SECONDS": "2",
     }
-    process = subprocess.Popen([sys.executable, "-m", "store_svc"], env=environment, stderr=subprocess.PIPE, text=True)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "store_svc", env=environment, stderr=asyncio.subprocess.PIPE
+    )
     try:
         async with grpc.aio.insecure_channel(address) as channel:
             await wait_until_serving(channel, process)
@@ -61,11 +65,11 @@ async def test_the_service_migrates_serves_and_stops_on_sigterm(postgres: Postgr
         assert 'fraudmesh_service_info{service="store"} 1.0' in exposition.text
 
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=15) == 0
+        assert await asyncio.wait_for(process.wait(), timeout=15) == 0
     finally:
-        if process.poll() is None:
+        if process.returncode is None:
             process.kill()
-            process.wait()
+            await process.wait()
 
 
 def test_an_unreachable_database_stops_start_up_with_a_clear_message():

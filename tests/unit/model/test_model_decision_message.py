@@ -23,7 +23,7 @@ def test_every_feature_reason_and_shadow_score_is_in_the_decision():
     received = transaction_pb2.Transaction(id="t-1")
     received.received_at.FromSeconds(1_700_000_000)
     scored = scored_transaction(received, result, datetime(2026, 1, 2, tzinfo=UTC))
-    assert dict(scored.features) == dict(zip(FEATURE_NAMES, row.tolist()))
+    assert dict(scored.features) == dict(zip(FEATURE_NAMES, row.tolist(), strict=True))
     assert (scored.decision, scored.is_fraud, scored.model_version) == (decision_pb2.DECISION_DECLINE, True, "m-7")
     assert [r.text for r in scored.reasons] == ["amount 5.2x this user's usual"]
     assert [(s.model_version, s.decision) for s in scored.shadow_scores] == [("m-6", decision_pb2.DECISION_APPROVE)]
