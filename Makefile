@@ -8,7 +8,7 @@ ifeq ($(UV),)
 UV := python3 -m uv
 endif
 
-.PHONY: up down status install tools web proto proto-check lint test test-python test-web bench clean
+.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web test test-python test-web bench clean
 
 up: install web  ## start Kafka, PostgreSQL, the model, the five services and the console
 	$(VENV)/bin/fraudctl up
@@ -26,8 +26,11 @@ install:  ## create .venv with the locked dependencies: every service's extra, t
 tools:  ## command-line tools the build uses (buf), from package-lock.json
 	npm ci --no-audit --no-fund --silent
 
-web:  ## build the console into web/dist
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --silent && npm run build --silent; fi
+web-deps:  ## the console's locked npm packages
+	cd web && npm ci --no-audit --no-fund --silent
+
+web: web-deps  ## build the console into web/dist
+	cd web && npm run build --silent
 
 proto: install  ## regenerate the Python code for proto/
 	$(PY) -m fraudctl.devtools.protogen
@@ -35,18 +38,29 @@ proto: install  ## regenerate the Python code for proto/
 proto-check: install
 	$(PY) -m fraudctl.devtools.protogen --check
 
-lint: install tools proto-check  ## buf STANDARD lint and format check of the contract
+lint: lint-contract lint-python lint-web  ## every static check: contract, Python, console
+
+lint-contract: install tools proto-check  ## buf STANDARD lint and format check of the contract; generated code current
 	$(PY) -m fraudctl.devtools.protogen --deps-only
 	npx --no-install buf lint
 	npx --no-install buf format --exit-code --diff proto
+
+lint-python: install  ## ruff (lint and format), the floors (import-linter), mypy (strict on fraudmesh and fraudmodel)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+lint-web: install web-deps  ## ESLint, tsc --noEmit, and the console's API types current with the edge's OpenAPI document
+	cd web && npm run lint:all --silent
 
 test: lint test-web test-python  ## every test: contract, console, services, end to end
 
 test-python: install web
 	$(VENV)/bin/pytest -ra
 
-test-web:
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund --silent && npm test --silent; fi
+test-web: web-deps
+	cd web && npm test --silent
 
 bench: install web  ## load benchmarks of the whole platform (20 minutes on a fast 2-core machine, up to forty on a slow one; never part of `make test`)
 	$(PY) -m bench $(BENCH_ARGS)

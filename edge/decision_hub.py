@@ -81,6 +81,7 @@ class StreamEnded(Exception):
 class DecisionHub:
     def __init__(self, ring_size: int, client_queue_size: int, spans: TransactionSpans | None = None):
         self.stream: StreamHub[DecisionEvent] = StreamHub(ring_size, client_queue_size)
+        self.capacity = ring_size
         self._spans = spans or TransactionSpans("edge")
 
     @property

@@ -52,10 +52,14 @@ class NotifyFeed:
         while True:
             after = self._hub.last_sequence
             # In batches: a message per decision would take most of the edge's and notify_svc's CPU per decision.
+            # A fresh edge fills its window with notify's newest decisions, so browsers that were
+            # connected to the edge before it restarted resume from where they were.
             call = self._stub().SubscribeDecisionBatches(
                 notify_service_pb2.SubscribeDecisionBatchesRequest(
                     subscription=notify_service_pb2.SubscribeDecisionsRequest(
-                        after_sequence=after, subscriber=SUBSCRIBER_NAME
+                        after_sequence=after,
+                        subscriber=SUBSCRIBER_NAME,
+                        replay_newest=0 if after else self._hub.capacity,
                     )
                 )
             )

@@ -74,15 +74,24 @@ class DecisionHub:
         return last
 
     def subscribe(
-        self, subscription_filter: SubscriptionFilter = _EVERYTHING, after_sequence: int = 0, name: str = ""
+        self,
+        subscription_filter: SubscriptionFilter = _EVERYTHING,
+        after_sequence: int = 0,
+        name: str = "",
+        replay_newest: int = 0,
     ) -> Subscription[Notification]:
-        """A subscription to decisions after `after_sequence` (0: only decisions published from now on).
+        """A subscription to decisions after `after_sequence` (0: only decisions published from now
+        on, after the `replay_newest` newest retained ones).
 
         Retained decisions after `after_sequence` are replayed first; a Gap comes before the first
         decision when some after it were no longer retained, or when `after_sequence` is from
         before a restart of this service (numbers restart at 1: everything retained is replayed).
         """
-        return self._stream.subscribe(subscription_filter, after_sequence or None, name)
+        stream = self._stream
+        if not after_sequence and replay_newest:
+            start_after = max(stream.last_sequence - replay_newest, stream.first_retained_sequence - 1)
+            return stream.subscribe(subscription_filter, start_after, name)
+        return stream.subscribe(subscription_filter, after_sequence or None, name)
 
     def close(self) -> None:
         """Ends every subscription after what is already queued; later publishes and subscribes fail."""

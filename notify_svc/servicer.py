@@ -74,6 +74,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
             SubscriptionFilter.from_proto(request.filter),
             request.after_sequence,
             request.subscriber or context.peer(),
+            request.replay_newest,
         )
         # The callback covers a cancellation that reaches this generator only when it is collected.
         context.add_done_callback(lambda _: subscription.close())

@@ -1,7 +1,11 @@
-"""Session-wide real infrastructure: PostgreSQL and Apache Kafka started by the same code as `make up`.
+"""Session-wide real infrastructure, started by the same code as `make up`: PostgreSQL, Apache
+Kafka, and for end-to-end and console tests the whole platform (a starter model trained from a
+generated history, a Jaeger v2 receiving every service's traces, the five services as processes).
 
 Each starts once per test session, on free loopback ports, under a temporary data folder, and
-only when a test asks for it, so unit tests run without them.
+only when a test asks for it, so unit tests run without them. Tests are marked by what they need
+(`kafka`, `postgres`, `browser`), from the fixtures they use, so `-m "not kafka and not postgres
+and not browser"` runs only what needs neither.
 """
 
 from __future__ import annotations
@@ -11,12 +15,32 @@ import pathlib
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
+from fraudctl.devtools import tools
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.postgres import PostgresCluster
+from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
+
+# What a test needs, known from the fixtures it uses (directly or through others).
+NEEDS = {"kafka": "kafka", "postgres": "postgres", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in NEEDS.items():
+            if fixture in used:
+                item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def promtool() -> pathlib.Path:
+    # Built once with `go install` into ~/.cache/fraudmesh/go (minutes the first time), then reused.
+    return tools.promtool()
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +66,80 @@ def kafka(runtime_dir: pathlib.Path) -> Iterator[KafkaBroker]:
     broker.start()
     yield broker
     broker.stop()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The first build of Jaeger takes minutes on two cores: do it before any test's timeout starts.
+    # Later sessions find it in ~/.cache/fraudmesh/go and go on at once.
+    if session.config.option.collectonly:
+        return
+    if any("jaeger" in getattr(item, "fixturenames", ()) for item in session.items):
+        tools.jaeger()
+
+
+@dataclass(frozen=True)
+class RunningJaeger:
+    ports: tools.JaegerPorts
+
+    @property
+    def otlp_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.ports.otlp_grpc}"
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.query_http}"
+
+
+@pytest.fixture(scope="session")
+def jaeger(runtime_dir: pathlib.Path) -> Iterator[RunningJaeger]:
+    ports = tools.JaegerPorts(
+        otlp_grpc=free_port(), otlp_http=free_port(), query_http=free_port(), query_grpc=free_port(), health=free_port()
+    )
+    process = tools.start_jaeger(runtime_dir / "jaeger", ports)
+    yield RunningJaeger(ports)
+    tools.stop_jaeger(process)
+
+
+@pytest.fixture(scope="session")
+def models_dir(runtime_dir: pathlib.Path) -> pathlib.Path:
+    from fraudmodel.serving.registry import ensure_starter_model
+
+    directory = runtime_dir / "models"
+    ensure_starter_model(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def stack(
+    runtime_dir: pathlib.Path,
+    kafka: KafkaBroker,
+    postgres: PostgresCluster,
+    models_dir: pathlib.Path,
+    jaeger: RunningJaeger,
+) -> Iterator[ServiceSupervisor]:
+    ports = ServicePorts(
+        ingest=free_port(),
+        scoring=free_port(),
+        store=free_port(),
+        notify=free_port(),
+        edge=free_port(),
+        metrics_base=free_port(),
+    )
+    supervisor = ServiceSupervisor(
+        ports,
+        runtime_dir / "logs",
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+            "DATABASE_URL": postgres.url,
+            "MODELS_DIR": str(models_dir),
+            "LOG_LEVEL": "INFO",
+            # Every end-to-end run is traced, so tracing is exercised under the same load as the rest.
+            "OTEL_EXPORTER_OTLP_ENDPOINT": jaeger.otlp_endpoint,
+            "OTEL_TRACES_SAMPLER_RATIO": "1.0",
+            # Spans leave every 200 ms instead of every 5 s, so a test finds its trace sooner.
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+        },
+    )
+    supervisor.start_all()
+    yield supervisor
+    supervisor.stop_all()

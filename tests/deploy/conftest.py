@@ -4,18 +4,10 @@ import pathlib
 
 import pytest
 
-from fraudctl.devtools import tools
-
 from .compose_files import load_compose, read_env_file
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 APP_SERVICES = ("ingest", "scoring", "store", "notify", "edge")
-
-
-@pytest.fixture(scope="session")
-def promtool() -> pathlib.Path:
-    # Built once with `go install` into ~/.cache/fraudmesh/go (minutes the first time), then reused.
-    return tools.promtool()
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,6 @@ from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
 from fraudctl.store_history import export_history
 
-pytestmark = pytest.mark.e2e
 FRAUDCTL = [sys.executable, "-m", "fraudctl.cli"]
 
 

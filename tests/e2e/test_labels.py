@@ -7,11 +7,8 @@ import asyncio
 import uuid
 
 import httpx
-import pytest
 
 from fraudctl.runtime.services import ServiceSupervisor
-
-pytestmark = pytest.mark.e2e
 
 
 async def known_frauds(client: httpx.AsyncClient, body: dict, *, retry_unavailable: bool = False) -> float:

@@ -9,12 +9,9 @@ import asyncio
 import uuid
 
 import httpx
-import pytest
 
 from fraudctl.runtime.services import ServiceSupervisor
 from tests.e2e.scoring_group import transactions_consumed, wait_for_stable_group
-
-pytestmark = pytest.mark.e2e
 
 CUSTOMERS = 24  # over 6 partitions: every partition the second instance takes has some (all but surely)
 

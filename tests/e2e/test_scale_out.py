@@ -7,12 +7,9 @@ import asyncio
 import uuid
 
 import httpx
-import pytest
 
 from fraudctl.runtime.services import ServiceSupervisor
 from tests.e2e.scoring_group import transactions_consumed, wait_for_stable_group
-
-pytestmark = pytest.mark.e2e
 
 
 async def test_two_scoring_instances_share_the_partitions_and_decide_each_transaction_once(stack: ServiceSupervisor):

@@ -9,13 +9,10 @@ import re
 from dataclasses import dataclass, field
 
 import httpx
-import pytest
 
 from fraudctl.runtime.services import ServiceSupervisor
+from tests.conftest import RunningJaeger
 from tests.e2e.clients import WebSocketCollector, rest_transaction
-from tests.e2e.conftest import RunningJaeger
-
-pytestmark = pytest.mark.e2e
 
 SUBMIT_RPC = "/fraud.v1.IngestService/SubmitTransaction"
 # (service.name as each service's ServiceTelemetry sets it, span name): the path of one transaction.

@@ -21,7 +21,6 @@ from fraudctl.runtime.services import ServiceSupervisor
 from tests.e2e.clients import WebSocketCollector, grpc_inputs, notify_subscription, rest_transaction, wait_until_seen
 from tests.kafka_reading import topic_size
 
-pytestmark = pytest.mark.e2e
 DECISIONS = {"APPROVE", "REVIEW", "DECLINE"}
 
 

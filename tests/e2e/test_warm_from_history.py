@@ -13,8 +13,6 @@ import pytest
 
 from fraudctl.runtime.services import ServiceSupervisor
 
-pytestmark = pytest.mark.e2e
-
 PAYMENTS = [  # minutes before now, amount, city, merchant
     (50, "12.50", "Lisbon", "m-cafe"),
     (41, "80.00", "Lisbon", "m-grocer"),

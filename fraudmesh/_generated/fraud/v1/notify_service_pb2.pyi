@@ -34,14 +34,16 @@ class DecisionFilter(_message.Message):
     def __init__(self, decisions: _Optional[_Iterable[_Union[_decision_pb2.Decision, str]]] = ..., user_id: _Optional[str] = ..., min_score: _Optional[float] = ..., fraud_only: _Optional[bool] = ...) -> None: ...
 
 class SubscribeDecisionsRequest(_message.Message):
-    __slots__ = ("filter", "after_sequence", "subscriber")
+    __slots__ = ("filter", "after_sequence", "subscriber", "replay_newest")
     FILTER_FIELD_NUMBER: _ClassVar[int]
     AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIBER_FIELD_NUMBER: _ClassVar[int]
+    REPLAY_NEWEST_FIELD_NUMBER: _ClassVar[int]
     filter: DecisionFilter
     after_sequence: int
     subscriber: str
-    def __init__(self, filter: _Optional[_Union[DecisionFilter, _Mapping]] = ..., after_sequence: _Optional[int] = ..., subscriber: _Optional[str] = ...) -> None: ...
+    replay_newest: int
+    def __init__(self, filter: _Optional[_Union[DecisionFilter, _Mapping]] = ..., after_sequence: _Optional[int] = ..., subscriber: _Optional[str] = ..., replay_newest: _Optional[int] = ...) -> None: ...
 
 class SubscribeDecisionsResponse(_message.Message):
     __slots__ = ("sequence", "decision", "gap")

@@ -10,15 +10,12 @@ import sys
 
 import grpc
 import httpx
-import pytest
 from fraud.v1 import store_service_pb2, store_service_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from store_testing import create_database, make_scored
 
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.waiting import free_port
-
-pytestmark = pytest.mark.integration
 
 
 async def wait_until_serving(

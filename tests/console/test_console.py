@@ -26,8 +26,6 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from fraudctl.runtime.services import REPO, ServiceSupervisor
 from tests.e2e.clients import notify_subscription, wait_until_seen
 
-pytestmark = pytest.mark.e2e
-
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",  # the tests run as root

@@ -12,8 +12,6 @@ from store_testing import BASE_TIME, expect_status, make_scored
 
 from fraudmesh.timestamps import timestamp_of
 
-pytestmark = pytest.mark.integration
-
 
 def put_request(*decisions: decision_pb2.ScoredTransaction) -> store_service_pb2.PutDecisionsRequest:
     return store_service_pb2.PutDecisionsRequest(decisions=decisions)

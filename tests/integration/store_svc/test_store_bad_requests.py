@@ -11,8 +11,6 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from store_testing import expect_status, make_scored
 
-pytestmark = pytest.mark.integration
-
 
 async def field_violations(call) -> dict[str, str]:
     """Field -> rule, from the google.rpc.BadRequest detail of a failed call."""

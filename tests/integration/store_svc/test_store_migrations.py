@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -17,8 +16,6 @@ from store_testing import create_database
 from fraudctl.runtime.postgres import PostgresCluster
 from store_svc.migrate import alembic_config, upgrade
 from store_svc.schema import metadata
-
-pytestmark = pytest.mark.integration
 
 
 async def test_concurrent_upgrades_of_an_empty_database_build_the_declared_schema(postgres: PostgresCluster):

@@ -10,7 +10,7 @@ import pytest
 from fraud.v1 import decision_pb2
 from fraud.v1 import notify_service_pb2 as pb
 
-from tests.integration.notify.test_notify_grpc import QUEUE_SIZE, RunningNotify, running_notify, scored
+from tests.integration.notify_svc.test_notify_grpc import QUEUE_SIZE, RunningNotify, running_notify, scored
 
 DECLINE = decision_pb2.DECISION_DECLINE
 

@@ -171,6 +171,25 @@ async def test_a_subscriber_with_after_sequence_zero_sees_only_new_decisions():
     assert await take(subscription, 1) == [(4, "t4", False)]
 
 
+async def test_a_new_subscriber_can_first_replay_the_newest_retained_decisions_without_a_gap():
+    hub = DecisionHub(retained=10, queue_size=20)
+    hub.publish(batch(1, 5))
+    newest_two = hub.subscribe(replay_newest=2)
+    assert await take(newest_two, 2) == [(4, "t4", False), (5, "t5", False)]
+    assert await nothing_more(newest_two)
+    hub.publish(batch(6, 1))
+    assert await take(newest_two, 1) == [(6, "t6", False)]
+
+
+async def test_replaying_more_than_is_retained_gives_everything_retained_without_a_gap():
+    hub = DecisionHub(retained=3, queue_size=20)
+    hub.publish(batch(1, 5))  # 1 and 2 are no longer retained
+    everything = hub.subscribe(replay_newest=100)
+    assert await take(everything, 3) == [(3, "t3", False), (4, "t4", False), (5, "t5", False)]
+    assert await nothing_more(everything)
+    assert await nothing_more(hub.subscribe(replay_newest=5, after_sequence=5))  # a resume point wins
+
+
 async def test_a_re_published_batch_gets_no_new_numbers_and_reaches_nobody_twice():
     hub = DecisionHub(retained=100, queue_size=100)
     subscription = hub.subscribe()

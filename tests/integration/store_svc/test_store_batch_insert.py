@@ -16,8 +16,6 @@ from fraudmesh.conversions.rows import ROW_COLUMNS, row_from_scored
 from store_svc.repository import TransactionRepository
 from store_svc.schema import transactions
 
-pytestmark = pytest.mark.integration
-
 JSONB_COLUMNS = ("reasons", "features", "shadow_scores")
 
 

@@ -15,10 +15,8 @@ from fraudmesh.errors import Unavailable
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
 from ingest_svc.producer import KafkaTransactionPublisher
 from ingest_svc.servicer import SERVICE
-from tests.integration.ingest_testing import a_transaction, ingest_after_kafka_died, violations_of
+from tests.integration.ingest_svc.ingest_testing import a_transaction, ingest_after_kafka_died, violations_of
 from tests.kafka_reading import read_all
-
-pytestmark = pytest.mark.integration
 
 
 async def test_an_accepted_transaction_is_on_the_topic_keyed_by_user_with_its_id(ingest, kafka):

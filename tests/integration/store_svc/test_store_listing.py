@@ -11,8 +11,6 @@ from store_testing import BASE_TIME, expect_status, make_scored
 
 from fraudmesh.timestamps import timestamp_of
 
-pytestmark = pytest.mark.integration
-
 APPROVE, REVIEW, DECLINE = decision_pb2.DECISION_APPROVE, decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE
 
 # id, user, minutes after BASE_TIME, score, decision

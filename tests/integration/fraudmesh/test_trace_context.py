@@ -63,7 +63,6 @@ def test_span_link_points_at_the_producers_span(tracer):
     assert link is not None and link.context.span_id == producer.get_span_context().span_id
 
 
-@pytest.mark.integration
 async def test_trace_context_survives_a_round_trip_through_kafka(kafka, tracer):
     topic = f"trace-context-{uuid.uuid4().hex[:8]}"
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)

@@ -13,10 +13,8 @@ from grpc_status import rpc_status
 
 from fraudmesh.submit_coalescer import SubmitCoalescer, error_of
 from ingest_svc.servicer import SERVICE
-from tests.integration.ingest_testing import a_transaction, ingest_after_kafka_died, violations_of
+from tests.integration.ingest_svc.ingest_testing import a_transaction, ingest_after_kafka_died, violations_of
 from tests.kafka_reading import read_all
-
-pytestmark = pytest.mark.integration
 
 
 def submission(transaction: transaction_pb2.TransactionInput | None) -> pb.SubmitTransactionRequest:

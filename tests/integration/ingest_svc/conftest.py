@@ -9,7 +9,7 @@ import pytest
 
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudmesh.kafka_topics import ensure_topic
-from tests.integration.ingest_testing import RunningIngest
+from tests.integration.ingest_svc.ingest_testing import RunningIngest
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Small generated histories and one small trained model, shared by the model tests of a session."""
+"""Small generated histories and one small trained model, shared by the unit tests of the model library, scoring and the benchmarks in a session."""
 
 from __future__ import annotations
 

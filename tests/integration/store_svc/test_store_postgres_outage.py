@@ -6,7 +6,6 @@ from __future__ import annotations
 import pathlib
 
 import grpc
-import pytest
 from fraud.v1 import store_service_pb2, store_service_pb2_grpc
 from store_testing import build_store_server, expect_status, make_scored
 
@@ -16,8 +15,6 @@ from fraudmesh.grpc_server import insecure_channel
 from store_svc.database import create_engine
 from store_svc.migrate import upgrade
 from store_svc.settings import StoreSettings
-
-pytestmark = pytest.mark.integration
 
 
 async def test_postgres_stopped_mid_test_gives_unavailable_then_recovers(runtime_dir: pathlib.Path):

@@ -5,7 +5,7 @@ import re
 
 from fraudctl.devtools.settings_table import markdown
 
-README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+README = pathlib.Path(__file__).resolve().parents[3] / "README.md"
 
 
 def test_readme_starts_with_the_two_commands():
