@@ -210,6 +210,49 @@ class ErrorOut(BaseModel):
     violations: list[ViolationOut] = Field(default_factory=list)
 
 
+class DeadLetterErrorOut(BaseModel):
+    code: str = Field(description="The gRPC status code the hop ended with, e.g. INVALID_ARGUMENT.")
+    message: str
+    violations: list[ViolationOut] = Field(default_factory=list)
+
+
+class DeadLetterSourceOut(BaseModel):
+    topic: str
+    partition: int
+    offset: int
+
+
+class DeadLetterOut(BaseModel):
+    """A record one hop could never accept or process, set aside with its original bytes."""
+
+    id: str
+    hop: str = Field(description="Which hop set it aside: scoring, store or notify.")
+    reason: str = Field(description="Why, in a word: undecodable, scoring_failed, store_refused, notify_refused.")
+    error: DeadLetterErrorOut
+    attempts: int
+    source: DeadLetterSourceOut
+    transaction_id: str
+    trace_id: str
+    failed_at: str | None
+    replayed_at: str | None
+    replay_count: int
+    payload_base64: str | None = Field(None, description="The original record's bytes (one dead letter only).")
+    transaction: dict[str, Any] | None = Field(
+        None, description="The original record read as a fraud.v1.Transaction, when it is one (one dead letter only)."
+    )
+
+
+class DeadLetterPageOut(BaseModel):
+    dead_letters: list[DeadLetterOut]
+    next_page_token: str = Field(description="Pass as page_token for the next page; empty on the last page.")
+    total: int = Field(description="How many there are in all with these filters.")
+
+
+class DeadLetterReplayOut(BaseModel):
+    dead_letter: DeadLetterOut
+    transaction_id: str = Field(description="The transaction that went back through ingest.")
+
+
 class CityOut(BaseModel):
     name: str
     country: str = Field(description="ISO 3166 alpha-2 code.")

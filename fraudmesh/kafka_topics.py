@@ -1,18 +1,40 @@
-"""Creates the platform's topics, idempotently: used by `fraudctl up`, the tests and ingest at start."""
+"""The platform's Kafka topics, each declared once with its partitions and settings, and their
+creation, idempotently: used by `fraudctl up`, the tests and the services at start."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 log = logging.getLogger(__name__)
 
-TRANSACTIONS_PARTITIONS = 6
-# Every scoring instance rebuilds merchant risk by reading the labels topic from its start, so it must
-# keep labels at least as long as the longest merchant-risk window (30 days), not Kafka's default 7.
-LABELS_TOPIC_CONFIG = {"retention.ms": str(35 * 24 * 3600 * 1000)}
+_DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    partitions: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+# Scoring instances share this topic's partitions, so more instances than partitions leave some idle.
+TRANSACTIONS = Topic("transactions", 6)
+# Every scoring instance rebuilds merchant risk by reading the labels from the start, so labels stay
+# at least as long as the longest merchant-risk window (30 days), not Kafka's default 7.
+LABELS = Topic("labels", 6, {"retention.ms": str(35 * _DAY_MS)})
+# Records a hop set aside; store_svc keeps them in PostgreSQL too, where they are listed and replayed.
+DEAD_LETTERS = Topic("dead-letters", 3, {"retention.ms": str(30 * _DAY_MS)})
+# notify_svc's journal: one partition, so a record's offset is a durable, ordered sequence number.
+DECISIONS = Topic("decisions", 1, {"retention.ms": str(7 * _DAY_MS)})
+# The models every scoring instance serves: compacted, so the newest choice is kept for good.
+SCORING_CONTROL = Topic("scoring-control", 1, {"cleanup.policy": "compact"})
+
+PLATFORM_TOPICS = (TRANSACTIONS, LABELS, DEAD_LETTERS, DECISIONS, SCORING_CONTROL)
+TRANSACTIONS_PARTITIONS = TRANSACTIONS.partitions
 
 
 async def ensure_topic(
@@ -33,9 +55,14 @@ async def ensure_topic(
         await admin.close()
 
 
-async def ensure_topic_if_reachable(bootstrap_servers: str, name: str, config: dict[str, str] | None = None) -> None:
-    """For a service's start: Kafka may come up later, and its producer keeps trying to connect."""
+async def ensure(bootstrap_servers: str, topic: Topic, name: str | None = None) -> None:
+    """Creates `topic` (under `name` when a setting renames it) unless it exists."""
+    await ensure_topic(bootstrap_servers, name or topic.name, topic.partitions, topic.config)
+
+
+async def ensure_if_reachable(bootstrap_servers: str, topic: Topic, name: str | None = None) -> None:
+    """For a service's start: Kafka may come up later, and its clients keep trying to connect."""
     try:
-        await ensure_topic(bootstrap_servers, name, config=config)
+        await ensure(bootstrap_servers, topic, name)
     except Exception as error:
-        log.warning("could not ensure topic %s yet: %s", name, error)
+        log.warning("could not ensure topic %s yet: %s", name or topic.name, error)

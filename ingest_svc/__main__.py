@@ -6,7 +6,7 @@ import uvloop
 
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
-from fraudmesh.kafka_topics import ensure_topic_if_reachable
+from fraudmesh.kafka_topics import TRANSACTIONS, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 from ingest_svc.idempotency import IdempotencyCache
@@ -35,7 +35,7 @@ async def main(settings: IngestSettings) -> None:
     )
 
     async def start() -> None:
-        await ensure_topic_if_reachable(settings.kafka_bootstrap_servers, settings.transactions_topic)
+        await ensure_if_reachable(settings.kafka_bootstrap_servers, TRANSACTIONS, settings.transactions_topic)
         await publisher.start()
         await server.start()
         relax_garbage_collection()

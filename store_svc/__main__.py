@@ -11,7 +11,7 @@ from fraudmesh.errors import Unavailable
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.kafka_producer import AcknowledgedProducer
-from fraudmesh.kafka_topics import LABELS_TOPIC_CONFIG, ensure_topic_if_reachable
+from fraudmesh.kafka_topics import LABELS, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.metrics import ServiceMetrics
 from fraudmesh.service_telemetry import ServiceTelemetry
@@ -54,9 +54,7 @@ async def serve(settings: StoreSettings) -> None:
         )
 
         async def start() -> None:
-            await ensure_topic_if_reachable(
-                settings.kafka_bootstrap_servers, settings.labels_topic, LABELS_TOPIC_CONFIG
-            )
+            await ensure_if_reachable(settings.kafka_bootstrap_servers, LABELS, settings.labels_topic)
             await producer.start()
             await server.start()
             relax_garbage_collection()

@@ -10,6 +10,7 @@ and not browser"` runs only what needs neither.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pathlib
 import shutil
@@ -24,6 +25,7 @@ from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
+from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
 
 # What a test needs, known from the fixtures it uses (directly or through others).
 NEEDS = {"kafka": "kafka", "postgres": "postgres", "browser": "browser"}
@@ -140,6 +142,8 @@ def stack(
             "OTEL_BSP_SCHEDULE_DELAY": "200",
         },
     )
+    for topic in PLATFORM_TOPICS:  # as `fraudctl up` creates them
+        asyncio.run(ensure(kafka.bootstrap_servers, topic))
     supervisor.start_all()
     yield supervisor
     supervisor.stop_all()

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
-from fraudmesh.kafka_topics import LABELS_TOPIC_CONFIG, ensure_topic
+from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
 
 log = logging.getLogger(__name__)
 REPO = pathlib.Path(__file__).resolve().parents[2]
-TOPICS = ("transactions", "labels")
 
 
 @dataclass
@@ -73,9 +72,8 @@ class Platform:
             )
             log.info("starting Apache Kafka (KRaft) on 127.0.0.1:%d", self.config.kafka_port)
             self.kafka.start()
-        for topic in TOPICS:
-            config = LABELS_TOPIC_CONFIG if topic == "labels" else None
-            asyncio.run(ensure_topic(self.bootstrap_servers, topic, config=config))
+        for topic in PLATFORM_TOPICS:
+            asyncio.run(ensure(self.bootstrap_servers, topic))
 
     def ensure_model(self) -> None:
         from fraudmodel.serving.registry import ensure_starter_model  # heavy imports, only when needed

@@ -4,17 +4,21 @@ Inbound: a transaction body (the edge's validated model, or a plain dict of JSON
 `TransactionInput`, checked against the contract's protovalidate rules here too, so a bad request
 is answered without a round trip, every violation named by the REST field the client wrote.
 Outbound: a `ScoredTransaction` becomes the decision object the console and the WebSocket carry, and
-models and statistics their objects.
+models, statistics and dead letters their objects.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fraud.v1 import decision_pb2, scoring_service_pb2, store_service_pb2, transaction_pb2
+from fraud.v1 import dead_letter_pb2, decision_pb2, scoring_service_pb2, store_service_pb2, transaction_pb2
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
+from google.rpc import code_pb2, error_details_pb2
 from pydantic import BaseModel
 
 from fraudmesh.conversions.enums import (
@@ -304,3 +308,54 @@ def stats_object(stats: store_service_pb2.GetStatisticsResponse) -> dict[str, An
         "labelled_legitimate": stats.labelled_legitimate,
         "mean_score": stats.mean_score,
     }
+
+
+def dead_letter_object(letter: dead_letter_pb2.DeadLetter, with_payload: bool = False) -> dict[str, Any]:
+    """A dead letter as the REST API shows it; with its payload (base64) and, when the payload is a
+    transaction, that transaction read from it."""
+    error = letter.error
+    violations = []
+    for detail in error.details:
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(bad_request):
+            violations = [
+                {"field": v.field, "rule": v.reason, "message": v.description} for v in bad_request.field_violations
+            ]
+    shown: dict[str, Any] = {
+        "id": letter.id,
+        "hop": letter.hop,
+        "reason": letter.reason,
+        "error": {"code": code_name(error.code), "message": error.message, "violations": violations},
+        "attempts": letter.attempts,
+        "source": {
+            "topic": letter.source_topic,
+            "partition": letter.source_partition,
+            "offset": letter.source_offset,
+        },
+        "transaction_id": letter.transaction_id,
+        "trace_id": letter.trace_id,
+        "failed_at": optional_rfc3339(letter, "failed_at"),
+        "replayed_at": optional_rfc3339(letter, "replayed_at"),
+        "replay_count": letter.replay_count,
+    }
+    if with_payload:
+        shown["payload_base64"] = base64.b64encode(letter.payload).decode("ascii")
+        shown["transaction"] = _transaction_of(letter.payload)
+    return shown
+
+
+def _transaction_of(payload: bytes) -> dict[str, Any] | None:
+    transaction = transaction_pb2.Transaction()
+    try:
+        transaction.ParseFromString(payload)
+    except DecodeError:
+        return None
+    return json_format.MessageToDict(transaction, preserving_proto_field_name=True)
+
+
+def code_name(code: int) -> str:
+    """A google.rpc.Code number as its name ("INVALID_ARGUMENT"), or the number for an unknown one."""
+    try:
+        return code_pb2.Code.Name(code)
+    except ValueError:
+        return str(code)

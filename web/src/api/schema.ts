@@ -21,6 +21,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Records a hop set aside (dead letters), newest first, a page at a time
+         * @description gRPC: `fraud.v1.StoreService/ListDeadLetters`.
+         */
+        get: operations["fraud_v1_StoreService_ListDeadLetters_api_dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dead-letters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One dead letter with its original bytes
+         * @description gRPC: `fraud.v1.StoreService/GetDeadLetter`.
+         */
+        get: operations["fraud_v1_StoreService_GetDeadLetter_api_dead_letters__id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dead-letters/{id}:replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a dead letter's transaction back through the normal path (idempotent)
+         * @description gRPC: `fraud.v1.StoreService/ReplayDeadLetter`.
+         */
+        post: operations["fraud_v1_StoreService_ReplayDeadLetter_api_dead_letters__id__replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/geo/cities": {
         parameters: {
             query?: never;
@@ -328,6 +388,95 @@ export interface components {
              * @description Base URL of the Jaeger UI; empty when tracing is not shown.
              */
             jaeger_url: string;
+        };
+        /** DeadLetterErrorOut */
+        DeadLetterErrorOut: {
+            /**
+             * Code
+             * @description The gRPC status code the hop ended with, e.g. INVALID_ARGUMENT.
+             */
+            code: string;
+            /** Message */
+            message: string;
+            /** Violations */
+            violations?: components["schemas"]["ViolationOut"][];
+        };
+        /**
+         * DeadLetterOut
+         * @description A record one hop could never accept or process, set aside with its original bytes.
+         */
+        DeadLetterOut: {
+            /** Attempts */
+            attempts: number;
+            error: components["schemas"]["DeadLetterErrorOut"];
+            /** Failed At */
+            failed_at: string | null;
+            /**
+             * Hop
+             * @description Which hop set it aside: scoring, store or notify.
+             */
+            hop: string;
+            /** Id */
+            id: string;
+            /**
+             * Payload Base64
+             * @description The original record's bytes (one dead letter only).
+             */
+            payload_base64?: string | null;
+            /**
+             * Reason
+             * @description Why, in a word: undecodable, scoring_failed, store_refused, notify_refused.
+             */
+            reason: string;
+            /** Replay Count */
+            replay_count: number;
+            /** Replayed At */
+            replayed_at: string | null;
+            source: components["schemas"]["DeadLetterSourceOut"];
+            /** Trace Id */
+            trace_id: string;
+            /**
+             * Transaction
+             * @description The original record read as a fraud.v1.Transaction, when it is one (one dead letter only).
+             */
+            transaction?: {
+                [key: string]: unknown;
+            } | null;
+            /** Transaction Id */
+            transaction_id: string;
+        };
+        /** DeadLetterPageOut */
+        DeadLetterPageOut: {
+            /** Dead Letters */
+            dead_letters: components["schemas"]["DeadLetterOut"][];
+            /**
+             * Next Page Token
+             * @description Pass as page_token for the next page; empty on the last page.
+             */
+            next_page_token: string;
+            /**
+             * Total
+             * @description How many there are in all with these filters.
+             */
+            total: number;
+        };
+        /** DeadLetterReplayOut */
+        DeadLetterReplayOut: {
+            dead_letter: components["schemas"]["DeadLetterOut"];
+            /**
+             * Transaction Id
+             * @description The transaction that went back through ingest.
+             */
+            transaction_id: string;
+        };
+        /** DeadLetterSourceOut */
+        DeadLetterSourceOut: {
+            /** Offset */
+            offset: number;
+            /** Partition */
+            partition: number;
+            /** Topic */
+            topic: string;
         };
         /** DecidedOut */
         DecidedOut: {
@@ -832,6 +981,162 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConfigOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_StoreService_ListDeadLetters_api_dead_letters_get: {
+        parameters: {
+            query?: {
+                /** @description Only those this hop set aside. */
+                hop?: string | null;
+                /** @description Only those not replayed yet. */
+                not_replayed?: boolean;
+                /** @description Default 50. */
+                page_size?: number | null;
+                /** @description The last page's next_page_token. */
+                page_token?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPageOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_StoreService_GetDeadLetter_api_dead_letters__id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dead letter's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterOut"];
+                };
+            };
+            /** @description No dead letter with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_StoreService_ReplayDeadLetter_api_dead_letters__id__replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dead letter's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterReplayOut"];
+                };
+            };
+            /** @description No dead letter with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not a transaction. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
         };

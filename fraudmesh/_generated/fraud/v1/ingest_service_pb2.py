@@ -30,13 +30,15 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66raud/v1/ingest_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1a\x66raud/v1/transaction.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"S\n\x18SubmitTransactionRequest\x12\x37\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1a.fraud.v1.TransactionInputB\x06\xbaH\x03\xc8\x01\x01\"w\n\x19SubmitTransactionResponse\x12\x16\n\x0etransaction_id\x18\x01 \x01(\t\x12\x11\n\tduplicate\x18\x02 \x01(\x08\x12/\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Z\n\x19SubmitTransactionsRequest\x12=\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1a.fraud.v1.TransactionInputB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\xe8\x07\"R\n\x1aSubmitTransactionsResponse\x12\x34\n\x07results\x18\x01 \x03(\x0b\x32#.fraud.v1.SubmitTransactionResponse\"Y\n\x11SubmitEachRequest\x12\x44\n\x0bsubmissions\x18\x01 \x03(\x0b\x32\".fraud.v1.SubmitTransactionRequestB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\xe8\x07\"?\n\x12SubmitEachResponse\x12)\n\x08outcomes\x18\x01 \x03(\x0b\x32\x17.fraud.v1.SubmitOutcome\"x\n\rSubmitOutcome\x12\x37\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x0b\x32#.fraud.v1.SubmitTransactionResponseH\x00\x12#\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\t\n\x07outcome2\xee\x02\n\rIngestService\x12\x83\x01\n\x11SubmitTransaction\x12\".fraud.v1.SubmitTransactionRequest\x1a#.fraud.v1.SubmitTransactionResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x10/api/transaction:\x0btransaction\x12\x83\x01\n\x12SubmitTransactions\x12#.fraud.v1.SubmitTransactionsRequest\x1a$.fraud.v1.SubmitTransactionsResponse\"\"\x82\xd3\xe4\x93\x02\x1c\"\x17/api/transactions:batch:\x01*\x12I\n\nSubmitEach\x12\x1b.fraud.v1.SubmitEachRequest\x1a\x1c.fraud.v1.SubmitEachResponse\"\x00\x1a\x06\x88\xb5\x18\x83\x87\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66raud/v1/ingest_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1a\x66raud/v1/transaction.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"N\n\x18ReplayTransactionRequest\x12\x32\n\x0btransaction\x18\x01 \x01(\x0b\x32\x15.fraud.v1.TransactionB\x06\xbaH\x03\xc8\x01\x01\"3\n\x19ReplayTransactionResponse\x12\x16\n\x0etransaction_id\x18\x01 \x01(\t\"S\n\x18SubmitTransactionRequest\x12\x37\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1a.fraud.v1.TransactionInputB\x06\xbaH\x03\xc8\x01\x01\"w\n\x19SubmitTransactionResponse\x12\x16\n\x0etransaction_id\x18\x01 \x01(\t\x12\x11\n\tduplicate\x18\x02 \x01(\x08\x12/\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Z\n\x19SubmitTransactionsRequest\x12=\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1a.fraud.v1.TransactionInputB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\xe8\x07\"R\n\x1aSubmitTransactionsResponse\x12\x34\n\x07results\x18\x01 \x03(\x0b\x32#.fraud.v1.SubmitTransactionResponse\"Y\n\x11SubmitEachRequest\x12\x44\n\x0bsubmissions\x18\x01 \x03(\x0b\x32\".fraud.v1.SubmitTransactionRequestB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\xe8\x07\"?\n\x12SubmitEachResponse\x12)\n\x08outcomes\x18\x01 \x03(\x0b\x32\x17.fraud.v1.SubmitOutcome\"x\n\rSubmitOutcome\x12\x37\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x0b\x32#.fraud.v1.SubmitTransactionResponseH\x00\x12#\n\x05\x65rror\x18\x02 \x01(\x0b\x32\x12.google.rpc.StatusH\x00\x42\t\n\x07outcome2\xce\x03\n\rIngestService\x12\x83\x01\n\x11SubmitTransaction\x12\".fraud.v1.SubmitTransactionRequest\x1a#.fraud.v1.SubmitTransactionResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x10/api/transaction:\x0btransaction\x12\x83\x01\n\x12SubmitTransactions\x12#.fraud.v1.SubmitTransactionsRequest\x1a$.fraud.v1.SubmitTransactionsResponse\"\"\x82\xd3\xe4\x93\x02\x1c\"\x17/api/transactions:batch:\x01*\x12I\n\nSubmitEach\x12\x1b.fraud.v1.SubmitEachRequest\x1a\x1c.fraud.v1.SubmitEachResponse\"\x00\x12^\n\x11ReplayTransaction\x12\".fraud.v1.ReplayTransactionRequest\x1a#.fraud.v1.ReplayTransactionResponse\"\x00\x1a\x06\x88\xb5\x18\x83\x87\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'fraud.v1.ingest_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_REPLAYTRANSACTIONREQUEST'].fields_by_name['transaction']._loaded_options = None
+  _globals['_REPLAYTRANSACTIONREQUEST'].fields_by_name['transaction']._serialized_options = b'\272H\003\310\001\001'
   _globals['_SUBMITTRANSACTIONREQUEST'].fields_by_name['transaction']._loaded_options = None
   _globals['_SUBMITTRANSACTIONREQUEST'].fields_by_name['transaction']._serialized_options = b'\272H\003\310\001\001'
   _globals['_SUBMITTRANSACTIONSREQUEST'].fields_by_name['transactions']._loaded_options = None
@@ -49,20 +51,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INGESTSERVICE'].methods_by_name['SubmitTransaction']._serialized_options = b'\202\323\344\223\002\037\"\020/api/transaction:\013transaction'
   _globals['_INGESTSERVICE'].methods_by_name['SubmitTransactions']._loaded_options = None
   _globals['_INGESTSERVICE'].methods_by_name['SubmitTransactions']._serialized_options = b'\202\323\344\223\002\034\"\027/api/transactions:batch:\001*'
-  _globals['_SUBMITTRANSACTIONREQUEST']._serialized_start=212
-  _globals['_SUBMITTRANSACTIONREQUEST']._serialized_end=295
-  _globals['_SUBMITTRANSACTIONRESPONSE']._serialized_start=297
-  _globals['_SUBMITTRANSACTIONRESPONSE']._serialized_end=416
-  _globals['_SUBMITTRANSACTIONSREQUEST']._serialized_start=418
-  _globals['_SUBMITTRANSACTIONSREQUEST']._serialized_end=508
-  _globals['_SUBMITTRANSACTIONSRESPONSE']._serialized_start=510
-  _globals['_SUBMITTRANSACTIONSRESPONSE']._serialized_end=592
-  _globals['_SUBMITEACHREQUEST']._serialized_start=594
-  _globals['_SUBMITEACHREQUEST']._serialized_end=683
-  _globals['_SUBMITEACHRESPONSE']._serialized_start=685
-  _globals['_SUBMITEACHRESPONSE']._serialized_end=748
-  _globals['_SUBMITOUTCOME']._serialized_start=750
-  _globals['_SUBMITOUTCOME']._serialized_end=870
-  _globals['_INGESTSERVICE']._serialized_start=873
-  _globals['_INGESTSERVICE']._serialized_end=1239
+  _globals['_REPLAYTRANSACTIONREQUEST']._serialized_start=212
+  _globals['_REPLAYTRANSACTIONREQUEST']._serialized_end=290
+  _globals['_REPLAYTRANSACTIONRESPONSE']._serialized_start=292
+  _globals['_REPLAYTRANSACTIONRESPONSE']._serialized_end=343
+  _globals['_SUBMITTRANSACTIONREQUEST']._serialized_start=345
+  _globals['_SUBMITTRANSACTIONREQUEST']._serialized_end=428
+  _globals['_SUBMITTRANSACTIONRESPONSE']._serialized_start=430
+  _globals['_SUBMITTRANSACTIONRESPONSE']._serialized_end=549
+  _globals['_SUBMITTRANSACTIONSREQUEST']._serialized_start=551
+  _globals['_SUBMITTRANSACTIONSREQUEST']._serialized_end=641
+  _globals['_SUBMITTRANSACTIONSRESPONSE']._serialized_start=643
+  _globals['_SUBMITTRANSACTIONSRESPONSE']._serialized_end=725
+  _globals['_SUBMITEACHREQUEST']._serialized_start=727
+  _globals['_SUBMITEACHREQUEST']._serialized_end=816
+  _globals['_SUBMITEACHRESPONSE']._serialized_start=818
+  _globals['_SUBMITEACHRESPONSE']._serialized_end=881
+  _globals['_SUBMITOUTCOME']._serialized_start=883
+  _globals['_SUBMITOUTCOME']._serialized_end=1003
+  _globals['_INGESTSERVICE']._serialized_start=1006
+  _globals['_INGESTSERVICE']._serialized_end=1468
 # @@protoc_insertion_point(module_scope)

@@ -50,6 +50,11 @@ class IngestServiceStub:
                 request_serializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitEachRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitEachResponse.FromString,
                 _registered_method=True)
+        self.ReplayTransaction = channel.unary_unary(
+                '/fraud.v1.IngestService/ReplayTransaction',
+                request_serializer=fraud_dot_v1_dot_ingest__service__pb2.ReplayTransactionRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_ingest__service__pb2.ReplayTransactionResponse.FromString,
+                _registered_method=True)
 
 
 class IngestServiceServicer:
@@ -82,6 +87,15 @@ class IngestServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReplayTransaction(self, request, context):
+        """Puts an already accepted transaction back on the topic exactly as it was (its id and
+        received_at kept), for a dead letter's replay: every later hop recognises the id, so replaying
+        twice decides, stores and notifies it once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IngestServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -99,6 +113,11 @@ def add_IngestServiceServicer_to_server(servicer, server):
                     servicer.SubmitEach,
                     request_deserializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitEachRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_ingest__service__pb2.SubmitEachResponse.SerializeToString,
+            ),
+            'ReplayTransaction': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayTransaction,
+                    request_deserializer=fraud_dot_v1_dot_ingest__service__pb2.ReplayTransactionRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_ingest__service__pb2.ReplayTransactionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -183,6 +202,33 @@ class IngestService:
             '/fraud.v1.IngestService/SubmitEach',
             fraud_dot_v1_dot_ingest__service__pb2.SubmitEachRequest.SerializeToString,
             fraud_dot_v1_dot_ingest__service__pb2.SubmitEachResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayTransaction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.IngestService/ReplayTransaction',
+            fraud_dot_v1_dot_ingest__service__pb2.ReplayTransactionRequest.SerializeToString,
+            fraud_dot_v1_dot_ingest__service__pb2.ReplayTransactionResponse.FromString,
             options,
             channel_credentials,
             insecure,

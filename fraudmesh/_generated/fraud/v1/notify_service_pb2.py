@@ -23,11 +23,12 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from fraud.v1 import dead_letter_pb2 as fraud_dot_v1_dot_dead__letter__pb2
 from fraud.v1 import decision_pb2 as fraud_dot_v1_dot_decision__pb2
 from fraud.v1 import options_pb2 as fraud_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66raud/v1/notify_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\"V\n\x17PublishDecisionsRequest\x12;\n\tdecisions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransactionB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\x88\'\"1\n\x18PublishDecisionsResponse\x12\x15\n\rlast_sequence\x18\x01 \x01(\x04\"\xa0\x01\n\x0e\x44\x65\x63isionFilter\x12\x34\n\tdecisions\x18\x01 \x03(\x0e\x32\x12.fraud.v1.DecisionB\r\xbaH\n\x92\x01\x07\"\x05\x82\x01\x02\x10\x01\x12\x18\n\x07user_id\x18\x02 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12*\n\tmin_score\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00\x12\x12\n\nfraud_only\x18\x04 \x01(\x08\"\x9c\x01\n\x19SubscribeDecisionsRequest\x12(\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x18.fraud.v1.DecisionFilter\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x04\x12\x1b\n\nsubscriber\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12 \n\rreplay_newest\x18\x04 \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06\"j\n\x1aSubscribeDecisionsResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12-\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\x12\x0b\n\x03gap\x18\x03 \x01(\x08\"~\n\x1fSubscribeDecisionBatchesRequest\x12\x39\n\x0csubscription\x18\x01 \x01(\x0b\x32#.fraud.v1.SubscribeDecisionsRequest\x12 \n\x0emax_batch_size\x18\x02 \x01(\rB\x08\xbaH\x05*\x03\x18\xe8\x07\"X\n SubscribeDecisionBatchesResponse\x12\x34\n\x06\x65vents\x18\x01 \x03(\x0b\x32$.fraud.v1.SubscribeDecisionsResponse2\xd0\x02\n\rNotifyService\x12[\n\x10PublishDecisions\x12!.fraud.v1.PublishDecisionsRequest\x1a\".fraud.v1.PublishDecisionsResponse\"\x00\x12\x63\n\x12SubscribeDecisions\x12#.fraud.v1.SubscribeDecisionsRequest\x1a$.fraud.v1.SubscribeDecisionsResponse\"\x00\x30\x01\x12u\n\x18SubscribeDecisionBatches\x12).fraud.v1.SubscribeDecisionBatchesRequest\x1a*.fraud.v1.SubscribeDecisionBatchesResponse\"\x00\x30\x01\x1a\x06\x88\xb5\x18\x86\x87\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66raud/v1/notify_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1a\x66raud/v1/dead_letter.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\"V\n\x17PublishDecisionsRequest\x12;\n\tdecisions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransactionB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\x88\'\"W\n\x18PublishDecisionsResponse\x12\x15\n\rlast_sequence\x18\x01 \x01(\x04\x12$\n\x07refused\x18\x02 \x03(\x0b\x32\x13.fraud.v1.ItemError\"\xa0\x01\n\x0e\x44\x65\x63isionFilter\x12\x34\n\tdecisions\x18\x01 \x03(\x0e\x32\x12.fraud.v1.DecisionB\r\xbaH\n\x92\x01\x07\"\x05\x82\x01\x02\x10\x01\x12\x18\n\x07user_id\x18\x02 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12*\n\tmin_score\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00\x12\x12\n\nfraud_only\x18\x04 \x01(\x08\"\x9c\x01\n\x19SubscribeDecisionsRequest\x12(\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x18.fraud.v1.DecisionFilter\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x04\x12\x1b\n\nsubscriber\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12 \n\rreplay_newest\x18\x04 \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06\"j\n\x1aSubscribeDecisionsResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12-\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\x12\x0b\n\x03gap\x18\x03 \x01(\x08\"~\n\x1fSubscribeDecisionBatchesRequest\x12\x39\n\x0csubscription\x18\x01 \x01(\x0b\x32#.fraud.v1.SubscribeDecisionsRequest\x12 \n\x0emax_batch_size\x18\x02 \x01(\rB\x08\xbaH\x05*\x03\x18\xe8\x07\"X\n SubscribeDecisionBatchesResponse\x12\x34\n\x06\x65vents\x18\x01 \x03(\x0b\x32$.fraud.v1.SubscribeDecisionsResponse2\xd0\x02\n\rNotifyService\x12[\n\x10PublishDecisions\x12!.fraud.v1.PublishDecisionsRequest\x1a\".fraud.v1.PublishDecisionsResponse\"\x00\x12\x63\n\x12SubscribeDecisions\x12#.fraud.v1.SubscribeDecisionsRequest\x1a$.fraud.v1.SubscribeDecisionsResponse\"\x00\x30\x01\x12u\n\x18SubscribeDecisionBatches\x12).fraud.v1.SubscribeDecisionBatchesRequest\x1a*.fraud.v1.SubscribeDecisionBatchesResponse\"\x00\x30\x01\x1a\x06\x88\xb5\x18\x86\x87\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -50,20 +51,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SUBSCRIBEDECISIONBATCHESREQUEST'].fields_by_name['max_batch_size']._serialized_options = b'\272H\005*\003\030\350\007'
   _globals['_NOTIFYSERVICE']._loaded_options = None
   _globals['_NOTIFYSERVICE']._serialized_options = b'\210\265\030\206\207\003'
-  _globals['_PUBLISHDECISIONSREQUEST']._serialized_start=121
-  _globals['_PUBLISHDECISIONSREQUEST']._serialized_end=207
-  _globals['_PUBLISHDECISIONSRESPONSE']._serialized_start=209
-  _globals['_PUBLISHDECISIONSRESPONSE']._serialized_end=258
-  _globals['_DECISIONFILTER']._serialized_start=261
-  _globals['_DECISIONFILTER']._serialized_end=421
-  _globals['_SUBSCRIBEDECISIONSREQUEST']._serialized_start=424
-  _globals['_SUBSCRIBEDECISIONSREQUEST']._serialized_end=580
-  _globals['_SUBSCRIBEDECISIONSRESPONSE']._serialized_start=582
-  _globals['_SUBSCRIBEDECISIONSRESPONSE']._serialized_end=688
-  _globals['_SUBSCRIBEDECISIONBATCHESREQUEST']._serialized_start=690
-  _globals['_SUBSCRIBEDECISIONBATCHESREQUEST']._serialized_end=816
-  _globals['_SUBSCRIBEDECISIONBATCHESRESPONSE']._serialized_start=818
-  _globals['_SUBSCRIBEDECISIONBATCHESRESPONSE']._serialized_end=906
-  _globals['_NOTIFYSERVICE']._serialized_start=909
-  _globals['_NOTIFYSERVICE']._serialized_end=1245
+  _globals['_PUBLISHDECISIONSREQUEST']._serialized_start=149
+  _globals['_PUBLISHDECISIONSREQUEST']._serialized_end=235
+  _globals['_PUBLISHDECISIONSRESPONSE']._serialized_start=237
+  _globals['_PUBLISHDECISIONSRESPONSE']._serialized_end=324
+  _globals['_DECISIONFILTER']._serialized_start=327
+  _globals['_DECISIONFILTER']._serialized_end=487
+  _globals['_SUBSCRIBEDECISIONSREQUEST']._serialized_start=490
+  _globals['_SUBSCRIBEDECISIONSREQUEST']._serialized_end=646
+  _globals['_SUBSCRIBEDECISIONSRESPONSE']._serialized_start=648
+  _globals['_SUBSCRIBEDECISIONSRESPONSE']._serialized_end=754
+  _globals['_SUBSCRIBEDECISIONBATCHESREQUEST']._serialized_start=756
+  _globals['_SUBSCRIBEDECISIONBATCHESREQUEST']._serialized_end=882
+  _globals['_SUBSCRIBEDECISIONBATCHESRESPONSE']._serialized_start=884
+  _globals['_SUBSCRIBEDECISIONBATCHESRESPONSE']._serialized_end=972
+  _globals['_NOTIFYSERVICE']._serialized_start=975
+  _globals['_NOTIFYSERVICE']._serialized_end=1311
 # @@protoc_insertion_point(module_scope)

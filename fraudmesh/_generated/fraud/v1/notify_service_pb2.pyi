@@ -1,4 +1,5 @@
 from buf.validate import validate_pb2 as _validate_pb2
+from fraud.v1 import dead_letter_pb2 as _dead_letter_pb2
 from fraud.v1 import decision_pb2 as _decision_pb2
 from fraud.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
@@ -16,10 +17,12 @@ class PublishDecisionsRequest(_message.Message):
     def __init__(self, decisions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ...) -> None: ...
 
 class PublishDecisionsResponse(_message.Message):
-    __slots__ = ("last_sequence",)
+    __slots__ = ("last_sequence", "refused")
     LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_FIELD_NUMBER: _ClassVar[int]
     last_sequence: int
-    def __init__(self, last_sequence: _Optional[int] = ...) -> None: ...
+    refused: _containers.RepeatedCompositeFieldContainer[_dead_letter_pb2.ItemError]
+    def __init__(self, last_sequence: _Optional[int] = ..., refused: _Optional[_Iterable[_Union[_dead_letter_pb2.ItemError, _Mapping]]] = ...) -> None: ...
 
 class DecisionFilter(_message.Message):
     __slots__ = ("decisions", "user_id", "min_score", "fraud_only")

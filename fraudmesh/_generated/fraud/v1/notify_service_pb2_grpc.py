@@ -57,7 +57,8 @@ class NotifyServiceServicer:
     """
 
     def PublishDecisions(self, request, context):
-        """Publishes a batch of decisions to every matching subscriber.
+        """Publishes a batch of decisions to every matching subscriber. A decision notify can never
+        publish is refused alone (named in `refused`); the rest are published.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -64,10 +64,24 @@ class ListModelsResponse(_message.Message):
     def __init__(self, models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ...) -> None: ...
 
 class ActivateModelRequest(_message.Message):
-    __slots__ = ("version",)
+    __slots__ = ("version", "shadow")
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    SHADOW_FIELD_NUMBER: _ClassVar[int]
     version: str
-    def __init__(self, version: _Optional[str] = ...) -> None: ...
+    shadow: bool
+    def __init__(self, version: _Optional[str] = ..., shadow: _Optional[bool] = ...) -> None: ...
+
+class ModelChoice(_message.Message):
+    __slots__ = ("active_version", "shadow_version", "changed_at", "changed_by")
+    ACTIVE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SHADOW_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_BY_FIELD_NUMBER: _ClassVar[int]
+    active_version: str
+    shadow_version: str
+    changed_at: _timestamp_pb2.Timestamp
+    changed_by: str
+    def __init__(self, active_version: _Optional[str] = ..., shadow_version: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., changed_by: _Optional[str] = ...) -> None: ...
 
 class ActivateModelResponse(_message.Message):
     __slots__ = ("model",)

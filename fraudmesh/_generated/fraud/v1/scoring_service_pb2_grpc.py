@@ -81,7 +81,9 @@ class ScoringServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ActivateModel(self, request, context):
-        """Makes a model version the active one, without a restart.
+        """Makes a model version the active one (or the shadow one) on every scoring instance, without a
+        restart: the choice is kept on the scoring control topic, which every instance follows and a
+        restarted one reads again.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

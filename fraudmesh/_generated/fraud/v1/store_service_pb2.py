@@ -23,13 +23,14 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from fraud.v1 import dead_letter_pb2 as fraud_dot_v1_dot_dead__letter__pb2
 from fraud.v1 import decision_pb2 as fraud_dot_v1_dot_decision__pb2
 from fraud.v1 import options_pb2 as fraud_dot_v1_dot_options__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x66raud/v1/store_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"R\n\x13PutDecisionsRequest\x12;\n\tdecisions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransactionB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\x88\'\"(\n\x14PutDecisionsResponse\x12\x10\n\x08inserted\x18\x01 \x01(\x05\":\n\x15GetTransactionRequest\x12!\n\x0etransaction_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\"J\n\x16GetTransactionResponse\x12\x30\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"\xb4\x03\n\x17ListTransactionsRequest\x12\x18\n\x07user_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12.\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32\x12.fraud.v1.DecisionB\x08\xbaH\x05\x82\x01\x02\x10\x01\x12/\n\tmin_score\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00H\x00\x88\x01\x01\x12/\n\tmax_score\x18\x04 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00H\x01\x88\x01\x01\x12)\n\x05since\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x05label\x18\x07 \x01(\x0e\x32\x0f.fraud.v1.LabelB\x08\xbaH\x05\x82\x01\x02\x10\x01\x12\x1d\n\tpage_size\x18\x08 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00\x12\x1c\n\npage_token\x18\t \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02\x12\x14\n\x0coldest_first\x18\n \x01(\x08\x42\x0c\n\n_min_scoreB\x0c\n\n_max_score\"f\n\x18ListTransactionsResponse\x12\x31\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransaction\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x82\x01\n\x17LabelTransactionRequest\x12!\n\x0etransaction_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\x12*\n\x05label\x18\x02 \x01(\x0e\x32\x0f.fraud.v1.LabelB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00\x12\x18\n\x07\x61nalyst\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18@\"L\n\x18LabelTransactionResponse\x12\x30\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"\x95\x01\n\x15GetUserHistoryRequest\x12\x1a\n\x07user_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\x12*\n\x06\x62\x65\x66ore\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x05limit\x18\x03 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00\x12\x19\n\x11transactions_only\x18\x04 \x01(\x08\"K\n\x16GetUserHistoryResponse\x12\x31\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"A\n\x14GetStatisticsRequest\x12)\n\x05since\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa5\x01\n\x15GetStatisticsResponse\x12\r\n\x05total\x18\x01 \x01(\x03\x12\x10\n\x08\x61pproved\x18\x02 \x01(\x03\x12\x10\n\x08reviewed\x18\x03 \x01(\x03\x12\x10\n\x08\x64\x65\x63lined\x18\x04 \x01(\x03\x12\x16\n\x0elabelled_fraud\x18\x05 \x01(\x03\x12\x1b\n\x13labelled_legitimate\x18\x06 \x01(\x03\x12\x12\n\nmean_score\x18\x07 \x01(\x01\x32\xac\x05\n\x0cStoreService\x12O\n\x0cPutDecisions\x12\x1d.fraud.v1.PutDecisionsRequest\x1a\x1e.fraud.v1.PutDecisionsResponse\"\x00\x12\x7f\n\x0eGetTransaction\x12\x1f.fraud.v1.GetTransactionRequest\x1a .fraud.v1.GetTransactionResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/api/transactions/{transaction_id}\x12t\n\x10ListTransactions\x12!.fraud.v1.ListTransactionsRequest\x1a\".fraud.v1.ListTransactionsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/api/transactions\x12\x8e\x01\n\x10LabelTransaction\x12!.fraud.v1.LabelTransactionRequest\x1a\".fraud.v1.LabelTransactionResponse\"3\x82\xd3\xe4\x93\x02-\"(/api/transactions/{transaction_id}/label:\x01*\x12U\n\x0eGetUserHistory\x12\x1f.fraud.v1.GetUserHistoryRequest\x1a .fraud.v1.GetUserHistoryResponse\"\x00\x12\x64\n\rGetStatistics\x12\x1e.fraud.v1.GetStatisticsRequest\x1a\x1f.fraud.v1.GetStatisticsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/api/stats\x1a\x06\x88\xb5\x18\x85\x87\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x66raud/v1/store_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1a\x66raud/v1/dead_letter.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"R\n\x13PutDecisionsRequest\x12;\n\tdecisions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransactionB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\x88\'\"N\n\x14PutDecisionsResponse\x12\x10\n\x08inserted\x18\x01 \x01(\x05\x12$\n\x07refused\x18\x02 \x03(\x0b\x32\x13.fraud.v1.ItemError\":\n\x15GetTransactionRequest\x12!\n\x0etransaction_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\"J\n\x16GetTransactionResponse\x12\x30\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"\xb4\x03\n\x17ListTransactionsRequest\x12\x18\n\x07user_id\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12.\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32\x12.fraud.v1.DecisionB\x08\xbaH\x05\x82\x01\x02\x10\x01\x12/\n\tmin_score\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00H\x00\x88\x01\x01\x12/\n\tmax_score\x18\x04 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00H\x01\x88\x01\x01\x12)\n\x05since\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x05label\x18\x07 \x01(\x0e\x32\x0f.fraud.v1.LabelB\x08\xbaH\x05\x82\x01\x02\x10\x01\x12\x1d\n\tpage_size\x18\x08 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00\x12\x1c\n\npage_token\x18\t \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02\x12\x14\n\x0coldest_first\x18\n \x01(\x08\x42\x0c\n\n_min_scoreB\x0c\n\n_max_score\"f\n\x18ListTransactionsResponse\x12\x31\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransaction\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x82\x01\n\x17LabelTransactionRequest\x12!\n\x0etransaction_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\x12*\n\x05label\x18\x02 \x01(\x0e\x32\x0f.fraud.v1.LabelB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00\x12\x18\n\x07\x61nalyst\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18@\"L\n\x18LabelTransactionResponse\x12\x30\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"\x95\x01\n\x15GetUserHistoryRequest\x12\x1a\n\x07user_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\x12*\n\x06\x62\x65\x66ore\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x05limit\x18\x03 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00\x12\x19\n\x11transactions_only\x18\x04 \x01(\x08\"K\n\x16GetUserHistoryResponse\x12\x31\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"\x81\x01\n\x16ListDeadLettersRequest\x12\x14\n\x03hop\x18\x01 \x01(\tB\x07\xbaH\x04r\x02\x18 \x12\x14\n\x0cnot_replayed\x18\x02 \x01(\x08\x12\x1d\n\tpage_size\x18\x03 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00\x12\x1c\n\npage_token\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02\"m\n\x17ListDeadLettersResponse\x12*\n\x0c\x64\x65\x61\x64_letters\x18\x01 \x03(\x0b\x32\x14.fraud.v1.DeadLetter\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\r\n\x05total\x18\x03 \x01(\x03\"-\n\x14GetDeadLetterRequest\x12\x15\n\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\"B\n\x15GetDeadLetterResponse\x12)\n\x0b\x64\x65\x61\x64_letter\x18\x01 \x01(\x0b\x32\x14.fraud.v1.DeadLetter\"0\n\x17ReplayDeadLetterRequest\x12\x15\n\x02id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\"]\n\x18ReplayDeadLetterResponse\x12)\n\x0b\x64\x65\x61\x64_letter\x18\x01 \x01(\x0b\x32\x14.fraud.v1.DeadLetter\x12\x16\n\x0etransaction_id\x18\x02 \x01(\t\"A\n\x14GetStatisticsRequest\x12)\n\x05since\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa5\x01\n\x15GetStatisticsResponse\x12\r\n\x05total\x18\x01 \x01(\x03\x12\x10\n\x08\x61pproved\x18\x02 \x01(\x03\x12\x10\n\x08reviewed\x18\x03 \x01(\x03\x12\x10\n\x08\x64\x65\x63lined\x18\x04 \x01(\x03\x12\x16\n\x0elabelled_fraud\x18\x05 \x01(\x03\x12\x1b\n\x13labelled_legitimate\x18\x06 \x01(\x03\x12\x12\n\nmean_score\x18\x07 \x01(\x01\x32\x97\x08\n\x0cStoreService\x12O\n\x0cPutDecisions\x12\x1d.fraud.v1.PutDecisionsRequest\x1a\x1e.fraud.v1.PutDecisionsResponse\"\x00\x12\x7f\n\x0eGetTransaction\x12\x1f.fraud.v1.GetTransactionRequest\x1a .fraud.v1.GetTransactionResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/api/transactions/{transaction_id}\x12t\n\x10ListTransactions\x12!.fraud.v1.ListTransactionsRequest\x1a\".fraud.v1.ListTransactionsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/api/transactions\x12\x8e\x01\n\x10LabelTransaction\x12!.fraud.v1.LabelTransactionRequest\x1a\".fraud.v1.LabelTransactionResponse\"3\x82\xd3\xe4\x93\x02-\"(/api/transactions/{transaction_id}/label:\x01*\x12U\n\x0eGetUserHistory\x12\x1f.fraud.v1.GetUserHistoryRequest\x1a .fraud.v1.GetUserHistoryResponse\"\x00\x12\x64\n\rGetStatistics\x12\x1e.fraud.v1.GetStatisticsRequest\x1a\x1f.fraud.v1.GetStatisticsResponse\"\x12\x82\xd3\xe4\x93\x02\x0c\x12\n/api/stats\x12q\n\x0fListDeadLetters\x12 .fraud.v1.ListDeadLettersRequest\x1a!.fraud.v1.ListDeadLettersResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/api/dead-letters\x12p\n\rGetDeadLetter\x12\x1e.fraud.v1.GetDeadLetterRequest\x1a\x1f.fraud.v1.GetDeadLetterResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/api/dead-letters/{id}\x12\x83\x01\n\x10ReplayDeadLetter\x12!.fraud.v1.ReplayDeadLetterRequest\x1a\".fraud.v1.ReplayDeadLetterResponse\"(\x82\xd3\xe4\x93\x02\"\"\x1d/api/dead-letters/{id}:replay:\x01*\x1a\x06\x88\xb5\x18\x85\x87\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -64,6 +65,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETUSERHISTORYREQUEST'].fields_by_name['user_id']._serialized_options = b'\272H\006r\004\020\001\030@'
   _globals['_GETUSERHISTORYREQUEST'].fields_by_name['limit']._loaded_options = None
   _globals['_GETUSERHISTORYREQUEST'].fields_by_name['limit']._serialized_options = b'\272H\007\032\005\030\350\007(\000'
+  _globals['_LISTDEADLETTERSREQUEST'].fields_by_name['hop']._loaded_options = None
+  _globals['_LISTDEADLETTERSREQUEST'].fields_by_name['hop']._serialized_options = b'\272H\004r\002\030 '
+  _globals['_LISTDEADLETTERSREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTDEADLETTERSREQUEST'].fields_by_name['page_size']._serialized_options = b'\272H\007\032\005\030\364\003(\000'
+  _globals['_LISTDEADLETTERSREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTDEADLETTERSREQUEST'].fields_by_name['page_token']._serialized_options = b'\272H\005r\003\030\200\002'
+  _globals['_GETDEADLETTERREQUEST'].fields_by_name['id']._loaded_options = None
+  _globals['_GETDEADLETTERREQUEST'].fields_by_name['id']._serialized_options = b'\272H\006r\004\020\001\030@'
+  _globals['_REPLAYDEADLETTERREQUEST'].fields_by_name['id']._loaded_options = None
+  _globals['_REPLAYDEADLETTERREQUEST'].fields_by_name['id']._serialized_options = b'\272H\006r\004\020\001\030@'
   _globals['_STORESERVICE']._loaded_options = None
   _globals['_STORESERVICE']._serialized_options = b'\210\265\030\205\207\003'
   _globals['_STORESERVICE'].methods_by_name['GetTransaction']._loaded_options = None
@@ -74,30 +85,48 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STORESERVICE'].methods_by_name['LabelTransaction']._serialized_options = b'\202\323\344\223\002-\"(/api/transactions/{transaction_id}/label:\001*'
   _globals['_STORESERVICE'].methods_by_name['GetStatistics']._loaded_options = None
   _globals['_STORESERVICE'].methods_by_name['GetStatistics']._serialized_options = b'\202\323\344\223\002\014\022\n/api/stats'
-  _globals['_PUTDECISIONSREQUEST']._serialized_start=183
-  _globals['_PUTDECISIONSREQUEST']._serialized_end=265
-  _globals['_PUTDECISIONSRESPONSE']._serialized_start=267
-  _globals['_PUTDECISIONSRESPONSE']._serialized_end=307
-  _globals['_GETTRANSACTIONREQUEST']._serialized_start=309
-  _globals['_GETTRANSACTIONREQUEST']._serialized_end=367
-  _globals['_GETTRANSACTIONRESPONSE']._serialized_start=369
-  _globals['_GETTRANSACTIONRESPONSE']._serialized_end=443
-  _globals['_LISTTRANSACTIONSREQUEST']._serialized_start=446
-  _globals['_LISTTRANSACTIONSREQUEST']._serialized_end=882
-  _globals['_LISTTRANSACTIONSRESPONSE']._serialized_start=884
-  _globals['_LISTTRANSACTIONSRESPONSE']._serialized_end=986
-  _globals['_LABELTRANSACTIONREQUEST']._serialized_start=989
-  _globals['_LABELTRANSACTIONREQUEST']._serialized_end=1119
-  _globals['_LABELTRANSACTIONRESPONSE']._serialized_start=1121
-  _globals['_LABELTRANSACTIONRESPONSE']._serialized_end=1197
-  _globals['_GETUSERHISTORYREQUEST']._serialized_start=1200
-  _globals['_GETUSERHISTORYREQUEST']._serialized_end=1349
-  _globals['_GETUSERHISTORYRESPONSE']._serialized_start=1351
-  _globals['_GETUSERHISTORYRESPONSE']._serialized_end=1426
-  _globals['_GETSTATISTICSREQUEST']._serialized_start=1428
-  _globals['_GETSTATISTICSREQUEST']._serialized_end=1493
-  _globals['_GETSTATISTICSRESPONSE']._serialized_start=1496
-  _globals['_GETSTATISTICSRESPONSE']._serialized_end=1661
-  _globals['_STORESERVICE']._serialized_start=1664
-  _globals['_STORESERVICE']._serialized_end=2348
+  _globals['_STORESERVICE'].methods_by_name['ListDeadLetters']._loaded_options = None
+  _globals['_STORESERVICE'].methods_by_name['ListDeadLetters']._serialized_options = b'\202\323\344\223\002\023\022\021/api/dead-letters'
+  _globals['_STORESERVICE'].methods_by_name['GetDeadLetter']._loaded_options = None
+  _globals['_STORESERVICE'].methods_by_name['GetDeadLetter']._serialized_options = b'\202\323\344\223\002\030\022\026/api/dead-letters/{id}'
+  _globals['_STORESERVICE'].methods_by_name['ReplayDeadLetter']._loaded_options = None
+  _globals['_STORESERVICE'].methods_by_name['ReplayDeadLetter']._serialized_options = b'\202\323\344\223\002\"\"\035/api/dead-letters/{id}:replay:\001*'
+  _globals['_PUTDECISIONSREQUEST']._serialized_start=211
+  _globals['_PUTDECISIONSREQUEST']._serialized_end=293
+  _globals['_PUTDECISIONSRESPONSE']._serialized_start=295
+  _globals['_PUTDECISIONSRESPONSE']._serialized_end=373
+  _globals['_GETTRANSACTIONREQUEST']._serialized_start=375
+  _globals['_GETTRANSACTIONREQUEST']._serialized_end=433
+  _globals['_GETTRANSACTIONRESPONSE']._serialized_start=435
+  _globals['_GETTRANSACTIONRESPONSE']._serialized_end=509
+  _globals['_LISTTRANSACTIONSREQUEST']._serialized_start=512
+  _globals['_LISTTRANSACTIONSREQUEST']._serialized_end=948
+  _globals['_LISTTRANSACTIONSRESPONSE']._serialized_start=950
+  _globals['_LISTTRANSACTIONSRESPONSE']._serialized_end=1052
+  _globals['_LABELTRANSACTIONREQUEST']._serialized_start=1055
+  _globals['_LABELTRANSACTIONREQUEST']._serialized_end=1185
+  _globals['_LABELTRANSACTIONRESPONSE']._serialized_start=1187
+  _globals['_LABELTRANSACTIONRESPONSE']._serialized_end=1263
+  _globals['_GETUSERHISTORYREQUEST']._serialized_start=1266
+  _globals['_GETUSERHISTORYREQUEST']._serialized_end=1415
+  _globals['_GETUSERHISTORYRESPONSE']._serialized_start=1417
+  _globals['_GETUSERHISTORYRESPONSE']._serialized_end=1492
+  _globals['_LISTDEADLETTERSREQUEST']._serialized_start=1495
+  _globals['_LISTDEADLETTERSREQUEST']._serialized_end=1624
+  _globals['_LISTDEADLETTERSRESPONSE']._serialized_start=1626
+  _globals['_LISTDEADLETTERSRESPONSE']._serialized_end=1735
+  _globals['_GETDEADLETTERREQUEST']._serialized_start=1737
+  _globals['_GETDEADLETTERREQUEST']._serialized_end=1782
+  _globals['_GETDEADLETTERRESPONSE']._serialized_start=1784
+  _globals['_GETDEADLETTERRESPONSE']._serialized_end=1850
+  _globals['_REPLAYDEADLETTERREQUEST']._serialized_start=1852
+  _globals['_REPLAYDEADLETTERREQUEST']._serialized_end=1900
+  _globals['_REPLAYDEADLETTERRESPONSE']._serialized_start=1902
+  _globals['_REPLAYDEADLETTERRESPONSE']._serialized_end=1995
+  _globals['_GETSTATISTICSREQUEST']._serialized_start=1997
+  _globals['_GETSTATISTICSREQUEST']._serialized_end=2062
+  _globals['_GETSTATISTICSRESPONSE']._serialized_start=2065
+  _globals['_GETSTATISTICSRESPONSE']._serialized_end=2230
+  _globals['_STORESERVICE']._serialized_start=2233
+  _globals['_STORESERVICE']._serialized_end=3280
 # @@protoc_insertion_point(module_scope)

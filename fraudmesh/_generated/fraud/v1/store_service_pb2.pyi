@@ -1,6 +1,7 @@
 import datetime
 
 from buf.validate import validate_pb2 as _validate_pb2
+from fraud.v1 import dead_letter_pb2 as _dead_letter_pb2
 from fraud.v1 import decision_pb2 as _decision_pb2
 from fraud.v1 import options_pb2 as _options_pb2
 from google.api import annotations_pb2 as _annotations_pb2
@@ -20,10 +21,12 @@ class PutDecisionsRequest(_message.Message):
     def __init__(self, decisions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ...) -> None: ...
 
 class PutDecisionsResponse(_message.Message):
-    __slots__ = ("inserted",)
+    __slots__ = ("inserted", "refused")
     INSERTED_FIELD_NUMBER: _ClassVar[int]
+    REFUSED_FIELD_NUMBER: _ClassVar[int]
     inserted: int
-    def __init__(self, inserted: _Optional[int] = ...) -> None: ...
+    refused: _containers.RepeatedCompositeFieldContainer[_dead_letter_pb2.ItemError]
+    def __init__(self, inserted: _Optional[int] = ..., refused: _Optional[_Iterable[_Union[_dead_letter_pb2.ItemError, _Mapping]]] = ...) -> None: ...
 
 class GetTransactionRequest(_message.Message):
     __slots__ = ("transaction_id",)
@@ -102,6 +105,54 @@ class GetUserHistoryResponse(_message.Message):
     TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
     transactions: _containers.RepeatedCompositeFieldContainer[_decision_pb2.ScoredTransaction]
     def __init__(self, transactions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ...) -> None: ...
+
+class ListDeadLettersRequest(_message.Message):
+    __slots__ = ("hop", "not_replayed", "page_size", "page_token")
+    HOP_FIELD_NUMBER: _ClassVar[int]
+    NOT_REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    hop: str
+    not_replayed: bool
+    page_size: int
+    page_token: str
+    def __init__(self, hop: _Optional[str] = ..., not_replayed: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListDeadLettersResponse(_message.Message):
+    __slots__ = ("dead_letters", "next_page_token", "total")
+    DEAD_LETTERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    dead_letters: _containers.RepeatedCompositeFieldContainer[_dead_letter_pb2.DeadLetter]
+    next_page_token: str
+    total: int
+    def __init__(self, dead_letters: _Optional[_Iterable[_Union[_dead_letter_pb2.DeadLetter, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total: _Optional[int] = ...) -> None: ...
+
+class GetDeadLetterRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class GetDeadLetterResponse(_message.Message):
+    __slots__ = ("dead_letter",)
+    DEAD_LETTER_FIELD_NUMBER: _ClassVar[int]
+    dead_letter: _dead_letter_pb2.DeadLetter
+    def __init__(self, dead_letter: _Optional[_Union[_dead_letter_pb2.DeadLetter, _Mapping]] = ...) -> None: ...
+
+class ReplayDeadLetterRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class ReplayDeadLetterResponse(_message.Message):
+    __slots__ = ("dead_letter", "transaction_id")
+    DEAD_LETTER_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    dead_letter: _dead_letter_pb2.DeadLetter
+    transaction_id: str
+    def __init__(self, dead_letter: _Optional[_Union[_dead_letter_pb2.DeadLetter, _Mapping]] = ..., transaction_id: _Optional[str] = ...) -> None: ...
 
 class GetStatisticsRequest(_message.Message):
     __slots__ = ("since",)

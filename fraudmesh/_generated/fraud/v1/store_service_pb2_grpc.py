@@ -65,6 +65,21 @@ class StoreServiceStub:
                 request_serializer=fraud_dot_v1_dot_store__service__pb2.GetStatisticsRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_store__service__pb2.GetStatisticsResponse.FromString,
                 _registered_method=True)
+        self.ListDeadLetters = channel.unary_unary(
+                '/fraud.v1.StoreService/ListDeadLetters',
+                request_serializer=fraud_dot_v1_dot_store__service__pb2.ListDeadLettersRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_store__service__pb2.ListDeadLettersResponse.FromString,
+                _registered_method=True)
+        self.GetDeadLetter = channel.unary_unary(
+                '/fraud.v1.StoreService/GetDeadLetter',
+                request_serializer=fraud_dot_v1_dot_store__service__pb2.GetDeadLetterRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_store__service__pb2.GetDeadLetterResponse.FromString,
+                _registered_method=True)
+        self.ReplayDeadLetter = channel.unary_unary(
+                '/fraud.v1.StoreService/ReplayDeadLetter',
+                request_serializer=fraud_dot_v1_dot_store__service__pb2.ReplayDeadLetterRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_store__service__pb2.ReplayDeadLetterResponse.FromString,
+                _registered_method=True)
 
 
 class StoreServiceServicer:
@@ -72,7 +87,8 @@ class StoreServiceServicer:
     """
 
     def PutDecisions(self, request, context):
-        """Stores a batch of scored transactions; idempotent by transaction id.
+        """Stores a batch of scored transactions; idempotent by transaction id. Answers for each: a
+        decision the store can never keep is refused alone (named in `refused`), the rest are stored.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -113,6 +129,28 @@ class StoreServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListDeadLetters(self, request, context):
+        """Lists the dead letters (records a hop set aside), newest first, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDeadLetter(self, request, context):
+        """Returns one dead letter with its original bytes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayDeadLetter(self, request, context):
+        """Sends a dead letter's transaction back through the normal path (ingest's ReplayTransaction,
+        with its own id, so a replay is itself idempotent) and records the replay.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StoreServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -145,6 +183,21 @@ def add_StoreServiceServicer_to_server(servicer, server):
                     servicer.GetStatistics,
                     request_deserializer=fraud_dot_v1_dot_store__service__pb2.GetStatisticsRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_store__service__pb2.GetStatisticsResponse.SerializeToString,
+            ),
+            'ListDeadLetters': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDeadLetters,
+                    request_deserializer=fraud_dot_v1_dot_store__service__pb2.ListDeadLettersRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_store__service__pb2.ListDeadLettersResponse.SerializeToString,
+            ),
+            'GetDeadLetter': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDeadLetter,
+                    request_deserializer=fraud_dot_v1_dot_store__service__pb2.GetDeadLetterRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_store__service__pb2.GetDeadLetterResponse.SerializeToString,
+            ),
+            'ReplayDeadLetter': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayDeadLetter,
+                    request_deserializer=fraud_dot_v1_dot_store__service__pb2.ReplayDeadLetterRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_store__service__pb2.ReplayDeadLetterResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -310,6 +363,87 @@ class StoreService:
             '/fraud.v1.StoreService/GetStatistics',
             fraud_dot_v1_dot_store__service__pb2.GetStatisticsRequest.SerializeToString,
             fraud_dot_v1_dot_store__service__pb2.GetStatisticsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDeadLetters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.StoreService/ListDeadLetters',
+            fraud_dot_v1_dot_store__service__pb2.ListDeadLettersRequest.SerializeToString,
+            fraud_dot_v1_dot_store__service__pb2.ListDeadLettersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDeadLetter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.StoreService/GetDeadLetter',
+            fraud_dot_v1_dot_store__service__pb2.GetDeadLetterRequest.SerializeToString,
+            fraud_dot_v1_dot_store__service__pb2.GetDeadLetterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayDeadLetter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.StoreService/ReplayDeadLetter',
+            fraud_dot_v1_dot_store__service__pb2.ReplayDeadLetterRequest.SerializeToString,
+            fraud_dot_v1_dot_store__service__pb2.ReplayDeadLetterResponse.FromString,
             options,
             channel_credentials,
             insecure,
