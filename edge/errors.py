@@ -42,11 +42,19 @@ _HTTP_ERROR_NAMES = {
 }
 
 
+def _text(text: str) -> str:
+    """`text` as JSON can carry it: a lone surrogate of the client's (a field name it wrote, quoted in
+    a message) is shown escaped, since no UTF-8 answer can hold it."""
+    return text if text.isascii() else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def error_body(error: str, message: str, violations: Sequence[FieldViolation] = ()) -> dict[str, Any]:
     return {
         "error": error,
-        "message": message,
-        "violations": [{"field": v.field, "rule": v.rule, "message": v.message} for v in violations],
+        "message": _text(message),
+        "violations": [
+            {"field": _text(v.field), "rule": _text(v.rule), "message": _text(v.message)} for v in violations
+        ],
     }
 
 
@@ -108,8 +116,22 @@ def install_error_handlers(app: FastAPI, routes: RouteTable) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400 and error.__cause__ is not None:
+            # FastAPI's answer to a body its JSON parser failed on other than by a syntax error (bytes
+            # that are not UTF-8, nesting deeper than Python recurses): a bad body, named as such.
+            return invalid_argument_response([_unreadable_body(error.__cause__)])
         name = _HTTP_ERROR_NAMES.get(error.status_code, "http_error")
         return JSONResponse(error_body(name, str(error.detail)), status_code=error.status_code, headers=error.headers)
+
+
+def _unreadable_body(cause: BaseException) -> FieldViolation:
+    if isinstance(cause, UnicodeDecodeError):
+        reason = f"not UTF-8 ({cause.reason} at byte {cause.start})"
+    elif isinstance(cause, RecursionError):
+        reason = "nested too deep"
+    else:
+        reason = type(cause).__name__
+    return FieldViolation("body", "json_invalid", f"cannot be read as JSON: {reason}")
 
 
 def _pydantic_violation(detail: dict[str, Any]) -> FieldViolation:

@@ -7,9 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic_core import PydanticCustomError
 
 from edge.traffic_control import DEFAULT_USERS, MAX_RATE_PER_SECOND, MAX_RUN_SECONDS, MAX_USERS
+from fraudmesh.conversions.rest import UNICODE_RULE, is_unicode
 
 ChannelName = Literal["card_present", "card_not_present", "contactless", "atm"]
 DecisionName = Literal["APPROVE", "REVIEW", "DECLINE"]
@@ -71,11 +73,22 @@ class TransactionBatchIn(BaseModel):
     )
 
 
+def _unicode(text: str) -> str:
+    if not is_unicode(text):
+        raise PydanticCustomError(*UNICODE_RULE)
+    return text
+
+
+# Text a body's field goes into a protobuf string with, unchecked on the way: refused here, under the
+# rule fraudmesh.conversions.rest names (TransactionIn's fields are checked there, with the contract's).
+UnicodeText = Annotated[str, AfterValidator(_unicode)]
+
+
 class LabelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     label: LabelName = Field(description="The analyst's verdict.")
-    analyst: str | None = Field(None, description="Who labelled it.", examples=["alice"])
+    analyst: UnicodeText | None = Field(None, description="Who labelled it; no control characters.", examples=["alice"])
 
 
 class SubmitAccepted(BaseModel):

@@ -4,17 +4,20 @@ reflection, the shared interceptors, bounded message sizes and a graceful drain 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import grpc
 from google.protobuf.descriptor import ServiceDescriptor
+from google.protobuf.message import DecodeError
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from fraudmesh.errors import FieldViolation, InvalidArgument
 from fraudmesh.interceptors import ErrorMappingInterceptor, HandlerWrapper, WrappedHandlers
 
 log = logging.getLogger("fraudmesh.server")
@@ -107,6 +110,7 @@ class _WrappingRegistrar:
     def _wrap(self, method: str, handler: Handler) -> Handler:
         if handler is None:
             return None
+        handler = decoding_guarded(handler)
         for wrapper in reversed(self._wrappers):
             handler = wrapper.wrap(method, handler)
         return handler
@@ -118,6 +122,66 @@ class _WrappingRegistrar:
 
     def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None:
         self._server.add_generic_rpc_handlers([_WrappedGenericHandler(h, self._wrap) for h in handlers])
+
+
+@dataclass(frozen=True, slots=True)
+class _Undecodable:
+    """Stands for request bytes that are not the method's request message (a string field that is
+    not UTF-8, a message cut short): handed to the method's behavior, which refuses it."""
+
+    message_name: str
+    error: str
+
+    def refusal(self) -> InvalidArgument:
+        return InvalidArgument(
+            [FieldViolation("", DECODE_RULE, f"the request is not a valid {self.message_name}: {self.error}")]
+        )
+
+
+DECODE_RULE = "proto.decode"
+
+
+def decoding_guarded(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    """`handler` with a request deserializer that never fails: grpc answers a deserializer's
+    exception with INTERNAL, as if the server were at fault, so bytes that do not decode become an
+    `_Undecodable` instead, which the behavior refuses with INVALID_ARGUMENT naming the message.
+    Streams of requests are left as they are (the contract has none)."""
+    deserialize = handler.request_deserializer
+    if deserialize is None or handler.request_streaming:
+        return handler
+    message_type = getattr(deserialize, "__self__", None)  # the bound Message.FromString of generated code
+    descriptor = getattr(message_type, "DESCRIPTOR", None)
+    message_name = descriptor.full_name if descriptor is not None else "request message"
+
+    def guarded_deserialize(data: bytes) -> Any:
+        try:
+            return deserialize(data)
+        except DecodeError as error:
+            return _Undecodable(message_name, str(error))
+
+    if handler.unary_unary is not None:
+        unary = handler.unary_unary
+
+        async def refusing_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            if request.__class__ is _Undecodable:
+                raise request.refusal()
+            result = unary(request, context)
+            return await result if inspect.isawaitable(result) else result
+
+        return handler._replace(request_deserializer=guarded_deserialize, unary_unary=refusing_unary)
+    stream = handler.unary_stream
+
+    async def refusing_stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        if request.__class__ is _Undecodable:
+            raise request.refusal()
+        result = stream(request, context)
+        if inspect.isasyncgen(result):
+            async for response in result:
+                yield response
+        else:  # a coroutine that writes with context.write()
+            await result
+
+    return handler._replace(request_deserializer=guarded_deserialize, unary_stream=refusing_stream)
 
 
 # grpc ships no type information, so to mypy its base class is Any.

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fraud.v1 import decision_pb2
 
-from fraudmesh.conversions.enums import stored_channel_name
 from fraudmesh.conversions.rows import row_from_scored
 from fraudmesh.errors import FieldViolation, InvalidArgument
 
@@ -30,13 +30,17 @@ def _is_probability(value: float) -> bool:
     return _isfinite(value) and 0.0 <= value <= 1.0
 
 
-def violations_of_row(scored: decision_pb2.ScoredTransaction, row: dict[str, Any], path: str) -> list[FieldViolation]:
+def violations_of_row(
+    scored: decision_pb2.ScoredTransaction, row: dict[str, Any], path: str = ""
+) -> list[FieldViolation]:
     """What is wrong with `scored`, read from its `row` (row_from_scored's, so each value is
-    converted once) and, for enums, from the message's numbers."""
+    converted once) and, for enums, from the message's numbers; fields are named below `path`
+    ("decisions[3]"), or as fields of the decision itself when it is empty."""
     found: list[FieldViolation] = []
+    prefix = f"{path}." if path else ""
 
     def add(field: str, rule: str, message: str) -> None:
-        found.append(FieldViolation(f"{path}.{field}", rule, message))
+        found.append(FieldViolation(prefix + field, rule, message))
 
     if not ID_PATTERN.fullmatch(row["id"]):
         add("transaction.id", "store.id_format", "must be 1 to 64 characters of A-Z a-z 0-9 _ . : @ -")
@@ -50,6 +54,8 @@ def violations_of_row(scored: decision_pb2.ScoredTransaction, row: dict[str, Any
         add("decision", "store.decision_known", "must be APPROVE, REVIEW or DECLINE")
     if scored.label not in DEFINED_LABELS:
         add("label", "enum.defined_only", "must be a defined Label")
+    if row["channel"] is None:  # the contract's rules refuse it too; the table has no NULL channel
+        add("transaction.input.channel", "enum.defined_only", "must be a defined Channel")
     features = row["features"]
     if not all(map(_isfinite, features.values())):
         for name, value in features.items():
@@ -66,11 +72,47 @@ def violations_of_row(scored: decision_pb2.ScoredTransaction, row: dict[str, Any
     return found
 
 
+@dataclass(frozen=True)
+class SortedBatch:
+    """A batch split by store's rules: the rows to insert with their positions in the batch, and
+    what is wrong with each decision that breaks a rule, by position."""
+
+    positions: list[int]
+    rows: list[dict[str, Any]]
+    refused: dict[int, list[FieldViolation]]
+
+
+def sort_batch(
+    decisions: Sequence[decision_pb2.ScoredTransaction],
+    contract_violations: Mapping[int, list[FieldViolation]] | None = None,
+) -> SortedBatch:
+    """Each decision on its own: one that broke the contract's rules (`contract_violations`, by
+    position, named as fields of the decision) is refused with those; any other is converted once
+    and refused with whatever breaks store's rules, else kept."""
+    refused: dict[int, list[FieldViolation]] = {}
+    positions: list[int] = []
+    rows: list[dict[str, Any]] = []
+    for index, scored in enumerate(decisions):
+        broken = contract_violations.get(index) if contract_violations else None
+        if broken:
+            refused[index] = broken
+            continue
+        row = row_from_scored(scored)
+        violations = violations_of_row(scored, row)
+        if violations:
+            refused[index] = violations
+            continue
+        positions.append(index)
+        rows.append(row)
+    return SortedBatch(positions, rows, refused)
+
+
 def rows_of_batch(
     decisions: Sequence[decision_pb2.ScoredTransaction], field: str = "decisions"
 ) -> list[dict[str, Any]]:
-    """The rows to insert, each decision converted once; raises InvalidArgument naming every
-    offending field as `decisions[i].<path>` when any decision breaks a rule."""
+    """The rows to insert, each decision converted once, for a caller that takes a batch whole:
+    raises InvalidArgument naming every offending field as `decisions[i].<path>` when any decision
+    breaks a rule."""
     rows = [row_from_scored(scored) for scored in decisions]
     violations = [
         violation
@@ -79,7 +121,4 @@ def rows_of_batch(
     ]
     if violations:
         raise InvalidArgument(violations)
-    for scored, row in zip(decisions, rows, strict=True):
-        if row["channel"] is None:
-            stored_channel_name(scored.transaction.input.channel)  # raises: the contract's rules let no such channel in
     return rows

@@ -1,7 +1,9 @@
-"""Opaque cursors for ListTransactions: where the previous page stopped, for which query.
+"""Opaque cursors for the lists (ListTransactions, ListDeadLetters): where the previous page
+stopped, for which query.
 
-A token is URL-safe base64 of a small JSON object: the (occurred_at, id) of the last row shown and a
-fingerprint of the filters and order it was issued for. Clients must treat it as opaque; the
+A token is URL-safe base64 of a small JSON object: the (time, id) the list orders by of the last row
+shown (occurred_at for a transaction, failed_at for a dead letter) and a fingerprint of the list,
+filters and order it was issued for. Clients must treat it as opaque; the
 fingerprint lets us reject a token replayed against a different query instead of silently
 returning a page of something else.
 """
@@ -24,8 +26,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Cursor:
-    occurred_at: datetime
-    transaction_id: str
+    moment: datetime
+    row_id: str
 
 
 def query_fingerprint(query: dict) -> str:
@@ -39,7 +41,7 @@ def _micros(moment: datetime) -> int:
 
 
 def encode(cursor: Cursor, fingerprint: str) -> str:
-    body = {"v": VERSION, "t": _micros(cursor.occurred_at), "i": cursor.transaction_id, "q": fingerprint}
+    body = {"v": VERSION, "t": _micros(cursor.moment), "i": cursor.row_id, "q": fingerprint}
     raw = json.dumps(body, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -68,7 +70,7 @@ def decode(token: str, fingerprint: str) -> Cursor:
     if body["q"] != fingerprint:
         raise _invalid("was issued for different filters or order; start again without a token")
     try:
-        occurred_at = _EPOCH + timedelta(microseconds=body["t"])
+        moment = _EPOCH + timedelta(microseconds=body["t"])
     except OverflowError:
         raise _invalid("is not a token this service issued") from None
-    return Cursor(occurred_at=occurred_at, transaction_id=body["i"])
+    return Cursor(moment=moment, row_id=body["i"])

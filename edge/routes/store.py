@@ -133,7 +133,7 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             get_dead_letter,
             summary="One dead letter with its original bytes",
             response_model=DeadLetterOut,
-            responses={**NO_DEAD_LETTER, **UNAVAILABLE},
+            responses={**NO_DEAD_LETTER, **INVALID, **UNAVAILABLE},
             tags=["dead letters"],
         ),
         RouteBinding(
@@ -141,7 +141,12 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             replay_dead_letter,
             summary="Send a dead letter's transaction back through the normal path (idempotent)",
             response_model=DeadLetterReplayOut,
-            responses={**NO_DEAD_LETTER, **UNAVAILABLE, 409: {"model": ErrorOut, "description": "Not a transaction."}},
+            responses={
+                **NO_DEAD_LETTER,
+                **INVALID,
+                **UNAVAILABLE,
+                409: {"model": ErrorOut, "description": "Not a transaction."},
+            },
             tags=["dead letters"],
         ),
         RouteBinding(
@@ -149,7 +154,7 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             get_transaction,
             summary="One transaction with its decision",
             response_model=DecisionOut,
-            responses={**NOT_FOUND, **UNAVAILABLE},
+            responses={**NOT_FOUND, **INVALID, **UNAVAILABLE},
             tags=["transactions"],
         ),
         RouteBinding(

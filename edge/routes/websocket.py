@@ -1,10 +1,11 @@
 """WS /api/ws: every decision, live, as `{"type": "decision", "sequence": N, "data": {...}}`.
 
 Query: `decision` (repeatable), `user_id`, `min_score`, `fraud_only`, and `since` (resume after
-that sequence number). What the edge's ring holds after `since` is replayed from memory; when
-decisions after `since` are no longer there, a `{"type": "gap", "from": A, "to": B}` frame says
-which first (the console refills them from the store). A client too slow to keep up is closed
-with 1013 and the sequence to resume from.
+that sequence number). What the edge's ring holds after `since` is replayed from memory; older
+decisions are read from notify_svc's journal first. When decisions after `since` are gone from
+there too, a `{"type": "gap", "from": A, "to": B}` frame says which first (the console refills
+them from the store). A client too slow to keep up is closed with 1013 and the sequence to resume
+from.
 """
 
 import asyncio
@@ -19,11 +20,12 @@ from edge.decision_hub import CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN_LATER, DecisionE
 from edge.field_names import location_field
 from edge.rest_models import DecisionName
 from fraudmesh.conversions.enums import decision_value
-from fraudmesh.decision_stream import Gap, SubscriberTooSlow, Subscription, SubscriptionFilter
+from fraudmesh.decision_stream import CatchUp, Gap, SubscriberTooSlow, Subscription, SubscriptionFilter
 
 log = logging.getLogger("edge.websocket")
 
 CLOSE_POLICY_VIOLATION = 1008
+MAX_SEQUENCE = 2**64 - 1  # notify numbers decisions with a uint64
 _MAX_REASON_BYTES = 123  # RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code
 
 
@@ -31,10 +33,11 @@ class StreamQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     decision: list[DecisionName] = Field(default_factory=list)
-    user_id: str = Field("", max_length=64)
-    min_score: float = Field(0.0, ge=0, le=1)
+    # As the contract's user ids are: no transaction has another.
+    user_id: str = Field("", max_length=64, pattern=r"^[A-Za-z0-9_.:@-]*$")
+    min_score: float = Field(0.0, ge=0, le=1, allow_inf_nan=False)
     fraud_only: bool = False
-    since: int | None = Field(None, ge=0)
+    since: int | None = Field(None, ge=0, le=MAX_SEQUENCE)
 
     def client_filter(self) -> SubscriptionFilter:
         decisions = frozenset(decision_value(name) for name in self.decision)
@@ -48,7 +51,7 @@ def _query_of(websocket: WebSocket) -> StreamQuery:
     return StreamQuery.model_validate(raw)
 
 
-async def _relay(websocket: WebSocket, subscription: Subscription[DecisionEvent]) -> None:
+async def _relay(websocket: WebSocket, subscription: Subscription[DecisionEvent] | CatchUp[DecisionEvent]) -> None:
     """Sends the client its decisions until the subscription ends or fails."""
     async for entry in subscription:
         if isinstance(entry, Gap):
@@ -101,7 +104,7 @@ def register(app: FastAPI, context: EdgeContext) -> None:
 async def _close_for(
     websocket: WebSocket,
     context: EdgeContext,
-    subscription: Subscription[DecisionEvent],
+    subscription: Subscription[DecisionEvent] | CatchUp[DecisionEvent],
     error: BaseException | None,
 ) -> None:
     """Closes the WebSocket with the code that says why the client's stream ended."""

@@ -77,14 +77,34 @@ def _fields(body: Any) -> Mapping[str, Any] | None:
     return body if isinstance(body, Mapping) else None
 
 
+# JSON's escapes can write half a UTF-16 surrogate pair ("\\ud800"), which Python's json reads into a
+# str but which is no character: protobuf (and UTF-8, and PostgreSQL) cannot hold it.
+UNICODE_RULE = (
+    "string.utf8",
+    "must be Unicode text: a lone surrogate (\\ud800 to \\udfff without its pair) is not a character",
+)
+
+
+def is_unicode(text: str) -> bool:
+    """Whether `text` holds only Unicode scalar values (no lone surrogate), as protobuf requires."""
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _text(fields: Mapping[str, Any], name: str, refused: list[FieldViolation], field: str = "") -> str:
     value = fields.get(name)
-    if value.__class__ is str:  # the edge's model gives str or None: one check
-        return value
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        if is_unicode(value):
+            return value
+        refused.append(FieldViolation(field or name, *UNICODE_RULE))
+        return ""
     refused.append(FieldViolation(field or name, "type", "must be a string"))
     return ""
 
@@ -116,7 +136,10 @@ def _decimal(value: Any) -> Decimal:
 
 def _set_location(target: transaction_pb2.Location, location: Any, refused: list[FieldViolation]) -> None:
     if isinstance(location, str):  # a bare string is the city, as the original clients send it
-        target.city = location
+        if is_unicode(location):
+            target.city = location
+        else:
+            refused.append(FieldViolation("location", *UNICODE_RULE))
         target.country = ""
         return
     fields = _fields(location)
@@ -217,7 +240,9 @@ def list_request(
     page_token: str | None,
     order: str,
 ) -> store_service_pb2.ListTransactionsRequest:
-    """The store's request for GET /api/transactions' query."""
+    """The store's request for GET /api/transactions' query; raises InvalidArgument naming the query's
+    parameters that break the contract's rules (an instant beyond protobuf's range, a user id no
+    transaction can have), before anything is sent."""
     request = store_service_pb2.ListTransactionsRequest(
         user_id=user_id or "",
         decision=decision_value(decision) if decision else decision_pb2.DECISION_UNSPECIFIED,
@@ -234,6 +259,9 @@ def list_request(
         request.since.CopyFrom(timestamp_from(since))
     if until is not None:
         request.until.CopyFrom(timestamp_from(until))
+    violations = violations_of(request)
+    if violations:
+        raise InvalidArgument([FieldViolation(rest_field(v.field), v.rule, v.message) for v in violations])
     return request
 
 
@@ -345,10 +373,14 @@ def dead_letter_object(letter: dead_letter_pb2.DeadLetter, with_payload: bool = 
 
 
 def _transaction_of(payload: bytes) -> dict[str, Any] | None:
+    """The payload as a transaction, or None when it is none: protobuf reads many byte strings (the
+    empty one too) as some message, so a transaction must also have the id and input ingest gives."""
     transaction = transaction_pb2.Transaction()
     try:
         transaction.ParseFromString(payload)
     except DecodeError:
+        return None
+    if not transaction.id or not transaction.HasField("input"):
         return None
     return json_format.MessageToDict(transaction, preserving_proto_field_name=True)
 

@@ -26,8 +26,9 @@ from fraudmesh.conversions.rest import (
     stats_object,
     transaction_input,
 )
+from fraudmesh.conversions.rows import row_from_scored
 from fraudmesh.errors import InvalidArgument
-from fraudmesh.timestamps import MIN_SECONDS
+from fraudmesh.timestamps import MAX_SECONDS, MIN_SECONDS
 from fraudmesh.validation import violations_of as contract_violations
 
 # --- examples -------------------------------------------------------------------------------------
@@ -114,6 +115,72 @@ def test_a_plain_body_names_what_is_missing_or_of_the_wrong_kind():
 def test_event_time_in_the_future_is_refused():
     found = violations_of(body(occurred_at="2999-01-01T00:00:00Z"))
     assert found == {"occurred_at": "timestamp.not_future"}
+
+
+@pytest.mark.parametrize(
+    "occurred_at",
+    [
+        "0001-01-01T00:00:00+00:01",  # an instant before 0001-01-01T00:00:00Z
+        "0001-01-01T23:58:59.999999+23:59",
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+    ],
+)
+def test_an_event_time_before_the_year_1_in_utc_is_refused(occurred_at):
+    for sent in ({"user_id": "u", "amount": "1", "occurred_at": occurred_at}, body(occurred_at=occurred_at)):
+        assert violations_of(sent) == {"occurred_at": "timestamp.gte_lte"}
+
+
+def test_the_earliest_event_time_is_taken():
+    message = transaction_input(body(occurred_at="0001-01-01T00:00:00Z"))
+    assert message.occurred_at.seconds == MIN_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"location": {"city": "\x00"}}, "location.city"),
+        ({"location": {"city": "Lis\tbon"}}, "location.city"),
+        ({"location": {"country": "P\x7fT"}}, "location.country"),
+        ({"location": {"country": "PT\x85"}}, "location.country"),  # a C1 control, NEL
+        ({"location": "\x00"}, "location.city"),
+        ({"idempotency_key": "order\n1"}, "idempotency_key"),
+        ({"merchant_id": "m\x00"}, "merchant_id"),
+        ({"user_id": "\x00"}, "user_id"),
+    ],
+)
+def test_control_characters_in_text_are_refused_naming_the_field(fields, field):
+    """No text a client sends may hold a control character: PostgreSQL cannot keep U+0000, and the
+    others have no place in a name or a key."""
+    assert violations_of({"user_id": "u", "amount": "1", **fields}) == {field: "string.pattern"}
+    assert violations_of(body(**fields)) == {field: "string.pattern"}
+
+
+def test_a_control_character_in_the_idempotency_header_is_refused():
+    assert violations_of(body(), "key\t1") == {"idempotency_key": "string.pattern"}
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"user_id": "\ud800"}, "user_id"),
+        ({"merchant_id": "m\udfff"}, "merchant_id"),
+        ({"location": {"city": "a\udbff"}}, "location.city"),
+        ({"location": {"country": "\udc00"}}, "location.country"),
+        ({"location": "\ud83d"}, "location"),  # half of an emoji's pair
+        ({"idempotency_key": "\ud800\ud800"}, "idempotency_key"),
+    ],
+)
+def test_a_lone_surrogate_is_refused_naming_the_field(fields, field):
+    """JSON's escapes can write half a surrogate pair ("\\ud800"), which Python's json reads into a
+    str but which no protobuf string, UTF-8 text or PostgreSQL column can hold."""
+    sent = json.loads(json.dumps({"user_id": "u", "amount": "1", **fields}))
+    assert violations_of(sent) == {field: "string.utf8"}
+    assert violations_of(TransactionIn.model_validate(sent)) == {field: "string.utf8"}
+
+
+def test_text_from_every_plane_without_controls_is_taken():
+    city = "Zürich 東京 \U0001f600 \ufeff\ufffe \U0010fffd"
+    assert transaction_input(body(location={"city": city, "country": "\u00a0"})).location.city == city
 
 
 def test_naive_event_time_is_utc():
@@ -230,20 +297,58 @@ def test_list_query_maps_to_request():
     assert (request.decision, request.label, request.oldest_first) == (0, 0, False)
 
 
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        (datetime(1, 1, 1, tzinfo=timezone(timedelta(minutes=1))), None),
+        (None, datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-1)))),
+    ],
+)
+def test_a_list_query_beyond_protobufs_range_is_refused_naming_the_parameter(since, until):
+    with pytest.raises(InvalidArgument) as refused:
+        list_request(None, None, None, None, since, until, None, None, None, "newest")
+    assert {(v.field, v.rule) for v in refused.value.violations} == {
+        ("since" if since else "until", "timestamp.gte_lte")
+    }
+
+
+@pytest.mark.parametrize(
+    ("user_id", "page_token", "field"),
+    [("a\x00b", None, "user_id"), ("bad id!", None, "user_id"), (None, "tok\x00", "page_token")],
+)
+def test_a_list_query_no_stored_value_can_match_is_refused(user_id, page_token, field):
+    with pytest.raises(InvalidArgument) as refused:
+        list_request(user_id, None, None, None, None, None, None, None, page_token, "newest")
+    assert {(v.field, v.rule) for v in refused.value.violations} == {(field, "string.pattern")}
+
+
+def test_the_extremes_of_the_range_are_a_valid_list_query():
+    earliest, latest = datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    request = list_request(None, None, None, None, earliest, latest, None, None, None, "newest")
+    assert (request.since.seconds, request.until.seconds) == (MIN_SECONDS, MAX_SECONDS)
+
+
 # --- what a REST client can send -----------------------------------------------------------------
 
 CURRENCIES = sorted(list_currencies())
 MAX_MINOR_UNITS = 10_000_000_000  # the contract's bound on Money.minor_units
 ID = "[A-Za-z0-9_.:@-]"
 NOW = datetime.now(UTC).replace(tzinfo=None)
-# Any character a JSON string can carry: every Unicode scalar value, NUL and controls included (a lone
-# surrogate is no scalar value: JSON text cannot carry one that protobuf would take).
+# Any Unicode scalar value, NUL and controls included, as JSON strings carry them, and what the
+# contract's free text takes of them: everything but the control characters (category Cc).
 JSON_CHARACTERS = st.characters(codec="utf-8")
+FREE_TEXT_CHARACTERS = st.characters(codec="utf-8", exclude_categories=["Cc"])
+# JSON's escapes also write lone surrogates ("\\ud800"), which are no characters.
+LONE_SURROGATES = st.characters(categories=["Cs"])
 
 
-def json_text(max_size: int) -> st.SearchStrategy[str]:
+def json_text(max_size: int, characters: st.SearchStrategy[str] = JSON_CHARACTERS) -> st.SearchStrategy[str]:
     """Text up to the contract's longest, often exactly that long, from every plane."""
-    return st.text(JSON_CHARACTERS, max_size=max_size) | st.text(JSON_CHARACTERS, min_size=max_size, max_size=max_size)
+    return st.text(characters, max_size=max_size) | st.text(characters, min_size=max_size, max_size=max_size)
+
+
+def free_text(max_size: int) -> st.SearchStrategy[str]:
+    return json_text(max_size, FREE_TEXT_CHARACTERS)
 
 
 def ids(min_size: int, max_size: int = 64) -> st.SearchStrategy[str]:
@@ -278,16 +383,17 @@ COORDINATES = {
 }
 
 
-def locations() -> st.SearchStrategy[Any]:
+def locations(text: Any = free_text) -> st.SearchStrategy[Any]:
+    """Places as clients write them, their names made by `text(max_size)`."""
     place = st.fixed_dictionaries(
         {},
         optional={
-            "city": json_text(128) | st.none(),
-            "country": json_text(64) | st.none(),
+            "city": text(128) | st.none(),
+            "country": text(64) | st.none(),
             **{name: values | st.none() for name, values in COORDINATES.items()},
         },
     )
-    return st.none() | json_text(128) | place
+    return st.none() | text(128) | place
 
 
 def event_times(earliest: datetime) -> st.SearchStrategy[str | None]:
@@ -314,7 +420,7 @@ def rest_bodies(draw: st.DrawFn, earliest: datetime = datetime(1, 1, 2)) -> tupl
         "merchant_id": draw(st.none() | ids(0)),
         "channel": draw(st.none() | st.sampled_from(sorted(CHANNEL_REST_VALUES))),
         "occurred_at": draw(event_times(earliest)),
-        "idempotency_key": draw(st.none() | json_text(128)),
+        "idempotency_key": draw(st.none() | free_text(128)),
     }
     # A field may be absent or null alike; currency is sent or not as amounts() chose.
     keep = draw(st.sets(st.sampled_from(sorted(candidate))))
@@ -373,7 +479,7 @@ ROUND_TRIP = settings(max_examples=1000, deadline=None, suppress_health_check=[H
 
 
 @ROUND_TRIP
-@given(rest_bodies(), st.none() | json_text(128))
+@given(rest_bodies(), st.none() | free_text(128))
 def test_an_accepted_rest_body_comes_back_in_its_decision_object(sent_and_minor, header):
     sent, minor_units = sent_and_minor
     received = through_json(sent)
@@ -393,26 +499,22 @@ def test_an_accepted_rest_body_comes_back_in_its_decision_object(sent_and_minor,
     assert_comes_back(sent, minor_units, decided)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(AssertionError, ValueError),
-    reason="accepted but cannot be kept: an event time on 0001-01-01 with an offset east of UTC, e.g. "
-    '"0001-01-01T00:00:00+00:01", is an instant before 0001-01-01T00:00:00Z; the contract accepts it, and '
-    "the Timestamp it becomes (seconds -62135596860) is out of protobuf's range: no RFC 3339 text, no "
-    "datetime, so the decision object, store's row and scoring's event all raise ValueError. To be "
-    "refused at the door (lead's later issue); then this test passes and strict=True asks to drop the mark.",
-)
 @ROUND_TRIP
 @given(rest_bodies(earliest=datetime(1, 1, 1)))
 @example(({"user_id": "u", "amount": "1", "occurred_at": "0001-01-01T00:00:00+00:01"}, 100))
 def test_every_event_time_the_rest_api_accepts_comes_back(sent_and_minor):
     """Every instant pydantic reads, at the very edge of the range too (0001-01-01 with an offset
-    east of UTC is an instant before 0001-01-01T00:00:00Z, which no Timestamp can hold)."""
+    east of UTC is an instant before 0001-01-01T00:00:00Z, which no Timestamp can hold: refused)."""
     sent, minor_units = sent_and_minor
+    occurred_at = sent.get("occurred_at")
     try:
         message = transaction_input(TransactionIn.model_validate(through_json(sent)))
-    except InvalidArgument:
-        return  # refused at the door: nothing to come back
+    except InvalidArgument as refused:
+        # Only an instant before the range is refused, and named so.
+        assert occurred_at is not None
+        assert expected_instant(occurred_at) < datetime(1, 1, 1, tzinfo=UTC)
+        assert {(v.field, v.rule) for v in refused.violations} == {("occurred_at", "timestamp.gte_lte")}
+        return
     assert message.occurred_at.seconds >= MIN_SECONDS or not message.HasField("occurred_at")
     assert_comes_back(sent, minor_units, decided_object(message))
 
@@ -425,6 +527,7 @@ JSON_VALUES = st.recursive(
     | st.integers()
     | st.floats()  # json.loads takes NaN and Infinity, as the edge reads bodies
     | json_text(300)
+    | st.text(st.one_of(JSON_CHARACTERS, LONE_SURROGATES), max_size=20)
     | st.decimals(allow_nan=False).map(str),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(json_text(10), children, max_size=3),
     max_leaves=8,
@@ -440,7 +543,7 @@ def any_bodies(draw: st.DrawFn) -> dict[str, Any]:
         | st.integers(-(2**70), 2**70)
         | st.floats(),
         "currency": json_text(5),
-        "location": locations() | st.fixed_dictionaries({"lat": st.floats(), "lon": st.floats()}),
+        "location": locations(json_text) | st.fixed_dictionaries({"lat": st.floats(), "lon": st.floats()}),
         "occurred_at": st.sampled_from(["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59", "2024-02-30"])
         | json_text(30),
     }
@@ -463,6 +566,20 @@ def test_any_body_is_a_valid_message_or_invalid_argument_naming_rest_fields(sent
             assert {v.field.split(".")[0].split("[")[0] for v in refused.violations} <= set(FIELDS)
         else:
             assert not contract_violations(message)
+            assert_every_hop_can_carry(message)
+
+
+def assert_every_hop_can_carry(message: transaction_pb2.TransactionInput) -> None:
+    """What the door takes, each later hop can hold: the Kafka record (protobuf's bytes), the row
+    (no U+0000 in PostgreSQL's text, every instant a datetime) and the decision object's JSON, as
+    the WebSocket sends it (UTF-8, no NaN)."""
+    record = transaction_pb2.Transaction(id="tx-1", input=message)
+    record.received_at.FromSeconds(1_767_225_600)
+    assert transaction_pb2.Transaction.FromString(record.SerializeToString()) == record
+    scored = decision_pb2.ScoredTransaction(transaction=record, score=0.5, decision=decision_pb2.DECISION_APPROVE)
+    row = row_from_scored(scored)
+    assert not [value for value in row.values() if isinstance(value, str) and "\x00" in value]
+    json.dumps(decision_object(scored), ensure_ascii=False, allow_nan=False).encode()
 
 
 def _model_or_none(sent: dict[str, Any]) -> TransactionIn | None:

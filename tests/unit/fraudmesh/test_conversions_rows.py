@@ -3,8 +3,10 @@ was sent, within the table's documented form (see `stored_form`)."""
 
 from __future__ import annotations
 
+import math
 import string
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import orjson
 import pytest
@@ -203,11 +205,15 @@ def test_statistics_become_the_response():
 ID = "[A-Za-z0-9_.:@-]"
 # Any character a JSON string or a proto string can carry: every Unicode scalar value, NUL included.
 TEXT_CHARACTERS = st.characters(codec="utf-8")
+# What the contract takes: no U+0000 in any text (PostgreSQL cannot hold it), and no control
+# character at all in the free text a client writes (city, country, idempotency key).
+STORABLE_CHARACTERS = st.characters(codec="utf-8", exclude_characters="\x00")
+FREE_TEXT_CHARACTERS = st.characters(codec="utf-8", exclude_categories=["Cc"])
 
 
-def texts(max_size: int) -> st.SearchStrategy[str]:
+def text_of(characters: st.SearchStrategy[str], max_size: int) -> st.SearchStrategy[str]:
     """Text up to `max_size`, often exactly that long, from every plane."""
-    return st.text(TEXT_CHARACTERS, max_size=max_size) | st.text(TEXT_CHARACTERS, min_size=max_size, max_size=max_size)
+    return st.text(characters, max_size=max_size) | st.text(characters, min_size=max_size, max_size=max_size)
 
 
 def ids(min_size: int, max_size: int = 64) -> st.SearchStrategy[str]:
@@ -234,11 +240,20 @@ def timestamps(valid: bool = True, latest: int = MAX_SECONDS) -> st.SearchStrate
 
 
 @st.composite
-def scored_transactions(draw: st.DrawFn, valid_times: bool = True) -> decision_pb2.ScoredTransaction:
+def scored_transactions(
+    draw: st.DrawFn, valid_times: bool = True, any_text: bool = False
+) -> decision_pb2.ScoredTransaction:
     """A ScoredTransaction as scoring hands it to store: everything the contract and store's rules let
-    through, at the bounds too; every text from any Unicode plane, NUL included."""
+    through, at the bounds too; every text from any Unicode plane. With `any_text`, every text may
+    hold any character, NUL and controls included."""
     stamps = timestamps(valid_times)
     event_times = timestamps(valid_times, latest=PAST)  # the contract refuses event times in the future
+
+    def texts(max_size: int, free_text: bool = False) -> st.SearchStrategy[str]:
+        if any_text:
+            return text_of(TEXT_CHARACTERS, max_size)
+        return text_of(FREE_TEXT_CHARACTERS if free_text else STORABLE_CHARACTERS, max_size)
+
     scored = decision_pb2.ScoredTransaction(
         score=draw(finite_doubles(0.0, 1.0)),
         decision=draw(st.sampled_from([1, 2, 3])),
@@ -263,13 +278,13 @@ def scored_transactions(draw: st.DrawFn, valid_times: bool = True) -> decision_p
     submitted.user_id = draw(ids(1))
     submitted.merchant_id = draw(ids(0))
     submitted.channel = draw(st.sampled_from(sorted(transaction_pb2.Channel.values())))
-    submitted.idempotency_key = draw(texts(128))
+    submitted.idempotency_key = draw(texts(128, free_text=True))
     submitted.amount.minor_units = draw(st.integers(1, 10_000_000_000))
     submitted.amount.currency = draw(st.just("") | st.text(string.ascii_uppercase, min_size=3, max_size=3))
     if draw(st.booleans()):
         location = submitted.location
-        location.city = draw(texts(128))
-        location.country = draw(texts(64))
+        location.city = draw(texts(128, free_text=True))
+        location.country = draw(texts(64, free_text=True))
         if draw(st.booleans()):
             location.lat = draw(finite_doubles(-90.0, 90.0))
         if draw(st.booleans()):
@@ -339,12 +354,36 @@ def stored_form(scored: decision_pb2.ScoredTransaction) -> decision_pb2.ScoredTr
         if message.HasField(field):
             getattr(message, field).CopyFrom(as_postgresql_keeps(getattr(message, field)))
     times.stored_at.FromDatetime(STORED_AT)
+    # Numbers in JSONB come back as JSONB keeps them: equal, but 0.0 for -0.0 (see as_jsonb_keeps).
+    for name in list(expected.features):
+        expected.features[name] += 0.0
+    for reason in expected.reasons:
+        reason.contribution += 0.0
+    for shadow in expected.shadow_scores:
+        shadow.score += 0.0
     return expected
 
 
+def as_jsonb_keeps(value: object) -> object:
+    """A JSON value as a JSONB column gives it back. JSONB numbers are PostgreSQL numerics: exact
+    decimals, so every finite double comes back equal, but a numeric has no negative zero, so -0.0
+    comes back 0.0. That difference is accepted, not normalised at the door: the sign of a zero
+    feature value, contribution or shadow score says nothing (float8 columns, score and lat, keep it)."""
+    if isinstance(value, float):
+        assert math.isfinite(value), "JSONB cannot hold NaN or infinity"
+        return float(Decimal(repr(value))) + 0.0  # numeric's decimal, and -0.0 + 0.0 is 0.0
+    if isinstance(value, dict):
+        return {key: as_jsonb_keeps(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_jsonb_keeps(item) for item in value]
+    return value
+
+
 def through_store_json(row: dict) -> dict:
-    """The row as it comes back: JSONB columns encoded as store encodes them and decoded as it reads them."""
-    return {**row, **{name: orjson.loads(json_text(row[name])) for name in JSON_COLUMNS}, "stored_at": STORED_AT}
+    """The row as it comes back: JSONB columns encoded as store encodes them, kept as JSONB keeps
+    them, and decoded as store reads them."""
+    columns = {name: as_jsonb_keeps(orjson.loads(json_text(row[name]))) for name in JSON_COLUMNS}
+    return {**row, **columns, "stored_at": STORED_AT}
 
 
 def assert_identical(restored: decision_pb2.ScoredTransaction, expected: decision_pb2.ScoredTransaction) -> None:
@@ -382,15 +421,6 @@ def test_a_history_row_gives_the_transaction_and_its_label(scored):
     assert_identical(restored, wanted)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="accepted but cannot be kept: the contract puts no rule on Timestamp fields, so PutDecisions "
-    "passes protovalidate with a stamp outside protobuf's range (seconds beyond [-62135596800, "
-    "253402300799], or nanos outside [0, 999999999], e.g. occurred_at {seconds: 0, nanos: -1}); "
-    "row_from_scored then raises ValueError instead of store naming the field (INVALID_ARGUMENT). To be "
-    "refused at the door (lead's later issue); then this test passes and strict=True asks to drop the mark.",
-)
 @ROUND_TRIP
 @given(scored_transactions(valid_times=False))
 @example(
@@ -408,10 +438,28 @@ def test_a_history_row_gives_the_transaction_and_its_label(scored):
     )
 )
 def test_any_timestamp_store_accepts_is_read_back_as_stored(scored):
+    """Any seconds and nanos the wire can carry: a stamp outside protobuf's range is refused, naming
+    the field and the rule, and everything else is read back as stored."""
+    stamps = {
+        "transaction.input.occurred_at": scored.transaction.input.occurred_at,
+        "transaction.received_at": scored.transaction.received_at,
+        "times.received_at": scored.times.received_at,
+        "times.scored_at": scored.times.scored_at,
+        "times.published_at": scored.times.published_at,
+        "labelled_at": scored.labelled_at,
+    }
+    out_of_range = {
+        f"decisions[0].{field}"
+        for field, stamp in stamps.items()
+        if not (MIN_SECONDS <= stamp.seconds <= MAX_SECONDS and 0 <= stamp.nanos <= 999_999_999)
+    }
     try:
         [row] = accepted_by_store(scored)
-    except InvalidArgument:
-        return  # refused, naming the field: nothing to read back
+    except InvalidArgument as refused:
+        named = {v.field for v in refused.violations if v.rule.startswith("timestamp.")}
+        assert out_of_range and out_of_range <= named
+        return
+    assert not out_of_range
     assert_identical(scored_from_row(through_store_json(row)), stored_form(scored))
 
 
@@ -454,38 +502,33 @@ def accepted_scored(city: str = "Lisbon", **fields: object) -> decision_pb2.Scor
     return scored
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="accepted but cannot be stored: U+0000 in any text the contract lets through. PostgreSQL's "
-    "text and JSONB cannot hold it: asyncpg raises CharacterNotInRepertoireError (text columns: city, "
-    "country, model_version, trace_id) or UntranslatableCharacterError (JSONB: reason text and feature, "
-    "feature names, shadow model_version), the whole batch fails with UNKNOWN, and scoring retries it "
-    'forever. From REST: {"user_id": "u", "amount": "1", "location": {"city": "\\u0000"}} is accepted by '
-    "the edge and ingest. To be refused at the door (lead's later issue); then strict=True asks to drop the mark.",
-)
 @ROUND_TRIP
-@given(scored_transactions())
+@given(scored_transactions(any_text=True))
 @example(accepted_scored(city="\x00"))
+@example(accepted_scored(model_version="rf\x00"))
+@example(accepted_scored(features={"a\x00": 1.0}))
 def test_postgresql_can_hold_every_text_store_accepts(scored):
-    [row] = accepted_by_store(scored)
+    """Every text, wherever it is in a decision and whatever its characters: what store accepts,
+    PostgreSQL's text and JSONB can hold (no U+0000); anything else is refused, naming the field."""
+    try:
+        [row] = accepted_by_store(scored)
+    except InvalidArgument as refused:
+        assert all(v.field.startswith("decisions[0].") for v in refused.violations)
+        assert {v.rule for v in refused.violations} <= {"string.no_nul", "string.pattern"}
+        return
     texts_of_row = [row[name] for name in TEXT_COLUMNS if row[name] is not None]
     texts_of_row += [text for name in JSON_COLUMNS for text in json_strings(row[name])]
     assert not [text for text in texts_of_row if "\x00" in text]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="accepted but not read back identical: -0.0 in a JSONB number (a feature value, a reason's "
-    "contribution, a shadow score; e.g. features {'x': -0.0}) comes back as 0.0, since JSONB numbers are "
-    "PostgreSQL numerics, which have no negative zero (float8 columns such as score and lat keep it). "
-    "Equal as numbers, different bytes. To be decided with the door (lead's later issue).",
-)
 @ROUND_TRIP
 @given(scored_transactions())
 @example(accepted_scored(features={"x": -0.0}))
-def test_postgresql_keeps_the_sign_of_every_json_number_store_accepts(scored):
+@example(accepted_scored(features={"tiny": 5e-324, "huge": -1.7976931348623157e308}))
+def test_every_json_number_store_accepts_reads_back_equal_from_jsonb(scored):
+    """JSONB numbers are PostgreSQL numerics (exact decimals, finite, no negative zero): every number
+    store puts in a JSON column reads back equal as a number (-0.0 as 0.0, see as_jsonb_keeps)."""
     [row] = accepted_by_store(scored)
     numbers = [number for name in JSON_COLUMNS for number in json_numbers(row[name])]
-    assert not [number for number in numbers if number == 0.0 and str(number).startswith("-")]
+    assert all(math.isfinite(number) for number in numbers)
+    assert [float(Decimal(repr(number))) for number in numbers] == numbers

@@ -1,4 +1,4 @@
-"""Store's own checks: batch rules, filter ranges, and which database errors mean "retry later"."""
+"""Store's own checks: batch rules, filter ranges, and which database errors mean "retry later" or "this row"."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from fraud.v1 import decision_pb2
 from sqlalchemy import exc
 
-from fraudmesh.errors import InvalidArgument, Unavailable
-from store_svc.batch_rules import rows_of_batch
-from store_svc.db_errors import is_unavailability, unavailable_when_unreachable
+from fraudmesh.errors import FieldViolation, InvalidArgument, Unavailable
+from store_svc.batch_rules import rows_of_batch, sort_batch
+from store_svc.db_errors import is_row_error, is_unavailability, unavailable_when_unreachable
 from store_svc.filters import TransactionFilters
 
 
@@ -113,12 +113,32 @@ def test_the_rows_of_a_valid_batch_come_back_in_order():
     assert rows[0]["occurred_at"] == datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def test_an_undefined_channel_is_an_error_once_the_rules_pass():
+def test_an_undefined_channel_is_refused_as_the_contract_would():
     scored = valid_scored()
     scored.transaction.input.channel = 9  # the contract's protovalidate rules refuse it before store's
 
-    with pytest.raises(ValueError, match="Channel has no name defined for value 9"):
-        rows_of_batch([scored])
+    assert violations([scored]) == {"decisions[0].transaction.input.channel": "enum.defined_only"}
+
+
+def test_sorting_a_batch_keeps_the_good_and_refuses_each_bad_one_alone_naming_its_own_fields():
+    bad_id = valid_scored("has space")
+    high_score = valid_scored("high")
+    high_score.score = 1.5
+    broke_the_contract = valid_scored("contract")
+    contract_violation = FieldViolation("transaction.input.amount.minor_units", "int64.gt_lte", "must be positive")
+
+    batch = sort_batch(
+        [valid_scored("a"), bad_id, high_score, valid_scored("b"), broke_the_contract],
+        {4: [contract_violation]},
+    )
+
+    assert batch.positions == [0, 3]
+    assert [row["id"] for row in batch.rows] == ["a", "b"]
+    assert {index: [(v.field, v.rule) for v in found] for index, found in batch.refused.items()} == {
+        1: [("transaction.id", "store.id_format")],
+        2: [("score", "store.probability")],
+        4: [("transaction.input.amount.minor_units", "int64.gt_lte")],
+    }
 
 
 def test_ranges_that_can_only_be_empty_are_refused():
@@ -179,3 +199,20 @@ def test_unavailability_becomes_unavailable_without_the_statements_parameters():
 def test_other_errors_pass_through_unchanged():
     with pytest.raises(ValueError), unavailable_when_unreachable():
         raise ValueError("a bug, not an outage")
+
+
+@pytest.mark.parametrize(
+    ("error", "one_rows_fault"),
+    [
+        (asyncpg.exceptions.CharacterNotInRepertoireError("invalid byte sequence for encoding UTF8: 0x00"), True),
+        (asyncpg.exceptions.UntranslatableCharacterError("unsupported Unicode escape sequence"), True),
+        (asyncpg.exceptions.NumericValueOutOfRangeError("value out of range"), True),
+        (asyncpg.exceptions.CheckViolationError("violates check constraint"), True),
+        (asyncpg.exceptions.NotNullViolationError("null value in column"), True),
+        (asyncpg.exceptions.ConnectionDoesNotExistError("closed in the middle of operation"), False),
+        (asyncpg.exceptions.UndefinedColumnError("column does not exist"), False),  # our SQL's fault
+        (ValueError("bug"), False),
+    ],
+)
+def test_only_errors_of_the_values_themselves_are_one_rows_fault(error, one_rows_fault):
+    assert is_row_error(error) is one_rows_fault

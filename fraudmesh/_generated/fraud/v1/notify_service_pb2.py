@@ -28,7 +28,7 @@ from fraud.v1 import decision_pb2 as fraud_dot_v1_dot_decision__pb2
 from fraud.v1 import options_pb2 as fraud_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66raud/v1/notify_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1a\x66raud/v1/dead_letter.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\"V\n\x17PublishDecisionsRequest\x12;\n\tdecisions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransactionB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\x88\'\"W\n\x18PublishDecisionsResponse\x12\x15\n\rlast_sequence\x18\x01 \x01(\x04\x12$\n\x07refused\x18\x02 \x03(\x0b\x32\x13.fraud.v1.ItemError\"\xa0\x01\n\x0e\x44\x65\x63isionFilter\x12\x34\n\tdecisions\x18\x01 \x03(\x0e\x32\x12.fraud.v1.DecisionB\r\xbaH\n\x92\x01\x07\"\x05\x82\x01\x02\x10\x01\x12\x18\n\x07user_id\x18\x02 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12*\n\tmin_score\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00\x12\x12\n\nfraud_only\x18\x04 \x01(\x08\"\x9c\x01\n\x19SubscribeDecisionsRequest\x12(\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x18.fraud.v1.DecisionFilter\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x04\x12\x1b\n\nsubscriber\x18\x03 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12 \n\rreplay_newest\x18\x04 \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06\"j\n\x1aSubscribeDecisionsResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12-\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\x12\x0b\n\x03gap\x18\x03 \x01(\x08\"~\n\x1fSubscribeDecisionBatchesRequest\x12\x39\n\x0csubscription\x18\x01 \x01(\x0b\x32#.fraud.v1.SubscribeDecisionsRequest\x12 \n\x0emax_batch_size\x18\x02 \x01(\rB\x08\xbaH\x05*\x03\x18\xe8\x07\"X\n SubscribeDecisionBatchesResponse\x12\x34\n\x06\x65vents\x18\x01 \x03(\x0b\x32$.fraud.v1.SubscribeDecisionsResponse2\xd0\x02\n\rNotifyService\x12[\n\x10PublishDecisions\x12!.fraud.v1.PublishDecisionsRequest\x1a\".fraud.v1.PublishDecisionsResponse\"\x00\x12\x63\n\x12SubscribeDecisions\x12#.fraud.v1.SubscribeDecisionsRequest\x1a$.fraud.v1.SubscribeDecisionsResponse\"\x00\x30\x01\x12u\n\x18SubscribeDecisionBatches\x12).fraud.v1.SubscribeDecisionBatchesRequest\x1a*.fraud.v1.SubscribeDecisionBatchesResponse\"\x00\x30\x01\x1a\x06\x88\xb5\x18\x86\x87\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x66raud/v1/notify_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1a\x66raud/v1/dead_letter.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\"V\n\x17PublishDecisionsRequest\x12;\n\tdecisions\x18\x01 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransactionB\x0b\xbaH\x08\x92\x01\x05\x08\x01\x10\x88\'\"W\n\x18PublishDecisionsResponse\x12\x15\n\rlast_sequence\x18\x01 \x01(\x04\x12$\n\x07refused\x18\x02 \x03(\x0b\x32\x13.fraud.v1.ItemError\"\xb5\x01\n\x0e\x44\x65\x63isionFilter\x12\x34\n\tdecisions\x18\x01 \x03(\x0e\x32\x12.fraud.v1.DecisionB\r\xbaH\n\x92\x01\x07\"\x05\x82\x01\x02\x10\x01\x12-\n\x07user_id\x18\x02 \x01(\tB\x1c\xbaH\x19r\x17\x18@2\x13^[A-Za-z0-9_.:@-]*$\x12*\n\tmin_score\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00\x12\x12\n\nfraud_only\x18\x04 \x01(\x08\"\xa7\x01\n\x19SubscribeDecisionsRequest\x12(\n\x06\x66ilter\x18\x01 \x01(\x0b\x32\x18.fraud.v1.DecisionFilter\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x04\x12&\n\nsubscriber\x18\x03 \x01(\tB\x12\xbaH\x0fr\r\x18@2\t^\\P{Cc}*$\x12 \n\rreplay_newest\x18\x04 \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06\"j\n\x1aSubscribeDecisionsResponse\x12\x10\n\x08sequence\x18\x01 \x01(\x04\x12-\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\x12\x0b\n\x03gap\x18\x03 \x01(\x08\"~\n\x1fSubscribeDecisionBatchesRequest\x12\x39\n\x0csubscription\x18\x01 \x01(\x0b\x32#.fraud.v1.SubscribeDecisionsRequest\x12 \n\x0emax_batch_size\x18\x02 \x01(\rB\x08\xbaH\x05*\x03\x18\xe8\x07\"X\n SubscribeDecisionBatchesResponse\x12\x34\n\x06\x65vents\x18\x01 \x03(\x0b\x32$.fraud.v1.SubscribeDecisionsResponse2\xd0\x02\n\rNotifyService\x12[\n\x10PublishDecisions\x12!.fraud.v1.PublishDecisionsRequest\x1a\".fraud.v1.PublishDecisionsResponse\"\x00\x12\x63\n\x12SubscribeDecisions\x12#.fraud.v1.SubscribeDecisionsRequest\x1a$.fraud.v1.SubscribeDecisionsResponse\"\x00\x30\x01\x12u\n\x18SubscribeDecisionBatches\x12).fraud.v1.SubscribeDecisionBatchesRequest\x1a*.fraud.v1.SubscribeDecisionBatchesResponse\"\x00\x30\x01\x1a\x06\x88\xb5\x18\x86\x87\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,11 +40,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DECISIONFILTER'].fields_by_name['decisions']._loaded_options = None
   _globals['_DECISIONFILTER'].fields_by_name['decisions']._serialized_options = b'\272H\n\222\001\007\"\005\202\001\002\020\001'
   _globals['_DECISIONFILTER'].fields_by_name['user_id']._loaded_options = None
-  _globals['_DECISIONFILTER'].fields_by_name['user_id']._serialized_options = b'\272H\004r\002\030@'
+  _globals['_DECISIONFILTER'].fields_by_name['user_id']._serialized_options = b'\272H\031r\027\030@2\023^[A-Za-z0-9_.:@-]*$'
   _globals['_DECISIONFILTER'].fields_by_name['min_score']._loaded_options = None
   _globals['_DECISIONFILTER'].fields_by_name['min_score']._serialized_options = b'\272H\024\022\022\031\000\000\000\000\000\000\360?)\000\000\000\000\000\000\000\000'
   _globals['_SUBSCRIBEDECISIONSREQUEST'].fields_by_name['subscriber']._loaded_options = None
-  _globals['_SUBSCRIBEDECISIONSREQUEST'].fields_by_name['subscriber']._serialized_options = b'\272H\004r\002\030@'
+  _globals['_SUBSCRIBEDECISIONSREQUEST'].fields_by_name['subscriber']._serialized_options = b'\272H\017r\r\030@2\t^\\P{Cc}*$'
   _globals['_SUBSCRIBEDECISIONSREQUEST'].fields_by_name['replay_newest']._loaded_options = None
   _globals['_SUBSCRIBEDECISIONSREQUEST'].fields_by_name['replay_newest']._serialized_options = b'\272H\006*\004\030\240\215\006'
   _globals['_SUBSCRIBEDECISIONBATCHESREQUEST'].fields_by_name['max_batch_size']._loaded_options = None
@@ -56,15 +56,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PUBLISHDECISIONSRESPONSE']._serialized_start=237
   _globals['_PUBLISHDECISIONSRESPONSE']._serialized_end=324
   _globals['_DECISIONFILTER']._serialized_start=327
-  _globals['_DECISIONFILTER']._serialized_end=487
-  _globals['_SUBSCRIBEDECISIONSREQUEST']._serialized_start=490
-  _globals['_SUBSCRIBEDECISIONSREQUEST']._serialized_end=646
-  _globals['_SUBSCRIBEDECISIONSRESPONSE']._serialized_start=648
-  _globals['_SUBSCRIBEDECISIONSRESPONSE']._serialized_end=754
-  _globals['_SUBSCRIBEDECISIONBATCHESREQUEST']._serialized_start=756
-  _globals['_SUBSCRIBEDECISIONBATCHESREQUEST']._serialized_end=882
-  _globals['_SUBSCRIBEDECISIONBATCHESRESPONSE']._serialized_start=884
-  _globals['_SUBSCRIBEDECISIONBATCHESRESPONSE']._serialized_end=972
-  _globals['_NOTIFYSERVICE']._serialized_start=975
-  _globals['_NOTIFYSERVICE']._serialized_end=1311
+  _globals['_DECISIONFILTER']._serialized_end=508
+  _globals['_SUBSCRIBEDECISIONSREQUEST']._serialized_start=511
+  _globals['_SUBSCRIBEDECISIONSREQUEST']._serialized_end=678
+  _globals['_SUBSCRIBEDECISIONSRESPONSE']._serialized_start=680
+  _globals['_SUBSCRIBEDECISIONSRESPONSE']._serialized_end=786
+  _globals['_SUBSCRIBEDECISIONBATCHESREQUEST']._serialized_start=788
+  _globals['_SUBSCRIBEDECISIONBATCHESREQUEST']._serialized_end=914
+  _globals['_SUBSCRIBEDECISIONBATCHESRESPONSE']._serialized_start=916
+  _globals['_SUBSCRIBEDECISIONBATCHESRESPONSE']._serialized_end=1004
+  _globals['_NOTIFYSERVICE']._serialized_start=1007
+  _globals['_NOTIFYSERVICE']._serialized_end=1343
 # @@protoc_insertion_point(module_scope)

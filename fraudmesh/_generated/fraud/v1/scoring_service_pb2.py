@@ -30,7 +30,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66raud/v1/scoring_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1a\x66raud/v1/transaction.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"R\n\x17ScoreTransactionRequest\x12\x37\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1a.fraud.v1.TransactionInputB\x06\xbaH\x03\xc8\x01\x01\"G\n\x18ScoreTransactionResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"\x13\n\x11ListModelsRequest\"\x9b\x02\n\tModelInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x02 \x01(\x08\x12\x0e\n\x06shadow\x18\x03 \x01(\x08\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rfeature_names\x18\x05 \x03(\t\x12\x18\n\x10review_threshold\x18\x06 \x01(\x01\x12\x19\n\x11\x64\x65\x63line_threshold\x18\x07 \x01(\x01\x12\x31\n\x07metrics\x18\x08 \x03(\x0b\x32 .fraud.v1.ModelInfo.MetricsEntry\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"9\n\x12ListModelsResponse\x12#\n\x06models\x18\x01 \x03(\x0b\x32\x13.fraud.v1.ModelInfo\"C\n\x14\x41\x63tivateModelRequest\x12\x1b\n\x07version\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01\x12\x0e\n\x06shadow\x18\x02 \x01(\x08\"\x81\x01\n\x0bModelChoice\x12\x16\n\x0e\x61\x63tive_version\x18\x01 \x01(\t\x12\x16\n\x0eshadow_version\x18\x02 \x01(\t\x12.\n\nchanged_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nchanged_by\x18\x04 \x01(\t\";\n\x15\x41\x63tivateModelResponse\x12\"\n\x05model\x18\x01 \x01(\x0b\x32\x13.fraud.v1.ModelInfo\"I\n\x14SuggestCitiesRequest\x12\x19\n\x06prefix\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@\x12\x16\n\x05limit\x18\x02 \x01(\rB\x07\xbaH\x04*\x02\x18\x32\"?\n\x04\x43ity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x02 \x01(\t\x12\x0b\n\x03lat\x18\x03 \x01(\x01\x12\x0b\n\x03lon\x18\x04 \x01(\x01\"7\n\x15SuggestCitiesResponse\x12\x1e\n\x06\x63ities\x18\x01 \x03(\x0b\x32\x0e.fraud.v1.City\"T\n\x1bGenerateTransactionsRequest\x12\x1a\n\x05users\x18\x01 \x01(\rB\x0b\xbaH\x08*\x06\x18\xa0\x9c\x01(\x01\x12\x19\n\x05\x63ount\x18\x02 \x01(\rB\n\xbaH\x07*\x05\x18\xe8\x07(\x01\"P\n\x1cGenerateTransactionsResponse\x12\x30\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1a.fraud.v1.TransactionInput2\xc1\x04\n\x0eScoringService\x12z\n\x10ScoreTransaction\x12!.fraud.v1.ScoreTransactionRequest\x1a\".fraud.v1.ScoreTransactionResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\n/api/score:\x0btransaction\x12\\\n\nListModels\x12\x1b.fraud.v1.ListModelsRequest\x1a\x1c.fraud.v1.ListModelsResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/api/models\x12{\n\rActivateModel\x12\x1e.fraud.v1.ActivateModelRequest\x1a\x1f.fraud.v1.ActivateModelResponse\")\x82\xd3\xe4\x93\x02#\"\x1e/api/models/{version}:activate:\x01*\x12i\n\rSuggestCities\x12\x1e.fraud.v1.SuggestCitiesRequest\x1a\x1f.fraud.v1.SuggestCitiesResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/geo/cities\x12\x65\n\x14GenerateTransactions\x12%.fraud.v1.GenerateTransactionsRequest\x1a&.fraud.v1.GenerateTransactionsResponse\x1a\x06\x88\xb5\x18\x84\x87\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66raud/v1/scoring_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1a\x66raud/v1/transaction.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"R\n\x17ScoreTransactionRequest\x12\x37\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1a.fraud.v1.TransactionInputB\x06\xbaH\x03\xc8\x01\x01\"G\n\x18ScoreTransactionResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"\x13\n\x11ListModelsRequest\"\x9b\x02\n\tModelInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x02 \x01(\x08\x12\x0e\n\x06shadow\x18\x03 \x01(\x08\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rfeature_names\x18\x05 \x03(\t\x12\x18\n\x10review_threshold\x18\x06 \x01(\x01\x12\x19\n\x11\x64\x65\x63line_threshold\x18\x07 \x01(\x01\x12\x31\n\x07metrics\x18\x08 \x03(\x0b\x32 .fraud.v1.ModelInfo.MetricsEntry\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"9\n\x12ListModelsResponse\x12#\n\x06models\x18\x01 \x03(\x0b\x32\x13.fraud.v1.ModelInfo\"N\n\x14\x41\x63tivateModelRequest\x12&\n\x07version\x18\x01 \x01(\tB\x15\xbaH\x12r\x10\x10\x01\x18\x80\x01\x32\t^\\P{Cc}*$\x12\x0e\n\x06shadow\x18\x02 \x01(\x08\"\x81\x01\n\x0bModelChoice\x12\x16\n\x0e\x61\x63tive_version\x18\x01 \x01(\t\x12\x16\n\x0eshadow_version\x18\x02 \x01(\t\x12.\n\nchanged_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nchanged_by\x18\x04 \x01(\t\";\n\x15\x41\x63tivateModelResponse\x12\"\n\x05model\x18\x01 \x01(\x0b\x32\x13.fraud.v1.ModelInfo\"T\n\x14SuggestCitiesRequest\x12$\n\x06prefix\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f\x10\x01\x18@2\t^\\P{Cc}*$\x12\x16\n\x05limit\x18\x02 \x01(\rB\x07\xbaH\x04*\x02\x18\x32\"?\n\x04\x43ity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x02 \x01(\t\x12\x0b\n\x03lat\x18\x03 \x01(\x01\x12\x0b\n\x03lon\x18\x04 \x01(\x01\"7\n\x15SuggestCitiesResponse\x12\x1e\n\x06\x63ities\x18\x01 \x03(\x0b\x32\x0e.fraud.v1.City\"T\n\x1bGenerateTransactionsRequest\x12\x1a\n\x05users\x18\x01 \x01(\rB\x0b\xbaH\x08*\x06\x18\xa0\x9c\x01(\x01\x12\x19\n\x05\x63ount\x18\x02 \x01(\rB\n\xbaH\x07*\x05\x18\xe8\x07(\x01\"P\n\x1cGenerateTransactionsResponse\x12\x30\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1a.fraud.v1.TransactionInput2\xc1\x04\n\x0eScoringService\x12z\n\x10ScoreTransaction\x12!.fraud.v1.ScoreTransactionRequest\x1a\".fraud.v1.ScoreTransactionResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\"\n/api/score:\x0btransaction\x12\\\n\nListModels\x12\x1b.fraud.v1.ListModelsRequest\x1a\x1c.fraud.v1.ListModelsResponse\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/api/models\x12{\n\rActivateModel\x12\x1e.fraud.v1.ActivateModelRequest\x1a\x1f.fraud.v1.ActivateModelResponse\")\x82\xd3\xe4\x93\x02#\"\x1e/api/models/{version}:activate:\x01*\x12i\n\rSuggestCities\x12\x1e.fraud.v1.SuggestCitiesRequest\x1a\x1f.fraud.v1.SuggestCitiesResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/geo/cities\x12\x65\n\x14GenerateTransactions\x12%.fraud.v1.GenerateTransactionsRequest\x1a&.fraud.v1.GenerateTransactionsResponse\x1a\x06\x88\xb5\x18\x84\x87\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,9 +42,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MODELINFO_METRICSENTRY']._loaded_options = None
   _globals['_MODELINFO_METRICSENTRY']._serialized_options = b'8\001'
   _globals['_ACTIVATEMODELREQUEST'].fields_by_name['version']._loaded_options = None
-  _globals['_ACTIVATEMODELREQUEST'].fields_by_name['version']._serialized_options = b'\272H\007r\005\020\001\030\200\001'
+  _globals['_ACTIVATEMODELREQUEST'].fields_by_name['version']._serialized_options = b'\272H\022r\020\020\001\030\200\0012\t^\\P{Cc}*$'
   _globals['_SUGGESTCITIESREQUEST'].fields_by_name['prefix']._loaded_options = None
-  _globals['_SUGGESTCITIESREQUEST'].fields_by_name['prefix']._serialized_options = b'\272H\006r\004\020\001\030@'
+  _globals['_SUGGESTCITIESREQUEST'].fields_by_name['prefix']._serialized_options = b'\272H\021r\017\020\001\030@2\t^\\P{Cc}*$'
   _globals['_SUGGESTCITIESREQUEST'].fields_by_name['limit']._loaded_options = None
   _globals['_SUGGESTCITIESREQUEST'].fields_by_name['limit']._serialized_options = b'\272H\004*\002\0302'
   _globals['_GENERATETRANSACTIONSREQUEST'].fields_by_name['users']._loaded_options = None
@@ -74,21 +74,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTMODELSRESPONSE']._serialized_start=677
   _globals['_LISTMODELSRESPONSE']._serialized_end=734
   _globals['_ACTIVATEMODELREQUEST']._serialized_start=736
-  _globals['_ACTIVATEMODELREQUEST']._serialized_end=803
-  _globals['_MODELCHOICE']._serialized_start=806
-  _globals['_MODELCHOICE']._serialized_end=935
-  _globals['_ACTIVATEMODELRESPONSE']._serialized_start=937
-  _globals['_ACTIVATEMODELRESPONSE']._serialized_end=996
-  _globals['_SUGGESTCITIESREQUEST']._serialized_start=998
-  _globals['_SUGGESTCITIESREQUEST']._serialized_end=1071
-  _globals['_CITY']._serialized_start=1073
-  _globals['_CITY']._serialized_end=1136
-  _globals['_SUGGESTCITIESRESPONSE']._serialized_start=1138
-  _globals['_SUGGESTCITIESRESPONSE']._serialized_end=1193
-  _globals['_GENERATETRANSACTIONSREQUEST']._serialized_start=1195
-  _globals['_GENERATETRANSACTIONSREQUEST']._serialized_end=1279
-  _globals['_GENERATETRANSACTIONSRESPONSE']._serialized_start=1281
-  _globals['_GENERATETRANSACTIONSRESPONSE']._serialized_end=1361
-  _globals['_SCORINGSERVICE']._serialized_start=1364
-  _globals['_SCORINGSERVICE']._serialized_end=1941
+  _globals['_ACTIVATEMODELREQUEST']._serialized_end=814
+  _globals['_MODELCHOICE']._serialized_start=817
+  _globals['_MODELCHOICE']._serialized_end=946
+  _globals['_ACTIVATEMODELRESPONSE']._serialized_start=948
+  _globals['_ACTIVATEMODELRESPONSE']._serialized_end=1007
+  _globals['_SUGGESTCITIESREQUEST']._serialized_start=1009
+  _globals['_SUGGESTCITIESREQUEST']._serialized_end=1093
+  _globals['_CITY']._serialized_start=1095
+  _globals['_CITY']._serialized_end=1158
+  _globals['_SUGGESTCITIESRESPONSE']._serialized_start=1160
+  _globals['_SUGGESTCITIESRESPONSE']._serialized_end=1215
+  _globals['_GENERATETRANSACTIONSREQUEST']._serialized_start=1217
+  _globals['_GENERATETRANSACTIONSREQUEST']._serialized_end=1301
+  _globals['_GENERATETRANSACTIONSRESPONSE']._serialized_start=1303
+  _globals['_GENERATETRANSACTIONSRESPONSE']._serialized_end=1383
+  _globals['_SCORINGSERVICE']._serialized_start=1386
+  _globals['_SCORINGSERVICE']._serialized_end=1963
 # @@protoc_insertion_point(module_scope)

@@ -26,7 +26,7 @@ from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66raud/v1/transaction.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"S\n\x05Money\x12\"\n\x0bminor_units\x18\x01 \x01(\x03\x42\r\xbaH\n\"\x08\x18\x80\xc8\xaf\xa0% \x00\x12&\n\x08\x63urrency\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f\x32\r^([A-Z]{3})?$\"\xa2\x01\n\x08Location\x12\x16\n\x04\x63ity\x18\x01 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01\x12\x18\n\x07\x63ountry\x18\x02 \x01(\tB\x07\xbaH\x04r\x02\x18@\x12)\n\x03lat\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0H\x00\x88\x01\x01\x12)\n\x03lon\x18\x04 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0H\x01\x88\x01\x01\x42\x06\n\x04_latB\x06\n\x04_lon\"\xb5\x03\n\x10TransactionInput\x12/\n\x07user_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18@2\x13^[A-Za-z0-9_.:@-]+$\x12\'\n\x06\x61mount\x18\x02 \x01(\x0b\x32\x0f.fraud.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01\x12$\n\x08location\x18\x03 \x01(\x0b\x32\x12.fraud.v1.Location\x12\x31\n\x0bmerchant_id\x18\x04 \x01(\tB\x1c\xbaH\x19r\x17\x18@2\x13^[A-Za-z0-9_.:@-]*$\x12,\n\x07\x63hannel\x18\x05 \x01(\x0e\x32\x11.fraud.v1.ChannelB\x08\xbaH\x05\x82\x01\x02\x10\x01\x12\x9c\x01\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampBk\xbaHh\xba\x01\x65\n\x14timestamp.not_future\x12-must not be more than 5 minutes in the future\x1a\x1ethis <= now + duration(\'300s\')\x12!\n\x0fidempotency_key\x18\x07 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01\"\x95\x01\n\x0bTransaction\x12*\n\x02id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18@2\x13^[A-Za-z0-9_.:@-]+$\x12)\n\x05input\x18\x02 \x01(\x0b\x32\x1a.fraud.v1.TransactionInput\x12/\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x84\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANNEL_CARD_PRESENT\x10\x01\x12\x1c\n\x18\x43HANNEL_CARD_NOT_PRESENT\x10\x02\x12\x17\n\x13\x43HANNEL_CONTACTLESS\x10\x03\x12\x0f\n\x0b\x43HANNEL_ATM\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x66raud/v1/transaction.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"S\n\x05Money\x12\"\n\x0bminor_units\x18\x01 \x01(\x03\x42\r\xbaH\n\"\x08\x18\x80\xc8\xaf\xa0% \x00\x12&\n\x08\x63urrency\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f\x32\r^([A-Z]{3})?$\"\xb8\x01\n\x08Location\x12!\n\x04\x63ity\x18\x01 \x01(\tB\x13\xbaH\x10r\x0e\x18\x80\x01\x32\t^\\P{Cc}*$\x12#\n\x07\x63ountry\x18\x02 \x01(\tB\x12\xbaH\x0fr\r\x18@2\t^\\P{Cc}*$\x12)\n\x03lat\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0H\x00\x88\x01\x01\x12)\n\x03lon\x18\x04 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80\x66@)\x00\x00\x00\x00\x00\x80\x66\xc0H\x01\x88\x01\x01\x42\x06\n\x04_latB\x06\n\x04_lon\"\xe1\x03\n\x10TransactionInput\x12/\n\x07user_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18@2\x13^[A-Za-z0-9_.:@-]+$\x12\'\n\x06\x61mount\x18\x02 \x01(\x0b\x32\x0f.fraud.v1.MoneyB\x06\xbaH\x03\xc8\x01\x01\x12$\n\x08location\x18\x03 \x01(\x0b\x32\x12.fraud.v1.Location\x12\x31\n\x0bmerchant_id\x18\x04 \x01(\tB\x1c\xbaH\x19r\x17\x18@2\x13^[A-Za-z0-9_.:@-]*$\x12,\n\x07\x63hannel\x18\x05 \x01(\x0e\x32\x11.fraud.v1.ChannelB\x08\xbaH\x05\x82\x01\x02\x10\x01\x12\xbd\x01\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x8b\x01\xbaH\x87\x01\xb2\x01\x1c\"\r\x08\xff\x82\xd1\xff\xaf\x07\x10\xff\x93\xeb\xdc\x03\x32\x0b\x08\x80\x92\xb8\xc3\x98\xfe\xff\xff\xff\x01\xba\x01\x65\n\x14timestamp.not_future\x12-must not be more than 5 minutes in the future\x1a\x1ethis <= now + duration(\'300s\')\x12,\n\x0fidempotency_key\x18\x07 \x01(\tB\x13\xbaH\x10r\x0e\x18\x80\x01\x32\t^\\P{Cc}*$\"\xb9\x01\n\x0bTransaction\x12*\n\x02id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18@2\x13^[A-Za-z0-9_.:@-]+$\x12)\n\x05input\x18\x02 \x01(\x0b\x32\x1a.fraud.v1.TransactionInput\x12S\n\x0breceived_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\"\xbaH\x1f\xb2\x01\x1c\"\r\x08\xff\x82\xd1\xff\xaf\x07\x10\xff\x93\xeb\xdc\x03\x32\x0b\x08\x80\x92\xb8\xc3\x98\xfe\xff\xff\xff\x01*\x84\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43HANNEL_CARD_PRESENT\x10\x01\x12\x1c\n\x18\x43HANNEL_CARD_NOT_PRESENT\x10\x02\x12\x17\n\x13\x43HANNEL_CONTACTLESS\x10\x03\x12\x0f\n\x0b\x43HANNEL_ATM\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,9 +38,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MONEY'].fields_by_name['currency']._loaded_options = None
   _globals['_MONEY'].fields_by_name['currency']._serialized_options = b'\272H\021r\0172\r^([A-Z]{3})?$'
   _globals['_LOCATION'].fields_by_name['city']._loaded_options = None
-  _globals['_LOCATION'].fields_by_name['city']._serialized_options = b'\272H\005r\003\030\200\001'
+  _globals['_LOCATION'].fields_by_name['city']._serialized_options = b'\272H\020r\016\030\200\0012\t^\\P{Cc}*$'
   _globals['_LOCATION'].fields_by_name['country']._loaded_options = None
-  _globals['_LOCATION'].fields_by_name['country']._serialized_options = b'\272H\004r\002\030@'
+  _globals['_LOCATION'].fields_by_name['country']._serialized_options = b'\272H\017r\r\030@2\t^\\P{Cc}*$'
   _globals['_LOCATION'].fields_by_name['lat']._loaded_options = None
   _globals['_LOCATION'].fields_by_name['lat']._serialized_options = b'\272H\024\022\022\031\000\000\000\000\000\200V@)\000\000\000\000\000\200V\300'
   _globals['_LOCATION'].fields_by_name['lon']._loaded_options = None
@@ -54,19 +54,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRANSACTIONINPUT'].fields_by_name['channel']._loaded_options = None
   _globals['_TRANSACTIONINPUT'].fields_by_name['channel']._serialized_options = b'\272H\005\202\001\002\020\001'
   _globals['_TRANSACTIONINPUT'].fields_by_name['occurred_at']._loaded_options = None
-  _globals['_TRANSACTIONINPUT'].fields_by_name['occurred_at']._serialized_options = b'\272Hh\272\001e\n\024timestamp.not_future\022-must not be more than 5 minutes in the future\032\036this <= now + duration(\'300s\')'
+  _globals['_TRANSACTIONINPUT'].fields_by_name['occurred_at']._serialized_options = b'\272H\207\001\262\001\034\"\r\010\377\202\321\377\257\007\020\377\223\353\334\0032\013\010\200\222\270\303\230\376\377\377\377\001\272\001e\n\024timestamp.not_future\022-must not be more than 5 minutes in the future\032\036this <= now + duration(\'300s\')'
   _globals['_TRANSACTIONINPUT'].fields_by_name['idempotency_key']._loaded_options = None
-  _globals['_TRANSACTIONINPUT'].fields_by_name['idempotency_key']._serialized_options = b'\272H\005r\003\030\200\001'
+  _globals['_TRANSACTIONINPUT'].fields_by_name['idempotency_key']._serialized_options = b'\272H\020r\016\030\200\0012\t^\\P{Cc}*$'
   _globals['_TRANSACTION'].fields_by_name['id']._loaded_options = None
   _globals['_TRANSACTION'].fields_by_name['id']._serialized_options = b'\272H\033r\031\020\001\030@2\023^[A-Za-z0-9_.:@-]+$'
-  _globals['_CHANNEL']._serialized_start=945
-  _globals['_CHANNEL']._serialized_end=1077
+  _globals['_TRANSACTION'].fields_by_name['received_at']._loaded_options = None
+  _globals['_TRANSACTION'].fields_by_name['received_at']._serialized_options = b'\272H\037\262\001\034\"\r\010\377\202\321\377\257\007\020\377\223\353\334\0032\013\010\200\222\270\303\230\376\377\377\377\001'
+  _globals['_CHANNEL']._serialized_start=1047
+  _globals['_CHANNEL']._serialized_end=1179
   _globals['_MONEY']._serialized_start=102
   _globals['_MONEY']._serialized_end=185
   _globals['_LOCATION']._serialized_start=188
-  _globals['_LOCATION']._serialized_end=350
-  _globals['_TRANSACTIONINPUT']._serialized_start=353
-  _globals['_TRANSACTIONINPUT']._serialized_end=790
-  _globals['_TRANSACTION']._serialized_start=793
-  _globals['_TRANSACTION']._serialized_end=942
+  _globals['_LOCATION']._serialized_end=372
+  _globals['_TRANSACTIONINPUT']._serialized_start=375
+  _globals['_TRANSACTIONINPUT']._serialized_end=856
+  _globals['_TRANSACTION']._serialized_start=859
+  _globals['_TRANSACTION']._serialized_end=1044
 # @@protoc_insertion_point(module_scope)
