@@ -57,6 +57,10 @@ class IngestServicer(pb_grpc.IngestServiceServicer):
         outcomes = await self._ingestor.submit_each([s.transaction for s in submissions], rule_violations)
         return pb.SubmitEachResponse(outcomes=[_outcome(o) for o in outcomes])
 
+    async def ReplayTransaction(self, request: pb.ReplayTransactionRequest, context: grpc.aio.ServicerContext):
+        # The ingestor validates the transaction itself, naming its fields as this request's.
+        return pb.ReplayTransactionResponse(transaction_id=await self._ingestor.replay(request.transaction))
+
 
 def _outcome(outcome: Accepted | DomainError) -> pb.SubmitOutcome:
     if isinstance(outcome, DomainError):

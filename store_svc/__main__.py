@@ -1,30 +1,71 @@
-"""`python -m store_svc`: migrate the database, then serve StoreService until SIGTERM."""
+"""`python -m store_svc`: migrate the database, then serve StoreService and keep the dead letters
+until SIGTERM."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 
 import uvloop
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fraudmesh.errors import Unavailable
 from fraudmesh.garbage_collection import relax_garbage_collection
-from fraudmesh.grpc_server import GrpcServer, run_until_signalled
+from fraudmesh.grpc_server import GrpcServer, insecure_channel, run_until_signalled
+from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.kafka_producer import AcknowledgedProducer
-from fraudmesh.kafka_topics import LABELS, ensure_if_reachable
+from fraudmesh.kafka_topics import DEAD_LETTERS, LABELS, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.metrics import ServiceMetrics
 from fraudmesh.service_telemetry import ServiceTelemetry
 from fraudmesh.transaction_spans import TransactionSpans
 from store_svc.database import create_engine
 from store_svc.db_errors import unavailable_when_unreachable
+from store_svc.dead_letter_intake import DeadLetterIntake
+from store_svc.dead_letter_replay import DeadLetterReplays
+from store_svc.dead_letter_repository import DeadLetterRepository
+from store_svc.ingest_peer import IngestPeer
 from store_svc.label_events import LabelEvents
+from store_svc.metrics import DeadLetterMetrics
 from store_svc.migrate import upgrade_engine
 from store_svc.repository import TransactionRepository
 from store_svc.servicer import StoreServicer
 from store_svc.settings import StoreSettings
 
 log = logging.getLogger("store_svc")
+# store's gRPC health follows PostgreSQL: NOT_SERVING while `SELECT 1` through the pool fails, so the
+# edge's /api/health and `fraudctl status` see a store that would answer every call UNAVAILABLE.
+POSTGRES_CHECK_INTERVAL_SECONDS = 1.0
+POSTGRES_CHECK_TIMEOUT_SECONDS = 2.0
+
+
+async def postgres_problem(engine: AsyncEngine) -> str | None:
+    """None when PostgreSQL answers `SELECT 1` through the pool; else why not, on one line."""
+    try:
+        async with asyncio.timeout(POSTGRES_CHECK_TIMEOUT_SECONDS), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:  # whatever keeps SELECT 1 from answering keeps every call from it too
+        return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    return None
+
+
+async def follow_postgres(engine: AsyncEngine, server: GrpcServer) -> None:
+    serving = True  # as server.start() left it
+    while True:
+        problem = await postgres_problem(engine)
+        if (problem is None) != serving:
+            serving = problem is None
+            if serving:
+                log.info("PostgreSQL answers again: SERVING")
+            else:
+                log.warning("PostgreSQL does not answer (%s): NOT_SERVING", problem)
+            await server.set_serving(serving)
+        await asyncio.sleep(POSTGRES_CHECK_INTERVAL_SECONDS)  # a period, not a retry
 
 
 def safe_url(database_url: str) -> str:
@@ -41,10 +82,25 @@ async def serve(settings: StoreSettings) -> None:
             with unavailable_when_unreachable():
                 await upgrade_engine(engine)
         producer = AcknowledgedProducer(settings.kafka_bootstrap_servers)
+        ingest_channel = insecure_channel(settings.ingest_address, telemetry.client_interceptors())
+        dead_letters = DeadLetterRepository(engine)
         servicer = StoreServicer(
             TransactionRepository(engine),
             TransactionSpans("store_svc", telemetry.tracer_provider),
             LabelEvents(producer, settings.labels_topic),
+            dead_letters,
+            DeadLetterReplays(dead_letters, IngestPeer(ingest_channel)),
+        )
+        intake = DeadLetterIntake(
+            AIOKafkaConsumer(
+                settings.dead_letters_topic,
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                group_id=settings.store_dead_letters_group,
+                enable_auto_commit=False,  # committed once the letters are stored
+                auto_offset_reset="earliest",
+            ),
+            dead_letters,
+            DeadLetterMetrics(telemetry.metrics.registry),
         )
         server = GrpcServer(
             services=[servicer.registration()],
@@ -52,16 +108,45 @@ async def serve(settings: StoreSettings) -> None:
             interceptors=telemetry.server_interceptors(),
             grace_seconds=settings.shutdown_grace_seconds,
         )
+        tasks: list[asyncio.Task[None]] = []
+        health: list[asyncio.Task[None]] = []
+
+        async def keep_dead_letters() -> None:
+            # Kafka may come up after store; the gRPC service does not wait for it.
+            await ensure_if_reachable(settings.kafka_bootstrap_servers, DEAD_LETTERS, settings.dead_letters_topic)
+            await start_when_reachable(intake.consumer.start)
+            log.info("keeping dead letters from %s", settings.dead_letters_topic)
+            await intake.run()
+
+        def stop_on_failure(task: asyncio.Task[None]) -> None:
+            # A dead intake must not hide behind a healthy server: stop, and let the supervisor restart
+            # store; the letters not yet committed are read again.
+            if not task.cancelled() and task.exception() is not None:
+                log.error("keeping dead letters failed", exc_info=task.exception())
+                signal.raise_signal(signal.SIGTERM)
 
         async def start() -> None:
             await ensure_if_reachable(settings.kafka_bootstrap_servers, LABELS, settings.labels_topic)
             await producer.start()
             await server.start()
+            health.append(asyncio.create_task(follow_postgres(engine, server), name="postgres-health"))
             relax_garbage_collection()
+            tasks.append(asyncio.create_task(keep_dead_letters()))
+            tasks[-1].add_done_callback(stop_on_failure)
 
         async def stop() -> None:
+            for task in health:  # first: it must not report SERVING again while the server drains
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await server.stop()
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await intake.consumer.stop()
             await producer.stop()
+            await ingest_channel.close()
 
         await run_until_signalled(start, stop)
     finally:

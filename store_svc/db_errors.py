@@ -1,7 +1,8 @@
-"""Turns "PostgreSQL cannot be reached right now" into fraudmesh.errors.Unavailable.
+"""Sorts PostgreSQL's errors: "cannot be reached right now" becomes fraudmesh.errors.Unavailable,
+and an error that one row's own values cause is told apart from the rest.
 
 Callers then get UNAVAILABLE, which they may retry, instead of UNKNOWN or, worse, a success for a
-write that never happened. Errors in our own SQL or data are left alone: retrying would not help.
+write that never happened. Errors in our own SQL are left alone: retrying would not help.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ log = logging.getLogger("store_svc.database")
 # SQLSTATE classes that mean the server is gone, going, or out of room: connection exception (08),
 # insufficient resources such as too many connections (53), operator intervention/shutdown (57P).
 RETRYABLE_SQLSTATE_PREFIXES = ("08", "53", "57P")
+# SQLSTATE classes of errors in the values themselves: data exception (22: text PostgreSQL cannot
+# hold, a number out of range) and integrity constraint violation (23: a CHECK, NOT NULL). The same
+# values fail the same way every time, so such a row is refused, never retried.
+ROW_SQLSTATE_PREFIXES = ("22", "23")
 
 
 def _sqlstate(error: exc.DBAPIError) -> str:
@@ -34,6 +39,12 @@ def is_unavailability(error: BaseException) -> bool:
     # OSError covers refused and reset connections and connect timeouts (TimeoutError is an OSError);
     # SQLAlchemy's own TimeoutError means no pooled connection came free in time.
     return isinstance(error, (OSError, exc.TimeoutError))
+
+
+def is_row_error(error: BaseException) -> bool:
+    """Whether `error`, raised by a statement on the driver's connection, comes from the values
+    written rather than from the database or the statement."""
+    return isinstance(error, asyncpg.PostgresError) and (error.sqlstate or "").startswith(ROW_SQLSTATE_PREFIXES)
 
 
 @contextmanager

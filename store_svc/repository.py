@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,10 +19,12 @@ from fraudmesh.conversions.rows import ROW_COLUMNS, TRANSACTION_COLUMNS, fill_tr
 from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
 from store_svc import page_token as cursor_tokens
 from store_svc.batch_insert import BatchInsert
-from store_svc.batch_rules import rows_of_batch
+from store_svc.batch_isolation import Isolated, isolate_failures
+from store_svc.batch_rules import sort_batch
 from store_svc.database import json_text
-from store_svc.db_errors import unavailable_when_unreachable
+from store_svc.db_errors import is_row_error, unavailable_when_unreachable
 from store_svc.filters import TransactionFilters
+from store_svc.row_refusals import violations_of_refused_row
 from store_svc.schema import transactions
 from store_svc.statistics import Statistics
 
@@ -54,6 +56,13 @@ _LEAN_HISTORY = {
     )
     for with_before in (False, True)
 }
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    inserted: int
+    # What is wrong with each decision refused, by its position in the batch.
+    refused: dict[int, list[FieldViolation]]
 
 
 @dataclass(frozen=True)
@@ -89,20 +98,51 @@ class TransactionRepository:
                         raise ConnectionResetError("the connection to PostgreSQL closed") from error
                     raise
 
-    async def put_batch(self, decisions: Sequence[decision_pb2.ScoredTransaction]) -> int:
-        """Stores the batch in one transaction and returns how many rows were new.
+    async def put_batch(
+        self,
+        decisions: Sequence[decision_pb2.ScoredTransaction],
+        contract_violations: Mapping[int, list[FieldViolation]] | None = None,
+    ) -> BatchOutcome:
+        """Stores every decision it can and refuses each one it can never keep, alone: one that broke
+        the contract's rules (`contract_violations`, by position), store's rules, or a rule of the
+        table (a CHECK, text PostgreSQL cannot hold). Returns how many rows were new and what was
+        refused, by position.
 
         Idempotent by transaction id: a re-delivered batch (or a repeated id within one) inserts
-        nothing the second time and leaves the first row, and any analyst label on it, untouched.
+        nothing the second time and leaves the first row, and any analyst label on it, untouched;
+        such a repeat is neither new nor refused.
         """
-        if not decisions:
-            return 0
-        rows = rows_of_batch(decisions)
-        # One statement whatever the batch size (columns as arrays, see batch_insert), and PostgreSQL runs
-        # a lone statement as a transaction of its own: all rows or none, without the round trips (and
-        # their CPU) of a BEGIN and a COMMIT.
+        batch = sort_batch(decisions, contract_violations)
+        refused = batch.refused
+        if not batch.rows:
+            return BatchOutcome(0, refused)
         async with self._driver_connection() as connection:
-            return await self._insert.run(connection, rows)
+            try:
+                # One statement whatever the batch size (columns as arrays, see batch_insert), and
+                # PostgreSQL runs a lone statement as a transaction of its own: all rows or none,
+                # without the round trips (and their CPU) of a BEGIN and a COMMIT.
+                return BatchOutcome(await self._insert.run(connection, batch.rows), refused)
+            except asyncpg.PostgresError as error:
+                if not is_row_error(error):
+                    raise
+            isolated = await self._isolate(connection, list(zip(batch.positions, batch.rows, strict=True)))
+        for (index, row), row_error in isolated.refused:
+            refused[index] = violations_of_refused_row(row, row_error)
+        return BatchOutcome(isolated.inserted, dict(sorted(refused.items())))
+
+    async def _isolate(
+        self, connection: asyncpg.Connection, rows: list[tuple[int, dict[str, Any]]]
+    ) -> Isolated[tuple[int, dict[str, Any]]]:
+        """The slow path, after the batch failed with one row's error: in one transaction, each piece
+        tried in a savepoint of its own (batch_isolation), so the rows that go in are committed
+        together, and a connection lost half-way stores none of them."""
+
+        async def attempt(piece: Sequence[tuple[int, dict[str, Any]]]) -> int:
+            async with connection.transaction():  # nested: a savepoint, rolled back if the piece fails
+                return await self._insert.run(connection, [row for _, row in piece])
+
+        async with connection.transaction():
+            return await isolate_failures(rows, attempt, is_row_error)
 
     async def get(self, transaction_id: str) -> decision_pb2.ScoredTransaction:
         async with self._transaction() as connection:
@@ -138,8 +178,8 @@ class TransactionRepository:
         query = sa.select(transactions).where(*_conditions(filters))
         if cursor is not None:
             position = sa.tuple_(
-                sa.literal(cursor.occurred_at, type_=transactions.c.occurred_at.type),
-                sa.literal(cursor.transaction_id, type_=transactions.c.id.type),
+                sa.literal(cursor.moment, type_=transactions.c.occurred_at.type),
+                sa.literal(cursor.row_id, type_=transactions.c.id.type),
             )
             query = query.where(order_key > position if oldest_first else order_key < position)
         if oldest_first:

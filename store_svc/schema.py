@@ -1,6 +1,6 @@
-"""The `transactions` table as SQLAlchemy Core sees it.
+"""store_svc's tables as SQLAlchemy Core sees them.
 
-The migrations under `migrations/versions/` create it; an integration test compares the migrated
+The migrations under `migrations/versions/` create them; an integration test compares the migrated
 database with this definition, so the two cannot drift apart unnoticed.
 """
 
@@ -60,4 +60,51 @@ transactions = sa.Table(
         postgresql_where=sa.text("label IS NOT NULL"),
     ),
     sa.Index("transactions_score", "score"),
+)
+
+# Records a hop set aside (fraud.v1.DeadLetter), read from the dead-letter topic; listed newest first.
+dead_letters = sa.Table(
+    "dead_letters",
+    metadata,
+    # Given by the hop; byte-order collation, as the keyset cursor compares ids.
+    sa.Column("id", sa.Text(collation="C"), primary_key=True),
+    sa.Column("hop", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    # The google.rpc.Status in full (code, message, details), as its protobuf bytes.
+    sa.Column("error", sa.LargeBinary, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("source_topic", sa.Text, nullable=False, server_default=""),
+    sa.Column("source_partition", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("source_offset", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("transaction_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("trace_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+    sa.Column("failed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("replayed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("replay_count", sa.Integer, nullable=False, server_default="0"),
+    # The list orders by (failed_at, id), filtered by hop or to those not replayed: each an index range.
+    sa.Index("dead_letters_failed_at_id", "failed_at", "id"),
+    sa.Index("dead_letters_hop_failed_at_id", "hop", "failed_at", "id"),
+    sa.Index(
+        "dead_letters_not_replayed_failed_at_id",
+        "failed_at",
+        "id",
+        postgresql_where=sa.text("replayed_at IS NULL"),
+    ),
+)
+
+# ingest_svc's claims of idempotency keys (ingest_svc/idempotency_store.py): a claim holds for a short
+# lease until Kafka acknowledged its transaction (acknowledged_at), then for the window; expired rows
+# are deleted by ingest in batches, oldest first.
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("transaction_id", sa.Text, nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint("user_id", "key", name="idempotency_keys_pkey"),
+    sa.Index("idempotency_keys_expires_at", "expires_at"),
 )

@@ -7,17 +7,28 @@ turns them into status codes; nothing here catches them.
 from __future__ import annotations
 
 import grpc
-from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc
+from fraud.v1 import dead_letter_pb2, decision_pb2, store_service_pb2, store_service_pb2_grpc
 
 from fraudmesh.conversions.time import optional_datetime
+from fraudmesh.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from fraudmesh.grpc_server import ServiceRegistration
+from fraudmesh.interceptors import log_outcome, status_for
 from fraudmesh.transaction_spans import TransactionSpans
-from fraudmesh.validation import validate
+from fraudmesh.validation import validate, violations_by_item
 from store_svc.conversions import filters_from_request, statistics_response
+from store_svc.dead_letter_replay import DeadLetterReplays
+from store_svc.dead_letter_repository import DeadLetterRepository
 from store_svc.label_events import LabelEvents
 from store_svc.repository import TransactionRepository
 
 SERVICE = store_service_pb2.DESCRIPTOR.services_by_name["StoreService"]
+PUT_DECISIONS = "/fraud.v1.StoreService/PutDecisions"
+
+
+def _item_error(index: int, violations: list[FieldViolation]) -> dead_letter_pb2.ItemError:
+    refusal = InvalidArgument(violations)
+    log_outcome(PUT_DECISIONS, refusal)  # each refusal is logged as a refused call would be
+    return dead_letter_pb2.ItemError(index=index, status=status_for(refusal))
 
 
 class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
@@ -26,10 +37,14 @@ class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
         repository: TransactionRepository,
         spans: TransactionSpans | None = None,
         label_events: LabelEvents | None = None,
+        dead_letters: DeadLetterRepository | None = None,
+        replays: DeadLetterReplays | None = None,
     ) -> None:
         self._repository = repository
         self._label_events = label_events
         self._spans = spans or TransactionSpans("store_svc")
+        self._dead_letters = dead_letters
+        self._replays = replays
 
     def registration(self) -> ServiceRegistration:
         return ServiceRegistration(
@@ -39,15 +54,21 @@ class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
     async def PutDecisions(
         self, request: store_service_pb2.PutDecisionsRequest, context: grpc.aio.ServicerContext
     ) -> store_service_pb2.PutDecisionsResponse:
-        validate(request)
-        with self._spans.each("store decision", request.decisions):
-            inserted = await self._repository.put_batch(request.decisions)
+        own_violations, item_violations = violations_by_item(request, "decisions")
+        if own_violations:  # none, or too many: the call itself is wrong
+            raise InvalidArgument(own_violations)
+        decisions = request.decisions
+        with self._spans.each("store decision", decisions):
+            outcome = await self._repository.put_batch(decisions, item_violations)
+        refused = outcome.refused
         # Decisions from scoring carry no label; an imported history does, and its fraud labels must
         # reach merchant risk like an analyst's (a legitimate label withdraws nothing there).
-        frauds = [d for d in request.decisions if d.label == decision_pb2.LABEL_FRAUD]
+        frauds = [d for i, d in enumerate(decisions) if d.label == decision_pb2.LABEL_FRAUD and i not in refused]
         if frauds and self._label_events:
             await self._label_events.announce(*frauds)
-        return store_service_pb2.PutDecisionsResponse(inserted=inserted)
+        return store_service_pb2.PutDecisionsResponse(
+            inserted=outcome.inserted, refused=[_item_error(index, refused[index]) for index in refused]
+        )
 
     async def GetTransaction(
         self, request: store_service_pb2.GetTransactionRequest, context: grpc.aio.ServicerContext
@@ -90,3 +111,34 @@ class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
         validate(request)
         statistics = await self._repository.statistics(optional_datetime(request, "since"))
         return statistics_response(statistics)
+
+    async def ListDeadLetters(
+        self, request: store_service_pb2.ListDeadLettersRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.ListDeadLettersResponse:
+        validate(request)
+        page = await self._dead_letter_store().list(
+            request.hop, request.not_replayed, request.page_size, request.page_token
+        )
+        return store_service_pb2.ListDeadLettersResponse(
+            dead_letters=page.dead_letters, next_page_token=page.next_page_token, total=page.total
+        )
+
+    async def GetDeadLetter(
+        self, request: store_service_pb2.GetDeadLetterRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.GetDeadLetterResponse:
+        validate(request)
+        return store_service_pb2.GetDeadLetterResponse(dead_letter=await self._dead_letter_store().get(request.id))
+
+    async def ReplayDeadLetter(
+        self, request: store_service_pb2.ReplayDeadLetterRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.ReplayDeadLetterResponse:
+        validate(request)
+        if self._replays is None:
+            raise FailedPrecondition("this store_svc was started without a way to replay dead letters")
+        letter, transaction_id = await self._replays.replay(request.id)
+        return store_service_pb2.ReplayDeadLetterResponse(dead_letter=letter, transaction_id=transaction_id)
+
+    def _dead_letter_store(self) -> DeadLetterRepository:
+        if self._dead_letters is None:
+            raise FailedPrecondition("this store_svc was started without its dead letters")
+        return self._dead_letters

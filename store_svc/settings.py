@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fraud.v1 import store_service_pb2
+from fraud.v1 import ingest_service_pb2, store_service_pb2
 from pydantic import Field
 
-from fraudmesh.contract import listen_address
+from fraudmesh.contract import listen_address, local_address
+from fraudmesh.kafka_topics import DEAD_LETTERS
 from fraudmesh.settings import DatabaseSettings, KafkaSettings, LabelsTopicSettings, ServiceSettings
 
 
@@ -30,4 +31,14 @@ class StoreSettings(ServiceSettings, DatabaseSettings, KafkaSettings, LabelsTopi
     )
     store_migrate_on_start: bool = Field(
         True, description="Apply the Alembic migrations to DATABASE_URL before serving."
+    )
+    ingest_address: str = Field(
+        local_address(ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"]),
+        description="ingest_svc's gRPC address, where a replayed dead letter's transaction goes.",
+    )
+    dead_letters_topic: str = Field(
+        DEAD_LETTERS.name, description="Topic of the records hops set aside, which store keeps, lists and replays."
+    )
+    store_dead_letters_group: str = Field(
+        "store-dead-letters", description="Kafka consumer group store reads the dead-letter topic as."
     )

@@ -3,6 +3,8 @@ import { AlertBadge } from "./components/AlertBadge";
 import { ConnectionIndicator } from "./components/ConnectionIndicator";
 import { NavBar } from "./components/NavBar";
 import { ThemeToggle } from "./components/ThemeToggle";
+import { DeadLetterPage } from "./pages/DeadLetterPage";
+import { DeadLettersPage } from "./pages/DeadLettersPage";
 import { DetailPage } from "./pages/DetailPage";
 import { LivePage } from "./pages/LivePage";
 import { ModelsPage } from "./pages/ModelsPage";
@@ -27,7 +29,7 @@ export function App() {
       </a>
       <header className="app-header">
         <h1 className="app-title">Fraud mesh</h1>
-        <NavBar current={route.page === "transaction" ? "live" : route.page} />
+        <NavBar current={navPage(route)} />
         <div className="header-tools">
           <ConnectionIndicator />
           <AlertBadge />
@@ -39,6 +41,13 @@ export function App() {
       </main>
     </>
   );
+}
+
+/** The nav entry a page belongs to: a detail page to its list's. */
+function navPage(route: Route): Route["page"] {
+  if (route.page === "transaction") return "live";
+  if (route.page === "dead-letter") return "dead-letters";
+  return route.page;
 }
 
 function focusMain(event: React.MouseEvent) {
@@ -59,6 +68,11 @@ function Page({ route }: { route: Route }) {
       return <ModelsPage />;
     case "transaction":
       return <DetailPage id={route.id} />;
+    case "dead-letters":
+      return <DeadLettersPage />;
+    case "dead-letter":
+      // Keyed: another letter's page starts afresh rather than showing this one's state.
+      return <DeadLetterPage key={route.id} id={route.id} />;
     case "not-found":
       return (
         <section className="page">

@@ -1,8 +1,8 @@
 import { useSyncExternalStore } from "react";
 
 // Hash routes: the edge serves web/dist as static files, and a hash route needs no server-side
-// fallback to index.html, so a reload or a shared link to a transaction always works. Five pages
-// do not justify a router library.
+// fallback to index.html, so a reload or a shared link to a transaction always works. A handful of
+// pages do not justify a router library.
 
 export type Route =
   | { page: "live" }
@@ -10,6 +10,8 @@ export type Route =
   | { page: "submit" }
   | { page: "models" }
   | { page: "transaction"; id: string }
+  | { page: "dead-letters" }
+  | { page: "dead-letter"; id: string }
   | { page: "not-found"; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -18,13 +20,20 @@ export function parseRoute(hash: string): Route {
   if (path === "/review") return { page: "review" };
   if (path === "/submit") return { page: "submit" };
   if (path === "/models") return { page: "models" };
+  if (path === "/dead-letters") return { page: "dead-letters" };
   const transaction = /^\/transactions\/([^/]+)$/.exec(path);
   if (transaction) return { page: "transaction", id: decodeURIComponent(transaction[1]!) };
+  const deadLetter = /^\/dead-letters\/([^/]+)$/.exec(path);
+  if (deadLetter) return { page: "dead-letter", id: decodeURIComponent(deadLetter[1]!) };
   return { page: "not-found", path };
 }
 
 export function transactionHref(id: string): string {
   return `#/transactions/${encodeURIComponent(id)}`;
+}
+
+export function deadLetterHref(id: string): string {
+  return `#/dead-letters/${encodeURIComponent(id)}`;
 }
 
 export function navigate(href: string): void {

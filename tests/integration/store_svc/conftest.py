@@ -47,7 +47,7 @@ async def store_stub(store_engine: AsyncEngine) -> AsyncIterator[store_service_p
 async def store(
     store_stub: store_service_pb2_grpc.StoreServiceStub, store_engine: AsyncEngine
 ) -> store_service_pb2_grpc.StoreServiceStub:
-    """The client of a running store_svc whose table is empty."""
+    """The client of a running store_svc whose tables are empty."""
     async with store_engine.begin() as connection:
-        await connection.execute(text("TRUNCATE transactions"))
+        await connection.execute(text("TRUNCATE transactions, dead_letters"))
     return store_stub

@@ -9,11 +9,17 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import grpc
 import pytest
-from fraud.v1 import decision_pb2, transaction_pb2
+from fraud.v1 import dead_letter_pb2, decision_pb2, transaction_pb2
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from fraudmesh.errors import FieldViolation, InvalidArgument
 from fraudmesh.grpc_server import GrpcServer
+from fraudmesh.interceptors import status_for
+from store_svc.dead_letter_replay import DeadLetterReplays
+from store_svc.dead_letter_repository import DeadLetterRepository
+from store_svc.dead_letter_rows import row_from_letter
+from store_svc.ingest_peer import IngestPeer
 from store_svc.repository import TransactionRepository
 from store_svc.servicer import StoreServicer
 
@@ -32,8 +38,11 @@ async def create_database(cluster_url: str) -> str:
     return make_url(cluster_url).set(database=name).render_as_string(hide_password=False)
 
 
-def build_store_server(engine: AsyncEngine) -> GrpcServer:
-    servicer = StoreServicer(TransactionRepository(engine))
+def build_store_server(engine: AsyncEngine, ingest: IngestPeer | None = None) -> GrpcServer:
+    """Store's servicer on a free port, with its dead letters; replaying them needs `ingest`."""
+    dead_letters = DeadLetterRepository(engine)
+    replays = DeadLetterReplays(dead_letters, ingest) if ingest is not None else None
+    servicer = StoreServicer(TransactionRepository(engine), dead_letters=dead_letters, replays=replays)
     return GrpcServer(
         services=[servicer.registration()],
         address="127.0.0.1:0",
@@ -82,3 +91,38 @@ async def expect_status(call: Awaitable, code: grpc.StatusCode) -> grpc.aio.AioR
         await call
     assert caught.value.code() == code, caught.value.details()
     return caught.value
+
+
+def a_dead_letter(
+    letter_id: str,
+    *,
+    hop: str = "store",
+    failed_at: datetime = BASE_TIME,
+    payload: bytes | None = None,
+    reason: str = "store_refused",
+) -> dead_letter_pb2.DeadLetter:
+    """A letter as scoring sets one aside: the transaction record it read, and why it gave up."""
+    transaction = make_scored(f"tx-{letter_id}").transaction
+    error = status_for(
+        InvalidArgument([FieldViolation("transaction.input.location.city", "string.pattern", "must not hold NUL")])
+    )
+    letter = dead_letter_pb2.DeadLetter(
+        id=letter_id,
+        hop=hop,
+        reason=reason,
+        error=error,
+        attempts=1,
+        source_topic="transactions",
+        source_partition=4,
+        source_offset=1234,
+        transaction_id=transaction.id,
+        trace_id="0af7651916cd43dd8448eb211c80319c",
+        payload=transaction.SerializeToString() if payload is None else payload,
+    )
+    letter.failed_at.FromDatetime(failed_at)
+    return letter
+
+
+async def keep_dead_letters(engine: AsyncEngine, *letters: dead_letter_pb2.DeadLetter) -> None:
+    """Stores letters as the intake does, without the topic (the intake's own test reads the topic)."""
+    await DeadLetterRepository(engine).add([row_from_letter(letter, BASE_TIME) for letter in letters])

@@ -1,12 +1,11 @@
-"""The one-statement batch insert stores every column exactly as converted, all or nothing."""
+"""The one-statement batch insert stores every column exactly as converted; when PostgreSQL refuses
+one row's values, that row alone is refused, naming its field, and the others are stored."""
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
-import pytest
 import sqlalchemy as sa
 from fraud.v1 import decision_pb2
 from sqlalchemy.dialects.postgresql import JSONB
@@ -47,9 +46,9 @@ def awkward_decisions() -> list[decision_pb2.ScoredTransaction]:
 async def test_every_column_holds_what_the_conversion_gave(store, store_engine):
     decisions = awkward_decisions()
 
-    inserted = await TransactionRepository(store_engine).put_batch(decisions)
+    outcome = await TransactionRepository(store_engine).put_batch(decisions)
 
-    assert inserted == len(decisions)
+    assert (outcome.inserted, outcome.refused) == (len(decisions), {})
     async with store_engine.connect() as connection:
         stored = {
             row["id"]: row
@@ -82,25 +81,71 @@ async def test_every_column_holds_what_the_conversion_gave(store, store_engine):
     assert math.copysign(1.0, stored["tx-odd"]["reasons"][-1]["contribution"]) == -1.0
 
 
-async def test_a_batch_failing_in_the_database_stores_none_of_its_rows(store, store_engine):
-    good = make_scored("tx-good")
-    # Only the contract's protovalidate rules, run by the servicer, refuse this; the table's CHECK does too.
+async def stored_ids(store_engine) -> set[str]:
+    async with store_engine.connect() as connection:
+        return set((await connection.execute(sa.select(transactions.c.id))).scalars())
+
+
+def named(violations) -> list[tuple[str, str]]:
+    return [(v.field, v.rule) for v in violations]
+
+
+async def test_a_row_breaking_a_check_is_refused_alone_and_the_others_are_stored(store, store_engine):
+    # Only the contract's protovalidate rules, run by the servicer, refuse this before the table's CHECK does.
     no_amount = make_scored("tx-no-amount", minor_units=0)
 
-    with pytest.raises(asyncpg.exceptions.CheckViolationError):
-        await TransactionRepository(store_engine).put_batch([good, no_amount])
+    outcome = await TransactionRepository(store_engine).put_batch(
+        [make_scored("tx-good-1"), no_amount, make_scored("tx-good-2")]
+    )
 
-    async with store_engine.connect() as connection:
-        assert (await connection.execute(sa.select(sa.func.count()).select_from(transactions))).scalar_one() == 0
+    assert outcome.inserted == 2
+    assert {index: named(found) for index, found in outcome.refused.items()} == {
+        1: [("transaction.input.amount.minor_units", "store.transactions_amount_positive")]
+    }
+    assert await stored_ids(store_engine) == {"tx-good-1", "tx-good-2"}
+
+
+async def test_text_postgresql_cannot_hold_refuses_its_row_alone_naming_the_field(store, store_engine):
+    # The contract refuses a NUL at the door too; the table is the last word for whoever skips it.
+    nul_city = make_scored("tx-nul-city")
+    nul_city.transaction.input.location.city = "Lis\x00bon"
+    nul_feature = make_scored("tx-nul-feature")
+    nul_feature.features["odd\x00name"] = 1.0
+
+    outcome = await TransactionRepository(store_engine).put_batch(
+        [make_scored("tx-a"), nul_city, make_scored("tx-b"), nul_feature, make_scored("tx-c")]
+    )
+
+    assert outcome.inserted == 3
+    assert {index: named(found) for index, found in outcome.refused.items()} == {
+        1: [("transaction.input.location.city", "store.no_nul_character")],
+        3: [("features['odd\\x00name']", "store.no_nul_character")],
+    }
+    assert await stored_ids(store_engine) == {"tx-a", "tx-b", "tx-c"}
+
+
+async def test_a_large_batch_with_scattered_bad_rows_stores_every_good_one(store, store_engine):
+    decisions = [make_scored(f"tx-{i:04d}") for i in range(2000)]
+    bad = {5, 977, 1999}
+    for index in bad:
+        decisions[index].transaction.input.amount.minor_units = 0
+    repository = TransactionRepository(store_engine)
+    await repository.put_batch([make_scored("tx-0010")])  # already stored: neither new nor refused
+
+    outcome = await repository.put_batch(decisions)
+
+    assert set(outcome.refused) == bad
+    assert outcome.inserted == 2000 - len(bad) - 1
+    assert await stored_ids(store_engine) == {f"tx-{i:04d}" for i in range(2000) if i not in bad}
 
 
 async def test_the_count_of_new_rows_ignores_ids_already_stored_or_repeated(store, store_engine):
     repository = TransactionRepository(store_engine)
     await repository.put_batch([make_scored("tx-a")])
 
-    inserted = await repository.put_batch([make_scored("tx-a"), make_scored("tx-b"), make_scored("tx-b", score=0.9)])
+    outcome = await repository.put_batch([make_scored("tx-a"), make_scored("tx-b"), make_scored("tx-b", score=0.9)])
 
-    assert inserted == 1
+    assert (outcome.inserted, outcome.refused) == (1, {})
     async with store_engine.connect() as connection:
         scores = (await connection.execute(sa.select(transactions.c.id, transactions.c.score))).all()
     assert sorted(scores) == [("tx-a", 0.1), ("tx-b", 0.1)]  # the first of the repeated ids wins

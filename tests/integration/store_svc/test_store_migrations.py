@@ -33,7 +33,10 @@ async def test_concurrent_upgrades_of_an_empty_database_build_the_declared_schem
                 return (
                     context.get_current_revision(),
                     compare_metadata(context, metadata),
-                    {index["name"] for index in inspect(sync_connection).get_indexes("transactions")},
+                    {
+                        table: {index["name"] for index in inspect(sync_connection).get_indexes(table)}
+                        for table in ("transactions", "dead_letters")
+                    },
                 )
 
             revision, differences, indexes = await connection.run_sync(inspect_schema)
@@ -42,10 +45,15 @@ async def test_concurrent_upgrades_of_an_empty_database_build_the_declared_schem
 
     assert revision == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert differences == []
-    assert indexes == {
+    assert indexes["transactions"] == {
         "transactions_occurred_at_id",
         "transactions_user_occurred_at_id",
         "transactions_decision_occurred_at_id",
         "transactions_label_occurred_at_id",
         "transactions_score",
+    }
+    assert indexes["dead_letters"] == {
+        "dead_letters_failed_at_id",
+        "dead_letters_hop_failed_at_id",
+        "dead_letters_not_replayed_failed_at_id",
     }

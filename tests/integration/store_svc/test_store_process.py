@@ -1,4 +1,5 @@
-"""`python -m store_svc` as an operator runs it: migrates, serves with health checking, drains on SIGTERM."""
+"""`python -m store_svc` as an operator runs it: migrates, serves with health checking, keeps the dead
+letters of its topic, drains on SIGTERM."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 
 import grpc
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 from fraud.v1 import store_service_pb2, store_service_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from store_testing import create_database, make_scored
+from store_testing import a_dead_letter, create_database, make_scored
 
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.waiting import free_port
+from fraudmesh.kafka_producer import AcknowledgedProducer
 
 
 async def wait_until_serving(
@@ -86,3 +90,56 @@ def test_an_unreachable_database_stops_start_up_with_a_clear_message():
     assert "PostgreSQL is unavailable" in finished.stderr
     assert f"127.0.0.1:{closed_port}" in finished.stderr
     assert "not-to-be-logged" not in finished.stderr
+
+
+async def wait_for_topic(bootstrap_servers: str, topic: str) -> None:
+    """Until the topic exists (the broker creates none by itself)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        async with asyncio.timeout(30):
+            while topic not in await admin.list_topics():
+                await asyncio.sleep(0.2)
+    finally:
+        await admin.close()
+
+
+async def test_the_service_keeps_the_letters_its_dead_letter_topic_receives(postgres: PostgresCluster, kafka):
+    url = await create_database(postgres.url)
+    address = f"127.0.0.1:{free_port()}"
+    topic = f"dead-letters-{uuid.uuid4().hex[:8]}"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "STORE_LISTEN": address,
+        "METRICS_PORT": str(free_port()),
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "DEAD_LETTERS_TOPIC": topic,  # the service creates it as it starts
+        "SHUTDOWN_GRACE_SECONDS": "2",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "store_svc", env=environment, stderr=asyncio.subprocess.PIPE
+    )
+    producer = AcknowledgedProducer(kafka.bootstrap_servers)
+    try:
+        async with grpc.aio.insecure_channel(address) as channel:
+            await wait_until_serving(channel, process)
+            await wait_for_topic(kafka.bootstrap_servers, topic)
+            await producer.start()
+            await producer.wait_connected(30)
+            await producer.send(topic, [(b"scoring", a_dead_letter("dl-from-topic").SerializeToString())])
+            store = store_service_pb2_grpc.StoreServiceStub(channel)
+
+            async with asyncio.timeout(60):  # the group's first assignment takes a few seconds
+                while not (await store.ListDeadLetters(store_service_pb2.ListDeadLettersRequest())).total:
+                    await asyncio.sleep(0.2)
+
+            kept = await store.GetDeadLetter(store_service_pb2.GetDeadLetterRequest(id="dl-from-topic"))
+            assert kept.dead_letter == a_dead_letter("dl-from-topic")
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+    finally:
+        await producer.stop()
+        if process.returncode is None:
+            process.kill()
+            await process.wait()

@@ -3,6 +3,10 @@ import type {
   CitySuggestion,
   CitySuggestions,
   ConsoleConfig,
+  DeadLetter,
+  DeadLetterPage,
+  DeadLetterQuery,
+  DeadLetterReplay,
   Decision,
   LabelKind,
   ModelActivated,
@@ -34,6 +38,10 @@ export interface Api {
   stopTraffic(): Promise<unknown>;
   getConfig(): Promise<ConsoleConfig>;
   suggestCities(prefix: string): Promise<CitySuggestion[]>;
+  listDeadLetters(query: DeadLetterQuery): Promise<DeadLetterPage>;
+  getDeadLetter(id: string): Promise<DeadLetter>;
+  /** Sends the letter's transaction back through ingest; 409 when its payload is no transaction. */
+  replayDeadLetter(id: string): Promise<DeadLetterReplay>;
 }
 
 function queryString(params: Record<string, string | number | boolean | null | undefined>): string {
@@ -84,5 +92,8 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     getConfig: () => request<ConsoleConfig>("/api/config"),
     suggestCities: async (prefix) =>
       (await request<CitySuggestions>(`/api/geo/cities${queryString({ prefix })}`)).cities ?? [],
+    listDeadLetters: (query) => request<DeadLetterPage>(`/api/dead-letters${queryString({ ...query })}`),
+    getDeadLetter: (id) => request<DeadLetter>(`/api/dead-letters/${encodeURIComponent(id)}`),
+    replayDeadLetter: (id) => post<DeadLetterReplay>(`/api/dead-letters/${encodeURIComponent(id)}:replay`, {}),
   };
 }

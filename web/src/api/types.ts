@@ -39,6 +39,13 @@ export type ConsoleConfig = Schemas["ConfigOut"];
 export type CitySuggestion = Schemas["CityOut"];
 export type CitySuggestions = Schemas["CitiesOut"];
 
+/** A record a hop set aside; from GET /api/dead-letters/{id} with its payload and decoded transaction. */
+export type DeadLetter = Schemas["DeadLetterOut"];
+export type DeadLetterError = Schemas["DeadLetterErrorOut"];
+export type DeadLetterQuery = NonNullable<paths["/api/dead-letters"]["get"]["parameters"]["query"]>;
+export type DeadLetterPage = Schemas["DeadLetterPageOut"];
+export type DeadLetterReplay = Schemas["DeadLetterReplayOut"];
+
 type Missing<Member, Given extends readonly unknown[]> = Exclude<Member, Given[number]>;
 
 /** The union's members in the order given; a member added to or dropped from the schema fails to compile. */

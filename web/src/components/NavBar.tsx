@@ -5,6 +5,7 @@ const LINKS: Array<{ href: string; label: string; page: Route["page"] }> = [
   { href: "#/review", label: "Review queue", page: "review" },
   { href: "#/submit", label: "Submit", page: "submit" },
   { href: "#/models", label: "Models", page: "models" },
+  { href: "#/dead-letters", label: "Dead letters", page: "dead-letters" },
 ];
 
 export function NavBar({ current }: { current: Route["page"] }) {

@@ -18,6 +18,9 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     stopTraffic: unexpected("stopTraffic"),
     getConfig: vi.fn(() => Promise.resolve({ jaeger_url: "" })),
     suggestCities: vi.fn(() => Promise.resolve([])),
+    listDeadLetters: unexpected("listDeadLetters"),
+    getDeadLetter: unexpected("getDeadLetter"),
+    replayDeadLetter: unexpected("replayDeadLetter"),
     ...overrides,
   };
 }
