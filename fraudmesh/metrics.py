@@ -77,6 +77,13 @@ class ServiceMetrics:
             ("stage",),
             registry=reg,
         )
+        # `hop` is the service that set the record aside, `reason` why (fraudmesh.dead_letters).
+        self.dead_letters = Counter(
+            f"{NAMESPACE}_dead_letters",
+            "Records set aside on the dead-letter topic, acknowledged by Kafka, by hop and reason.",
+            ("hop", "reason"),
+            registry=reg,
+        )
         self._add_runtime_collectors()
 
     def _add_runtime_collectors(self) -> None:

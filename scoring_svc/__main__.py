@@ -11,20 +11,28 @@ import signal
 import uvloop
 from aiokafka import AIOKafkaConsumer
 
+from fraudmesh.dead_letters import DeadLetterProducer
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, insecure_channel, run_until_signalled
 from fraudmesh.kafka_connect import start_when_reachable
+from fraudmesh.kafka_producer import AcknowledgedProducer
+from fraudmesh.kafka_topics import DEAD_LETTERS, LABELS, SCORING_CONTROL, TRANSACTIONS, ensure, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 from fraudmodel.generators.cardholders.live_stream import LiveStreams
 from fraudmodel.geo import default_gazetteer
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.holding import Holding, HoldPolicy
 from scoring_svc.label_feed import LabelFeed
+from scoring_svc.lag import LagMonitor
 from scoring_svc.metrics import ScoringMetrics
+from scoring_svc.model_control import ModelControl
 from scoring_svc.peers import NotifyPeer, StorePeer
 from scoring_svc.pipeline import ScoringPipeline
+from scoring_svc.readiness import FIRST_INFERENCE, MODEL_CHOICE, Readiness, first_inference
 from scoring_svc.rebalance import ForgetReturningPartitions
+from scoring_svc.retry_policy import RetryPolicy
 from scoring_svc.servicer import ScoringServicer
 from scoring_svc.settings import ScoringSettings
 
@@ -35,14 +43,24 @@ async def main(settings: ScoringSettings) -> None:
     if not any(settings.models_dir.glob("*/model.onnx")):
         raise SystemExit(f"no model in MODELS_DIR={settings.models_dir}: run `fraudctl train` (or `make up`) first")
     telemetry = ServiceTelemetry.start(settings, ScoringMetrics())
+    metrics = telemetry.metrics
+    bootstrap = settings.kafka_bootstrap_servers
+    # The settings' versions count only until the model choice on the control topic is read.
     registry = ModelRegistry(settings.models_dir, settings.active_model_version, settings.shadow_model_version)
-    telemetry.metrics.set_active_model(registry.active.version)
+    metrics.set_active_model(registry.active.version)
     scorer = Scorer(registry, settings.review_threshold, settings.decline_threshold)
-    scorer.prepare()  # before the health check says SERVING
     store_channel = insecure_channel(settings.store_address, telemetry.client_interceptors())
     notify_channel = insecure_channel(settings.notify_address, telemetry.client_interceptors())
+    producer = AcknowledgedProducer(bootstrap)  # dead letters and model choices
+    control = ModelControl(
+        AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False),
+        producer,
+        settings.scoring_control_topic,
+        registry,
+        metrics,
+    )
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
+        bootstrap_servers=bootstrap,
         group_id=settings.consumer_group,
         enable_auto_commit=False,  # committed by the pipeline after store and notify have the batch
         auto_offset_reset="earliest",
@@ -55,35 +73,73 @@ async def main(settings: ScoringSettings) -> None:
     label_feed = LabelFeed(
         AIOKafkaConsumer(
             settings.labels_topic,
-            bootstrap_servers=settings.kafka_bootstrap_servers,
+            bootstrap_servers=bootstrap,
             group_id=None,  # every instance needs every label, from the oldest retained (35 days)
             auto_offset_reset="earliest",
         ),
         scorer,
     )
+    gazetteer = default_gazetteer()  # the one that places transactions, so a suggested city is one scoring knows
+
+    async def report_health(serving: bool) -> None:
+        metrics.serving.set(1 if serving else 0)  # first, so whoever sees the health status sees this too
+        await server.set_serving(serving)  # the server is built below; nothing is reported before it starts
+
+    readiness = Readiness(report_health)
+
+    def stalled(reason: str | None) -> None:
+        metrics.stalled.set(0 if reason is None else 1)
+        readiness.stalled(reason)
+
+    holding = Holding(HoldPolicy(max_delay=settings.hold_retry_max_seconds), stalled)
+    retries = RetryPolicy(attempts=settings.peer_attempts)
     pipeline = ScoringPipeline(
         consumer,
         scorer,
-        StorePeer(store_channel),
-        NotifyPeer(notify_channel),
+        StorePeer(store_channel, retries),
+        NotifyPeer(notify_channel, retries),
+        DeadLetterProducer(producer, settings.dead_letters_topic, metrics),
+        holding,
         max_batch=settings.max_batch,
         poll_timeout_ms=settings.poll_timeout_ms,
         commit_interval_ms=settings.commit_interval_ms,
         warm_history_limit=settings.warm_history_limit,
-        metrics=telemetry.metrics,
+        metrics=metrics,
     )
-    consumer.subscribe([settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline))
-    gazetteer = default_gazetteer()  # the one that places transactions, so a suggested city is one scoring knows
-    servicer = ScoringServicer(scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), telemetry.metrics)
+    consumer.subscribe(
+        [settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline, consumer, readiness)
+    )
+    servicer = ScoringServicer(scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), control)
     server = GrpcServer(
         [servicer.registration()],
         settings.scoring_listen,
         telemetry.server_interceptors(),
         grace_seconds=settings.shutdown_grace_seconds,
     )
-    tasks: list[asyncio.Task] = []
+    lag = LagMonitor(consumer, metrics, settings.lag_interval_seconds)
+    consuming: list[asyncio.Task] = []
+    following: list[asyncio.Task] = []
+
+    async def follow_model_choice() -> None:
+        for topic, name in (
+            (TRANSACTIONS, settings.transactions_topic),
+            (LABELS, settings.labels_topic),
+            (DEAD_LETTERS, settings.dead_letters_topic),
+        ):
+            await ensure_if_reachable(bootstrap, topic, name)
+        # This one must exist before it is read: an instance cannot say SERVING before it has read it.
+        await start_when_reachable(lambda: ensure(bootstrap, SCORING_CONTROL, settings.scoring_control_topic))
+        await start_when_reachable(control.consumer.start)
+        await control.run()
+
+    async def warm_up() -> None:
+        await control.caught_up.wait()
+        await readiness.done(MODEL_CHOICE)
+        first_inference(scorer)
+        await readiness.done(FIRST_INFERENCE)
 
     async def consume() -> None:
+        await control.caught_up.wait()  # the chosen model decides from the first record on
         await start_when_reachable(consumer.start)
         log.info("consuming %s as group %s", settings.transactions_topic, settings.consumer_group)
         await pipeline.run()
@@ -93,28 +149,47 @@ async def main(settings: ScoringSettings) -> None:
         await label_feed.run()
 
     def crash_on_failure(task: asyncio.Task) -> None:
-        # A consumer that died must not leave a server that looks healthy: stop the process and
-        # let the supervisor restart it; uncommitted batches are re-read by the next owner.
+        # A loop that died of a bug must not leave a server that looks healthy: stop the process and
+        # let the supervisor restart it; uncommitted batches are re-read by the next owner. Peers and
+        # Kafka being away never end up here (scoring_svc.holding).
         if not task.cancelled() and task.exception() is not None:
-            log.error("consumer loop failed", exc_info=task.exception())
+            log.error("a scoring loop failed", exc_info=task.exception())
             os.kill(os.getpid(), signal.SIGTERM)
 
     async def start() -> None:
-        await server.start()
+        await server.set_serving(False)  # until ready (scoring_svc.readiness)
+        await server.server.start()
+        log.info("listening on %s; NOT_SERVING until ready", settings.scoring_listen)
         relax_garbage_collection()  # the model, the gazetteer and the libraries stay for good
-        tasks.extend([asyncio.create_task(consume()), asyncio.create_task(follow_labels())])
-        for task in tasks:
+        await producer.start()
+        consuming.append(asyncio.create_task(consume()))
+        following.extend(
+            [
+                asyncio.create_task(follow_model_choice()),
+                asyncio.create_task(warm_up()),
+                asyncio.create_task(follow_labels()),
+                asyncio.create_task(lag.run()),
+            ]
+        )
+        for task in (*consuming, *following):
             task.add_done_callback(crash_on_failure)
 
     async def stop() -> None:
-        for task in tasks:
+        await server.set_serving(False)
+        for task in consuming:  # stop reading; what was read goes on being delivered below
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         with contextlib.suppress(Exception):  # Kafka may be the reason we stop: then the next owner re-reads
-            await pipeline.commit_delivered()
+            await pipeline.drain(settings.shutdown_grace_seconds)
+        for task in following:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         await consumer.stop()
         await label_feed.consumer.stop()
+        await control.consumer.stop()
+        await producer.stop()
         await server.stop()
         await store_channel.close()
         await notify_channel.close()

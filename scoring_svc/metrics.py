@@ -1,4 +1,5 @@
-"""scoring_svc's metrics: consumption, lag, batches, the time of each step, decisions and scores."""
+"""scoring_svc's metrics: consumption, lag and commits, stalls, batches, the time of each step,
+decisions and scores. The alert rules in deploy/prometheus use these names."""
 
 from __future__ import annotations
 
@@ -21,8 +22,26 @@ class ScoringMetrics(ServiceMetrics):
         )
         self.consumer_lag = Gauge(
             f"{NAMESPACE}_kafka_consumer_lag",
-            "Records in the partition not yet consumed by this group.",
+            "Records in the partition the group has not committed yet (the broker's end offset less the "
+            "group's committed offset), measured every few seconds for each partition this instance has.",
             ("partition",),
+            registry=reg,
+        )
+        self.last_commit = Gauge(
+            f"{NAMESPACE}_kafka_last_commit_timestamp_seconds",
+            "When this instance last had offsets committed (Unix time); 0 before its first commit.",
+            registry=reg,
+        )
+        self.stalled = Gauge(
+            f"{NAMESPACE}_scoring_stalled",
+            "1 while a batch is held because store, notify or Kafka cannot take it (consumption paused), else 0.",
+            registry=reg,
+        )
+        # What scoring's gRPC health says, for the ServiceNotServing alert (scoring_svc.readiness).
+        self.serving = Gauge(
+            f"{NAMESPACE}_serving",
+            "1 while this process's gRPC health is SERVING, 0 while it is NOT_SERVING (scoring: not ready yet, "
+            "or stalled).",
             registry=reg,
         )
         self.batch_size = Histogram(

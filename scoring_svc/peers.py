@@ -1,8 +1,11 @@
-"""scoring_svc's calls to store_svc and notify_svc.
+"""scoring_svc's calls to store_svc and notify_svc, each sorted as scoring_svc.failures says.
 
-Writing and publishing retry until they succeed: the batch's offsets are committed only afterwards,
-so giving up would mean either losing decisions or committing past them. Both peers are idempotent
-by transaction id, so a retry after an unclear failure stores and shows nothing twice.
+Storing and publishing answer the items the peer refused (set aside by the caller); a peer that
+cannot take the batch for now raises PeerUnavailable, and the caller holds the batch and tries again.
+Both peers are idempotent by transaction id, so trying again after an unclear failure stores and
+shows nothing twice. Reading a customer's history for warming is retried the same way; a history
+the store refuses for good (a user id it cannot look up, its own bug) is read as empty, so that one
+customer scored without history stops nobody.
 
 A batch travels as one `PutDecisionsRequest` built in place. PublishDecisionsRequest has the same
 single field (`repeated ScoredTransaction decisions = 1`, a unit test holds the two to it), so the
@@ -10,78 +13,97 @@ same message's bytes are notify's request too: no copy of the batch into a secon
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import grpc
 from fraud.v1 import decision_pb2, notify_service_pb2, store_service_pb2, store_service_pb2_grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from scoring_svc.failures import REFUSES_RECORDS, CallFailed, PeerUnavailable, Refusal
+from scoring_svc.isolation import send_sorted
+from scoring_svc.retry_policy import RetryPolicy
+
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 _NOTIFY = notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"]
 PUBLISH_DECISIONS = f"/{_NOTIFY.full_name}/{_NOTIFY.methods_by_name['PublishDecisions'].name}"
-
-RETRYABLE = {
-    grpc.StatusCode.UNAVAILABLE,
-    grpc.StatusCode.DEADLINE_EXCEEDED,
-    grpc.StatusCode.RESOURCE_EXHAUSTED,
-    grpc.StatusCode.ABORTED,
-    grpc.StatusCode.INTERNAL,
-    grpc.StatusCode.UNKNOWN,
-}
+DecisionBatch = store_service_pb2.PutDecisionsRequest
 
 
-async def retry_forever(what: str, call: Callable[[], Awaitable[T]], max_delay: float = 5.0) -> T:
-    delay = 0.05
-    while True:
-        try:
-            return await call()
-        except grpc.aio.AioRpcError as error:
-            if error.code() not in RETRYABLE:
-                raise
-            log.warning("%s failed (%s: %s); retrying in %.2f s", what, error.code().name, error.details(), delay)
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, max_delay)
+def one_of(batch: DecisionBatch, index: int) -> DecisionBatch:
+    return DecisionBatch(decisions=[batch.decisions[index]])
 
 
 class StorePeer:
-    def __init__(self, channel: grpc.aio.Channel, timeout: float = 10.0):
+    def __init__(self, channel: grpc.aio.Channel, policy: RetryPolicy | None = None, timeout: float = 10.0):
         self._stub = store_service_pb2_grpc.StoreServiceStub(channel)
+        self._policy = policy or RetryPolicy()
         self._timeout = timeout
 
-    async def put(self, batch: store_service_pb2.PutDecisionsRequest) -> int:
-        response = await retry_forever(
-            f"storing {len(batch.decisions)} decisions", lambda: self._stub.PutDecisions(batch, timeout=self._timeout)
+    async def store(self, batch: DecisionBatch) -> list[Refusal]:
+        """Stores the batch; answers the decisions store will never keep."""
+        return await send_sorted(
+            f"storing {len(batch.decisions)} decisions",
+            lambda: self._stub.PutDecisions(batch, timeout=self._timeout),
+            lambda index: self._stub.PutDecisions(one_of(batch, index), timeout=self._timeout),
+            len(batch.decisions),
+            self._policy,
         )
+
+    async def put(self, batch: DecisionBatch) -> int:
+        """Stores the whole batch (for `fraudctl import`): how many rows were new. Raises ValueError
+        when store refuses any of it, PeerUnavailable when it cannot take it for now."""
+        try:
+            response, _ = await self._policy.call(
+                f"storing {len(batch.decisions)} decisions",
+                lambda: self._stub.PutDecisions(batch, timeout=self._timeout),
+            )
+        except CallFailed as failed:
+            if failed.code in REFUSES_RECORDS:
+                raise ValueError(str(failed)) from failed
+            raise PeerUnavailable(str(failed)) from failed
+        if response.refused:
+            first = response.refused[0]
+            raise ValueError(
+                f"store refused {len(response.refused)} of {len(batch.decisions)} decisions, "
+                f"the first (item {first.index}): {first.status.message}"
+            )
         return response.inserted
 
     async def history(self, user_id: str, before: Timestamp, limit: int) -> list[decision_pb2.ScoredTransaction]:
         request = store_service_pb2.GetUserHistoryRequest(
             user_id=user_id, before=before, limit=limit, transactions_only=True
         )
-        response = await retry_forever(
-            f"reading {user_id}'s history", lambda: self._stub.GetUserHistory(request, timeout=self._timeout)
-        )
+        what = f"reading {user_id!r}'s history"
+        try:
+            response, _ = await self._policy.call(
+                what, lambda: self._stub.GetUserHistory(request, timeout=self._timeout)
+            )
+        except CallFailed as failed:
+            if failed.code not in REFUSES_RECORDS:
+                raise PeerUnavailable(str(failed)) from failed
+            log.error("%s; scoring them without it", failed)
+            return []
         return list(response.transactions)
 
 
 class NotifyPeer:
-    def __init__(self, channel: grpc.aio.Channel, timeout: float = 10.0):
+    def __init__(self, channel: grpc.aio.Channel, policy: RetryPolicy | None = None, timeout: float = 10.0):
         # PublishDecisions taking a request already encoded (no serializer: bytes go as they are).
         self._publish_encoded = channel.unary_unary(
             PUBLISH_DECISIONS,
             request_serializer=None,
             response_deserializer=notify_service_pb2.PublishDecisionsResponse.FromString,
         )
+        self._policy = policy or RetryPolicy()
         self._timeout = timeout
 
-    async def publish(self, batch: store_service_pb2.PutDecisionsRequest) -> int:
+    async def publish(self, batch: DecisionBatch) -> list[Refusal]:
+        """Publishes the batch; answers the decisions notify will never publish."""
         encoded = batch.SerializeToString()  # PublishDecisionsRequest's encoding too (see the module's doc)
-        response = await retry_forever(
+        return await send_sorted(
             f"publishing {len(batch.decisions)} decisions",
             lambda: self._publish_encoded(encoded, timeout=self._timeout),
+            lambda index: self._publish_encoded(one_of(batch, index).SerializeToString(), timeout=self._timeout),
+            len(batch.decisions),
+            self._policy,
         )
-        return response.last_sequence

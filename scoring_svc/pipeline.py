@@ -1,10 +1,22 @@
-"""The consumer loop: read a batch from Kafka, warm unknown users, score, store, publish, commit.
+"""The consumer loop: read batches from Kafka and, for each in order, warm unknown users, score, store,
+publish, and commit the offsets.
 
-Offsets are committed only after store_svc and notify_svc have the batch, so a crash anywhere means
-the partition's next owner re-reads it; store and notify are idempotent by transaction id, so the
-effect is exactly once. Before a rebalance the batches in flight are finished and committed, and a
-batch a rebalance overtook is dropped unscored, so per-user state folds each record once
-(scoring_svc.rebalance)."""
+Offsets are committed only once every record before them has been stored and published, or set
+aside on the dead-letter topic and acknowledged there, so a crash anywhere means the partition's next
+owner re-reads from the last commit; store and notify are idempotent by transaction id, and the
+feature state folds a transaction once however often it arrives, so the effect is exactly once.
+
+Failures are sorted (scoring_svc.failures). A record that can never be decided (undecodable, a
+failure in its scoring, refused by store or notify) is set aside and the rest of its batch goes on
+(scoring_svc.batch_scoring, scoring_svc.delivery). A peer or Kafka that cannot take a batch for now
+holds it (scoring_svc.holding): the loop then stops fetching (the partitions are paused) but keeps
+polling, so the group keeps this member, until the held batch goes on; nothing is skipped and the
+process does not exit over it.
+
+Batches are scored one after the other while earlier ones are still being stored and published, so
+the consumer never idles on a peer's round trip; at most MAX_BATCHES_IN_FLIGHT are on their way.
+Before a rebalance the batches in flight are finished and committed, and a batch a rebalance
+overtook is dropped unscored, so per-user state folds each record once (scoring_svc.rebalance)."""
 
 from __future__ import annotations
 
@@ -13,29 +25,33 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
-from fraud.v1 import decision_pb2, store_service_pb2
-from google.protobuf.message import DecodeError
+from fraud.v1 import decision_pb2
 from opentelemetry import trace
 
+from fraudmesh.dead_letters import DeadLetterProducer
 from fraudmesh.timestamps import timestamp_of
 from fraudmodel.events import TxnEvent, event_from_proto
-from fraudmodel.serving.decision_message import write_decision
 from fraudmodel.serving.scorer import Scorer
-from scoring_svc.batch_tracing import batch_span, traceparent_of, tracer, transaction_spans
+from scoring_svc.batch_scoring import BatchScorer
+from scoring_svc.batch_tracing import batch_span, transaction_spans
+from scoring_svc.delivery import BatchDelivery
+from scoring_svc.holding import Holding
 from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.peers import NotifyPeer, StorePeer
+from scoring_svc.scored_batch import ScoredBatch
 
 log = logging.getLogger(__name__)
 WARM_CONCURRENCY = 16
-# Batches scored but not yet stored and published; bounded so a stalled peer stops consumption.
+# Batches read but not yet stored and published; bounded so a slow or stalled peer stops consumption.
 MAX_BATCHES_IN_FLIGHT = 4
-# One batch's decisions, built in place in the message store_svc takes (and notify_svc, see peers).
-DecisionBatch = store_service_pb2.PutDecisionsRequest
+# How long the loop waits on the oldest batch in flight before it pauses fetching and polls, so that
+# the group, which drops a member that stops polling (max.poll.interval.ms), keeps this one.
+KEEP_ALIVE_SECONDS = 1.0
 
 
 def history_events(history: Sequence[decision_pb2.ScoredTransaction]) -> list[TxnEvent]:
@@ -52,6 +68,15 @@ def history_events(history: Sequence[decision_pb2.ScoredTransaction]) -> list[Tx
     return events
 
 
+@dataclass
+class InFlight:
+    """A batch on its way: True from its task once delivered, False when a rebalance overtook it."""
+
+    task: asyncio.Task[bool]
+    offsets: dict[TopicPartition, int]  # the offsets it completes, to commit once it is delivered
+    scored: asyncio.Future[None]  # done once it is scored (or dropped): the next batch may be scored
+
+
 class ScoringPipeline:
     def __init__(
         self,
@@ -59,6 +84,8 @@ class ScoringPipeline:
         scorer: Scorer,
         store: StorePeer,
         notify: NotifyPeer,
+        dead_letters: DeadLetterProducer,
+        holding: Holding,
         *,
         max_batch: int,
         poll_timeout_ms: int,
@@ -70,8 +97,11 @@ class ScoringPipeline:
         self._consumer = consumer
         self._metrics = metrics
         self._scorer = scorer
+        self._batch_scorer = BatchScorer(scorer, clock, metrics)
         self._store = store
         self._notify = notify
+        self._dead_letters = dead_letters
+        self._holding = holding
         self._max_batch = max_batch
         self._poll_timeout_ms = poll_timeout_ms
         self._warm_history_limit = warm_history_limit
@@ -80,61 +110,117 @@ class ScoringPipeline:
         self._delivered: dict[TopicPartition, int] = {}  # offsets delivered and not yet committed
         self._next_commit_at = 0.0  # time.monotonic()
         self.processed = 0
-        # Batches being stored and published, in order, with the offsets each one completes.
-        self._in_flight: deque[tuple[asyncio.Task, dict[TopicPartition, int]]] = deque()
-        # Counts rebalances: a batch read before one is not scored (see _score).
+        self._in_flight: deque[InFlight] = deque()
+        # Counts rebalances: a batch read before one is not scored (see _process).
         self._rebalances = 0
 
     async def run(self) -> None:
-        """Scores batch after batch while earlier ones are still being stored and published, so the
-        consumer never idles on a peer's round trip. Publishing stays in batch order, and offsets are
-        committed in order, each only after its own batch (and every earlier one) is delivered."""
         in_flight = self._in_flight
         while True:
+            await self._settle()
+            if self._holding.stalled or len(in_flight) >= MAX_BATCHES_IN_FLIGHT:
+                await self._wait()
+                continue
+            self._resume()
             batches = await self._consumer.getmany(timeout_ms=self._poll_timeout_ms, max_records=self._max_batch)
-            read_in = self._rebalances
             records = [record for partition in batches.values() for record in partition]
             if records:
                 offsets = {tp: batch[-1].offset + 1 for tp, batch in batches.items() if batch}
-                previous = in_flight[-1][0] if in_flight else None
-                delivery = await self.start_batch(records, previous, read_in)
-                if delivery is not None:
-                    in_flight.append((delivery, offsets))
-            await self._settle()
+                self._start(records, offsets)
+
+    def _start(self, records: list[ConsumerRecord], offsets: dict[TopicPartition, int]) -> None:
+        previous = self._in_flight[-1] if self._in_flight else None
+        scored = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self._process(records, self._rebalances, previous, scored))
+        self._in_flight.append(InFlight(task, offsets, scored))
+
+    async def _wait(self) -> None:
+        """Until the oldest batch in flight is done; if that takes a while, or a batch is held, the
+        partitions are paused and polled, which keeps this member in the group and fetches nothing."""
+        in_flight = self._in_flight
+        if in_flight and not self._holding.stalled:
+            done, _ = await asyncio.wait([in_flight[0].task], timeout=KEEP_ALIVE_SECONDS)
+            if done:
+                return
+        consumer = self._consumer
+        assigned = consumer.assignment()
+        if assigned - consumer.paused():
+            consumer.pause(*assigned)
+        polled = await consumer.getmany(*consumer.paused(), timeout_ms=self._poll_timeout_ms)
+        for partition, records in polled.items():  # a partition given meanwhile, not paused yet
+            if records:
+                consumer.seek(partition, records[0].offset)  # read again once consuming goes on
+
+    def _resume(self) -> None:
+        paused = self._consumer.paused()
+        if paused:
+            self._consumer.resume(*paused)
 
     async def _settle(self) -> None:
-        """Gathers the offsets of every batch delivered in order so far (a later batch's offsets cover
-        the earlier ones') and commits them at most once per commit interval: each commit is a round
-        trip this loop waits for and a record Kafka's group coordinator writes. Committing later only
-        means that a crash re-reads a little more, which store and notify recognise."""
-        in_flight = self._in_flight
-        while in_flight and (in_flight[0][0].done() or len(in_flight) > MAX_BATCHES_IN_FLIGHT):
-            try:
-                await in_flight[0][0]
-            except Exception:  # a failed delivery ends the loop: what came before it stays committed
-                await self.commit_delivered()
-                raise
-            self._take_delivered()
+        """Gathers the offsets of the batches done in order so far (a later batch's offsets cover the
+        earlier ones') and commits them at most once per commit interval: each commit is a round trip
+        this loop waits for and a record Kafka's group coordinator writes. Committing later only means
+        that a crash re-reads a little more, which store, notify and the feature state recognise."""
+        try:
+            self._take_done()
+        except Exception:  # a bug, not a peer's failure: what came before it stays committed
+            await self.commit_delivered()
+            raise
         if time.monotonic() >= self._next_commit_at:
             await self.commit_delivered()
 
-    def _take_delivered(self) -> None:
+    def _take_done(self) -> None:
         """Moves the offsets of the batches delivered at the front into those to commit; stops at one
-        still in flight or failed (the loop raises its failure)."""
+        still in flight. A batch dropped (a rebalance overtook it) completes no offsets: the group
+        hands its partitions out again from the last commit, so its records are read again."""
         in_flight = self._in_flight
-        while in_flight and _delivered(in_flight[0][0]):
-            self._delivered |= in_flight.popleft()[1]
+        while in_flight and in_flight[0].task.done():
+            batch = in_flight.popleft()
+            if not batch.task.cancelled() and batch.task.result():  # result() raises what the task raised
+                self._delivered |= batch.offsets
 
     async def settle_before_rebalance(self) -> bool:
-        """Called as the group takes the partitions back: lets every batch in flight finish and
+        """Called as the group takes the partitions back: lets the batches in flight finish and
         commits what was delivered, so a partition this instance keeps is read on from where its
-        state stands. A batch still being scored is dropped when it sees the rebalance; a failed
-        delivery is left in place for the loop to raise. Returns whether the commit was accepted."""
+        state stands. Batches held for a peer cannot finish: they are dropped, to be read again from
+        the last commit, and the answer is then False (as for a refused commit: the customers of
+        every partition given next are warmed again from the store). A batch still being scored is
+        dropped when it sees the rebalance. Returns whether everything delivered was committed."""
         self._rebalances += 1
-        if self._in_flight:
-            await asyncio.wait([delivery for delivery, _ in self._in_flight])
-        self._take_delivered()
-        return await self.commit_delivered()
+        abandoned = await self._finish_in_flight()
+        self._take_done()
+        committed = await self.commit_delivered()
+        return committed and not abandoned
+
+    async def drain(self, timeout: float) -> None:
+        """On shutdown: lets the batches in flight finish for up to `timeout` seconds (none that is
+        held), then commits what was delivered; the rest is re-read by the partitions' next owner."""
+        await self._finish_in_flight(timeout)
+        self._take_done()
+        await self.commit_delivered()
+
+    async def _finish_in_flight(self, timeout: float | None = None) -> bool:
+        """Waits for the batches in flight, for up to `timeout` seconds, unless a batch is or becomes
+        held; drops what is left then. Returns whether any batch was dropped."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        pending: set[asyncio.Future] = {batch.task for batch in self._in_flight}
+        try:
+            while pending and not self._holding.stalled:
+                left = None if deadline is None else deadline - loop.time()
+                if left is not None and left <= 0:
+                    break
+                stalled = asyncio.ensure_future(self._holding.wait_stalled())
+                _, pending = await asyncio.wait(pending | {stalled}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+                pending.discard(stalled)
+                stalled.cancel()
+        finally:
+            if pending:
+                log.warning("dropping %d batches in flight; they are read again from the last commit", len(pending))
+                for task in pending:
+                    task.cancel()
+                await asyncio.wait(pending)
+        return bool(pending)
 
     async def commit_delivered(self) -> bool:
         """Commits the offsets delivered since the last commit (also on shutdown, so that the next
@@ -150,101 +236,58 @@ class ScoringPipeline:
             # commit, and store and notify recognise the transaction ids, so nothing doubles.
             log.warning("offsets not committed, partitions were reassigned: %s", error)
             return False
-        return True
-
-    def _decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], DecisionBatch]:
-        """Each record's transaction, parsed straight into its place in the batch's decisions."""
-        kept, batch = [], DecisionBatch()
-        decisions = batch.decisions
-        for record in records:
-            try:
-                decisions.add().transaction.ParseFromString(record.value)
-            except DecodeError:
-                del decisions[-1]
-                # Only ingest produces here, so this is a foreign or corrupt record: say so loudly, once.
-                log.error("skipping undecodable record at %s[%d]@%d", record.topic, record.partition, record.offset)
-                if self._metrics:
-                    self._metrics.transactions_failed.labels(stage="decode").inc()
-                continue
-            kept.append(record)
-        return kept, batch
-
-    async def start_batch(
-        self, records: Sequence[ConsumerRecord], previous: asyncio.Task | None, read_in: int
-    ) -> asyncio.Task[None] | None:
-        """Scores the batch now (state changes in batch order) and returns the task delivering it;
-        None when a rebalance came after the batch was read (rebalance number `read_in`)."""
-        records, batch = self._decode(records)
-        if not batch.decisions:
-            return asyncio.create_task(_nothing_after(previous))
-        batch_trace = batch_span(records)
-        spans = transaction_spans(records, [decision.transaction.id for decision in batch.decisions])
-        try:
-            with trace.use_span(batch_trace, end_on_exit=False):
-                scored = await self._score(batch, spans, [record.partition for record in records], read_in)
-                if not scored:
-                    _end(batch_trace, spans)
-                    return None
-                # Created inside the batch span, so the store and notify calls are its children.
-                return asyncio.create_task(self._deliver(records, batch, spans, batch_trace, previous))
-        except BaseException:
-            _end(batch_trace, spans)
-            raise
-
-    async def _score(
-        self, batch: DecisionBatch, spans: Sequence[trace.Span], partitions: Sequence[int], read_in: int
-    ) -> bool:
-        """Scores every transaction of the batch (read from `partitions`, one per transaction, before
-        rebalance number `read_in`) and writes each decision in its place. Returns False, having
-        changed no state, when a rebalance came while its users were warmed: the group hands each
-        partition out from its last commit, so these records will be read again, here or by the
-        partition's new owner, and folding them now would count them twice."""
-        events = [event_from_proto(decision.transaction) for decision in batch.decisions]
-        await self.warm_users(events)
-        if self._rebalances != read_in:
-            return False
-        started = time.perf_counter()
-        with tracer.start_as_current_span("features", attributes={"batch.size": len(events)}):
-            # Each user's row keeps its partition, to be forgotten if it comes back (scoring_svc.rebalance).
-            rows = self._scorer.features(events, partitions=partitions)
-        featured = time.perf_counter()
-        with tracer.start_as_current_span("model", attributes={"batch.size": len(events)}):
-            results = self._scorer.score_rows(events, rows)
         if self._metrics:
-            self._metrics.feature_seconds.observe(featured - started)
-            self._metrics.model_seconds.observe(time.perf_counter() - featured)
-        scored_at = timestamp_of(self._clock())
-        for decision, result, span in zip(batch.decisions, results, spans, strict=True):
-            write_decision(decision, result, scored_at)
-            decision.trace_id, decision.traceparent = traceparent_of(span)
-            span.set_attribute("fraud.decision", result.decision)
-            span.set_attribute("fraud.score", result.score)
+            self._metrics.last_commit.set(time.time())
         return True
 
-    async def _deliver(
-        self,
-        records: Sequence[ConsumerRecord],
-        batch: DecisionBatch,
-        spans: Sequence[trace.Span],
-        batch_trace: trace.Span,
-        previous: asyncio.Task | None,
-    ) -> None:
+    async def _process(
+        self, records: list[ConsumerRecord], read_in: int, previous: InFlight | None, scored: asyncio.Future[None]
+    ) -> bool:
+        """Scores the batch (after the one before it: state changes in batch order) and delivers it.
+        False, having changed no state, when a rebalance came after the batch was read (rebalance
+        number `read_in`): the group hands each partition out from its last commit, so these records
+        will be read again, here or by the partition's new owner, and folding them now would count
+        them twice."""
+        kept, decisions, letters = self._batch_scorer.decode(records)
+        batch = ScoredBatch(kept, decisions, [], letters)
+        batch_trace = batch_span(kept)
+        batch.spans = transaction_spans(kept, [decision.transaction.id for decision in decisions.decisions])
+        held = object()  # this batch, for the holding
         try:
-            await self._store.put(batch)
-            if previous is not None:
-                await previous  # publish in batch order, so subscribers see each user's decisions in order
-            published_at = timestamp_of(self._clock())
-            for decision in batch.decisions:
-                decision.times.published_at.CopyFrom(published_at)
-            await self._notify.publish(batch)
+            try:
+                if previous is not None:
+                    await asyncio.wait([previous.scored])
+                with trace.use_span(batch_trace, end_on_exit=False):
+                    events = self._batch_scorer.events(batch)
+                    await self._holding.until_done(
+                        held, "warming customers from store_svc", lambda: self.warm_users(events)
+                    )
+                    if self._rebalances != read_in:
+                        return False
+                    self._batch_scorer.score(batch, events)
+            finally:
+                if not scored.done():
+                    scored.set_result(None)
+            delivery = BatchDelivery(
+                batch,
+                self._store,
+                self._notify,
+                self._dead_letters,
+                previous.task if previous else None,
+                self._clock,
+                self._metrics,
+            )
+            with trace.use_span(batch_trace, end_on_exit=False):  # the store and notify calls are its children
+                await self._holding.until_done(held, f"delivering a batch of {len(batch)}", delivery.attempt)
         finally:
-            _end(batch_trace, spans)
-        self.processed += len(batch.decisions)
-        await self._observe(records, batch.decisions)
+            for span in batch.spans:
+                span.end()
+            batch_trace.end()
+        self.processed += len(batch)
+        self._observe(records, batch.decisions.decisions)
+        return True
 
-    async def _observe(
-        self, records: Sequence[ConsumerRecord], decisions: Sequence[decision_pb2.ScoredTransaction]
-    ) -> None:
+    def _observe(self, records: Sequence[ConsumerRecord], decisions: Sequence[decision_pb2.ScoredTransaction]) -> None:
         metrics = self._metrics
         if not metrics:
             return
@@ -258,14 +301,10 @@ class ScoringPipeline:
             metrics.score.observe(decision.score)
             latency = decision.times.published_at.ToNanoseconds() - decision.times.received_at.ToNanoseconds()
             metrics.decision_latency_seconds.observe(max(latency, 0) / 1e9)
-        for partition in self._consumer.assignment():
-            highwater = self._consumer.highwater(partition)
-            position = await self._consumer.position(partition)
-            if highwater is not None and position is not None:
-                metrics.consumer_lag.labels(partition=str(partition.partition)).set(max(highwater - position, 0))
 
     async def warm_users(self, events: Sequence[TxnEvent]) -> None:
-        """Reads the history of users this instance has not met yet, so their features start right."""
+        """Reads the history of users this instance has not met yet, so their features start right.
+        PeerUnavailable when store_svc cannot answer for now."""
         first_seen: dict[str, TxnEvent] = {}
         for event in events:
             if event.user_id not in first_seen and not self._scorer.knows_user(event.user_id):
@@ -285,18 +324,3 @@ class ScoringPipeline:
                 self._scorer.warm(user_id, past)
 
         await asyncio.gather(*(warm(user, event) for user, event in first_seen.items()))
-
-
-def _end(batch: trace.Span, spans: Sequence[trace.Span]) -> None:
-    for span in spans:
-        span.end()
-    batch.end()
-
-
-def _delivered(delivery: asyncio.Task) -> bool:
-    return delivery.done() and not delivery.cancelled() and delivery.exception() is None
-
-
-async def _nothing_after(previous: asyncio.Task | None) -> None:
-    if previous is not None:
-        await previous

@@ -8,17 +8,23 @@ instance in between, so what it kept of that partition's customers misses those 
 forgets them, and meets them again as new customers, warmed from the history store_svc keeps
 (ScoringPipeline.warm_users). If its commit was refused (it had been dropped from the group, and
 another instance may have had its partitions meanwhile), it forgets the customers of every
-partition it is given."""
+partition it is given.
+
+The instance's first assignment, once it has a fetch position for each of its partitions, is one of
+the things it waits for before it says SERVING (scoring_svc.readiness)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
-from aiokafka import ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import IllegalStateError
 
 from fraudmodel.serving.scorer import Scorer
 from scoring_svc.pipeline import ScoringPipeline
+from scoring_svc.readiness import ASSIGNMENT, Readiness
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +35,20 @@ def partitions_to_forget(previous: set[int], assigned: set[int], previous_commit
 
 
 class ForgetReturningPartitions(ConsumerRebalanceListener):
-    def __init__(self, scorer: Scorer, pipeline: ScoringPipeline) -> None:
+    def __init__(
+        self,
+        scorer: Scorer,
+        pipeline: ScoringPipeline,
+        consumer: AIOKafkaConsumer | None = None,
+        readiness: Readiness | None = None,
+    ) -> None:
         self._scorer = scorer
         self._pipeline = pipeline
+        self._consumer = consumer
+        self._readiness = readiness
         self._owned: set[int] = set()
         self._committed = True
+        self._positioned: asyncio.Task | None = None  # waits for the first assignment's positions
 
     async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         try:
@@ -43,6 +58,9 @@ class ForgetReturningPartitions(ConsumerRebalanceListener):
             self._committed = False
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        assigned = list(assigned)
+        if self._consumer is not None and self._readiness is not None and self._positioned is None:
+            self._positioned = asyncio.get_running_loop().create_task(self._report_positions(assigned))
         owned = {tp.partition for tp in assigned}
         stale = partitions_to_forget(self._owned, owned, self._committed)
         self._owned, self._committed = owned, True
@@ -55,3 +73,13 @@ class ForgetReturningPartitions(ConsumerRebalanceListener):
                     sorted(stale),
                     forgotten,
                 )
+
+    async def _report_positions(self, assigned: list[TopicPartition]) -> None:
+        assert self._consumer is not None and self._readiness is not None
+        try:
+            for partition in assigned:
+                await self._consumer.position(partition)  # known once the committed offset is fetched
+        except IllegalStateError:  # taken away again before: the next assignment reports
+            self._positioned = None
+            return
+        await self._readiness.done(ASSIGNMENT)

@@ -1,6 +1,7 @@
-"""gRPC face of scoring: what-if scores, model versions, and what only the model library knows (city
-suggestions from its gazetteer, live transactions from its cardholder generator). Errors map in the
-shared interceptor."""
+"""gRPC face of scoring: what-if scores, model versions (activated on every instance through the
+control topic: scoring_svc.model_control), and what only the model library knows (city suggestions
+from its gazetteer, live transactions from its cardholder generator). Errors map in the shared
+interceptor."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fraud.v1 import scoring_service_pb2 as pb
 from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
 from fraud.v1 import transaction_pb2
 
-from fraudmesh.errors import InvalidArgument
+from fraudmesh.errors import FailedPrecondition, InvalidArgument
 from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.transaction_rules import normalise
 from fraudmesh.validation import validate
@@ -23,7 +24,7 @@ from fraudmodel.geo import Gazetteer, Place
 from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
-from scoring_svc.metrics import ScoringMetrics
+from scoring_svc.model_control import ModelControl
 from scoring_svc.pipeline import ScoringPipeline
 
 WHAT_IF_ID = "what-if"
@@ -60,10 +61,10 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         pipeline: ScoringPipeline,
         gazetteer: Gazetteer,
         streams: LiveStreams,
-        metrics: ScoringMetrics | None = None,
+        models: ModelControl | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
-        self._metrics = metrics
+        self._models = models
         self._scorer = scorer
         self._registry = registry
         self._pipeline = pipeline
@@ -94,9 +95,9 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
 
     async def ActivateModel(self, request: pb.ActivateModelRequest, context: grpc.aio.ServicerContext):
         validate(request)
-        info = self._registry.activate(request.version)
-        if self._metrics:
-            self._metrics.set_active_model(info.version)
+        if self._models is None:
+            raise FailedPrecondition("this server does not follow the scoring control topic")
+        info = await self._models.choose(request.version, shadow=request.shadow)
         return pb.ActivateModelResponse(model=model_info(info))
 
     async def SuggestCities(self, request: pb.SuggestCitiesRequest, context: grpc.aio.ServicerContext):

@@ -8,6 +8,7 @@ from fraud.v1 import notify_service_pb2, scoring_service_pb2, store_service_pb2
 from pydantic import Field
 
 from fraudmesh.contract import listen_address, local_address
+from fraudmesh.kafka_topics import DEAD_LETTERS, SCORING_CONTROL
 from fraudmesh.settings import KafkaSettings, LabelsTopicSettings, ServiceSettings, TransactionsTopicSettings
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -29,8 +30,21 @@ class ScoringSettings(ServiceSettings, KafkaSettings, TransactionsTopicSettings,
     )
     consumer_group: str = Field("scoring", description="Kafka consumer group; instances in one group share partitions.")
     models_dir: pathlib.Path = Field(REPO / "models", description="Folder of model version folders.")
-    active_model_version: str | None = Field(None, description="Version to serve at start; unset means the newest.")
-    shadow_model_version: str | None = Field(None, description="Version scored beside the active one, not deciding.")
+    active_model_version: str | None = Field(
+        None,
+        description="Version to serve while the scoring control topic holds no model choice (ActivateModel); unset means the newest.",
+    )
+    shadow_model_version: str | None = Field(
+        None,
+        description="Version scored beside the active one, not deciding, while the scoring control topic holds no model choice.",
+    )
+    scoring_control_topic: str = Field(
+        SCORING_CONTROL.name,
+        description="Compacted topic of the model choice every scoring instance follows (ActivateModel writes it).",
+    )
+    dead_letters_topic: str = Field(
+        DEAD_LETTERS.name, description="Topic where records that can never be decided are set aside, with why."
+    )
     review_threshold: float | None = Field(None, ge=0, le=1, description="Overrides the model's review threshold.")
     decline_threshold: float | None = Field(None, ge=0, le=1, description="Overrides the model's decline threshold.")
     max_batch: int = Field(500, ge=1, le=5000, description="Most records scored, stored and published as one batch.")
@@ -54,4 +68,19 @@ class ScoringSettings(ServiceSettings, KafkaSettings, TransactionsTopicSettings,
     )
     warm_history_limit: int = Field(
         500, ge=0, le=1000, description="Past transactions read from store_svc to warm a user met for the first time."
+    )
+    peer_attempts: int = Field(
+        4,
+        ge=1,
+        le=20,
+        description="Calls to store_svc or notify_svc for one batch (with backoff and jitter) before it is held (transient failures) or its records are tried one at a time (INTERNAL, UNKNOWN).",
+    )
+    hold_retry_max_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=300,
+        description="Longest wait between tries of a held batch; consumption goes on by itself at most this long after the peer is back.",
+    )
+    lag_interval_seconds: float = Field(
+        5.0, gt=0, le=300, description="How often the consumer lag is measured from the broker."
     )

@@ -2,9 +2,11 @@
 live per-user state). Everything is in event time, and a transaction only ever sees what happened
 before it: its own label never, other labels only once they were known.
 
-Python turns a batch of events into plain arrays (times, hashed merchant and place keys) and adds
-what needs Python objects (channel, merchant risk); the per-user arithmetic runs compiled, in
-`kernel.py`, over the columnar state of `user_table.py`."""
+Python turns a batch of events into plain arrays (times, hashed merchant, place and transaction
+keys) and adds what needs Python objects (channel, merchant risk); the per-user arithmetic runs
+compiled, in `kernel.py`, over the columnar state of `user_table.py`. An event whose transaction the
+user's state has folded in already is scored without being folded again (exactly once, whether it
+is delivered twice, replayed, or met again in a snapshot's user)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from fraudmodel.events import TxnEvent
-from fraudmodel.features.kernel import observe_events
+from fraudmodel.features.kernel import hash_ids, observe_events
 from fraudmodel.features.merchant_risk import MerchantRisk
 from fraudmodel.features.names import (
     CHANNEL_FLAGS,
@@ -37,7 +39,7 @@ _MERCHANT_RISK_AT = KERNEL_COLUMNS + len(CHANNEL_FLAGS)
 _WIDTHS = np.array([span / WINDOW_STEPS for span in WINDOWS.values()], dtype=np.float64)
 _PRUNE_MERCHANTS_EVERY = 20_000
 _PLACE_MEMO_CAP = 100_000
-SNAPSHOT_FORMAT = 2
+SNAPSHOT_FORMAT = 3  # 3: each user's latest transaction ids
 
 # The kernel writes amount (3), clock (2), one count per window, one sum per window but the
 # shortest, then gap, three distances and two novelty flags, in FEATURE_NAMES order.
@@ -143,6 +145,7 @@ class FeatureEngine:
         merchants = np.zeros(n, np.uint32)
         places = np.zeros(n, np.uint32)
         channels = np.empty(n, np.int64)
+        ids = [e.transaction_id.encode() for e in events]
         slot_of = users.slot
         risk = self.merchant_risk
         for i, e in enumerate(events):
@@ -165,7 +168,10 @@ class FeatureEngine:
                     out[i, _MERCHANT_RISK_AT:] = known
                 if advance:
                     risk.advance(t)
-        observe_events(slots, times, amounts, lats, lons, merchants, places, _WIDTHS, out, *users.kernel_arrays())
+        id_hashes = hash_ids(np.frombuffer(b"".join(ids), np.uint8), np.cumsum([len(i) for i in ids], dtype=np.int64))
+        observe_events(
+            slots, times, amounts, lats, lons, merchants, places, id_hashes, _WIDTHS, out, *users.kernel_arrays()
+        )
         if partitions is not None:
             users.partitions[slots] = partitions
         flagged = channels < _NO_CHANNEL

@@ -5,7 +5,11 @@ inputs (times, hashed merchant and place keys) and fills the columns that need P
 
 Windows are sliding windows that move in twelve steps: a window of span S keeps twelve buckets of
 S/12 each, and "the last hour" is the current 5-minute bucket and the eleven before it. Counts and
-sums therefore cover between 11/12 and all of the span, never more, at a fixed cost per user."""
+sums therefore cover between 11/12 and all of the span, never more, at a fixed cost per user.
+
+An event whose transaction id is among the user's latest ones (user_table.RECENT_IDS) was folded in
+already: it is delivered again. Its features are computed from the state as it stands, as a what-if
+would be, and the state is left as it is, so a payment counts once however often it arrives."""
 
 from __future__ import annotations
 
@@ -46,6 +50,35 @@ _Reals = npt.NDArray[np.float64]
 _Ints = npt.NDArray[np.int32]
 _Keys = npt.NDArray[np.uint32]
 _KeyLengths = npt.NDArray[np.uint8]
+_Hashes = npt.NDArray[np.uint64]
+
+_FNV_OFFSET = np.uint64(14695981039346656037)
+_FNV_PRIME = np.uint64(1099511628211)
+
+
+@njit(cache=True)
+def hash_ids(data: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64]) -> _Hashes:
+    """64-bit FNV-1a hashes of ids laid end to end in `data` (id i ends at ends[i]); 0 for an empty
+    id, which never matches. Stable across processes, unlike Python's hash(), so snapshots keep them."""
+    out = np.zeros(ends.shape[0], np.uint64)
+    start = 0
+    for i in range(ends.shape[0]):
+        end = ends[i]
+        if end > start:
+            h = _FNV_OFFSET
+            for j in range(start, end):
+                h = (h ^ np.uint64(data[j])) * _FNV_PRIME
+            out[i] = h if h != 0 else np.uint64(1)
+        start = end
+    return out
+
+
+@njit(cache=True)
+def _seen_id(recent_ids: _Hashes, s: int, key: np.uint64) -> bool:
+    for j in range(recent_ids.shape[1]):  # noqa: SIM110 (a plain loop compiles to one)
+        if recent_ids[s, j] == key:
+            return True
+    return False
 
 
 @njit(cache=True)
@@ -96,6 +129,7 @@ def observe_events(
     lons: _Reals,
     merchant_keys: _Keys,
     place_keys: _Keys,
+    id_hashes: _Hashes,
     widths: _Reals,
     out: _Reals,
     counts: npt.NDArray[np.uint16],
@@ -106,9 +140,12 @@ def observe_events(
     merchants: _Keys,
     places: _Keys,
     key_lengths: _KeyLengths,
+    recent_ids: _Hashes,
+    recent_next: _KeyLengths,
 ) -> None:
     """Writes columns [0, KERNEL_COLUMNS) of `out` for each event, in order, and folds each event
-    into its user's row `slots[i]`. A merchant or place key of 0 means none."""
+    into its user's row `slots[i]`, unless its id hash is among the row's recent ones. A merchant,
+    place or id key of 0 means none."""
     n_windows = widths.shape[0]
     for i in range(slots.shape[0]):
         s = slots[i]
@@ -193,6 +230,14 @@ def observe_events(
         place = place_keys[i]
         row[base + 4] = 0.0 if merchant != 0 and _holds(merchants, key_lengths, s, 0, merchant) else 1.0
         row[base + 5] = 0.0 if place == 0 or _holds(places, key_lengths, s, 1, place) else 1.0
+
+        transaction = id_hashes[i]
+        if transaction != 0:
+            if _seen_id(recent_ids, s, transaction):
+                continue  # delivered again: scored, not folded twice
+            at = recent_next[s]
+            recent_ids[s, at] = transaction
+            recent_next[s] = (at + 1) % recent_ids.shape[1]
 
         # Fold the event in.
         for w in range(n_windows):

@@ -1,7 +1,13 @@
 """What the feature engine remembers about every user, as a few columnar numpy arrays with one row
-per user: window buckets, running summaries, the latest place, and the user's recently used
-merchants and places as 32-bit keys. A row is 614 bytes, whatever the user's history, so a
-million users fit in well under a gigabyte; no Python object is kept per user except the id.
+per user: window buckets, running summaries, the latest place, the user's recently used merchants
+and places as 32-bit keys, and the ids of the user's latest transactions as 64-bit hashes. A row is
+711 bytes, whatever the user's history, so a million users fit in well under a gigabyte; no Python
+object is kept per user except the id.
+
+The latest transaction ids make folding exactly once: a transaction delivered again (re-read after a
+crash or a rebalance, a dead letter replayed) whose id is among them is scored on the state as it
+stands and not folded in a second time (features/kernel.py). Twelve ids cover what a re-delivery can
+bring again (the batches in flight and one commit interval) for all but the busiest customers.
 
 Each row also notes the Kafka partition the user's events came from, so that an instance can forget
 the users of a partition it gets back after another instance owned it: their rows would miss
@@ -18,6 +24,7 @@ WINDOW_COUNT = len(WINDOWS)
 _GROWTH = 1.25  # modest, so spare capacity stays a small part of the memory
 _MIN_CAPACITY = 1024
 NO_PARTITION = -1  # a user whose events did not come from Kafka (warmed from a file, restored)
+RECENT_IDS = 12  # transaction ids remembered per user, to recognise one delivered again
 # name -> (shape of one user's row, dtype); the order is the kernel's argument order.
 COLUMNS: dict[str, tuple[tuple[int, ...], type]] = {
     "counts": ((WINDOW_COUNT, WINDOW_STEPS), np.uint16),
@@ -28,6 +35,8 @@ COLUMNS: dict[str, tuple[tuple[int, ...], type]] = {
     "merchants": ((KNOWN_MERCHANTS_CAP,), np.uint32),
     "places": ((KNOWN_PLACES_CAP,), np.uint32),
     "key_lengths": ((2,), np.uint8),
+    "recent_ids": ((RECENT_IDS,), np.uint64),  # a ring of hashed ids (0: none), oldest overwritten first
+    "recent_next": ((), np.uint8),  # where in the ring the next id goes
 }
 
 

@@ -1,6 +1,8 @@
 """Model versions on disk, one folder each (model.onnx + metadata.json + report), and which one is
-active and which one runs in shadow. Activation loads the new session first, then swaps one
-reference under a lock, so scoring threads never see a half-loaded model and nothing restarts."""
+active and which one runs in shadow. Activation loads the new session first and runs a first
+inference on it, then swaps one reference under a lock, so scoring threads never see a half-loaded
+or cold model and nothing restarts. Which versions a service serves is its own business (scoring_svc
+follows a choice every instance shares); the registry only holds them."""
 
 from __future__ import annotations
 
@@ -71,6 +73,9 @@ class LoadedModel:
                 f"model {self.version}: ONNX input has {self._onnx.n_features} features, "
                 f"metadata lists {len(self.feature_names)}"
             )
+        # ONNX Runtime finishes preparing a session on its first run: done here, on the typical row,
+        # so that the first live batch does not wait for it and a model that cannot run never serves.
+        self.scores_own_order(self.reference_values[np.newaxis, :])
 
     def scores(self, engine_rows: np.ndarray) -> np.ndarray:
         """Scores for rows laid out in the feature engine's order (FEATURE_NAMES)."""
@@ -121,6 +126,11 @@ class ModelRegistry:
                 found[folder.name] = metadata
         return found
 
+    def load(self, version: str) -> LoadedModel:
+        """The version loaded and run once, not yet served: NotFound when there is no such folder,
+        FailedPrecondition when this scorer cannot serve it."""
+        return self._load(version, self._scan())
+
     def _load(self, version: str, versions: dict[str, dict[str, Any]]) -> LoadedModel:
         if version not in versions:
             raise NotFound(f"model version {version!r} not found in {self.models_dir}")
@@ -136,6 +146,12 @@ class ModelRegistry:
     @property
     def shadow(self) -> LoadedModel | None:
         return self._shadow
+
+    @property
+    def choice(self) -> tuple[str | None, str | None]:
+        """The versions served now: (active, shadow), None where there is none."""
+        active, shadow = self._active, self._shadow
+        return (active.version if active else None, shadow.version if shadow else None)
 
     def list(self) -> list[ModelVersionInfo]:
         """Every complete version folder, newest first."""
@@ -164,16 +180,20 @@ class ModelRegistry:
                 return info
         raise NotFound(f"model version {version!r} not found in {self.models_dir}")
 
-    def activate(self, version: str) -> ModelVersionInfo:
-        loaded = self._load(version, self._scan())  # outside the lock: loading takes a while
+    def activate(self, version: str, loaded: LoadedModel | None = None) -> ModelVersionInfo:
+        """Serves `version` as the active model; `loaded` is the version already loaded (`load`)."""
+        if loaded is None or loaded.version != version:
+            loaded = self.load(version)  # outside the lock: loading takes a while
         with self._lock:
             self._active = loaded
         return self.info(version)
 
-    def set_shadow(self, version: str | None) -> ModelVersionInfo | None:
-        loaded = None if version is None else self._load(version, self._scan())
+    def set_shadow(self, version: str | None, loaded: LoadedModel | None = None) -> ModelVersionInfo | None:
+        """Scores `version` beside the active one (None: no shadow model)."""
+        if version is not None and (loaded is None or loaded.version != version):
+            loaded = self.load(version)
         with self._lock:
-            self._shadow = loaded
+            self._shadow = None if version is None else loaded
         return None if version is None else self.info(version)
 
 

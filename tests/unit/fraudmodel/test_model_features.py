@@ -1,15 +1,17 @@
 """What each feature means, on hand-made streams: windows, distances, novelty, merchant risk that
-counts a label only once it is known, state that snapshots and restores exactly, and a fixed size
-of state per user however long their history."""
+counts a label only once it is known, state that snapshots and restores exactly, a fixed size of
+state per user however long their history, and a transaction delivered twice folded in once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from fraudmodel.events import TxnEvent
 from fraudmodel.features import FEATURE_INDEX, FeatureEngine
+from fraudmodel.features.user_table import RECENT_IDS
 
 T0 = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
 NYC = (40.71, -74.01, "New York City", "US")
@@ -126,7 +128,7 @@ def test_state_per_user_has_a_fixed_size_whatever_the_history():
         observe(busy, txn(i, minutes=i * 15, merchant=f"m{i}", amount=1 + i % 50))
     assert len(busy.snapshot()) < len(quiet.snapshot()) + 200  # only the numbers in it differ
     row_bytes = sum(column[0].nbytes for column in busy.users.columns.values())
-    assert row_bytes < 700
+    assert row_bytes < 720
     # The busy user's recent history still counts: at minute 45,000, a step boundary of both windows,
     # the hour holds minutes 44,955 to 44,985 and the day (two-hour steps) the last 22 hours: 88.
     last = observe(busy, txn(3000, minutes=3000 * 15))
@@ -182,3 +184,73 @@ def test_a_snapshot_holds_only_known_customers_and_no_partitions():
     assert set(restored.users.slots) == {"b", "c"}
     assert f(observe(restored, txn(4, minutes=3, user="b")), "count_1h") == 3
     assert f(observe(restored, txn(5, minutes=3, user="c")), "count_1h") == 2
+
+
+def _in_batches(engine: FeatureEngine, events: list[TxnEvent], size: int = 64) -> np.ndarray:
+    return np.vstack([engine.observe(events[i : i + size]) for i in range(0, len(events), size)])
+
+
+def test_a_transaction_delivered_again_is_scored_but_not_folded_twice(small_events):
+    stream = sorted(small_events, key=lambda e: e.occurred_at)[:3000]
+    again_at, delivered_again = 1700, stream[1690]  # a few events later, in the next batch of 64
+    with_duplicate = [*stream[:again_at], delivered_again, *stream[again_at:]]
+
+    once = _in_batches(FeatureEngine(), stream)
+    engine = FeatureEngine()
+    twice = _in_batches(engine, with_duplicate)
+
+    # Every other transaction's features are exactly as if the duplicate had never come.
+    np.testing.assert_array_equal(np.delete(twice, again_at, axis=0), once)
+    # The duplicate itself is scored on its user's state as it stands (as a what-if would be) ...
+    fresh = FeatureEngine()
+    _in_batches(fresh, stream[:again_at])
+    [what_if] = fresh.observe([delivered_again], what_if=True)
+    np.testing.assert_array_equal(twice[again_at], what_if)
+    # ... and its user's velocity counts it once.
+    [later] = engine.observe([txn(99_999, minutes=0, user=delivered_again.user_id)], what_if=True)
+    [later_once] = FeatureEngine.restore(_state_after(stream)).observe(
+        [txn(99_999, minutes=0, user=delivered_again.user_id)], what_if=True
+    )
+    assert later.tolist() == later_once.tolist()
+
+
+def _state_after(events: list[TxnEvent]) -> bytes:
+    engine = FeatureEngine()
+    _in_batches(engine, events)
+    return engine.snapshot()
+
+
+def test_a_batch_read_again_after_a_crash_leaves_the_state_as_it_was():
+    engine = FeatureEngine()
+    batch = [txn(i, minutes=i, user=f"u{i % 3}", merchant=f"m{i}") for i in range(12)]
+    first = engine.observe(batch, partitions=[1] * 12)
+    after_first = engine.snapshot()
+    again = engine.observe(batch, partitions=[1] * 12)
+    assert engine.snapshot() == after_first
+    assert f(first[-1], "count_1h") == 4 and f(again[-1], "count_1h") == 5  # its user's 4, and itself once more
+
+
+def test_the_latest_ids_survive_a_snapshot():
+    engine = FeatureEngine()
+    engine.observe([txn(1, minutes=0), txn(2, minutes=1)])
+    restored = FeatureEngine.restore(engine.snapshot())
+    restored.observe([txn(2, minutes=1)])
+    assert f(observe(restored, txn(3, minutes=2)), "count_1h") == 3
+
+
+def test_only_the_latest_ids_are_remembered():
+    engine = FeatureEngine()
+    for i in range(RECENT_IDS + 1):
+        observe(engine, txn(i, minutes=i))
+    # The newest RECENT_IDS are recognised; the one before them has left the ring and folds again.
+    # (The day's window: its two-hour steps hold every one of these minutes.)
+    assert f(observe(engine, txn(1, minutes=1)), "count_24h") == RECENT_IDS + 2
+    assert f(observe(engine, txn(0, minutes=0)), "count_24h") == RECENT_IDS + 2
+    assert f(observe(engine, txn(RECENT_IDS + 5, minutes=30)), "count_24h") == RECENT_IDS + 3
+
+
+def test_events_without_a_transaction_id_are_never_taken_for_duplicates():
+    engine = FeatureEngine()
+    anonymous = TxnEvent("", "u1", T0, 20.0, "USD", "m1", "card_present", *NYC)
+    engine.observe([anonymous, anonymous])
+    assert f(observe(engine, anonymous), "count_10m") == 3

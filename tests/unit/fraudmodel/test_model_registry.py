@@ -89,3 +89,35 @@ def test_empty_models_folder_has_no_active_model(tmp_path):
     assert registry.list() == []
     with pytest.raises(FailedPrecondition, match="fraudctl train"):
         _ = registry.active
+
+
+def test_a_loaded_version_is_served_only_once_activated_and_is_not_loaded_again(two_versions, small_events):
+    models, older, newer = two_versions
+    registry = ModelRegistry(models)
+    loaded = registry.load(older)
+    assert registry.choice == (newer, None)
+    assert registry.activate(older, loaded).active
+    assert registry.active is loaded and registry.choice == (older, None)
+    assert Scorer(registry).score(small_events[:3])[0].model_version == older
+
+
+def test_a_shadow_version_is_set_and_cleared(two_versions, small_events):
+    models, older, newer = two_versions
+    registry = ModelRegistry(models)
+    info = registry.set_shadow(older)
+    assert info is not None and info.shadow and not info.active
+    assert registry.choice == (newer, older)
+    [result] = Scorer(registry).score(small_events[:1])
+    assert [shadow.model_version for shadow in result.shadow] == [older]
+    assert registry.set_shadow(None) is None
+    assert registry.choice == (newer, None) and Scorer(registry).score(small_events[:1])[0].shadow == ()
+
+
+def test_loading_an_unknown_version_is_not_found_and_changes_nothing(two_versions):
+    models, _, newer = two_versions
+    registry = ModelRegistry(models)
+    with pytest.raises(NotFound):
+        registry.load("no-such-version")
+    with pytest.raises(NotFound):
+        registry.set_shadow("no-such-version")
+    assert registry.choice == (newer, None)

@@ -1,0 +1,111 @@
+"""Activating a model version is a choice every scoring instance follows: ActivateModel on one instance
+switches the others too (through the scoring control topic), the decisions name the chosen version
+whichever instance scores them, and an instance that restarts comes back on the chosen version
+before it says SERVING, whatever it would serve by default."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pathlib
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import grpc
+import httpx
+import pytest
+from fraud.v1 import scoring_service_pb2 as pb
+from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
+
+from fraudctl.runtime.services import ServiceSupervisor
+from tests.e2e.scoring_group import wait_for_stable_group
+
+
+async def active_version(address: str) -> str:
+    async with grpc.aio.insecure_channel(address) as channel:
+        response = await pb_grpc.ScoringServiceStub(channel).ListModels(pb.ListModelsRequest(), timeout=10)
+    [active] = [model.version for model in response.models if model.active]
+    return active
+
+
+async def activate(address: str, version: str) -> pb.ModelInfo:
+    async with grpc.aio.insecure_channel(address) as channel:
+        response = await pb_grpc.ScoringServiceStub(channel).ActivateModel(
+            pb.ActivateModelRequest(version=version), timeout=60
+        )
+    return response.model
+
+
+@pytest.fixture
+def second_version(stack: ServiceSupervisor) -> Iterator[tuple[str, str]]:
+    """(the version served by default, a second version beside it): the same model under another
+    name, made older so that it is never the default; removed afterwards, with the default chosen
+    again, so the tests after this one see the platform as it was."""
+    models = pathlib.Path(stack.base_env["MODELS_DIR"])
+    default = asyncio.run(active_version(stack.ports.grpc_address("scoring")))
+    name = f"activation-{uuid.uuid4().hex[:8]}"
+    copy = models / name
+    shutil.copytree(models / default, copy)
+    metadata_file = copy / "metadata.json"
+    metadata = json.loads(metadata_file.read_text())
+    metadata["created_at"] = (datetime.fromisoformat(metadata["created_at"]) - timedelta(days=365)).isoformat()
+    metadata_file.write_text(json.dumps(metadata))
+    try:
+        yield default, name
+    finally:
+        asyncio.run(activate(stack.ports.grpc_address("scoring"), default))
+        shutil.rmtree(copy)
+
+
+async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_back_on_it(
+    stack: ServiceSupervisor, second_version: tuple[str, str]
+):
+    default, chosen = second_version
+    bootstrap = stack.base_env["KAFKA_BOOTSTRAP_SERVERS"]
+    first_address = stack.ports.grpc_address("scoring")
+    second = stack.start("scoring", instance="2")
+    try:
+        stack.wait_ready(second.name)
+        second_address = f"127.0.0.1:{second.listen_port}"
+        await wait_for_stable_group(bootstrap, 2)
+        assert await active_version(second_address) == default
+
+        info = await activate(first_address, chosen)
+        assert info.version == chosen and info.active
+        assert await active_version(first_address) == chosen  # answered once applied here
+        async with asyncio.timeout(30):
+            while await active_version(second_address) != chosen:
+                await asyncio.sleep(0.2)
+
+        # Decisions name the chosen version, whichever instance has the customer's partition.
+        run = uuid.uuid4().hex[:8]
+        async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+
+            async def pay(i: int) -> dict:
+                body = {"user_id": f"activation-{run}-{i}", "amount": "30.00", "location": "Paris"}
+                response = await client.post("/api/transaction", params={"wait_ms": 10000}, json=body)
+                assert response.status_code == 200, response.text
+                return response.json()
+
+            decided = await asyncio.gather(*(pay(i) for i in range(12)))
+        assert {decision["model_version"] for decision in decided} == {chosen}
+
+        # A restarted instance reads the choice before it says SERVING.
+        stack.stop(second.name)
+        second = stack.start("scoring", instance="2")
+        stack.wait_ready(second.name)
+        assert await active_version(f"127.0.0.1:{second.listen_port}") == chosen
+    finally:
+        stack.stop(second.name)
+    await wait_for_stable_group(bootstrap, 1)
+
+
+async def test_activating_a_version_no_instance_has_is_not_found_and_changes_nothing(stack: ServiceSupervisor):
+    address = stack.ports.grpc_address("scoring")
+    before = await active_version(address)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await activate(address, "no-such-version")
+    assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+    assert await active_version(address) == before
