@@ -2,20 +2,23 @@
 frames, rendered once for every client, the ring of recent ones for `since` and ?wait_ms, and what
 a jump or restart in notify_svc's numbering means for the clients.
 
-One gRPC stream from notify_svc feeds it (see notify_feed.py). Sequence numbers are notify_svc's,
-consecutive integers starting at 1 and starting again when notify_svc restarts.
+One gRPC stream from notify_svc feeds it (see notify_feed.py). Sequence numbers are notify_svc's:
+its journal's offsets + 1, increasing from 1 and the same after notify_svc restarts (they start
+again at 1 only when its journal was wiped). A client resuming from before the ring is served from
+notify_svc itself until it reaches the ring (`older_decisions`, set by the feed).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fraud.v1 import decision_pb2
 
 from fraudmesh.conversions.rest import decision_object
-from fraudmesh.decision_stream import StreamHub, Subscription, SubscriptionFilter
+from fraudmesh.decision_stream import CatchUp, OlderDecisions, StreamHub, Subscription, SubscriptionFilter
 from fraudmesh.transaction_spans import TransactionSpans
 
 log = logging.getLogger("edge.hub")
@@ -78,11 +81,17 @@ class StreamEnded(Exception):
         super().__init__(f"{code} {reason}")
 
 
+# Opens notify_svc's decisions after the given sequence, for one client.
+OlderDecisionsFrom = Callable[[int], OlderDecisions[DecisionEvent]]
+
+
 class DecisionHub:
     def __init__(self, ring_size: int, client_queue_size: int, spans: TransactionSpans | None = None):
         self.stream: StreamHub[DecisionEvent] = StreamHub(ring_size, client_queue_size)
         self.capacity = ring_size
         self._spans = spans or TransactionSpans("edge")
+        # Where a client resuming from before the ring is served from; None: it gets a gap frame.
+        self.older_decisions: OlderDecisionsFrom | None = None
 
     @property
     def last_sequence(self) -> int:
@@ -98,15 +107,19 @@ class DecisionHub:
         """Clients cut off for being too slow, since start."""
         return self.stream.cut_off_count
 
-    def publish(self, sequence: int, scored: decision_pb2.ScoredTransaction) -> DecisionEvent:
+    def publish(
+        self, sequence: int, scored: decision_pb2.ScoredTransaction, numbers_skipped: bool = False
+    ) -> DecisionEvent:
         """Takes one decision from notify_svc's stream and hands it to every matching client.
 
-        A jump in the numbering is a gap (notify_svc no longer held what the edge missed while
-        reconnecting); a number not above the last one means notify_svc restarted."""
+        A jump in the numbering is a gap (notify_svc no longer had what the edge missed while
+        reconnecting), unless `numbers_skipped`: notify_svc did not flag a gap, so the numbers in
+        between carry no decision (its journal's repeated records). A number not above the last one
+        means notify_svc's numbering started again (its journal was wiped)."""
         event = DecisionEvent(sequence, scored)
         last = self.stream.last_sequence
         if last and sequence <= last:
-            # notify_svc restarted and numbers from 1 again: clients must resume against the new numbers.
+            # notify_svc's journal started anew, numbered from 1 again: clients must resume against the new numbers.
             log.warning(
                 "decision numbering restarted (%d after %d); closing %d clients", sequence, last, self.client_count
             )
@@ -114,6 +127,8 @@ class DecisionHub:
                 lambda: StreamEnded(CLOSE_SERVICE_RESTART, "decision stream restarted; reconnect to resume")
             )
             self.stream.forget_retained()
+        elif last and sequence > last + 1 and numbers_skipped:
+            self.stream.skip_to(sequence - 1)
         elif last and sequence > last + 1:
             log.warning("decisions %d..%d were not retained by notify_svc", last + 1, sequence - 1)
             self.stream.announce_gap(last + 1)
@@ -132,10 +147,17 @@ class DecisionHub:
                 )
         return event
 
-    def subscribe(self, client_filter: SubscriptionFilter, since: int | None) -> Subscription[DecisionEvent]:
+    def subscribe(
+        self, client_filter: SubscriptionFilter, since: int | None
+    ) -> Subscription[DecisionEvent] | CatchUp[DecisionEvent]:
         """A client's subscription to decisions after `since` (None: from now on). A resume point
-        the ring no longer covers gets a Gap, then what the ring holds, then live decisions."""
-        return self.stream.subscribe(client_filter, since)
+        the ring no longer covers is served from notify_svc until the ring covers what follows
+        (a Gap only where notify_svc no longer has them either); without `older_decisions`, it gets
+        a Gap, then what the ring holds, then live decisions."""
+        stream = self.stream
+        if since and self.older_decisions is not None and not stream.covers(since) and since < stream.last_sequence:
+            return CatchUp(stream, self.older_decisions(since), client_filter, since)
+        return stream.subscribe(client_filter, since)
 
     def find(self, transaction_id: str) -> DecisionEvent | None:
         return self.stream.find(transaction_id)

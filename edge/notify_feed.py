@@ -2,7 +2,10 @@
 
 When the stream breaks it re-opens with exponential backoff and jitter, resuming after the last
 sequence the hub holds, so a notify_svc restart or a network blip costs clients nothing that
-notify_svc still retains.
+notify_svc's journal still holds.
+
+A client resuming from before the hub's ring gets a short-lived subscription of its own to
+notify_svc (`NotifyHistory`), read until the ring covers what follows.
 """
 
 from __future__ import annotations
@@ -16,12 +19,62 @@ from collections.abc import Callable
 import grpc
 from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc
 
-from edge.decision_hub import DecisionHub
+from edge.decision_hub import CLOSE_TRY_AGAIN_LATER, DecisionEvent, DecisionHub, StreamEnded
+from fraudmesh.decision_stream import Missing
 
 log = logging.getLogger("edge.notify_feed")
 
 SUBSCRIBER_NAME = "edge"
+HISTORY_SUBSCRIBER_NAME = "edge-catch-up"
 _FIRST_BACKOFF_SECONDS = 0.1
+_HISTORY_PAGES = 4  # messages read ahead of a catching-up client
+_HISTORY_WAIT_SECONDS = 0.2  # how long one read waits before the client's CatchUp looks at the ring
+
+
+class NotifyHistory:
+    """notify_svc's decisions after a sequence, for one client resuming from before the ring: the
+    older source of its CatchUp (fraudmesh.decision_stream). A task reads the stream into a short
+    queue, so that a read can stop waiting without cancelling the call, and notify_svc is read at
+    the client's pace."""
+
+    def __init__(self, stub: notify_service_pb2_grpc.NotifyServiceStub, after_sequence: int):
+        self._call = stub.SubscribeDecisionBatches(
+            notify_service_pb2.SubscribeDecisionBatchesRequest(
+                subscription=notify_service_pb2.SubscribeDecisionsRequest(
+                    after_sequence=after_sequence, subscriber=HISTORY_SUBSCRIBER_NAME
+                )
+            )
+        )
+        self._pages: asyncio.Queue[list[DecisionEvent | Missing] | StreamEnded] = asyncio.Queue(_HISTORY_PAGES)
+        self._task = asyncio.create_task(self._pump(), name="notify-history")
+
+    async def _pump(self) -> None:
+        try:
+            async for response in self._call:
+                page: list[DecisionEvent | Missing] = []
+                for event in response.events:
+                    if event.gap:
+                        page.append(Missing())
+                    page.append(DecisionEvent(event.sequence, event.decision))
+                await self._pages.put(page)
+            ended = "decision history ended"
+        except grpc.aio.AioRpcError as error:
+            ended = f"decision history unavailable ({error.code().name})"
+        await self._pages.put(StreamEnded(CLOSE_TRY_AGAIN_LATER, f"{ended}; reconnect to resume"))
+
+    async def read(self) -> list[DecisionEvent | Missing]:
+        try:
+            async with asyncio.timeout(_HISTORY_WAIT_SECONDS):
+                page = await self._pages.get()
+        except TimeoutError:
+            return []
+        if isinstance(page, StreamEnded):
+            raise page
+        return page
+
+    def close(self) -> None:
+        self._task.cancel()
+        self._call.cancel()
 
 
 class NotifyFeed:
@@ -35,6 +88,10 @@ class NotifyFeed:
         self._hub = hub
         self._max_backoff = max_backoff_seconds
         self._task: asyncio.Task[None] | None = None
+        hub.older_decisions = self._history_after
+
+    def _history_after(self, after_sequence: int) -> NotifyHistory:
+        return NotifyHistory(self._stub(), after_sequence)
 
     def start(self) -> None:
         if self._task is None:
@@ -67,7 +124,7 @@ class NotifyFeed:
             try:
                 async for response in call:
                     for event in response.events:
-                        self._hub.publish(event.sequence, event.decision)
+                        self._hub.publish(event.sequence, event.decision, numbers_skipped=not event.gap)
                     backoff = _FIRST_BACKOFF_SECONDS
                 log.warning("decision stream ended by notify_svc; reconnecting")
             except grpc.aio.AioRpcError as error:

@@ -1,6 +1,10 @@
-"""`python -m notify_svc`: fans scored decisions out to subscribers."""
+"""`python -m notify_svc`: journals scored decisions to Kafka and fans them out to subscribers."""
 
 from __future__ import annotations
+
+import logging
+import os
+import signal
 
 import uvloop
 
@@ -9,24 +13,29 @@ from fraudmesh.grpc_server import run_until_signalled
 from fraudmesh.logs import configure_logging
 from fraudmesh.metrics import ServiceMetrics
 from fraudmesh.service_telemetry import ServiceTelemetry
-from notify_svc.hub import DecisionHub
-from notify_svc.server import build_server, stop_serving
+from notify_svc.server import NotifyServer
 from notify_svc.settings import NotifySettings
+
+log = logging.getLogger("notify_svc")
+
+
+def stop_on_failure(error: BaseException) -> None:
+    # Following the journal failed (it was recreated under us, say): numbering could no longer be
+    # trusted, so stop and let the supervisor start us again from the journal as it now is.
+    log.error("following the journal failed; stopping", exc_info=error)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 async def main(settings: NotifySettings) -> None:
     telemetry = ServiceTelemetry.start(settings, ServiceMetrics("notify"))
-    hub = DecisionHub(settings.notify_retained_decisions, settings.notify_subscriber_queue_size)
-    server = build_server(
-        hub, settings.notify_listen, settings.shutdown_grace_seconds, interceptors=telemetry.server_interceptors()
-    )
+    server = NotifyServer.from_settings(settings, telemetry.server_interceptors())
 
     async def start() -> None:
-        await server.start()
+        await server.start(stop_on_failure)
         relax_garbage_collection()
 
     async def stop() -> None:
-        await stop_serving(server, hub)
+        await server.stop()
         telemetry.stop()
 
     await run_until_signalled(start, stop)

@@ -1,16 +1,18 @@
-"""notify_svc's side of the shared decision hub: it numbers the published decisions and recognises
-a re-published transaction id, and the hub (fraudmesh.decision_stream) does the rest: the
-retained window for resuming subscribers, filters, bounded queues, cut-off of slow subscribers.
+"""notify_svc's side of the shared decision hub: decisions numbered by the journal (follower.py puts
+each in as it reads it back), their window, and where a subscriber is served from: the window, or
+the journal itself for one resuming from before it. The hub (fraudmesh.decision_stream) does the
+rest: filters, bounded queues, cut-off of slow subscribers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable
 
 from fraud.v1 import decision_pb2
 
-from fraudmesh.decision_stream import StreamHub, Subscription, SubscriptionFilter
-from fraudmesh.errors import FieldViolation, InvalidArgument, Unavailable
+from fraudmesh.decision_stream import CatchUp, OlderDecisions, StreamHub, Subscription, SubscriptionFilter
+from fraudmesh.errors import Unavailable
 
 _EVERYTHING = SubscriptionFilter()
 
@@ -32,9 +34,31 @@ class Notification:
         self.is_fraud: bool = scored.is_fraud
 
 
+# Opens the journal for a subscriber resuming after the given sequence.
+JournalFrom = Callable[[int], OlderDecisions[Notification]]
+
+
 class DecisionHub:
-    def __init__(self, retained: int, queue_size: int):
+    def __init__(self, retained: int, queue_size: int, journal_from: JournalFrom | None = None):
         self._stream: StreamHub[Notification] = StreamHub(retained, queue_size)
+        self._journal_from = journal_from
+        self._ready = asyncio.Event()
+
+    @property
+    def ready(self) -> bool:
+        """False until the journal's tail has been read back: until then numbering, resume and
+        de-duplication would be wrong, so nothing is published or subscribed."""
+        return self._ready.is_set()
+
+    def mark_ready(self) -> None:
+        self._ready.set()
+
+    async def wait_ready(self) -> None:
+        await self._ready.wait()
+
+    @property
+    def closed(self) -> bool:
+        return self._stream.closed
 
     @property
     def last_sequence(self) -> int:
@@ -43,35 +67,30 @@ class DecisionHub:
 
     @property
     def oldest_retained_sequence(self) -> int:
-        """The oldest sequence a subscriber can still resume into (last_sequence + 1 when empty)."""
+        """The oldest sequence a subscriber can resume into from memory (last_sequence + 1 when empty)."""
         return self._stream.first_retained_sequence
 
     @property
     def subscriber_count(self) -> int:
         return self._stream.subscriber_count
 
-    def publish(self, decisions: Sequence[decision_pb2.ScoredTransaction]) -> int:
-        """Numbers and fans out the batch; returns the sequence of its last decision.
+    def find(self, transaction_id: str) -> Notification | None:
+        """The transaction's decision if it is in the window: the reach of de-duplication."""
+        return self._stream.find(transaction_id)
 
-        A decision whose transaction id is still in the retained window is a re-publication (scoring
-        replays a batch after a crash): it gets no new number and reaches no subscriber again; its
-        original number counts as its sequence. The caller must not change the messages afterwards.
-        """
-        if self._stream.closed:
-            raise Unavailable("notify hub is shutting down")
-        _require_transaction_ids(decisions)
+    def append(self, sequence: int, scored: decision_pb2.ScoredTransaction) -> Notification:
+        """Retains the decision numbered `sequence` and fans it out. Numbers between the newest and
+        it carry no decision (the journal's offsets of records that repeated an earlier one)."""
         stream = self._stream
-        last = stream.last_sequence
-        for decision in decisions:
-            earlier = stream.find(decision.transaction.id)
-            if earlier is not None:
-                last = earlier.sequence
-                continue
-            if not decision.times.HasField("published_at"):
-                decision.times.published_at.GetCurrentTime()
-            last = stream.last_sequence + 1
-            stream.publish(Notification(last, decision))
-        return last
+        if sequence > stream.last_sequence + 1 and stream.retained:
+            stream.skip_to(sequence - 1)
+        notification = Notification(sequence, scored)
+        stream.publish(notification)
+        return notification
+
+    def skip_to(self, sequence: int) -> None:
+        """Numbers up to `sequence` carry no decision."""
+        self._stream.skip_to(sequence)
 
     def subscribe(
         self,
@@ -79,30 +98,31 @@ class DecisionHub:
         after_sequence: int = 0,
         name: str = "",
         replay_newest: int = 0,
-    ) -> Subscription[Notification]:
+    ) -> Subscription[Notification] | CatchUp[Notification]:
         """A subscription to decisions after `after_sequence` (0: only decisions published from now
         on, after the `replay_newest` newest retained ones).
 
-        Retained decisions after `after_sequence` are replayed first; a Gap comes before the first
-        decision when some after it were no longer retained, or when `after_sequence` is from
-        before a restart of this service (numbers restart at 1: everything retained is replayed).
+        Decisions after `after_sequence` come first: from the window, or from the journal when the
+        window no longer reaches back that far (then from the window once it does). A Gap comes
+        before the first decision when some after `after_sequence` are gone from the journal too,
+        or when `after_sequence` is beyond the newest: from before the journal started again
+        (everything retained is replayed).
         """
+        if not self._ready.is_set():
+            raise Unavailable("notify_svc is reading its journal back; retry shortly")
         stream = self._stream
         if not after_sequence and replay_newest:
             start_after = max(stream.last_sequence - replay_newest, stream.first_retained_sequence - 1)
             return stream.subscribe(subscription_filter, start_after, name)
+        if (
+            after_sequence
+            and self._journal_from is not None
+            and not stream.covers(after_sequence)
+            and after_sequence < stream.last_sequence
+        ):
+            return CatchUp(stream, self._journal_from(after_sequence), subscription_filter, after_sequence, name)
         return stream.subscribe(subscription_filter, after_sequence or None, name)
 
     def close(self) -> None:
         """Ends every subscription after what is already queued; later publishes and subscribes fail."""
         self._stream.close()
-
-
-def _require_transaction_ids(decisions: Sequence[decision_pb2.ScoredTransaction]) -> None:
-    violations = [
-        FieldViolation(f"decisions[{index}].transaction.id", "required", "value is required")
-        for index, decision in enumerate(decisions)
-        if not decision.transaction.id
-    ]
-    if violations:
-        raise InvalidArgument(violations)

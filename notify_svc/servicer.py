@@ -6,14 +6,18 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import grpc
+from fraud.v1 import dead_letter_pb2
 from fraud.v1 import notify_service_pb2 as pb
 from fraud.v1 import notify_service_pb2_grpc as pb_grpc
 
-from fraudmesh.decision_stream import Gap, Subscription, SubscriptionFilter
+from fraudmesh.decision_stream import CatchUp, Gap, Subscription, SubscriptionFilter
+from fraudmesh.errors import DomainError, InvalidArgument
 from fraudmesh.grpc_server import ServiceRegistration
+from fraudmesh.interceptors import log_outcome, status_for
 from fraudmesh.transaction_spans import TransactionSpans
-from fraudmesh.validation import validate
+from fraudmesh.validation import validate, violations_by_item
 from notify_svc.hub import DecisionHub, Notification
+from notify_svc.publisher import DecisionPublisher
 
 # Sent as initial metadata once the subscription is registered: a client that awaits it knows that
 # every decision published from then on will reach it, and learns the newest sequence number.
@@ -22,11 +26,13 @@ DEFAULT_BATCH_SIZE = 256  # decisions in one SubscribeDecisionBatches message wh
 
 
 SERVICE = pb.DESCRIPTOR.services_by_name["NotifyService"]
+PUBLISH_DECISIONS = f"/{SERVICE.full_name}/PublishDecisions"
 
 
 class NotifyServicer(pb_grpc.NotifyServiceServicer):
-    def __init__(self, hub: DecisionHub, spans: TransactionSpans | None = None):
+    def __init__(self, hub: DecisionHub, publisher: DecisionPublisher, spans: TransactionSpans | None = None):
         self._hub = hub
+        self._publisher = publisher
         self._spans = spans or TransactionSpans("notify_svc")
 
     def registration(self) -> ServiceRegistration:
@@ -35,10 +41,16 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
     async def PublishDecisions(
         self, request: pb.PublishDecisionsRequest, context: grpc.aio.ServicerContext
     ) -> pb.PublishDecisionsResponse:
-        validate(request)
-        with self._spans.each("publish decision", request.decisions):
-            last_sequence = self._hub.publish(request.decisions)
-        return pb.PublishDecisionsResponse(last_sequence=last_sequence)
+        own_violations, item_violations = violations_by_item(request, "decisions")
+        if own_violations:  # none, or too many: the call itself is wrong
+            raise InvalidArgument(own_violations)
+        decisions = request.decisions
+        with self._spans.each("publish decision", decisions):
+            outcome = await self._publisher.publish(decisions, item_violations)
+        return pb.PublishDecisionsResponse(
+            last_sequence=outcome.last_sequence,
+            refused=[_item_error(index, error) for index, error in outcome.refused.items()],
+        )
 
     async def SubscribeDecisions(
         self, request: pb.SubscribeDecisionsRequest, context: grpc.aio.ServicerContext
@@ -69,7 +81,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
     @contextlib.asynccontextmanager
     async def _subscribed(
         self, request: pb.SubscribeDecisionsRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[Subscription[Notification]]:
+    ) -> AsyncIterator[Subscription[Notification] | CatchUp[Notification]]:
         subscription = self._hub.subscribe(
             SubscriptionFilter.from_proto(request.filter),
             request.after_sequence,
@@ -83,6 +95,11 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
             yield subscription
         finally:
             subscription.close()
+
+
+def _item_error(index: int, error: DomainError) -> dead_letter_pb2.ItemError:
+    log_outcome(PUBLISH_DECISIONS, error)  # each refusal is logged as a refused call would be
+    return dead_letter_pb2.ItemError(index=index, status=status_for(error))
 
 
 def _batch_of_events(batch: list[Notification | Gap]) -> pb.SubscribeDecisionBatchesResponse:

@@ -9,7 +9,8 @@ from fraud.v1 import notify_service_pb2
 from pydantic import Field
 
 from fraudmesh.contract import listen_address
-from fraudmesh.settings import ServiceSettings
+from fraudmesh.kafka_topics import DECISIONS
+from fraudmesh.settings import KafkaSettings, ServiceSettings
 
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import FieldOptions
@@ -32,17 +33,29 @@ def _max_publish_batch() -> int:
 MAX_PUBLISH_BATCH = _max_publish_batch()
 
 
-class NotifySettings(ServiceSettings):
+class NotifySettings(ServiceSettings, KafkaSettings):
     notify_listen: str = Field(
         listen_address(notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"]),
         description="Address the gRPC server binds.",
     )
     metrics_port: int = Field(9104, ge=0, le=65535, description="Prometheus /metrics port; 0 picks a free one.")
+    notify_journal_topic: str = Field(
+        DECISIONS.name,
+        description="Kafka topic (one partition) notify journals every decision to before it fans it out: a "
+        "decision's sequence number is its offset + 1, so numbering, resume and de-duplication survive restarts.",
+    )
+    notify_journal_timeout_ms: int = Field(
+        10_000,
+        ge=1000,
+        description="How long a publish waits for Kafka to acknowledge its decisions and for them to be read "
+        "back before the caller gets UNAVAILABLE.",
+    )
     notify_retained_decisions: int = Field(
         100_000,
         ge=MAX_PUBLISH_BATCH,
-        description="Decisions kept in memory for subscribers resuming from a sequence number, and the window "
-        "within which a re-published transaction id is recognised and not delivered twice.",
+        description="Newest decisions kept in memory (read back from the journal at start): a subscriber resuming "
+        "within them is served from memory, an older one from the journal; a re-published transaction id "
+        "among them is recognised and not delivered twice.",
     )
     notify_subscriber_queue_size: int = Field(
         10_000,

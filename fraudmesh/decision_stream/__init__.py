@@ -10,9 +10,11 @@ queues, filters, gaps, and cut-off of a subscriber too slow to keep up.
 | `subscription.py` | one subscriber's replay, live queue, gaps and ending |
 | `waiters.py` | callers waiting for one transaction's decision |
 | `hub.py` | ties them together: publish, subscribe, close |
+| `catch_up.py` | a subscription that starts in an older source than the window and joins the hub |
 | `errors.py` | the cut-off of a too-slow subscriber, naming where to resume |
 """
 
+from fraudmesh.decision_stream.catch_up import CatchUp, Missing, OlderDecisions
 from fraudmesh.decision_stream.errors import SubscriberTooSlow
 from fraudmesh.decision_stream.filter import SubscriptionFilter
 from fraudmesh.decision_stream.hub import StreamHub
@@ -21,7 +23,10 @@ from fraudmesh.decision_stream.subscription import Gap, Subscription
 from fraudmesh.decision_stream.window import RetainedWindow
 
 __all__ = [
+    "CatchUp",
     "Gap",
+    "Missing",
+    "OlderDecisions",
     "RetainedWindow",
     "StreamHub",
     "StreamItem",

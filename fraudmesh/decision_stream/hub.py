@@ -6,8 +6,9 @@ subscriber: it appends to each matching queue and cuts off a subscriber whose qu
 subscription registers its queue and takes its replay snapshot in the same synchronous step, so
 no publish can fall between the two: replay and live decisions join without a gap or a repeat.
 
-The publisher numbers the decisions (consecutive from 1, starting again when the publisher
-restarts); the hub keeps their numbers.
+The publisher numbers the decisions (consecutive from 1; a number may carry no decision, which the
+publisher says with `skip_to`); the hub keeps their numbers. notify_svc's numbers are its journal's
+offsets and survive its restarts; they start again at 1 only when the journal itself is new.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ class StreamHub(Generic[T]):
     def closed(self) -> bool:
         return self._closed
 
+    def covers(self, after: int) -> bool:
+        """True when a subscriber resuming after `after` would get every decision since from the window."""
+        return self._window.covers(after)
+
     def find(self, transaction_id: str) -> T | None:
         """The retained decision of the transaction, if any."""
         return self._window.find(transaction_id)
@@ -75,8 +80,9 @@ class StreamHub(Generic[T]):
     def publish(self, item: T) -> int:
         """Retains the decision and queues it for every matching subscriber; returns how many.
 
-        It must follow the newest decision directly, unless `announce_gap` or `forget_retained` came
-        first. A subscriber whose queue is full is cut off (counted in `cut_off_count`).
+        It must follow the newest decision (or skipped number) directly, unless `announce_gap` or
+        `forget_retained` came first. A subscriber whose queue is full is cut off (counted in
+        `cut_off_count`).
         """
         if self._closed:
             raise Unavailable("decision hub is shutting down")
@@ -94,6 +100,11 @@ class StreamHub(Generic[T]):
         self._drop(too_slow)
         return queued
 
+    def skip_to(self, sequence: int) -> None:
+        """The publisher's numbers after the newest, up to `sequence`, carry no decision: no
+        subscriber misses anything there, and the next decision is numbered `sequence` + 1."""
+        self._window.skip_to(sequence)
+
     def announce_gap(self, first_missing: int) -> None:
         """The publisher's numbering jumped: decisions from `first_missing` up to the next published
         one will never come. Every subscriber learns so before that one, and the window, which holds
@@ -106,14 +117,20 @@ class StreamHub(Generic[T]):
         self._window.clear()
 
     def subscribe(
-        self, subscription_filter: SubscriptionFilter = _EVERYTHING, after: int | None = None, name: str = ""
+        self,
+        subscription_filter: SubscriptionFilter = _EVERYTHING,
+        after: int | None = None,
+        name: str = "",
+        missing_from: int | None = None,
     ) -> Subscription[T]:
         """A subscription to decisions after sequence `after` (None: only those published from now on).
 
         Retained decisions after `after` are replayed first. When some after it are no longer
         retained, the subscriber gets a Gap before its first decision. A resume point ahead of the
         newest sequence can only come from before the publisher's numbering restarted, so such a
-        subscriber gets everything retained, after a Gap from 1.
+        subscriber gets everything retained, after a Gap from 1. `missing_from`: the subscriber
+        already lacks the decisions from that number up to `after` (it read them from an older
+        source that no longer had them), so its first decision comes after a Gap from there.
         """
         if self._closed:
             raise Unavailable("decision hub is shutting down")
@@ -133,6 +150,10 @@ class StreamHub(Generic[T]):
                 )
             gap_from = after + 1
             position, replay = min(after, window.first_sequence - 1), window.after(0)
+        if missing_from is not None and after is not None:
+            gap_from = missing_from if gap_from is None else min(gap_from, missing_from)
+            # Until the gap is handed over, resuming from the position must find it again.
+            position = min(position, missing_from - 1)
         # The queue is registered and the snapshot taken without an await in between, so every
         # decision is either in the snapshot or will arrive in the queue, never both or neither.
         subscription = Subscription(

@@ -13,7 +13,7 @@ from typing import Protocol
 class StreamItem(Protocol):
     @property
     def sequence(self) -> int:
-        """Consecutive from 1 in the numbering of whoever publishes the stream."""
+        """Increasing from 1 in the numbering of whoever publishes the stream."""
 
     @property
     def transaction_id(self) -> str: ...

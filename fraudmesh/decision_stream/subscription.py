@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from fraudmesh.decision_stream.errors import SubscriberTooSlow
 from fraudmesh.decision_stream.filter import SubscriptionFilter
@@ -20,6 +20,7 @@ from fraudmesh.decision_stream.item import StreamItem
 log = logging.getLogger("fraudmesh.decision_stream")
 
 T = TypeVar("T", bound=StreamItem)
+T_co = TypeVar("T_co", bound=StreamItem, covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,30 @@ class _GapMark:
     """Queued where the publisher's numbering jumped: what follows starts after a hole."""
 
     first_missing: int
+
+
+class _Reader(Protocol[T_co]):
+    def __anext__(self) -> Awaitable[T_co | Gap]: ...
+
+    def next_ready(self) -> T_co | Gap | None: ...
+
+
+async def gather_batch(reader: _Reader[T], max_items: int) -> list[T | Gap]:
+    """A subscription's `next_batch`: its next entry (waiting for it), then what is ready without
+    waiting, up to `max_items` decisions."""
+    batch = [await reader.__anext__()]
+    decisions = 0 if isinstance(batch[0], Gap) else 1
+    try:
+        # A Gap does not count, so the decision it goes before always follows it here.
+        while decisions < max_items:
+            entry = reader.next_ready()
+            if entry is None:
+                break
+            batch.append(entry)
+            decisions += not isinstance(entry, Gap)
+    except StopAsyncIteration:
+        pass  # the next call ends: the subscriber first gets what it was given
+    return batch
 
 
 class Subscription(Generic[T]):
@@ -104,19 +129,7 @@ class Subscription(Generic[T]):
         """The next decision (waiting for it) and whatever else is ready without waiting, up to
         `max_items` decisions, each Gap with the decision after it. Ends and fails as iterating
         does; when the hub closes, only after handing over what it gathered."""
-        batch = [await self.__anext__()]
-        decisions = 0 if isinstance(batch[0], Gap) else 1
-        try:
-            # A Gap does not count, so the decision it goes before always follows it here.
-            while decisions < max_items:
-                entry = self.next_ready()
-                if entry is None:
-                    break
-                batch.append(entry)
-                decisions += not isinstance(entry, Gap)
-        except StopAsyncIteration:
-            pass  # the next call ends: the subscriber first gets what it was given
-        return batch
+        return await gather_batch(self, max_items)
 
     def next_ready(self) -> T | Gap | None:
         """The next decision or Gap if one is ready, else None."""

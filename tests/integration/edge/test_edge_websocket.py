@@ -1,5 +1,5 @@
-"""WS /api/ws against a real notify peer: live fan-out, filters, resume from the ring, gaps, slow
-clients and notify restarts, each decision reaching a client once."""
+"""WS /api/ws against a real notify peer: live fan-out, filters, resume from the ring or from notify,
+gaps, slow clients and notify restarts, each decision reaching a client once."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ async def test_resume_with_since_from_the_ring_replays_exactly_the_missed(edge, 
         await nothing_more(ws)
 
 
-async def test_a_resume_older_than_the_ring_gets_a_gap_then_the_ring_then_live_decisions():
+async def test_a_resume_older_than_the_ring_is_served_from_notify_then_the_ring_then_live_decisions():
     async with running_peers() as peers, running_edge(edge_settings(decision_ring_size=5), peers.addresses()) as edge:
         await peers.notify.wait_for_subscribers(1)
         published = publish(peers.notify, 20)
@@ -119,16 +119,41 @@ async def test_a_resume_older_than_the_ring_gets_a_gap_then_the_ring_then_live_d
             while edge.hub.last_sequence != published[-1]:
                 await asyncio.sleep(0.01)
         async with connect(f"{edge.ws_url}?since={published[2]}") as ws:
-            received = await frames(ws, 6)
-            # notify_svc still holds them, but the edge serves clients from its ring alone; the
-            # console fills a gap from the store.
-            assert received[0] == {"type": "gap", "from": published[3], "to": published[15]}
-            assert sequences(received) == published[15:]
-            await until_clients(edge.hub, 1)
+            received = await frames(ws, 17)
+            # The ring holds the newest 5; notify_svc's journal has the 12 before them.
+            assert sequences(received) == published[3:]
+            assert all(f["type"] == "decision" for f in received)
+            await until_clients(edge.hub, 1)  # handed over to the ring
             live = publish(peers.notify, 4)
             assert sequences(await frames(ws, 4)) == live
             await nothing_more(ws)
-        assert [r.subscriber for r in peers.notify.subscribe_requests] == ["edge"]
+        assert [r.subscriber for r in peers.notify.subscribe_requests] == ["edge", "edge-catch-up"]
+        assert peers.notify.subscribe_requests[1].after_sequence == published[2]
+        async with asyncio.timeout(5):
+            while peers.notify.subscriber_count != 1:  # the catch-up subscription was let go
+                await asyncio.sleep(0.01)
+
+
+async def test_a_resume_older_than_notify_still_has_gets_a_gap_then_what_notify_has_then_the_ring():
+    notify = NotifyPeer(retained=8)  # as a journal whose retention dropped the older records
+    async with (
+        running_peers(notify) as peers,
+        running_edge(edge_settings(decision_ring_size=5), peers.addresses()) as edge,
+    ):
+        await peers.notify.wait_for_subscribers(1)
+        published = publish(peers.notify, 20)
+        async with asyncio.timeout(5):
+            while edge.hub.last_sequence != published[-1]:
+                await asyncio.sleep(0.01)
+        async with connect(f"{edge.ws_url}?since={published[2]}") as ws:
+            received = await frames(ws, 9)
+            # The console fills a gap from the store.
+            assert received[0] == {"type": "gap", "from": published[3], "to": published[12]}
+            assert sequences(received) == published[12:]
+            await until_clients(edge.hub, 1)
+            live = publish(peers.notify, 2)
+            assert sequences(await frames(ws, 2)) == live
+            await nothing_more(ws)
 
 
 async def test_a_restart_of_notifys_numbering_closes_clients_1012_and_they_resume_on_the_new_numbers():
@@ -142,7 +167,7 @@ async def test_a_restart_of_notifys_numbering_closes_clients_1012_and_they_resum
             before = publish(peers.notify, 3)
             assert sequences(await frames(ws, 3)) == before
             await peers.notify_grpc.server.stop(0)
-            fresh = NotifyPeer()  # a new notify_svc: its numbers start again at 1
+            fresh = NotifyPeer()  # notify_svc on a wiped journal: its numbers start again at 1
             restarted = notify_server(peers.notify_address, fresh)
             await restarted.start()
             try:

@@ -10,14 +10,20 @@ import pytest
 from fraud.v1 import decision_pb2
 from fraud.v1 import notify_service_pb2 as pb
 
-from tests.integration.notify_svc.test_notify_grpc import QUEUE_SIZE, RunningNotify, running_notify, scored
+from tests.integration.notify_svc.test_notify_grpc import (
+    QUEUE_SIZE,
+    RunningNotify,
+    journal_topic,
+    running_notify,
+    scored,
+)
 
 DECLINE = decision_pb2.DECISION_DECLINE
 
 
 @pytest.fixture
-async def notify() -> AsyncIterator[RunningNotify]:
-    async with running_notify() as running:
+async def notify(kafka) -> AsyncIterator[RunningNotify]:
+    async with running_notify(kafka.bootstrap_servers, journal_topic()) as running:
         yield running
 
 

@@ -1,4 +1,5 @@
-"""notify_svc through a real grpc.aio server on a free port, with real gRPC clients."""
+"""notify_svc through a real grpc.aio server on a free port, with real gRPC clients, journaling to
+the real Kafka (a topic of its own per test)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import signal
 import sys
 import urllib.request
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -21,10 +23,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
 from fraudctl.runtime.waiting import free_port
-from fraudmesh.grpc_server import GrpcServer, insecure_channel
+from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.telemetry import grpc_server_interceptor
 from notify_svc.hub import DecisionHub
-from notify_svc.server import build_server, stop_serving
+from notify_svc.server import NotifyServer
 from notify_svc.servicer import SERVICE
 
 DECLINE = decision_pb2.DECISION_DECLINE
@@ -47,10 +49,15 @@ def scored(
 
 @dataclass
 class RunningNotify:
-    hub: DecisionHub
-    server: GrpcServer
+    server: NotifyServer
     channel: grpc.aio.Channel
     stub: pb_grpc.NotifyServiceStub
+    failures: list[BaseException]
+    stopped: bool = False
+
+    @property
+    def hub(self) -> DecisionHub:
+        return self.server.hub
 
     async def publish(self, decisions: list[decision_pb2.ScoredTransaction]) -> int:
         response = await self.stub.PublishDecisions(pb.PublishDecisionsRequest(decisions=decisions))
@@ -61,24 +68,45 @@ class RunningNotify:
         await asyncio.wait_for(call.initial_metadata(), 5)  # sent once the subscription is registered
         return call
 
+    async def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            await self.server.stop()
+
+
+def journal_topic() -> str:
+    return f"decisions-{uuid.uuid4().hex[:12]}"
+
 
 @contextlib.asynccontextmanager
-async def running_notify(retained: int = 10_000) -> AsyncIterator[RunningNotify]:
-    hub = DecisionHub(retained=retained, queue_size=QUEUE_SIZE)
+async def running_notify(bootstrap_servers: str, topic: str, retained: int = 10_000) -> AsyncIterator[RunningNotify]:
+    """A NotifyServer journaling to `topic`; started again on the same topic, it goes on from it."""
     # The same interceptors as `python -m notify_svc`, so errors and streams pass the same chain.
-    server = build_server(hub, "127.0.0.1:0", grace_seconds=5, interceptors=[grpc_server_interceptor()])
-    await server.start()
+    server = NotifyServer(
+        bootstrap_servers=bootstrap_servers,
+        journal_topic=topic,
+        listen="127.0.0.1:0",
+        retained=retained,
+        queue_size=QUEUE_SIZE,
+        grace_seconds=5,
+        interceptors=[grpc_server_interceptor()],
+    )
+    failures: list[BaseException] = []
+    await server.start(failures.append)
     channel = insecure_channel(f"127.0.0.1:{server.port}")
+    running = RunningNotify(server, channel, pb_grpc.NotifyServiceStub(channel), failures)
     try:
-        yield RunningNotify(hub, server, channel, pb_grpc.NotifyServiceStub(channel))
+        await server.wait_ready(60)
+        yield running
     finally:
         await channel.close()
-        await stop_serving(server, hub)
+        await running.stop()
+    assert not failures
 
 
 @pytest.fixture
-async def notify() -> AsyncIterator[RunningNotify]:
-    async with running_notify() as running:
+async def notify(kafka) -> AsyncIterator[RunningNotify]:
+    async with running_notify(kafka.bootstrap_servers, journal_topic()) as running:
         yield running
 
 
@@ -142,12 +170,15 @@ async def test_resume_after_disconnect_receives_exactly_the_missed_decisions(not
     resumed.cancel()
 
 
-async def test_resume_beyond_the_retained_window_flags_the_gap():
-    async with running_notify(retained=5) as notify:
-        await notify.publish([scored(n) for n in range(1, 21)])
+async def test_resume_from_before_the_in_memory_window_is_served_from_the_journal(kafka):
+    async with running_notify(kafka.bootstrap_servers, journal_topic(), retained=5) as notify:
+        await notify.publish([scored(n) for n in range(1, 21)])  # 16..20 in memory
         call = await notify.subscribe(after_sequence=3)
-        replayed = await read(call, 5)
-        assert [(r.sequence, r.gap) for r in replayed] == [(16, True)] + [(n, False) for n in range(17, 21)]
+        await notify.publish([scored(21)])
+        replayed = await read(call, 18)
+        assert [(r.sequence, r.decision.transaction.id) for r in replayed] == [(n, f"t{n}") for n in range(4, 22)]
+        assert not any(r.gap for r in replayed)
+        assert await read_nothing_more(call)
         call.cancel()
 
 
@@ -214,27 +245,36 @@ async def test_a_bad_filter_is_invalid_argument_naming_the_field_and_rule(notify
     assert notify.hub.subscriber_count == 0
 
 
-async def test_bad_publish_batches_are_invalid_argument_and_publish_nothing(notify):
+async def test_a_bad_publish_request_is_invalid_argument_and_publishes_nothing(notify):
     with pytest.raises(grpc.aio.AioRpcError) as empty:
         await notify.publish([])
     assert empty.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert [v.field for v in _field_violations(empty.value)] == ["decisions"]
+    assert await notify.publish([scored(3)]) == 1  # nothing of the rejected call was numbered
 
+
+async def test_a_refused_decision_does_not_stop_its_batch(notify):
+    call = await notify.subscribe(subscriber="console")
     nameless = scored(2)
     nameless.transaction.id = ""
-    with pytest.raises(grpc.aio.AioRpcError) as missing_id:
-        await notify.publish([scored(1), nameless])
-    assert missing_id.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert [(v.field, v.reason) for v in _field_violations(missing_id.value)] == [
-        ("decisions[1].transaction.id", "required")
-    ]
-    assert await notify.publish([scored(3)]) == 1  # nothing of the rejected batches was numbered
+    response = await notify.stub.PublishDecisions(
+        pb.PublishDecisionsRequest(decisions=[scored(1), nameless, scored(3)])
+    )
+    assert response.last_sequence == 2  # of t3, the last one published
+    assert [(e.index, e.status.code) for e in response.refused] == [(1, grpc.StatusCode.INVALID_ARGUMENT.value[0])]
+    bad_request = error_details_pb2.BadRequest()
+    assert response.refused[0].status.details[0].Unpack(bad_request)
+    assert {v.field for v in bad_request.field_violations} == {"transaction.id"}
+    received = await read(call, 2)
+    assert [(r.sequence, r.decision.transaction.id) for r in received] == [(1, "t1"), (2, "t3")]
+    assert await read_nothing_more(call)
+    call.cancel()
 
 
 async def test_server_shutdown_ends_streams_cleanly(notify):
     call = await notify.subscribe(subscriber="console")
     await notify.publish([scored(1), scored(2)])
-    await stop_serving(notify.server, notify.hub)
+    await notify.stop()
     assert [r.sequence async for r in call] == [1, 2]  # what was queued still arrives
     assert await call.code() == grpc.StatusCode.OK
 
@@ -245,10 +285,12 @@ async def test_health_reports_the_notify_service_serving(notify):
     assert response.status == health_pb2.HealthCheckResponse.SERVING
 
 
-async def test_python_m_notify_svc_serves_and_drains_on_sigterm():
+async def test_python_m_notify_svc_serves_and_drains_on_sigterm(kafka):
     port, metrics_port = free_port(), free_port()
     env = {
         **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "NOTIFY_JOURNAL_TOPIC": journal_topic(),
         "NOTIFY_LISTEN": f"127.0.0.1:{port}",
         "METRICS_PORT": str(metrics_port),
         "SHUTDOWN_GRACE_SECONDS": "5",

@@ -8,8 +8,16 @@ import pytest
 from fraud.v1 import decision_pb2
 
 import edge.decision_hub
-from edge.decision_hub import CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART, DecisionHub, StreamEnded, gap_frame
-from fraudmesh.decision_stream import Gap, SubscriberTooSlow, SubscriptionFilter
+from edge.decision_hub import (
+    CLOSE_GOING_AWAY,
+    CLOSE_SERVICE_RESTART,
+    CLOSE_TRY_AGAIN_LATER,
+    DecisionEvent,
+    DecisionHub,
+    StreamEnded,
+    gap_frame,
+)
+from fraudmesh.decision_stream import Gap, Missing, SubscriberTooSlow, SubscriptionFilter
 
 EVERYTHING = SubscriptionFilter()
 
@@ -150,6 +158,86 @@ async def test_a_gap_in_the_numbering_is_announced_and_the_ring_restarts():
     assert sequences(frames) == [9]
     assert hub.stream.first_retained_sequence == 9 and hub.find("tx-5") is None
     assert drain(hub.subscribe(EVERYTHING, since=4))[0] == {"type": "gap", "from": 5, "to": 9}
+
+
+async def test_a_jump_notify_did_not_flag_is_numbers_without_decisions_not_a_gap():
+    hub = DecisionHub(ring_size=100, client_queue_size=100)
+    publish_range(hub, 1, 5)
+    subscription = hub.subscribe(EVERYTHING, since=None)
+    hub.publish(7, scored(7), numbers_skipped=True)  # notify's journal repeated a record at 6
+    assert drain(subscription) == [json.loads(hub.find("tx-7").frame)]
+    assert sequences(drain(hub.subscribe(EVERYTHING, since=3))) == [4, 5, 7]
+    assert [f["type"] for f in drain(hub.subscribe(EVERYTHING, since=6))] == ["decision"]  # no gap
+
+
+class OlderPages:
+    """notify_svc's decisions from an old sequence, as NotifyHistory hands them over."""
+
+    def __init__(self, pages: list[list]):
+        self.pages = pages
+        self.closed = False
+
+    async def read(self) -> list:
+        if self.pages:
+            return self.pages.pop(0)
+        raise StreamEnded(CLOSE_TRY_AGAIN_LATER, "decision history ended; reconnect to resume")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def events(first: int, last: int) -> list[DecisionEvent]:
+    return [DecisionEvent(n, scored(n)) for n in range(first, last + 1)]
+
+
+async def take_frames(subscription, count: int) -> list[dict]:
+    frames = []
+    while len(frames) < count:
+        entry = await asyncio.wait_for(anext(subscription), 2)
+        text = gap_frame(entry.first_missing, entry.next_sequence) if isinstance(entry, Gap) else entry.frame
+        frames.append(json.loads(text))
+    return frames
+
+
+async def test_a_resume_older_than_the_ring_is_served_from_notify_and_joins_the_ring_without_gap_or_repeat():
+    hub = DecisionHub(ring_size=3, client_queue_size=100)
+    publish_range(hub, 1, 10)
+    opened: list[tuple[int, OlderPages]] = []
+
+    def older(after: int) -> OlderPages:
+        source = OlderPages([events(3, 5), events(6, 9)])  # the last page overlaps the ring (8..10)
+        opened.append((after, source))
+        return source
+
+    hub.older_decisions = older
+    subscription = hub.subscribe(EVERYTHING, since=2)
+    frames = await take_frames(subscription, 8)
+    publish_range(hub, 11, 12)
+    frames += await take_frames(subscription, 2)
+    assert sequences(frames) == list(range(3, 13))
+    assert all(f["type"] == "decision" for f in frames)
+    assert [after for after, _ in opened] == [2] and opened[0][1].closed
+    assert hub.client_count == 1  # served by the ring now
+
+
+async def test_what_notify_no_longer_has_either_is_a_gap_frame():
+    hub = DecisionHub(ring_size=3, client_queue_size=100)
+    publish_range(hub, 1, 10)
+    hub.older_decisions = lambda after: OlderPages([[Missing(), *events(6, 8)]])
+    frames = await take_frames(hub.subscribe(EVERYTHING, since=2), 6)
+    assert frames[0] == {"type": "gap", "from": 3, "to": 6}
+    assert sequences(frames) == list(range(6, 11))
+
+
+async def test_a_client_whose_catch_up_source_fails_is_told_to_reconnect():
+    hub = DecisionHub(ring_size=3, client_queue_size=100)
+    publish_range(hub, 1, 10)
+    hub.older_decisions = lambda after: OlderPages([events(3, 4)])
+    subscription = hub.subscribe(EVERYTHING, since=2)
+    assert sequences(await take_frames(subscription, 2)) == [3, 4]
+    with pytest.raises(StreamEnded) as ended:
+        await anext(subscription)
+    assert ended.value.code == CLOSE_TRY_AGAIN_LATER
 
 
 async def test_numbering_restarted_by_notify_closes_clients_with_1012():
