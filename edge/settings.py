@@ -49,7 +49,11 @@ class EdgeSettings(ServiceSettings):
     )
     wait_ms_max: int = Field(10_000, ge=0, le=60_000, description="Upper bound of ?wait_ms on POST /api/transaction.")
     upstream_timeout_seconds: float = Field(
-        5.0, gt=0, description="Deadline of each unary gRPC call the edge makes; beyond it the caller gets 503."
+        10.0,
+        gt=0,
+        description="Deadline of each unary gRPC call the edge makes; beyond it the caller gets 503. It exceeds the "
+        "longest an ingest submission can take (PRODUCER_REQUEST_TIMEOUT_MS and the claim of its idempotency key), "
+        "so the edge never answers 503 for a transaction the producer then delivers.",
     )
     health_timeout_seconds: float = Field(
         1.0, gt=0, description="Deadline of each upstream health check behind GET /api/health."

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import pathlib
@@ -12,9 +13,11 @@ import sys
 import threading
 import time
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.platform import Platform, PlatformConfig
+from fraudctl.runtime.postgres import PostgresCluster
+from fraudctl.runtime.probes import kafka_answers, postgres_answers
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
-from fraudctl.runtime.waiting import port_open
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
 from scoring_svc.settings import ScoringSettings
 
@@ -25,7 +28,13 @@ def _pid_file(config: PlatformConfig) -> pathlib.Path:
     return config.data_dir / "fraudctl.pid"
 
 
+def _restarts_file(config: PlatformConfig) -> pathlib.Path:
+    """Restarts of each part by the running `fraudctl up`, for `fraudctl status` to show."""
+    return config.data_dir / "fraudctl.restarts.json"
+
+
 def cmd_up(args: argparse.Namespace) -> int:
+    # Warmed before the announcement: "up" means the first requests are served as fast as the rest.
     config = PlatformConfig(scoring_instances=args.scoring_instances)
     platform = Platform(config)
     stopping = threading.Event()
@@ -36,6 +45,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         services = platform.services
         assert services is not None  # up() started them
         _pid_file(config).write_text(str(os.getpid()))
+        _restarts_file(config).write_text(json.dumps(platform.restart_counts()))
         ports = config.ports
         scoring_ports = " :".join(str(s.listen_port) for s in services.running.values() if s.service == "scoring")
         print(
@@ -51,8 +61,11 @@ def cmd_up(args: argparse.Namespace) -> int:
             flush=True,
         )
         while not stopping.wait(1):
-            for name, ending in services.restart_dead().items():
+            restarted = platform.restart_dead()
+            for name, ending in restarted.items():
                 log.warning("%s stopped unexpectedly and was restarted: it %s", name, ending)
+            if restarted:
+                _restarts_file(config).write_text(json.dumps(platform.restart_counts()))
         return 0
     except Exception as error:
         log.error("%s", error)
@@ -61,6 +74,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         print("stopping...", flush=True)
         platform.down()
         _pid_file(config).unlink(missing_ok=True)
+        _restarts_file(config).unlink(missing_ok=True)
 
 
 def cmd_down(args: argparse.Namespace) -> int:
@@ -83,13 +97,25 @@ def cmd_down(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """Each part up or DOWN, asked as its clients would ask it (a metadata request of Kafka, `SELECT 1`
+    of PostgreSQL, gRPC health of the services, /api/health of the edge), with how often the
+    running `fraudctl up` restarted it."""
     config = PlatformConfig()
-    supervisor = ServiceSupervisor(ServicePorts(), config.data_dir / "logs", {})
-    health = supervisor.health()
-    health["kafka"] = port_open("127.0.0.1", config.kafka_port)
-    health["postgres"] = port_open("127.0.0.1", config.postgres_port)
+    own_postgres = PostgresCluster(config.data_dir / "postgres", port=config.postgres_port)
+    own_kafka = KafkaBroker(config.data_dir / "kafka", port=config.kafka_port)
+    health = {
+        "kafka": kafka_answers(config.kafka_bootstrap_servers or own_kafka.bootstrap_servers),
+        "postgres": postgres_answers(config.database_url or own_postgres.url),
+    }
+    health |= ServiceSupervisor(ServicePorts(), config.data_dir / "logs", {}).health()
+    try:
+        restarts = json.loads(_restarts_file(config).read_text())
+    except (OSError, ValueError):
+        restarts = {}
     for name, ok in health.items():
-        print(f"{name:10} {'up' if ok else 'DOWN'}")
+        restarted = restarts.get(name, 0)
+        note = f"  (restarted {restarted} time{'s' if restarted != 1 else ''})" if restarted else ""
+        print(f"{name:10} {'up' if ok else 'DOWN'}{note}")
     return 0 if all(health.values()) else 1
 
 
@@ -131,9 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--store", default=ScoringSettings().store_address, help="store_svc address (STORE_ADDRESS)")
     importing.add_argument("--models", type=pathlib.Path, default=PlatformConfig().models_dir, help="models folder")
     importing.set_defaults(run=cmd_import)
+    from fraudctl.dead_letter_commands import register as register_dead_letter_commands
     from fraudctl.model_commands import register as register_model_commands
 
     register_model_commands(commands)
+    register_dead_letter_commands(commands)
     return parser
 
 

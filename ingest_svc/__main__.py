@@ -9,11 +9,14 @@ from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.kafka_topics import TRANSACTIONS, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
+from ingest_svc.broker_check import BrokerCheck
 from ingest_svc.idempotency import IdempotencyCache
+from ingest_svc.idempotency_store import IdempotencyStore
 from ingest_svc.ingestor import Ingestor
 from ingest_svc.metrics import IngestMetrics
 from ingest_svc.producer import KafkaTransactionPublisher
 from ingest_svc.servicer import IngestServicer
+from ingest_svc.serving_watch import ServingWatch
 from ingest_svc.settings import IngestSettings
 
 
@@ -26,23 +29,36 @@ async def main(settings: IngestSettings) -> None:
         settings.producer_request_timeout_ms,
         telemetry.metrics,
     )
-    servicer = IngestServicer(Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size)), telemetry.metrics)
+    durable_keys = IdempotencyStore(settings.database_url, settings.idempotency())
+    ingestor = Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size), durable_keys=durable_keys)
+    servicer = IngestServicer(ingestor, telemetry.metrics)
     server = GrpcServer(
         [servicer.registration()],
         settings.ingest_listen,
         telemetry.server_interceptors(),
         grace_seconds=settings.shutdown_grace_seconds,
     )
+    broker = BrokerCheck(settings.kafka_bootstrap_servers, settings.transactions_topic, lambda: publisher.connected)
+
+    async def report(serving: bool) -> None:
+        telemetry.metrics.serving.set(1 if serving else 0)
+        await server.set_serving(serving)
+
+    health = ServingWatch(broker.problem, report, settings.broker_check_interval_seconds)
 
     async def start() -> None:
         await ensure_if_reachable(settings.kafka_bootstrap_servers, TRANSACTIONS, settings.transactions_topic)
         await publisher.start()
+        await durable_keys.start()
         await server.start()
+        await health.start()
         relax_garbage_collection()
 
     async def stop() -> None:
+        await health.stop()  # before the server reports NOT_SERVING for good
         await server.stop()
         await publisher.stop()
+        await durable_keys.stop()
         telemetry.stop()
 
     await run_until_signalled(start, stop)

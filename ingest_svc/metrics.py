@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from fraudmesh.metrics import NAMESPACE, ServiceMetrics
 
@@ -13,6 +13,12 @@ class IngestMetrics(ServiceMetrics):
         self.transactions_received = Counter(
             f"{NAMESPACE}_transactions_received",
             "Transactions submitted to ingest, accepted or not.",
+            registry=self.registry,
+        )
+        # What ingest's gRPC health says, for the ServiceNotServing alert (ingest_svc/serving_watch.py).
+        self.serving = Gauge(
+            f"{NAMESPACE}_serving",
+            "1 while this process's gRPC health is SERVING, 0 while it is NOT_SERVING (ingest: its broker away).",
             registry=self.registry,
         )
         self.kafka_produced = Counter(

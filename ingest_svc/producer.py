@@ -38,6 +38,11 @@ class KafkaTransactionPublisher:
         self._produced_error = metrics.kafka_produced.labels(topic=topic, result="error") if metrics else None
         self._failed = metrics.transactions_failed.labels(stage="produce") if metrics else None
 
+    @property
+    def connected(self) -> bool:
+        """Whether the producer has reached the broker once (it reconnects by itself after that)."""
+        return self._producer.connected
+
     async def publish_each(self, transactions: Sequence[transaction_pb2.Transaction]) -> list[Unavailable | None]:
         """Produces each transaction and answers for each: None once the broker has it, or why not."""
         records = [(txn.input.user_id.encode(), txn.SerializeToString()) for txn in transactions]

@@ -15,6 +15,7 @@ import subprocess
 import uuid
 from dataclasses import dataclass
 
+from fraudctl.runtime.probes import kafka_answers, last_lines
 from fraudctl.runtime.waiting import port_open, wait_until
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -66,6 +67,19 @@ class KafkaBroker:
     @property
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> pathlib.Path:
+        return self.data_dir / "server.log"
+
+    def ended(self) -> str | None:
+        """None while the broker we started runs (or we started none); else how it ended, naming its log."""
+        if self.process is None or self.process.poll() is None:
+            return None
+        return f"exited with {self.process.returncode} (log {self.log_path}; last lines: {last_lines(self.log_path)})"
+
+    def answers(self, timeout: float = 2.0) -> bool:
+        return kafka_answers(self.bootstrap_servers, timeout)
 
     def _write_config(self) -> pathlib.Path:
         config = self.data_dir / "server.properties"
@@ -129,12 +143,14 @@ class KafkaBroker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_until(self._ready, timeout, "Kafka", str(self.data_dir / "server.log"))
+        wait_until(self._ready, timeout, "Kafka", str(self.log_path))
 
     def _ready(self) -> bool:
         if self.process and self.process.poll() is not None:
-            raise RuntimeError(f"Kafka exited with {self.process.returncode}; see {self.data_dir / 'server.log'}")
-        return port_open("127.0.0.1", self.port)
+            raise RuntimeError(f"Kafka exited with {self.process.returncode}; see {self.log_path}")
+        # An open port is not yet a broker that serves: after an unclean stop it recovers its logs
+        # and elects itself controller first. A metadata answer is.
+        return port_open("127.0.0.1", self.port) and self.answers(timeout=1.0)
 
     def stop(self, timeout: float = 30) -> None:
         if self.process and self.process.poll() is None:

@@ -12,6 +12,7 @@ import pathlib
 from dataclasses import dataclass, field
 
 from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.keeping import RestartBook, RestartPolicy, start_with_backoff
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
@@ -37,11 +38,12 @@ class PlatformConfig:
 
 
 class Platform:
-    def __init__(self, config: PlatformConfig):
+    def __init__(self, config: PlatformConfig, policy: RestartPolicy | None = None):
         self.config = config
         self.kafka: KafkaBroker | None = None
         self.postgres: PostgresCluster | None = None
         self.services: ServiceSupervisor | None = None
+        self.book = RestartBook(policy or RestartPolicy())
 
     @property
     def bootstrap_servers(self) -> str:
@@ -92,6 +94,7 @@ class Platform:
                 "MODELS_DIR": str(self.config.models_dir),
                 **self.config.extra_env,
             },
+            book=self.book,
         )
         self.services.start_all()
         for number in range(2, self.config.scoring_instances + 1):
@@ -102,6 +105,37 @@ class Platform:
         self.start_infrastructure()
         self.ensure_model()
         self.start_services()
+
+    def infrastructure(self) -> dict[str, KafkaBroker | PostgresCluster]:
+        """The parts this platform started itself (none of those given by URL), by name."""
+        parts: dict[str, KafkaBroker | PostgresCluster] = {}
+        if self.postgres is not None:
+            parts["postgres"] = self.postgres
+        if self.kafka is not None:
+            parts["kafka"] = self.kafka
+        return parts
+
+    def restart_dead(self) -> dict[str, str]:
+        """Starts again whatever of ours stopped on its own, Kafka and PostgreSQL first, then the
+        services (which reconnect to them by themselves), and answers how each had ended, by name.
+        Raises CannotKeepUp, naming the log, for a part that cannot come back or keeps stopping."""
+        restarted = {}
+        for name, part in self.infrastructure().items():
+            ending = part.ended()
+            if ending is None or not self.book.due(name):
+                continue
+            self.book.note(name, ending, part.log_path)
+            log.warning("%s stopped: it %s; starting it again", name, ending)
+            start_with_backoff(name, part.start, part.log_path, self.book.policy)
+            restarted[name] = ending
+        if self.services is not None:
+            restarted |= self.services.restart_dead()
+        return restarted
+
+    def restart_counts(self) -> dict[str, int]:
+        """Restarts so far of every part we run, by name (0 for those never restarted)."""
+        names = [*self.infrastructure(), *(self.services.running if self.services else ())]
+        return {name: self.book.totals.get(name, 0) for name in names}
 
     def down(self) -> None:
         if self.services:

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from fraudctl.runtime.probes import last_lines, postgres_answers
 from fraudctl.runtime.waiting import port_open
 
 DEBIAN_PACKAGE = "postgresql"
@@ -59,10 +60,40 @@ class PostgresCluster:
     port: int = 55432
     user: str = "fraud"
     database: str = "fraud"
+    started: bool = False  # by us, and not stopped since: only then is its ending ours to notice
 
     @property
     def url(self) -> str:
         return f"postgresql+asyncpg://{self.user}@127.0.0.1:{self.port}/{self.database}"
+
+    @property
+    def log_path(self) -> pathlib.Path:
+        return self.data_dir / "server.log"
+
+    def postmaster_pid(self) -> int | None:
+        """The server's process id from its lock file, which an unclean stop leaves behind."""
+        try:
+            return int((self._pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return None
+
+    def ended(self) -> str | None:
+        """None while the server we started runs (or we started none); else how it ended, naming its log.
+
+        pg_ctl leaves the server running on its own (not our child), so this looks the process up
+        by the id in postmaster.pid: gone, a zombie, or another program under that id means ended."""
+        if not self.started or self.running():
+            return None
+        pid = self.postmaster_pid()
+        what = "its postmaster.pid is gone" if pid is None else f"its server process {pid} is gone"
+        return f"stopped: {what} (log {self.log_path}; last lines: {last_lines(self.log_path)})"
+
+    def running(self) -> bool:
+        pid = self.postmaster_pid()
+        return pid is not None and _is_postgres(pid)
+
+    def answers(self, timeout: float = 2.0) -> bool:
+        return postgres_answers(self.url, timeout)
 
     @property
     def _pgdata(self) -> pathlib.Path:
@@ -119,10 +150,23 @@ class PostgresCluster:
             "60",
             "start",
         )
+        self.started = True
         if fresh:
             self._run(bindir, "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, self.database)
 
     def stop(self) -> None:
+        self.started = False
         bindir = find_bindir()
-        if bindir and (self._pgdata / "postmaster.pid").exists():
+        if bindir and self.running():
             self._run(bindir, "pg_ctl", "-D", str(self._pgdata), "-m", "fast", "-w", "stop")
+
+
+def _is_postgres(pid: int) -> bool:
+    """Whether `pid` is a live (not zombie) PostgreSQL server process."""
+    try:
+        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # "<pid> (<command>) <state> ...": the command may hold spaces, so split around its parentheses.
+    command, _, rest = stat.partition("(")[2].rpartition(")")
+    return command in ("postgres", "postmaster") and rest.split()[0] != "Z"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import pathlib
 import signal
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from fraudctl.runtime.keeping import RestartBook, start_with_backoff
+from fraudctl.runtime.probes import last_lines
 from fraudctl.runtime.waiting import free_port, wait_until
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -73,8 +76,7 @@ class ServiceProcess:
 
     def how_it_ended(self) -> str:
         """Its exit code and the last lines of its log, on one line: what whoever restarts it should be told."""
-        last = " | ".join(self.log_tail(3))[-600:]
-        return f"exited with {self.process.poll()} (log {self.log_path}; last lines: {last})"
+        return f"exited with {self.process.poll()} (log {self.log_path}; last lines: {last_lines(self.log_path)})"
 
     def stop(self, timeout: float = 15) -> None:
         if self.process.poll() is not None:
@@ -93,7 +95,8 @@ class ServiceSupervisor:
     log_dir: pathlib.Path
     base_env: dict[str, str]
     running: dict[str, ServiceProcess] = field(default_factory=dict)
-    restarts: dict[str, int] = field(default_factory=dict)
+    # Shared with the Platform that runs Kafka and PostgreSQL beside these, so one policy keeps all up.
+    book: RestartBook = field(default_factory=RestartBook)
     extra_ports: dict[str, tuple[int, int]] = field(default_factory=dict)  # by label: listen, metrics
 
     def instance_ports(self, name: str, instance: str = "") -> tuple[int, int]:
@@ -162,22 +165,35 @@ class ServiceSupervisor:
             self.start(name)
             self.wait_ready(name, timeout)
 
-    def restart_dead(self, max_restarts: int = 5) -> dict[str, str]:
+    def restart_dead(self) -> dict[str, str]:
         """Starts again each service whose process ended on its own, as a supervisor should: a
         scoring instance that stops itself after a failure is meant to be restarted (its uncommitted
-        batches are re-read). Answers how each restarted one had ended, by name. Raises once a
-        service has died `max_restarts` times: a crash loop."""
+        batches are re-read). Answers how each restarted one had ended, by name. A service that
+        stops again soon waits longer each time (`book`'s policy); one that cannot come back or
+        keeps stopping raises CannotKeepUp naming its log."""
         restarted = {}
         for name, service in list(self.running.items()):
-            if service.process.poll() is None:
+            if service.process.poll() is None or not self.book.due(name):
                 continue
-            self.restarts[name] = self.restarts.get(name, 0) + 1
-            if self.restarts[name] > max_restarts:
-                raise RuntimeError(f"{name} keeps stopping ({max_restarts} restarts); see {service.log_path}")
-            restarted[name] = service.how_it_ended()
-            self.start(service.service, service.instance)
-            self.wait_ready(name)
+            ending = service.how_it_ended()
+            self.book.note(name, ending, service.log_path)
+            start_with_backoff(
+                name,
+                functools.partial(self._start_ready, service.service, service.instance),
+                service.log_path,
+                self.book.policy,
+            )
+            restarted[name] = ending
         return restarted
+
+    def _start_ready(self, name: str, instance: str) -> None:
+        """One attempt: starts the instance and waits for SERVING; one that does not get there is stopped."""
+        service = self.start(name, instance)
+        try:
+            self.wait_ready(service.name)
+        except BaseException:
+            service.stop()
+            raise
 
     def stop(self, name: str) -> None:
         self.running.pop(name).stop()

@@ -156,6 +156,59 @@ def test_service_environment_is_made_of_its_settings_and_valid(service, compose,
     assert str(environment["METRICS_PORT"]) == str(metrics_port(service))
 
 
+def _settings_as(service: str, environment: dict, monkeypatch) -> BaseSettings:
+    """The service's settings with only `environment` set (its own variables cleared first)."""
+    settings = settings_class(service)
+    with monkeypatch.context() as patch:
+        for key in list(os.environ):
+            if key.lower() in settings.model_fields:
+                patch.delenv(key)
+        for key, value in environment.items():
+            patch.setenv(key, str(value))
+        return settings()
+
+
+# How much longer than ingest's longest answer the edge waits: calls travel and queue in between.
+EDGE_DEADLINE_MARGIN_SECONDS = 1.0
+
+
+def edge_outlasts_ingest(edge: BaseSettings, ingest: BaseSettings) -> bool:
+    return edge.upstream_timeout_seconds >= ingest.submission_deadline_seconds() + EDGE_DEADLINE_MARGIN_SECONDS
+
+
+@pytest.mark.parametrize("source", ["defaults", "compose"])
+def test_the_edges_deadline_outlasts_ingests_longest_submission(source, compose, monkeypatch):
+    # Were it shorter, the edge would answer 503 for a transaction the producer then delivers, and the
+    # client's retry without a key would submit it twice.
+    environments = {service: compose["services"][service]["environment"] for service in ("edge", "ingest")}
+    if source == "defaults":
+        environments = {"edge": {}, "ingest": {}}
+    edge = _settings_as("edge", environments["edge"], monkeypatch)
+    ingest = _settings_as("ingest", environments["ingest"], monkeypatch)
+    assert edge_outlasts_ingest(edge, ingest), (
+        f"{source}: the edge gives up after {edge.upstream_timeout_seconds} s, ingest may answer after "
+        f"{ingest.submission_deadline_seconds()} s (PRODUCER_REQUEST_TIMEOUT_MS={ingest.producer_request_timeout_ms})"
+    )
+
+
+def test_the_deadline_check_catches_an_edge_that_gives_up_first(monkeypatch):
+    ingest = _settings_as("ingest", {"PRODUCER_REQUEST_TIMEOUT_MS": "10000"}, monkeypatch)
+    assert not edge_outlasts_ingest(_settings_as("edge", {"UPSTREAM_TIMEOUT_SECONDS": "10"}, monkeypatch), ingest)
+    assert edge_outlasts_ingest(_settings_as("edge", {"UPSTREAM_TIMEOUT_SECONDS": "20"}, monkeypatch), ingest)
+
+
+@pytest.mark.parametrize(
+    "service", [service for service in APP_SERVICES if "database_url" in settings_class(service).model_fields]
+)
+def test_services_that_read_postgresql_get_its_url_and_wait_for_it(service, compose):
+    declared = compose["services"][service]
+    assert declared["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://"), f"{service}: no DATABASE_URL"
+    assert "@postgres:5432/" in declared["environment"]["DATABASE_URL"]
+    assert declared["depends_on"].get("postgres", {}).get("condition") == "service_healthy", (
+        f"{service} reads PostgreSQL without waiting for it"
+    )
+
+
 @pytest.mark.parametrize("service", APP_SERVICES)
 def test_addresses_point_at_the_right_service_and_port(service, compose):
     for key, value in compose["services"][service]["environment"].items():

@@ -97,6 +97,10 @@ def test_dashboard_covers_what_operators_watch(dashboard):
         "fraudmesh_decisions_total",  # fraud and review rates
         "fraudmesh_score_bucket",  # score distribution
         "fraudmesh_kafka_consumer_lag",  # lag
+        "fraudmesh_kafka_last_commit_timestamp_seconds",  # a stalled consumer
+        "fraudmesh_scoring_stalled",
+        "fraudmesh_dead_letters_total",  # records set aside
+        "fraudmesh_serving",  # gRPC health
         "fraudmesh_rpc_errors_total",  # errors per service
     } <= used
 

@@ -73,7 +73,18 @@ def test_promtool_catches_a_wrong_expectation(promtool, tmp_path):
 def test_the_agreed_alerts_exist_and_wait_before_firing():
     rules = yaml.safe_load((PROMETHEUS_DIR / "alerts.yml").read_text())
     alerts = {rule["alert"]: rule for group in rules["groups"] for rule in group["rules"]}
-    assert set(alerts) == {"DecisionLatencyHigh", "FailedTransactionRatioHigh", "ConsumerLagGrowing", "ServiceDown"}
+    assert set(alerts) == {
+        "DecisionLatencyHigh",
+        "FailedTransactionRatioHigh",
+        "ConsumerLagGrowing",
+        "ServiceDown",
+        "ServiceNotServing",
+        "ConsumerStalled",
+        "DeadLettersGrowing",
+        "DecisionsStopped",
+    }
+    assert all(rule.get("for") for rule in alerts.values()), "every alert waits before it fires: no page on a blip"
+    assert "> 30" in alerts["ConsumerStalled"]["expr"], "no commit for 30 s"
     assert alerts["DecisionLatencyHigh"]["for"] == "5m"
     assert "histogram_quantile(0.99" in alerts["DecisionLatencyHigh"]["expr"]
     assert "> 0.5" in alerts["DecisionLatencyHigh"]["expr"]

@@ -41,10 +41,10 @@ HEAVY = {
     "sqlalchemy", "asyncpg", "alembic", "fastapi", "starlette", "uvicorn", "confluent_kafka", "aiokafka",
 }  # fmt: skip
 NEEDS_HEAVY = {
-    "ingest": {"confluent_kafka", "aiokafka"},  # produces; creates its topic at start
-    "scoring": {"numba", "onnxruntime", "aiokafka"},  # feature kernel, model, consumer group
+    "ingest": {"confluent_kafka", "aiokafka", "asyncpg"},  # produces; creates its topic; idempotency keys
+    "scoring": {"numba", "onnxruntime", "aiokafka", "confluent_kafka"},  # kernel, model, group; dead letters
     "store": {"sqlalchemy", "asyncpg", "alembic", "confluent_kafka", "aiokafka"},  # PostgreSQL; label announcements
-    "notify": set(),
+    "notify": {"confluent_kafka", "aiokafka"},  # the decisions journal; creates its topic at start
     "edge": {"fastapi", "starlette", "uvicorn"},
 }
 
@@ -78,7 +78,9 @@ publisher = KafkaTransactionPublisher(
     settings.kafka_bootstrap_servers, settings.transactions_topic, settings.producer_linger_ms,
     settings.producer_request_timeout_ms, telemetry.metrics,
 )
-servicer = IngestServicer(Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size)), telemetry.metrics)
+durable_keys = IdempotencyStore(settings.database_url, settings.idempotency())
+ingestor = Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size), durable_keys=durable_keys)
+servicer = IngestServicer(ingestor, telemetry.metrics)
 server = GrpcServer(
     [servicer.registration()],
     settings.ingest_listen, telemetry.server_interceptors(), grace_seconds=settings.shutdown_grace_seconds,
@@ -88,6 +90,7 @@ from fraudmesh.validation import validate
 from fraud.v1 import ingest_service_pb2
 validate(ingest_service_pb2.SubmitTransactionRequest(transaction=txn))
 assert normalise(txn, "transaction.") == []
+BrokerCheck(settings.kafka_bootstrap_servers, settings.transactions_topic, lambda: publisher.connected)
 telemetry.stop()
 """,
     "scoring": """
@@ -127,8 +130,7 @@ telemetry.stop()
     "notify": """
 settings = NotifySettings()
 telemetry = ServiceTelemetry.start(settings, ServiceMetrics("notify"), serve_metrics=False)
-hub = DecisionHub(settings.notify_retained_decisions, settings.notify_subscriber_queue_size)
-server = build_server(hub, settings.notify_listen, settings.shutdown_grace_seconds, interceptors=telemetry.server_interceptors())
+server = NotifyServer.from_settings(settings, telemetry.server_interceptors())
 telemetry.stop()
 """,
     "edge": """
