@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
+from fraud.v1 import dead_letter_pb2
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
@@ -126,6 +127,13 @@ class ErrorMappingInterceptor(HandlerWrapper):
 def log_outcome(method: str, error: DomainError) -> None:
     """Logs one refused item of a call that answers each item on its own, as a refused call is logged."""
     log.info("%s %s (one item) %s", method, error.code.name, error)
+
+
+def item_error(method: str, index: int, error: DomainError) -> dead_letter_pb2.ItemError:
+    """One item of a batch refused alone (`refused` in a batch's answer): logged as a refused call
+    would be, and answered with the status the call would have had."""
+    log_outcome(method, error)
+    return dead_letter_pb2.ItemError(index=index, status=status_for(error))
 
 
 def _log_call(method: str, code: grpc.StatusCode, started: float, detail: str = "") -> None:

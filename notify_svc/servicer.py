@@ -6,14 +6,13 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import grpc
-from fraud.v1 import dead_letter_pb2
 from fraud.v1 import notify_service_pb2 as pb
 from fraud.v1 import notify_service_pb2_grpc as pb_grpc
 
 from fraudmesh.decision_stream import CatchUp, Gap, Subscription, SubscriptionFilter
-from fraudmesh.errors import DomainError, InvalidArgument
+from fraudmesh.errors import InvalidArgument
 from fraudmesh.grpc_server import ServiceRegistration
-from fraudmesh.interceptors import log_outcome, status_for
+from fraudmesh.interceptors import item_error
 from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate, violations_by_item
 from notify_svc.hub import DecisionHub, Notification
@@ -49,7 +48,7 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
             outcome = await self._publisher.publish(decisions, item_violations)
         return pb.PublishDecisionsResponse(
             last_sequence=outcome.last_sequence,
-            refused=[_item_error(index, error) for index, error in outcome.refused.items()],
+            refused=[item_error(PUBLISH_DECISIONS, index, error) for index, error in outcome.refused.items()],
         )
 
     async def SubscribeDecisions(
@@ -95,11 +94,6 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
             yield subscription
         finally:
             subscription.close()
-
-
-def _item_error(index: int, error: DomainError) -> dead_letter_pb2.ItemError:
-    log_outcome(PUBLISH_DECISIONS, error)  # each refusal is logged as a refused call would be
-    return dead_letter_pb2.ItemError(index=index, status=status_for(error))
 
 
 def _batch_of_events(batch: list[Notification | Gap]) -> pb.SubscribeDecisionBatchesResponse:

@@ -7,12 +7,12 @@ turns them into status codes; nothing here catches them.
 from __future__ import annotations
 
 import grpc
-from fraud.v1 import dead_letter_pb2, decision_pb2, store_service_pb2, store_service_pb2_grpc
+from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc
 
 from fraudmesh.conversions.time import optional_datetime
-from fraudmesh.errors import FailedPrecondition, FieldViolation, InvalidArgument
+from fraudmesh.errors import FailedPrecondition, InvalidArgument
 from fraudmesh.grpc_server import ServiceRegistration
-from fraudmesh.interceptors import log_outcome, status_for
+from fraudmesh.interceptors import item_error
 from fraudmesh.transaction_spans import TransactionSpans
 from fraudmesh.validation import validate, violations_by_item
 from store_svc.conversions import filters_from_request, statistics_response
@@ -23,12 +23,6 @@ from store_svc.repository import TransactionRepository
 
 SERVICE = store_service_pb2.DESCRIPTOR.services_by_name["StoreService"]
 PUT_DECISIONS = "/fraud.v1.StoreService/PutDecisions"
-
-
-def _item_error(index: int, violations: list[FieldViolation]) -> dead_letter_pb2.ItemError:
-    refusal = InvalidArgument(violations)
-    log_outcome(PUT_DECISIONS, refusal)  # each refusal is logged as a refused call would be
-    return dead_letter_pb2.ItemError(index=index, status=status_for(refusal))
 
 
 class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
@@ -67,7 +61,8 @@ class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
         if frauds and self._label_events:
             await self._label_events.announce(*frauds)
         return store_service_pb2.PutDecisionsResponse(
-            inserted=outcome.inserted, refused=[_item_error(index, refused[index]) for index in refused]
+            inserted=outcome.inserted,
+            refused=[item_error(PUT_DECISIONS, index, InvalidArgument(refused[index])) for index in refused],
         )
 
     async def GetTransaction(
