@@ -9,6 +9,7 @@ from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.kafka_topics import TRANSACTIONS, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
+from fraudmesh.serving_watch import ServingWatch
 from ingest_svc.broker_check import BrokerCheck
 from ingest_svc.idempotency import IdempotencyCache
 from ingest_svc.idempotency_store import IdempotencyStore
@@ -16,7 +17,6 @@ from ingest_svc.ingestor import Ingestor
 from ingest_svc.metrics import IngestMetrics
 from ingest_svc.producer import KafkaTransactionPublisher
 from ingest_svc.servicer import IngestServicer
-from ingest_svc.serving_watch import ServingWatch
 from ingest_svc.settings import IngestSettings
 
 

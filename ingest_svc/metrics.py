@@ -15,7 +15,7 @@ class IngestMetrics(ServiceMetrics):
             "Transactions submitted to ingest, accepted or not.",
             registry=self.registry,
         )
-        # What ingest's gRPC health says, for the ServiceNotServing alert (ingest_svc/serving_watch.py).
+        # What ingest's gRPC health says, for the ServiceNotServing alert (fraudmesh/serving_watch.py).
         self.serving = Gauge(
             f"{NAMESPACE}_serving",
             "1 while this process's gRPC health is SERVING, 0 while it is NOT_SERVING (ingest: its broker away).",

@@ -23,6 +23,7 @@ from fraudmesh.kafka_topics import DEAD_LETTERS, LABELS, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.metrics import ServiceMetrics
 from fraudmesh.service_telemetry import ServiceTelemetry
+from fraudmesh.serving_watch import ServingWatch
 from fraudmesh.transaction_spans import TransactionSpans
 from store_svc.database import create_engine
 from store_svc.db_errors import unavailable_when_unreachable
@@ -52,20 +53,6 @@ async def postgres_problem(engine: AsyncEngine) -> str | None:
     except Exception as error:  # whatever keeps SELECT 1 from answering keeps every call from it too
         return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
     return None
-
-
-async def follow_postgres(engine: AsyncEngine, server: GrpcServer) -> None:
-    serving = True  # as server.start() left it
-    while True:
-        problem = await postgres_problem(engine)
-        if (problem is None) != serving:
-            serving = problem is None
-            if serving:
-                log.info("PostgreSQL answers again: SERVING")
-            else:
-                log.warning("PostgreSQL does not answer (%s): NOT_SERVING", problem)
-            await server.set_serving(serving)
-        await asyncio.sleep(POSTGRES_CHECK_INTERVAL_SECONDS)  # a period, not a retry
 
 
 def safe_url(database_url: str) -> str:
@@ -109,7 +96,7 @@ async def serve(settings: StoreSettings) -> None:
             grace_seconds=settings.shutdown_grace_seconds,
         )
         tasks: list[asyncio.Task[None]] = []
-        health: list[asyncio.Task[None]] = []
+        health = ServingWatch(lambda: postgres_problem(engine), server.set_serving, POSTGRES_CHECK_INTERVAL_SECONDS)
 
         async def keep_dead_letters() -> None:
             # Kafka may come up after store; the gRPC service does not wait for it.
@@ -129,16 +116,13 @@ async def serve(settings: StoreSettings) -> None:
             await ensure_if_reachable(settings.kafka_bootstrap_servers, LABELS, settings.labels_topic)
             await producer.start()
             await server.start()
-            health.append(asyncio.create_task(follow_postgres(engine, server), name="postgres-health"))
+            await health.start()
             relax_garbage_collection()
             tasks.append(asyncio.create_task(keep_dead_letters()))
             tasks[-1].add_done_callback(stop_on_failure)
 
         async def stop() -> None:
-            for task in health:  # first: it must not report SERVING again while the server drains
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await health.stop()  # first: it must not report SERVING again while the server drains
             await server.stop()
             for task in tasks:
                 task.cancel()
