@@ -15,7 +15,7 @@ import subprocess
 import uuid
 from dataclasses import dataclass
 
-from fraudctl.runtime.probes import kafka_answers, last_lines
+from fraudctl.runtime.probes import how_it_ended, kafka_answers
 from fraudctl.runtime.waiting import port_open, wait_until
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ class KafkaBroker:
         """None while the broker we started runs (or we started none); else how it ended, naming its log."""
         if self.process is None or self.process.poll() is None:
             return None
-        return f"exited with {self.process.returncode} (log {self.log_path}; last lines: {last_lines(self.log_path)})"
+        return how_it_ended(f"exited with {self.process.returncode}", self.log_path)
 
     def answers(self, timeout: float = 2.0) -> bool:
         return kafka_answers(self.bootstrap_servers, timeout)

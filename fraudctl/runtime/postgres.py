@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from fraudctl.runtime.probes import last_lines, postgres_answers
+from fraudctl.runtime.probes import how_it_ended, postgres_answers
 from fraudctl.runtime.waiting import port_open
 
 DEBIAN_PACKAGE = "postgresql"
@@ -86,7 +86,7 @@ class PostgresCluster:
             return None
         pid = self.postmaster_pid()
         what = "its postmaster.pid is gone" if pid is None else f"its server process {pid} is gone"
-        return f"stopped: {what} (log {self.log_path}; last lines: {last_lines(self.log_path)})"
+        return how_it_ended(f"stopped: {what}", self.log_path)
 
     def running(self) -> bool:
         pid = self.postmaster_pid()

@@ -50,10 +50,16 @@ def postgres_answers(database_url: str, timeout: float = 2.0) -> bool:
     return asyncio.run(_select_one(asyncpg_dsn(database_url), timeout))
 
 
-def last_lines(log_path: pathlib.Path, lines: int = 3) -> str:
-    """The last non-blank lines of a log, on one line: usually why the process stopped."""
+def log_tail(log_path: pathlib.Path, lines: int) -> list[str]:
+    """The last `lines` lines of a log that are not blank: usually why its process stopped."""
+    return [line for line in log_path.read_text(errors="replace").splitlines() if line.strip()][-lines:]
+
+
+def how_it_ended(what: str, log_path: pathlib.Path) -> str:
+    """What ended a process, its log and that log's last lines, on one line: what whoever restarts
+    it should be told."""
     try:
-        text = log_path.read_text(errors="replace")
+        tail = " | ".join(log_tail(log_path, 3))[-600:]
     except OSError:
-        return "(no log)"
-    return " | ".join([line for line in text.splitlines() if line.strip()][-lines:])[-600:]
+        tail = "(no log)"
+    return f"{what} (log {log_path}; last lines: {tail})"

@@ -15,7 +15,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from fraudctl.runtime.keeping import RestartBook, start_with_backoff
-from fraudctl.runtime.probes import last_lines
+from fraudctl.runtime.probes import how_it_ended, log_tail
 from fraudctl.runtime.waiting import free_port, wait_until
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -70,13 +70,8 @@ class ServiceProcess:
     listen_port: int = 0
     metrics_port: int = 0
 
-    def log_tail(self, lines: int) -> list[str]:
-        """The last `lines` lines of its log that are not blank: usually why it stopped."""
-        return [line for line in self.log_path.read_text(errors="replace").splitlines() if line.strip()][-lines:]
-
     def how_it_ended(self) -> str:
-        """Its exit code and the last lines of its log, on one line: what whoever restarts it should be told."""
-        return f"exited with {self.process.poll()} (log {self.log_path}; last lines: {last_lines(self.log_path)})"
+        return how_it_ended(f"exited with {self.process.poll()}", self.log_path)
 
     def stop(self, timeout: float = 15) -> None:
         if self.process.poll() is not None:
@@ -152,7 +147,7 @@ class ServiceSupervisor:
             if service.process.poll() is not None:
                 raise RuntimeError(
                     f"{label} exited with {service.process.returncode}; last lines of {service.log_path}:\n"
-                    + "\n".join(service.log_tail(20))
+                    + "\n".join(log_tail(service.log_path, 20))
                 )
             if service.service == "edge":
                 return http_ok(f"http://127.0.0.1:{service.listen_port}/api/health")
