@@ -23,10 +23,12 @@ PublishDecisionsResponse): those it will never take; they are set aside, everyth
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import grpc
 from google.rpc import status_pb2
+from grpc_status import rpc_status
 
 from fraudmesh.errors import Unavailable
 
@@ -38,7 +40,6 @@ TRANSIENT = frozenset({Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED, Code.RESOURCE_E
 PEER_BUGS = frozenset({Code.INTERNAL, Code.UNKNOWN})
 RETRIED = TRANSIENT | PEER_BUGS
 REFUSES_RECORDS = PEER_BUGS | {Code.INVALID_ARGUMENT, Code.FAILED_PRECONDITION, Code.OUT_OF_RANGE}
-_DETAILS_KEY = "grpc-status-details-bin"
 
 
 class PeerUnavailable(Unavailable):
@@ -70,9 +71,10 @@ class CallFailed(Exception):
 
 def status_of(error: grpc.aio.AioRpcError) -> status_pb2.Status:
     """The google.rpc.Status the peer answered with, details (field violations) included."""
-    for key, value in error.trailing_metadata() or ():
-        if key == _DETAILS_KEY and isinstance(value, bytes):
-            return status_pb2.Status.FromString(value)
+    with contextlib.suppress(ValueError):  # details that contradict the call's code: the code stands
+        status = rpc_status.from_call(error)
+        if status is not None:
+            return status
     return status_pb2.Status(code=error.code().value[0], message=error.details() or "")
 
 

@@ -7,8 +7,9 @@ from fraud.v1 import ingest_service_pb2, ingest_service_pb2_grpc, transaction_pb
 
 from fraudmesh.errors import FailedPrecondition, Unavailable
 
-# Ingest answers once Kafka has the record, and waits for Kafka up to its own producer timeout (10 s
-# by default): a little longer than that, so its UNAVAILABLE arrives rather than our deadline.
+# Ingest answers once Kafka has the record, and waits for Kafka up to its own producer timeout
+# (PRODUCER_REQUEST_TIMEOUT_MS): a little longer than that, so its UNAVAILABLE arrives rather than
+# our deadline.
 REPLAY_TIMEOUT_SECONDS = 15.0
 
 
