@@ -302,8 +302,11 @@ async def test_python_m_notify_svc_serves_and_drains_on_sigterm(kafka):
         async with insecure_channel(f"127.0.0.1:{port}") as channel:
             health = health_pb2_grpc.HealthStub(channel)
             request = health_pb2.HealthCheckRequest(service=SERVICE.full_name)
-            check = await health.Check(request, wait_for_ready=True, timeout=20)
-            assert check.status == health_pb2.HealthCheckResponse.SERVING
+            # NOT_SERVING until its journal is read back, which a busy machine makes take a while:
+            # watched until it says SERVING (the deadline fails the test if it never does).
+            async for check in health.Watch(request, wait_for_ready=True, timeout=30):
+                if check.status == health_pb2.HealthCheckResponse.SERVING:
+                    break
             assert await asyncio.to_thread(_metrics_served, metrics_port)
             stub = pb_grpc.NotifyServiceStub(channel)
             call = stub.SubscribeDecisions(pb.SubscribeDecisionsRequest(subscriber="probe"))
