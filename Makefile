@@ -8,7 +8,7 @@ ifeq ($(UV),)
 UV := python3 -m uv
 endif
 
-.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web test test-python test-web bench fuzz clean
+.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web test test-python test-web bench chaos fuzz clean
 
 up: install web  ## start Kafka, PostgreSQL, the model, the five services and the console
 	$(VENV)/bin/fraudctl up
@@ -64,6 +64,10 @@ test-web: web-deps
 
 bench: install web  ## load benchmarks of the whole platform (20 minutes on a fast 2-core machine, up to forty on a slow one; never part of `make test`)
 	$(PY) -m bench $(BENCH_ARGS)
+
+chaos: install web  ## the chaos suite: steady load while each fault strikes in turn (12 to 15 minutes; docs/reliability.md)
+	$(PY) -m fraudctl.devtools.tools install toxiproxy-server
+	$(PY) -m bench.chaos --output build/chaos/table.md $(CHAOS_ARGS)
 
 fuzz: install web  ## the door fuzzed at length (FUZZ_EXAMPLES per operation, default 1000; `make test` runs 20) on a private platform
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(VENV)/bin/pytest -ra --timeout=1800 tests/fuzz tests/integration/ingest_svc/test_ingest_fuzz.py

@@ -1,4 +1,4 @@
-"""Go-built tools the tests and the local stack use: `promtool` and Jaeger v2.
+"""Go-built tools the tests and the local stack use: `promtool`, Jaeger v2 and (for `make chaos`) toxiproxy.
 
 They are built with `go install` from the Go module proxy into a cache outside the repository
 (`~/.cache/fraudmesh/go/<tool>-<version>/bin`, or under `$FRAUDMESH_GO_CACHE`), once per version;
@@ -40,6 +40,12 @@ class GoTool:
     # `go install pkg@version` refuses a module whose go.mod has replace directives; such a tool is
     # built inside a throw-away main module that repeats them, which is what its own build does.
     needs_module_replaces: bool = False
+    # The file `go install` writes, when it is not the tool's name (it is the package's last element).
+    binary: str = ""
+
+    @property
+    def executable(self) -> str:
+        return self.binary or self.name
 
 
 # Prometheus tags its Go module v0.3xx.y for release 3.xx.y: v0.316.0 is Prometheus 3.16.0.
@@ -54,7 +60,15 @@ JAEGER = GoTool(
     "v1.76.0",
     needs_module_replaces=True,
 )
-TOOLS = {tool.name: tool for tool in (PROMTOOL, JAEGER)}
+# Toxiproxy's server, for the chaos suite (bench/chaos): its package is cmd/server, hence its file name.
+TOXIPROXY = GoTool(
+    "toxiproxy-server",
+    "github.com/Shopify/toxiproxy/v2",
+    "github.com/Shopify/toxiproxy/v2/cmd/server",
+    "v2.12.0",
+    binary="server",
+)
+TOOLS = {tool.name: tool for tool in (PROMTOOL, JAEGER, TOXIPROXY)}
 
 
 def cache_root() -> pathlib.Path:
@@ -63,7 +77,7 @@ def cache_root() -> pathlib.Path:
 
 
 def tool_path(tool: GoTool) -> pathlib.Path:
-    return cache_root() / f"{tool.name}-{tool.version}" / "bin" / tool.name
+    return cache_root() / f"{tool.name}-{tool.version}" / "bin" / tool.executable
 
 
 @contextlib.contextmanager
@@ -92,7 +106,7 @@ def ensure_tool(tool: GoTool) -> pathlib.Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Build into a scratch folder and rename, so a half-written binary is never found later.
         with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-            built = pathlib.Path(scratch) / tool.name
+            built = pathlib.Path(scratch) / tool.executable
             # GOTOOLCHAIN=local: build with the Go on PATH, never fetch another toolchain.
             env = dict(os.environ, GOBIN=scratch, CGO_ENABLED="0", GOTOOLCHAIN="local")
             if tool.needs_module_replaces:
@@ -136,6 +150,10 @@ def promtool() -> pathlib.Path:
 
 def jaeger() -> pathlib.Path:
     return ensure_tool(JAEGER)
+
+
+def toxiproxy() -> pathlib.Path:
+    return ensure_tool(TOXIPROXY)
 
 
 @dataclasses.dataclass(frozen=True)
