@@ -17,6 +17,7 @@ from typing import Any
 
 from fraud.v1 import decision_pb2
 
+from edge.connection_limits import ConnectionLimiter
 from fraudmesh.conversions.rest import decision_object
 from fraudmesh.decision_stream import CatchUp, OlderDecisions, StreamHub, Subscription, SubscriptionFilter
 from fraudmesh.transaction_spans import TransactionSpans
@@ -86,8 +87,17 @@ OlderDecisionsFrom = Callable[[int], OlderDecisions[DecisionEvent]]
 
 
 class DecisionHub:
-    def __init__(self, ring_size: int, client_queue_size: int, spans: TransactionSpans | None = None):
+    def __init__(
+        self,
+        ring_size: int,
+        client_queue_size: int,
+        spans: TransactionSpans | None = None,
+        max_clients: int | None = None,
+    ):
         self.stream: StreamHub[DecisionEvent] = StreamHub(ring_size, client_queue_size)
+        # WebSocket clients let in at once (WEBSOCKET_MAX_CLIENTS; None: no bound): the route asks it
+        # before it subscribes a client, and tells it when the client is gone.
+        self.connections = ConnectionLimiter(max_clients)
         self.capacity = ring_size
         self._spans = spans or TransactionSpans("edge")
         # Where a client resuming from before the ring is served from; None: it gets a gap frame.

@@ -25,3 +25,8 @@ class EdgeMetrics(ServiceMetrics):
             "Decisions dropped because a WebSocket client fell behind.",
             registry=self.registry,
         )
+        self.websocket_refused = Counter(
+            f"{NAMESPACE}_websocket_refused",
+            "WebSocket connections closed at once with 1013 because WEBSOCKET_MAX_CLIENTS were connected.",
+            registry=self.registry,
+        )

@@ -7,12 +7,14 @@ rest: filters, bounded queues, cut-off of slow subscribers.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
+import grpc
 from fraud.v1 import decision_pb2
 
 from fraudmesh.decision_stream import CatchUp, OlderDecisions, StreamHub, Subscription, SubscriptionFilter
-from fraudmesh.errors import Unavailable
+from fraudmesh.errors import DomainError, Unavailable
 
 _EVERYTHING = SubscriptionFilter()
 
@@ -34,15 +36,37 @@ class Notification:
         self.is_fraud: bool = scored.is_fraud
 
 
+class TooManySubscribers(DomainError):
+    """Every place for a subscriber is taken (NOTIFY_MAX_SUBSCRIBERS); the caller may retry later."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def __init__(self, max_subscribers: int):
+        self.max_subscribers = max_subscribers
+        super().__init__(
+            f"too many subscribers: NOTIFY_MAX_SUBSCRIBERS={max_subscribers} streams are open; retry later"
+        )
+
+
 # Opens the journal for a subscriber resuming after the given sequence.
 JournalFrom = Callable[[int], OlderDecisions[Notification]]
 
 
 class DecisionHub:
-    def __init__(self, retained: int, queue_size: int, journal_from: JournalFrom | None = None):
+    def __init__(
+        self,
+        retained: int,
+        queue_size: int,
+        journal_from: JournalFrom | None = None,
+        max_subscribers: int | None = None,
+    ):
         self._stream: StreamHub[Notification] = StreamHub(retained, queue_size)
         self._journal_from = journal_from
         self._ready = asyncio.Event()
+        # Streams open at once (each with a queue of up to queue_size decisions); None: no bound.
+        self.max_subscribers = max_subscribers
+        self.open_subscribers = 0
+        self.refused_subscribers = 0
 
     @property
     def ready(self) -> bool:
@@ -73,6 +97,21 @@ class DecisionHub:
     @property
     def subscriber_count(self) -> int:
         return self._stream.subscriber_count
+
+    @contextlib.contextmanager
+    def subscriber_place(self) -> Iterator[None]:
+        """Holds one of the NOTIFY_MAX_SUBSCRIBERS places while a subscriber's stream is open (from
+        before its subscription is made until it is closed); TooManySubscribers when none is free.
+        Counted here rather than from the stream's subscribers, which a subscriber catching up from
+        the journal joins only once it reaches the window."""
+        if self.max_subscribers is not None and self.open_subscribers >= self.max_subscribers:
+            self.refused_subscribers += 1
+            raise TooManySubscribers(self.max_subscribers)
+        self.open_subscribers += 1
+        try:
+            yield
+        finally:
+            self.open_subscribers -= 1
 
     def find(self, transaction_id: str) -> Notification | None:
         """The transaction's decision if it is in the window: the reach of de-duplication."""

@@ -38,11 +38,12 @@ class NotifyServer:
         journal_timeout_ms: int = 10_000,
         grace_seconds: float = 10.0,
         interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+        max_subscribers: int | None = None,
     ):
         self._bootstrap_servers = bootstrap_servers
         self._topic = journal_topic
         self._retained = retained
-        self.hub = DecisionHub(retained, queue_size, self._journal_from)
+        self.hub = DecisionHub(retained, queue_size, self._journal_from, max_subscribers)
         in_flight = InFlight()
         self._producer = AcknowledgedProducer(bootstrap_servers, request_timeout_ms=journal_timeout_ms)
         self.follower = JournalFollower(
@@ -73,6 +74,7 @@ class NotifyServer:
             journal_timeout_ms=settings.notify_journal_timeout_ms,
             grace_seconds=settings.shutdown_grace_seconds,
             interceptors=interceptors,
+            max_subscribers=settings.notify_max_subscribers,
         )
 
     @property

@@ -81,19 +81,20 @@ class NotifyServicer(pb_grpc.NotifyServiceServicer):
     async def _subscribed(
         self, request: pb.SubscribeDecisionsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[Subscription[Notification] | CatchUp[Notification]]:
-        subscription = self._hub.subscribe(
-            SubscriptionFilter.from_proto(request.filter),
-            request.after_sequence,
-            request.subscriber or context.peer(),
-            request.replay_newest,
-        )
-        # The callback covers a cancellation that reaches this generator only when it is collected.
-        context.add_done_callback(lambda _: subscription.close())
-        try:
-            await context.send_initial_metadata(((LAST_SEQUENCE_METADATA_KEY, str(self._hub.last_sequence)),))
-            yield subscription
-        finally:
-            subscription.close()
+        with self._hub.subscriber_place():  # RESOURCE_EXHAUSTED when NOTIFY_MAX_SUBSCRIBERS are open
+            subscription = self._hub.subscribe(
+                SubscriptionFilter.from_proto(request.filter),
+                request.after_sequence,
+                request.subscriber or context.peer(),
+                request.replay_newest,
+            )
+            # The callback covers a cancellation that reaches this generator only when it is collected.
+            context.add_done_callback(lambda _: subscription.close())
+            try:
+                await context.send_initial_metadata(((LAST_SEQUENCE_METADATA_KEY, str(self._hub.last_sequence)),))
+                yield subscription
+            finally:
+                subscription.close()
 
 
 def _batch_of_events(batch: list[Notification | Gap]) -> pb.SubscribeDecisionBatchesResponse:

@@ -79,5 +79,17 @@ class ScoringMetrics(ServiceMetrics):
             registry=reg,
         )
 
+        self.customers_held = Gauge(
+            f"{NAMESPACE}_scoring_customers_held",
+            "Customers whose feature state this instance holds (at most MAX_CUSTOMERS).",
+            registry=reg,
+        )
+        self.customers_evicted = Counter(
+            f"{NAMESPACE}_scoring_customers_evicted",
+            "Customers forgotten, least recently seen first, to stay within MAX_CUSTOMERS; one who comes back "
+            "is warmed again from store_svc.",
+            registry=reg,
+        )
+
     def set_active_model(self, version: str) -> None:
         self.active_model.info({"version": version})

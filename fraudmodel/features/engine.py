@@ -98,13 +98,13 @@ class FeatureEngine:
         return out.getvalue()
 
     @classmethod
-    def restore(cls, snapshot: bytes) -> FeatureEngine:
+    def restore(cls, snapshot: bytes, max_users: int | None = None) -> FeatureEngine:
         with np.load(io.BytesIO(snapshot), allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
         meta = json.loads(arrays.pop("meta").tobytes())
         if meta.get("format") != SNAPSHOT_FORMAT:
             raise ValueError(f"state snapshot format {meta.get('format')!r} is not {SNAPSHOT_FORMAT}")
-        return cls(UserTable.from_arrays(arrays), MerchantRisk.restore(meta["merchant_risk"]))
+        return cls(UserTable.from_arrays(arrays, max_users), MerchantRisk.restore(meta["merchant_risk"]))
 
     # -- computation ---------------------------------------------------------------------------
     def observe(

@@ -11,9 +11,18 @@ bring again (the batches in flight and one commit interval) for all but the busi
 
 Each row also notes the Kafka partition the user's events came from, so that an instance can forget
 the users of a partition it gets back after another instance owned it: their rows would miss
-whatever the other instance saw. A forgotten user's row is cleared and reused."""
+whatever the other instance saw. A forgotten user's row is cleared and reused.
+
+A table may be given an upper bound on its users (`max_users`). Each row notes when its user was last
+seen (a counter bumped on every `slot()` call), and when a new user would pass the bound the least
+recently seen share (EVICT_SHARE) of the users is forgotten at once, as a returning partition's are:
+one sweep of the rows every so many new users rather than bookkeeping on every event. An evicted user
+who comes back is new to the table, and the scoring service warms them from the store's history as
+it does any user it meets first, so their features stay right."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 
@@ -25,6 +34,10 @@ _GROWTH = 1.25  # modest, so spare capacity stays a small part of the memory
 _MIN_CAPACITY = 1024
 NO_PARTITION = -1  # a user whose events did not come from Kafka (warmed from a file, restored)
 RECENT_IDS = 12  # transaction ids remembered per user, to recognise one delivered again
+# Forgotten at once when the table is full: a sweep costs a pass over the rows, so it is done for a
+# share of them, not one user at a time; the users still held stay within 95..100% of the bound.
+EVICT_SHARE = 0.05
+_NEVER = np.iinfo(np.int64).max  # last_seen of a row nobody holds: never picked for eviction
 # name -> (shape of one user's row, dtype); the order is the kernel's argument order.
 COLUMNS: dict[str, tuple[tuple[int, ...], type]] = {
     "counts": ((WINDOW_COUNT, WINDOW_STEPS), np.uint16),
@@ -41,13 +54,23 @@ COLUMNS: dict[str, tuple[tuple[int, ...], type]] = {
 
 
 class UserTable:
-    def __init__(self, capacity: int = _MIN_CAPACITY) -> None:
+    def __init__(self, capacity: int = _MIN_CAPACITY, max_users: int | None = None) -> None:
+        if max_users is not None and max_users < 1:
+            raise ValueError(f"max_users must be at least 1, got {max_users}")
+        self.max_users = max_users
+        if max_users is not None:
+            capacity = min(capacity, max_users)
         self.slots: dict[str, int] = {}
         self.columns: dict[str, np.ndarray] = {
             name: np.empty((capacity, *shape), dtype) for name, (shape, dtype) in COLUMNS.items()
         }
         # Not part of the kernel's state nor of a snapshot: where the service read each user's events.
         self.partitions = np.empty(capacity, np.int16)
+        # Not in a snapshot either: for eviction, when each row's user was last seen, and who holds it.
+        self.last_seen = np.empty(capacity, np.int64)
+        self._user_of_row: list[str | None] = [None] * capacity
+        self._seen = itertools.count()  # where last_seen takes its values from
+        self.evicted = 0  # users forgotten to keep within max_users, since the table was made
         self._rows_used = 0  # rows handed out so far; a forgotten user's row goes to _free_rows
         self._free_rows: list[int] = []
         self._clear(0, capacity)
@@ -66,6 +89,8 @@ class UserTable:
         """The user's row, added (empty) when the user is new."""
         slot = self.slots.get(user_id)
         if slot is None:
+            if self.max_users is not None and len(self.slots) >= self.max_users:
+                self._evict(max(1, int(self.max_users * EVICT_SHARE)) + len(self.slots) - self.max_users)
             if self._free_rows:
                 slot = self._free_rows.pop()
             else:
@@ -74,7 +99,26 @@ class UserTable:
                     self._grow(max(_MIN_CAPACITY, int(slot * _GROWTH)))
                 self._rows_used += 1
             self.slots[user_id] = slot
+            self._user_of_row[slot] = user_id
+        # Every call, not only for a new user: a user looked up for this batch must not be the one a
+        # new user of the same batch evicts (its row would then be handed to someone else).
+        self.last_seen[slot] = next(self._seen)
         return slot
+
+    def _evict(self, count: int) -> None:
+        """Forgets the `count` least recently seen users; their rows are cleared and reused."""
+        held = self.last_seen[: self._rows_used]
+        count = min(count, len(self.slots))
+        if count <= 0:
+            return
+        rows = np.argpartition(held, count - 1)[:count] if count < len(held) else np.arange(len(held))
+        rows = rows[held[rows] != _NEVER]
+        user_of_row = self._user_of_row
+        for row in rows.tolist():
+            del self.slots[user_of_row[row]]
+        self._free_rows.extend(rows.tolist())
+        self._clear_rows(rows)
+        self.evicted += len(rows)
 
     def forget_partitions(self, partitions: set[int]) -> int:
         """Forgets every user last seen on one of `partitions`, and those of no known partition (warmed
@@ -111,9 +155,12 @@ class UserTable:
         return arrays
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> UserTable:
+    def from_arrays(cls, arrays: dict[str, np.ndarray], max_users: int | None = None) -> UserTable:
+        """A table of a snapshot's users; with `max_users` below their number, the first new user
+        met evicts the surplus with the usual share (a snapshot keeps no recency: any of them may go)."""
         user_ids = [str(u) for u in arrays["user_ids"]]
         table = cls(max(len(user_ids), _MIN_CAPACITY))
+        table.max_users = max_users
         for name, (shape, dtype) in COLUMNS.items():
             data = arrays[name]
             if data.shape != (len(user_ids), *shape) or data.dtype != dtype:
@@ -123,18 +170,25 @@ class UserTable:
                 )
             table.columns[name][: len(user_ids)] = data
         table.slots = {u: i for i, u in enumerate(user_ids)}
+        table._user_of_row[: len(user_ids)] = user_ids
+        table.last_seen[: len(user_ids)] = 0
         table._rows_used = len(user_ids)
         return table
 
     def _grow(self, capacity: int) -> None:
         old = self.capacity
+        if self.max_users is not None:
+            capacity = max(min(capacity, self.max_users), old + 1)
         for name, column in self.columns.items():
             bigger = np.empty((capacity, *column.shape[1:]), column.dtype)
             bigger[:old] = column
             self.columns[name] = bigger
-        partitions = np.empty(capacity, self.partitions.dtype)
-        partitions[:old] = self.partitions
-        self.partitions = partitions
+        for name in ("partitions", "last_seen"):
+            column = getattr(self, name)
+            bigger = np.empty(capacity, column.dtype)
+            bigger[:old] = column
+            setattr(self, name, bigger)
+        self._user_of_row.extend([None] * (capacity - old))
         self._clear(old, capacity)
 
     def _clear(self, start: int, stop: int) -> None:
@@ -148,3 +202,9 @@ class UserTable:
         self.columns["reals"][rows, LATEST] = -np.inf
         self.columns["reals"][rows, PREV_T] = -np.inf
         self.partitions[rows] = NO_PARTITION
+        self.last_seen[rows] = _NEVER
+        if isinstance(rows, slice):
+            self._user_of_row[rows] = [None] * len(range(*rows.indices(len(self._user_of_row))))
+        else:
+            for row in rows.tolist():
+                self._user_of_row[row] = None

@@ -81,6 +81,12 @@ class Scorer:
         with self._lock:
             return self._engine.forget_partitions(partitions)
 
+    def customers(self) -> tuple[int, int]:
+        """Customers held in the feature state now, and those evicted to stay within its bound."""
+        with self._lock:
+            users = self._engine.users
+            return len(users), users.evicted
+
     def record_label(self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: datetime) -> None:
         with self._lock:
             self._engine.record_label(transaction_id, merchant_id, is_fraud, labelled_at.timestamp())
@@ -151,6 +157,7 @@ class Scorer:
             return self._engine.snapshot()
 
     def restore(self, snapshot: bytes) -> None:
-        engine = FeatureEngine.restore(snapshot)
+        # The bound on customers held is the instance's, not the snapshot's.
+        engine = FeatureEngine.restore(snapshot, self._engine.users.max_users)
         with self._lock:
             self._engine = engine
