@@ -9,7 +9,9 @@ the p50 and p99 of each second.
 With a private platform the clock starts when `Platform.up()` returns, which is when `fraudctl up`
 prints its announcement. Latency is counted from each request's scheduled time (bench/open_loop.py):
 `ack` to the edge's 201, `decision` to the decision's frame on the WebSocket. One request in three
-carries an idempotency key, as retrying clients send them.
+carries an idempotency key, as retrying clients send them. The last line says how busy the machine's
+CPUs were during the probe and how much of that was the benchmark's own: on a shared machine the
+rest is other work, and when the cores are all busy the queues grow from the first second on.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import pathlib
 import sys
 import time
@@ -90,6 +93,40 @@ def _stages(times: dict) -> tuple[float, float] | None:
     return ((scored - received).total_seconds() * 1000, (published - scored).total_seconds() * 1000)
 
 
+@dataclass(frozen=True)
+class CpuShare:
+    """How busy the machine's CPUs were over the probe, and how much of it was this benchmark's own
+    processes (the private platform's services and Kafka, and the load generator; not PostgreSQL,
+    which runs detached): on a shared machine most of the rest is other work, which the latencies
+    pay for and which no change to the platform removes."""
+
+    cores: int
+    machine_busy: float  # cores' worth, on average
+    own: float  # cores' worth, on average; 0 with --edge-url
+
+    @staticmethod
+    def now() -> tuple[float, float]:
+        """Seconds of CPU the machine has been busy (all cores, from /proc/stat) and those of the
+        benchmark's processes, so far."""
+        from bench import procfs
+
+        fields = [int(v) for v in pathlib.Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        idle = fields[3] + fields[4]  # idle and iowait
+        busy = (sum(fields) - idle) / procfs.CLOCK_TICKS
+        own = sum(procfs.cpu_seconds(pid) or 0.0 for pid in procfs.process_tree(os.getpid()))
+        return busy, own
+
+    @classmethod
+    def between(cls, start: tuple[float, float], end: tuple[float, float], seconds: float) -> CpuShare:
+        return cls(os.cpu_count() or 1, (end[0] - start[0]) / seconds, (end[1] - start[1]) / seconds)
+
+    def describe(self) -> str:
+        return (
+            f"during the probe the machine's {self.cores} cores were {self.machine_busy:.2f} cores busy, "
+            f"{self.own:.2f} of them this benchmark's services, Kafka and load generator (PostgreSQL not counted)"
+        )
+
+
 class DecisionWatch:
     """One WebSocket client of the edge, noting when each decision's frame arrives (monotonic)."""
 
@@ -143,10 +180,12 @@ class DecisionWatch:
 async def probe(edge_url: str, pool: GeneratorPool, job: Job) -> tuple[list[Second], dict]:
     """Sends `job` from `pool` and watches the decisions arrive; returns each second's figures and the whole run's."""
     async with DecisionWatch(edge_url) as watch:
+        cpu_before, started = CpuShare.now(), time.monotonic()
         start_at, outcomes = await pool.run([job], lead_s=0.05)
         accepted = {o.transaction_id for o in outcomes if o.ok}
         await watch.wait_for(accepted, DRAIN_TIMEOUT_S)
         decided_at = dict(watch.arrived)
+        cpu = CpuShare.between(cpu_before, CpuShare.now(), time.monotonic() - started)
     seconds = per_second(outcomes, decided_at, start_at, watch.stages)
     decided = [o for o in outcomes if o.ok and o.transaction_id in decided_at]
     whole = {
@@ -155,6 +194,7 @@ async def probe(edge_url: str, pool: GeneratorPool, job: Job) -> tuple[list[Seco
         "undecided": len(accepted - decided_at.keys()),
         "ack_ms": LatencySummary.of([(o.done - o.intended) * 1000 for o in outcomes if o.ok]),
         "decision_ms": LatencySummary.of([(decided_at[o.transaction_id] - o.intended) * 1000 for o in decided]),
+        "cpu": cpu,
     }
     return seconds, whole
 
@@ -182,6 +222,7 @@ def render(seconds: Sequence[Second], whole: dict, announced_after_s: float | No
         f"   all  {whole['sent']:>4}  {whole['errors']:>6}  {whole['undecided']:>9}  {_ms(ack.p50):>7}  "
         f"{_ms(ack.p99):>7}  {_ms(decision.p50):>12}  {_ms(decision.p99):>12}"
     )
+    lines.append(whole["cpu"].describe())
     return "\n".join(lines)
 
 
@@ -226,7 +267,9 @@ async def _main(args: argparse.Namespace) -> int:
                 {
                     "rate": args.rate,
                     "seconds": [asdict(s) for s in seconds],
-                    "whole": {k: asdict(v) if isinstance(v, LatencySummary) else v for k, v in whole.items()},
+                    "whole": {
+                        k: asdict(v) if isinstance(v, LatencySummary | CpuShare) else v for k, v in whole.items()
+                    },
                     "announced_after_s": announced_after,
                 },
                 indent=2,

@@ -14,6 +14,7 @@ same message's bytes are notify's request too: no copy of the batch into a secon
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import grpc
 from fraud.v1 import decision_pb2, notify_service_pb2, store_service_pb2, store_service_pb2_grpc
@@ -84,6 +85,29 @@ class StorePeer:
             log.error("%s; scoring them without it", failed)
             return []
         return list(response.transactions)
+
+    async def histories(
+        self, users: Sequence[tuple[str, Timestamp]], limit: int
+    ) -> list[list[decision_pb2.ScoredTransaction]]:
+        """The history of each (user_id, before) of `users`, in that order, read with one call
+        (GetUsersHistory). If store refuses the call for good (a user id it cannot look up), each
+        user is read alone, so that only such a user is scored without history."""
+        request = store_service_pb2.GetUsersHistoryRequest(
+            users=[store_service_pb2.UserHistoryWindow(user_id=user_id, before=before) for user_id, before in users],
+            limit=limit,
+            transactions_only=True,
+        )
+        what = f"reading the history of {len(users)} customers"
+        try:
+            response, _ = await self._policy.call(
+                what, lambda: self._stub.GetUsersHistory(request, timeout=self._timeout)
+            )
+        except CallFailed as failed:
+            if failed.code not in REFUSES_RECORDS:
+                raise PeerUnavailable(str(failed)) from failed
+            log.warning("%s; reading them one at a time", failed)
+            return [await self.history(user_id, before, limit) for user_id, before in users]
+        return [list(history.transactions) for history in response.histories]
 
 
 class NotifyPeer:

@@ -13,7 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from fraudmodel.events import TxnEvent
+from fraud.v1 import transaction_pb2
+
+from fraudmodel.events import event_from_proto
 from fraudmodel.serving.scorer import Scorer
 
 log = logging.getLogger(__name__)
@@ -69,8 +71,20 @@ class Readiness:
 
 
 def first_inference(scorer: Scorer) -> None:
-    """Scores one made-up payment as a what-if (no state changes): features, the active and shadow
-    models, decision and reasons all run once before the first real batch."""
+    """Scores one made-up payment as a what-if (no state changes): its reading as an event, features,
+    the active and shadow models, decision and reasons all run once before the first real batch.
+    The payment names a city without coordinates, as many clients send it, so that the gazetteer
+    (GeoNames' cities, built on its first lookup: seconds of CPU) is built here and not in the first
+    batch, where it held every decision of the first seconds (`python -m bench.first_seconds`)."""
     now = datetime.now(UTC)
-    event = TxnEvent("first-inference", "first-inference", now, 1.0, "EUR", "", "card_present", 0.0, 0.0, "", "")
-    scorer.score([event], update_state=False)
+    payment = transaction_pb2.Transaction(
+        id="first-inference",
+        input=transaction_pb2.TransactionInput(
+            user_id="first-inference",
+            amount=transaction_pb2.Money(minor_units=100, currency="EUR"),
+            location=transaction_pb2.Location(city="Paris", country="FR"),
+        ),
+    )
+    payment.input.occurred_at.FromDatetime(now)
+    payment.received_at.FromDatetime(now)
+    scorer.score([event_from_proto(payment)], update_state=False)
