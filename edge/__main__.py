@@ -11,7 +11,6 @@ from edge.metrics import EdgeMetrics
 from edge.settings import EdgeSettings
 from edge.upstreams import UpstreamAddresses, Upstreams
 from fraudmesh.garbage_collection import relax_garbage_collection
-from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 
@@ -20,9 +19,10 @@ def main() -> None:
     settings = EdgeSettings()
     configure_logging("edge", settings.log_level)
     telemetry = ServiceTelemetry.start(settings, EdgeMetrics())
-    interceptors = telemetry.client_interceptors()
     upstreams = Upstreams(
-        UpstreamAddresses.from_settings(settings), open_channel=lambda address: insecure_channel(address, interceptors)
+        UpstreamAddresses.from_settings(settings),
+        telemetry.client_interceptors(),
+        settings.service_api_key.get_secret_value(),
     )
     app = create_app(settings, upstreams, telemetry.metrics, telemetry.tracer_provider)
     host, port = settings.listen_host_port()

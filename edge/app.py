@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
+from edge.access_control import ACCESS_REFUSALS, EdgeAccess, undeclared_routes
 from edge.body_limit import BodySizeLimit
 from edge.context import EdgeContext
 from edge.decision_hub import DecisionHub
@@ -19,12 +20,14 @@ from edge.http_rules import annotated_rules
 from edge.metrics import EdgeMetrics
 from edge.notify_feed import NotifyFeed
 from edge.route_table import RouteTable
+from edge.routes import access as access_routes
 from edge.routes import ingest, model_reports, scoring, store, system, traffic, websocket
 from edge.settings import EdgeSettings
 from edge.static import ConsoleFiles
 from edge.submit_route import SubmitRoute
 from edge.traffic_control import TrafficControl
 from edge.upstreams import Upstreams
+from fraudmesh.access.service_access import ServiceAccess
 
 log = logging.getLogger("edge")
 
@@ -63,13 +66,18 @@ def create_app(
     Without one no tracing middleware is installed: it would do real work on every request to make
     spans that go nowhere."""
     metrics = metrics or EdgeMetrics()
-    hub = DecisionHub(settings.decision_ring_size, settings.websocket_queue_size)
+    service_access = ServiceAccess(settings)
+    access = EdgeAccess(service_access.authenticator if settings.access_control else None)
+    hub = DecisionHub(
+        settings.decision_ring_size, settings.websocket_queue_size, max_clients=settings.websocket_max_clients
+    )
     feed = NotifyFeed(lambda: channels.notify, hub, settings.notify_reconnect_max_seconds)
     context = EdgeContext(settings, channels, hub, metrics, coalesce_submissions=tracer_provider is None)
     traffic_control = TrafficControl(traffic.ingest_submitter(context), traffic.scoring_generator(context))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await service_access.start()
         await channels.open()
         feed.start()
         try:
@@ -79,6 +87,7 @@ def create_app(
             hub.close()
             await feed.stop()
             await channels.close()
+            await service_access.stop()
 
     app = FastAPI(
         title="fraud mesh edge",
@@ -94,19 +103,29 @@ def create_app(
     app.state.feed = feed
     app.state.traffic = traffic_control
     routes = RouteTable(
-        annotated_rules(), [*ingest.bindings(context), *scoring.bindings(context), *store.bindings(context)]
+        annotated_rules(),
+        [
+            *ingest.bindings(context),
+            *scoring.bindings(context),
+            *store.bindings(context),
+            *access_routes.bindings(context),
+        ],
     )
-    routes.register(app)
+    routes.register(app, access.route, ACCESS_REFUSALS)
     app.state.routes = routes
     # Matched first: the lean POST /api/transaction, handing anything unusual to the route above.
     submit_route = SubmitRoute(
-        routes.api_route(app, SUBMIT_TRANSACTION), ingest.transaction_submitter(context), settings.wait_ms_max
+        routes.api_route(app, SUBMIT_TRANSACTION),
+        ingest.transaction_submitter(context),
+        settings.wait_ms_max,
+        access.fast_admission(SUBMIT_TRANSACTION),
     )
     app.router.routes.insert(0, submit_route)
-    system.register(app, context)
-    model_reports.register(app, context)
-    traffic.register(app, context, traffic_control)
-    websocket.register(app, context)
+    system.register(app, context, access)
+    access_routes.register(app, access)
+    model_reports.register(app, context, access)
+    traffic.register(app, context, traffic_control, access)
+    websocket.register(app, context, access)
     install_error_handlers(app, routes)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(HttpMetrics, metrics=metrics)
@@ -118,4 +137,7 @@ def create_app(
         app.mount("/", ConsoleFiles(directory=settings.web_dist_dir, html=True), name="console")
     else:
         log.info("no console build at %s; serving the API only", settings.web_dist_dir)
+    undeclared = undeclared_routes(app, access)
+    if undeclared:
+        raise LookupError(f"routes without an access declaration in proto/: {undeclared}")
     return app

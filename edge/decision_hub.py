@@ -10,6 +10,7 @@ notify_svc itself until it reaches the ring (`older_decisions`, set by the feed)
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -84,6 +85,9 @@ class StreamEnded(Exception):
 
 # Opens notify_svc's decisions after the given sequence, for one client.
 OlderDecisionsFrom = Callable[[int], OlderDecisions[DecisionEvent]]
+
+
+_RESUME_POLL_SECONDS = 0.05
 
 
 class DecisionHub:
@@ -168,6 +172,21 @@ class DecisionHub:
         if since and self.older_decisions is not None and not stream.covers(since) and since < stream.last_sequence:
             return CatchUp(stream, self.older_decisions(since), client_filter, since)
         return stream.subscribe(client_filter, since)
+
+    async def subscribe_resuming(
+        self, client_filter: SubscriptionFilter, since: int | None, wait_seconds: float
+    ) -> Subscription[DecisionEvent] | CatchUp[DecisionEvent]:
+        """`subscribe`, but a resume point ahead of the newest decision here first waits (up to
+        `wait_seconds`) for the hub to reach it. A freshly started edge is still filling its ring
+        from notify_svc when browsers reconnect; subscribed at once, their resume point would look
+        like one from before a numbering restart and they would be sent everything again."""
+        if since:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + wait_seconds
+            # Polled: an event set by every publish would cost each decision for a rare reconnect.
+            while since > self.stream.last_sequence and loop.time() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(_RESUME_POLL_SECONDS)
+        return self.subscribe(client_filter, since)
 
     def find(self, transaction_id: str) -> DecisionEvent | None:
         return self.stream.find(transaction_id)

@@ -4,6 +4,7 @@ HTTP statuses with one JSON shape, `{error, message, violations: [{field, rule, 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +19,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from edge.field_names import location_field
 from edge.route_table import RouteTable
 from fraudmesh.conversions.rest import rest_field
-from fraudmesh.errors import DomainError, FieldViolation, InvalidArgument
+from fraudmesh.errors import (
+    DomainError,
+    FieldViolation,
+    InvalidArgument,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+)
 
 log = logging.getLogger("edge.errors")
 
@@ -33,6 +41,8 @@ _STATUS_FOR_CODE = {
     grpc.StatusCode.UNAVAILABLE: (503, "unavailable"),
     grpc.StatusCode.DEADLINE_EXCEEDED: (503, "deadline_exceeded"),
     grpc.StatusCode.RESOURCE_EXHAUSTED: (429, "resource_exhausted"),
+    grpc.StatusCode.UNAUTHENTICATED: (401, "unauthenticated"),
+    grpc.StatusCode.PERMISSION_DENIED: (403, "permission_denied"),
 }
 _HTTP_ERROR_NAMES = {
     404: "not_found",
@@ -77,6 +87,27 @@ def grpc_violations(error: grpc.aio.AioRpcError) -> list[FieldViolation]:
     return violations
 
 
+def refusal_response(error: DomainError) -> JSONResponse | None:
+    """401, 403 or 429 (with Retry-After and RateLimit headers) for an access refusal; else None."""
+    if isinstance(error, Unauthenticated):
+        return JSONResponse(
+            error_body("unauthenticated", str(error)), status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+    if isinstance(error, PermissionDenied):
+        return JSONResponse(error_body("permission_denied", str(error)), status_code=403)
+    if isinstance(error, ResourceExhausted):
+        retry_after = max(1, math.ceil(error.retry_after_seconds))
+        headers = {
+            "Retry-After": str(retry_after),
+            "RateLimit-Limit": str(error.limit),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(retry_after),
+            "RateLimit-Policy": f"{error.limit};w=1",
+        }
+        return JSONResponse(error_body("resource_exhausted", str(error)), status_code=429, headers=headers)
+    return None
+
+
 def install_error_handlers(app: FastAPI, routes: RouteTable) -> None:
     def body_field_of(request: Request) -> str:
         route = request.scope.get("route")
@@ -106,6 +137,9 @@ def install_error_handlers(app: FastAPI, routes: RouteTable) -> None:
     @app.exception_handler(DomainError)
     async def edge_domain_error(request: Request, error: DomainError) -> JSONResponse:
         """The edge's own routes raise the same domain errors as the services; same statuses."""
+        refusal = refusal_response(error)
+        if refusal is not None:
+            return refusal
         status, name = _STATUS_FOR_CODE.get(error.code, (500, "internal"))
         return JSONResponse(error_body(name, str(error) or error.code.name), status_code=status)
 

@@ -9,20 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from fraud.v1 import ingest_service_pb2, notify_service_pb2, scoring_service_pb2, store_service_pb2
 from google.api import annotations_pb2, http_pb2
 from google.protobuf.descriptor import FileDescriptor
+
+from fraudmesh.contract import SERVICE_FILES
 
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import MethodOptions
     from google.protobuf.internal.extension_dict import _ExtensionFieldDescriptor
 
-CONTRACT_FILES: tuple[FileDescriptor, ...] = (
-    ingest_service_pb2.DESCRIPTOR,
-    scoring_service_pb2.DESCRIPTOR,
-    store_service_pb2.DESCRIPTOR,
-    notify_service_pb2.DESCRIPTOR,
-)
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 # FastAPI understands "{name}"; the annotation syntax also allows "{name=pattern}", which we do not use.
@@ -57,7 +52,7 @@ def _rule_from(grpc_method: str, rule: http_pb2.HttpRule) -> HttpRule:
     return HttpRule(grpc_method, pattern.upper(), path, rule.body)
 
 
-def annotated_rules(files: Iterable[FileDescriptor] = CONTRACT_FILES) -> list[HttpRule]:
+def annotated_rules(files: Iterable[FileDescriptor] = SERVICE_FILES) -> list[HttpRule]:
     """Every RPC with a google.api.http option, in declaration order."""
     rules: list[HttpRule] = []
     for file in files:

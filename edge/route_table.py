@@ -49,7 +49,14 @@ class RouteTable:
             _check_path_parameters(rule, by_method[rule.grpc_method])
         self._by_route = {(rule.http_method, rule.path): rule for rule in self.rules}
 
-    def register(self, app: FastAPI) -> None:
+    def register(
+        self,
+        app: FastAPI,
+        dependencies_of: Callable[[str], list[Any]],
+        refusals: dict[int | str, dict[str, Any]],
+    ) -> None:
+        """Adds each route with the dependencies `dependencies_of(grpc_method)` gives (its access
+        check) and `refusals` documented among its answers."""
         for rule in self.rules:
             binding = self.bindings[rule.grpc_method]
             app.add_api_route(
@@ -61,8 +68,9 @@ class RouteTable:
                 description=f"gRPC: `{rule.grpc_method}`.",
                 status_code=binding.status_code,
                 response_model=binding.response_model,
-                responses=binding.responses,
+                responses={**refusals, **binding.responses},
                 tags=list(binding.tags),
+                dependencies=dependencies_of(rule.grpc_method),
             )
 
     def api_route(self, app: FastAPI, grpc_method: str) -> APIRoute:

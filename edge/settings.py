@@ -7,6 +7,7 @@ import pathlib
 from fraud.v1 import ingest_service_pb2, notify_service_pb2, scoring_service_pb2, store_service_pb2
 from pydantic import Field, field_validator
 
+from fraudmesh.access.settings import AccessSettings
 from fraudmesh.contract import local_address
 from fraudmesh.settings import ServiceSettings
 
@@ -15,7 +16,7 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 REPO_WEB_DIST = REPO / "web" / "dist"
 
 
-class EdgeSettings(ServiceSettings):
+class EdgeSettings(ServiceSettings, AccessSettings):
     edge_listen: str = Field("0.0.0.0:8000", description="host:port the HTTP server (REST, WebSocket, console) binds.")
     metrics_port: int = Field(9105, ge=0, le=65535, description="Prometheus /metrics port; 0 picks a free one.")
     ingest_address: str = Field(
@@ -68,6 +69,18 @@ class EdgeSettings(ServiceSettings):
         ge=1,
         description="Decisions waiting for one WebSocket client; a client that lets it fill is closed with 1013.",
     )
+    websocket_allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (scheme://host:port) whose pages may open the WebSocket besides the edge's own; "
+        "a JSON list. Programs, which send no Origin, are not affected.",
+    )
+    websocket_resume_wait_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=60,
+        description="How long a client resuming after a sequence the edge has not reached yet (the edge has just "
+        "started and is still reading notify's newest decisions) waits for it before being served.",
+    )
     websocket_compression: bool = Field(
         False,
         description="Compress WebSocket frames (permessage-deflate) for clients that offer it: less bandwidth, "
@@ -75,6 +88,12 @@ class EdgeSettings(ServiceSettings):
     )
     notify_reconnect_max_seconds: float = Field(
         5.0, gt=0, description="Longest pause between attempts to re-open the decision stream from notify_svc."
+    )
+    websocket_max_clients: int = Field(
+        1_000,
+        ge=1,
+        description="Decision WebSocket clients the edge serves at once; one more is accepted and closed at once "
+        "with 1013 (try again later) and a reason naming this setting.",
     )
 
     @field_validator("edge_listen")

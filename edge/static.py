@@ -7,14 +7,41 @@ index.html and the browser's router takes it from there. Paths under /api/ and m
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+# The console's own files only: no inline script, no frames, no other origin but the sign-in's issuer.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def content_security_policy(issuer_origin: str = "") -> str:
+    connect = " ".join(filter(None, ["'self'", issuer_origin]))
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+        f"connect-src {connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
+
 
 class ConsoleFiles(StaticFiles):
+    def __init__(self, *args: Any, issuer_origin: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._headers = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(issuer_origin)}
+
     async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await self._file_or_console(path, scope)
+        response.headers.update(self._headers)
+        return response
+
+    async def _file_or_console(self, path: str, scope: Scope) -> Response:
         try:
             return await super().get_response(path, scope)
         except HTTPException as error:

@@ -25,6 +25,8 @@ from starlette.types import Message, Receive, Scope, Send
 from edge.rest_models import TransactionIn
 
 Submit = Callable[[TransactionIn, "int | None", "str | None"], Awaitable[Response]]
+# Whether the caller may submit (edge.access_control); one who may not is answered by the FastAPI route.
+Admission = Callable[[Scope], Awaitable[bool]]
 
 _WAIT_MS = re.compile(r"[0-9]{1,9}")
 
@@ -32,8 +34,9 @@ _WAIT_MS = re.compile(r"[0-9]{1,9}")
 class SubmitRoute(BaseRoute):
     """Serves `fallback`'s path and method with `submit(transaction, wait_ms, idempotency_key)`."""
 
-    def __init__(self, fallback: APIRoute, submit: Submit, wait_ms_max: int):
+    def __init__(self, fallback: APIRoute, submit: Submit, wait_ms_max: int, admitted: Admission):
         self.fallback = fallback
+        self._admitted = admitted
         self.path = fallback.path
         self._submit = submit
         self._wait_ms_max = wait_ms_max
@@ -57,7 +60,7 @@ class SubmitRoute(BaseRoute):
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         messages = await _read_request(receive)
         call = None
-        if messages[-1]["type"] == "http.request":  # else the client left before the body's end
+        if messages[-1]["type"] == "http.request" and await self._admitted(scope):
             call = self._parsed(scope, b"".join(message.get("body", b"") for message in messages))
         if call is None:
             await self.fallback.handle(scope, _replaying(messages, receive), send)

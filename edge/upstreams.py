@@ -6,11 +6,12 @@ event loop (grpc.aio channels belong to a loop) and `close()` at shutdown.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
 from fraud.v1 import (
+    access_service_pb2_grpc,
     ingest_service_pb2_grpc,
     notify_service_pb2_grpc,
     scoring_service_pb2_grpc,
@@ -18,10 +19,9 @@ from fraud.v1 import (
 )
 
 from edge.settings import EdgeSettings
+from fraudmesh.access.caller_credentials import CallerCredentials
 from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.submit_coalescer import SubmitCoalescer
-
-ChannelFactory = Callable[[str], grpc.aio.Channel]
 
 # The name each upstream has in /api/health, and the gRPC service its health is checked for.
 HEALTH_SERVICES = {
@@ -45,19 +45,30 @@ class UpstreamAddresses:
 
 
 class Upstreams:
-    def __init__(self, addresses: UpstreamAddresses, open_channel: ChannelFactory = insecure_channel):
+    """Every call carries a credential: the caller's, forwarded (edge.access_control), or else
+    `own_credential`, the edge's own service key."""
+
+    def __init__(
+        self,
+        addresses: UpstreamAddresses,
+        interceptors: Sequence[grpc.aio.ClientInterceptor] = (),
+        own_credential: str = "",
+    ):
         self.addresses = addresses
-        self._open_channel = open_channel
+        self._interceptors = [*interceptors, CallerCredentials(own_credential)]
         self.channels: dict[str, grpc.aio.Channel] = {}
 
     async def open(self) -> None:
         if self.channels:
             return
-        self.channels = {name: self._open_channel(getattr(self.addresses, name)) for name in HEALTH_SERVICES}
+        self.channels = {
+            name: insecure_channel(getattr(self.addresses, name), self._interceptors) for name in HEALTH_SERVICES
+        }
         self.ingest = ingest_service_pb2_grpc.IngestServiceStub(self.channels["ingest"])
         self.scoring = scoring_service_pb2_grpc.ScoringServiceStub(self.channels["scoring"])
         self.store = store_service_pb2_grpc.StoreServiceStub(self.channels["store"])
         self.notify = notify_service_pb2_grpc.NotifyServiceStub(self.channels["notify"])
+        self.access = access_service_pb2_grpc.AccessServiceStub(self.channels["store"])
         # Concurrent single submissions leave together as SubmitEach calls (see the module).
         self.submissions = SubmitCoalescer(self.ingest)
 

@@ -57,6 +57,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  Kafka                 {platform.bootstrap_servers}\n"
             f"  PostgreSQL            {platform.database_url}\n"
             f"  logs                  {config.data_dir / 'logs'}\n"
+            f"{_sign_in(platform, config)}"
             "Ctrl-C or `make down` stops everything.\n",
             flush=True,
         )
@@ -75,6 +76,20 @@ def cmd_up(args: argparse.Namespace) -> int:
         platform.down()
         _pid_file(config).unlink(missing_ok=True)
         _restarts_file(config).unlink(missing_ok=True)
+
+
+def _sign_in(platform: Platform, config: PlatformConfig) -> str:
+    """How to sign in to the console and call the API, for the announcement."""
+    keys = platform.keys
+    if keys is None:
+        return "  access control        off\n"
+    saved = config.data_dir / "credentials" / "admin.key"
+    shown = keys.admin if keys.admin_created else f"the one in {saved}"
+    return (
+        f"  sign in               open the console and paste the admin API key: {shown}\n"
+        f"                        (kept in {saved}; more keys: `fraudctl keys create --role viewer --name NAME`)\n"
+        f'                        REST: curl -H "Authorization: Bearer $(cat {saved})" {config.ports.edge_url}/api/stats\n'
+    )
 
 
 def cmd_down(args: argparse.Namespace) -> int:
@@ -158,10 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--models", type=pathlib.Path, default=PlatformConfig().models_dir, help="models folder")
     importing.set_defaults(run=cmd_import)
     from fraudctl.dead_letter_commands import register as register_dead_letter_commands
+    from fraudctl.key_commands import register as register_key_commands
     from fraudctl.model_commands import register as register_model_commands
 
     register_model_commands(commands)
     register_dead_letter_commands(commands)
+    register_key_commands(commands)
     return parser
 
 

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from fraud.v1 import options_pb2
-from google.protobuf.descriptor import ServiceDescriptor
+from fraud.v1 import (
+    access_service_pb2,
+    ingest_service_pb2,
+    notify_service_pb2,
+    options_pb2,
+    scoring_service_pb2,
+    store_service_pb2,
+)
+from google.protobuf.descriptor import FileDescriptor, ServiceDescriptor
 
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import ServiceOptions
@@ -17,6 +24,15 @@ if TYPE_CHECKING:
 
 # protoc's .pyi declares an extension as a plain FieldDescriptor; `Extensions[...]` and `HasExtension`
 # are typed for the extension's options message and value, which the .proto says.
+# Every file of the contract that declares services.
+SERVICE_FILES: tuple[FileDescriptor, ...] = (
+    ingest_service_pb2.DESCRIPTOR,
+    scoring_service_pb2.DESCRIPTOR,
+    store_service_pb2.DESCRIPTOR,
+    notify_service_pb2.DESCRIPTOR,
+    access_service_pb2.DESCRIPTOR,
+)
+
 _DEFAULT_PORT = cast("_ExtensionFieldDescriptor[ServiceOptions, int]", options_pb2.default_port)
 
 

@@ -42,3 +42,26 @@ class Unavailable(DomainError):
 
 class FailedPrecondition(DomainError):
     code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class Unauthenticated(DomainError):
+    """No credential, or one that is unknown, revoked, expired or forged."""
+
+    code = grpc.StatusCode.UNAUTHENTICATED
+
+
+class PermissionDenied(DomainError):
+    """A valid credential whose role the method or route does not allow."""
+
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class ResourceExhausted(DomainError):
+    """A credential over its rate; it may try again after `retry_after_seconds`."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def __init__(self, message: str, retry_after_seconds: float, limit: int = 0):
+        self.retry_after_seconds = retry_after_seconds
+        self.limit = limit  # calls per second allowed
+        super().__init__(message)

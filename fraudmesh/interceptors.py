@@ -20,7 +20,7 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from fraudmesh.errors import DomainError, InvalidArgument
+from fraudmesh.errors import DomainError, InvalidArgument, ResourceExhausted
 
 log = logging.getLogger("fraudmesh.rpc")
 
@@ -37,6 +37,12 @@ def status_for(error: DomainError) -> status_pb2.Status:
                 ]
             )
         )
+        status.details.append(detail)
+    if isinstance(error, ResourceExhausted):
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromNanoseconds(int(error.retry_after_seconds * 1e9))
+        detail = any_pb2.Any()
+        detail.Pack(retry)
         status.details.append(detail)
     return status
 
@@ -122,6 +128,11 @@ class ErrorMappingInterceptor(HandlerWrapper):
 
             return handler._replace(unary_stream=stream)
         return handler
+
+
+def log_refusal(method: str, error: DomainError) -> None:
+    """Logs a call refused before its servicer ran (no credential, wrong role, over its rate)."""
+    log.info("%s %s %s", method, error.code.name, error)
 
 
 def log_outcome(method: str, error: DomainError) -> None:

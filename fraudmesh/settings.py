@@ -42,6 +42,12 @@ class DatabaseSettings(BaseSettings):
     )
 
 
+def asyncpg_dsn(database_url: str) -> str:
+    """The SQLAlchemy URL every service takes (postgresql+asyncpg://...) as asyncpg's own DSN."""
+    scheme, _, rest = database_url.partition("://")
+    return f"{scheme.split('+', 1)[0]}://{rest}"
+
+
 class TransactionsTopicSettings(BaseSettings):
     transactions_topic: str = Field("transactions", description="Topic ingest produces to and scoring reads.")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uvloop
 
+from fraudmesh.access.service_access import ServiceAccess
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
 from fraudmesh.kafka_topics import TRANSACTIONS, ensure_if_reachable
@@ -32,10 +33,11 @@ async def main(settings: IngestSettings) -> None:
     durable_keys = IdempotencyStore(settings.database_url, settings.idempotency())
     ingestor = Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size), durable_keys=durable_keys)
     servicer = IngestServicer(ingestor, telemetry.metrics)
+    access = ServiceAccess(settings)
     server = GrpcServer(
         [servicer.registration()],
         settings.ingest_listen,
-        telemetry.server_interceptors(),
+        [*telemetry.server_interceptors(), *access.server_interceptors()],
         grace_seconds=settings.shutdown_grace_seconds,
     )
     broker = BrokerCheck(settings.kafka_bootstrap_servers, settings.transactions_topic, lambda: publisher.connected)
@@ -50,6 +52,7 @@ async def main(settings: IngestSettings) -> None:
         await ensure_if_reachable(settings.kafka_bootstrap_servers, TRANSACTIONS, settings.transactions_topic)
         await publisher.start()
         await durable_keys.start()
+        await access.start()
         await server.start()
         await health.start()
         relax_garbage_collection()
@@ -59,6 +62,7 @@ async def main(settings: IngestSettings) -> None:
         await server.stop()
         await publisher.stop()
         await durable_keys.stop()
+        await access.stop()
         telemetry.stop()
 
     await run_until_signalled(start, stop)

@@ -40,6 +40,7 @@ from tenacity import (
 )
 
 from fraudmesh.errors import Unavailable
+from fraudmesh.settings import asyncpg_dsn
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +122,6 @@ class IdempotencySettings:
     pool_size: int
     cleanup_interval_s: float
     cleanup_batch: int
-
-
-def asyncpg_dsn(database_url: str) -> str:
-    """The SQLAlchemy URL every service takes (postgresql+asyncpg://...) as asyncpg's own DSN."""
-    scheme, _, rest = database_url.partition("://")
-    return f"{scheme.split('+', 1)[0]}://{rest}"
 
 
 def to_datetime(nanoseconds: int) -> datetime:

@@ -8,6 +8,7 @@ import signal
 
 import uvloop
 
+from fraudmesh.access.service_access import ServiceAccess
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import run_until_signalled
 from fraudmesh.logs import configure_logging
@@ -28,14 +29,17 @@ def stop_on_failure(error: BaseException) -> None:
 
 async def main(settings: NotifySettings) -> None:
     telemetry = ServiceTelemetry.start(settings, ServiceMetrics("notify"))
-    server = NotifyServer.from_settings(settings, telemetry.server_interceptors())
+    access = ServiceAccess(settings)
+    server = NotifyServer.from_settings(settings, [*telemetry.server_interceptors(), *access.server_interceptors()])
 
     async def start() -> None:
+        await access.start()
         await server.start(stop_on_failure)
         relax_garbage_collection()
 
     async def stop() -> None:
         await server.stop()
+        await access.stop()
         telemetry.stop()
 
     await run_until_signalled(start, stop)

@@ -8,6 +8,7 @@ from buf.validate import validate_pb2
 from fraud.v1 import notify_service_pb2
 from pydantic import Field
 
+from fraudmesh.access.settings import AccessSettings
 from fraudmesh.contract import listen_address
 from fraudmesh.kafka_topics import DECISIONS
 from fraudmesh.settings import KafkaSettings, ServiceSettings
@@ -33,7 +34,7 @@ def _max_publish_batch() -> int:
 MAX_PUBLISH_BATCH = _max_publish_batch()
 
 
-class NotifySettings(ServiceSettings, KafkaSettings):
+class NotifySettings(ServiceSettings, AccessSettings, KafkaSettings):
     notify_listen: str = Field(
         listen_address(notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"]),
         description="Address the gRPC server binds.",
@@ -62,4 +63,10 @@ class NotifySettings(ServiceSettings, KafkaSettings):
         ge=MAX_PUBLISH_BATCH,
         description="Decisions waiting for one subscriber; a subscriber that lets its queue fill is cut off "
         "with RESOURCE_EXHAUSTED and may resume from the sequence number the error names.",
+    )
+    notify_max_subscribers: int = Field(
+        1_000,
+        ge=1,
+        description="Subscriber streams (SubscribeDecisions, SubscribeDecisionBatches) open at once; one more "
+        "is refused with RESOURCE_EXHAUSTED and may retry once another has closed.",
     )

@@ -11,6 +11,8 @@ import signal
 import uvloop
 from aiokafka import AIOKafkaConsumer
 
+from fraudmesh.access.audit import AuditLog
+from fraudmesh.access.service_access import ServiceAccess
 from fraudmesh.dead_letters import DeadLetterProducer
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, insecure_channel, run_until_signalled
@@ -19,6 +21,8 @@ from fraudmesh.kafka_producer import AcknowledgedProducer
 from fraudmesh.kafka_topics import DEAD_LETTERS, LABELS, SCORING_CONTROL, TRANSACTIONS, ensure, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
+from fraudmodel.features import FeatureEngine
+from fraudmodel.features.user_table import UserTable
 from fraudmodel.generators.cardholders.live_stream import LiveStreams
 from fraudmodel.geo import default_gazetteer
 from fraudmodel.serving.registry import ModelRegistry
@@ -48,9 +52,17 @@ async def main(settings: ScoringSettings) -> None:
     # The settings' versions count only until the model choice on the control topic is read.
     registry = ModelRegistry(settings.models_dir, settings.active_model_version, settings.shadow_model_version)
     metrics.set_active_model(registry.active.version)
-    scorer = Scorer(registry, settings.review_threshold, settings.decline_threshold)
-    store_channel = insecure_channel(settings.store_address, telemetry.client_interceptors())
-    notify_channel = insecure_channel(settings.notify_address, telemetry.client_interceptors())
+    scorer = Scorer(
+        registry,
+        settings.review_threshold,
+        settings.decline_threshold,
+        FeatureEngine(UserTable(max_users=settings.max_customers)),
+    )
+    access = ServiceAccess(settings)
+    audit = AuditLog(settings.database_url)
+    callers = [*telemetry.client_interceptors(), *access.client_interceptors()]
+    store_channel = insecure_channel(settings.store_address, callers)
+    notify_channel = insecure_channel(settings.notify_address, callers)
     producer = AcknowledgedProducer(bootstrap)  # dead letters and model choices
     control = ModelControl(
         AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False),
@@ -109,11 +121,11 @@ async def main(settings: ScoringSettings) -> None:
     consumer.subscribe(
         [settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline, consumer, readiness)
     )
-    servicer = ScoringServicer(scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), control)
+    servicer = ScoringServicer(scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), control, audit)
     server = GrpcServer(
         [servicer.registration()],
         settings.scoring_listen,
-        telemetry.server_interceptors(),
+        [*telemetry.server_interceptors(), *access.server_interceptors()],
         grace_seconds=settings.shutdown_grace_seconds,
     )
     lag = LagMonitor(consumer, metrics, settings.lag_interval_seconds)
@@ -135,7 +147,8 @@ async def main(settings: ScoringSettings) -> None:
     async def warm_up() -> None:
         await control.caught_up.wait()
         await readiness.done(MODEL_CHOICE)
-        first_inference(scorer)
+        # In a thread: it builds the gazetteer (seconds), and the consumer's heartbeats run on this loop.
+        await asyncio.to_thread(first_inference, scorer)
         await readiness.done(FIRST_INFERENCE)
 
     async def consume() -> None:
@@ -157,6 +170,8 @@ async def main(settings: ScoringSettings) -> None:
             os.kill(os.getpid(), signal.SIGTERM)
 
     async def start() -> None:
+        await access.start()
+        await audit.start()
         await server.set_serving(False)  # until ready (scoring_svc.readiness)
         await server.server.start()
         log.info("listening on %s; NOT_SERVING until ready", settings.scoring_listen)
@@ -191,6 +206,8 @@ async def main(settings: ScoringSettings) -> None:
         await control.consumer.stop()
         await producer.stop()
         await server.stop()
+        await access.stop()
+        await audit.stop()
         await store_channel.close()
         await notify_channel.close()
         telemetry.stop()

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from fraud.v1 import decision_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
 from opentelemetry import trace
 
 from fraudmesh.dead_letters import DeadLetterProducer
@@ -47,6 +48,9 @@ from scoring_svc.scored_batch import ScoredBatch
 
 log = logging.getLogger(__name__)
 WARM_CONCURRENCY = 16
+# Most history rows one GetUsersHistory call may bring back (a lean row is about 150 bytes, so some
+# 7.5 MB, within the 16 MB a message may hold): 100 customers a call at the default 500 rows each.
+WARM_ROWS_PER_CALL = 50_000
 # Batches read but not yet stored and published; bounded so a slow or stalled peer stops consumption.
 MAX_BATCHES_IN_FLIGHT = 4
 # How long the loop waits on the oldest batch in flight before it pauses fetching and polls, so that
@@ -113,6 +117,7 @@ class ScoringPipeline:
         self._in_flight: deque[InFlight] = deque()
         # Counts rebalances: a batch read before one is not scored (see _process).
         self._rebalances = 0
+        self._evicted_counted = 0  # the scorer's evictions already added to the metric
 
     async def run(self) -> None:
         in_flight = self._in_flight
@@ -297,14 +302,22 @@ class ScoringPipeline:
         for outcome, count in Counter(decision.decision for decision in decisions).items():
             name = decision_pb2.Decision.Name(outcome).removeprefix("DECISION_").lower()
             metrics.decisions.labels(outcome=name).inc(count)
+        held, evicted = self._scorer.customers()
+        metrics.customers_held.set(held)
+        if evicted > self._evicted_counted:
+            metrics.customers_evicted.inc(evicted - self._evicted_counted)
+        self._evicted_counted = evicted  # lower after a restored snapshot, whose table counts from 0
         for decision in decisions:
             metrics.score.observe(decision.score)
             latency = decision.times.published_at.ToNanoseconds() - decision.times.received_at.ToNanoseconds()
             metrics.decision_latency_seconds.observe(max(latency, 0) / 1e9)
 
     async def warm_users(self, events: Sequence[TxnEvent]) -> None:
-        """Reads the history of users this instance has not met yet, so their features start right.
-        PeerUnavailable when store_svc cannot answer for now."""
+        """Reads the history of users this instance has not met yet, so their features start right:
+        all of them with one call to store_svc (a few for a batch of many customers whose histories
+        could be long), not one each, which after a start, when every customer is new, kept the
+        first batches waiting on hundreds of calls. PeerUnavailable when store_svc cannot answer
+        for now."""
         first_seen: dict[str, TxnEvent] = {}
         for event in events:
             if event.user_id not in first_seen and not self._scorer.knows_user(event.user_id):
@@ -312,15 +325,24 @@ class ScoringPipeline:
         if not first_seen or self._warm_history_limit == 0:
             return
         batch_ids = {event.transaction_id for event in events}
+        users = [(user_id, timestamp_of(first.occurred_at)) for user_id, first in first_seen.items()]
         limit = asyncio.Semaphore(WARM_CONCURRENCY)
 
-        async def warm(user_id: str, first: TxnEvent) -> None:
+        async def read(part: Sequence[tuple[str, Timestamp]]) -> list[list[decision_pb2.ScoredTransaction]]:
             async with limit:
-                before = timestamp_of(first.occurred_at)
-                history = await self._store.history(user_id, before, self._warm_history_limit)
-            # A re-delivered batch is already stored: its own transactions must not count as history.
-            past = [e for e in history_events(history) if e.transaction_id not in batch_ids]
-            if not self._scorer.knows_user(user_id):
-                self._scorer.warm(user_id, past)
+                return await self._store.histories(part, self._warm_history_limit)
 
-        await asyncio.gather(*(warm(user, event) for user, event in first_seen.items()))
+        parts = warm_calls(users, self._warm_history_limit)
+        for part, histories in zip(parts, await asyncio.gather(*(read(part) for part in parts)), strict=True):
+            for (user_id, _), history in zip(part, histories, strict=True):
+                # A re-delivered batch is already stored: its own transactions must not count as history.
+                past = [e for e in history_events(history) if e.transaction_id not in batch_ids]
+                if not self._scorer.knows_user(user_id):
+                    self._scorer.warm(user_id, past)
+
+
+def warm_calls(users: Sequence[tuple[str, Timestamp]], history_limit: int) -> list[Sequence[tuple[str, Timestamp]]]:
+    """`users` cut into the calls that read their histories: as few as can be while the longest
+    answer a call could bring (each user's history full) stays within WARM_ROWS_PER_CALL rows."""
+    per_call = max(1, WARM_ROWS_PER_CALL // max(history_limit, 1))
+    return [users[start : start + per_call] for start in range(0, len(users), per_call)]

@@ -14,6 +14,8 @@ from fraud.v1 import scoring_service_pb2 as pb
 from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
 from fraud.v1 import transaction_pb2
 
+from fraudmesh.access.audit import AuditLog
+from fraudmesh.access.principal import current_principal
 from fraudmesh.errors import FailedPrecondition, InvalidArgument
 from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.transaction_rules import normalise
@@ -62,9 +64,11 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         gazetteer: Gazetteer,
         streams: LiveStreams,
         models: ModelControl | None = None,
+        audit: AuditLog | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self._models = models
+        self._audit = audit
         self._scorer = scorer
         self._registry = registry
         self._pipeline = pipeline
@@ -97,7 +101,19 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         validate(request)
         if self._models is None:
             raise FailedPrecondition("this server does not follow the scoring control topic")
-        info = await self._models.choose(request.version, shadow=request.shadow)
+        active, shadow = self._registry.choice
+        principal = current_principal.get()
+        info = await self._models.choose(
+            request.version, shadow=request.shadow, changed_by=principal.actor if principal else ""
+        )
+        if self._audit is not None:
+            now_active, now_shadow = self._registry.choice
+            await self._audit.record(
+                "model.shadow" if request.shadow else "model.activate",
+                request.version,
+                {"active": active, "shadow": shadow},
+                {"active": now_active, "shadow": now_shadow},
+            )
         return pb.ActivateModelResponse(model=model_info(info))
 
     async def SuggestCities(self, request: pb.SuggestCitiesRequest, context: grpc.aio.ServicerContext):

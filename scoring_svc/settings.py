@@ -7,6 +7,7 @@ import pathlib
 from fraud.v1 import notify_service_pb2, scoring_service_pb2, store_service_pb2
 from pydantic import Field
 
+from fraudmesh.access.settings import AccessSettings
 from fraudmesh.contract import listen_address, local_address
 from fraudmesh.kafka_topics import DEAD_LETTERS, SCORING_CONTROL
 from fraudmesh.settings import KafkaSettings, LabelsTopicSettings, ServiceSettings, TransactionsTopicSettings
@@ -14,7 +15,7 @@ from fraudmesh.settings import KafkaSettings, LabelsTopicSettings, ServiceSettin
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
-class ScoringSettings(ServiceSettings, KafkaSettings, TransactionsTopicSettings, LabelsTopicSettings):
+class ScoringSettings(ServiceSettings, AccessSettings, KafkaSettings, TransactionsTopicSettings, LabelsTopicSettings):
     scoring_listen: str = Field(
         listen_address(scoring_service_pb2.DESCRIPTOR.services_by_name["ScoringService"]),
         description="Address the gRPC server binds.",
@@ -83,4 +84,13 @@ class ScoringSettings(ServiceSettings, KafkaSettings, TransactionsTopicSettings,
     )
     lag_interval_seconds: float = Field(
         5.0, gt=0, le=300, description="How often the consumer lag is measured from the broker."
+    )
+    max_customers: int = Field(
+        2_000_000,
+        # A batch's customers (at most MAX_BATCH, 5,000) must all stay held from their warming to their
+        # scoring: eviction takes the least recently seen 5%, never the newest half of this bound.
+        ge=10_000,
+        description="Most customers whose feature state one instance holds (about 1 KiB each: 2,000,000 is "
+        "about 2 GiB); beyond it the least recently seen 5% are forgotten at once, and one who comes back is "
+        "warmed again from store_svc's history like any customer met first, so their features stay right.",
     )

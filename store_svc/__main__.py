@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from fraudmesh.access.service_access import ServiceAccess
 from fraudmesh.errors import Unavailable
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, insecure_channel, run_until_signalled
@@ -25,6 +26,8 @@ from fraudmesh.metrics import ServiceMetrics
 from fraudmesh.service_telemetry import ServiceTelemetry
 from fraudmesh.serving_watch import ServingWatch
 from fraudmesh.transaction_spans import TransactionSpans
+from store_svc.access_repository import AccessRepository
+from store_svc.access_servicer import AccessServicer
 from store_svc.database import create_engine
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.dead_letter_intake import DeadLetterIntake
@@ -69,7 +72,10 @@ async def serve(settings: StoreSettings) -> None:
             with unavailable_when_unreachable():
                 await upgrade_engine(engine)
         producer = AcknowledgedProducer(settings.kafka_bootstrap_servers)
-        ingest_channel = insecure_channel(settings.ingest_address, telemetry.client_interceptors())
+        access = ServiceAccess(settings)
+        ingest_channel = insecure_channel(
+            settings.ingest_address, [*telemetry.client_interceptors(), *access.client_interceptors()]
+        )
         dead_letters = DeadLetterRepository(engine)
         servicer = StoreServicer(
             TransactionRepository(engine),
@@ -90,9 +96,9 @@ async def serve(settings: StoreSettings) -> None:
             DeadLetterMetrics(telemetry.metrics.registry),
         )
         server = GrpcServer(
-            services=[servicer.registration()],
+            services=[servicer.registration(), AccessServicer(AccessRepository(engine)).registration()],
             address=settings.store_listen,
-            interceptors=telemetry.server_interceptors(),
+            interceptors=[*telemetry.server_interceptors(), *access.server_interceptors()],
             grace_seconds=settings.shutdown_grace_seconds,
         )
         tasks: list[asyncio.Task[None]] = []
@@ -115,6 +121,7 @@ async def serve(settings: StoreSettings) -> None:
         async def start() -> None:
             await ensure_if_reachable(settings.kafka_bootstrap_servers, LABELS, settings.labels_topic)
             await producer.start()
+            await access.start()
             await server.start()
             await health.start()
             relax_garbage_collection()
@@ -130,6 +137,7 @@ async def serve(settings: StoreSettings) -> None:
                     await task
             await intake.consumer.stop()
             await producer.stop()
+            await access.stop()
             await ingest_channel.close()
 
         await run_until_signalled(start, stop)

@@ -52,4 +52,4 @@ class DeadLetterReplays:
         not take it (nothing is recorded then)."""
         transaction = transaction_of(await self._repository.get(letter_id))
         transaction_id = await self._ingest.replay(transaction)
-        return await self._repository.record_replay(letter_id), transaction_id
+        return await self._repository.record_replay(letter_id, transaction_id), transaction_id

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
 from store_svc import page_token as cursor_tokens
+from store_svc.audit_rows import append_audit
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.dead_letter_rows import LISTED_COLUMNS, letter_from_row
 from store_svc.schema import dead_letters
@@ -102,9 +103,9 @@ class DeadLetterRepository:
             raise NotFound(f"dead letter {letter_id!r} not found")
         return letter_from_row(row)
 
-    async def record_replay(self, letter_id: str) -> dead_letter_pb2.DeadLetter:
-        """Stamps a replay (now, by the database's clock) and counts it; returns the letter without
-        its payload."""
+    async def record_replay(self, letter_id: str, transaction_id: str = "") -> dead_letter_pb2.DeadLetter:
+        """Stamps a replay (now, by the database's clock), counts it and audits it; returns the letter
+        without its payload."""
         statement = (
             sa.update(dead_letters)
             .where(dead_letters.c.id == letter_id)
@@ -113,6 +114,13 @@ class DeadLetterRepository:
         )
         async with self._transaction() as connection:
             row = (await connection.execute(statement)).mappings().first()
-        if row is None:
-            raise NotFound(f"dead letter {letter_id!r} not found")
+            if row is None:
+                raise NotFound(f"dead letter {letter_id!r} not found")
+            await append_audit(
+                connection,
+                "dead_letter.replay",
+                letter_id,
+                {"replay_count": row["replay_count"] - 1},
+                {"replay_count": row["replay_count"], "transaction_id": transaction_id},
+            )
         return letter_from_row(row)

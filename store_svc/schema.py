@@ -108,3 +108,36 @@ idempotency_keys = sa.Table(
     sa.PrimaryKeyConstraint("user_id", "key", name="idempotency_keys_pkey"),
     sa.Index("idempotency_keys_expires_at", "expires_at"),
 )
+
+# API keys, only as hashes (fraudmesh.access.api_keys); every service reads the valid ones.
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("prefix", sa.Text, nullable=False),
+    sa.Column("key_hash", sa.LargeBinary, nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("role IN ('viewer', 'analyst', 'admin', 'service')", name="api_keys_role"),
+)
+
+# Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE (migration 0004).
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("before", JSONB, nullable=True),
+    sa.Column("after", JSONB, nullable=True),
+    sa.Column("trace_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("client_address", sa.Text, nullable=False, server_default=""),
+    sa.Index("audit_events_action_id", "action", "id"),
+    sa.Index("audit_events_actor_id", "actor", "id"),
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import grpc
 from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc
 
+from fraudmesh.access.principal import current_principal
 from fraudmesh.conversions.time import optional_datetime
 from fraudmesh.errors import FailedPrecondition, InvalidArgument
 from fraudmesh.grpc_server import ServiceRegistration
@@ -87,7 +88,10 @@ class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
         self, request: store_service_pb2.LabelTransactionRequest, context: grpc.aio.ServicerContext
     ) -> store_service_pb2.LabelTransactionResponse:
         validate(request)
-        transaction = await self._repository.label(request.transaction_id, request.label, request.analyst)
+        # With access control on, the label names the credential that made it, not free text.
+        principal = current_principal.get()
+        analyst = principal.actor if principal is not None else request.analyst
+        transaction = await self._repository.label(request.transaction_id, request.label, analyst)
         if self._label_events:
             await self._label_events.announce(transaction)
         return store_service_pb2.LabelTransactionResponse(transaction=transaction)
@@ -99,6 +103,13 @@ class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
         return await self._repository.user_history(
             request.user_id, optional_datetime(request, "before"), request.limit, request.transactions_only
         )
+
+    async def GetUsersHistory(
+        self, request: store_service_pb2.GetUsersHistoryRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.GetUsersHistoryResponse:
+        validate(request)
+        users = [(user.user_id, optional_datetime(user, "before")) for user in request.users]
+        return await self._repository.users_history(users, request.limit, request.transactions_only)
 
     async def GetStatistics(
         self, request: store_service_pb2.GetStatisticsRequest, context: grpc.aio.ServicerContext

@@ -26,6 +26,12 @@ from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
+from tests.access_keys import keys_by_role, migrated_database
+
+# The suites written before access control (issue 22) send no credentials: their services and
+# in-process apps run with it off, inherited from here. tests/access turns it on for what it tests,
+# with real keys in the real PostgreSQL.
+os.environ["ACCESS_CONTROL"] = "false"
 
 # What a test needs, known from the fixtures it uses (directly or through others).
 NEEDS = {"kafka": "kafka", "postgres": "postgres", "browser": "browser"}
@@ -147,3 +153,15 @@ def stack(
     supervisor.start_all()
     yield supervisor
     supervisor.stop_all()
+
+
+@pytest.fixture(scope="session")
+async def access_database_url(postgres: PostgresCluster) -> str:
+    """A migrated database of its own, for the access-control tests."""
+    return await migrated_database(postgres.url)
+
+
+@pytest.fixture(scope="session")
+async def role_keys(access_database_url: str) -> dict[str, tuple[str, str]]:
+    """A valid API key for each role: role -> (key id, key)."""
+    return await keys_by_role(access_database_url)

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Path
 from fastapi.responses import FileResponse
 from starlette.exceptions import HTTPException
 
+from edge.access_control import ACCESS_REFUSALS, EdgeAccess
 from edge.context import EdgeContext
 from edge.report_files import REPORT_FILE_PATTERN, VERSION_PATTERN, media_type, report_file
 from edge.rest_models import ErrorOut
@@ -14,17 +15,19 @@ from edge.rest_models import ErrorOut
 CACHE_CONTROL = "public, max-age=3600"
 
 
-def register(app: FastAPI, context: EdgeContext) -> None:
+def register(app: FastAPI, context: EdgeContext, access: EdgeAccess) -> None:
     @app.get(
         "/api/models/{version}/report/{file}",
         response_class=FileResponse,
         responses={
+            **ACCESS_REFUSALS,
             200: {"content": {"image/png": {}, "text/markdown": {}}, "description": "The file."},
             404: {"model": ErrorOut, "description": "No such version or report file."},
             422: {"model": ErrorOut, "description": "A name not of the allowed form."},
         },
         summary="A file of a model version's evaluation report (e.g. roc.png, report.md)",
         tags=["scoring"],
+        dependencies=access.own_route("GET", "/api/models/{version}/report/{file}"),
     )
     async def model_report_file(
         version: Annotated[str, Path(pattern=VERSION_PATTERN, description="The model version.")],

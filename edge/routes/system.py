@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from edge.access_control import EdgeAccess
 from edge.context import EdgeContext
 from edge.rest_models import ConfigOut, HealthOut
 from edge.upstreams import HEALTH_SERVICES
@@ -25,13 +26,14 @@ async def _check(channel: grpc.aio.Channel, service: str, timeout: float) -> str
     return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
 
 
-def register(app: FastAPI, context: EdgeContext) -> None:
+def register(app: FastAPI, context: EdgeContext, access: EdgeAccess) -> None:
     @app.get(
         "/api/health",
         response_model=HealthOut,
         responses={503: {"model": HealthOut, "description": "At least one upstream is not SERVING."}},
         summary="200 only when every upstream's gRPC health is SERVING",
         tags=["system"],
+        dependencies=access.own_route("GET", "/api/health"),
     )
     async def health() -> JSONResponse:
         names = list(HEALTH_SERVICES)
@@ -45,6 +47,12 @@ def register(app: FastAPI, context: EdgeContext) -> None:
             {"status": "ok" if healthy else "degraded", "services": services}, status_code=200 if healthy else 503
         )
 
-    @app.get("/api/config", response_model=ConfigOut, summary="Settings the console reads at start", tags=["system"])
+    @app.get(
+        "/api/config",
+        response_model=ConfigOut,
+        summary="Settings the console reads at start",
+        tags=["system"],
+        dependencies=access.own_route("GET", "/api/config"),
+    )
     async def config() -> ConfigOut:
         return ConfigOut(jaeger_url=context.settings.jaeger_ui_url)

@@ -4,6 +4,7 @@ which scoring generates (GenerateTransactions) and the edge sends to ingest."""
 from fastapi import FastAPI
 from fraud.v1 import ingest_service_pb2, scoring_service_pb2, transaction_pb2
 
+from edge.access_control import ACCESS_REFUSALS, EdgeAccess
 from edge.context import EdgeContext
 from edge.rest_models import ErrorOut, TrafficIn, TrafficOut
 from edge.traffic_control import TrafficControl, TrafficStatus, is_loopback_address
@@ -51,8 +52,15 @@ def scoring_generator(context: EdgeContext):
     return generate
 
 
-def register(app: FastAPI, context: EdgeContext, traffic: TrafficControl) -> None:
-    @app.get("/api/traffic", response_model=TrafficOut, summary="The traffic control's state", tags=["traffic"])
+def register(app: FastAPI, context: EdgeContext, traffic: TrafficControl, access: EdgeAccess) -> None:
+    @app.get(
+        "/api/traffic",
+        response_model=TrafficOut,
+        summary="The traffic control's state",
+        responses=ACCESS_REFUSALS,
+        tags=["traffic"],
+        dependencies=access.own_route("GET", "/api/traffic"),
+    )
     async def traffic_status() -> TrafficOut:
         return status_object(traffic.status())
 
@@ -60,12 +68,14 @@ def register(app: FastAPI, context: EdgeContext, traffic: TrafficControl) -> Non
         "/api/traffic",
         response_model=TrafficOut,
         responses={
+            **ACCESS_REFUSALS,
             409: {"model": ErrorOut, "description": "Ingest is not on this machine; generated traffic stays local."},
             422: {"model": ErrorOut},
         },
         summary="Start live traffic of generated cardholders to ingest, or change the running rate (a run lasts at "
         "most 10 minutes)",
         tags=["traffic"],
+        dependencies=access.own_route("POST", "/api/traffic"),
     )
     async def start_traffic(body: TrafficIn) -> TrafficOut:
         address = context.upstreams.addresses.ingest
@@ -75,6 +85,13 @@ def register(app: FastAPI, context: EdgeContext, traffic: TrafficControl) -> Non
             )
         return status_object(await traffic.start(body.rate, body.users))
 
-    @app.delete("/api/traffic", response_model=TrafficOut, summary="Stop the traffic", tags=["traffic"])
+    @app.delete(
+        "/api/traffic",
+        response_model=TrafficOut,
+        summary="Stop the traffic",
+        responses=ACCESS_REFUSALS,
+        tags=["traffic"],
+        dependencies=access.own_route("DELETE", "/api/traffic"),
+    )
     async def stop_traffic() -> TrafficOut:
         return status_object(await traffic.stop())

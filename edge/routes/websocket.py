@@ -12,19 +12,29 @@ import asyncio
 import contextlib
 import logging
 
+import grpc
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from edge.access_control import WEBSOCKET_PROTOCOL, EdgeAccess, origin_allowed
+from edge.connection_limits import client_key
 from edge.context import EdgeContext
 from edge.decision_hub import CLOSE_GOING_AWAY, CLOSE_TRY_AGAIN_LATER, DecisionEvent, StreamEnded, gap_frame
 from edge.field_names import location_field
 from edge.rest_models import DecisionName
 from fraudmesh.conversions.enums import decision_value
 from fraudmesh.decision_stream import CatchUp, Gap, SubscriberTooSlow, Subscription, SubscriptionFilter
+from fraudmesh.errors import DomainError
 
 log = logging.getLogger("edge.websocket")
 
 CLOSE_POLICY_VIOLATION = 1008
+# Close codes 4000-4999 are the application's: these mirror HTTP's 401, 403 and 429.
+CLOSE_FOR_REFUSAL = {
+    grpc.StatusCode.UNAUTHENTICATED: 4401,
+    grpc.StatusCode.PERMISSION_DENIED: 4403,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 4429,
+}
 MAX_SEQUENCE = 2**64 - 1  # notify numbers decisions with a uint64
 _MAX_REASON_BYTES = 123  # RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code
 
@@ -73,10 +83,19 @@ def _reason(text: str) -> str:
     return text.encode()[:_MAX_REASON_BYTES].decode(errors="ignore")
 
 
-def register(app: FastAPI, context: EdgeContext) -> None:
+def register(app: FastAPI, context: EdgeContext, access: EdgeAccess) -> None:
     @app.websocket("/api/ws")
     async def decisions(websocket: WebSocket) -> None:
-        await websocket.accept()
+        if not origin_allowed(websocket, context.settings.websocket_allowed_origins):
+            await websocket.close(CLOSE_POLICY_VIOLATION)  # before accepting: the browser sees a 403
+            return
+        offered = websocket.scope.get("subprotocols", ())
+        await websocket.accept(subprotocol=WEBSOCKET_PROTOCOL if WEBSOCKET_PROTOCOL in offered else None)
+        try:
+            principal = await access.admit_websocket(websocket)
+        except DomainError as error:
+            await websocket.close(CLOSE_FOR_REFUSAL.get(error.code, CLOSE_POLICY_VIOLATION), _reason(str(error)))
+            return
         try:
             query = _query_of(websocket)
         except ValidationError as error:
@@ -84,14 +103,22 @@ def register(app: FastAPI, context: EdgeContext) -> None:
             field = location_field(detail["loc"])
             await websocket.close(CLOSE_POLICY_VIOLATION, _reason(f"{field}: {detail['msg']}"))
             return
+        key = principal.actor if principal is not None else client_key(websocket)
+        if not context.hub.connections.acquire(key):
+            context.metrics.websocket_refused.inc()
+            await websocket.close(CLOSE_TRY_AGAIN_LATER, _reason(context.hub.connections.refusal(key)))
+            return
         # since=0 asks for nothing before now, as no since does.
-        subscription = context.hub.subscribe(query.client_filter(), query.since or None)
+        subscription = await context.hub.subscribe_resuming(
+            query.client_filter(), query.since or None, context.settings.websocket_resume_wait_seconds
+        )
         sender = asyncio.create_task(_relay(websocket, subscription), name="ws-relay")
         receiver = asyncio.create_task(_drain_until_disconnect(websocket), name="ws-receive")
         context.metrics.websocket_clients.inc()
         try:
             done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            context.hub.connections.release(key)
             context.metrics.websocket_clients.dec()
             subscription.close()
             for task in (sender, receiver):

@@ -11,6 +11,7 @@ import os
 import pathlib
 from dataclasses import dataclass, field
 
+from fraudctl.runtime.credentials import PlatformKeys, ensure_platform_keys
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.keeping import RestartBook, RestartPolicy, start_with_backoff
 from fraudctl.runtime.postgres import PostgresCluster
@@ -35,6 +36,8 @@ class PlatformConfig:
     # Scoring instances in the consumer group; the transactions topic's partitions are shared among
     # them, so more than TRANSACTIONS_PARTITIONS would leave some idle.
     scoring_instances: int = 1
+    # Every call needs a credential: the runner gives each service its key and makes a local admin key.
+    access_control: bool = True
 
 
 class Platform:
@@ -44,6 +47,7 @@ class Platform:
         self.postgres: PostgresCluster | None = None
         self.services: ServiceSupervisor | None = None
         self.book = RestartBook(policy or RestartPolicy())
+        self.keys: PlatformKeys | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -85,6 +89,10 @@ class Platform:
         ensure_starter_model(self.config.models_dir)
 
     def start_services(self) -> None:
+        per_service: dict[str, dict[str, str]] = {}
+        if self.config.access_control:
+            self.keys = ensure_platform_keys(self.database_url, self.config.data_dir / "credentials")
+            per_service = {name: self.keys.service_env(name) for name in self.keys.by_service}
         self.services = ServiceSupervisor(
             self.config.ports,
             self.config.data_dir / "logs",
@@ -92,9 +100,11 @@ class Platform:
                 "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
                 "DATABASE_URL": self.database_url,
                 "MODELS_DIR": str(self.config.models_dir),
+                "ACCESS_CONTROL": "true" if self.config.access_control else "false",
                 **self.config.extra_env,
             },
             book=self.book,
+            per_service_env=per_service,
         )
         self.services.start_all()
         for number in range(2, self.config.scoring_instances + 1):

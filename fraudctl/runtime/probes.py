@@ -12,7 +12,7 @@ import asyncpg
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from ingest_svc.idempotency_store import asyncpg_dsn
+from fraudmesh.settings import asyncpg_dsn
 
 
 def kafka_answers(bootstrap_servers: str, timeout: float = 2.0) -> bool:

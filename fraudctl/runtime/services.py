@@ -93,6 +93,7 @@ class ServiceSupervisor:
     # Shared with the Platform that runs Kafka and PostgreSQL beside these, so one policy keeps all up.
     book: RestartBook = field(default_factory=RestartBook)
     extra_ports: dict[str, tuple[int, int]] = field(default_factory=dict)  # by label: listen, metrics
+    per_service_env: dict[str, dict[str, str]] = field(default_factory=dict)  # by service: its own key
 
     def instance_ports(self, name: str, instance: str = "") -> tuple[int, int]:
         """The listening and metrics ports of one instance. The first instance of each service has
@@ -110,6 +111,7 @@ class ServiceSupervisor:
         env = {
             **os.environ,
             **self.base_env,
+            **self.per_service_env.get(name, {}),
             "INGEST_ADDRESS": self.ports.grpc_address("ingest"),
             "SCORING_ADDRESS": self.ports.grpc_address("scoring"),
             "STORE_ADDRESS": self.ports.grpc_address("store"),

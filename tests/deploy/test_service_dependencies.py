@@ -42,10 +42,11 @@ HEAVY = {
 }  # fmt: skip
 NEEDS_HEAVY = {
     "ingest": {"confluent_kafka", "aiokafka", "asyncpg"},  # produces; creates its topic; idempotency keys
-    "scoring": {"numba", "onnxruntime", "aiokafka", "confluent_kafka"},  # kernel, model, group; dead letters
+    # Every service reads the valid API keys from PostgreSQL with asyncpg (fraudmesh.access).
+    "scoring": {"numba", "onnxruntime", "aiokafka", "confluent_kafka", "asyncpg"},  # kernel, model, group; dead letters
     "store": {"sqlalchemy", "asyncpg", "alembic", "confluent_kafka", "aiokafka"},  # PostgreSQL; label announcements
-    "notify": {"confluent_kafka", "aiokafka"},  # the decisions journal; creates its topic at start
-    "edge": {"fastapi", "starlette", "uvicorn"},
+    "notify": {"confluent_kafka", "aiokafka", "asyncpg"},  # the decisions journal; creates its topic at start
+    "edge": {"fastapi", "starlette", "uvicorn", "asyncpg"},
 }
 
 # Modules a library imports only if they are installed, and goes on without: the images lack them
@@ -137,7 +138,7 @@ telemetry.stop()
 settings = EdgeSettings()
 telemetry = ServiceTelemetry.start(settings, EdgeMetrics(), serve_metrics=False)
 interceptors = telemetry.client_interceptors()
-upstreams = Upstreams(UpstreamAddresses.from_settings(settings), open_channel=lambda address: insecure_channel(address, interceptors))
+upstreams = Upstreams(UpstreamAddresses.from_settings(settings), interceptors)
 app = create_app(settings, upstreams, telemetry.metrics, telemetry.tracer_provider)
 assert app.openapi()["paths"]
 host, port = settings.listen_host_port()

@@ -38,6 +38,7 @@ BODIES: dict[str, Any] = {
     "POST /api/score": TRANSACTION,
     "POST /api/transactions/{transaction_id}/label": {"label": "fraud", "analyst": "alice"},
     "POST /api/traffic": {"rate": 1, "users": 1},
+    "POST /api/keys": {"name": "fuzzed", "role": "viewer"},
 }
 CONTENT_TYPES = [
     "application/json",

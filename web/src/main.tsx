@@ -9,6 +9,8 @@ import { LiveHub } from "./live/LiveHub";
 import { sameOriginStreamBase } from "./live/streamProtocol";
 import { navigate, transactionHref } from "./routing";
 import { ServicesContext } from "./services";
+import { readSession, storeCredential, storedCredential, streamProtocols, withCredential } from "./session";
+import { SessionBar, SignIn } from "./components/SignIn";
 import "./styles/app.css";
 
 // The one place where the console's objects are built and wired; everything below receives them.
@@ -19,19 +21,36 @@ const notifier =
         window.focus();
         navigate(transactionHref(id));
       });
-const api = createApi((input, init) => window.fetch(input, init));
+const credential = storedCredential(window.sessionStorage);
+const fetchWithCredential = (input: string, init?: RequestInit) =>
+  window.fetch(input, withCredential(init, credential));
+const api = createApi(fetchWithCredential);
 const hub = new LiveHub({
   baseUrl: sameOriginStreamBase(window.location),
-  createSocket: (url) => new WebSocket(url),
+  createSocket: (url) => new WebSocket(url, streamProtocols(credential)),
   onAlert: (decision) => notifier?.alert(decision),
   readSince: (since) => readDecisionsSince(api, since),
   readRecent: () => readRecentDecisions(api),
 });
 
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <ServicesContext value={{ api, hub, notifier }}>
-      <App />
-    </ServicesContext>
-  </StrictMode>,
-);
+const root = createRoot(document.getElementById("root")!);
+const signIn = (given: string) => {
+  storeCredential(window.sessionStorage, given);
+  window.location.reload();
+};
+const signOut = () => signIn("");
+
+void readSession(fetchWithCredential).then((session) => {
+  if (session === null) {
+    root.render(<SignIn refused={credential !== null} onSignIn={signIn} />);
+    return;
+  }
+  root.render(
+    <StrictMode>
+      {session.access_control && <SessionBar actor={session.actor} roles={session.roles} onSignOut={signOut} />}
+      <ServicesContext value={{ api, hub, notifier, allowed: new Set(session.allowed) }}>
+        <App />
+      </ServicesContext>
+    </StrictMode>,
+  );
+});

@@ -8,6 +8,8 @@ export interface Services {
   api: Api;
   hub: LiveHub;
   notifier: DesktopNotifier | null;
+  /** The routes the signed-in credential may use ("METHOD /path"); absent: everything (no sign-in). */
+  allowed?: ReadonlySet<string>;
 }
 
 /** Rendered as `<ServicesContext value={services}>` above everything that calls useServices. */
@@ -17,4 +19,10 @@ export function useServices(): Services {
   const services = useContext(ServicesContext);
   if (!services) throw new Error("useServices needs a ServicesContext above it");
   return services;
+}
+
+/** Whether the signed-in credential may use a route, e.g. "POST /api/keys": what the console hides. */
+export function useAllowed(route: string): boolean {
+  const { allowed } = useServices();
+  return allowed === undefined || allowed.has(route);
 }

@@ -12,6 +12,7 @@ from edge_peers import IngestPeer, NotifyPeer, ScoringPeer, StorePeer, core_serv
 from opentelemetry.sdk.trace import TracerProvider
 
 from edge.app import create_app
+from edge.metrics import EdgeMetrics
 from edge.settings import EdgeSettings
 from edge.upstreams import UpstreamAddresses, Upstreams
 from fraudctl.runtime.waiting import free_port
@@ -75,10 +76,11 @@ async def running_edge(
     settings: EdgeSettings,
     upstreams: UpstreamAddresses | Upstreams,
     tracer_provider: TracerProvider | None = None,
+    metrics: EdgeMetrics | None = None,
 ) -> AsyncIterator[RunningEdge]:
     if isinstance(upstreams, UpstreamAddresses):
         upstreams = Upstreams(upstreams)
-    app = create_app(settings, upstreams, tracer_provider=tracer_provider)
+    app = create_app(settings, upstreams, metrics, tracer_provider=tracer_provider)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="websockets-sansio")

@@ -19,7 +19,6 @@ from websockets.asyncio.client import connect
 
 from edge.upstreams import Upstreams
 from fraudctl.runtime.waiting import free_port
-from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.telemetry import grpc_client_interceptors
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
@@ -84,9 +83,7 @@ async def test_with_tracing_on_an_incoming_traceparent_continues_into_the_grpc_c
     finished = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(finished))
-    upstreams = Upstreams(
-        peers.addresses(), open_channel=lambda address: insecure_channel(address, grpc_client_interceptors(provider))
-    )
+    upstreams = Upstreams(peers.addresses(), grpc_client_interceptors(provider))
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     async with running_edge(edge_settings(), upstreams, tracer_provider=provider) as edge:
         async with httpx.AsyncClient(base_url=edge.url, timeout=10) as client:

@@ -27,8 +27,9 @@ from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port, port_open
 from fraudmesh.grpc_server import GrpcServer
 from fraudmesh.kafka_topics import ensure_topic
+from fraudmesh.settings import asyncpg_dsn
 from ingest_svc.idempotency import IdempotencyCache
-from ingest_svc.idempotency_store import IdempotencyStore, asyncpg_dsn, to_datetime
+from ingest_svc.idempotency_store import IdempotencyStore, to_datetime
 from ingest_svc.ingestor import Ingestor
 from ingest_svc.producer import KafkaTransactionPublisher
 from ingest_svc.servicer import IngestServicer

@@ -103,6 +103,29 @@ def test_resume_from_before_notify_restarted_gets_a_gap_from_1_and_the_new_numbe
     assert sequences(frames_of_old_client) == [1, 2, 3]
 
 
+async def test_a_client_resuming_ahead_of_a_fresh_edge_waits_for_the_ring_instead_of_getting_everything_again():
+    # The edge restarted: browsers come back with since=8 before the ring is refilled from notify.
+    hub = DecisionHub(ring_size=100, client_queue_size=100)
+    publish_range(hub, 1, 3)
+
+    async def refill():
+        await asyncio.sleep(0.2)
+        publish_range(hub, 4, 10)
+
+    refilling = asyncio.create_task(refill())
+    subscription = await hub.subscribe_resuming(EVERYTHING, since=8, wait_seconds=5)
+    await refilling
+    assert sequences(drain(subscription)) == [9, 10]
+
+
+async def test_a_resume_point_the_ring_never_reaches_is_served_after_the_wait_as_a_restart():
+    hub = DecisionHub(ring_size=100, client_queue_size=100)
+    publish_range(hub, 1, 3)
+    frames = drain(await hub.subscribe_resuming(EVERYTHING, since=500, wait_seconds=0.1))
+    assert frames[0] == {"type": "gap", "from": 1, "to": 1}
+    assert sequences(frames) == [1, 2, 3]
+
+
 def test_filters_select_by_decision_user_score_and_fraud():
     hub = DecisionHub(ring_size=100, client_queue_size=100)
     declines = hub.subscribe(SubscriptionFilter(decisions=frozenset({decision_pb2.DECISION_DECLINE})), since=None)

@@ -15,9 +15,17 @@ async def _never_called(*args):
     raise AssertionError("only parsing is under test")
 
 
+async def _admitted(scope) -> bool:
+    return True
+
+
+async def _refused(scope) -> bool:
+    return False
+
+
 def route(wait_ms_max: int = 10_000) -> SubmitRoute:
     fallback = APIRoute("/api/transaction", endpoint=lambda: None, methods=["POST"])
-    return SubmitRoute(fallback, _never_called, wait_ms_max)
+    return SubmitRoute(fallback, _never_called, wait_ms_max, _admitted)
 
 
 def scope(method="POST", path="/api/transaction", query=b"", headers=((b"content-type", b"application/json"),)):
@@ -110,5 +118,18 @@ async def test_a_client_gone_before_the_end_of_its_body_is_left_to_the_fastapi_r
         return next(arrivals)
 
     fallback = RecordingFallback()
-    await SubmitRoute(fallback, _never_called, 10_000).handle(scope(), receive, None)
+    await SubmitRoute(fallback, _never_called, 10_000, _admitted).handle(scope(), receive, None)
+    assert fallback.read == messages
+
+
+async def test_a_caller_access_control_does_not_admit_is_answered_by_the_fastapi_route():
+    # The FastAPI route's access dependency then answers 401, 403 or 429; nothing is submitted here.
+    messages = [{"type": "http.request", "body": BODY, "more_body": False}]
+    arrivals = iter(messages)
+
+    async def receive():
+        return next(arrivals)
+
+    fallback = RecordingFallback()
+    await SubmitRoute(fallback, _never_called, 10_000, _refused).handle(scope(), receive, None)
     assert fallback.read == messages

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { Decision, LabelKind } from "../api/types";
-import { useServices } from "../services";
+import { useAllowed, useServices } from "../services";
 
 interface Props {
   decision: Decision;
@@ -12,6 +12,7 @@ export function LabelButtons({ decision, onLabelled }: Props) {
   const { api, hub } = useServices();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const mayLabel = useAllowed("POST /api/transactions/{transaction_id}/label");
 
   const label = async (kind: LabelKind) => {
     setBusy(true);
@@ -27,6 +28,7 @@ export function LabelButtons({ decision, onLabelled }: Props) {
     }
   };
 
+  if (!mayLabel) return null;
   return (
     <div className="label-buttons" role="group" aria-label={`Label transaction ${decision.id}`}>
       <button type="button" className="danger" disabled={busy} aria-pressed={decision.label === "fraud"}

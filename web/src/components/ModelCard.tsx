@@ -6,7 +6,8 @@ import { ModelPlots } from "./ModelPlots";
 interface Props {
   model: ModelInfo;
   busy: boolean;
-  onActivate: (version: string) => void;
+  /** Absent when the credential may not activate models: no button then. */
+  onActivate?: (version: string) => void;
 }
 
 export function ModelCard({ model, busy, onActivate }: Props) {
@@ -23,12 +24,12 @@ export function ModelCard({ model, busy, onActivate }: Props) {
         {model.active && <span className="tag tag-active">active</span>}
         {model.shadow && <span className="tag tag-shadow">shadow</span>}
         <span className="hint">created {formatDateTime(model.created_at)}</span>
-        {!model.active && !confirming && (
+        {!model.active && onActivate && !confirming && (
           <button type="button" disabled={busy} onClick={() => setConfirming(true)}>
             Activate…
           </button>
         )}
-        {!model.active && confirming && (
+        {!model.active && onActivate && confirming && (
           <span role="group" aria-label="Confirm activation">
             <button type="button" className="primary" disabled={busy}
               onClick={() => { setConfirming(false); onActivate(model.version); }}>

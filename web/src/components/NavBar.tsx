@@ -1,18 +1,22 @@
 import type { Route } from "../routing";
+import { useServices } from "../services";
 
-const LINKS: Array<{ href: string; label: string; page: Route["page"] }> = [
-  { href: "#/", label: "Live", page: "live" },
-  { href: "#/review", label: "Review queue", page: "review" },
-  { href: "#/submit", label: "Submit", page: "submit" },
-  { href: "#/models", label: "Models", page: "models" },
-  { href: "#/dead-letters", label: "Dead letters", page: "dead-letters" },
+/** Each page and the route it cannot work without: a page the credential may not use is not shown. */
+const LINKS: Array<{ href: string; label: string; page: Route["page"]; needs: string }> = [
+  { href: "#/", label: "Live", page: "live", needs: "WEBSOCKET /api/ws" },
+  { href: "#/review", label: "Review queue", page: "review", needs: "GET /api/transactions" },
+  { href: "#/submit", label: "Submit", page: "submit", needs: "POST /api/transaction" },
+  { href: "#/models", label: "Models", page: "models", needs: "GET /api/models" },
+  { href: "#/dead-letters", label: "Dead letters", page: "dead-letters", needs: "GET /api/dead-letters" },
 ];
 
 export function NavBar({ current }: { current: Route["page"] }) {
+  const { allowed } = useServices();
+  const shown = LINKS.filter((link) => allowed === undefined || allowed.has(link.needs));
   return (
     <nav aria-label="Main">
       <ul className="nav-list">
-        {LINKS.map((link) => (
+        {shown.map((link) => (
           <li key={link.page}>
             <a href={link.href} aria-current={current === link.page ? "page" : undefined}>
               {link.label}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { ModelInfo } from "../api/types";
 import { ModelCard } from "../components/ModelCard";
-import { useServices } from "../services";
+import { useAllowed, useServices } from "../services";
 
 /** Active first, then shadows, then the rest newest first. */
 function byRelevance(a: ModelInfo, b: ModelInfo): number {
@@ -11,6 +11,7 @@ function byRelevance(a: ModelInfo, b: ModelInfo): number {
 
 export function ModelsPage() {
   const { api } = useServices();
+  const mayActivate = useAllowed("POST /api/models/{version}:activate");
   const [models, setModels] = useState<ModelInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -55,7 +56,7 @@ export function ModelsPage() {
       {models?.length === 0 && <p className="empty">No model versions yet; train one with fraudctl train.</p>}
       <div className="model-list">
         {models?.map((model) => (
-          <ModelCard key={model.version} model={model} busy={busy} onActivate={(v) => void activate(v)} />
+          <ModelCard key={model.version} model={model} busy={busy} onActivate={mayActivate ? (v) => void activate(v) : undefined} />
         ))}
       </div>
     </section>

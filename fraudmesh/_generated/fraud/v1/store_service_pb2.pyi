@@ -106,6 +106,38 @@ class GetUserHistoryResponse(_message.Message):
     transactions: _containers.RepeatedCompositeFieldContainer[_decision_pb2.ScoredTransaction]
     def __init__(self, transactions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ...) -> None: ...
 
+class UserHistoryWindow(_message.Message):
+    __slots__ = ("user_id", "before")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    BEFORE_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    before: _timestamp_pb2.Timestamp
+    def __init__(self, user_id: _Optional[str] = ..., before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetUsersHistoryRequest(_message.Message):
+    __slots__ = ("users", "limit", "transactions_only")
+    USERS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTIONS_ONLY_FIELD_NUMBER: _ClassVar[int]
+    users: _containers.RepeatedCompositeFieldContainer[UserHistoryWindow]
+    limit: int
+    transactions_only: bool
+    def __init__(self, users: _Optional[_Iterable[_Union[UserHistoryWindow, _Mapping]]] = ..., limit: _Optional[int] = ..., transactions_only: _Optional[bool] = ...) -> None: ...
+
+class UserHistory(_message.Message):
+    __slots__ = ("user_id", "transactions")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    transactions: _containers.RepeatedCompositeFieldContainer[_decision_pb2.ScoredTransaction]
+    def __init__(self, user_id: _Optional[str] = ..., transactions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ...) -> None: ...
+
+class GetUsersHistoryResponse(_message.Message):
+    __slots__ = ("histories",)
+    HISTORIES_FIELD_NUMBER: _ClassVar[int]
+    histories: _containers.RepeatedCompositeFieldContainer[UserHistory]
+    def __init__(self, histories: _Optional[_Iterable[_Union[UserHistory, _Mapping]]] = ...) -> None: ...
+
 class ListDeadLettersRequest(_message.Message):
     __slots__ = ("hop", "not_replayed", "page_size", "page_token")
     HOP_FIELD_NUMBER: _ClassVar[int]

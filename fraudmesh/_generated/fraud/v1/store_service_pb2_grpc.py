@@ -60,6 +60,11 @@ class StoreServiceStub:
                 request_serializer=fraud_dot_v1_dot_store__service__pb2.GetUserHistoryRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_store__service__pb2.GetUserHistoryResponse.FromString,
                 _registered_method=True)
+        self.GetUsersHistory = channel.unary_unary(
+                '/fraud.v1.StoreService/GetUsersHistory',
+                request_serializer=fraud_dot_v1_dot_store__service__pb2.GetUsersHistoryRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_store__service__pb2.GetUsersHistoryResponse.FromString,
+                _registered_method=True)
         self.GetStatistics = channel.unary_unary(
                 '/fraud.v1.StoreService/GetStatistics',
                 request_serializer=fraud_dot_v1_dot_store__service__pb2.GetStatisticsRequest.SerializeToString,
@@ -122,6 +127,14 @@ class StoreServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetUsersHistory(self, request, context):
+        """Returns the most recent transactions of several users at once, each as GetUserHistory would:
+        scoring warms all the new customers of a batch with one call instead of one call each.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetStatistics(self, request, context):
         """Counts and rates over a time window.
         """
@@ -178,6 +191,11 @@ def add_StoreServiceServicer_to_server(servicer, server):
                     servicer.GetUserHistory,
                     request_deserializer=fraud_dot_v1_dot_store__service__pb2.GetUserHistoryRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_store__service__pb2.GetUserHistoryResponse.SerializeToString,
+            ),
+            'GetUsersHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUsersHistory,
+                    request_deserializer=fraud_dot_v1_dot_store__service__pb2.GetUsersHistoryRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_store__service__pb2.GetUsersHistoryResponse.SerializeToString,
             ),
             'GetStatistics': grpc.unary_unary_rpc_method_handler(
                     servicer.GetStatistics,
@@ -336,6 +354,33 @@ class StoreService:
             '/fraud.v1.StoreService/GetUserHistory',
             fraud_dot_v1_dot_store__service__pb2.GetUserHistoryRequest.SerializeToString,
             fraud_dot_v1_dot_store__service__pb2.GetUserHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUsersHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.StoreService/GetUsersHistory',
+            fraud_dot_v1_dot_store__service__pb2.GetUsersHistoryRequest.SerializeToString,
+            fraud_dot_v1_dot_store__service__pb2.GetUsersHistoryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,48 @@
+"""The client side: every call a process makes carries a credential in the `authorization` metadata.
+Its own service key by default; the edge forwards its caller's credential instead (set in
+`forwarded_authorization` for the request), so each service checks the real caller itself."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+forwarded_authorization: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "forwarded_authorization", default=None
+)
+
+
+def bearer(credential: str) -> str:
+    return f"Bearer {credential}"
+
+
+# grpc ships no type information, so to mypy these base classes are Any.
+class CallerCredentials(
+    grpc.aio.UnaryUnaryClientInterceptor,  # type: ignore[misc]
+    grpc.aio.UnaryStreamClientInterceptor,  # type: ignore[misc]
+    grpc.aio.StreamUnaryClientInterceptor,  # type: ignore[misc]
+):
+    def __init__(self, own_credential: str):
+        self._own = bearer(own_credential) if own_credential else None
+
+    def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        authorization = forwarded_authorization.get() or self._own
+        if authorization is None:
+            return details
+        metadata = grpc.aio.Metadata(*(details.metadata or ()))
+        metadata["authorization"] = authorization
+        return grpc.aio.ClientCallDetails(
+            details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
+        )
+
+    async def intercept_unary_unary(self, continuation: Callable[..., Any], details: Any, request: Any) -> Any:
+        return await continuation(self._details(details), request)
+
+    async def intercept_unary_stream(self, continuation: Callable[..., Any], details: Any, request: Any) -> Any:
+        return await continuation(self._details(details), request)
+
+    async def intercept_stream_unary(self, continuation: Callable[..., Any], details: Any, requests: Any) -> Any:
+        return await continuation(self._details(details), requests)
