@@ -69,7 +69,10 @@ def create_app(
     service_access = ServiceAccess(settings)
     access = EdgeAccess(service_access.authenticator if settings.access_control else None)
     hub = DecisionHub(
-        settings.decision_ring_size, settings.websocket_queue_size, max_clients=settings.websocket_max_clients
+        settings.decision_ring_size,
+        settings.websocket_queue_size,
+        max_clients=settings.websocket_max_clients,
+        max_per_credential=settings.websocket_max_per_credential,
     )
     feed = NotifyFeed(lambda: channels.notify, hub, settings.notify_reconnect_max_seconds)
     context = EdgeContext(settings, channels, hub, metrics, coalesce_submissions=tracer_provider is None)

@@ -1,11 +1,11 @@
-"""How many decision WebSockets may be open at once: in total (WEBSOCKET_MAX_CLIENTS), and, once
-callers are told apart by their credentials, per client. Each client's stream costs a queue of up
+"""How many decision WebSockets may be open at once: in total (WEBSOCKET_MAX_CLIENTS), and per
+credential (WEBSOCKET_MAX_PER_CREDENTIAL). Each client's stream costs a queue of up
 to WEBSOCKET_QUEUE_SIZE decisions and a share of every decision's fan-out, so without a bound enough
 connections would take the edge's memory and CPU from everyone.
 
 A connection is counted from `acquire` to `release`; one refused is counted in `refused` (the route
-closes it with 1013, try again later). `client_key` names who is connecting: "" for everyone until
-authentication gives each caller a key; then `max_per_client` bounds each key on its own."""
+closes it with 1013, try again later). The route names who is connecting by the credential's actor
+("key:<id>", "token:<subject>"); with access control off, `client_key` gives everyone one name."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ ANYONE = ""  # the key of every connection until credentials tell callers apart
 
 
 def client_key(websocket: WebSocket) -> str:
-    """Who is connecting, for per-client limits: one key for all until authentication gives one each."""
+    """Who is connecting when access control is off and no credential tells callers apart."""
     return ANYONE
 
 
@@ -35,8 +35,13 @@ class ConnectionLimiter:
         self.refused = 0
 
     def acquire(self, client_key: str = ANYONE) -> bool:
-        """Counts a new connection of this client in, or refuses it (False) when a limit is reached."""
-        over_client = self.max_per_client is not None and self._by_client[client_key] >= self.max_per_client
+        """Counts a new connection of this client in, or refuses it (False) when a limit is reached.
+        ANYONE (no credential tells callers apart) is bound by the total alone."""
+        over_client = (
+            client_key != ANYONE
+            and self.max_per_client is not None
+            and self._by_client[client_key] >= self.max_per_client
+        )
         if self._full() or over_client:
             self.refused += 1
             return False
@@ -63,4 +68,6 @@ class ConnectionLimiter:
         """Why a connection was refused, for the close frame's reason."""
         if self._full():
             return f"too many clients: WEBSOCKET_MAX_CLIENTS={self.max_total} reached; try again later"
-        return f"too many clients for this caller ({self.max_per_client}); try again later"
+        return (
+            f"too many clients for this credential: WEBSOCKET_MAX_PER_CREDENTIAL={self.max_per_client}; try again later"
+        )

@@ -97,11 +97,13 @@ class DecisionHub:
         client_queue_size: int,
         spans: TransactionSpans | None = None,
         max_clients: int | None = None,
+        max_per_credential: int | None = None,
     ):
         self.stream: StreamHub[DecisionEvent] = StreamHub(ring_size, client_queue_size)
-        # WebSocket clients let in at once (WEBSOCKET_MAX_CLIENTS; None: no bound): the route asks it
-        # before it subscribes a client, and tells it when the client is gone.
-        self.connections = ConnectionLimiter(max_clients)
+        # WebSocket clients let in at once, in all (WEBSOCKET_MAX_CLIENTS) and per credential
+        # (WEBSOCKET_MAX_PER_CREDENTIAL; None: no bound): the route asks it before it subscribes a
+        # client, and tells it when the client is gone.
+        self.connections = ConnectionLimiter(max_clients, max_per_credential)
         self.capacity = ring_size
         self._spans = spans or TransactionSpans("edge")
         # Where a client resuming from before the ring is served from; None: it gets a gap frame.

@@ -95,6 +95,12 @@ class EdgeSettings(ServiceSettings, AccessSettings):
         description="Decision WebSocket clients the edge serves at once; one more is accepted and closed at once "
         "with 1013 (try again later) and a reason naming this setting.",
     )
+    websocket_max_per_credential: int = Field(
+        20,
+        ge=1,
+        description="Decision WebSocket clients one credential (API key or token subject) may hold open at once; "
+        "one more is closed at once with 1013 (try again later) and a reason naming this setting.",
+    )
 
     @field_validator("edge_listen")
     @classmethod

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import ipaddress
 import logging
 import time
@@ -104,7 +105,9 @@ class TrafficControl:
                 self._status = replace(self._status, rate=rate, users=users, stops_at=stops_at)
             else:
                 self._status = TrafficStatus(True, rate, users, started_at=now, stops_at=stops_at)
-                self._task = asyncio.create_task(self._run(), name="traffic-control")
+                # In an empty context: the traffic runs as the edge itself (its service key and
+                # rate), not with the credential of the admin who started it.
+                self._task = asyncio.create_task(self._run(), name="traffic-control", context=contextvars.Context())
             log.info("traffic: %g transactions/s from %d cardholders until %s", rate, users, stops_at.isoformat())
             return self._status
 

@@ -19,7 +19,7 @@ from fraud.v1 import (
 )
 
 from edge.settings import EdgeSettings
-from fraudmesh.access.caller_credentials import CallerCredentials
+from fraudmesh.access.caller_credentials import caller_credentials
 from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.submit_coalescer import SubmitCoalescer
 
@@ -55,7 +55,7 @@ class Upstreams:
         own_credential: str = "",
     ):
         self.addresses = addresses
-        self._interceptors = [*interceptors, CallerCredentials(own_credential)]
+        self._interceptors = [*interceptors, *caller_credentials(own_credential)]
         self.channels: dict[str, grpc.aio.Channel] = {}
 
     async def open(self) -> None:

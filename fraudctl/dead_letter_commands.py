@@ -22,9 +22,9 @@ from typing import Any, TextIO
 import grpc
 from fraud.v1 import dead_letter_pb2, store_service_pb2, store_service_pb2_grpc
 
+from fraudctl.operator_channel import operator_channel
 from fraudmesh.contract import local_address
 from fraudmesh.conversions.rest import dead_letter_object
-from fraudmesh.grpc_server import insecure_channel
 
 STORE_ADDRESS = local_address(store_service_pb2.DESCRIPTOR.services_by_name["StoreService"])
 PAGE_SIZE = 500
@@ -63,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _runner(command: Callable[[Store, argparse.Namespace], Awaitable[int]]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         async def on_a_channel() -> int:
-            async with insecure_channel(args.store) as channel:
+            async with operator_channel(args.store) as channel:
                 return await command(Store(channel), args)
 
         return asyncio.run(on_a_channel())

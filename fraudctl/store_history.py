@@ -14,9 +14,9 @@ import pandas as pd
 from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc, transaction_pb2
 from tqdm import tqdm
 
+from fraudctl.operator_channel import operator_channel
 from fraudmesh.conversions.enums import CHANNEL_NAMES, CHANNEL_VALUES
 from fraudmesh.conversions.money import DEFAULT_CURRENCY, exponent, to_major_units
-from fraudmesh.grpc_server import insecure_channel
 from fraudmodel.events import TxnEvent
 from fraudmodel.features import DEFAULT_LABEL_DELAY
 from fraudmodel.history_files import COLUMNS, read_events, write_history
@@ -60,7 +60,7 @@ async def import_history(path: Path, store_address: str, models_dir: Path) -> in
     events.sort(key=lambda e: e.occurred_at)
     scorer = Scorer(ModelRegistry(models_dir))
     inserted = 0
-    async with insecure_channel(store_address) as channel:
+    async with operator_channel(store_address) as channel:
         store = StorePeer(channel, timeout=60)
         with tqdm(total=len(events), unit="txn", desc="import") as progress:
             for batch in _batches(events, BATCH):
@@ -97,10 +97,10 @@ def _row(scored: decision_pb2.ScoredTransaction) -> dict:
     }
 
 
-async def export_history(store_address: str, out: Path, page_size: int = 500) -> int:
+async def export_history(store_address: str, out: Path, page_size: int = 500, credential: str | None = None) -> int:
     """Writes every stored transaction, oldest first; analysts' labels become is_fraud (empty if none)."""
     rows = []
-    async with insecure_channel(store_address) as channel:
+    async with operator_channel(store_address, credential) as channel:
         stub = store_service_pb2_grpc.StoreServiceStub(channel)
         token = ""
         while True:

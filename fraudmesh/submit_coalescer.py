@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 
 import grpc
 from fraud.v1 import ingest_service_pb2, ingest_service_pb2_grpc
@@ -71,9 +72,11 @@ class SubmitCoalescer:
         answer: asyncio.Future[ingest_service_pb2.SubmitTransactionResponse] = loop.create_future()
         self._queue.append((request, loop.time() + timeout, answer))
         if self._free_slots and not self._send_scheduled:
-            # On the next turn of the loop, so submissions that arrive in this one leave together.
+            # On the next turn of the loop, so submissions that arrive in this one leave together;
+            # in an empty context: a call gathers many callers' submissions, so it carries none's
+            # credential (fraudmesh.access.caller_credentials), only this process's own.
             self._send_scheduled = True
-            loop.call_soon(self._send)
+            loop.call_soon(self._send, context=contextvars.Context())
         return await answer
 
     def _send(self) -> None:

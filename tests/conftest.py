@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pytest
 
 from fraudctl.devtools import tools
+from fraudctl.runtime.credentials import ensure_platform_keys
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
@@ -28,9 +29,9 @@ from fraudctl.runtime.waiting import free_port
 from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
 from tests.access_keys import keys_by_role, migrated_database
 
-# The suites written before access control (issue 22) send no credentials: their services and
-# in-process apps run with it off, inherited from here. tests/access turns it on for what it tests,
-# with real keys in the real PostgreSQL.
+# In-process apps and services the integration tests build with stand-in peers run with access
+# control off (their peers check no credential); the platform the end-to-end and console tests run
+# (`stack`) has it on, as `make up` does, and tests/integration/access* test it with real keys.
 os.environ["ACCESS_CONTROL"] = "false"
 
 # What a test needs, known from the fixtures it uses (directly or through others).
@@ -133,10 +134,15 @@ def stack(
         edge=free_port(),
         metrics_base=free_port(),
     )
+    # As `make up` runs it: access control on, each service with its own key, an admin key for the
+    # tests' clients. Rates are raised: the tests send bursts with one key; rates have their own tests.
+    keys = ensure_platform_keys(postgres.url, runtime_dir / "credentials")
     supervisor = ServiceSupervisor(
         ports,
         runtime_dir / "logs",
         {
+            "ACCESS_CONTROL": "true",
+            "RATE_LIMIT_PER_SECOND": "100000",
             "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
             "DATABASE_URL": postgres.url,
             "MODELS_DIR": str(models_dir),
@@ -147,6 +153,8 @@ def stack(
             # Spans leave every 200 ms instead of every 5 s, so a test finds its trace sooner.
             "OTEL_BSP_SCHEDULE_DELAY": "200",
         },
+        per_service_env={name: keys.service_env(name) for name in keys.by_service},
+        admin_credential=keys.admin,
     )
     for topic in PLATFORM_TOPICS:  # as `fraudctl up` creates them
         asyncio.run(ensure(kafka.bootstrap_servers, topic))

@@ -105,6 +105,7 @@ class Platform:
             },
             book=self.book,
             per_service_env=per_service,
+            admin_credential=self.keys.admin if self.keys else "",
         )
         self.services.start_all()
         for number in range(2, self.config.scoring_instances + 1):

@@ -94,6 +94,8 @@ class ServiceSupervisor:
     book: RestartBook = field(default_factory=RestartBook)
     extra_ports: dict[str, tuple[int, int]] = field(default_factory=dict)  # by label: listen, metrics
     per_service_env: dict[str, dict[str, str]] = field(default_factory=dict)  # by service: its own key
+    # An admin API key of this platform, for the operator's tools and the tests' clients ("": none).
+    admin_credential: str = ""
 
     def instance_ports(self, name: str, instance: str = "") -> tuple[int, int]:
         """The listening and metrics ports of one instance. The first instance of each service has

@@ -28,7 +28,7 @@ class Authenticator:
         if scheme.lower() != "bearer" or not credential:
             raise Unauthenticated(ASK_FOR_CREDENTIAL)
         if looks_like_key(credential):
-            known = self.keys.find(credential)
+            known = await self.keys.find_fresh(credential)
             if known is None:
                 raise Unauthenticated("unknown or revoked API key")
             return Principal(f"key:{known.id}", frozenset({known.role}))

@@ -19,16 +19,11 @@ def bearer(credential: str) -> str:
     return f"Bearer {credential}"
 
 
-# grpc ships no type information, so to mypy these base classes are Any.
-class CallerCredentials(
-    grpc.aio.UnaryUnaryClientInterceptor,  # type: ignore[misc]
-    grpc.aio.UnaryStreamClientInterceptor,  # type: ignore[misc]
-    grpc.aio.StreamUnaryClientInterceptor,  # type: ignore[misc]
-):
+class _Credential:
     def __init__(self, own_credential: str):
         self._own = bearer(own_credential) if own_credential else None
 
-    def _details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+    def details(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
         authorization = forwarded_authorization.get() or self._own
         if authorization is None:
             return details
@@ -38,11 +33,24 @@ class CallerCredentials(
             details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
         )
 
+
+# grpc ships no type information, so to mypy these base classes are Any.
+class _UnaryUnary(_Credential, grpc.aio.UnaryUnaryClientInterceptor):  # type: ignore[misc]
     async def intercept_unary_unary(self, continuation: Callable[..., Any], details: Any, request: Any) -> Any:
-        return await continuation(self._details(details), request)
+        return await continuation(self.details(details), request)
 
+
+class _UnaryStream(_Credential, grpc.aio.UnaryStreamClientInterceptor):  # type: ignore[misc]
     async def intercept_unary_stream(self, continuation: Callable[..., Any], details: Any, request: Any) -> Any:
-        return await continuation(self._details(details), request)
+        return await continuation(self.details(details), request)
 
+
+class _StreamUnary(_Credential, grpc.aio.StreamUnaryClientInterceptor):  # type: ignore[misc]
     async def intercept_stream_unary(self, continuation: Callable[..., Any], details: Any, requests: Any) -> Any:
-        return await continuation(self._details(details), requests)
+        return await continuation(self.details(details), requests)
+
+
+def caller_credentials(own_credential: str) -> list[grpc.aio.ClientInterceptor]:
+    """One interceptor per kind of call: a grpc.aio channel files each interceptor under the first
+    kind it implements only, so one object for all kinds would reach unary calls alone."""
+    return [_UnaryUnary(own_credential), _UnaryStream(own_credential), _StreamUnary(own_credential)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 
 import asyncpg
@@ -21,6 +22,10 @@ from fraudmesh.settings import asyncpg_dsn
 log = logging.getLogger("fraudmesh.access")
 
 VALID_KEYS = "SELECT id, role, key_hash FROM api_keys WHERE revoked_at IS NULL"
+# An unknown key waits for a read of the keys that starts after it arrived (a key created a moment ago
+# works at once), and reads start at most this often: a flood of made-up keys costs PostgreSQL four
+# small reads a second and waits on itself, while known keys never wait.
+UNKNOWN_KEY_REREAD_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -38,12 +43,27 @@ class KeyDirectory:
         self._connection: asyncpg.Connection | None = None
         self._failing = False
         self.loaded = asyncio.Event()
+        self._read_at = float("-inf")
+        self._reread = asyncio.Lock()
 
     def find(self, key: str) -> KnownKey | None:
         return self._by_hash.get(key_hash(key))
 
+    async def find_fresh(self, key: str) -> KnownKey | None:
+        """`find`; an unknown key is looked up again after a read of the keys that began after it came."""
+        known = self.find(key)
+        if known is not None:
+            return known
+        arrived = time.monotonic()
+        async with self._reread:
+            if self._read_at < arrived:
+                await asyncio.sleep(max(0.0, self._read_at + UNKNOWN_KEY_REREAD_SECONDS - time.monotonic()))
+                await self.refresh()
+        return self.find(key)
+
     async def start(self) -> None:
-        await self.refresh()
+        async with self._reread:
+            await self.refresh()
         self._task = asyncio.create_task(self._follow(), name="key-directory")
 
     async def stop(self) -> None:
@@ -56,6 +76,7 @@ class KeyDirectory:
             self._connection = None
 
     async def refresh(self) -> None:
+        self._read_at = time.monotonic()
         try:
             if self._connection is None or self._connection.is_closed():
                 self._connection = await asyncpg.connect(self._dsn, timeout=5)
@@ -79,4 +100,5 @@ class KeyDirectory:
     async def _follow(self) -> None:
         while True:
             await asyncio.sleep(self._refresh_seconds)
-            await self.refresh()
+            async with self._reread:  # one read at a time on the one connection
+                await self.refresh()

@@ -7,7 +7,7 @@ import grpc
 
 from fraudmesh.access.authenticator import Authenticator
 from fraudmesh.access.call_rates import CallRates
-from fraudmesh.access.caller_credentials import CallerCredentials
+from fraudmesh.access.caller_credentials import caller_credentials
 from fraudmesh.access.declarations import method_access_table
 from fraudmesh.access.grpc_guard import AccessGuard
 from fraudmesh.access.key_directory import KeyDirectory
@@ -30,7 +30,7 @@ class ServiceAccess:
         return [AccessGuard(self.authenticator, method_access_table())] if self.enforced else []
 
     def client_interceptors(self) -> list[grpc.aio.ClientInterceptor]:
-        return [CallerCredentials(self._own_key)]
+        return caller_credentials(self._own_key)
 
     async def start(self) -> None:
         if self.enforced:

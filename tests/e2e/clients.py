@@ -13,6 +13,25 @@ import grpc
 import websockets
 from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc, transaction_pb2
 
+from fraudctl.runtime.services import ServiceSupervisor
+from fraudmesh.access.caller_credentials import caller_credentials
+from fraudmesh.grpc_server import insecure_channel
+
+
+def admin_headers(stack: ServiceSupervisor) -> dict[str, str]:
+    """What the tests' REST and WebSocket clients send: the platform's admin API key."""
+    return {"Authorization": f"Bearer {stack.admin_credential}"}
+
+
+def admin_channel(stack: ServiceSupervisor, service: str) -> grpc.aio.Channel:
+    """A gRPC channel to one of the platform's services whose every call carries the admin API key."""
+    return credentialed_channel(stack.ports.grpc_address(service), stack.admin_credential)
+
+
+def credentialed_channel(address: str, credential: str) -> grpc.aio.Channel:
+    return insecure_channel(address, caller_credentials(credential))
+
+
 CITIES = [("Paris", "FR"), ("London", "GB"), ("New York", "US"), ("Berlin", "DE"), ("Madrid", "ES")]
 
 
@@ -44,14 +63,15 @@ def grpc_inputs(count: int, user_prefix: str, users: int, city: str, country: st
 class WebSocketCollector:
     """Collects every decision pushed over the edge's WebSocket, by transaction id."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, headers: dict[str, str]):
         self.url = url
+        self.headers = headers
         self.by_id: dict[str, list[dict]] = defaultdict(list)
         self._task: asyncio.Task | None = None
         self._arrived = asyncio.Event()
 
     async def __aenter__(self) -> WebSocketCollector:
-        self._socket = await websockets.connect(self.url, max_size=2**22)
+        self._socket = await websockets.connect(self.url, max_size=2**22, additional_headers=self.headers)
         self._task = asyncio.create_task(self._collect())
         return self
 
@@ -76,10 +96,10 @@ class WebSocketCollector:
 
 
 @contextlib.asynccontextmanager
-async def notify_subscription(address: str) -> AsyncIterator[dict[str, list]]:
+async def notify_subscription(address: str, credential: str) -> AsyncIterator[dict[str, list]]:
     """Subscribes to notify_svc directly (as an internal service would) and gathers decisions by id."""
     seen: dict[str, list] = defaultdict(list)
-    async with grpc.aio.insecure_channel(address) as channel:
+    async with credentialed_channel(address, credential) as channel:
         call = notify_service_pb2_grpc.NotifyServiceStub(channel).SubscribeDecisions(
             notify_service_pb2.SubscribeDecisionsRequest(subscriber="e2e-test")
         )

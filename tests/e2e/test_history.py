@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -21,12 +22,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
 from fraudctl.store_history import export_history
+from tests.e2e.clients import admin_headers
 
 FRAUDCTL = [sys.executable, "-m", "fraudctl.cli"]
 
 
-def fraudctl(*args: str) -> str:
-    done = subprocess.run([*FRAUDCTL, *args], capture_output=True, text=True, timeout=600)
+def fraudctl(*args: str, credential: str = "") -> str:
+    env = {**os.environ, "FRAUDMESH_API_KEY": credential}
+    done = subprocess.run([*FRAUDCTL, *args], capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -54,9 +57,13 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
     original = pd.read_csv(history, dtype={"transaction_id": str})
     store = stack.ports.grpc_address("store")
 
-    first = fraudctl("import", str(history), "--store", store, "--models", str(models_dir))
+    first = fraudctl(
+        "import", str(history), "--store", store, "--models", str(models_dir), credential=stack.admin_credential
+    )
     assert f"{len(original):,} new transactions stored" in first
-    again = fraudctl("import", str(history), "--store", store, "--models", str(models_dir))
+    again = fraudctl(
+        "import", str(history), "--store", store, "--models", str(models_dir), credential=stack.admin_credential
+    )
     assert "0 new transactions stored" in again
 
     stored = await labels_in_store(postgres.url, original["transaction_id"].tolist())
@@ -67,7 +74,7 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
     assert stored == expected
 
     exported_path = tmp_path / "exported.csv"
-    await export_history(store, exported_path)
+    await export_history(store, exported_path, credential=stack.admin_credential)
     exported = pd.read_csv(exported_path, dtype={"transaction_id": str}).set_index("transaction_id")
     assert exported.loc[original["transaction_id"], "is_fraud"].tolist() == original["is_fraud"].tolist()
 
@@ -82,7 +89,7 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
         "merchant_id": fraud["merchant_id"],
         "occurred_at": at.isoformat(),
     }
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         async with asyncio.timeout(20):
             while True:
                 response = await client.post("/api/score", json=body)

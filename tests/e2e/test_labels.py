@@ -9,6 +9,7 @@ import uuid
 import httpx
 
 from fraudctl.runtime.services import ServiceSupervisor
+from tests.e2e.clients import admin_headers
 
 
 async def known_frauds(client: httpx.AsyncClient, body: dict, *, retry_unavailable: bool = False) -> float:
@@ -24,7 +25,7 @@ async def known_frauds(client: httpx.AsyncClient, body: dict, *, retry_unavailab
 async def test_a_fraud_label_raises_the_merchants_risk_in_scoring(stack: ServiceSupervisor):
     merchant = f"m-{uuid.uuid4().hex[:10]}"
     body = {"user_id": "label-user", "amount": "42.00", "location": "Paris", "merchant_id": merchant}
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         decided = await client.post("/api/transaction", params={"wait_ms": 10000}, json=body)
         assert decided.status_code == 200, decided.text
         assert await known_frauds(client, body) == 0
@@ -41,7 +42,7 @@ async def test_a_fraud_label_raises_the_merchants_risk_in_scoring(stack: Service
     stack.stop("scoring")
     stack.start("scoring")
     stack.wait_ready("scoring")
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         async with asyncio.timeout(30):
             while (restarted := await known_frauds(client, body, retry_unavailable=True)) < 1:
                 await asyncio.sleep(0.2)

@@ -20,18 +20,19 @@ from fraud.v1 import scoring_service_pb2 as pb
 from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
 
 from fraudctl.runtime.services import ServiceSupervisor
+from tests.e2e.clients import admin_headers, credentialed_channel
 from tests.e2e.scoring_group import wait_for_stable_group
 
 
-async def active_version(address: str) -> str:
-    async with grpc.aio.insecure_channel(address) as channel:
+async def active_version(address: str, credential: str) -> str:
+    async with credentialed_channel(address, credential) as channel:
         response = await pb_grpc.ScoringServiceStub(channel).ListModels(pb.ListModelsRequest(), timeout=10)
     [active] = [model.version for model in response.models if model.active]
     return active
 
 
-async def activate(address: str, version: str) -> pb.ModelInfo:
-    async with grpc.aio.insecure_channel(address) as channel:
+async def activate(address: str, version: str, credential: str) -> pb.ModelInfo:
+    async with credentialed_channel(address, credential) as channel:
         response = await pb_grpc.ScoringServiceStub(channel).ActivateModel(
             pb.ActivateModelRequest(version=version), timeout=60
         )
@@ -44,7 +45,7 @@ def second_version(stack: ServiceSupervisor) -> Iterator[tuple[str, str]]:
     name, made older so that it is never the default; removed afterwards, with the default chosen
     again, so the tests after this one see the platform as it was."""
     models = pathlib.Path(stack.base_env["MODELS_DIR"])
-    default = asyncio.run(active_version(stack.ports.grpc_address("scoring")))
+    default = asyncio.run(active_version(stack.ports.grpc_address("scoring"), stack.admin_credential))
     name = f"activation-{uuid.uuid4().hex[:8]}"
     copy = models / name
     shutil.copytree(models / default, copy)
@@ -55,7 +56,7 @@ def second_version(stack: ServiceSupervisor) -> Iterator[tuple[str, str]]:
     try:
         yield default, name
     finally:
-        asyncio.run(activate(stack.ports.grpc_address("scoring"), default))
+        asyncio.run(activate(stack.ports.grpc_address("scoring"), default, stack.admin_credential))
         shutil.rmtree(copy)
 
 
@@ -70,18 +71,18 @@ async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_ba
         stack.wait_ready(second.name)
         second_address = f"127.0.0.1:{second.listen_port}"
         await wait_for_stable_group(bootstrap, 2)
-        assert await active_version(second_address) == default
+        assert await active_version(second_address, stack.admin_credential) == default
 
-        info = await activate(first_address, chosen)
+        info = await activate(first_address, chosen, stack.admin_credential)
         assert info.version == chosen and info.active
-        assert await active_version(first_address) == chosen  # answered once applied here
+        assert await active_version(first_address, stack.admin_credential) == chosen  # answered once applied here
         async with asyncio.timeout(30):
-            while await active_version(second_address) != chosen:
+            while await active_version(second_address, stack.admin_credential) != chosen:
                 await asyncio.sleep(0.2)
 
         # Decisions name the chosen version, whichever instance has the customer's partition.
         run = uuid.uuid4().hex[:8]
-        async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
 
             async def pay(i: int) -> dict:
                 body = {"user_id": f"activation-{run}-{i}", "amount": "30.00", "location": "Paris"}
@@ -90,13 +91,19 @@ async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_ba
                 return response.json()
 
             decided = await asyncio.gather(*(pay(i) for i in range(12)))
+            # The activation is in the audit trail under the key that made it, with the versions before and after.
+            audit = await client.get("/api/audit", params={"action": "model.activate", "target": chosen})
         assert {decision["model_version"] for decision in decided} == {chosen}
+        [event] = audit.json()["events"]
+        admin_key_id = stack.admin_credential.split("_")[1]
+        assert (event["actor"], event["role"]) == (f"key:{admin_key_id}", "admin")
+        assert (event["before"]["active"], event["after"]["active"]) == (default, chosen)
 
         # A restarted instance reads the choice before it says SERVING.
         stack.stop(second.name)
         second = stack.start("scoring", instance="2")
         stack.wait_ready(second.name)
-        assert await active_version(f"127.0.0.1:{second.listen_port}") == chosen
+        assert await active_version(f"127.0.0.1:{second.listen_port}", stack.admin_credential) == chosen
     finally:
         stack.stop(second.name)
     await wait_for_stable_group(bootstrap, 1)
@@ -104,8 +111,8 @@ async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_ba
 
 async def test_activating_a_version_no_instance_has_is_not_found_and_changes_nothing(stack: ServiceSupervisor):
     address = stack.ports.grpc_address("scoring")
-    before = await active_version(address)
+    before = await active_version(address, stack.admin_credential)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await activate(address, "no-such-version")
+        await activate(address, "no-such-version", stack.admin_credential)
     assert refused.value.code() == grpc.StatusCode.NOT_FOUND
-    assert await active_version(address) == before
+    assert await active_version(address, stack.admin_credential) == before

@@ -12,7 +12,7 @@ import httpx
 import websockets
 
 from fraudctl.runtime.services import ServiceSupervisor
-from tests.e2e.clients import rest_transaction
+from tests.e2e.clients import admin_headers, rest_transaction
 
 TRANSACTIONS = 240
 CONCURRENCY = 8
@@ -21,8 +21,9 @@ CONCURRENCY = 8
 class ResumingClient:
     """A console's WebSocket: on any close it reconnects with `since` = the last sequence it got."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, headers: dict[str, str]):
         self.url = url
+        self.headers = headers
         self.decisions: list[tuple[int, str]] = []  # (sequence, transaction id), as received
         self.other_frames: list[dict] = []  # gaps: there should be none
         self.closes: list[int] = []
@@ -36,7 +37,9 @@ class ResumingClient:
         while True:
             since = f"?since={self.decisions[-1][0]}" if self.decisions else ""
             try:
-                async with websockets.connect(self.url + since, max_size=2**22) as socket:
+                async with websockets.connect(
+                    self.url + since, max_size=2**22, additional_headers=self.headers
+                ) as socket:
                     async for raw in socket:
                         frame = json.loads(raw)
                         if frame["type"] == "decision":
@@ -74,8 +77,8 @@ async def test_kill_9_of_notify_during_traffic_loses_and_doubles_nothing_for_a_r
             submitted.append(response.json()["id"])
 
     async with (
-        ResumingClient(edge.replace("http://", "ws://") + "/api/ws") as console,
-        httpx.AsyncClient(base_url=edge, timeout=30) as client,
+        ResumingClient(edge.replace("http://", "ws://") + "/api/ws", admin_headers(stack)) as console,
+        httpx.AsyncClient(base_url=edge, timeout=30, headers=admin_headers(stack)) as client,
     ):
         await asyncio.sleep(0.5)  # connected before the first transaction
         per_worker = TRANSACTIONS // CONCURRENCY

@@ -11,6 +11,7 @@ import uuid
 import httpx
 
 from fraudctl.runtime.services import ServiceSupervisor
+from tests.e2e.clients import admin_headers
 from tests.e2e.scoring_group import transactions_consumed, wait_for_stable_group
 
 CUSTOMERS = 24  # over 6 partitions: every partition the second instance takes has some (all but surely)
@@ -22,7 +23,7 @@ async def test_customers_of_a_partition_that_comes_back_count_what_the_other_ins
     bootstrap = stack.base_env["KAFKA_BOOTSTRAP_SERVERS"]
     run = uuid.uuid4().hex[:8]
     customers = [f"back-{run}-{i}" for i in range(CUSTOMERS)]
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
 
         async def pay(user: str) -> dict:
             body = {"user_id": user, "amount": "20.00", "location": "Paris", "merchant_id": "m-back"}

@@ -14,7 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
 from fraudctl.runtime.services import ServiceSupervisor
-from tests.e2e.clients import notify_subscription, wait_until_seen
+from tests.e2e.clients import admin_headers, notify_subscription, wait_until_seen
 
 CUSTOMERS = 5
 SERVING = health_pb2.HealthCheckResponse.SERVING
@@ -78,8 +78,8 @@ async def test_with_store_stopped_scoring_pauses_and_resumes_by_itself_deciding_
     assert scoring_gauge(scoring.metrics_port, "fraudmesh_scoring_stalled") == 0
 
     async with (
-        httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client,
-        notify_subscription(stack.ports.grpc_address("notify")) as published,
+        httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client,
+        notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as published,
     ):
 
         async def submit(user: str, i: int) -> str:

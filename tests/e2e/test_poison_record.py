@@ -17,6 +17,7 @@ from grpc import StatusCode
 
 from fraudctl.runtime.services import ServiceSupervisor
 from fraudmesh.kafka_topics import DEAD_LETTERS, TRANSACTIONS
+from tests.e2e.clients import admin_headers
 
 PARTITION = 2  # every record of the test on one partition, so the good ones come after the poison
 NOT_A_TRANSACTION = b"\x0a\xff\x01poison"  # field 1 says 255 bytes follow, and six do: it cannot be parsed
@@ -80,7 +81,7 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_records_after_
     finally:
         await producer.stop()
 
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
 
         async def stored(transaction_id: str) -> dict:
             while (response := await client.get(f"/api/transactions/{transaction_id}")).status_code != 200:

@@ -9,6 +9,7 @@ import uuid
 import httpx
 
 from fraudctl.runtime.services import ServiceSupervisor
+from tests.e2e.clients import admin_headers
 from tests.e2e.scoring_group import transactions_consumed, wait_for_stable_group
 
 
@@ -23,7 +24,7 @@ async def test_two_scoring_instances_share_the_partitions_and_decide_each_transa
         before = {s.name: transactions_consumed(s.metrics_port) for s in (stack.running["scoring"], second)}
 
         run = uuid.uuid4().hex[:8]
-        async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
 
             async def submit(i: int) -> str:
                 body = {"user_id": f"scale-{run}-{i}", "amount": "12.50", "location": "Paris", "merchant_id": "m-scale"}

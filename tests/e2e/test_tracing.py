@@ -12,7 +12,7 @@ import httpx
 
 from fraudctl.runtime.services import ServiceSupervisor
 from tests.conftest import RunningJaeger
-from tests.e2e.clients import WebSocketCollector, rest_transaction
+from tests.e2e.clients import WebSocketCollector, admin_headers, rest_transaction
 
 SUBMIT_RPC = "/fraud.v1.IngestService/SubmitTransaction"
 # (service.name as each service's ServiceTelemetry sets it, span name): the path of one transaction.
@@ -104,8 +104,8 @@ async def submit_and_receive(
 ) -> tuple[str, dict, dict]:
     """Submits over REST; returns the id, the decision pushed on the WebSocket and the stored one."""
     edge = stack.ports.edge_url
-    async with WebSocketCollector(edge.replace("http://", "ws://") + "/api/ws") as websocket:
-        async with httpx.AsyncClient(base_url=edge, timeout=30) as client:
+    async with WebSocketCollector(edge.replace("http://", "ws://") + "/api/ws", admin_headers(stack)) as websocket:
+        async with httpx.AsyncClient(base_url=edge, timeout=30, headers=admin_headers(stack)) as client:
             response = await client.post("/api/transaction", json=body, headers=headers or {})
             assert response.status_code == 201, response.text
             transaction_id = response.json()["id"]

@@ -7,7 +7,6 @@ import asyncio
 import os
 import signal
 
-import grpc
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -18,7 +17,15 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.kafka_probe import GroupProbe
 from fraudctl.runtime.services import ServiceSupervisor
-from tests.e2e.clients import WebSocketCollector, grpc_inputs, notify_subscription, rest_transaction, wait_until_seen
+from tests.e2e.clients import (
+    WebSocketCollector,
+    admin_channel,
+    admin_headers,
+    grpc_inputs,
+    notify_subscription,
+    rest_transaction,
+    wait_until_seen,
+)
 from tests.kafka_reading import topic_size
 
 DECISIONS = {"APPROVE", "REVIEW", "DECLINE"}
@@ -48,8 +55,8 @@ async def submit_all(client: httpx.AsyncClient, bodies: list[dict], concurrency:
 
 async def test_500_rest_transactions_from_50_users_are_each_decided_once_and_stored(stack: ServiceSupervisor, postgres):
     edge = stack.ports.edge_url
-    async with WebSocketCollector(edge.replace("http://", "ws://") + "/api/ws") as websocket:
-        async with httpx.AsyncClient(base_url=edge, timeout=30) as client:
+    async with WebSocketCollector(edge.replace("http://", "ws://") + "/api/ws", admin_headers(stack)) as websocket:
+        async with httpx.AsyncClient(base_url=edge, timeout=30, headers=admin_headers(stack)) as client:
             responses = await submit_all(client, [rest_transaction(i) for i in range(500)])
             assert [r.status_code for r in responses] == [201] * 500
             assert {r.json()["status"] for r in responses} == {"pending"}
@@ -82,8 +89,8 @@ async def test_500_grpc_transactions_are_each_published_once_and_stored(stack: S
         )
         for i in range(500)
     ]
-    async with notify_subscription(stack.ports.grpc_address("notify")) as seen:
-        async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:
+    async with notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as seen:
+        async with admin_channel(stack, "ingest") as channel:
             stub = ingest_grpc.IngestServiceStub(channel)
             singles = await asyncio.gather(
                 *(stub.SubmitTransaction(ingest_pb.SubmitTransactionRequest(transaction=t)) for t in inputs[:250])
@@ -103,8 +110,8 @@ async def test_once_idle_the_scoring_group_has_committed_every_offset_it_decided
     # see lag on an idle platform).
     inputs = grpc_inputs(300, "commit-user-", users=20, city="Paris", country="FR", currency="EUR")
     ids: set[str] = set()
-    async with notify_subscription(stack.ports.grpc_address("notify")) as seen:
-        async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:
+    async with notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as seen:
+        async with admin_channel(stack, "ingest") as channel:
             stub = ingest_grpc.IngestServiceStub(channel)
             for start in range(0, len(inputs), 30):  # a stream of batches, not one poll's worth
                 batch = ingest_pb.SubmitTransactionsRequest(transactions=inputs[start : start + 30])
@@ -118,7 +125,7 @@ async def test_once_idle_the_scoring_group_has_committed_every_offset_it_decided
 
 async def test_a_repeated_idempotency_key_yields_one_transaction(stack: ServiceSupervisor, postgres):
     body = rest_transaction(1) | {"user_id": "idem-user"}
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         first = await client.post("/api/transaction", json=body, headers={"Idempotency-Key": "checkout-7781"})
         again = await client.post("/api/transaction", json=body, headers={"Idempotency-Key": "checkout-7781"})
         assert first.status_code == again.status_code == 201
@@ -143,7 +150,7 @@ BAD_BODIES = [
 
 async def test_bad_inputs_get_a_4xx_naming_the_problem_and_nothing_reaches_kafka(stack: ServiceSupervisor, kafka):
     before = await topic_size(kafka.bootstrap_servers, "transactions")
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         for name, body, field in BAD_BODIES:
             response = await client.post("/api/transaction", json=body)
             assert response.status_code == 422, name
@@ -168,8 +175,8 @@ async def test_scoring_killed_and_restarted_mid_stream_stores_every_transaction_
     inputs = grpc_inputs(400, "crash-user-", users=40, city="London", country="GB", currency="USD")
     batches = [inputs[start : start + 50] for start in range(0, len(inputs), 50)]
     ids: set[str] = set()
-    async with notify_subscription(stack.ports.grpc_address("notify")) as seen:
-        async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:
+    async with notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as seen:
+        async with admin_channel(stack, "ingest") as channel:
             stub = ingest_grpc.IngestServiceStub(channel)
             for number, batch in enumerate(batches):
                 if number == 3:
@@ -196,6 +203,6 @@ async def test_the_supervisor_restarts_a_service_that_died_and_the_path_works_ag
     assert list(restarted) == ["scoring"]
     assert restarted["scoring"].startswith(f"exited with -{signal.SIGKILL.value} (log "), restarted
     assert await asyncio.to_thread(stack.restart_dead) == {}, "a healthy platform is left alone"
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         decided = await client.post("/api/transaction", params={"wait_ms": 10000}, json=rest_transaction(3))
     assert decided.status_code == 200 and decided.json()["decision"] in DECISIONS

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from fraudctl.runtime.services import ServiceSupervisor
+from tests.e2e.clients import admin_headers
 
 PAYMENTS = [  # minutes before now, amount, city, merchant
     (50, "12.50", "Lisbon", "m-cafe"),
@@ -39,7 +40,7 @@ async def test_a_restarted_scoring_instance_warms_a_customer_to_the_same_feature
         "merchant_id": "m-new",
         "occurred_at": now.isoformat(),
     }
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         for minutes_ago, amount, city, merchant in PAYMENTS:
             body = {
                 "user_id": user,
@@ -55,7 +56,7 @@ async def test_a_restarted_scoring_instance_warms_a_customer_to_the_same_feature
     stack.stop("scoring")
     stack.start("scoring")
     stack.wait_ready("scoring")
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         async with asyncio.timeout(30):
             warmed = await features_of(client, probe)
 

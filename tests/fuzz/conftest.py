@@ -19,6 +19,7 @@ import pytest
 from bench.kafka_probe import GroupProbe
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.services import ServiceSupervisor
+from tests.e2e.clients import admin_headers
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 DECISIONS = {"APPROVE", "REVIEW", "DECLINE"}
@@ -39,13 +40,19 @@ def edge_url(stack: ServiceSupervisor) -> str:
     return stack.ports.edge_url
 
 
+@pytest.fixture(scope="session")
+def edge_headers(stack: ServiceSupervisor) -> dict[str, str]:
+    """The fuzzers call as an admin: past the access check, into everything behind it."""
+    return admin_headers(stack)
+
+
 @pytest.fixture
-def http(edge_url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=edge_url, timeout=30) as client:
+def http(edge_url: str, edge_headers: dict[str, str]) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=edge_url, timeout=30, headers=edge_headers) as client:
         yield client
 
 
-async def assert_the_platform_still_decides(edge_url: str, kafka: KafkaBroker) -> None:
+async def assert_the_platform_still_decides(edge_url: str, kafka: KafkaBroker, headers: dict[str, str]) -> None:
     """After fuzzing: an ordinary transaction is still decided at once, and the scoring group has
     caught up with everything the fuzzers got past the door (a record stuck in scoring or store
     would hold its partition's lag above zero for good)."""
@@ -56,7 +63,7 @@ async def assert_the_platform_still_decides(edge_url: str, kafka: KafkaBroker) -
         "location": {"city": "Lisbon", "country": "PT"},
         "channel": "card_present",
     }
-    async with httpx.AsyncClient(base_url=edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=edge_url, timeout=30, headers=headers) as client:
         response = await client.post("/api/transaction", params={"wait_ms": 5000}, json=body)
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "decided"

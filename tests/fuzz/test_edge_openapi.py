@@ -71,9 +71,10 @@ def addresses_another_path(case: schemathesis.Case) -> bool:
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])
 def test_no_request_gets_a_server_error_and_every_answer_is_documented(
-    operation: schemathesis.APIOperation, edge_url: str
+    operation: schemathesis.APIOperation, edge_url: str, edge_headers: dict[str, str]
 ) -> None:
     with requests.Session() as session:
+        session.headers.update(edge_headers)
 
         @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=cases(operation))
@@ -90,5 +91,7 @@ def test_no_request_gets_a_server_error_and_every_answer_is_documented(
         request()
 
 
-async def test_after_fuzzing_the_platform_still_decides(edge_url: str, kafka: KafkaBroker) -> None:
-    await assert_the_platform_still_decides(edge_url, kafka)
+async def test_after_fuzzing_the_platform_still_decides(
+    edge_url: str, kafka: KafkaBroker, edge_headers: dict[str, str]
+) -> None:
+    await assert_the_platform_still_decides(edge_url, kafka, edge_headers)

@@ -102,8 +102,8 @@ def raw_requests(draw: st.DrawFn, operation: schemathesis.APIOperation) -> RawRe
 
 
 @pytest.fixture
-def client(edge_url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=edge_url, timeout=30) as http:
+def client(edge_url: str, edge_headers: dict[str, str]) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=edge_url, timeout=30, headers=edge_headers) as http:
         yield http
 
 
@@ -136,5 +136,7 @@ def test_raw_bytes_get_no_server_error_and_only_documented_answers(
     send()
 
 
-async def test_after_raw_fuzzing_the_platform_still_decides(edge_url: str, kafka: KafkaBroker) -> None:
-    await assert_the_platform_still_decides(edge_url, kafka)
+async def test_after_raw_fuzzing_the_platform_still_decides(
+    edge_url: str, kafka: KafkaBroker, edge_headers: dict[str, str]
+) -> None:
+    await assert_the_platform_still_decides(edge_url, kafka, edge_headers)

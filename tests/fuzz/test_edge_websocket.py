@@ -58,7 +58,7 @@ def queries(draw: st.DrawFn) -> tuple[str, str | None]:
 
 @pytest.mark.parametrize("raw", [False, True], ids=["query", "raw bytes"])
 async def test_a_bad_query_is_closed_with_1008_naming_the_parameter_and_a_good_one_streams(
-    edge_url: str, raw: bool
+    edge_url: str, raw: bool, edge_headers: dict[str, str]
 ) -> None:
     base = edge_url.replace("http://", "ws://") + "/api/ws?"
     outcomes: list[tuple[str, str | None]] = []
@@ -73,7 +73,9 @@ async def test_a_bad_query_is_closed_with_1008_naming_the_parameter_and_a_good_o
         SENT["websocket GET /api/ws"] += 1
         # An unbounded queue reads on as a browser does: a bounded one stops reading once a resume's
         # replay fills it, and then never sees the edge's answer to its close (1006, not 1000).
-        async with websockets.connect(base + query, open_timeout=30, close_timeout=30, max_queue=None) as socket:
+        async with websockets.connect(
+            base + query, open_timeout=30, close_timeout=30, max_queue=None, additional_headers=edge_headers
+        ) as socket:
             if wrong is None:
                 await socket.close()
                 assert socket.close_code == 1000, f"{query}: {socket.close_code} {socket.close_reason}"
@@ -88,5 +90,7 @@ async def test_a_bad_query_is_closed_with_1008_naming_the_parameter_and_a_good_o
                 assert socket.close_reason.split(":")[0].split("[")[0] == wrong, f"{query}: {socket.close_reason}"
 
 
-async def test_after_fuzzing_the_websocket_the_platform_still_decides(edge_url: str, kafka: KafkaBroker) -> None:
-    await assert_the_platform_still_decides(edge_url, kafka)
+async def test_after_fuzzing_the_websocket_the_platform_still_decides(
+    edge_url: str, kafka: KafkaBroker, edge_headers: dict[str, str]
+) -> None:
+    await assert_the_platform_still_decides(edge_url, kafka, edge_headers)

@@ -12,6 +12,7 @@ export type Route =
   | { page: "transaction"; id: string }
   | { page: "dead-letters" }
   | { page: "dead-letter"; id: string }
+  | { page: "audit" }
   | { page: "not-found"; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -21,6 +22,7 @@ export function parseRoute(hash: string): Route {
   if (path === "/submit") return { page: "submit" };
   if (path === "/models") return { page: "models" };
   if (path === "/dead-letters") return { page: "dead-letters" };
+  if (path === "/audit") return { page: "audit" };
   const transaction = /^\/transactions\/([^/]+)$/.exec(path);
   if (transaction) return { page: "transaction", id: decodeURIComponent(transaction[1]!) };
   const deadLetter = /^\/dead-letters\/([^/]+)$/.exec(path);

@@ -159,3 +159,30 @@ async def test_a_credential_over_its_rate_gets_resource_exhausted_with_a_retry_d
     retry = error_details_pb2.RetryInfo()
     assert status is not None and any(detail.Unpack(retry) for detail in status.details)
     assert retry.retry_delay.ToNanoseconds() > 0
+
+
+async def test_a_key_created_a_moment_ago_works_at_once(access_database_url):
+    # The periodic read is a minute away: only reading again on an unknown key can let it in.
+    settings = AccessSettings(database_url=access_database_url, access_control=True, access_refresh_seconds=60)
+    access = ServiceAccess(settings)
+    await access.start()
+    servicer_class, add = SERVICERS[3]
+    descriptor = grpc_methods()["/fraud.v1.ScoringService/ListModels"].containing_service
+    server = GrpcServer(
+        [ServiceRegistration(descriptor, lambda s: add(servicer_class(), s))],
+        "127.0.0.1:0",
+        access.server_interceptors(),
+    )
+    await server.start()
+    engine = create_async_engine(access_database_url, poolclass=NullPool)
+    try:
+        created = await AccessRepository(engine).create_key("brand new", 1, by=TESTER)  # ROLE_VIEWER
+        async with insecure_channel(f"127.0.0.1:{server.port}") as channel:
+            code = await _call(channel, "/fraud.v1.ScoringService/ListModels", f"Bearer {created.key}")
+            made_up = await _call(channel, "/fraud.v1.ScoringService/ListModels", f"Bearer {created.key[:-2]}zz")
+    finally:
+        await engine.dispose()
+        await server.stop()
+        await access.stop()
+    assert code in REACHED
+    assert made_up == grpc.StatusCode.UNAUTHENTICATED

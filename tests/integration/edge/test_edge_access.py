@@ -125,3 +125,25 @@ async def test_a_person_over_the_rate_gets_429_with_retry_after_and_ratelimit_he
     assert limited[0].headers["ratelimit-limit"] == "5"
     assert limited[0].headers["ratelimit-remaining"] == "0"
     assert limited[0].json()["error"] == "resource_exhausted"
+
+
+async def test_one_credential_may_hold_only_so_many_websockets_and_others_are_not_held_back(
+    peers, access_database_url, role_keys
+):
+    settings = edge_settings(access_control=True, database_url=access_database_url, websocket_max_per_credential=2)
+    async with running_edge(settings, peers.addresses()) as edge:
+        viewer = {"Authorization": f"Bearer {role_keys['viewer'][1]}"}
+        analyst = {"Authorization": f"Bearer {role_keys['analyst'][1]}"}
+        async with (
+            websockets.connect(edge.ws_url, additional_headers=viewer, max_queue=None) as first,
+            websockets.connect(edge.ws_url, additional_headers=viewer, max_queue=None) as second,
+            websockets.connect(edge.ws_url, additional_headers=viewer, max_queue=None) as third,
+            websockets.connect(edge.ws_url, additional_headers=analyst, max_queue=None) as other,
+        ):
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await third.recv()
+            await first.ping()
+            await second.ping()
+            await other.ping()
+    assert closed.value.rcvd.code == 1013
+    assert "WEBSOCKET_MAX_PER_CREDENTIAL=2" in closed.value.rcvd.reason

@@ -23,12 +23,18 @@ def test_a_per_client_cap_bounds_each_key_apart_within_the_total():
     limiter = ConnectionLimiter(max_total=5, max_per_client=2)
     assert limiter.acquire("alice") and limiter.acquire("alice")
     assert not limiter.acquire("alice")
-    assert "this caller" in limiter.refusal("alice")
+    assert "WEBSOCKET_MAX_PER_CREDENTIAL=2" in limiter.refusal("alice")
     assert limiter.acquire("bob") and limiter.acquire("bob") and limiter.acquire("carol")
     assert not limiter.acquire("dave")  # the total is reached
     assert limiter.open_for("alice") == 2 and limiter.active == 5
     limiter.release("alice")
     assert limiter.acquire("alice")
+
+
+def test_without_credentials_to_tell_callers_apart_only_the_total_bounds():
+    limiter = ConnectionLimiter(max_total=3, max_per_client=1)
+    assert limiter.acquire() and limiter.acquire() and limiter.acquire()
+    assert not limiter.acquire()
 
 
 def test_no_bound_lets_everyone_in():

@@ -28,8 +28,8 @@ def test_no_rpc_is_public_and_the_powers_are_where_the_roles_say():
     assert "/fraud.v1.ScoringService/ActivateModel" in admin_only
     assert "/fraud.v1.AccessService/CreateApiKey" in admin_only
     assert "/fraud.v1.StoreService/ReplayDeadLetter" in admin_only
-    # Only the services write decisions; people read them.
-    assert table["/fraud.v1.StoreService/PutDecisions"].roles == {"service"}
+    # Only the services publish decisions and write them (and admins, who import history); others read.
+    assert table["/fraud.v1.StoreService/PutDecisions"].roles == {"service", "admin"}
     assert table["/fraud.v1.NotifyService/PublishDecisions"].roles == {"service"}
     assert table["/fraud.v1.StoreService/LabelTransaction"].roles == {"analyst", "admin"}
     assert "viewer" in table["/fraud.v1.StoreService/ListTransactions"].roles

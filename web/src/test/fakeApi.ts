@@ -21,6 +21,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     listDeadLetters: unexpected("listDeadLetters"),
     getDeadLetter: unexpected("getDeadLetter"),
     replayDeadLetter: unexpected("replayDeadLetter"),
+    listAudit: unexpected("listAudit"),
     ...overrides,
   };
 }

@@ -94,6 +94,7 @@ class StoreServiceServicer:
     def PutDecisions(self, request, context):
         """Stores a batch of scored transactions; idempotent by transaction id. Answers for each: a
         decision the store can never keep is refused alone (named in `refused`), the rest are stored.
+        Admins too: `fraudctl import` loads labelled history through it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
