@@ -15,7 +15,6 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import grpc
 import httpx
 import pytest
 from fraud.v1 import ingest_service_pb2 as ingest_pb
@@ -24,7 +23,7 @@ from fraud.v1 import transaction_pb2
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from fraudctl.runtime.services import REPO, ServiceSupervisor
-from tests.e2e.clients import notify_subscription, wait_until_seen
+from tests.e2e.clients import admin_channel, admin_headers, notify_subscription, wait_until_seen
 
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,7 +70,7 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 
 @pytest.fixture
 async def api(stack: ServiceSupervisor) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         yield client
 
 
@@ -140,8 +139,16 @@ async def review_range_transaction(api: httpx.AsyncClient, base: dict) -> dict:
     return best
 
 
-async def open_console(page: Page, edge_url: str) -> None:
+async def sign_in(page: Page, credential: str) -> None:
+    """As a person does at the console's door: paste the API key, sign in, see who is signed in."""
+    await page.get_by_label("API key").fill(credential)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_label("Session")).to_contain_text("Signed in as")
+
+
+async def open_console(page: Page, edge_url: str, credential: str) -> None:
     await page.goto(f"{edge_url}/#/")
+    await sign_in(page, credential)
     await expect(page.get_by_test_id("connection-status")).to_have_text("connected")
 
 
@@ -180,7 +187,7 @@ async def test_a_flagged_transaction_is_seen_explained_labelled_and_leaves_the_r
     # (after a large order, the first one's next purchases look risky whatever their amount).
     user, reviewed_user = new_user("flag"), new_user("review")
     history, _ = await asyncio.gather(create_history(api, user), create_history(api, reviewed_user))
-    await open_console(page, stack.ports.edge_url)
+    await open_console(page, stack.ports.edge_url, stack.admin_credential)
 
     # A large web order shipped to the other side of the world: the model should not let it through.
     large = {
@@ -239,7 +246,7 @@ async def test_decisions_made_while_the_edge_was_down_reach_the_feed_once_it_is_
 ):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     user = new_user("resume")
-    await open_console(page, stack.ports.edge_url)
+    await open_console(page, stack.ports.edge_url, stack.admin_credential)
     await show_user_in_feed(page, user)
     before = await decided(api, {"user_id": user, "amount": "12.00", "currency": "USD", "location": HOME})
     await expect(feed_row(page, before["id"])).to_have_count(1)
@@ -256,8 +263,8 @@ async def test_decisions_made_while_the_edge_was_down_reach_the_feed_once_it_is_
     await asyncio.to_thread(stack.stop, "edge")
     try:
         await expect(page.get_by_test_id("connection-status")).to_have_text("reconnecting")
-        async with notify_subscription(stack.ports.grpc_address("notify")) as published:
-            async with grpc.aio.insecure_channel(stack.ports.grpc_address("ingest")) as channel:
+        async with notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as published:
+            async with admin_channel(stack, "ingest") as channel:
                 answer = await ingest_grpc.IngestServiceStub(channel).SubmitTransactions(
                     ingest_pb.SubmitTransactionsRequest(transactions=meanwhile)
                 )
@@ -284,7 +291,7 @@ async def test_decisions_made_while_the_edge_was_down_reach_the_feed_once_it_is_
 async def test_the_traffic_control_runs_generated_cardholders_through_the_whole_path(
     stack: ServiceSupervisor, page: Page, api: httpx.AsyncClient
 ):
-    await open_console(page, stack.ports.edge_url)
+    await open_console(page, stack.ports.edge_url, stack.admin_credential)
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Submit").click()
     await page.get_by_label("Rate (per second)").fill("40")
     await page.get_by_label("Cardholders").fill("200")
@@ -309,3 +316,60 @@ async def test_the_traffic_control_runs_generated_cardholders_through_the_whole_
     assert final["running"] is False and final["sent"] > 0 and final["errors"] == 0, final
     await asyncio.sleep(1)
     assert (await api.get("/api/traffic")).json()["sent"] == final["sent"]
+
+
+async def new_key(api: httpx.AsyncClient, role: str) -> tuple[str, str]:
+    """A key of `role`, made as an admin does through the API: (its id, the key)."""
+    response = await api.post("/api/keys", json={"name": f"console {role} {uuid.uuid4().hex[:6]}", "role": role})
+    assert response.status_code == 201, response.text
+    return response.json()["api_key"]["id"], response.json()["key"]
+
+
+async def test_a_viewer_sees_but_cannot_label_and_an_analysts_label_is_audited_under_their_key(
+    stack: ServiceSupervisor, page: Page, api: httpx.AsyncClient
+):
+    (_, viewer), (analyst_id, analyst) = await new_key(api, "viewer"), await new_key(api, "analyst")
+    transaction = await decided(
+        api,
+        {
+            "user_id": new_user("roles"),
+            "amount": "12.50",
+            "currency": "USD",
+            "location": HOME,
+            "channel": "card_present",
+        },
+    )
+    navigation = page.get_by_role("navigation", name="Main")
+
+    await page.goto(f"{stack.ports.edge_url}/#/")
+    await expect(page.get_by_role("button", name="Sign in")).to_be_visible()  # nothing without a key
+    await sign_in(page, viewer)
+    await expect(navigation.get_by_role("link")).to_have_text(["Live", "Review queue", "Models"])
+    await page.goto(f"{stack.ports.edge_url}/#/transactions/{transaction['id']}")
+    await expect(page.get_by_test_id("detail-summary")).to_be_visible()
+    await expect(page.get_by_role("group", name=f"Label transaction {transaction['id']}")).to_have_count(0)
+    await page.get_by_role("button", name="Sign out").click()
+
+    await sign_in(page, analyst)
+    await page.goto(f"{stack.ports.edge_url}/#/transactions/{transaction['id']}")
+    await (
+        page.get_by_role("group", name=f"Label transaction {transaction['id']}")
+        .get_by_role("button", name="Legitimate")
+        .click()
+    )
+    async with asyncio.timeout(10):
+        while (await api.get(f"/api/transactions/{transaction['id']}")).json()["label"] != "legitimate":
+            await asyncio.sleep(0.2)
+    audit = await api.get("/api/audit", params={"action": "transaction.label", "target": transaction["id"]})
+    [event] = audit.json()["events"]
+    assert (event["actor"], event["role"]) == (f"key:{analyst_id}", "analyst")
+    assert event["after"]["label"] == "LEGITIMATE" and event["after"]["analyst"] == f"key:{analyst_id}"
+
+    # An admin sees it on the console's audit page, under the analyst's key.
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in(page, stack.admin_credential)
+    await navigation.get_by_role("link", name="Audit").click()
+    await page.get_by_label("Action").select_option("transaction.label")
+    row = page.locator(f'[data-testid="audit-row"][data-target="{transaction["id"]}"]')
+    await expect(row).to_contain_text(f"key:{analyst_id}")
+    await expect(row).to_contain_text("LEGITIMATE")

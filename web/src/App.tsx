@@ -4,6 +4,7 @@ import { ConnectionIndicator } from "./components/ConnectionIndicator";
 import { NavBar } from "./components/NavBar";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { DeadLetterPage } from "./pages/DeadLetterPage";
+import { AuditPage } from "./pages/AuditPage";
 import { DeadLettersPage } from "./pages/DeadLettersPage";
 import { DetailPage } from "./pages/DetailPage";
 import { LivePage } from "./pages/LivePage";
@@ -70,6 +71,8 @@ function Page({ route }: { route: Route }) {
       return <DetailPage id={route.id} />;
     case "dead-letters":
       return <DeadLettersPage />;
+    case "audit":
+      return <AuditPage />;
     case "dead-letter":
       // Keyed: another letter's page starts afresh rather than showing this one's state.
       return <DeadLetterPage key={route.id} id={route.id} />;

@@ -1,5 +1,7 @@
 import { ApiError, errorFromResponse } from "./ApiError";
 import type {
+  AuditPage,
+  AuditQuery,
   CitySuggestion,
   CitySuggestions,
   ConsoleConfig,
@@ -42,6 +44,8 @@ export interface Api {
   getDeadLetter(id: string): Promise<DeadLetter>;
   /** Sends the letter's transaction back through ingest; 409 when its payload is no transaction. */
   replayDeadLetter(id: string): Promise<DeadLetterReplay>;
+  /** The audit trail, newest first (admins only). */
+  listAudit(query: AuditQuery): Promise<AuditPage>;
 }
 
 function queryString(params: Record<string, string | number | boolean | null | undefined>): string {
@@ -95,5 +99,6 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     listDeadLetters: (query) => request<DeadLetterPage>(`/api/dead-letters${queryString({ ...query })}`),
     getDeadLetter: (id) => request<DeadLetter>(`/api/dead-letters/${encodeURIComponent(id)}`),
     replayDeadLetter: (id) => post<DeadLetterReplay>(`/api/dead-letters/${encodeURIComponent(id)}:replay`, {}),
+    listAudit: (query) => request<AuditPage>(`/api/audit${queryString({ ...query })}`),
   };
 }

@@ -57,3 +57,6 @@ function everyMember<Member extends string>() {
 
 export const DECISION_KINDS = everyMember<DecisionKind>()(["APPROVE", "REVIEW", "DECLINE"]);
 export const CHANNELS = everyMember<Channel>()(["card_present", "card_not_present", "contactless", "atm"]);
+export type AuditEvent = Schemas["AuditEventOut"];
+export type AuditPage = Schemas["AuditPageOut"];
+export type AuditQuery = NonNullable<paths["/api/audit"]["get"]["parameters"]["query"]>;

@@ -8,6 +8,7 @@ const LINKS: Array<{ href: string; label: string; page: Route["page"]; needs: st
   { href: "#/submit", label: "Submit", page: "submit", needs: "POST /api/transaction" },
   { href: "#/models", label: "Models", page: "models", needs: "GET /api/models" },
   { href: "#/dead-letters", label: "Dead letters", page: "dead-letters", needs: "GET /api/dead-letters" },
+  { href: "#/audit", label: "Audit", page: "audit", needs: "GET /api/audit" },
 ];
 
 export function NavBar({ current }: { current: Route["page"] }) {
