@@ -5,6 +5,7 @@ service checks the same caller again. Refusals are 401, 403 or 429 in the edge's
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from fraudmesh.access.authenticator import Authenticator
 from fraudmesh.access.caller_credentials import forwarded_authorization
 from fraudmesh.access.declarations import Access, edge_route_table, method_access_table
 from fraudmesh.access.principal import Principal, current_principal
-from fraudmesh.errors import DomainError
+from fraudmesh.errors import DomainError, PermissionDenied, Unauthenticated
 
 WEBSOCKET = "WEBSOCKET"
 # The answers a route behind a credential may give besides its own, for the OpenAPI document.
@@ -129,13 +130,31 @@ class EdgeAccess:
         subprotocol; raises the refusal."""
         access = self.for_route(WEBSOCKET, websocket.url.path)
         assert access is not None
-        authorization = websocket.headers.get("authorization")
-        if authorization is None:
-            for protocol in websocket.scope.get("subprotocols", ()):
-                if protocol.startswith(WEBSOCKET_BEARER_PREFIX):
-                    authorization = f"Bearer {protocol[len(WEBSOCKET_BEARER_PREFIX) :]}"
         client = websocket.client.host if websocket.client else ""
-        return await self.admit(authorization, access, f"{WEBSOCKET} {websocket.url.path}", client)
+        return await self.admit(websocket_authorization(websocket), access, f"{WEBSOCKET} {websocket.url.path}", client)
+
+    async def until_refused(self, websocket: WebSocket, every_seconds: float) -> DomainError:
+        """Checks the open WebSocket's credential again every so often; returns the refusal once a
+        revoked key or an expired token is refused, so a stream does not outlive its credential."""
+        assert self.authenticator is not None
+        authorization = websocket_authorization(websocket)
+        while True:
+            await asyncio.sleep(every_seconds)
+            try:
+                await self.authenticator.principal(authorization)
+            except (Unauthenticated, PermissionDenied) as refusal:
+                return refusal
+            except DomainError:
+                continue  # the keys or the issuer cannot be read just now: not the client's fault
+
+
+def websocket_authorization(websocket: WebSocket) -> str | None:
+    authorization = websocket.headers.get("authorization")
+    if authorization is None:
+        for protocol in websocket.scope.get("subprotocols", ()):
+            if protocol.startswith(WEBSOCKET_BEARER_PREFIX):
+                return f"Bearer {protocol[len(WEBSOCKET_BEARER_PREFIX) :]}"
+    return authorization
 
 
 def origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:

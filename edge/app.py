@@ -23,7 +23,7 @@ from edge.route_table import RouteTable
 from edge.routes import access as access_routes
 from edge.routes import ingest, model_reports, scoring, store, system, traffic, websocket
 from edge.settings import EdgeSettings
-from edge.static import ConsoleFiles
+from edge.static import ConsoleFiles, origin_of
 from edge.submit_route import SubmitRoute
 from edge.traffic_control import TrafficControl
 from edge.upstreams import Upstreams
@@ -137,7 +137,11 @@ def create_app(
             app, tracer_provider=tracer_provider, excluded_urls=UNTRACED_URLS, exclude_spans=["receive", "send"]
         )
     if (settings.web_dist_dir / "index.html").is_file():
-        app.mount("/", ConsoleFiles(directory=settings.web_dist_dir, html=True), name="console")
+        app.mount(
+            "/",
+            ConsoleFiles(directory=settings.web_dist_dir, html=True, issuer_origin=origin_of(settings.oidc_issuer)),
+            name="console",
+        )
     else:
         log.info("no console build at %s; serving the API only", settings.web_dist_dir)
     undeclared = undeclared_routes(app, access)

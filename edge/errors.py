@@ -141,7 +141,8 @@ def install_error_handlers(app: FastAPI, routes: RouteTable) -> None:
         if refusal is not None:
             return refusal
         status, name = _STATUS_FOR_CODE.get(error.code, (500, "internal"))
-        return JSONResponse(error_body(name, str(error) or error.code.name), status_code=status)
+        headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+        return JSONResponse(error_body(name, str(error) or error.code.name), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -8,6 +8,7 @@ index.html and the browser's router takes it from there. Paths under /api/ and m
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -21,6 +22,12 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, "" for none: what a CSP source list names."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def content_security_policy(issuer_origin: str = "") -> str:

@@ -59,7 +59,7 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
         target: Annotated[str | None, Query(max_length=200, description="Only changes of this target.")] = None,
         page_size: Annotated[int | None, Query(ge=1, le=500, description="Default 50.")] = None,
         page_token: Annotated[
-            str | None, Query(max_length=64, pattern="^[0-9]*$", description="The last page's next_page_token.")
+            str | None, Query(max_length=18, pattern="^[0-9]*$", description="The last page's next_page_token.")
         ] = None,
     ) -> JSONResponse:
         response = await context.upstreams.access.ListAuditEvents(

@@ -11,6 +11,7 @@ from.
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import grpc
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
@@ -34,6 +35,8 @@ CLOSE_FOR_REFUSAL = {
     grpc.StatusCode.UNAUTHENTICATED: 4401,
     grpc.StatusCode.PERMISSION_DENIED: 4403,
     grpc.StatusCode.RESOURCE_EXHAUSTED: 4429,
+    # The keys or the issuer cannot be read just now: not the client's fault.
+    grpc.StatusCode.UNAVAILABLE: 1013,
 }
 MAX_SEQUENCE = 2**64 - 1  # notify numbers decisions with a uint64
 _MAX_REASON_BYTES = 123  # RFC 6455: a close frame's payload is at most 125 bytes, 2 of them the code
@@ -114,17 +117,28 @@ def register(app: FastAPI, context: EdgeContext, access: EdgeAccess) -> None:
         )
         sender = asyncio.create_task(_relay(websocket, subscription), name="ws-relay")
         receiver = asyncio.create_task(_drain_until_disconnect(websocket), name="ws-receive")
+        tasks: set[asyncio.Task[Any]] = {sender, receiver}
+        watcher = None
+        if principal is not None:
+            watcher = asyncio.create_task(
+                access.until_refused(websocket, context.settings.access_refresh_seconds), name="ws-credential"
+            )
+            tasks.add(watcher)
         context.metrics.websocket_clients.inc()
         try:
-            done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             context.hub.connections.release(key)
             context.metrics.websocket_clients.dec()
             subscription.close()
-            for task in (sender, receiver):
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(sender, receiver, return_exceptions=True)
-        if sender in done:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if watcher is not None and watcher in done and sender not in done:
+            refusal = watcher.result()
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await websocket.close(CLOSE_FOR_REFUSAL[refusal.code], _reason(str(refusal)))
+        elif sender in done:
             await _close_for(websocket, context, subscription, sender.exception())
 
 

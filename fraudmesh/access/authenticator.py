@@ -3,7 +3,7 @@ or no: the one place the edge and every gRPC server decide who may call."""
 
 from __future__ import annotations
 
-from fraudmesh.access.api_keys import looks_like_key
+from fraudmesh.access.api_keys import looks_like_key, well_formed
 from fraudmesh.access.call_rates import CallRates
 from fraudmesh.access.declarations import Access
 from fraudmesh.access.key_directory import KeyDirectory
@@ -28,6 +28,10 @@ class Authenticator:
         if scheme.lower() != "bearer" or not credential:
             raise Unauthenticated(ASK_FOR_CREDENTIAL)
         if looks_like_key(credential):
+            if not well_formed(credential):  # refused before it can cost a read of the keys
+                raise Unauthenticated("not a well-formed API key")
+            if not self.keys.loaded.is_set():
+                raise Unavailable("the API keys cannot be read just now (PostgreSQL); try again")
             known = await self.keys.find_fresh(credential)
             if known is None:
                 raise Unauthenticated("unknown or revoked API key")

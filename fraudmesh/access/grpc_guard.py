@@ -29,13 +29,13 @@ class AccessGuard(HandlerWrapper):
         self._table = dict(table)
         super().__init__()
 
-    async def _admit(self, method: str, access: Access, context: grpc.aio.ServicerContext) -> Principal | None:
+    async def _admit(self, method: str, access: Access, context: grpc.aio.ServicerContext) -> Principal:
         try:
             return await self._authenticator.admit(authorization_of(context), access, method, context.peer() or "")
         except DomainError as error:
             log_refusal(method, error)
-            await abort_with(context, error)
-            return None
+            await abort_with(context, error)  # raises: the servicer never runs
+            raise
 
     def wrap(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         access = access_for_method(self._table, method)

@@ -44,7 +44,8 @@ class KeyDirectory:
         self._failing = False
         self.loaded = asyncio.Event()
         self._read_at = float("-inf")
-        self._reread = asyncio.Lock()
+        self._reread = asyncio.Lock()  # held for every read: there is one connection
+        self._stopped = False
 
     def find(self, key: str) -> KnownKey | None:
         return self._by_hash.get(key_hash(key))
@@ -56,7 +57,7 @@ class KeyDirectory:
             return known
         arrived = time.monotonic()
         async with self._reread:
-            if self._read_at < arrived:
+            if self._read_at < arrived and not self._stopped:
                 await asyncio.sleep(max(0.0, self._read_at + UNKNOWN_KEY_REREAD_SECONDS - time.monotonic()))
                 await self.refresh()
         return self.find(key)
@@ -71,9 +72,11 @@ class KeyDirectory:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+        async with self._reread:  # not while a lookup is reading on the connection
+            self._stopped = True
+            if self._connection is not None:
+                await self._connection.close()
+                self._connection = None
 
     async def refresh(self) -> None:
         self._read_at = time.monotonic()

@@ -9,7 +9,7 @@ import { LiveHub } from "./live/LiveHub";
 import { sameOriginStreamBase } from "./live/streamProtocol";
 import { navigate, transactionHref } from "./routing";
 import { ServicesContext } from "./services";
-import { readSession, storeCredential, storedCredential, streamProtocols, withCredential } from "./session";
+import { readSession, type SessionInfo, storeCredential, storedCredential, streamProtocols, withCredential } from "./session";
 import { SessionBar, SignIn } from "./components/SignIn";
 import "./styles/app.css";
 
@@ -40,7 +40,7 @@ const signIn = (given: string) => {
 };
 const signOut = () => signIn("");
 
-void readSession(fetchWithCredential).then((session) => {
+const showSession = (session: SessionInfo | null) => {
   if (session === null) {
     root.render(<SignIn refused={credential !== null} onSignIn={signIn} />);
     return;
@@ -52,5 +52,15 @@ void readSession(fetchWithCredential).then((session) => {
         <App />
       </ServicesContext>
     </StrictMode>,
+  );
+};
+
+// The edge busy or away (429, 503, no answer): say so, and let a reload try again.
+readSession(fetchWithCredential).then(showSession, (error: unknown) => {
+  root.render(
+    <main className="sign-in">
+      <h1>Fraud mesh</h1>
+      <p role="alert">The platform did not answer ({error instanceof Error ? error.message : String(error)}); reload to try again.</p>
+    </main>,
   );
 });

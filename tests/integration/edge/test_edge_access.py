@@ -4,6 +4,7 @@ WebSocket takes its credential from the header or the subprotocol the console se
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import httpx
@@ -147,3 +148,28 @@ async def test_one_credential_may_hold_only_so_many_websockets_and_others_are_no
             await other.ping()
     assert closed.value.rcvd.code == 1013
     assert "WEBSOCKET_MAX_PER_CREDENTIAL=2" in closed.value.rcvd.reason
+
+
+async def test_an_open_websocket_is_closed_once_its_key_is_revoked(peers, access_database_url):
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from store_svc.access_repository import AccessRepository
+    from tests.access_keys import TESTER
+
+    engine = create_async_engine(access_database_url, poolclass=NullPool)
+    repository = AccessRepository(engine)
+    created = await repository.create_key("soon revoked stream", 1, by=TESTER)  # ROLE_VIEWER
+    settings = edge_settings(access_control=True, database_url=access_database_url, access_refresh_seconds=0.2)
+    try:
+        async with running_edge(settings, peers.addresses()) as edge:
+            headers = {"Authorization": f"Bearer {created.key}"}
+            async with websockets.connect(edge.ws_url, additional_headers=headers, max_queue=None) as stream:
+                await stream.ping()
+                await repository.revoke_key(created.api_key.id, by=TESTER)
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    async with asyncio.timeout(10):
+                        await stream.recv()
+    finally:
+        await engine.dispose()
+    assert closed.value.rcvd.code == 4401
