@@ -29,26 +29,13 @@ class RoutedSupervisor(ServiceSupervisor):
 
 
 class RoutedPlatform(Platform):
-    """Platform.start_services with the routed supervisor; everything else is fraudctl's own."""
+    """fraudctl's Platform, its services run by the routed supervisor."""
+
+    supervisor_class = RoutedSupervisor
 
     def __init__(self, own: OwnPlatform, routes: dict[str, dict[str, str]]):
         super().__init__(own.config)
-        self.routes = routes
-
-    def start_services(self) -> None:
-        self.services = RoutedSupervisor(
-            self.config.ports,
-            self.config.data_dir / "logs",
-            {
-                "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
-                "DATABASE_URL": self.database_url,
-                "MODELS_DIR": str(self.config.models_dir),
-                **self.config.extra_env,
-            },
-            book=self.book,
-            routes=self.routes,
-        )
-        self.services.start_all()
+        self.supervisor_options = {"routes": routes}
 
 
 @dataclass

@@ -10,6 +10,7 @@ import logging
 import os
 import pathlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from fraudctl.runtime.credentials import PlatformKeys, ensure_platform_keys
 from fraudctl.runtime.kafka_broker import KafkaBroker
@@ -88,12 +89,17 @@ class Platform:
             log.info("no model yet: training the starter model into %s", self.config.models_dir)
         ensure_starter_model(self.config.models_dir)
 
+    # What runs the services, and what else it takes: a benchmark may give its own (bench/chaos routes
+    # one link through a proxy).
+    supervisor_class: type[ServiceSupervisor] = ServiceSupervisor
+    supervisor_options: dict[str, Any] = {}  # noqa: RUF012 (replaced, never changed in place)
+
     def start_services(self) -> None:
         per_service: dict[str, dict[str, str]] = {}
         if self.config.access_control:
             self.keys = ensure_platform_keys(self.database_url, self.config.data_dir / "credentials")
             per_service = {name: self.keys.service_env(name) for name in self.keys.by_service}
-        self.services = ServiceSupervisor(
+        self.services = self.supervisor_class(
             self.config.ports,
             self.config.data_dir / "logs",
             {
@@ -106,6 +112,7 @@ class Platform:
             book=self.book,
             per_service_env=per_service,
             admin_credential=self.keys.admin if self.keys else "",
+            **self.supervisor_options,
         )
         self.services.start_all()
         for number in range(2, self.config.scoring_instances + 1):
