@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 
+from fraudctl.runtime.credentials import admin_key_path
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.platform import Platform, PlatformConfig
 from fraudctl.runtime.postgres import PostgresCluster
@@ -83,7 +84,7 @@ def _sign_in(platform: Platform, config: PlatformConfig) -> str:
     keys = platform.keys
     if keys is None:
         return "  access control        off\n"
-    saved = config.data_dir / "credentials" / "admin.key"
+    saved = admin_key_path(config.data_dir)
     shown = keys.admin if keys.admin_created else f"the one in {saved}"
     return (
         f"  sign in               open the console and paste the admin API key: {shown}\n"

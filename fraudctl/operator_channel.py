@@ -4,21 +4,21 @@ FRAUDMESH_API_KEY, else the local admin key `make up` keeps in .data/credentials
 from __future__ import annotations
 
 import os
-import pathlib
 
 import grpc
 
+from fraudctl.runtime.credentials import admin_key_path
+from fraudctl.runtime.platform import PlatformConfig
 from fraudmesh.access.caller_credentials import caller_credentials
 from fraudmesh.grpc_server import insecure_channel
-
-LOCAL_ADMIN_KEY = pathlib.Path(__file__).resolve().parents[1] / ".data" / "credentials" / "admin.key"
 
 
 def operator_credential() -> str:
     given = os.environ.get("FRAUDMESH_API_KEY", "").strip()
     if given:
         return given
-    return LOCAL_ADMIN_KEY.read_text().strip() if LOCAL_ADMIN_KEY.is_file() else ""
+    local = admin_key_path(PlatformConfig().data_dir)
+    return local.read_text().strip() if local.is_file() else ""
 
 
 def operator_channel(address: str, credential: str | None = None) -> grpc.aio.Channel:

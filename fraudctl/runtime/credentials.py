@@ -25,6 +25,11 @@ SERVICES = ("edge", "ingest", "scoring", "store", "notify")
 ADMIN = "admin"
 
 
+def admin_key_path(data_dir: pathlib.Path) -> pathlib.Path:
+    """Where `make up` keeps the local admin key under its data folder."""
+    return data_dir / "credentials" / f"{ADMIN}.key"
+
+
 def operator() -> Principal:
     """Who runs fraudctl on the host: the audit trail names the operating-system user."""
     return Principal(f"operator:{getpass.getuser()}", frozenset({"admin"}))

@@ -22,9 +22,9 @@ import jwt
 from pydantic import Field
 from pydantic_settings import BaseSettings
 
+from fraudmesh.access.declarations import ROLES
 from fraudmesh.access.issuer_keys import ASYMMETRIC_ALGORITHMS, IssuerKeys, KeysUnavailable, algorithms_for
 
-KNOWN_ROLES = frozenset({"viewer", "analyst", "admin", "service"})
 MAX_TOKEN_CHARS = 16_384  # far above any real access token; bounds what the cache may hold
 CACHED_TOKENS = 10_000
 
@@ -107,7 +107,7 @@ def roles_in(claims: Mapping[str, Any], role_claim: str) -> frozenset[str]:
         value = [value]
     if not isinstance(value, list):
         return frozenset()
-    return frozenset(role for role in value if isinstance(role, str)) & KNOWN_ROLES
+    return frozenset(role for role in value if isinstance(role, str)) & frozenset(ROLES)
 
 
 class TokenVerifier:
