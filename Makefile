@@ -7,6 +7,12 @@ UV := $(shell command -v uv 2>/dev/null)
 ifeq ($(UV),)
 UV := python3 -m uv
 endif
+# The console's build tools need the Node.js web/package.json's `engines` names; on a machine whose
+# own is older, a fitting one is fetched once from the npm registry and put first on PATH.
+NODE_BIN := $(shell python3 -m fraudctl.devtools.node_runtime --bin-dir)
+ifneq ($(NODE_BIN),)
+export PATH := $(NODE_BIN):$(PATH)
+endif
 
 .PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web test test-python test-web bench chaos fuzz clean
 
