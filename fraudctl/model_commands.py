@@ -109,6 +109,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     except (FileNotFoundError, HistoryFormatError, ValueError) as error:
         return _fail(str(error))
     print(f"\nmodel version {result.version} written to {result.folder}")
+    print("candidates, by average precision on the validation weeks:")
+    for candidate in sorted(result.candidates, key=lambda c: -c["validation_average_precision"]):
+        settings = ", ".join(f"{key}={value}" for key, value in candidate["params"].items())
+        print(
+            f"  {'*' if candidate['chosen'] else ' '} {candidate['family']:<20} AP {candidate['validation_average_precision']:.4f}"
+            f"  ROC AUC {candidate['validation_roc_auc']:.4f}  fit {candidate['fit_seconds']:.1f} s  ({settings})"
+        )
     print(format_metrics("ours (test weeks)", result.metrics))
     for name, metrics in result.baseline_metrics.items():
         print(format_metrics(f"baseline: {name}", metrics))

@@ -66,6 +66,10 @@ def _markdown(md: dict[str, Any]) -> str:
         f"- gap of one label delay ({md['label_delay_days']:g} days): {split['gap_from']} to {split['test_from']}",
         f"- test: {split['test_from']} to {split['end']} ({data['rows']['test']:,} rows)",
         "",
+        "## Model chosen on the validation weeks",
+        "",
+        *_candidates_table(md["training"]),
+        "",
         "## Test weeks",
         "",
         *table,
@@ -92,6 +96,23 @@ def _markdown(md: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _candidates_table(training: dict[str, Any]) -> list[str]:
+    rows = [
+        f"Served: {training['family']} ({training['estimator']}), chosen by {training['chosen_by']}.",
+        "",
+        "| family | settings | average precision | ROC AUC | fit (s) | scoring (s) |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for c in training["candidates"]:
+        settings = ", ".join(f"{key}={value}" for key, value in c["params"].items())
+        mark = " **(chosen)**" if c["chosen"] else ""
+        rows.append(
+            f"| {c['family']}{mark} | {settings} | {c['validation_average_precision']:.4f} | "
+            f"{c['validation_roc_auc']:.4f} | {c['fit_seconds']:.1f} | {c['score_seconds']:.2f} |"
+        )
+    return rows
 
 
 def _figure(width: float = 6, height: float = 4.5) -> tuple[Figure, Any]:

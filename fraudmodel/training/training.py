@@ -1,6 +1,7 @@
-"""Training: features over a labelled history, temporal split, a gradient-boosted tree model with
-class weights, Platt calibration and thresholds on the validation weeks, metrics on the test weeks,
-the two baselines on the same split, and a new model version folder (ONNX + metadata + report)."""
+"""Training: features over a labelled history, temporal split, the model family and settings chosen
+by average precision on the validation weeks (candidates.py) with frauds up-weighted, Platt
+calibration and thresholds on the validation weeks, metrics on the test weeks, the baselines on the
+same split, and a new model version folder (ONNX + metadata + report)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import numpy as np
 import onnx
 import pandas as pd
 import sklearn
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.base import BaseEstimator
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
@@ -28,7 +29,8 @@ from fraudmodel.features import DEFAULT_LABEL_DELAY, FEATURE_NAMES, compute_feat
 from fraudmodel.features.names import FEATURE_DEFINITIONS
 from fraudmodel.history_files import frame_to_events, read_history
 from fraudmodel.training import baselines
-from fraudmodel.training.onnx_export import hgb_to_onnx, reference_scores
+from fraudmodel.training.candidates import FAMILIES, calibration_logit, default_candidates, select
+from fraudmodel.training.export import calibrated_scores, to_onnx
 from fraudmodel.training.split import SplitMasks, TemporalSplit, split_by_time
 from fraudmodel.training.thresholds import Thresholds, calibrate_thresholds
 
@@ -48,6 +50,8 @@ class TrainingOptions:
     max_leaf_nodes: int = 31
     min_samples_leaf: int = 40
     seed: int = 0
+    # The families training chooses among (candidates.FAMILIES: all of them by default).
+    families: tuple[str, ...] = FAMILIES
     # OpenMP threads for the gradient-boosting fit. One by default: on a busy 2-core machine, two
     # OpenMP threads spin against other processes and the fit gets many times slower, not faster.
     threads: int = 1
@@ -64,6 +68,7 @@ class TrainingResult:
     baseline_metrics: dict[str, Metrics]
     thresholds: Thresholds
     metadata: dict[str, Any]
+    candidates: list[dict[str, Any]] = field(default_factory=list)
 
 
 def fingerprint(path: Path) -> str:
@@ -102,7 +107,7 @@ def _train(
     events: list[TxnEvent] | None,
 ) -> TrainingResult:
     created_at = datetime.now(UTC).replace(microsecond=0)
-    stages = tqdm(total=6, desc="train", unit="stage", disable=not options.progress)
+    stages = tqdm(total=7, desc="train", unit="stage", disable=not options.progress)
     events = events if events is not None else frame_to_events(frame)
     stages.set_postfix_str("features")
     features = compute_features(events, options.label_delay, progress=options.progress)
@@ -116,18 +121,26 @@ def _train(
         if y[m].sum() == 0 or y[m].sum() == m.sum():
             raise ValueError(f"the {name} period needs both fraudulent and legitimate labelled transactions")
 
-    stages.set_postfix_str("fit")
-    model = _fit(features[train_m], y[train_m], options)
+    stages.set_postfix_str("choose")
+    candidates = default_candidates(
+        options.max_iter, options.learning_rate, options.max_leaf_nodes, options.min_samples_leaf, options.families
+    )
+    weight = np.where(y[train_m] == 1, _fraud_weight(y[train_m]), 1.0)
+    selection = select(
+        candidates, (features[train_m], y[train_m], weight), (features[valid_m], y[valid_m]), options.seed
+    )
+    model = selection.model
+    log.info("chose %s %s", selection.family, selection.params)
     stages.update()
 
     stages.set_postfix_str("calibrate")
-    slope, intercept = _platt(model.decision_function(features[valid_m]), y[valid_m])
-    valid_scores = reference_scores(model, features[valid_m], slope, intercept)
+    slope, intercept = _platt(calibration_logit(model, features[valid_m]), y[valid_m])
+    valid_scores = calibrated_scores(model, features[valid_m], slope, intercept)
     thresholds = calibrate_thresholds(y[valid_m], valid_scores)
     stages.update()
 
     stages.set_postfix_str("evaluate")
-    test_scores = reference_scores(model, features[test_m], slope, intercept)
+    test_scores = calibrated_scores(model, features[test_m], slope, intercept)
     users = frame["user_id"].to_numpy()
     times = frame["occurred_at"]
     metrics = evaluate(y[test_m], test_scores, users[test_m], times[test_m], thresholds.review, thresholds.decline)
@@ -162,13 +175,7 @@ def _train(
     version = _version_name(created_at, data_fingerprint or "")
     folder = out_dir / version
     folder.mkdir(parents=True, exist_ok=False)
-    onnx_model = hgb_to_onnx(
-        model,
-        len(FEATURE_NAMES),
-        calibration_slope=slope,
-        calibration_intercept=intercept,
-        doc_string=f"fraud score, version {version}",
-    )
+    onnx_model = to_onnx(model, len(FEATURE_NAMES), slope, intercept, f"fraud score, version {version}")
     _check_onnx(onnx_model, model, features[test_m][:2000], slope, intercept)
     onnx.save(onnx_model, folder / "model.onnx")
 
@@ -195,13 +202,13 @@ def _train(
         },
         "label_delay_days": options.label_delay.total_seconds() / 86400,
         "training": {
-            "estimator": "HistGradientBoostingClassifier",
-            "max_iter": options.max_iter,
-            "learning_rate": options.learning_rate,
-            "max_leaf_nodes": options.max_leaf_nodes,
-            "min_samples_leaf": options.min_samples_leaf,
+            "family": selection.family,
+            "estimator": type(model[-1] if hasattr(model, "steps") else model).__name__,
+            "params": selection.params,
             "fraud_weight": _fraud_weight(y[train_m]),
             "seed": options.seed,
+            "chosen_by": "average precision on the validation weeks",
+            "candidates": [result.as_dict() for result in selection.results],
         },
         "libraries": _library_versions(),
     }
@@ -212,25 +219,12 @@ def _train(
         write_report(folder, metadata, y[test_m], test_scores, baseline_scores, y[valid_m], valid_scores)
     stages.update()
     stages.close()
-    return TrainingResult(version, folder, metrics, baseline_metrics, thresholds, metadata)
+    candidates_table = [result.as_dict() for result in selection.results]
+    return TrainingResult(version, folder, metrics, baseline_metrics, thresholds, metadata, candidates_table)
 
 
 def _fraud_weight(y: np.ndarray) -> float:
     return float(min(MAX_FRAUD_WEIGHT, (len(y) - y.sum()) / max(1, y.sum())))
-
-
-def _fit(x: np.ndarray, y: np.ndarray, options: TrainingOptions) -> HistGradientBoostingClassifier:
-    weight = np.where(y == 1, _fraud_weight(y), 1.0)
-    model = HistGradientBoostingClassifier(
-        max_iter=options.max_iter,
-        learning_rate=options.learning_rate,
-        max_leaf_nodes=options.max_leaf_nodes,
-        min_samples_leaf=options.min_samples_leaf,
-        l2_regularization=1.0,
-        early_stopping=False,
-        random_state=options.seed,
-    )
-    return model.fit(x, y, sample_weight=weight)
 
 
 def _platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -241,7 +235,7 @@ def _platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 def _check_onnx(
     onnx_model: onnx.ModelProto,
-    model: HistGradientBoostingClassifier,
+    model: BaseEstimator,
     sample: np.ndarray,
     slope: float,
     intercept: float,
@@ -249,7 +243,7 @@ def _check_onnx(
     from fraudmodel.serving.onnx_session import OnnxScorer
 
     got = OnnxScorer(onnx_model.SerializeToString()).scores(sample)
-    want = reference_scores(model, sample, slope, intercept)
+    want = calibrated_scores(model, sample, slope, intercept)
     worst = float(np.max(np.abs(got - want))) if len(sample) else 0.0
     if worst > ONNX_TOLERANCE:
         raise RuntimeError(f"exported ONNX model differs from scikit-learn by {worst:.2e} (> {ONNX_TOLERANCE})")

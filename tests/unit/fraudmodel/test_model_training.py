@@ -39,7 +39,16 @@ def test_model_version_folder_is_complete(trained):
     }
     split = md["data"]["split"]
     assert split["train_from"] < split["validation_from"] < split["gap_from"] < split["test_from"]
-    assert "Split (event time)" in (folder / "report.md").read_text()
+    report = (folder / "report.md").read_text()
+    assert "Split (event time)" in report
+    # Every family was tried on the validation weeks; the served one is the best of them there.
+    candidates = md["training"]["candidates"]
+    assert {c["family"] for c in candidates} == {"gradient boosting", "random forest", "logistic regression"}
+    (chosen,) = [c for c in candidates if c["chosen"]]
+    assert chosen["validation_average_precision"] == max(c["validation_average_precision"] for c in candidates)
+    assert md["training"]["family"] == chosen["family"]
+    assert "Model chosen on the validation weeks" in report
+    assert report.count(" | ") > len(candidates) * 5  # the candidates' table, one row each
 
 
 def test_beats_both_baselines_on_average_precision(trained):
