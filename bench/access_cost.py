@@ -312,7 +312,7 @@ def _paths(text: str) -> tuple[str, ...]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.access_cost", description=__doc__)
     parser.add_argument("--count", type=int, default=5000, help="transactions per run (default %(default)d)")
-    parser.add_argument("--rate", type=float, default=500, help="offered per second, open loop (default %(default)g)")
+    parser.add_argument("--rate", type=float, default=300, help="offered per second, open loop (default %(default)g)")
     parser.add_argument("--pairs", type=int, default=5, help="on/off pairs of runs per path (default %(default)d)")
     parser.add_argument("--paths", type=_paths, default=("rest", "grpc"), help="rest,grpc (default both)")
     parser.add_argument("--warm-up", type=int, default=3000, help="unmeasured transactions per platform and path")
