@@ -14,7 +14,7 @@ ifneq ($(NODE_BIN),)
 export PATH := $(NODE_BIN):$(PATH)
 endif
 
-.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web test test-python test-web bench chaos fuzz clean
+.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web test test-python test-web bench bench-access chaos fuzz clean
 
 up: install web  ## start Kafka, PostgreSQL, the model, the five services and the console
 	$(VENV)/bin/fraudctl up
@@ -70,6 +70,9 @@ test-web: web-deps
 
 bench: install web  ## load benchmarks of the whole platform (20 minutes on a fast 2-core machine, up to forty on a slow one; never part of `make test`)
 	$(PY) -m bench $(BENCH_ARGS)
+
+bench-access: install web  ## what access control costs on the submit path: servers' CPU per transaction with it on and off, pair by pair (about 10 minutes; BENCH_ACCESS_ARGS="...")
+	$(PY) -m bench.access_cost $(BENCH_ACCESS_ARGS)
 
 chaos: install web  ## the chaos suite: steady load while each fault strikes in turn (12 to 15 minutes; docs/reliability.md)
 	$(PY) -m fraudctl.devtools.tools install toxiproxy-server

@@ -41,6 +41,9 @@ class Job:
     # None leaves the event time to ingest.
     replay_shift_s: int | None = None
     replay_cycle_s: int = 0
+    # An API key sent with every request (`Authorization: Bearer`, gRPC's `authorization` metadata);
+    # "" sends none, for a platform with access control off.
+    credential: str = ""
 
     def idempotency_key(self, index: int) -> str:
         return f"{self.idempotency_prefix}{index}" if self.keyed_every and index % self.keyed_every == 0 else ""
@@ -61,16 +64,24 @@ class _GrpcClient:
     on one connection get CANCELLED by gRPC itself (seen against the bare server too), which would
     measure the client's connection rather than the service."""
 
-    def __init__(self, address: str, coalesce: bool):
+    def __init__(self, address: str, coalesce: bool, credential: str = ""):
         import grpc
         from fraud.v1 import ingest_service_pb2_grpc
 
+        from fraudmesh.access.caller_credentials import bearer, caller_credentials
         from fraudmesh.submit_coalescer import SubmitCoalescer
 
         # Coalesced, a few calls carry everything in flight: one connection is enough.
         connections = 1 if coalesce else GRPC_CONNECTIONS
+        # One call per transaction carries the key as call metadata, as a plain client does: a channel
+        # interceptor would add the client's own per-call Python work to the cores the servers share.
+        # The coalescer makes its own calls, so its channel carries the key through an interceptor.
+        interceptors = caller_credentials(credential) if coalesce and credential else None
+        self._metadata = (("authorization", bearer(credential)),) if credential and not coalesce else None
         self._channels = [
-            grpc.aio.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
+            grpc.aio.insecure_channel(
+                address, interceptors=interceptors, options=[("grpc.use_local_subchannel_pool", 1)]
+            )
             for _ in range(connections)
         ]
         self._stubs = [ingest_service_pb2_grpc.IngestServiceStub(channel) for channel in self._channels]
@@ -95,7 +106,9 @@ class _GrpcClient:
         if self._coalescer is not None:
             response = await self._coalescer.submit(request, job.timeout_s)
         else:
-            response = await self._stubs[index % len(self._stubs)].SubmitTransaction(request, timeout=job.timeout_s)
+            response = await self._stubs[index % len(self._stubs)].SubmitTransaction(
+                request, timeout=job.timeout_s, metadata=self._metadata
+            )
         return response.transaction_id
 
     def describe(self, error: BaseException) -> str:
@@ -139,10 +152,13 @@ class _RestClient:
     def prepare(job: Job) -> dict[int, object]:
         """Each arrival's headers and body, the body already JSON as aiohttp would have encoded it."""
         from bench.payloads import rest_body
+        from fraudmesh.access.caller_credentials import bearer
 
         prepared: dict[int, object] = {}
         for index, _ in job.arrivals:
             headers = {"Content-Type": "application/json"}
+            if job.credential:
+                headers["Authorization"] = bearer(job.credential)
             if key := job.idempotency_key(index):
                 headers["Idempotency-Key"] = key
             body = rest_body(job.payments[index % len(job.payments)], job.occurred_at_s(index))
@@ -189,19 +205,19 @@ def _sender(client: _GrpcClient | _RestClient, job: Job, requests: dict[int, obj
 
 
 async def _serve(conn: Connection) -> None:
-    clients: dict[tuple[str, str], _GrpcClient | _RestClient] = {}
+    clients: dict[tuple[str, str, str], _GrpcClient | _RestClient] = {}
     try:
         while True:
             message = await asyncio.to_thread(conn.recv)
             if message is None:
                 return
             job: Job = message
-            key = (job.kind, job.address)
+            key = (job.kind, job.address, job.credential)
             if key not in clients:
                 clients[key] = (
                     _RestClient(job.address)
                     if job.kind == "rest"
-                    else _GrpcClient(job.address, job.kind == "grpc-each")
+                    else _GrpcClient(job.address, job.kind == "grpc-each", job.credential)
                 )
             client = clients[key]
             await client.ready()

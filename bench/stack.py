@@ -70,7 +70,13 @@ BOUNDED_CACHES = {"NOTIFY_RETAINED_DECISIONS": "10000", "IDEMPOTENCY_CACHE_SIZE"
 class OwnPlatform:
     """A private platform for one benchmark run; `stop()` removes its folder unless asked to keep it."""
 
-    def __init__(self, keep_data: bool = False, log_level: str = "INFO", models_dir: pathlib.Path | None = None):
+    def __init__(
+        self,
+        keep_data: bool = False,
+        log_level: str = "INFO",
+        models_dir: pathlib.Path | None = None,
+        access_control: bool = False,
+    ):
         self.data_dir = pathlib.Path(tempfile.mkdtemp(prefix="fraudmesh-bench-"))
         self.data_dir.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach its folder
         self.keep_data = keep_data
@@ -95,8 +101,9 @@ class OwnPlatform:
             kafka_bootstrap_servers=None,  # ours, whatever the environment says
             database_url=None,
             extra_env={"LOG_LEVEL": log_level, **BOUNDED_CACHES},
-            # The load clients send no credentials yet (issue 22 part 8 will measure both ways).
-            access_control=False,
+            # Off for `make bench`, whose other parts' clients (ghz, wrk, the WebSocket fan-out, the
+            # decision subscriber) send no key yet; bench.access_cost starts one platform each way.
+            access_control=access_control,
         )
         self.platform = Platform(self.config)
 

@@ -56,3 +56,11 @@ def test_rest_requests_are_json_bodies_with_the_key_as_a_header():
         "channel": "card_present",
     }
     assert "Idempotency-Key" not in requests[5][0]
+
+
+def test_rest_requests_carry_the_api_key_only_when_the_job_has_one():
+    with_key = _RestClient.prepare(
+        Job("rest", "http://127.0.0.1:1", POOL, ARRIVALS, "run-1-", 3, 10, 1.0, credential="fmk_k")
+    )
+    assert all(headers["Authorization"] == "Bearer fmk_k" for headers, _ in with_key.values())
+    assert not any("Authorization" in headers for headers, _ in _RestClient.prepare(job("rest")).values())
