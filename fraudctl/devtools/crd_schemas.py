@@ -5,7 +5,8 @@ deploy/helm/schemas/<group>/<kind>_<version>.json (kubeconform's `-schema-locati
 Sources, all from registries this machine reaches, pinned below:
 - Kubernetes' own kinds: the OpenAPI v3 documents in the k8s.io/kubernetes Go module
   (api/openapi-spec/v3), turned into standalone schemas (every reference resolved into `definitions`);
-- KEDA's ScaledObject and the Prometheus operator's ServiceMonitor: the CRDs in their Go modules;
+- KEDA's ScaledObject and TriggerAuthentication, the Prometheus operator's ServiceMonitor and
+  PodMonitor: the CRDs in their Go modules;
 - Strimzi and CloudNativePG publish their CRDs in no registry reachable here (their Go modules are
   refused by the proxy; Strimzi's Maven jars carry Java classes, not CRDs), so partial CRDs kept in
   deploy/helm/schemas/partial-crds/ stand in: each lists the fields of the real CRD the chart uses (or
@@ -42,7 +43,11 @@ PARTIAL_CRDS = SCHEMAS / "partial-crds"
 KUBERNETES = ("k8s.io/kubernetes", "v1.36.3")
 # (module, version, CRD files inside it)
 CRD_MODULES = (
-    ("github.com/kedacore/keda/v2", "v2.20.2", ("config/crd/bases/keda.sh_scaledobjects.yaml",)),
+    (
+        "github.com/kedacore/keda/v2",
+        "v2.20.2",
+        ("config/crd/bases/keda.sh_scaledobjects.yaml", "config/crd/bases/keda.sh_triggerauthentications.yaml"),
+    ),
     (
         "github.com/prometheus-operator/prometheus-operator",
         "v0.85.0",

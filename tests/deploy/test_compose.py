@@ -26,7 +26,6 @@ PLATFORM = {
     "topics",
     "migrate",
     "keys",
-    "certificates",
     "model",
     "postgres",
     "jaeger",

@@ -13,8 +13,9 @@ import yaml
 from fraudctl.devtools import tools
 
 from .conftest import APP_SERVICES, ROOT
+from .helm_render import CHART, SECURITY_SWITCHES, documents, render
+from .service_environments import rendered_deployments as rendered_containers
 
-CHART = ROOT / "deploy" / "helm" / "fraudmesh"
 SCHEMA_LOCATION = str(ROOT / "deploy/helm/schemas") + "/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 # Who calls whom (each service's *_ADDRESS settings): the NetworkPolicies must allow these and no more.
 LINKS = {("edge", "ingest"), ("edge", "scoring"), ("edge", "store"), ("edge", "notify")}
@@ -23,19 +24,18 @@ LINKS |= {("scoring", "store"), ("scoring", "notify"), ("store", "ingest")}
 
 @pytest.fixture(scope="module")
 def rendered() -> str:
-    result = subprocess.run(
-        [str(tools.ensure_tool(tools.HELM)), "template", "fraudmesh", str(CHART), "--namespace", "fraudmesh"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return render()
 
 
 @pytest.fixture(scope="module")
 def manifests(rendered) -> list[dict]:
-    return [doc for doc in yaml.safe_load_all(rendered) if doc]
+    return documents(rendered)
+
+
+@pytest.fixture(scope="module")
+def secured() -> list[dict]:
+    """Rendered with every security switch on, as after the security branches."""
+    return documents(render(*SECURITY_SWITCHES))
 
 
 def kubeconform(text: str) -> subprocess.CompletedProcess[str]:
@@ -87,18 +87,9 @@ def test_each_service_has_probes_resources_and_a_disruption_budget(service, mani
     assert container["readinessProbe"] and container["livenessProbe"]
     if service == "edge":
         assert container["readinessProbe"]["httpGet"]["path"] == "/api/health"
-    else:  # over mutual TLS, the image's own probe with the service's certificate
-        port = container["ports"][0]["containerPort"]
-        assert container["readinessProbe"]["exec"]["command"] == [
-            "python",
-            "-m",
-            "fraudmesh.healthcheck",
-            f"127.0.0.1:{port}",
-        ]
-        mounts = {mount["name"]: mount["mountPath"] for mount in container["volumeMounts"]}
-        assert mounts["grpc-tls"] == "/run/fraudmesh/tls"
-        volumes = {volume["name"]: volume for volume in deployment["spec"]["template"]["spec"]["volumes"]}
-        assert volumes["grpc-tls"]["secret"]["secretName"] == f"fraudmesh-grpc-{service}"
+    else:  # grpc.health.v1, SERVING only when warm
+        assert container["readinessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
+        assert container["livenessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
     assert container["resources"]["requests"] and container["resources"]["limits"]
     budget = of_kind(manifests, "PodDisruptionBudget")[f"fraudmesh-{service}"]
     assert budget["spec"]["selector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
@@ -163,3 +154,65 @@ def test_the_link_check_sees_an_extra_link(manifests):
 
 def test_no_secret_is_written_into_the_chart(manifests):
     assert not of_kind(manifests, "Secret"), "secrets are referenced (existingSecret), never rendered"
+
+
+def test_every_security_switch_on_still_renders_valid_manifests():
+    text = render(*SECURITY_SWITCHES)
+    result = kubeconform(text)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Invalid: 0, Errors: 0, Skipped: 0" in result.stdout
+
+
+@pytest.mark.parametrize("service", [s for s in APP_SERVICES if s != "edge"])
+def test_with_mutual_tls_each_grpc_service_uses_its_own_certificate_and_probes_with_it(service, secured):
+    deployment = of_kind(secured, "Deployment")[f"fraudmesh-{service}"]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    port = container["ports"][0]["containerPort"]
+    # The kubelet's gRPC probe cannot present a certificate: the image's probe calls with the service's.
+    assert container["readinessProbe"]["exec"]["command"] == [
+        "python",
+        "-m",
+        "fraudmesh.healthcheck",
+        f"127.0.0.1:{port}",
+    ]
+    mounts = {mount["name"]: mount["mountPath"] for mount in container["volumeMounts"]}
+    assert mounts["grpc-tls"] == "/run/fraudmesh/tls"
+    volumes = {volume["name"]: volume for volume in deployment["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["grpc-tls"]["secret"]["secretName"] == f"fraudmesh-grpc-{service}"
+
+
+def test_with_kafka_sasl_each_service_is_its_own_kafka_user_over_tls(secured):
+    kafka = of_kind(secured, "Kafka")["fraudmesh-kafka"]["spec"]["kafka"]
+    assert [(listener["tls"], listener["authentication"]["type"]) for listener in kafka["listeners"]] == [
+        (True, "scram-sha-512")
+    ], "no plain listener is left"
+    assert kafka["authorization"]["type"] == "simple"
+    users = of_kind(secured, "KafkaUser")
+    for container in rendered_containers(secured).values():
+        environment = {variable["name"]: variable for variable in container["env"]}
+        if "KAFKA_BOOTSTRAP_SERVERS" not in environment:
+            continue
+        assert environment["KAFKA_SECURITY_PROTOCOL"]["value"] == "SASL_SSL"
+        assert environment["KAFKA_SASL_USERNAME"]["value"] in users
+        password = environment["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]
+        assert password["name"] == environment["KAFKA_SASL_USERNAME"]["value"], "Strimzi's Secret of that user"
+    lag = of_kind(secured, "ScaledObject")["fraudmesh-scoring"]["spec"]["triggers"][0]
+    assert lag["metadata"]["sasl"] == "scram_sha512"
+    assert lag["authenticationRef"]["name"] in of_kind(secured, "TriggerAuthentication")
+
+
+def test_with_postgres_roles_each_service_logs_in_as_its_own_role_and_only_the_migrations_as_owner(secured):
+    cluster = of_kind(secured, "Cluster")["fraudmesh-postgres"]["spec"]
+    roles = {role["name"]: role for role in cluster["managed"]["roles"]}
+    for service, container in rendered_containers(secured).items():
+        secrets = {
+            variable["valueFrom"]["secretKeyRef"]["name"]
+            for variable in container["env"]
+            if variable["name"] in {"PGUSER_FROM_SECRET", "PGPASSWORD_FROM_SECRET"}
+        }
+        assert secrets == {f"fraudmesh-db-{service}"}
+        assert roles[f"fraudmesh_{service}_login"]["passwordSecret"]["name"] == f"fraudmesh-db-{service}"
+    migrate = of_kind(secured, "Job")["fraudmesh-migrate"]["spec"]["template"]["spec"]["containers"][0]
+    assert {v["valueFrom"]["secretKeyRef"]["name"] for v in migrate["env"] if "valueFrom" in v} == {
+        "fraudmesh-postgres-app"
+    }

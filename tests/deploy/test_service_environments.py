@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import copy
 import os
-import subprocess
 
 import pytest
-import yaml
 from pydantic import ValidationError
 
-from fraudctl.devtools import tools
-
-from .conftest import APP_SERVICES, ROOT
+from .conftest import APP_SERVICES
+from .helm_render import SECURITY_SWITCHES, documents, render
 from .service_environments import (
     KEY_FILE,
     Environment,
@@ -26,20 +23,10 @@ from .service_environments import (
     settings_class,
 )
 
-CHART = ROOT / "deploy" / "helm" / "fraudmesh"
-
 
 @pytest.fixture(scope="module")
 def helm_manifests() -> list[dict]:
-    helm = tools.ensure_tool(tools.HELM)
-    result = subprocess.run(
-        [str(helm), "template", "fraudmesh", str(CHART), "--namespace", "fraudmesh"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    return documents(render())
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +57,9 @@ def test_what_a_service_needs_in_a_deployment_is_what_points_at_this_machine_and
         "STORE_ADDRESS",
         "NOTIFY_ADDRESS",
         "SERVICE_API_KEY",
-        "GRPC_TLS_CA_FILE",
-        "GRPC_TLS_CERT_FILE",
-        "GRPC_TLS_KEY_FILE",
     }
-    # Switched off, what they would need is not needed.
-    off = needed_settings("scoring", {"GRPC_TLS": "false", "ACCESS_CONTROL": "false"})
-    assert not off & {"SERVICE_API_KEY", "GRPC_TLS_CA_FILE"}
+    # Switched off, what it would need is not needed.
+    assert "SERVICE_API_KEY" not in needed_settings("scoring", {"ACCESS_CONTROL": "false"})
     assert {"INGEST_ADDRESS", "SCORING_ADDRESS", "STORE_ADDRESS", "NOTIFY_ADDRESS"} <= needed_settings("edge")
     assert "KAFKA_BOOTSTRAP_SERVERS" not in needed_settings("edge")
 
@@ -99,27 +82,16 @@ def test_compose_services_read_their_own_key_from_the_keys_volume(service, compo
     assert declared["depends_on"]["keys"]["condition"] == "service_completed_successfully"
 
 
-@pytest.mark.parametrize("service", APP_SERVICES)
-def test_compose_services_use_their_own_certificate(service, compose):
-    declared = compose["services"][service]
-    assert declared["environment"]["GRPC_TLS_CERT_FILE"] == f"/run/fraudmesh/tls/{service}.crt"
-    assert declared["environment"]["GRPC_TLS_KEY_FILE"] == f"/run/fraudmesh/tls/{service}.key"
-    assert "platform-tls:/run/fraudmesh/tls:ro" in declared["volumes"]
-    assert declared["depends_on"]["certificates"]["condition"] == "service_completed_successfully"
-    # The authority's key stays with the job that signs.
-    assert not any("tls-authority" in volume for volume in declared["volumes"])
-
-
 def test_the_compose_check_fails_on_a_broken_copy(compose):
     broken = copy.deepcopy(compose)
     store = broken["services"]["store"]
     del store["environment"]["KAFKA_BOOTSTRAP_SERVERS"]  # the bug the issue reported
     store["environment"]["INGEST_ADRESS"] = store["environment"].pop("INGEST_ADDRESS")
     store["command"] = ["python", "-m", "store_svc"]  # no key read
-    del store["environment"]["GRPC_TLS_KEY_FILE"]
+    store["environment"]["GRPC_TLS"] = "true"  # a setting store does not have (yet)
     problems = check("store", compose_environment(broken, "store"))
-    assert problems.missing == ["GRPC_TLS_KEY_FILE", "INGEST_ADDRESS", "KAFKA_BOOTSTRAP_SERVERS", "SERVICE_API_KEY"]
-    assert problems.unknown == ["INGEST_ADRESS"]
+    assert problems.missing == ["INGEST_ADDRESS", "KAFKA_BOOTSTRAP_SERVERS", "SERVICE_API_KEY"]
+    assert problems.unknown == ["GRPC_TLS", "INGEST_ADRESS"]
 
 
 def test_compose_runs_the_model_job_before_scoring_and_the_store_gets_kafka(compose):
@@ -173,3 +145,15 @@ def test_the_helm_check_fails_on_a_broken_copy(helm_containers):
     helper = {"env": [{"name": "PGUSER_FROM_SECRET", "value": "u"}, {"name": "X", "value": "$(PGUSER_FROM_SECRET)"}]}
     assert kubernetes_environment(helper).helpers == {"PGUSER_FROM_SECRET"}
     assert kubernetes_environment(helper).values["X"] == "u"
+
+
+@pytest.mark.parametrize("switch", SECURITY_SWITCHES)
+def test_helm_security_switches_give_only_the_settings_they_are_for(switch):
+    # Strict for every setting that exists: a switch on may add no unknown variable other than the
+    # settings its branch brings, and once a service has those, not even them.
+    coming = SECURITY_SWITCHES[switch]
+    for service, container in rendered_deployments(documents(render(switch))).items():
+        problems = check(service, kubernetes_environment(container))
+        assert not problems.missing, f"{switch}, {service}: {problems}"
+        # Unknown means no field of the class: once the branch lands, its names drop out of this set.
+        assert set(problems.unknown) <= coming, f"{switch}, {service}: {problems}"

@@ -43,18 +43,48 @@ edge: true
 {{ .root.Values.image.registry }}/{{ .name }}:{{ .root.Values.image.tag }}
 {{- end }}
 
+{{/* The DATABASE_URL of .name (a service), or of the tables' owner when .name is empty (the
+     migrations): joined from a Secret's username and password by Kubernetes' $(VAR) expansion, so no
+     password is written into a manifest. The owner's Secret is CloudNativePG's <cluster>-app; a
+     service's own is <roleSecretPrefix>-<service> when postgres.serviceRoles is on. */}}
 {{- define "fraudmesh.databaseEnv" -}}
-# CloudNativePG's application credentials, joined into the asyncpg URL the services read below.
+{{- $pg := .root.Values.postgres }}
+{{- $secret := printf "%s-app" $pg.clusterName }}
+{{- if and .name $pg.serviceRoles.enabled }}
+{{- $secret = printf "%s-%s" $pg.serviceRoles.roleSecretPrefix .name }}
+{{- end }}
 - name: PGUSER_FROM_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.postgres.clusterName }}-app
+      name: {{ $secret }}
       key: username
 - name: PGPASSWORD_FROM_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.postgres.clusterName }}-app
+      name: {{ $secret }}
       key: password
 - name: DATABASE_URL
-  value: postgresql+asyncpg://$(PGUSER_FROM_SECRET):$(PGPASSWORD_FROM_SECRET)@{{ .Values.postgres.clusterName }}-rw:5432/{{ .Values.postgres.database }}
+  value: postgresql+asyncpg://$(PGUSER_FROM_SECRET):$(PGPASSWORD_FROM_SECRET)@{{ $pg.clusterName }}-rw:5432/{{ $pg.database }}
+{{- end }}
+
+{{/* Kafka SASL_SSL settings of service .name, as its own KafkaUser (kafka.sasl.enabled). */}}
+{{- define "fraudmesh.kafkaSaslEnv" -}}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: SASL_SSL
+- name: KAFKA_SASL_MECHANISM
+  value: SCRAM-SHA-512
+- name: KAFKA_SASL_USERNAME
+  value: {{ .root.Release.Name }}-{{ .name }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .root.Release.Name }}-{{ .name }}
+      key: password
+- name: KAFKA_SSL_CA_FILE
+  value: /run/fraudmesh/kafka-ca/ca.crt
+{{- end }}
+
+{{/* The port the services reach Kafka on: the SASL_SSL listener's when it is on. */}}
+{{- define "fraudmesh.kafkaPort" -}}
+{{- if .Values.kafka.sasl.enabled }}{{ .Values.kafka.sasl.listenerPort }}{{ else }}{{ .Values.kafka.listenerPort }}{{ end }}
 {{- end }}
