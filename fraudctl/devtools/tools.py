@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import dataclasses
 import fcntl
+import hashlib
 import json
 import os
 import pathlib
@@ -94,12 +95,23 @@ def cache_root() -> pathlib.Path:
 
 
 def tool_path(tool: GoTool) -> pathlib.Path:
-    return cache_root() / f"{tool.name}-{tool.version}" / "bin" / tool.executable
+    return cache_root() / f"{tool.name}-{_build_version(tool)}" / "bin" / tool.executable
+
+
+def _build_version(tool: GoTool) -> str:
+    """The module's version, and for a main package of ours a digest of its source too, so a change
+    to that source builds the tool again instead of reusing the cached binary."""
+    if not tool.main_source:
+        return tool.version
+    digest = hashlib.sha256()
+    for source in sorted((pathlib.Path(__file__).parent / tool.main_source).glob("*.go")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return f"{tool.version}-{digest.hexdigest()[:12]}"
 
 
 @contextlib.contextmanager
 def _build_lock(tool: GoTool):
-    lock_file = cache_root() / f".{tool.name}-{tool.version}.lock"
+    lock_file = cache_root() / f".{tool.name}-{_build_version(tool)}.lock"
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_file, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
