@@ -69,6 +69,8 @@ KUBERNETES_KINDS = (
     ("apis__policy__v1_openapi.json", "io.k8s.api.policy.v1.PodDisruptionBudget"),
     ("apis__networking.k8s.io__v1_openapi.json", "io.k8s.api.networking.v1.NetworkPolicy"),
     ("apis__networking.k8s.io__v1_openapi.json", "io.k8s.api.networking.v1.Ingress"),
+    ("apis__rbac.authorization.k8s.io__v1_openapi.json", "io.k8s.api.rbac.v1.Role"),
+    ("apis__rbac.authorization.k8s.io__v1_openapi.json", "io.k8s.api.rbac.v1.RoleBinding"),
 )
 
 

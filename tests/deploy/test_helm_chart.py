@@ -216,3 +216,33 @@ def test_with_postgres_roles_each_service_logs_in_as_its_own_role_and_only_the_m
     assert {v["valueFrom"]["secretKeyRef"]["name"] for v in migrate["env"] if "valueFrom" in v} == {
         "fraudmesh-postgres-app"
     }
+
+
+def test_the_keys_job_runs_after_the_migrations_and_may_touch_only_the_keys_secrets(manifests):
+    jobs = of_kind(manifests, "Job")
+    keys, migrate = jobs["fraudmesh-keys"], jobs["fraudmesh-migrate"]
+    weight = "helm.sh/hook-weight"
+    assert int(keys["metadata"]["annotations"][weight]) > int(migrate["metadata"]["annotations"][weight])
+    container = keys["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["keys-secret"]
+    environment = {variable["name"]: variable for variable in container["env"]}
+    deployments = rendered_containers(manifests)
+    for service, service_container in deployments.items():
+        reference = next(v for v in service_container["env"] if v["name"] == "SERVICE_API_KEY")
+        assert reference["valueFrom"]["secretKeyRef"]["name"] == environment["KEYS_SECRET"]["value"], service
+    rules = of_kind(manifests, "Role")["fraudmesh-keys"]["rules"]
+    assert all(rule["resources"] == ["secrets"] for rule in rules)
+    named = [rule for rule in rules if set(rule["verbs"]) & {"get", "update"}]
+    assert [set(rule["resourceNames"]) for rule in named] == [
+        {environment["KEYS_SECRET"]["value"], environment["ADMIN_KEY_SECRET"]["value"]}
+    ]
+    assert keys["spec"]["template"]["spec"]["serviceAccountName"] == "fraudmesh-keys"
+
+
+def test_without_the_keys_job_the_services_still_reference_the_secret():
+    manifests = documents(render("serviceKeys.manage=false"))
+    assert "fraudmesh-keys" not in of_kind(manifests, "Job")
+    assert not of_kind(manifests, "Role")
+    for container in rendered_containers(manifests).values():
+        reference = next(v for v in container["env"] if v["name"] == "SERVICE_API_KEY")
+        assert reference["valueFrom"]["secretKeyRef"]["name"] == "fraudmesh-service-keys"

@@ -4,6 +4,7 @@ session's real PostgreSQL and Kafka. Each must do its work and, run again, find 
 
 from __future__ import annotations
 
+import base64
 import os
 import stat
 import subprocess
@@ -19,6 +20,7 @@ from fraudmesh.access.api_keys import key_hash
 from fraudmesh.settings import asyncpg_dsn
 
 from .conftest import ROOT
+from .kubernetes_api_stand_in import SecretsApi
 from .tiny_model import write_tiny_model
 
 JOBS = ROOT / "deploy" / "compose" / "platform_jobs.py"
@@ -108,3 +110,57 @@ def test_model_leaves_an_existing_model_alone(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in models.iterdir() if not path.name.startswith(".")) == before
     assert result.stdout.strip() == str(models / before[-1])
+
+
+async def test_keys_secret_keeps_the_keys_in_kubernetes_secrets_and_replaces_only_a_revoked_one(postgres, tmp_path):
+    database_url = await empty_database(postgres.url)
+    assert run_job("migrate", {"DATABASE_URL": database_url}).returncode == 0
+    account = tmp_path / "serviceaccount"  # what Kubernetes mounts into the job's pod
+    account.mkdir()
+    (account / "namespace").write_text("fraudmesh\n")
+    (account / "token").write_text("job-token\n")
+    with SecretsApi("fraudmesh", "job-token") as api:
+        environment = {
+            "DATABASE_URL": database_url,
+            "KEYS_SECRET": "fraudmesh-service-keys",
+            "ADMIN_KEY_SECRET": "fraudmesh-admin-key",
+            "KUBERNETES_API_URL": api.url,
+            "KUBERNETES_ACCOUNT_DIR": str(account),
+        }
+
+        def stored(secret: str) -> dict[str, str]:
+            data = api.secrets[secret]["data"]
+            return {key: base64.b64decode(value).decode() for key, value in data.items()}
+
+        made = run_job("keys-secret", environment)
+        assert made.returncode == 0, made.stderr
+        keys = stored("fraudmesh-service-keys")
+        assert set(keys) == set(SERVICES)
+        admin = stored("fraudmesh-admin-key")["admin"]
+        assert admin not in made.stdout + made.stderr, "the admin key stays in its Secret"
+        connection = await asyncpg.connect(asyncpg_dsn(database_url))
+        try:
+            for name, key in [*keys.items(), ("admin", admin)]:
+                role = await connection.fetchval(
+                    "SELECT role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", key_hash(key)
+                )
+                assert role == ("admin" if name == "admin" else "service"), name
+
+            api.calls.clear()
+            again = run_job("keys-secret", environment)
+            assert again.returncode == 0, again.stderr
+            assert {method for method, _ in api.calls} == {"GET"}, "valid keys are kept, nothing written"
+
+            await connection.execute(
+                "UPDATE api_keys SET revoked_at = now() WHERE key_hash = $1", key_hash(keys["notify"])
+            )
+        finally:
+            await connection.close()
+        replaced = run_job("keys-secret", environment)
+        assert replaced.returncode == 0, replaced.stderr
+        after = stored("fraudmesh-service-keys")
+        assert after["notify"] != keys["notify"]
+        assert {name: key for name, key in after.items() if name != "notify"} == {
+            name: key for name, key in keys.items() if name != "notify"
+        }
+        assert stored("fraudmesh-admin-key")["admin"] == admin
