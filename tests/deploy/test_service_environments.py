@@ -157,3 +157,9 @@ def test_helm_security_switches_give_only_the_settings_they_are_for(switch):
         assert not problems.missing, f"{switch}, {service}: {problems}"
         # Unknown means no field of the class: once the branch lands, its names drop out of this set.
         assert set(problems.unknown) <= coming, f"{switch}, {service}: {problems}"
+
+
+def test_the_topics_job_names_the_transactions_topic_as_ingest_and_scoring_are_told(compose):
+    topics = compose["services"]["topics"]["environment"]
+    for service in ("ingest", "scoring"):
+        assert compose["services"][service]["environment"]["TRANSACTIONS_TOPIC"] == topics["TRANSACTIONS_TOPIC"]
