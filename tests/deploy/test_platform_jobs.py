@@ -101,9 +101,22 @@ async def test_topics_creates_every_platform_topic_under_the_names_the_services_
     assert len(described[0]["partitions"]) == 3
 
 
-def test_model_leaves_an_existing_model_alone(tmp_path):
-    # Training the starter model into an empty folder is fraudmodel's own test; here, the job's part:
-    # it finds the model there and trains nothing.
+def test_model_trains_the_starter_model_scoring_serves_once_and_then_leaves_it_alone(tmp_path):
+    from fraudmodel.serving.registry import ModelRegistry
+
+    models = tmp_path / "models"  # a fresh volume: empty, so scoring would have nothing to serve
+    trained = run_job("model", {"MODELS_DIR": str(models)})
+    assert trained.returncode == 0, trained.stderr
+    [version] = [path for path in models.iterdir() if not path.name.startswith(".")]
+    assert trained.stdout.strip().splitlines()[-1] == str(version)
+    assert ModelRegistry(models).active.folder == version  # what scoring loads at start
+
+    again = run_job("model", {"MODELS_DIR": str(models)})
+    assert again.returncode == 0, again.stderr
+    assert [path for path in models.iterdir() if not path.name.startswith(".")] == [version]
+
+
+def test_model_leaves_a_model_trained_elsewhere_alone(tmp_path):
     models = write_tiny_model(tmp_path / "models")
     before = sorted(path.name for path in models.iterdir())
     result = run_job("model", {"MODELS_DIR": str(models)})
