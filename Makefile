@@ -14,7 +14,7 @@ ifneq ($(NODE_BIN),)
 export PATH := $(NODE_BIN):$(PATH)
 endif
 
-.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web test test-python test-web bench bench-access chaos fuzz clean
+.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web lint-deploy test test-python test-web bench bench-access chaos fuzz clean
 
 up: install web  ## start Kafka, PostgreSQL, the model, the five services and the console
 	$(VENV)/bin/fraudctl up
@@ -44,12 +44,20 @@ proto: install  ## regenerate the Python code for proto/
 proto-check: install
 	$(PY) -m fraudctl.devtools.protogen --check
 
-lint: lint-contract lint-python lint-web  ## every static check: contract, Python, console
+lint: lint-contract lint-python lint-web lint-deploy  ## every static check: contract, Python, console, deployment
 
 lint-contract: install tools proto-check  ## buf STANDARD lint and format check of the contract; generated code current
 	$(PY) -m fraudctl.devtools.protogen --deps-only
 	npx --no-install buf lint
 	npx --no-install buf format --exit-code --diff proto
+
+lint-deploy: install  ## docker-compose.yml loaded as `docker compose config` does; the Helm chart: helm lint, and its manifests against the Kubernetes and custom resources' schemas (kubeconform -strict, schemas in deploy/helm/schemas)
+	$(PY) -m fraudctl.devtools.tools install compose-config helm kubeconform >/dev/null
+	"$$($(PY) -m fraudctl.devtools.tools path compose-config)" --env-file .env.example docker-compose.yml >/dev/null
+	"$$($(PY) -m fraudctl.devtools.tools path helm)" lint --strict deploy/helm/fraudmesh
+	set -o pipefail; "$$($(PY) -m fraudctl.devtools.tools path helm)" template fraudmesh deploy/helm/fraudmesh --namespace fraudmesh \
+	  | "$$($(PY) -m fraudctl.devtools.tools path kubeconform)" -strict -summary \
+	      -schema-location 'deploy/helm/schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'
 
 lint-python: install  ## ruff (lint and format), the floors (import-linter), mypy (strict on fraudmesh and fraudmodel)
 	$(VENV)/bin/ruff check .

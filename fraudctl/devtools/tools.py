@@ -1,4 +1,5 @@
-"""Go-built tools the tests and the local stack use: `promtool`, Jaeger v2 and (for `make chaos`) toxiproxy.
+"""Go-built tools the tests and the local stack use: `promtool`, Jaeger v2, (for `make chaos`) toxiproxy,
+and (for `make lint-deploy`) compose-config (compose-go's loader), helm and kubeconform.
 
 They are built with `go install` from the Go module proxy into a cache outside the repository
 (`~/.cache/fraudmesh/go/<tool>-<version>/bin`, or under `$FRAUDMESH_GO_CACHE`), once per version;
@@ -15,6 +16,7 @@ import argparse
 import contextlib
 import dataclasses
 import fcntl
+import hashlib
 import json
 import os
 import pathlib
@@ -42,6 +44,9 @@ class GoTool:
     needs_module_replaces: bool = False
     # The file `go install` writes, when it is not the tool's name (it is the package's last element).
     binary: str = ""
+    # A main package of ours (a folder beside this file) built against `module@version`, for a tool
+    # the module has no command for: `package` is then unused.
+    main_source: str = ""
 
     @property
     def executable(self) -> str:
@@ -68,7 +73,20 @@ TOXIPROXY = GoTool(
     "v2.12.0",
     binary="server",
 )
-TOOLS = {tool.name: tool for tool in (PROMTOOL, JAEGER, TOXIPROXY)}
+# The deployment checks of `make lint-deploy`. compose-go is the loader `docker compose config` runs
+# (interpolation, normalisation, consistency checks); compose_config/main.go calls it as that command does.
+COMPOSE_CONFIG = GoTool(
+    "compose-config",
+    "github.com/compose-spec/compose-go/v2",
+    "",
+    "v2.16.2",
+    main_source="compose_config",
+)
+HELM = GoTool("helm", "helm.sh/helm/v4", "helm.sh/helm/v4/cmd/helm", "v4.3.2")
+KUBECONFORM = GoTool(
+    "kubeconform", "github.com/yannh/kubeconform", "github.com/yannh/kubeconform/cmd/kubeconform", "v0.8.0"
+)
+TOOLS = {tool.name: tool for tool in (PROMTOOL, JAEGER, TOXIPROXY, COMPOSE_CONFIG, HELM, KUBECONFORM)}
 
 
 def cache_root() -> pathlib.Path:
@@ -77,12 +95,23 @@ def cache_root() -> pathlib.Path:
 
 
 def tool_path(tool: GoTool) -> pathlib.Path:
-    return cache_root() / f"{tool.name}-{tool.version}" / "bin" / tool.executable
+    return cache_root() / f"{tool.name}-{_build_version(tool)}" / "bin" / tool.executable
+
+
+def _build_version(tool: GoTool) -> str:
+    """The module's version, and for a main package of ours a digest of its source too, so a change
+    to that source builds the tool again instead of reusing the cached binary."""
+    if not tool.main_source:
+        return tool.version
+    digest = hashlib.sha256()
+    for source in sorted((pathlib.Path(__file__).parent / tool.main_source).glob("*.go")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return f"{tool.version}-{digest.hexdigest()[:12]}"
 
 
 @contextlib.contextmanager
 def _build_lock(tool: GoTool):
-    lock_file = cache_root() / f".{tool.name}-{tool.version}.lock"
+    lock_file = cache_root() / f".{tool.name}-{_build_version(tool)}.lock"
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_file, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -109,7 +138,9 @@ def ensure_tool(tool: GoTool) -> pathlib.Path:
             built = pathlib.Path(scratch) / tool.executable
             # GOTOOLCHAIN=local: build with the Go on PATH, never fetch another toolchain.
             env = dict(os.environ, GOBIN=scratch, CGO_ENABLED="0", GOTOOLCHAIN="local")
-            if tool.needs_module_replaces:
+            if tool.main_source:
+                _build_own_main(go, tool, built, env)
+            elif tool.needs_module_replaces:
                 _build_in_wrapper_module(go, tool, built, env)
             else:
                 _go(go, ["install", f"{tool.package}@{tool.version}"], env, scratch)
@@ -142,6 +173,18 @@ def _build_in_wrapper_module(go: str, tool: GoTool, output: pathlib.Path, env: d
         edits.append(f"-replace={old_spec}={new_spec}")
     _go(go, ["mod", "edit", *edits], env, wrapper)
     _go(go, ["build", "-mod=mod", "-trimpath", "-o", str(output), tool.package], env, wrapper)
+
+
+def _build_own_main(go: str, tool: GoTool, output: pathlib.Path, env: dict[str, str]) -> None:
+    """Builds the main package in `tool.main_source` inside a throw-away module requiring the tool's module."""
+    wrapper = output.parent / "wrapper"
+    wrapper.mkdir()
+    for source in (pathlib.Path(__file__).parent / tool.main_source).glob("*.go"):
+        shutil.copy(source, wrapper / source.name)
+    _go(go, ["mod", "init", f"fraudmesh.invalid/build/{tool.name}"], env, wrapper)
+    _go(go, ["mod", "edit", f"-require={tool.module}@{tool.version}"], env, wrapper)
+    _go(go, ["mod", "tidy"], env, wrapper)
+    _go(go, ["build", "-mod=mod", "-trimpath", "-o", str(output), "."], env, wrapper)
 
 
 def promtool() -> pathlib.Path:
