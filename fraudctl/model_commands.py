@@ -76,7 +76,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="generate a cardholders and a terminals history, train on each, test on both (four cells)",
     )
-    p.add_argument("--customers", type=int, default=1000, help="with --across-generators: customers per history")
+    p.add_argument(
+        "--customers", type=int, default=500, help="with --across-generators: customers per history (default 500)"
+    )
     p.add_argument("--days", type=int, default=56, help="with --across-generators: days per history (default 56)")
     p.add_argument("--seed", type=int, default=7, help="with --across-generators: generators' seed (default 7)")
     p.add_argument(
