@@ -141,13 +141,13 @@ def _generated(generator: str, users: int, days: int, start: datetime, seed: int
 def cmd_train(args: argparse.Namespace) -> int:
     from fraudmodel.evaluation.metrics import format_metrics
     from fraudmodel.history_files import HistoryFormatError
-    from fraudmodel.training.training import TrainingOptions, train_from_file
+    from fraudmodel.training.training import TrainingOptions
 
     options = TrainingOptions(baselines=not args.no_baselines, seed=args.seed, threads=args.threads)
     if args.from_store:
         args.data = _export_store(args.from_store, args.out)
     try:
-        result = train_from_file(args.data, args.out, options)
+        result = _train_file(args.data, args.out, options)
     except (FileNotFoundError, HistoryFormatError, ValueError) as error:
         return _fail(str(error))
     print(f"\nmodel version {result.version} written to {result.folder}")
@@ -163,6 +163,26 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(format_metrics(f"baseline: {name}", metrics))
     print(f"report: {result.folder / 'report.md'}")
     return 0
+
+
+def _train_file(data: Path, out: Path, options: Any) -> Any:
+    """train_from_file, except that a file saying when each label became known (`labelled_at`, as the
+    terminals generator writes) feeds merchant risk from those times and gets a split gap as long as
+    its longest label delay, so no label is used before it was known."""
+    from dataclasses import replace
+
+    from fraudmodel.evaluation.cross_generator import events_with_label_times, longest_label_delay
+    from fraudmodel.history_files import read_history
+    from fraudmodel.training.training import fingerprint, train
+
+    frame = read_history(data)
+    events = None
+    delay = longest_label_delay(frame)
+    if delay is not None:
+        events = events_with_label_times(frame)
+        delay = max(delay, options.label_delay)
+        options = replace(options, label_delay=delay, split=replace(options.split, gap=max(options.split.gap, delay)))
+    return train(frame, out, options, data_fingerprint=fingerprint(data), source=str(data), events=events)
 
 
 def _export_store(address: str, models_dir: Path) -> Path:

@@ -91,8 +91,20 @@ def events_with_label_times(frame: pd.DataFrame) -> list[TxnEvent]:
     events = frame_to_events(frame)
     if "labelled_at" not in frame.columns:
         return events
-    known = pd.to_datetime(frame["labelled_at"], utc=True).dt.to_pydatetime()
-    return [replace(e, labelled_at=at) for e, at in zip(events, known, strict=True)]
+    known = pd.to_datetime(frame["labelled_at"], utc=True)
+    return [
+        replace(e, labelled_at=None if pd.isna(at) else at.to_pydatetime()) for e, at in zip(events, known, strict=True)
+    ]
+
+
+def longest_label_delay(frame: pd.DataFrame) -> timedelta | None:
+    """How long the file's labels took to become known at most (its `labelled_at` column), or None
+    when the file does not say."""
+    if "labelled_at" not in frame.columns:
+        return None
+    delay = pd.to_datetime(frame["labelled_at"], utc=True) - frame["occurred_at"]
+    longest = delay.max()
+    return None if pd.isna(longest) else longest.to_pytimedelta()
 
 
 def prepare(history: LabelledHistory, split: TemporalSplit | None = None) -> Prepared:
