@@ -14,7 +14,7 @@ ifneq ($(NODE_BIN),)
 export PATH := $(NODE_BIN):$(PATH)
 endif
 
-.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web lint-deploy test test-python test-web bench bench-access chaos fuzz clean
+.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web lint-deploy test test-python test-web bench bench-access chaos fuzz evaluate clean
 
 up: install web  ## start Kafka, PostgreSQL, the model, the five services and the console
 	$(VENV)/bin/fraudctl up
@@ -88,6 +88,9 @@ chaos: install web  ## the chaos suite: steady load while each fault strikes in 
 
 fuzz: install web  ## the door fuzzed at length (FUZZ_EXAMPLES per operation, default 1000; `make test` runs 20) on a private platform
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(VENV)/bin/pytest -ra --timeout=1800 tests/fuzz tests/integration/ingest_svc/test_ingest_fuzz.py
+
+evaluate: install  ## train on each generator's history, test on both: four cells beside the Handbook baseline (a few minutes; EVALUATE_ARGS="--customers 2000")
+	$(VENV)/bin/fraudctl evaluate --across-generators $(EVALUATE_ARGS)
 
 clean:
 	rm -rf build .data test-artifacts

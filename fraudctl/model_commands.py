@@ -8,8 +8,10 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 DEFAULT_MODELS_DIR = Path("models")
+GENERATORS = ("cardholders", "terminals")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,6 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "generate", help="write a generated labelled history of transactions (CSV, or Parquet by extension)"
     )
     p.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
+    p.add_argument(
+        "--generator",
+        choices=GENERATORS,
+        default="cardholders",
+        help="cardholders: US cities, USD, labels after 7 days (default); terminals: Brazil, terminals "
+        "with coordinates and no city, BRL, about 5%% fraud, labels after 6-10 days (a `labelled_at` column)",
+    )
     p.add_argument("--users", type=int, default=2000, help="customers (default 2000)")
     p.add_argument("--days", type=int, default=56, help="days of history (default 56 = 8 weeks)")
     p.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same file")
@@ -51,11 +60,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, help="CSV: transaction_id,score,decision,reasons")
     p.set_defaults(run=cmd_score)
 
-    p = subparsers.add_parser("evaluate", help="score a labelled file and print the metrics fraud teams use")
-    p.add_argument("--model", type=Path, required=True, help="a model version folder")
+    p = subparsers.add_parser(
+        "evaluate",
+        help="score a labelled file and print the metrics fraud teams use; or, with --across-generators, "
+        "train on each generator's history and test on every one beside the Handbook baseline",
+    )
+    p.add_argument("--model", type=Path, help="a model version folder (required without --across-generators)")
     p.add_argument("--history", type=Path, help="earlier transactions that warm user and merchant state")
-    p.add_argument("--data", type=Path, required=True, help="labelled transactions to evaluate on")
+    p.add_argument(
+        "--data", type=Path, help="labelled transactions to evaluate on (required without --across-generators)"
+    )
     p.add_argument("--json", type=Path, help="also write the metrics here as JSON")
+    p.add_argument(
+        "--across-generators",
+        action="store_true",
+        help="generate a cardholders and a terminals history, train on each, test on both (four cells)",
+    )
+    p.add_argument(
+        "--customers", type=int, default=500, help="with --across-generators: customers per history (default 500)"
+    )
+    p.add_argument("--days", type=int, default=56, help="with --across-generators: days per history (default 56)")
+    p.add_argument("--seed", type=int, default=7, help="with --across-generators: generators' seed (default 7)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_MODELS_DIR / "evaluation",
+        help="with --across-generators: folder of the report (default models/evaluation)",
+    )
     p.set_defaults(run=cmd_evaluate)
 
     p = subparsers.add_parser("bench", help="benchmarks that print numbers")
@@ -80,15 +111,13 @@ def _fail(message: str) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
     from fraudmodel.history_files import write_history
 
     try:
-        config = HistoryConfig(users=args.users, days=args.days, start=args.start, seed=args.seed)
+        frame, extra = _generated(args.generator, args.users, args.days, args.start, args.seed)
     except ValueError as error:
         return _fail(str(error))
-    frame = generate_history(config, progress=True)
-    write_history(frame, args.out, extra_columns=("scenario",) if args.scenario_column else ())
+    write_history(frame, args.out, extra_columns=(*extra, *(("scenario",) if args.scenario_column else ())))
     print(
         f"wrote {len(frame):,} transactions of {args.users:,} customers over {args.days} days to {args.out} "
         f"({frame['is_fraud'].mean():.2%} fraudulent)"
@@ -96,16 +125,29 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generated(generator: str, users: int, days: int, start: datetime, seed: int) -> tuple[Any, tuple[str, ...]]:
+    """The generated history frame, and the extra columns it always writes."""
+    if generator == "terminals":
+        from fraudmodel.generators.terminals.config import TerminalsConfig
+        from fraudmodel.generators.terminals.history import generate_terminals_history
+
+        config = TerminalsConfig(customers=users, days=days, start=start, seed=seed)
+        return generate_terminals_history(config).frame, ("labelled_at",)
+    from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
+
+    return generate_history(HistoryConfig(users=users, days=days, start=start, seed=seed), progress=True), ()
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from fraudmodel.evaluation.metrics import format_metrics
     from fraudmodel.history_files import HistoryFormatError
-    from fraudmodel.training.training import TrainingOptions, train_from_file
+    from fraudmodel.training.training import TrainingOptions
 
     options = TrainingOptions(baselines=not args.no_baselines, seed=args.seed, threads=args.threads)
     if args.from_store:
         args.data = _export_store(args.from_store, args.out)
     try:
-        result = train_from_file(args.data, args.out, options)
+        result = _train_file(args.data, args.out, options)
     except (FileNotFoundError, HistoryFormatError, ValueError) as error:
         return _fail(str(error))
     print(f"\nmodel version {result.version} written to {result.folder}")
@@ -121,6 +163,26 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(format_metrics(f"baseline: {name}", metrics))
     print(f"report: {result.folder / 'report.md'}")
     return 0
+
+
+def _train_file(data: Path, out: Path, options: Any) -> Any:
+    """train_from_file, except that a file saying when each label became known (`labelled_at`, as the
+    terminals generator writes) feeds merchant risk from those times and gets a split gap as long as
+    its longest label delay, so no label is used before it was known."""
+    from dataclasses import replace
+
+    from fraudmodel.evaluation.cross_generator import events_with_label_times, longest_label_delay
+    from fraudmodel.history_files import read_history
+    from fraudmodel.training.training import fingerprint, train
+
+    frame = read_history(data)
+    events = None
+    delay = longest_label_delay(frame)
+    if delay is not None:
+        events = events_with_label_times(frame)
+        delay = max(delay, options.label_delay)
+        options = replace(options, label_delay=delay, split=replace(options.split, gap=max(options.split.gap, delay)))
+    return train(frame, out, options, data_fingerprint=fingerprint(data), source=str(data), events=events)
 
 
 def _export_store(address: str, models_dir: Path) -> Path:
@@ -158,6 +220,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.across_generators:
+        from fraudctl.cross_evaluation import run_across_generators
+
+        return run_across_generators(args.customers, args.days, args.seed, args.out)
+    if args.model is None or args.data is None:
+        return _fail("evaluate: --model and --data are required (or --across-generators)")
     import numpy as np
 
     from fraudmesh.errors import DomainError
