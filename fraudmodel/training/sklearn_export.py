@@ -7,7 +7,9 @@ has its own exporter, onnx_export.py). The graph ends like that one:
                              -> logit * calibration_slope + calibration_intercept -> Sigmoid -> score
 
 A forest's probability is a share of trees and is often exactly 0 or 1; the clip keeps the logit
-finite, and the reference scores below clip the same way so the two agree within 1e-5."""
+finite, and the reference scores below clip the same way so the two agree within 1e-5. The head
+runs in double precision: in float32, log(1 - p) of a probability near 1 (common for a confident
+logistic regression) loses enough digits to move the calibrated score by 1e-3."""
 
 from __future__ import annotations
 
@@ -29,9 +31,11 @@ FLOAT_INPUT = "features_float32"
 
 
 def probability_logit(model: BaseEstimator, features: np.ndarray) -> np.ndarray:
-    """The logit the exported graph calibrates, from scikit-learn itself (float32 probabilities, as
-    the converted graph carries a forest's)."""
-    probability = model.predict_proba(features)[:, 1].astype(np.float32).astype(np.float64)
+    """The logit the exported graph calibrates, from scikit-learn itself (a forest's probabilities
+    rounded to float32, as its converted graph carries them)."""
+    probability = model.predict_proba(features)[:, 1]
+    if isinstance(_classifier(model), RandomForestClassifier):
+        probability = probability.astype(np.float32).astype(np.float64)
     clipped = np.clip(probability, EPSILON, 1.0 - EPSILON)
     logit: np.ndarray = np.log(clipped) - np.log1p(-clipped)
     return logit
@@ -45,7 +49,7 @@ def sklearn_to_onnx(
     calibration_intercept: float = 0.0,
     doc_string: str = "",
 ) -> onnx.ModelProto:
-    classifier = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    classifier = _classifier(model)
     if list(classifier.classes_) != [0, 1]:
         raise ValueError(f"expected a binary classifier with classes [0, 1], got {list(classifier.classes_)}")
     # scikit-learn's trees compare float32(x) with their thresholds: a forest's graph is given the
@@ -72,26 +76,28 @@ def sklearn_to_onnx(
             ("fraud_column_starts", [1], np.int64),
             ("fraud_column_ends", [2], np.int64),
             ("column_axis", [1], np.int64),
-            ("clip_low", EPSILON, np.float32),
-            ("clip_high", 1.0 - EPSILON, np.float32),
-            ("one", [1.0], np.float32),
-            ("calibration_slope", [calibration_slope], np.float32),
-            ("calibration_intercept", [calibration_intercept], np.float32),
+            ("clip_low", EPSILON, np.float64),
+            ("clip_high", 1.0 - EPSILON, np.float64),
+            ("one", [1.0], np.float64),
+            ("calibration_slope", [calibration_slope], np.float64),
+            ("calibration_intercept", [calibration_intercept], np.float64),
         )
     ]
     head = [
-        helper.make_node("Cast", [PROBABILITIES], ["probabilities_float"], to=TensorProto.FLOAT),
+        helper.make_node("Cast", [PROBABILITIES], ["probabilities_double"], to=TensorProto.DOUBLE),
         helper.make_node(
-            "Slice", ["probabilities_float", "fraud_column_starts", "fraud_column_ends", "column_axis"], ["p_fraud"]
+            "Slice", ["probabilities_double", "fraud_column_starts", "fraud_column_ends", "column_axis"], ["p_fraud"]
         ),
         helper.make_node("Clip", ["p_fraud", "clip_low", "clip_high"], ["p_clipped"]),
         helper.make_node("Sub", ["one", "p_clipped"], ["p_legitimate"]),
         helper.make_node("Log", ["p_clipped"], ["log_fraud"]),
         helper.make_node("Log", ["p_legitimate"], ["log_legitimate"]),
-        helper.make_node("Sub", ["log_fraud", "log_legitimate"], [LOGIT_OUTPUT]),
-        helper.make_node("Mul", [LOGIT_OUTPUT, "calibration_slope"], ["scaled_logit"]),
+        helper.make_node("Sub", ["log_fraud", "log_legitimate"], ["logit_double"]),
+        helper.make_node("Mul", ["logit_double", "calibration_slope"], ["scaled_logit"]),
         helper.make_node("Add", ["scaled_logit", "calibration_intercept"], ["calibrated_logit"]),
-        helper.make_node("Sigmoid", ["calibrated_logit"], [SCORE_OUTPUT]),
+        helper.make_node("Sigmoid", ["calibrated_logit"], ["score_double"]),
+        helper.make_node("Cast", ["logit_double"], [LOGIT_OUTPUT], to=TensorProto.FLOAT),
+        helper.make_node("Cast", ["score_double"], [SCORE_OUTPUT], to=TensorProto.FLOAT),
     ]
     graph.node.extend(head)
     graph.initializer.extend(constants)
@@ -107,3 +113,7 @@ def sklearn_to_onnx(
     onnx.checker.check_model(converted)
     model_proto: onnx.ModelProto = converted
     return model_proto
+
+
+def _classifier(model: BaseEstimator) -> BaseEstimator:
+    return model.steps[-1][1] if isinstance(model, Pipeline) else model

@@ -85,3 +85,16 @@ def test_served_graph_scores_like_scikit_learn(model) -> None:
     # Uncalibrated, the graph gives the model's own probability (a forest's, clipped away from 0 and 1).
     plain = OnnxScorer(to_onnx(model, 5, 1.0, 0.0, "test").SerializeToString()).scores(rows)
     assert np.max(np.abs(plain - np.clip(model.predict_proba(rows)[:, 1], 1e-6, 1 - 1e-6))) < 1e-5
+
+
+def test_a_confident_linear_model_is_served_like_scikit_learn() -> None:
+    # Probabilities within 1e-6 of 0 or 1, calibrated by a small slope back into the middle: there
+    # a float32 log(1 - p) moved the served score by 1e-3.
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(6000, 5))
+    y = (x[:, 0] > 0).astype(int)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=100.0)).fit(x, y)
+    rows = x[:2000] * 3
+    assert np.mean(np.abs(model.predict_proba(rows)[:, 1] - 0.5) > 0.5 - 1e-5) > 0.5
+    scorer = OnnxScorer(to_onnx(model, 5, 0.1, 0.2, "test").SerializeToString())
+    assert np.max(np.abs(scorer.scores(rows) - calibrated_scores(model, rows, 0.1, 0.2))) < 1e-5
