@@ -9,13 +9,8 @@ from sqlalchemy.pool import NullPool
 from fraudmesh.access.declarations import ROLES, role_value
 from fraudmesh.access.principal import Principal
 from store_svc.access_repository import AccessRepository
-from tests import fresh_database
 
 TESTER = Principal("operator:tests", frozenset({"admin"}))
-
-
-async def migrated_database(cluster_url: str) -> str:
-    return await fresh_database.migrated_database(cluster_url, "access_test")
 
 
 async def keys_by_role(database_url: str) -> dict[str, tuple[str, str]]:

@@ -28,7 +28,8 @@ from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
-from tests.access_keys import keys_by_role, migrated_database
+from tests.access_keys import keys_by_role
+from tests.fresh_database import migrated_database
 
 # In-process apps and services the integration tests build with stand-in peers run with access
 # control off (their peers check no credential); the platform the end-to-end and console tests run
@@ -172,7 +173,7 @@ def stack(
 @pytest.fixture(scope="session")
 async def access_database_url(postgres: PostgresCluster) -> str:
     """A migrated database of its own, for the access-control tests."""
-    return await migrated_database(postgres.url)
+    return await migrated_database(postgres.url, "access_test")
 
 
 @pytest.fixture(scope="session")
