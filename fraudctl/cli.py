@@ -13,6 +13,8 @@ import sys
 import threading
 import time
 
+from sqlalchemy.engine import make_url
+
 from fraudctl.runtime.credentials import admin_key_path
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.platform import Platform, PlatformConfig
@@ -56,7 +58,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  WebSocket             ws://127.0.0.1:{ports.edge}/api/ws\n"
             f"  gRPC                  ingest :{ports.ingest}  scoring :{scoring_ports}  store :{ports.store}  notify :{ports.notify}\n"
             f"  Kafka                 {platform.bootstrap_servers}\n"
-            f"  PostgreSQL            {platform.database_url}\n"
+            f"  PostgreSQL            {make_url(platform.database_url).render_as_string(hide_password=True)}\n"
             f"  logs                  {config.data_dir / 'logs'}\n"
             f"{_sign_in(platform, config)}"
             "Ctrl-C or `make down` stops everything.\n",

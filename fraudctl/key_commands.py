@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from fraudctl.runtime.credentials import operator
+from fraudctl.runtime.platform import PlatformConfig
+from fraudctl.runtime.postgres import PostgresCluster
 from fraudmesh.access.declarations import ROLES, role_value
 from fraudmesh.conversions.access import api_key_object, audit_event_object
-from fraudmesh.settings import DatabaseSettings
 from store_svc.access_repository import AccessRepository
 
 
@@ -50,7 +51,7 @@ def _on_database(
 ) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         async def with_engine() -> int:
-            url = os.environ.get("DATABASE_URL") or DatabaseSettings().database_url
+            url = os.environ.get("DATABASE_URL") or _local_owner_url()
             engine = create_async_engine(url, poolclass=NullPool)
             try:
                 return await command(AccessRepository(engine), args)
@@ -60,6 +61,12 @@ def _on_database(
         return asyncio.run(with_engine())
 
     return run
+
+
+def _local_owner_url() -> str:
+    """The local platform's cluster, as its owner: the password is read from the data folder's credentials/."""
+    config = PlatformConfig()
+    return PostgresCluster(config.data_dir / "postgres", port=config.postgres_port).url
 
 
 async def _create(repository: AccessRepository, args: argparse.Namespace) -> int:

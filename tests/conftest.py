@@ -22,12 +22,14 @@ import pytest
 
 from fraudctl.devtools import tools
 from fraudctl.runtime.credentials import ensure_platform_keys
+from fraudctl.runtime.database_roles import ensure_service_roles
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
-from tests.access_keys import keys_by_role, migrated_database
+from tests.access_keys import keys_by_role
+from tests.fresh_database import migrated_database
 
 # In-process apps and services the integration tests build with stand-in peers run with access
 # control off (their peers check no credential); the platform the end-to-end and console tests run
@@ -137,6 +139,11 @@ def stack(
     # As `make up` runs it: access control on, each service with its own key, an admin key for the
     # tests' clients. Rates are raised: the tests send bursts with one key; rates have their own tests.
     keys = ensure_platform_keys(postgres.url, runtime_dir / "credentials")
+    per_service = {name: keys.service_env(name) for name in keys.by_service}
+    # And each service logs in to PostgreSQL as its own role, with only the privileges its code needs.
+    roles = ensure_service_roles(postgres.url, postgres.credentials_dir)
+    for name in roles.urls:
+        per_service[name] = {**per_service.get(name, {}), **roles.service_env(name)}
     supervisor = ServiceSupervisor(
         ports,
         runtime_dir / "logs",
@@ -153,7 +160,7 @@ def stack(
             # Spans leave every 200 ms instead of every 5 s, so a test finds its trace sooner.
             "OTEL_BSP_SCHEDULE_DELAY": "200",
         },
-        per_service_env={name: keys.service_env(name) for name in keys.by_service},
+        per_service_env=per_service,
         admin_credential=keys.admin,
     )
     for topic in PLATFORM_TOPICS:  # as `fraudctl up` creates them
@@ -166,7 +173,7 @@ def stack(
 @pytest.fixture(scope="session")
 async def access_database_url(postgres: PostgresCluster) -> str:
     """A migrated database of its own, for the access-control tests."""
-    return await migrated_database(postgres.url)
+    return await migrated_database(postgres.url, "access_test")
 
 
 @pytest.fixture(scope="session")

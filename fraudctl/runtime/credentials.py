@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import os
 import pathlib
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from fraud.v1 import options_pb2
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from fraudctl.runtime.database_passwords import write_secret
 from fraudmesh.access.api_keys import key_hash
 from fraudmesh.access.principal import Principal
 from fraudmesh.settings import asyncpg_dsn
@@ -45,34 +45,36 @@ class PlatformKeys:
         return {"SERVICE_API_KEY": self.by_service[service]}
 
 
-async def _valid(database_url: str, key: str) -> bool:
+async def _still_valid(database_url: str, keys: list[str]) -> set[str]:
+    """Those of `keys` PostgreSQL still holds unrevoked, asked in one query on one connection."""
+    hashes = {key_hash(key): key for key in keys}
     connection = await asyncpg.connect(asyncpg_dsn(database_url), timeout=10)
     try:
-        found = await connection.fetchval(
-            "SELECT 1 FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", key_hash(key)
+        rows = await connection.fetch(
+            "SELECT key_hash FROM api_keys WHERE key_hash = ANY($1::bytea[]) AND revoked_at IS NULL", list(hashes)
         )
     finally:
         await connection.close()
-    return found is not None
+    return {hashes[bytes(row["key_hash"])] for row in rows}
 
 
 async def _ensure(database_url: str, folder: pathlib.Path) -> PlatformKeys:
     await upgrade(database_url)  # the keys' table must exist before store_svc first starts
+    wanted = [*((s, options_pb2.ROLE_SERVICE) for s in SERVICES), (ADMIN, options_pb2.ROLE_ADMIN)]
+    paths = {name: folder / f"{name}.key" for name, _ in wanted}
+    saved = {name: path.read_text().strip() for name, path in paths.items() if path.exists()}
+    valid = await _still_valid(database_url, [key for key in saved.values() if key])
     engine = create_async_engine(database_url, poolclass=NullPool)
     repository = AccessRepository(engine)
     keys: dict[str, str] = {}
     created: set[str] = set()
     try:
-        for name, role in [*((s, options_pb2.ROLE_SERVICE) for s in SERVICES), (ADMIN, options_pb2.ROLE_ADMIN)]:
-            path = folder / f"{name}.key"
-            saved = path.read_text().strip() if path.exists() else ""
-            if saved and await _valid(database_url, saved):
-                keys[name] = saved
+        for name, role in wanted:
+            if saved.get(name) in valid:
+                keys[name] = saved[name]
                 continue
             made = await repository.create_key(f"local {name}", role, by=operator())
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w") as file:
-                file.write(made.key)
+            write_secret(paths[name], made.key)
             keys[name] = made.key
             created.add(name)
     finally:

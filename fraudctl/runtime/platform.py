@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fraudctl.runtime.credentials import PlatformKeys, ensure_platform_keys
+from fraudctl.runtime.database_roles import ensure_service_roles
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.keeping import RestartBook, RestartPolicy, start_with_backoff
 from fraudctl.runtime.postgres import PostgresCluster
@@ -99,6 +100,10 @@ class Platform:
         if self.config.access_control:
             self.keys = ensure_platform_keys(self.database_url, self.config.data_dir / "credentials")
             per_service = {name: self.keys.service_env(name) for name in self.keys.by_service}
+        if self.postgres is not None:  # our cluster: each service logs in as its own role, least privilege
+            roles = ensure_service_roles(self.database_url, self.postgres.credentials_dir)
+            for name in roles.urls:
+                per_service[name] = {**per_service.get(name, {}), **roles.service_env(name)}
         self.services = self.supervisor_class(
             self.config.ports,
             self.config.data_dir / "logs",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 import grpc
 import pytest
 from fraud.v1 import dead_letter_pb2, decision_pb2, transaction_pb2
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fraudmesh.errors import FieldViolation, InvalidArgument
@@ -22,20 +19,9 @@ from store_svc.dead_letter_rows import row_from_letter
 from store_svc.ingest_peer import IngestPeer
 from store_svc.repository import TransactionRepository
 from store_svc.servicer import StoreServicer
+from tests.fresh_database import create_database as create_database  # the store tests take it from here
 
 BASE_TIME = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-async def create_database(cluster_url: str) -> str:
-    """A new, empty database on the cluster behind `cluster_url`; returns its asyncpg URL."""
-    name = f"store_test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(make_url(cluster_url).set(drivername="postgresql").render_as_string(False))
-    try:
-        # A database name cannot be a bound parameter; this one is ours, hex only.
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return make_url(cluster_url).set(database=name).render_as_string(hide_password=False)
 
 
 def build_store_server(engine: AsyncEngine, ingest: IngestPeer | None = None) -> GrpcServer:
