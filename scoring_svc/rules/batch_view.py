@@ -14,7 +14,19 @@ from scoring_svc.rules.environment import transaction_fields
 from scoring_svc.rules.list_index import ListIndex
 
 _NO_LEAVES = np.empty((0, 0), dtype=bool)
-_CHANNEL_STEMS = {name: name.upper() for name in CHANNELS}
+
+
+class _ChannelStems(dict[str, str]):
+    """The contract's stem of each channel name ("card_not_present" -> "CARD_NOT_PRESENT"), a
+    lookup for the known ones, one upper() for any other."""
+
+    def __missing__(self, name: str) -> str:
+        return name.upper()
+
+
+_CHANNEL_STEMS = _ChannelStems({name: name.upper() for name in CHANNELS})
+_READ_CHANNEL = attrgetter("channel")
+_READ_AMOUNT = attrgetter("amount")
 
 
 class BatchView:
@@ -41,7 +53,7 @@ class BatchView:
         if column is None:
             column = np.empty(self.size, dtype=object)
             if field == "channel":
-                column[:] = [_CHANNEL_STEMS.get(event.channel) or event.channel.upper() for event in self.events]
+                column[:] = list(map(_CHANNEL_STEMS.__getitem__, map(_READ_CHANNEL, self.events)))
             else:
                 read = attrgetter("transaction_id" if field == "id" else field)
                 column[:] = list(map(read, self.events))
@@ -56,7 +68,7 @@ class BatchView:
             numbers = np.empty((count + 2, self.size))
             numbers[:count] = self.features.T
             numbers[count] = self.scores
-            numbers[count + 1] = [event.amount for event in self.events]
+            numbers[count + 1] = list(map(_READ_AMOUNT, self.events))
             self._numbers = numbers
         return self._numbers
 

@@ -9,7 +9,8 @@
    (kept within [0, 1]).
 
 Computed over the whole batch at once from a (rules x transactions) matrix of matches; only the
-transactions some rule matched are looked at one by one."""
+transactions some rule matched are looked at one by one, and what each distinct set of matching
+rules comes to (the deciding rule, the amount added, the rules named) is worked out once and kept."""
 
 from __future__ import annotations
 
@@ -28,17 +29,49 @@ _CODES = {"APPROVE": _APPROVE, "REVIEW": _REVIEW, "DECLINE": _DECLINE}
 
 
 class RuleActions:
-    """The active rules' actions as arrays, in priority order, built once per rule set."""
+    """The active rules' actions in priority order, built once per rule set, and what each set of
+    matching rules comes to, remembered: most transactions that meet rules meet the same few."""
+
+    _REMEMBERED = 4096  # distinct sets of matching rules kept; forgotten all at once beyond
 
     def __init__(self, rules: Sequence[FiredRule]):
         self.rules = tuple(rules)
-        self.decisive = np.array([rule.action != "ADD_SCORE" for rule in rules], dtype=bool)
-        self.deltas = np.array([rule.score_delta for rule in rules], dtype=float)
-        self.codes = np.array([_CODES.get(rule.action, _APPROVE) for rule in rules], dtype=np.int64)
-        self.positions = np.arange(len(rules))
+        self._verdicts: dict[bytes, Verdict] = {}
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    def verdict(self, pattern: np.ndarray) -> Verdict:
+        """`pattern`: np.packbits of one transaction's matches (one bit per rule, priority order)."""
+        key = pattern.tobytes()
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            if len(self._verdicts) >= self._REMEMBERED:
+                self._verdicts.clear()
+            matched = np.flatnonzero(np.unpackbits(pattern)[: len(self.rules)]).tolist()
+            verdict = self._verdicts[key] = _verdict([self.rules[k] for k in matched])
+        return verdict
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a set of matching rules comes to: the deciding rule's code (None: the thresholds decide),
+    the amount the ADD_SCORE rules before it add, and the rules named in the reasons."""
+
+    code: int | None
+    delta: float
+    fired: tuple[FiredRule, ...]
+
+
+def _verdict(matched: Sequence[FiredRule]) -> Verdict:
+    fired: list[FiredRule] = []
+    delta = 0.0
+    for rule in matched:
+        fired.append(rule)
+        if rule.action in _CODES:
+            return Verdict(_CODES[rule.action], delta, tuple(fired))
+        delta += rule.score_delta
+    return Verdict(None, delta, tuple(fired))
 
 
 @dataclass(frozen=True)
@@ -51,6 +84,10 @@ class Decided:
 def threshold_codes(scores: np.ndarray, thresholds: Thresholds) -> np.ndarray:
     """Thresholds.decide over an array: decline first, as it does."""
     return np.where(scores >= thresholds.decline, _DECLINE, np.where(scores >= thresholds.review, _REVIEW, _APPROVE))
+
+
+def threshold_code(score: float, thresholds: Thresholds) -> int:
+    return _DECLINE if score >= thresholds.decline else _REVIEW if score >= thresholds.review else _APPROVE
 
 
 def decide(
@@ -71,44 +108,13 @@ def decide(
         touched = np.flatnonzero(matches.any(axis=0) & ~(allowed | blocked))
         if touched.size:
             adjusted = scores.copy()
-            _apply_rules(matches[:, touched], touched, rules, thresholds, adjusted, codes, fired)
+            patterns = np.packbits(matches[:, touched], axis=0).T
+            for i, pattern in zip(touched.tolist(), patterns, strict=True):
+                verdict = rules.verdict(pattern)
+                fired[i] = verdict.fired
+                if verdict.delta:
+                    adjusted[i] = min(1.0, max(0.0, adjusted[i] + verdict.delta))
+                codes[i] = threshold_code(adjusted[i], thresholds) if verdict.code is None else verdict.code
     codes[blocked] = _DECLINE
     codes[allowed] = _APPROVE
     return Decided(_NAMES[codes].tolist(), adjusted, fired)
-
-
-def _apply_rules(
-    matched: np.ndarray,
-    touched: np.ndarray,
-    rules: RuleActions,
-    thresholds: Thresholds,
-    adjusted: np.ndarray,
-    codes: np.ndarray,
-    fired: list[Sequence[FiredRule]],
-) -> None:
-    """`matched`: the match matrix's columns of the transactions `touched` (which some rule matched)."""
-    decisive, deltas = rules.decisive, rules.deltas
-    decisive_matches = matched & decisive[:, None]
-    has_decisive = decisive_matches.any(axis=0)
-    first = np.where(has_decisive, decisive_matches.argmax(axis=0), len(rules))
-    adding = matched & ~decisive[:, None] & (rules.positions[:, None] < first[None, :])
-    new_scores = np.clip(adjusted[touched] + deltas @ adding, 0.0, 1.0)
-    adjusted[touched] = new_scores
-    new_codes = threshold_codes(new_scores, thresholds)
-    if has_decisive.any():
-        new_codes[has_decisive] = rules.codes[first[has_decisive]]
-    codes[touched] = new_codes
-    # Many transactions meet the same rules: one tuple per distinct set of fired rules, shared.
-    named = adding
-    deciders = np.flatnonzero(has_decisive)
-    if deciders.size:
-        named = adding.copy()
-        named[first[deciders], deciders] = True
-    shared: dict[bytes, tuple[FiredRule, ...]] = {}
-    for i, pattern in zip(touched.tolist(), np.packbits(named, axis=0).T, strict=True):
-        key = pattern.tobytes()
-        hits = shared.get(key)
-        if hits is None:
-            bits = np.unpackbits(pattern)[: len(rules)]
-            hits = shared[key] = tuple(rules.rules[k] for k in np.flatnonzero(bits).tolist())
-        fired[i] = hits

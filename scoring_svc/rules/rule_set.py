@@ -24,7 +24,7 @@ from scoring_svc.rules.list_index import ListIndex
 from scoring_svc.rules.numeric_leaves import NumericLeaves
 from scoring_svc.rules.outcome import BatchOutcome, FiredRule, ListHit
 from scoring_svc.rules.precedence import RuleActions, decide
-from scoring_svc.rules.vector_compile import Clauses, vectorise
+from scoring_svc.rules.vector_compile import Clauses, NeedsInterpreter, vectorise
 from scoring_svc.rules.vector_parser import NotVectorisable
 from scoring_svc.rules.vector_program import VectorProgram
 
@@ -156,14 +156,21 @@ class _Plan:
         if not self._rules:
             return matches
         if view.has_nan():  # where numpy and CEL part (vector_compile.py): the interpreter answers
-            for k, compiled in enumerate(self._rules):
-                matches[k] = _interpret(compiled, view, errors)
-            return matches
-        if len(self._vectorised) == len(self._rules):
-            return self._program.evaluate(view)
-        if len(self._vectorised):
-            matches[self._vectorised] = self._program.evaluate(view)
+            return self._interpret_all(view, errors)
+        try:
+            if len(self._vectorised) == len(self._rules):
+                return self._program.evaluate(view)
+            if len(self._vectorised):
+                matches[self._vectorised] = self._program.evaluate(view)
+        except NeedsInterpreter:  # likewise, found while evaluating
+            return self._interpret_all(view, errors)
         for k, compiled in self._interpreted:
+            matches[k] = _interpret(compiled, view, errors)
+        return matches
+
+    def _interpret_all(self, view: BatchView, errors: Counter[str]) -> np.ndarray:
+        matches = np.zeros((len(self._rules), view.size), dtype=bool)
+        for k, compiled in enumerate(self._rules):
             matches[k] = _interpret(compiled, view, errors)
         return matches
 

@@ -3,10 +3,12 @@ node of the expression for all the batch's transactions, instead of one interpre
 transaction. Only what cannot raise at run time and means the same in numpy as in CEL is taken:
 double arithmetic (IEEE: x/0 is inf, as in CEL), comparisons between doubles, and of a transaction's
 number with an int (CEL compares them by value, and integers here are below 2**53, so exactly
-doubles; CEL refuses to compare an int with NaN, which arithmetic can make, so an int is compared
-only with a feature, the score or the amount, and a batch holding a NaN among those goes to the
-interpreter, rule_set.py), string equality, membership,
-and boolean logic on booleans (which, without errors, is plain logic). Anything else, including
+doubles), string equality, membership, and boolean logic on booleans (which, without errors, is
+plain logic). One place where they part remains, NaN: CEL refuses to order (< <= > >=) a NaN
+against anything, an error, where numpy answers false. So an int is compared only with a feature,
+the score or the amount; a batch holding a NaN among those goes to the interpreter (rule_set.py);
+and an ordering of computed numbers that meets a NaN (0.0 / 0.0) raises NeedsInterpreter, which
+sends the batch there too. Anything else, including
 integer arithmetic, which CEL checks for overflow, is `NotVectorisable`. tests/unit/scoring_svc/rules
 holds this to the interpreter's answers on random expressions and transactions."""
 
@@ -37,6 +39,12 @@ from scoring_svc.rules.vector_parser import (
 )
 
 Column = Callable[[BatchView], Any]  # an array over the batch, or one value for all of it
+
+
+class NeedsInterpreter(Exception):
+    """Raised while evaluating a batch where numpy and CEL part: arithmetic gave a NaN that an
+    ordering comparison (< <= > >=) meets, which CEL refuses (an error: the rule does not fire and
+    is counted) where numpy answers false. The rule set then asks the interpreter for that batch."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +189,15 @@ class _Compiler:
         if not (numbers or equality):
             raise NotVectorisable(f"{left_kind} {node.op} {right_kind}")
         compare = _COMPARE[node.op]
+        if node.op not in ("==", "!=") and (_computes_number(node.left) or _computes_number(node.right)):
+
+            def ordered(view: BatchView) -> Any:
+                left_values, right_values = left(view), right(view)
+                if np.isnan(left_values).any() or np.isnan(right_values).any():
+                    raise NeedsInterpreter(repr(node))
+                return compare(left_values, right_values)
+
+            return ordered
         if isinstance(node.right, Literal):
             constant = node.right.value
             return lambda view: compare(left(view), constant)
@@ -231,6 +248,11 @@ class _Compiler:
             raise NotVectorisable(f"{node.name} on {target_kind}")
         test = operator.methodcaller(_STRING_METHODS[node.name], argument.value)
         return lambda view: _each(target(view), test)
+
+
+def _computes_number(node: Node) -> bool:
+    """Whether the node computes a number (and so can give NaN from numbers that are not)."""
+    return (isinstance(node, Binary) and node.op in _ARITHMETIC) or (isinstance(node, Unary) and node.op == "-")
 
 
 def _each(values: Any, test: Callable[[str], bool]) -> Any:

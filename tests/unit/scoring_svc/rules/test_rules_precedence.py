@@ -115,3 +115,17 @@ def test_rules_the_vectorised_path_does_not_take_still_decide():
     rule_set, outcome = evaluate(rules, [event(0), event(1, occurred_at=event(0).occurred_at.replace(hour=12))], [0, 0])
     assert [c.vector is None for c in rule_set.active] == [True, False]
     assert outcome.decisions == ["REVIEW", "DECLINE"]
+
+
+def test_ordering_a_computed_nan_is_an_error_as_in_cel_not_false():
+    # 0.0 / 0.0 is NaN; CEL refuses `<` on it (an error, so the rule does not fire and is counted),
+    # where numpy would answer false and `!` would make the rule fire.
+    rules = [
+        Rule("ratio", "ratio", "!(features.amount_to_usual < features.amount_to_usual / 2.0 / 0.0)", Action.REVIEW)
+    ]
+    rule_set, outcome = evaluate(rules, [event(0), event(1)], [0.1, 0.1], amount_to_usual=[0.0, 2.0])
+    assert rule_set.active[0].vector is not None
+    assert outcome.decisions == ["APPROVE", "APPROVE"]  # 2.0 < inf: true, negated
+    assert outcome.errors == {"ratio": 1}
+    _, outcome = evaluate(rules, [event(0)], [0.1], amount_to_usual=[-1.0])  # -1.0 < -inf: false, negated
+    assert outcome.decisions == ["REVIEW"] and outcome.errors == {}
