@@ -8,6 +8,7 @@ its error counter; the batch goes on."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,10 +21,10 @@ from scoring_svc.rules.batch_view import BatchView
 from scoring_svc.rules.definitions import ListKind, NamedList, Rule, RuleStatus
 from scoring_svc.rules.expression_check import InvalidExpression, check_expression, without_strings
 from scoring_svc.rules.interpreted_rule import InterpretedRule
-from scoring_svc.rules.list_index import ListIndex
 from scoring_svc.rules.numeric_leaves import NumericLeaves
 from scoring_svc.rules.outcome import BatchOutcome, FiredRule, ListHit
 from scoring_svc.rules.precedence import RuleActions, decide
+from scoring_svc.rules.string_tests import StringTests
 from scoring_svc.rules.vector_compile import Clauses, NeedsInterpreter, vectorise
 from scoring_svc.rules.vector_parser import NotVectorisable
 from scoring_svc.rules.vector_program import VectorProgram
@@ -41,13 +42,15 @@ class CompiledRule:
     interpreted: InterpretedRule
 
 
-def compile_rule(rule: Rule, lists: Mapping[str, NamedList], leaves: NumericLeaves) -> CompiledRule:
+def compile_rule(
+    rule: Rule, lists: Mapping[str, NamedList], leaves: NumericLeaves, strings: StringTests | None = None
+) -> CompiledRule:
     try:
         program = check_expression(rule.expression, lists.keys())
     except InvalidExpression as error:
         raise InvalidExpression(f"rule {rule.id} ({rule.name}): {error.detail}", error.line, error.column) from None
     try:
-        vector: Clauses | None = vectorise(rule.expression, lists, leaves)
+        vector: Clauses | None = vectorise(rule.expression, lists, leaves, strings)
     except NotVectorisable:
         vector = None
     interpreted = InterpretedRule(program, rule.expression, without_strings(rule.expression), lists)
@@ -63,15 +66,24 @@ class RuleSet:
         shadow: Sequence[CompiledRule],
         lists: Iterable[NamedList],
         leaves: NumericLeaves | None = None,
+        strings: StringTests | None = None,
     ):
+        """Use `compile`: `leaves` and `strings` must hold every test the compiled rules name."""
         self.version = version
         self._leaves = leaves or NumericLeaves()
+        self._strings = strings or StringTests()
         self.active = tuple(active)
         self.shadow = tuple(shadow)
         self.lists = {named.name: named for named in lists}
-        self._indexes = {named.name: ListIndex(named.entries) for named in self.lists.values()}
         self._allow = [named for named in self.lists.values() if named.kind is ListKind.ALLOW]
         self._block = [named for named in self.lists.values() if named.kind is ListKind.BLOCK]
+        # Each allow or block list's match, a test of its field answered with the rules' (string_tests.py).
+        self._list_rows = {
+            named.name: self._strings.add(named.field, ("list", named.name), named.entries.__contains__)
+            for named in self._allow + self._block
+            if named.field is not None
+        }
+        self._lock = threading.Lock()  # the string tests keep what they learn: one batch at a time
         self.errors: Counter[str] = Counter()  # rule id -> transactions it failed on, since compiled
         self._active_plan = _Plan(self.active, self._leaves)
         self._shadow_plan = _Plan(self.shadow, self._leaves)
@@ -88,12 +100,12 @@ class RuleSet:
                 raise ValueError(f"rule id {rule.id} appears twice in rule set {version}")
             seen.add(rule.id)
         ordered = sorted((r for r in rules if r.status is not RuleStatus.DISABLED), key=lambda r: (r.priority, r.id))
-        leaves = NumericLeaves()
-        compiled = [compile_rule(rule, by_name, leaves) for rule in ordered]
+        leaves, strings = NumericLeaves(), StringTests()
+        compiled = [compile_rule(rule, by_name, leaves, strings) for rule in ordered]
         leaves.freeze()
         active = [c for c in compiled if c.rule.status is RuleStatus.ACTIVE]
         shadow = [c for c in compiled if c.rule.status is RuleStatus.SHADOW]
-        return cls(version, active, shadow, by_name.values(), leaves)
+        return cls(version, active, shadow, by_name.values(), leaves, strings)
 
     @classmethod
     def empty(cls, version: str = "none") -> RuleSet:
@@ -103,7 +115,13 @@ class RuleSet:
         self, events: Sequence[TxnEvent], features: np.ndarray, scores: np.ndarray, thresholds: Thresholds
     ) -> BatchOutcome:
         """`features[i]` (FEATURE_NAMES order) and `scores[i]` (the model's) are `events[i]`'s."""
-        view = BatchView(events, features, np.asarray(scores, dtype=float), self._indexes)
+        with self._lock:
+            return self._evaluate(events, features, scores, thresholds)
+
+    def _evaluate(
+        self, events: Sequence[TxnEvent], features: np.ndarray, scores: np.ndarray, thresholds: Thresholds
+    ) -> BatchOutcome:
+        view = BatchView(events, features, np.asarray(scores, dtype=float), self._strings)
         errors: Counter[str] = Counter()
         allowed, blocked, hits = self._listed(view)
         matches = self._active_plan.matches(view, errors)
@@ -132,7 +150,8 @@ class RuleSet:
             on_any = np.zeros(view.size, dtype=bool)
             for named in named_lists:
                 assert named.field is not None
-                on = view.member(named.field, named.name) & ~on_any
+                field, row = self._list_rows[named.name]
+                on = view.tested(field)[row] & ~on_any
                 for i in np.flatnonzero(on).tolist():
                     hits[i] = ListHit(named.name, str(kind), named.field)
                 on_any |= on

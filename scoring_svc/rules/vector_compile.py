@@ -25,6 +25,7 @@ from scoring_svc.rules.batch_view import BatchView
 from scoring_svc.rules.definitions import NamedList
 from scoring_svc.rules.environment import FEATURES, NUMBER_FIELDS, STRING_FIELDS
 from scoring_svc.rules.numeric_leaves import MIRRORED, NumericLeaves, number_row
+from scoring_svc.rules.string_tests import StringTests, Test
 from scoring_svc.rules.vector_parser import (
     Binary,
     ListLiteral,
@@ -66,12 +67,14 @@ _ARITHMETIC = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 _STRING_METHODS = {"startsWith": "startswith", "endsWith": "endswith", "contains": "__contains__"}
 
 
-def vectorise(expression: str, lists: Mapping[str, NamedList], leaves: NumericLeaves) -> Clauses:
+def vectorise(
+    expression: str, lists: Mapping[str, NamedList], leaves: NumericLeaves, strings: StringTests | None = None
+) -> Clauses:
     """The expression as an AND of ORs of atoms (vector_program.py evaluates every rule's at once);
     NotVectorisable when it is outside the subset. Its comparisons of a number with a constant join
-    `leaves`. Without errors (the subset has none) CEL's && and || are plain logic, so this
+    `leaves`; its tests of a string field against constants join `strings`. Without errors (the subset has none) CEL's && and || are plain logic, so this
     flattening is exact; an OR of ANDs stays one atom."""
-    compiler = _Compiler(lists, leaves)
+    compiler = _Compiler(lists, leaves, strings or StringTests())
     node = parse_subset(expression)
     _, kind = compiler.compile(node)  # type-checks the whole expression first
     if kind != "bool":
@@ -103,9 +106,10 @@ def _shared(column: Column, key: str) -> Column:
 
 
 class _Compiler:
-    def __init__(self, lists: Mapping[str, NamedList], leaves: NumericLeaves):
+    def __init__(self, lists: Mapping[str, NamedList], leaves: NumericLeaves, strings: StringTests):
         self._lists = lists
         self._leaves = leaves
+        self._strings = strings
 
     def clauses(self, node: Node) -> Clauses:
         if isinstance(node, Binary) and node.op == "&&":
@@ -120,6 +124,10 @@ class _Compiler:
         return [Atom(repr(node), column, leaf)]
 
     def compile(self, node: Node) -> tuple[Column, str]:
+        tested = self._string_test(node)
+        if tested is not None:
+            field, row = self._strings.add(*tested)
+            return (lambda view: view.tested(field)[row]), "bool"
         if isinstance(node, Literal):
             return _constant(node.value), _kind_of(node.value)
         if isinstance(node, Select):
@@ -153,6 +161,36 @@ class _Compiler:
             name = node.field
             return (lambda view: view.strings(name)), "string"
         raise NotVectorisable(f"{node.variable}.{node.field}")
+
+    def _string_test(self, node: Node) -> tuple[str, object, Test] | None:
+        """A test of one string field against constants, as (field, key, test), for StringTests."""
+        if isinstance(node, Method):
+            target, argument = node.target, node.argument
+            if _string_field(target) and isinstance(argument, Literal) and isinstance(argument.value, str):
+                assert isinstance(target, Select)
+                method = operator.methodcaller(_STRING_METHODS[node.name], argument.value)
+                return target.field, (node.name, argument.value), method
+            return None
+        if not isinstance(node, Binary):
+            return None
+        left, right = node.left, node.right
+        if node.op in ("==", "!=") and isinstance(left, Literal) and _string_field(right):
+            left, right = right, left
+        if not _string_field(left):
+            return None
+        assert isinstance(left, Select)
+        if node.op in ("==", "!=") and isinstance(right, Literal) and isinstance(right.value, str):
+            constant = right.value
+            test: Test = constant.__eq__ if node.op == "==" else constant.__ne__
+            return left.field, (node.op, constant), test
+        if node.op == "in" and isinstance(right, ListRef) and right.name in self._lists:
+            return left.field, ("list", right.name), self._lists[right.name].entries.__contains__
+        if node.op == "in" and isinstance(right, ListLiteral):
+            values = [item.value for item in right.items]
+            if all(isinstance(value, str) for value in values):
+                members = frozenset(values)
+                return left.field, ("in", members), members.__contains__
+        return None
 
     def _leaf_index(self, node: Binary) -> int | None:
         """A number compared with a constant, as one row of the rule set's leaf matrix."""
@@ -222,9 +260,7 @@ class _Compiler:
             if right_node.name not in self._lists:
                 raise NotVectorisable(f"lists.{right_node.name}")
             entries = self._lists[right_node.name].entries
-            if isinstance(left_node, Select) and left_node.variable == "tx" and left_node.field in STRING_FIELDS:
-                field, name = left_node.field, right_node.name
-                return lambda view: view.member(field, name)
+            # `tx.<field> in lists.<name>` is a string test (_string_test), answered before this.
             if isinstance(left_node, Literal) and isinstance(left_node.value, str):
                 return _constant(left_node.value in entries)
             raise NotVectorisable("`in lists` of other than a string field or literal")
@@ -248,6 +284,10 @@ class _Compiler:
             raise NotVectorisable(f"{node.name} on {target_kind}")
         test = operator.methodcaller(_STRING_METHODS[node.name], argument.value)
         return lambda view: _each(target(view), test)
+
+
+def _string_field(node: Node) -> bool:
+    return isinstance(node, Select) and node.variable == "tx" and node.field in STRING_FIELDS
 
 
 def _computes_number(node: Node) -> bool:

@@ -8,7 +8,6 @@ import pytest
 from rules_transactions import THRESHOLDS, event, feature_rows
 
 from scoring_svc.rules import Action, ListKind, NamedList, Rule, RuleSet
-from scoring_svc.rules.list_index import ListIndex
 
 # The second rule names a timestamp, so it runs in the CEL interpreter, one transaction at a time.
 RULES = [
@@ -58,12 +57,3 @@ def test_an_allow_or_block_list_needs_a_transaction_field():
         NamedList("blocked", frozenset({"x"}), ListKind.BLOCK)
     with pytest.raises(ValueError, match="list name"):
         NamedList("Blocked Merchants")
-
-
-def test_the_list_index_agrees_with_the_set_on_random_strings():
-    rng = np.random.default_rng(5)
-    entries = frozenset(f"e{n}" for n in rng.integers(0, 1_000_000, 50_000))
-    index = ListIndex(entries)
-    values = [f"e{n}" for n in rng.integers(0, 1_000_000, 5_000)]
-    hashes = np.array([hash(v) for v in values], dtype=np.int64)
-    assert index.contains(values, hashes).tolist() == [v in entries for v in values]
