@@ -47,6 +47,11 @@ class BatchOutcome:
     shadow: list[Sequence[FiredRule]]
     list_hits: list[ListHit | None]
     errors: dict[str, int] = field(default_factory=dict)  # rule id -> transactions it failed on here
+    # Whether each rule's expression holds for each transaction, whatever decided first (a list, an
+    # earlier rule): (rules x transactions), active rules in priority order, then the shadow ones.
+    # What a backtest counts as a rule's hits.
+    matched: np.ndarray | None = None
+    shadow_matched: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.decisions)

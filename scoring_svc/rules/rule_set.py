@@ -127,6 +127,7 @@ class RuleSet:
         matches = self._active_plan.matches(view, errors)
         decided = decide(view.scores, thresholds, allowed, blocked, matches, self._actions)
         shadow_fired: list[Sequence[FiredRule]] = [_NONE] * view.size
+        shadow_matches = np.zeros((0, view.size), dtype=bool)
         if self.shadow:
             shadow_matches = self._shadow_plan.matches(view, errors)
             for i in np.flatnonzero(shadow_matches.any(axis=0)).tolist():
@@ -140,6 +141,8 @@ class RuleSet:
             shadow=shadow_fired,
             list_hits=hits,
             errors=dict(errors),
+            matched=matches,
+            shadow_matched=shadow_matches,
         )
 
     def _listed(self, view: BatchView) -> tuple[np.ndarray, np.ndarray, list[ListHit | None]]:

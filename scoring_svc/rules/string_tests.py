@@ -54,24 +54,23 @@ class FieldTests:
             self._tests.append(test)
         return self._keys[key]
 
-    def values(self, events: Sequence[TxnEvent]) -> map:
-        values = map(self._read, events)
-        return map(CHANNEL_STEMS.__getitem__, values) if self.field == "channel" else values
-
     def evaluate(self, events: Sequence[TxnEvent]) -> np.ndarray:
         """(tests x transactions) booleans."""
         if self._seen + len(events) > self._capacity:
             self._forget()
-        codes = np.fromiter(map(self._codes.__getitem__, self.values(events)), dtype=np.intp, count=len(events))
+        codes = np.fromiter(map(self._codes.__getitem__, map(self._read, events)), dtype=np.intp, count=len(events))
         return self._table[codes].T
 
     def _code_of(self, value: str) -> int:
-        """A value not seen before: run the tests on it, keep their answers as a new row."""
+        """A value not seen before: run the tests on it (on a channel's stem, as rules see it), keep
+        their answers as a new row."""
         if self._seen == len(self._table):
             grown = np.zeros((max(64, 2 * self._seen), len(self._tests)), dtype=bool)
             if self._seen:
                 grown[: self._seen] = self._table[: self._seen]
             self._table = grown
+        if self.field == "channel":
+            value = CHANNEL_STEMS[value]
         self._table[self._seen] = [test(value) for test in self._tests]
         self._seen += 1
         return self._seen - 1
