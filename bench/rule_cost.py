@@ -1,0 +1,205 @@
+"""`python -m bench.rule_cost`: what analysts' rules cost in scoring's batch path (issue 26, part 6).
+
+Features plus model in batches of 256 (the Scorer the service runs) with no rules, and the same plus
+the evaluation of 50 active rules and four lists of 100,000 entries each, alternating pass by pass
+in one process pinned to one core, on the same transactions from the same per-user state (restored
+before every pass). CPU per transaction comes from process_time; within the passes with rules, the
+rules' own share is timed too, which gives the ratio a second way that a busy machine disturbs less
+(alternating passes can differ a lot in how much else the cores are doing). Then the rules alone,
+with the same 50 rules over lists of ten entries and of 100,000, to show that a list's size costs
+nothing.
+It prints numbers and asserts nothing about them."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from bench.scoring_inprocess import BATCH, _pin_to_one_core
+from fraudmesh.garbage_collection import relax_garbage_collection
+from fraudmodel.evaluation.batch_scoring import scorer_for, warm_from_history
+from fraudmodel.events import TxnEvent
+from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
+from fraudmodel.history_files import frame_to_events
+from fraudmodel.serving.registry import ensure_starter_model
+from fraudmodel.serving.scorer import Scorer
+from scoring_svc.rules import Action, ListKind, NamedList, Rule, RuleSet
+
+TARGET_RATIO = 1.10
+_FEATURE_LIMITS = {
+    "amount_to_usual": 8.0,
+    "amount_z": 6.0,
+    "count_10m": 5,
+    "count_1h": 8,
+    "count_24h": 30,
+    "sum_1h": 3000.0,
+    "sum_24h": 8000.0,
+    "km_from_usual": 2500.0,
+    "km_from_prev": 3000.0,
+    "speed_kmh_from_prev": 900.0,
+}
+
+
+def benchmark_lists(entries: int, live: Sequence[TxnEvent]) -> list[NamedList]:
+    """Four lists of `entries` strings each: allow and block lists of customers and merchants that
+    hold a few of the measured transactions' values (so they are hit), padded with made-up ones."""
+    customers = sorted({e.user_id for e in live})
+    merchants = sorted({e.merchant_id for e in live})
+
+    def padded(real: list[str], prefix: str) -> frozenset[str]:
+        return frozenset(real + [f"{prefix}-{i:07d}" for i in range(max(0, entries - len(real)))])
+
+    return [
+        NamedList("allowed_customers", padded(customers[:2], "vip"), ListKind.ALLOW, "user_id"),
+        NamedList("blocked_customers", padded(customers[2:4], "mule"), ListKind.BLOCK, "user_id"),
+        NamedList("blocked_merchants", padded(merchants[:2], "fake-shop"), ListKind.BLOCK, "merchant_id"),
+        NamedList("watched_merchants", padded(merchants[2:12], "watch"), ListKind.REFERENCE),
+    ]
+
+
+def benchmark_rules() -> list[Rule]:
+    """50 active rules of the kinds analysts write: feature limits per channel, score bands, list
+    membership, merchant prefixes and countries, and ADD_SCORE nudges."""
+    rules: list[Rule] = []
+
+    def add(expression: str, action: Action, delta: float = 0.0) -> None:
+        n = len(rules)
+        rules.append(Rule(f"r{n:02d}", f"rule {n}", expression, action, priority=n, score_delta=delta))
+
+    for name, limit in _FEATURE_LIMITS.items():
+        for channel in ("CARD_NOT_PRESENT", "CARD_PRESENT"):
+            add(f'tx.channel == "{channel}" && features.{name} > {limit}', Action.REVIEW)
+    for band in (0.3, 0.4, 0.5, 0.6, 0.7):
+        add(f"score > {band} && features.new_merchant == 1.0 && tx.amount > {band * 1000}", Action.DECLINE)
+    for limit in (500.0, 1000.0, 2000.0, 4000.0, 8000.0):
+        add(f"tx.merchant_id in lists.watched_merchants && tx.amount > {limit}", Action.REVIEW)
+    for step in range(10):
+        add(
+            f"(features.count_24h > {10 + 2 * step}.0 || features.sum_24h > {5000 + 500 * step}.0)"
+            f" && features.amount_to_usual > {2.0 + step / 2} && score > 0.{step}",
+            Action.REVIEW,
+        )
+    add('tx.country in ["RU", "NG", "KP", "IR"] && tx.channel == "CARD_NOT_PRESENT"', Action.DECLINE)
+    add('tx.merchant_id.startsWith("shop-009") && features.count_1h >= 3', Action.REVIEW)
+    add('tx.currency != "USD" && features.km_from_usual > 1000.0', Action.REVIEW)
+    add("features.seconds_since_prev < 30.0 && features.km_from_prev > 50.0", Action.DECLINE)
+    add("features.merchant_known_frauds_7d >= 3 && score > 0.2", Action.DECLINE)
+    for delta, expression in (
+        (0.05, "features.new_place == 1.0 && features.new_merchant == 1.0"),
+        (0.05, "features.hour_local >= 2.0 && features.hour_local < 5.0 && features.new_merchant == 1.0"),
+        (0.1, "tx.amount / (features.sum_30d + 1.0) > 0.9"),
+        (0.02, 'tx.merchant_id in lists.watched_merchants || tx.country in ["BR", "MX"]'),
+        (-0.02, 'features.amount_to_usual < 0.2 && tx.channel == "CARD_PRESENT"'),
+    ):
+        add(expression, Action.ADD_SCORE, delta)
+    assert len(rules) == 50
+    return rules
+
+
+def _pass(scorer: Scorer, snapshot: bytes, live: Sequence[TxnEvent], rules: RuleSet | None) -> tuple[float, float]:
+    """CPU seconds for one pass over `live` from the same starting state, and of those, the rules'
+    (handing them the scores, and their evaluation)."""
+    scorer.restore(snapshot)
+    thresholds = scorer.thresholds(scorer.registry.active)
+    in_rules = 0.0
+    started = time.process_time()
+    for i in range(0, len(live), BATCH):
+        batch = live[i : i + BATCH]
+        rows = scorer.features(batch)
+        results = scorer.score_rows(batch, rows)
+        if rules is not None:
+            rules_started = time.process_time()
+            scores = np.fromiter((r.score for r in results), dtype=float, count=len(results))
+            rules.evaluate(batch, rows, scores, thresholds)
+            in_rules += time.process_time() - rules_started
+    return time.process_time() - started, in_rules
+
+
+def _rules_alone(rules: RuleSet, scorer: Scorer, snapshot: bytes, live: Sequence[TxnEvent], repeats: int) -> float:
+    """CPU microseconds per transaction of the rule evaluation alone (features and scores precomputed)."""
+    scorer.restore(snapshot)
+    thresholds = scorer.thresholds(scorer.registry.active)
+    batches = []
+    for i in range(0, len(live), BATCH):
+        batch = live[i : i + BATCH]
+        rows = scorer.features(batch)
+        scores = scorer.registry.active.scores(rows)
+        batches.append((batch, rows, scores))
+    started = time.process_time()
+    for _ in range(repeats):
+        for batch, rows, scores in batches:
+            rules.evaluate(batch, rows, scores, thresholds)
+    return (time.process_time() - started) / (repeats * len(live)) * 1e6
+
+
+def run(
+    model_dir: Path | None, transactions: int, users: int, rounds: int, say: Callable[[str], None] = print
+) -> float:
+    """Prints the measurements; returns the ratio of CPU per transaction with rules to without."""
+    # The platform's own model folder (what `make up` serves); a starter model is trained there if empty.
+    model_dir = model_dir or ensure_starter_model(Path(__file__).resolve().parents[1] / "models")
+    pinned = _pin_to_one_core()
+    events = frame_to_events(generate_history(HistoryConfig(users=users, days=35, seed=99)))
+    split = len(events) - min(transactions, len(events) // 2)
+    history, live = events[:split], events[split:]
+    scorer = scorer_for(model_dir)
+    warm_from_history(scorer, history)
+    snapshot = scorer.state_snapshot()
+
+    rules = benchmark_rules()
+    big = RuleSet.compile(rules, benchmark_lists(100_000, live), "bench-100k")
+    small = RuleSet.compile(rules, benchmark_lists(10, live), "bench-10")
+    vectorised = sum(c.vector is not None for c in big.active)
+    say(f"model {model_dir.name}; {pinned}; batch {BATCH}; {len(live):,} transactions per pass, {rounds} rounds")
+    say(f"rule set: {len(big.active)} active rules ({vectorised} vectorised), 4 lists of 100,000 entries")
+    relax_garbage_collection()
+
+    _pass(scorer, snapshot, live, big)  # warm-up: first runs of every code path, not measured
+    without: list[float] = []
+    with_rules: list[float] = []
+    rules_part: list[float] = []
+    for round_ in range(rounds):
+        order = (None, big) if round_ % 2 == 0 else (big, None)
+        for rule_set in order:
+            seconds, in_rules = _pass(scorer, snapshot, live, rule_set)
+            (without if rule_set is None else with_rules).append(seconds / len(live) * 1e6)
+            if rule_set is not None:
+                rules_part.append(in_rules / len(live) * 1e6)
+    ratios = [w / o for w, o in zip(with_rules, without, strict=True)]
+    ratio = statistics.median(with_rules) / statistics.median(without)
+    # The same figure from inside the passes with rules: their rules' CPU over the rest of the same
+    # passes. It does not depend on how busy the machine was in one pass or the next.
+    rest = [w - r for w, r in zip(with_rules, rules_part, strict=True)]
+    inner = 1 + statistics.median(r / o for r, o in zip(rules_part, rest, strict=True))
+    say(f"features + model, no rules           {statistics.median(without):8.2f} us CPU/transaction (median)")
+    say(f"features + model + 50 rules, lists   {statistics.median(with_rules):8.2f} us CPU/transaction (median)")
+    say(f"  of which the rules                 {statistics.median(rules_part):8.2f} us CPU/transaction (median)")
+    say(f"ratio {ratio:.3f} (target <= {TARGET_RATIO:.2f}); per round {', '.join(f'{r:.3f}' for r in ratios)}")
+    say(f"ratio within the passes with rules {inner:.3f} (1 + rules / the rest of the same passes)")
+
+    alone_small = _rules_alone(small, scorer, snapshot, live, 3)
+    alone_big = _rules_alone(big, scorer, snapshot, live, 3)
+    say(f"rules alone, lists of 10 entries      {alone_small:8.2f} us CPU/transaction")
+    say(f"rules alone, lists of 100,000 entries {alone_big:8.2f} us CPU/transaction")
+    errors = sum(big.errors.values())
+    say(f"rule errors counted: {errors}")
+    return ratio
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.rule_cost", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=None, help="a model version folder (default: the starter model)")
+    parser.add_argument("--transactions", type=int, default=20_000)
+    parser.add_argument("--users", type=int, default=2_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    options = parser.parse_args(argv)
+    run(options.model, options.transactions, options.users, options.rounds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""One scored batch as rules read it: each transaction field as a column, built once per batch on
+first use and shared by every rule that reads it; the rule set's tests of each string field
+(string_tests.py) likewise."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+
+from fraudmodel.events import TxnEvent
+from scoring_svc.rules.environment import transaction_fields
+from scoring_svc.rules.string_tests import CHANNEL_STEMS, StringTests
+
+_NO_LEAVES = np.empty((0, 0), dtype=bool)
+
+_READ_CHANNEL = attrgetter("channel")
+_READ_AMOUNT = attrgetter("amount")
+
+
+class BatchView:
+    def __init__(
+        self,
+        events: Sequence[TxnEvent],
+        features: np.ndarray,
+        scores: np.ndarray,
+        string_tests: StringTests | None = None,
+    ):
+        self.events = events
+        self._string_tests = string_tests or StringTests()
+        self._tested: dict[str, np.ndarray] = {}
+        self.size = len(events)
+        self.features = features
+        self._numbers: np.ndarray | None = None  # numeric_leaves.py's matrix: features, score, amount
+        self.leaf_rows: np.ndarray = _NO_LEAVES  # the rule set's numeric comparisons, once evaluated
+        self.cache: dict[object, Any] = {}  # subexpressions shared by several rules (vector_compile.py)
+        self.scores = scores
+        self._strings: dict[str, np.ndarray] = {}
+        self._transactions: list[dict[str, Any] | None] = [None] * self.size
+        self._feature_lists: list[list[float]] | None = None
+        self._score_list: list[float] | None = None
+
+    def strings(self, field: str) -> np.ndarray:
+        column = self._strings.get(field)
+        if column is None:
+            column = np.empty(self.size, dtype=object)
+            if field == "channel":
+                column[:] = list(map(CHANNEL_STEMS.__getitem__, map(_READ_CHANNEL, self.events)))
+            else:
+                read = attrgetter("transaction_id" if field == "id" else field)
+                column[:] = list(map(read, self.events))
+            self._strings[field] = column
+        return column
+
+    def tested(self, field: str) -> np.ndarray:
+        """(tests x transactions): the answers of the rule set's tests of `field` (string_tests.py)."""
+        rows = self._tested.get(field)
+        if rows is None:
+            rows = self._tested[field] = self._string_tests.fields[field].evaluate(self.events)
+        return rows
+
+    def numbers(self) -> np.ndarray:
+        """Every number a rule reads, one contiguous row each: the features (FEATURE_NAMES order),
+        the score, tx.amount."""
+        if self._numbers is None:
+            count = self.features.shape[1]
+            numbers = np.empty((count + 2, self.size))
+            numbers[:count] = self.features.T
+            numbers[count] = self.scores
+            numbers[count + 1] = list(map(_READ_AMOUNT, self.events))
+            self._numbers = numbers
+        return self._numbers
+
+    def has_nan(self) -> bool:
+        return bool(np.isnan(self.numbers()).any())
+
+    # --- for the interpreter, one transaction at a time ---------------------------------------------
+
+    def transaction(self, index: int) -> dict[str, Any]:
+        fields = self._transactions[index]
+        if fields is None:
+            fields = self._transactions[index] = transaction_fields(self.events[index])
+        return fields
+
+    def feature_values(self, index: int) -> list[float]:
+        if self._feature_lists is None:
+            self._feature_lists = self.features.tolist()
+        return self._feature_lists[index]
+
+    def score(self, index: int) -> float:
+        if self._score_list is None:
+            self._score_list = self.scores.tolist()
+        return self._score_list[index]
