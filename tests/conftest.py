@@ -23,6 +23,7 @@ import pytest
 from fraudctl.devtools import tools
 from fraudctl.runtime.credentials import ensure_platform_keys
 from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.kafka_credentials import SERVICE_USERS
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
@@ -137,6 +138,10 @@ def stack(
     # As `make up` runs it: access control on, each service with its own key, an admin key for the
     # tests' clients. Rates are raised: the tests send bursts with one key; rates have their own tests.
     keys = ensure_platform_keys(postgres.url, runtime_dir / "credentials")
+    per_service = {name: keys.service_env(name) for name in keys.by_service}
+    # And each service signs in to Kafka as its own user, which may touch only its own topics and groups.
+    for name in SERVICE_USERS:
+        per_service[name] = {**per_service.get(name, {}), **kafka.client_environment(name)}
     supervisor = ServiceSupervisor(
         ports,
         runtime_dir / "logs",
@@ -153,11 +158,11 @@ def stack(
             # Spans leave every 200 ms instead of every 5 s, so a test finds its trace sooner.
             "OTEL_BSP_SCHEDULE_DELAY": "200",
         },
-        per_service_env={name: keys.service_env(name) for name in keys.by_service},
+        per_service_env=per_service,
         admin_credential=keys.admin,
     )
-    for topic in PLATFORM_TOPICS:  # as `fraudctl up` creates them
-        asyncio.run(ensure(kafka.bootstrap_servers, topic))
+    for topic in PLATFORM_TOPICS:  # as `fraudctl up` creates them, as the admin user
+        asyncio.run(ensure(kafka.bootstrap_servers, topic, security=kafka.admin_security))
     supervisor.start_all()
     yield supervisor
     supervisor.stop_all()
