@@ -7,6 +7,8 @@ import asyncio
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
+
 
 def total_lag(end_offsets: dict[TopicPartition, int], committed: dict[TopicPartition, int]) -> int:
     """Records on the topic not yet committed by the group; a partition never committed counts whole."""
@@ -16,10 +18,14 @@ def total_lag(end_offsets: dict[TopicPartition, int], committed: dict[TopicParti
 class GroupProbe:
     """Long-lived admin and consumer clients, so sampling lag every half second costs no reconnects."""
 
-    def __init__(self, bootstrap_servers: str, group: str, topic: str):
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+    def __init__(self, bootstrap_servers: str, group: str, topic: str, security: KafkaSecurity = PLAINTEXT):
+        self._admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000, **security.aiokafka()
+        )
         # Reads no records: it only asks for the partitions' end offsets.
-        self._offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+        self._offsets = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap_servers, enable_auto_commit=False, **security.aiokafka()
+        )
         self.group = group
         self.topic = topic
         self._partitions: list[TopicPartition] = []

@@ -176,7 +176,9 @@ class Run:
         rows = StoredRows(target.database_url)
         try:
             async with (
-                GroupProbe(target.bootstrap_servers, target.consumer_group, target.topic) as probe,
+                GroupProbe(
+                    target.bootstrap_servers, target.consumer_group, target.topic, target.kafka_security
+                ) as probe,
                 DecisionClock(target.ports.grpc_address("notify")) as clock,
             ):
                 sampler = Sampler(probe, lambda: self._watched(target, pool))

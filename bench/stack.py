@@ -17,6 +17,8 @@ from bench import procfs
 from fraudctl.runtime.platform import REPO, Platform, PlatformConfig
 from fraudctl.runtime.services import MODULES, ServicePorts, ServiceProcess, ServiceSupervisor, grpc_serving
 from fraudctl.runtime.waiting import free_port, wait_until
+from fraudmesh.kafka_security import KafkaSecurity
+from fraudmesh.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 SERVICES = ("ingest", "scoring", "store", "notify", "edge")
@@ -36,6 +38,8 @@ class Target:
     supervisor: ServiceSupervisor | None = None  # None when attached to a platform we did not start
     extra_scoring: list[ServiceProcess] = field(default_factory=list)
     listening: procfs.ListeningPids = field(default_factory=procfs.ListeningPids)
+    # How the benchmarks' own Kafka clients connect: our broker's admin user, or the environment's settings.
+    kafka_security: KafkaSecurity = field(default_factory=lambda: KafkaSecurity.from_settings(KafkaSettings()))
 
     def service_pids(self) -> dict[str, int]:
         """Python service processes by name (a second scoring instance as `scoring2`)."""
@@ -121,6 +125,7 @@ class OwnPlatform:
             kafka_port=self.config.kafka_port,
             postgres_port=self.config.postgres_port,
             supervisor=self.platform.services,
+            kafka_security=self.platform.kafka_security,
         )
 
     def stop(self) -> None:
@@ -168,6 +173,8 @@ def start_extra_scoring(
         "STORE_ADDRESS": target.ports.grpc_address("store"),
         "NOTIFY_ADDRESS": target.ports.grpc_address("notify"),
         "CONSUMER_GROUP": target.consumer_group,
+        # Its Kafka user, as the supervisor gives the first instance.
+        **(target.supervisor.per_service_env.get("scoring", {}) if target.supervisor is not None else {}),
     }
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{label}.log"

@@ -21,7 +21,9 @@ from fraudctl.runtime.platform import Platform, PlatformConfig
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.probes import kafka_answers, postgres_answers
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
+from fraudmesh.kafka_security import KafkaSecurity
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
+from fraudmesh.settings import KafkaSettings
 from scoring_svc.settings import ScoringSettings
 
 log = logging.getLogger("fraudctl")
@@ -122,7 +124,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     own_postgres = PostgresCluster(config.data_dir / "postgres", port=config.postgres_port)
     own_kafka = KafkaBroker(config.data_dir / "kafka", port=config.kafka_port)
     health = {
-        "kafka": kafka_answers(config.kafka_bootstrap_servers or own_kafka.bootstrap_servers),
+        "kafka": kafka_answers(config.kafka_bootstrap_servers, security=KafkaSecurity.from_settings(KafkaSettings()))
+        if config.kafka_bootstrap_servers
+        else own_kafka.answers(),
         "postgres": postgres_answers(config.database_url or own_postgres.url),
     }
     health |= ServiceSupervisor(ServicePorts(), config.data_dir / "logs", {}).health()

@@ -23,6 +23,7 @@ import confluent_kafka
 
 from fraudmesh.errors import Unavailable
 from fraudmesh.kafka_connect import start_when_reachable
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,17 @@ _WATCHDOG_SECONDS = 0.5
 
 
 class AcknowledgedProducer:
-    def __init__(self, bootstrap_servers: str, linger_ms: int = 1, request_timeout_ms: int = 10_000):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        linger_ms: int = 1,
+        request_timeout_ms: int = 10_000,
+        security: KafkaSecurity = PLAINTEXT,
+    ):
         self._timeout = request_timeout_ms / 1000
         self._config = {
             "bootstrap.servers": bootstrap_servers,
+            **security.confluent(),
             "acks": "all",
             "enable.idempotence": True,
             "linger.ms": linger_ms,

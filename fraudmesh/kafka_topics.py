@@ -7,7 +7,9 @@ import logging
 from dataclasses import dataclass, field
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, TopicAuthorizationFailedError, for_code
+
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 
 log = logging.getLogger(__name__)
 
@@ -38,31 +40,51 @@ TRANSACTIONS_PARTITIONS = TRANSACTIONS.partitions
 
 
 async def ensure_topic(
-    bootstrap_servers: str, name: str, partitions: int = TRANSACTIONS_PARTITIONS, config: dict[str, str] | None = None
+    bootstrap_servers: str,
+    name: str,
+    partitions: int = TRANSACTIONS_PARTITIONS,
+    config: dict[str, str] | None = None,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000)
+    """Creates the topic unless it exists. Under ACLs a service sees only the topics it may use and
+    may create none: those the operator (`fraudctl up`) created are listed and left alone, and one
+    missing is reported as the operator's to create."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000, **security.aiokafka())
     await admin.start()
     try:
         if name in await admin.list_topics():
             return
-        try:
-            topic = NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs=config or {})
-            await admin.create_topics([topic])
-            log.info("created topic %s with %d partitions", name, partitions)
-        except TopicAlreadyExistsError:
-            pass  # another process created it between our look and our create
+        topic = NewTopic(name, num_partitions=partitions, replication_factor=1, topic_configs=config or {})
+        response = await admin.create_topics([topic])
+        # The answer carries one error code per topic; aiokafka raises none of them.
+        for _, code, *_ in response.topic_errors:
+            error = for_code(code)
+            if error is TopicAlreadyExistsError:
+                return  # another process created it between our look and our create
+            if error is TopicAuthorizationFailedError:
+                raise PermissionError(
+                    f"Kafka user {security.username or '(anonymous)'} may not create topic {name}, which is missing "
+                    "or which it may not describe: the operator creates the platform's topics (`fraudctl up`)"
+                )
+            if code != 0:
+                raise error(f"creating topic {name}")
+        log.info("created topic %s with %d partitions", name, partitions)
     finally:
         await admin.close()
 
 
-async def ensure(bootstrap_servers: str, topic: Topic, name: str | None = None) -> None:
+async def ensure(
+    bootstrap_servers: str, topic: Topic, name: str | None = None, security: KafkaSecurity = PLAINTEXT
+) -> None:
     """Creates `topic` (under `name` when a setting renames it) unless it exists."""
-    await ensure_topic(bootstrap_servers, name or topic.name, topic.partitions, topic.config)
+    await ensure_topic(bootstrap_servers, name or topic.name, topic.partitions, topic.config, security)
 
 
-async def ensure_if_reachable(bootstrap_servers: str, topic: Topic, name: str | None = None) -> None:
+async def ensure_if_reachable(
+    bootstrap_servers: str, topic: Topic, name: str | None = None, security: KafkaSecurity = PLAINTEXT
+) -> None:
     """For a service's start: Kafka may come up later, and its clients keep trying to connect."""
     try:
-        await ensure(bootstrap_servers, topic, name)
+        await ensure(bootstrap_servers, topic, name, security)
     except Exception as error:
         log.warning("could not ensure topic %s yet: %s", name or topic.name, error)

@@ -7,7 +7,9 @@ which names the variable. The README's settings table lists every field of every
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +35,30 @@ class ServiceSettings(BaseSettings):
 
 class KafkaSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", description="Kafka brokers, comma-separated.")
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT",
+        description="How clients connect to Kafka; `make up` gives each service SASL_SSL and its own user.",
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field(
+        "SCRAM-SHA-512", description="SASL mechanism, when KAFKA_SECURITY_PROTOCOL is SASL_SSL or SASL_PLAINTEXT."
+    )
+    kafka_sasl_username: str = Field(
+        "", description="This service's Kafka user (needed with a SASL protocol).", validate_default=True
+    )
+    kafka_sasl_password: SecretStr = Field(SecretStr(""), description="That user's password; never logged.")
+    kafka_ssl_ca_file: str = Field(
+        "", description="PEM file of the authority that signed the broker's certificate; empty: the system's."
+    )
+
+    # A field's validator, not the model's: pydantic's message quotes the input it refuses, and a
+    # model validator's input is every setting, the password among them.
+    @field_validator("kafka_sasl_username")
+    @classmethod
+    def _sasl_needs_a_user(cls, username: str, info: ValidationInfo) -> str:
+        protocol = info.data.get("kafka_security_protocol", "")
+        if protocol.startswith("SASL_") and not username:
+            raise ValueError(f"KAFKA_SASL_USERNAME is needed when KAFKA_SECURITY_PROTOCOL is {protocol}")
+        return username
 
 
 class DatabaseSettings(BaseSettings):

@@ -7,6 +7,7 @@ import uvloop
 from fraudmesh.access.service_access import ServiceAccess
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
+from fraudmesh.kafka_security import KafkaSecurity
 from fraudmesh.kafka_topics import TRANSACTIONS, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
@@ -23,12 +24,14 @@ from ingest_svc.settings import IngestSettings
 
 async def main(settings: IngestSettings) -> None:
     telemetry = ServiceTelemetry.start(settings, IngestMetrics())
+    kafka_security = KafkaSecurity.from_settings(settings)
     publisher = KafkaTransactionPublisher(
         settings.kafka_bootstrap_servers,
         settings.transactions_topic,
         settings.producer_linger_ms,
         settings.producer_request_timeout_ms,
         telemetry.metrics,
+        kafka_security,
     )
     durable_keys = IdempotencyStore(settings.database_url, settings.idempotency())
     ingestor = Ingestor(publisher, IdempotencyCache(settings.idempotency_cache_size), durable_keys=durable_keys)
@@ -40,7 +43,12 @@ async def main(settings: IngestSettings) -> None:
         [*telemetry.server_interceptors(), *access.server_interceptors()],
         grace_seconds=settings.shutdown_grace_seconds,
     )
-    broker = BrokerCheck(settings.kafka_bootstrap_servers, settings.transactions_topic, lambda: publisher.connected)
+    broker = BrokerCheck(
+        settings.kafka_bootstrap_servers,
+        settings.transactions_topic,
+        lambda: publisher.connected,
+        security=kafka_security,
+    )
 
     async def report(serving: bool) -> None:
         telemetry.metrics.serving.set(1 if serving else 0)
@@ -49,7 +57,9 @@ async def main(settings: IngestSettings) -> None:
     health = ServingWatch(broker.problem, report, settings.broker_check_interval_seconds)
 
     async def start() -> None:
-        await ensure_if_reachable(settings.kafka_bootstrap_servers, TRANSACTIONS, settings.transactions_topic)
+        await ensure_if_reachable(
+            settings.kafka_bootstrap_servers, TRANSACTIONS, settings.transactions_topic, kafka_security
+        )
         await publisher.start()
         await durable_keys.start()
         await access.start()

@@ -9,15 +9,24 @@ from collections.abc import Callable
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
+
 
 class BrokerCheck:
-    def __init__(self, bootstrap_servers: str, topic: str, connected: Callable[[], bool], timeout_s: float = 1.0):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topic: str,
+        connected: Callable[[], bool],
+        timeout_s: float = 1.0,
+        security: KafkaSecurity = PLAINTEXT,
+    ):
         self._topic = topic
         self._connected = connected
         self._timeout_s = timeout_s
         # Its own small client: the producer's connection stays free for records. log_level 0: a broker
         # that is away is what this reports (on health, and in one log line), not an error per attempt.
-        self._admin = AdminClient({"bootstrap.servers": bootstrap_servers, "log_level": 0})
+        self._admin = AdminClient({"bootstrap.servers": bootstrap_servers, "log_level": 0, **security.confluent()})
 
     async def problem(self) -> str | None:
         """None when the broker can take records now; else why not."""

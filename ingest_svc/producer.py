@@ -11,6 +11,7 @@ from opentelemetry.util.types import AttributeValue
 
 from fraudmesh.errors import Unavailable
 from fraudmesh.kafka_producer import AcknowledgedProducer
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 from fraudmesh.trace_context import inject_headers, tracing_off
 from ingest_svc.metrics import IngestMetrics
 
@@ -27,9 +28,10 @@ class KafkaTransactionPublisher:
         linger_ms: int,
         request_timeout_ms: int,
         metrics: IngestMetrics | None = None,
+        security: KafkaSecurity = PLAINTEXT,
     ):
         self._topic = topic
-        self._producer = AcknowledgedProducer(bootstrap_servers, linger_ms, request_timeout_ms)
+        self._producer = AcknowledgedProducer(bootstrap_servers, linger_ms, request_timeout_ms, security)
         self.start = self._producer.start
         self.stop = self._producer.stop
         self.wait_connected = self._producer.wait_connected

@@ -18,6 +18,7 @@ import confluent_kafka
 from confluent_kafka import KafkaError, TopicPartition
 
 from fraudmesh.errors import Unavailable
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -31,12 +32,15 @@ class JournalRewound(Exception):
 
 
 class JournalReader:
-    def __init__(self, bootstrap_servers: str, topic: str, *, start_at_oldest_if_gone: bool):
+    def __init__(
+        self, bootstrap_servers: str, topic: str, *, start_at_oldest_if_gone: bool, security: KafkaSecurity = PLAINTEXT
+    ):
         """`start_at_oldest_if_gone`: a start offset retention has dropped begins at the oldest kept
         record (a subscriber then learns of the gap); otherwise reading fails with JournalRewound."""
         self.topic = topic
         self._config: dict[str, Any] = {
             "bootstrap.servers": bootstrap_servers,
+            **security.confluent(),
             "group.id": "notify-journal",  # librdkafka requires one; assigned partitions never join it
             "enable.auto.commit": False,
             "enable.auto.offset.store": False,

@@ -13,6 +13,7 @@ import grpc
 
 from fraudmesh.grpc_server import GrpcServer
 from fraudmesh.kafka_producer import AcknowledgedProducer
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 from fraudmesh.kafka_topics import DECISIONS, ensure_if_reachable
 from notify_svc.follower import JournalFollower
 from notify_svc.hub import DecisionHub
@@ -39,15 +40,19 @@ class NotifyServer:
         grace_seconds: float = 10.0,
         interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
         max_subscribers: int | None = None,
+        kafka_security: KafkaSecurity = PLAINTEXT,
     ):
         self._bootstrap_servers = bootstrap_servers
+        self._kafka_security = kafka_security
         self._topic = journal_topic
         self._retained = retained
         self.hub = DecisionHub(retained, queue_size, self._journal_from, max_subscribers)
         in_flight = InFlight()
-        self._producer = AcknowledgedProducer(bootstrap_servers, request_timeout_ms=journal_timeout_ms)
+        self._producer = AcknowledgedProducer(
+            bootstrap_servers, request_timeout_ms=journal_timeout_ms, security=kafka_security
+        )
         self.follower = JournalFollower(
-            JournalReader(bootstrap_servers, journal_topic, start_at_oldest_if_gone=False),
+            JournalReader(bootstrap_servers, journal_topic, start_at_oldest_if_gone=False, security=kafka_security),
             self.hub,
             in_flight,
             retained,
@@ -75,6 +80,7 @@ class NotifyServer:
             grace_seconds=settings.shutdown_grace_seconds,
             interceptors=interceptors,
             max_subscribers=settings.notify_max_subscribers,
+            kafka_security=KafkaSecurity.from_settings(settings),
         )
 
     @property
@@ -82,11 +88,13 @@ class NotifyServer:
         return self.grpc.port
 
     def _journal_from(self, after_sequence: int) -> JournalDecisions:
-        reader = JournalReader(self._bootstrap_servers, self._topic, start_at_oldest_if_gone=True)
+        reader = JournalReader(
+            self._bootstrap_servers, self._topic, start_at_oldest_if_gone=True, security=self._kafka_security
+        )
         return JournalDecisions(reader, after_sequence, self._retained)
 
     async def _ensure_topic(self) -> None:
-        await ensure_if_reachable(self._bootstrap_servers, DECISIONS, self._topic)
+        await ensure_if_reachable(self._bootstrap_servers, DECISIONS, self._topic, self._kafka_security)
 
     async def start(self, on_failure: Callable[[BaseException], None]) -> None:
         """Serves at once, saying NOT_SERVING (and refusing calls with UNAVAILABLE) until the

@@ -18,6 +18,7 @@ from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, insecure_channel, run_until_signalled
 from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.kafka_producer import AcknowledgedProducer
+from fraudmesh.kafka_security import KafkaSecurity
 from fraudmesh.kafka_topics import DEAD_LETTERS, LABELS, SCORING_CONTROL, TRANSACTIONS, ensure, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
@@ -49,6 +50,7 @@ async def main(settings: ScoringSettings) -> None:
     telemetry = ServiceTelemetry.start(settings, ScoringMetrics())
     metrics = telemetry.metrics
     bootstrap = settings.kafka_bootstrap_servers
+    kafka_security = KafkaSecurity.from_settings(settings)
     # The settings' versions count only until the model choice on the control topic is read.
     registry = ModelRegistry(settings.models_dir, settings.active_model_version, settings.shadow_model_version)
     metrics.set_active_model(registry.active.version)
@@ -63,9 +65,11 @@ async def main(settings: ScoringSettings) -> None:
     callers = [*telemetry.client_interceptors(), *access.client_interceptors()]
     store_channel = insecure_channel(settings.store_address, callers)
     notify_channel = insecure_channel(settings.notify_address, callers)
-    producer = AcknowledgedProducer(bootstrap)  # dead letters and model choices
+    producer = AcknowledgedProducer(bootstrap, security=kafka_security)  # dead letters and model choices
     control = ModelControl(
-        AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False),
+        AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **kafka_security.aiokafka()
+        ),
         producer,
         settings.scoring_control_topic,
         registry,
@@ -81,6 +85,7 @@ async def main(settings: ScoringSettings) -> None:
         # one fetch (and one scored batch) per wait rather than one per record or two that arrived.
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
         fetch_min_bytes=settings.fetch_min_bytes,
+        **kafka_security.aiokafka(),
     )
     label_feed = LabelFeed(
         AIOKafkaConsumer(
@@ -88,6 +93,7 @@ async def main(settings: ScoringSettings) -> None:
             bootstrap_servers=bootstrap,
             group_id=None,  # every instance needs every label, from the oldest retained (35 days)
             auto_offset_reset="earliest",
+            **kafka_security.aiokafka(),
         ),
         scorer,
     )
@@ -138,9 +144,11 @@ async def main(settings: ScoringSettings) -> None:
             (LABELS, settings.labels_topic),
             (DEAD_LETTERS, settings.dead_letters_topic),
         ):
-            await ensure_if_reachable(bootstrap, topic, name)
+            await ensure_if_reachable(bootstrap, topic, name, kafka_security)
         # This one must exist before it is read: an instance cannot say SERVING before it has read it.
-        await start_when_reachable(lambda: ensure(bootstrap, SCORING_CONTROL, settings.scoring_control_topic))
+        await start_when_reachable(
+            lambda: ensure(bootstrap, SCORING_CONTROL, settings.scoring_control_topic, kafka_security)
+        )
         await start_when_reachable(control.consumer.start)
         await control.run()
 

@@ -20,6 +20,7 @@ from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, insecure_channel, run_until_signalled
 from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.kafka_producer import AcknowledgedProducer
+from fraudmesh.kafka_security import KafkaSecurity
 from fraudmesh.kafka_topics import DEAD_LETTERS, LABELS, ensure_if_reachable
 from fraudmesh.logs import configure_logging
 from fraudmesh.metrics import ServiceMetrics
@@ -66,12 +67,13 @@ async def serve(settings: StoreSettings) -> None:
     # /metrics answers from here on, so a long migration is visible to Prometheus as a live target.
     telemetry = ServiceTelemetry.start(settings, ServiceMetrics("store"))
     engine = create_engine(settings)
+    kafka_security = KafkaSecurity.from_settings(settings)
     try:
         if settings.store_migrate_on_start:
             log.info("migrating %s", safe_url(settings.database_url))
             with unavailable_when_unreachable():
                 await upgrade_engine(engine)
-        producer = AcknowledgedProducer(settings.kafka_bootstrap_servers)
+        producer = AcknowledgedProducer(settings.kafka_bootstrap_servers, security=kafka_security)
         access = ServiceAccess(settings)
         ingest_channel = insecure_channel(
             settings.ingest_address, [*telemetry.client_interceptors(), *access.client_interceptors()]
@@ -91,6 +93,7 @@ async def serve(settings: StoreSettings) -> None:
                 group_id=settings.store_dead_letters_group,
                 enable_auto_commit=False,  # committed once the letters are stored
                 auto_offset_reset="earliest",
+                **kafka_security.aiokafka(),
             ),
             dead_letters,
             DeadLetterMetrics(telemetry.metrics.registry),
@@ -106,7 +109,9 @@ async def serve(settings: StoreSettings) -> None:
 
         async def keep_dead_letters() -> None:
             # Kafka may come up after store; the gRPC service does not wait for it.
-            await ensure_if_reachable(settings.kafka_bootstrap_servers, DEAD_LETTERS, settings.dead_letters_topic)
+            await ensure_if_reachable(
+                settings.kafka_bootstrap_servers, DEAD_LETTERS, settings.dead_letters_topic, kafka_security
+            )
             await start_when_reachable(intake.consumer.start)
             log.info("keeping dead letters from %s", settings.dead_letters_topic)
             await intake.run()
@@ -119,7 +124,7 @@ async def serve(settings: StoreSettings) -> None:
                 signal.raise_signal(signal.SIGTERM)
 
         async def start() -> None:
-            await ensure_if_reachable(settings.kafka_bootstrap_servers, LABELS, settings.labels_topic)
+            await ensure_if_reachable(settings.kafka_bootstrap_servers, LABELS, settings.labels_topic, kafka_security)
             await producer.start()
             await access.start()
             await server.start()

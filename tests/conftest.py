@@ -24,6 +24,7 @@ from fraudctl.devtools import tools
 from fraudctl.runtime.credentials import ensure_platform_keys
 from fraudctl.runtime.database_roles import ensure_service_roles
 from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.kafka_credentials import SERVICE_USERS
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
@@ -144,6 +145,9 @@ def stack(
     roles = ensure_service_roles(postgres.url, postgres.credentials_dir)
     for name in roles.urls:
         per_service[name] = {**per_service.get(name, {}), **roles.service_env(name)}
+    # And each service signs in to Kafka as its own user, which may touch only its own topics and groups.
+    for name in SERVICE_USERS:
+        per_service[name] = {**per_service.get(name, {}), **kafka.client_environment(name)}
     supervisor = ServiceSupervisor(
         ports,
         runtime_dir / "logs",
@@ -163,8 +167,8 @@ def stack(
         per_service_env=per_service,
         admin_credential=keys.admin,
     )
-    for topic in PLATFORM_TOPICS:  # as `fraudctl up` creates them
-        asyncio.run(ensure(kafka.bootstrap_servers, topic))
+    for topic in PLATFORM_TOPICS:  # as `fraudctl up` creates them, as the admin user
+        asyncio.run(ensure(kafka.bootstrap_servers, topic, security=kafka.admin_security))
     supervisor.start_all()
     yield supervisor
     supervisor.stop_all()

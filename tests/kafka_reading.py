@@ -1,12 +1,22 @@
-"""Reads everything a topic holds, for tests that check what reached Kafka."""
+"""Reads everything a topic holds, for tests that check what reached Kafka, as the broker's admin
+user (whose credentials the test session's broker keeps)."""
 
 from __future__ import annotations
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 
-async def read_all(bootstrap_servers: str, topic: str) -> list:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+
+def admin_consumer(broker: KafkaBroker, *topics: str, **options: object) -> AIOKafkaConsumer:
+    """A consumer of the test session's broker, signed in as its admin user."""
+    return AIOKafkaConsumer(
+        *topics, bootstrap_servers=broker.bootstrap_servers, **options, **broker.admin_security.aiokafka()
+    )
+
+
+async def read_all(broker: KafkaBroker, topic: str) -> list:
+    consumer = admin_consumer(broker, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
@@ -26,9 +36,9 @@ async def read_all(bootstrap_servers: str, topic: str) -> list:
         await consumer.stop()
 
 
-async def topic_size(bootstrap_servers: str, topic: str) -> int:
+async def topic_size(broker: KafkaBroker, topic: str) -> int:
     """How many records the topic has ever received (the sum of its partitions' end offsets)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = admin_consumer(broker, enable_auto_commit=False)
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()

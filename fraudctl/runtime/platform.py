@@ -15,10 +15,13 @@ from typing import Any
 from fraudctl.runtime.credentials import PlatformKeys, ensure_platform_keys
 from fraudctl.runtime.database_roles import ensure_service_roles
 from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.kafka_credentials import SERVICE_USERS
 from fraudctl.runtime.keeping import RestartBook, RestartPolicy, start_with_backoff
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
+from fraudmesh.kafka_security import KafkaSecurity
 from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
+from fraudmesh.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -60,6 +63,14 @@ class Platform:
         return self.kafka.bootstrap_servers
 
     @property
+    def kafka_security(self) -> KafkaSecurity:
+        """How the operator's clients connect: our broker's admin user, or what the environment's
+        KAFKA_* settings say for a broker given by KAFKA_BOOTSTRAP_SERVERS."""
+        if self.kafka is not None:
+            return self.kafka.admin_security
+        return KafkaSecurity.from_settings(KafkaSettings())
+
+    @property
     def database_url(self) -> str:
         if self.config.database_url:
             return self.config.database_url
@@ -81,7 +92,7 @@ class Platform:
             log.info("starting Apache Kafka (KRaft) on 127.0.0.1:%d", self.config.kafka_port)
             self.kafka.start()
         for topic in PLATFORM_TOPICS:
-            asyncio.run(ensure(self.bootstrap_servers, topic))
+            asyncio.run(ensure(self.bootstrap_servers, topic, security=self.kafka_security))
 
     def ensure_model(self) -> None:
         from fraudmodel.serving.registry import ensure_starter_model  # heavy imports, only when needed
@@ -104,6 +115,9 @@ class Platform:
             roles = ensure_service_roles(self.database_url, self.postgres.credentials_dir)
             for name in roles.urls:
                 per_service[name] = {**per_service.get(name, {}), **roles.service_env(name)}
+        if self.kafka is not None:  # our broker: each service signs in as its own Kafka user
+            for name in SERVICE_USERS:
+                per_service[name] = {**per_service.get(name, {}), **self.kafka.client_environment(name)}
         self.services = self.supervisor_class(
             self.config.ports,
             self.config.data_dir / "logs",

@@ -12,13 +12,14 @@ import asyncpg
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 from fraudmesh.settings import asyncpg_dsn
 
 
-def kafka_answers(bootstrap_servers: str, timeout: float = 2.0) -> bool:
+def kafka_answers(bootstrap_servers: str, timeout: float = 2.0, security: KafkaSecurity = PLAINTEXT) -> bool:
     """True when a broker answers a metadata request and every partition it lists has a leader."""
     # log_level 0: a broker that is not up is the answer here, not an error worth printing.
-    admin = AdminClient({"bootstrap.servers": bootstrap_servers, "log_level": 0})
+    admin = AdminClient({"bootstrap.servers": bootstrap_servers, "log_level": 0, **security.confluent()})
     try:
         metadata = admin.list_topics(timeout=timeout)
     except KafkaException:

@@ -8,6 +8,8 @@ import urllib.request
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
+
 
 def transactions_consumed(metrics_port: int) -> float:
     text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
@@ -19,9 +21,9 @@ def transactions_consumed(metrics_port: int) -> float:
     )
 
 
-async def group_state(bootstrap_servers: str, group: str = "scoring") -> tuple[str, int]:
-    """The group's state and how many members it has."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def group_state(kafka: KafkaBroker, group: str = "scoring") -> tuple[str, int]:
+    """The group's state and how many members it has, as the broker's admin user sees it."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, **kafka.admin_security.aiokafka())
     await admin.start()
     try:
         [description] = await admin.describe_consumer_groups([group])
@@ -31,9 +33,9 @@ async def group_state(bootstrap_servers: str, group: str = "scoring") -> tuple[s
         await admin.close()
 
 
-async def wait_for_stable_group(bootstrap_servers: str, members: int, timeout: float = 60) -> None:
+async def wait_for_stable_group(kafka: KafkaBroker, members: int, timeout: float = 60) -> None:
     """Until the partitions are handed out to `members` instances. A member count alone may still be
     a rebalance in progress, during which the instances before it go on consuming their partitions."""
     async with asyncio.timeout(timeout):
-        while await group_state(bootstrap_servers) != ("Stable", members):
+        while await group_state(kafka) != ("Stable", members):
             await asyncio.sleep(0.5)

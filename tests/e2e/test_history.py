@@ -111,7 +111,7 @@ async def empty_store(runtime_dir: pathlib.Path, kafka, postgres):
         ServicePorts(store=free_port(), metrics_base=free_port()),
         runtime_dir / f"logs-{database}",
         {
-            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+            **kafka.client_environment("admin"),
             "DATABASE_URL": postgres.url.rsplit("/", 1)[0] + f"/{database}",
         },
     )

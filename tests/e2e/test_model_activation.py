@@ -19,6 +19,7 @@ import pytest
 from fraud.v1 import scoring_service_pb2 as pb
 from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.services import ServiceSupervisor
 from tests.e2e.clients import admin_headers, credentialed_channel
 from tests.e2e.scoring_group import wait_for_stable_group
@@ -61,16 +62,15 @@ def second_version(stack: ServiceSupervisor) -> Iterator[tuple[str, str]]:
 
 
 async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_back_on_it(
-    stack: ServiceSupervisor, second_version: tuple[str, str]
+    stack: ServiceSupervisor, kafka: KafkaBroker, second_version: tuple[str, str]
 ):
     default, chosen = second_version
-    bootstrap = stack.base_env["KAFKA_BOOTSTRAP_SERVERS"]
     first_address = stack.ports.grpc_address("scoring")
     second = stack.start("scoring", instance="2")
     try:
         stack.wait_ready(second.name)
         second_address = f"127.0.0.1:{second.listen_port}"
-        await wait_for_stable_group(bootstrap, 2)
+        await wait_for_stable_group(kafka, 2)
         assert await active_version(second_address, stack.admin_credential) == default
 
         info = await activate(first_address, chosen, stack.admin_credential)
@@ -106,7 +106,7 @@ async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_ba
         assert await active_version(f"127.0.0.1:{second.listen_port}", stack.admin_credential) == chosen
     finally:
         stack.stop(second.name)
-    await wait_for_stable_group(bootstrap, 1)
+    await wait_for_stable_group(kafka, 1)
 
 
 async def test_activating_a_version_no_instance_has_is_not_found_and_changes_nothing(stack: ServiceSupervisor):

@@ -10,6 +10,7 @@ import uuid
 
 import httpx
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.services import ServiceSupervisor
 from tests.e2e.clients import admin_headers
 from tests.e2e.scoring_group import transactions_consumed, wait_for_stable_group
@@ -19,8 +20,8 @@ CUSTOMERS = 24  # over 6 partitions: every partition the second instance takes h
 
 async def test_customers_of_a_partition_that_comes_back_count_what_the_other_instance_scored(
     stack: ServiceSupervisor,
+    kafka: KafkaBroker,
 ):
-    bootstrap = stack.base_env["KAFKA_BOOTSTRAP_SERVERS"]
     run = uuid.uuid4().hex[:8]
     customers = [f"back-{run}-{i}" for i in range(CUSTOMERS)]
     async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
@@ -35,19 +36,19 @@ async def test_customers_of_a_partition_that_comes_back_count_what_the_other_ins
             await pay(user)
             await pay(user)
 
-        await wait_for_stable_group(bootstrap, 1)
+        await wait_for_stable_group(kafka, 1)
         await asyncio.gather(*(pay(user) for user in customers))  # the first instance alone meets each
 
         second = stack.start("scoring", instance="2")
         try:
             stack.wait_ready(second.name)
-            await wait_for_stable_group(bootstrap, 2)
+            await wait_for_stable_group(kafka, 2)
             consumed_before = transactions_consumed(second.metrics_port)
             await asyncio.gather(*(pay_twice(user) for user in customers))
             took_over = transactions_consumed(second.metrics_port) - consumed_before
         finally:
             stack.stop(second.name)
-        await wait_for_stable_group(bootstrap, 1)
+        await wait_for_stable_group(kafka, 1)
 
         assert took_over > 0, "the second instance scored none of the customers' payments"
         last = await asyncio.gather(*(pay(user) for user in customers))

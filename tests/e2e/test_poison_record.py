@@ -10,14 +10,16 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from fraud.v1 import dead_letter_pb2, transaction_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc import StatusCode
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.services import ServiceSupervisor
 from fraudmesh.kafka_topics import DEAD_LETTERS, TRANSACTIONS
 from tests.e2e.clients import admin_headers
+from tests.kafka_reading import admin_consumer
 
 PARTITION = 2  # every record of the test on one partition, so the good ones come after the poison
 NOT_A_TRANSACTION = b"\x0a\xff\x01poison"  # field 1 says 255 bytes follow, and six do: it cannot be parsed
@@ -40,13 +42,11 @@ def transaction(transaction_id: str, user_id: str, city: str) -> transaction_pb2
 
 
 async def dead_letters_until(
-    bootstrap: str, wanted: dict[str, bytes], timeout: float
+    kafka: KafkaBroker, wanted: dict[str, bytes], timeout: float
 ) -> dict[str, dead_letter_pb2.DeadLetter]:
     """Reads the dead-letter topic from its beginning until it holds a letter of each payload in
     `wanted` (by name); answers them by name."""
-    consumer = AIOKafkaConsumer(
-        DEAD_LETTERS.name, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
-    )
+    consumer = admin_consumer(kafka, DEAD_LETTERS.name, group_id=None, auto_offset_reset="earliest")
     await consumer.start()
     found: dict[str, dead_letter_pb2.DeadLetter] = {}
     try:
@@ -65,15 +65,16 @@ async def dead_letters_until(
 
 
 async def test_poison_records_go_to_the_dead_letter_topic_and_the_records_after_them_are_decided(
-    stack: ServiceSupervisor,
+    stack: ServiceSupervisor, kafka: KafkaBroker
 ):
-    bootstrap = stack.base_env["KAFKA_BOOTSTRAP_SERVERS"]
     run = uuid.uuid4().hex[:8]
     user = f"poison-{run}"
     refused = transaction(f"poison-{run}-nul", user, "Pa\x00ris")
     after = [transaction(f"poison-{run}-after-{i}", user, "Paris") for i in range(3)]
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=kafka.bootstrap_servers, acks="all", **kafka.admin_security.aiokafka()
+    )
     await producer.start()
     try:
         for value in (NOT_A_TRANSACTION, refused.SerializeToString(), *(t.SerializeToString() for t in after)):
@@ -93,7 +94,7 @@ async def test_poison_records_go_to_the_dead_letter_topic_and_the_records_after_
         assert all(d["decision"] in {"APPROVE", "REVIEW", "DECLINE"} for d in decided), decided
 
         letters = await dead_letters_until(
-            bootstrap, {"undecodable": NOT_A_TRANSACTION, "refused": refused.SerializeToString()}, timeout=60
+            kafka, {"undecodable": NOT_A_TRANSACTION, "refused": refused.SerializeToString()}, timeout=60
         )
         assert (await client.get(f"/api/transactions/{refused.id}")).status_code == 404
 

@@ -8,19 +8,22 @@ import uuid
 
 import httpx
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.services import ServiceSupervisor
 from tests.e2e.clients import admin_headers
 from tests.e2e.scoring_group import transactions_consumed, wait_for_stable_group
 
 
-async def test_two_scoring_instances_share_the_partitions_and_decide_each_transaction_once(stack: ServiceSupervisor):
+async def test_two_scoring_instances_share_the_partitions_and_decide_each_transaction_once(
+    stack: ServiceSupervisor, kafka: KafkaBroker
+):
     second = stack.start("scoring", instance="2")
     try:
         stack.wait_ready(second.name)
         assert (
             second.listen_port != stack.ports.scoring and second.metrics_port != stack.running["scoring"].metrics_port
         )
-        await wait_for_stable_group(stack.base_env["KAFKA_BOOTSTRAP_SERVERS"], 2)
+        await wait_for_stable_group(kafka, 2)
         before = {s.name: transactions_consumed(s.metrics_port) for s in (stack.running["scoring"], second)}
 
         run = uuid.uuid4().hex[:8]

@@ -118,7 +118,7 @@ async def test_once_idle_the_scoring_group_has_committed_every_offset_it_decided
                 ids |= {r.transaction_id for r in (await stub.SubmitTransactions(batch)).results}
         await wait_until_seen(seen, ids, timeout=60)
     assert len(ids) == len(inputs)
-    async with GroupProbe(kafka.bootstrap_servers, "scoring", "transactions") as group:
+    async with GroupProbe(kafka.bootstrap_servers, "scoring", "transactions", kafka.admin_security) as group:
         assert await group.topic_end() > 0
         assert await group.wait_for_lag_zero(timeout=10) == 0
 
@@ -149,7 +149,7 @@ BAD_BODIES = [
 
 
 async def test_bad_inputs_get_a_4xx_naming_the_problem_and_nothing_reaches_kafka(stack: ServiceSupervisor, kafka):
-    before = await topic_size(kafka.bootstrap_servers, "transactions")
+    before = await topic_size(kafka, "transactions")
     async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         for name, body, field in BAD_BODIES:
             response = await client.post("/api/transaction", json=body)
@@ -166,7 +166,7 @@ async def test_bad_inputs_get_a_4xx_naming_the_problem_and_nothing_reaches_kafka
         )
         assert malformed.status_code == 422
         assert "json" in malformed.text.lower()
-    assert await topic_size(kafka.bootstrap_servers, "transactions") == before
+    assert await topic_size(kafka, "transactions") == before
 
 
 async def test_scoring_killed_and_restarted_mid_stream_stores_every_transaction_exactly_once(

@@ -68,5 +68,5 @@ async def assert_the_platform_still_decides(edge_url: str, kafka: KafkaBroker, h
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "decided"
     assert response.json()["decision"] in DECISIONS
-    async with GroupProbe(kafka.bootstrap_servers, "scoring", "transactions") as group:
+    async with GroupProbe(kafka.bootstrap_servers, "scoring", "transactions", kafka.admin_security) as group:
         assert await group.wait_for_lag_zero(timeout=60) == 0

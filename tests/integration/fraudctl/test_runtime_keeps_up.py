@@ -63,6 +63,8 @@ def platform(runtime_dir: pathlib.Path) -> Iterator[Platform]:
         platform.config.data_dir / "logs",
         {"KAFKA_BOOTSTRAP_SERVERS": platform.bootstrap_servers, "DATABASE_URL": platform.database_url},
         book=platform.book,
+        # Each signs in to Kafka as its own user, as `make up` has them.
+        per_service_env={name: platform.kafka.client_environment(name) for name in ("store", "ingest")},
     )
     try:
         for name in ("store", "ingest"):

@@ -65,13 +65,13 @@ def test_span_link_points_at_the_producers_span(tracer):
 
 async def test_trace_context_survives_a_round_trip_through_kafka(kafka, tracer):
     topic = f"trace-context-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, **kafka.admin_security.aiokafka())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     finally:
         await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, **kafka.admin_security.aiokafka())
     await producer.start()
     try:
         with tracer.start_as_current_span("ingest produce") as produce_span:
@@ -80,7 +80,11 @@ async def test_trace_context_survives_a_round_trip_through_kafka(kafka, tracer):
         await producer.stop()
 
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka.bootstrap_servers, auto_offset_reset="earliest", group_id=None
+        topic,
+        bootstrap_servers=kafka.bootstrap_servers,
+        auto_offset_reset="earliest",
+        group_id=None,
+        **kafka.admin_security.aiokafka(),
     )
     await consumer.start()
     try:

@@ -15,6 +15,6 @@ from tests.integration.ingest_svc.ingest_testing import RunningIngest
 @pytest.fixture
 async def ingest(kafka: KafkaBroker) -> AsyncIterator[RunningIngest]:
     topic = f"transactions-{uuid.uuid4().hex[:8]}"
-    await ensure_topic(kafka.bootstrap_servers, topic)
-    async with RunningIngest(kafka.bootstrap_servers, topic) as running:
+    await ensure_topic(kafka.bootstrap_servers, topic, security=kafka.admin_security)
+    async with RunningIngest(kafka.bootstrap_servers, topic, kafka.admin_security) as running:
         yield running

@@ -18,6 +18,7 @@ from grpc_status import rpc_status
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.grpc_server import GrpcServer
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 from fraudmesh.kafka_topics import ensure_topic
 from fraudmesh.metrics import RpcMetricsInterceptor
 from ingest_svc.idempotency import IdempotencyCache
@@ -28,11 +29,11 @@ from ingest_svc.servicer import IngestServicer
 
 
 class RunningIngest:
-    def __init__(self, bootstrap: str, topic: str):
+    def __init__(self, bootstrap: str, topic: str, security: KafkaSecurity = PLAINTEXT):
         self.topic = topic
         self.metrics = IngestMetrics()
         self.publisher = KafkaTransactionPublisher(
-            bootstrap, topic, linger_ms=2, request_timeout_ms=3000, metrics=self.metrics
+            bootstrap, topic, linger_ms=2, request_timeout_ms=3000, metrics=self.metrics, security=security
         )
         servicer = IngestServicer(Ingestor(self.publisher, IdempotencyCache(1000)), self.metrics)
         self.server = GrpcServer(
@@ -78,8 +79,8 @@ async def ingest_after_kafka_died(folder: pathlib.Path) -> AsyncIterator[Running
     broker = KafkaBroker(folder, port=free_port(), controller_port=free_port())
     broker.start()
     try:
-        await ensure_topic(broker.bootstrap_servers, "transactions")
-        async with RunningIngest(broker.bootstrap_servers, "transactions") as running:
+        await ensure_topic(broker.bootstrap_servers, "transactions", security=broker.admin_security)
+        async with RunningIngest(broker.bootstrap_servers, "transactions", broker.admin_security) as running:
             await running.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction()))
             broker.stop()
             yield running

@@ -22,7 +22,7 @@ from tests.kafka_reading import read_all
 async def test_an_accepted_transaction_is_on_the_topic_keyed_by_user_with_its_id(ingest, kafka):
     response = await ingest.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction()))
     assert response.transaction_id and not response.duplicate
-    [record] = await read_all(kafka.bootstrap_servers, ingest.topic)
+    [record] = await read_all(kafka, ingest.topic)
     stored = transaction_pb2.Transaction.FromString(record.value)
     assert record.key == b"alice"
     assert stored.id == response.transaction_id
@@ -36,14 +36,14 @@ async def test_a_repeated_idempotency_key_returns_the_first_id_and_is_produced_o
     second = await ingest.stub.SubmitTransaction(request)
     assert second.transaction_id == first.transaction_id
     assert second.duplicate and not first.duplicate
-    assert len(await read_all(kafka.bootstrap_servers, ingest.topic)) == 1
+    assert len(await read_all(kafka, ingest.topic)) == 1
 
 
 async def test_a_batch_keeps_each_users_records_on_one_partition(ingest, kafka):
     transactions = [a_transaction(user=f"user-{i % 5}", minor_units=100 + i) for i in range(50)]
     response = await ingest.stub.SubmitTransactions(pb.SubmitTransactionsRequest(transactions=transactions))
     assert len({r.transaction_id for r in response.results}) == 50
-    records = await read_all(kafka.bootstrap_servers, ingest.topic)
+    records = await read_all(kafka, ingest.topic)
     assert len(records) == 50
     partitions_by_user: dict[bytes, set[int]] = {}
     for record in records:
@@ -57,7 +57,7 @@ async def test_each_user_lands_on_the_partition_javas_murmur2_partitioner_picks(
     users = [f"user-{i}" for i in range(40)]
     for user in users:
         await ingest.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=a_transaction(user=user)))
-    records = await read_all(kafka.bootstrap_servers, ingest.topic)
+    records = await read_all(kafka, ingest.topic)
     assert len(records) == len(users)
     for record in records:
         assert record.partition == (murmur2(record.key) & 0x7FFFFFFF) % TRANSACTIONS_PARTITIONS, record.key
@@ -114,7 +114,7 @@ async def test_bad_transactions_are_rejected_naming_field_and_rule_and_nothing_i
         await ingest.stub.SubmitTransaction(pb.SubmitTransactionRequest(transaction=transaction))
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert (field, rule) in violations_of(caught.value)
-    assert await read_all(kafka.bootstrap_servers, ingest.topic) == []
+    assert await read_all(kafka, ingest.topic) == []
 
 
 async def test_one_bad_transaction_rejects_the_whole_batch(ingest, kafka):
@@ -122,7 +122,7 @@ async def test_one_bad_transaction_rejects_the_whole_batch(ingest, kafka):
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await ingest.stub.SubmitTransactions(pb.SubmitTransactionsRequest(transactions=batch))
     assert violations_of(caught.value) == {("transactions[1].amount.currency", "currency.iso4217")}
-    assert await read_all(kafka.bootstrap_servers, ingest.topic) == []
+    assert await read_all(kafka, ingest.topic) == []
 
 
 async def test_when_kafka_is_down_the_caller_gets_unavailable_not_a_false_success(runtime_dir):

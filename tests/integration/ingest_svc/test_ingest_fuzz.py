@@ -214,10 +214,7 @@ async def test_every_record_ingest_produces_can_be_carried_by_every_later_hop(in
     answers = await calls(ingest, SUBMIT_TRANSACTION, [s.SerializeToString() for s in submissions])
     accepted = {pb.SubmitTransactionResponse.FromString(r).transaction_id for code, r, _ in answers if r is not None}
     assert {code for code, _, _ in answers} <= {grpc.StatusCode.OK, *REFUSALS}
-    records = [
-        transaction_pb2.Transaction.FromString(record.value)
-        for record in await read_all(kafka.bootstrap_servers, ingest.topic)
-    ]
+    records = [transaction_pb2.Transaction.FromString(record.value) for record in await read_all(kafka, ingest.topic)]
     assert {record.id for record in records} == accepted
     for record in records:
         scored = decision_pb2.ScoredTransaction(transaction=record, score=0.5, decision=decision_pb2.DECISION_APPROVE)

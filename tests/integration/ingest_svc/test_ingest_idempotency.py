@@ -22,10 +22,12 @@ from fraud.v1 import ingest_service_pb2_grpc as pb_grpc
 from fraud.v1 import transaction_pb2
 from tenacity import AsyncRetrying, stop_after_delay, wait_fixed
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port, port_open
 from fraudmesh.grpc_server import GrpcServer
+from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 from fraudmesh.kafka_topics import ensure_topic
 from fraudmesh.settings import asyncpg_dsn
 from ingest_svc.idempotency import IdempotencyCache
@@ -53,7 +55,7 @@ async def keys_database(postgres: PostgresCluster) -> str:
 @pytest.fixture
 async def topic(kafka) -> str:
     name = f"transactions-{uuid.uuid4().hex[:8]}"
-    await ensure_topic(kafka.bootstrap_servers, name)
+    await ensure_topic(kafka.bootstrap_servers, name, security=kafka.admin_security)
     return name
 
 
@@ -80,11 +82,16 @@ class Ingest:
 
 @contextlib.asynccontextmanager
 async def running_ingest(
-    bootstrap: str, topic: str, database_url: str, clock: Clock | None = None, **settings: object
+    bootstrap: str,
+    topic: str,
+    database_url: str,
+    clock: Clock | None = None,
+    security: KafkaSecurity = PLAINTEXT,
+    **settings: object,
 ) -> AsyncIterator[Ingest]:
     """ingest_svc's objects wired as its __main__ wires them, on a real gRPC server."""
     config = IngestSettings(database_url=database_url, producer_request_timeout_ms=3000, **settings)
-    publisher = KafkaTransactionPublisher(bootstrap, topic, 1, config.producer_request_timeout_ms)
+    publisher = KafkaTransactionPublisher(bootstrap, topic, 1, config.producer_request_timeout_ms, security=security)
     clock_args = {"clock": clock} if clock else {}
     store = IdempotencyStore(config.database_url, config.idempotency(), **clock_args)
     ingestor = Ingestor(publisher, IdempotencyCache(1000), durable_keys=store, **clock_args)
@@ -105,8 +112,8 @@ async def running_ingest(
         await store.stop()
 
 
-async def record_ids(bootstrap: str, topic: str) -> list[str]:
-    return [transaction_pb2.Transaction.FromString(r.value).id for r in await read_all(bootstrap, topic)]
+async def record_ids(kafka: KafkaBroker, topic: str) -> list[str]:
+    return [transaction_pb2.Transaction.FromString(r.value).id for r in await read_all(kafka, topic)]
 
 
 async def stored_key(database_url: str, user: str, key: str) -> asyncpg.Record | None:
@@ -134,7 +141,7 @@ async def test_a_repeat_after_ingest_restarted_gets_the_first_transaction_and_is
         ServicePorts(ingest=free_port(), metrics_base=free_port()),
         tmp_path / "logs",
         {
-            "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+            **kafka.client_environment("admin"),
             "DATABASE_URL": keys_database,
             "TRANSACTIONS_TOPIC": topic,
         },
@@ -170,7 +177,7 @@ async def test_a_repeat_after_ingest_restarted_gets_the_first_transaction_and_is
     assert repeat_of_each.accepted.transaction_id == first_of_each.accepted.transaction_id
     assert repeat_of_each.accepted.received_at == first_of_each.accepted.received_at
     assert repeat_of_each.accepted.duplicate
-    assert sorted(await record_ids(kafka.bootstrap_servers, topic)) == sorted(
+    assert sorted(await record_ids(kafka, topic)) == sorted(
         [first_one.transaction_id, first_of_each.accepted.transaction_id]
     )
 
@@ -178,7 +185,7 @@ async def test_a_repeat_after_ingest_restarted_gets_the_first_transaction_and_is
 async def test_a_key_whose_window_ran_out_names_a_new_transaction(kafka, keys_database, topic):
     clock = Clock()
     async with running_ingest(
-        kafka.bootstrap_servers, topic, keys_database, clock, idempotency_window_hours=24
+        kafka.bootstrap_servers, topic, keys_database, clock, kafka.admin_security, idempotency_window_hours=24
     ) as ingest:
         first = await ingest.submit("cy", "order-3")
         await acknowledged(keys_database, "cy", "order-3")
@@ -192,17 +199,15 @@ async def test_a_key_whose_window_ran_out_names_a_new_transaction(kafka, keys_da
     assert within.duplicate and within.transaction_id == first.transaction_id
     assert not after.duplicate and after.transaction_id != first.transaction_id
     assert again.duplicate and again.transaction_id == after.transaction_id
-    assert sorted(await record_ids(kafka.bootstrap_servers, topic)) == sorted(
-        [first.transaction_id, after.transaction_id]
-    )
+    assert sorted(await record_ids(kafka, topic)) == sorted([first.transaction_id, after.transaction_id])
     assert row["transaction_id"] == after.transaction_id
     assert row["expires_at"] - row["received_at"] == timedelta(hours=24)
 
 
 async def test_two_ingests_racing_on_one_key_produce_it_once(kafka, keys_database, topic):
     async with (
-        running_ingest(kafka.bootstrap_servers, topic, keys_database) as one,
-        running_ingest(kafka.bootstrap_servers, topic, keys_database) as other,
+        running_ingest(kafka.bootstrap_servers, topic, keys_database, None, kafka.admin_security) as one,
+        running_ingest(kafka.bootstrap_servers, topic, keys_database, None, kafka.admin_security) as other,
     ):
         attempts = [ingest.submit("dee", "order-4") for _ in range(5) for ingest in (one, other)]
         answers = await asyncio.gather(*attempts, return_exceptions=True)
@@ -214,14 +219,14 @@ async def test_two_ingests_racing_on_one_key_produce_it_once(kafka, keys_databas
     assert all(isinstance(r, grpc.aio.AioRpcError) and r.code() == grpc.StatusCode.UNAVAILABLE for r in refused)
     assert len({a.transaction_id for a in accepted}) == 1
     assert sum(not a.duplicate for a in accepted) == 1
-    assert await record_ids(kafka.bootstrap_servers, topic) == [accepted[0].transaction_id]
+    assert await record_ids(kafka, topic) == [accepted[0].transaction_id]
 
 
 async def test_a_key_another_ingest_claimed_but_never_settled_is_taken_over_after_its_lease(
     kafka, keys_database, topic
 ):
     clock = Clock()
-    async with running_ingest(kafka.bootstrap_servers, topic, keys_database, clock) as ingest:
+    async with running_ingest(kafka.bootstrap_servers, topic, keys_database, clock, kafka.admin_security) as ingest:
         # What an ingest that died between its claim and Kafka's acknowledgement leaves behind.
         connection = await asyncpg.connect(asyncpg_dsn(keys_database))
         received = to_datetime(clock.now_ns)
@@ -243,19 +248,19 @@ async def test_a_key_another_ingest_claimed_but_never_settled_is_taken_over_afte
     assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     # Its id is kept: had the dead ingest produced it after all, every later hop recognises it.
     assert taken_over.transaction_id == "t-orphan" and not taken_over.duplicate
-    assert await record_ids(kafka.bootstrap_servers, topic) == ["t-orphan"]
+    assert await record_ids(kafka, topic) == ["t-orphan"]
 
 
 async def test_without_postgresql_keyed_submissions_are_unavailable_and_unkeyed_ones_go_through(kafka, topic):
     nowhere = f"postgresql+asyncpg://fraud@127.0.0.1:{free_port()}/fraud"
-    async with running_ingest(kafka.bootstrap_servers, topic, nowhere) as ingest:
+    async with running_ingest(kafka.bootstrap_servers, topic, nowhere, None, kafka.admin_security) as ingest:
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await ingest.submit("fay", "order-6")
         unkeyed = await ingest.submit("fay")
 
     assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     assert "PostgreSQL" in caught.value.details()
-    assert await record_ids(kafka.bootstrap_servers, topic) == [unkeyed.transaction_id]
+    assert await record_ids(kafka, topic) == [unkeyed.transaction_id]
 
 
 async def test_a_key_whose_produce_failed_is_released_for_the_retry(keys_database):

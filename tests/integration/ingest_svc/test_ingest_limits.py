@@ -34,7 +34,7 @@ async def test_submit_transactions_takes_the_most_and_refuses_one_more(ingest, k
         )
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert violations_of(refused.value) == {("transactions", "repeated.max_items")}
-    assert len(await read_all(kafka.bootstrap_servers, ingest.topic)) == MOST_TRANSACTIONS
+    assert len(await read_all(kafka, ingest.topic)) == MOST_TRANSACTIONS
 
 
 async def test_submit_each_takes_the_most_and_refuses_one_more(ingest, kafka):
@@ -47,4 +47,4 @@ async def test_submit_each_takes_the_most_and_refuses_one_more(ingest, kafka):
         await ingest.stub.SubmitEach(pb.SubmitEachRequest(submissions=[one] * (MOST_SUBMISSIONS + 1)))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert violations_of(refused.value) == {("submissions", "repeated.max_items")}
-    assert len(await read_all(kafka.bootstrap_servers, ingest.topic)) == MOST_SUBMISSIONS
+    assert len(await read_all(kafka, ingest.topic)) == MOST_SUBMISSIONS

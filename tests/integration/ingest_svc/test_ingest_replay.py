@@ -28,7 +28,7 @@ async def test_a_replayed_transaction_is_on_the_topic_exactly_as_it_was(ingest, 
     response = await ingest.stub.ReplayTransaction(pb.ReplayTransactionRequest(transaction=accepted))
 
     assert response.transaction_id == accepted.id
-    [record] = await read_all(kafka.bootstrap_servers, ingest.topic)
+    [record] = await read_all(kafka, ingest.topic)
     assert record.key == b"bob"
     assert transaction_pb2.Transaction.FromString(record.value) == accepted
 
@@ -40,7 +40,7 @@ async def test_replaying_twice_puts_it_on_the_topic_twice_with_the_same_id(inges
     for _ in range(2):
         await ingest.stub.ReplayTransaction(pb.ReplayTransactionRequest(transaction=accepted))
 
-    records = await read_all(kafka.bootstrap_servers, ingest.topic)
+    records = await read_all(kafka, ingest.topic)
     assert [transaction_pb2.Transaction.FromString(r.value).id for r in records] == [accepted.id, accepted.id]
 
 
@@ -66,7 +66,7 @@ async def test_what_ingest_would_never_have_accepted_is_refused_naming_the_field
 
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert violations_of(caught.value) == expected
-    assert await read_all(kafka.bootstrap_servers, ingest.topic) == []
+    assert await read_all(kafka, ingest.topic) == []
 
 
 async def test_a_replay_kafka_does_not_take_is_unavailable(runtime_dir: pathlib.Path):

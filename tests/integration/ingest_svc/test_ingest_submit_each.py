@@ -45,7 +45,7 @@ async def test_each_submission_gets_its_own_outcome_and_only_the_accepted_reach_
     assert status_violations(missing.error) == {("transaction", "required")}
     assert keyed.HasField("accepted") and repeated.accepted.duplicate
     assert repeated.accepted.transaction_id == keyed.accepted.transaction_id
-    records = await read_all(kafka.bootstrap_servers, ingest.topic)
+    records = await read_all(kafka, ingest.topic)
     assert sorted(transaction_pb2.Transaction.FromString(r.value).id for r in records) == sorted(
         [first.accepted.transaction_id, keyed.accepted.transaction_id]
     )
@@ -72,7 +72,7 @@ async def test_the_coalescer_answers_like_single_calls_with_fewer_calls(ingest, 
     assert rpc_status.from_call(refused).message == refused.details()
     ids = [o.transaction_id for o in outcomes]
     assert len(set(ids)) == 200
-    records = await read_all(kafka.bootstrap_servers, ingest.topic)
+    records = await read_all(kafka, ingest.topic)
     assert sorted(transaction_pb2.Transaction.FromString(r.value).id for r in records) == sorted(ids)
     calls = ingest.metrics.registry.get_sample_value(
         "fraudmesh_rpc_duration_seconds_count", {"service": SERVICE.full_name, "method": "SubmitEach", "code": "OK"}

@@ -23,7 +23,7 @@ DECLINE = decision_pb2.DECISION_DECLINE
 
 @pytest.fixture
 async def notify(kafka) -> AsyncIterator[RunningNotify]:
-    async with running_notify(kafka.bootstrap_servers, journal_topic()) as running:
+    async with running_notify(kafka, journal_topic()) as running:
         yield running
 
 

@@ -22,6 +22,7 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.telemetry import grpc_server_interceptor
@@ -79,11 +80,12 @@ def journal_topic() -> str:
 
 
 @contextlib.asynccontextmanager
-async def running_notify(bootstrap_servers: str, topic: str, retained: int = 10_000) -> AsyncIterator[RunningNotify]:
+async def running_notify(kafka: KafkaBroker, topic: str, retained: int = 10_000) -> AsyncIterator[RunningNotify]:
     """A NotifyServer journaling to `topic`; started again on the same topic, it goes on from it."""
     # The same interceptors as `python -m notify_svc`, so errors and streams pass the same chain.
     server = NotifyServer(
-        bootstrap_servers=bootstrap_servers,
+        bootstrap_servers=kafka.bootstrap_servers,
+        kafka_security=kafka.admin_security,
         journal_topic=topic,
         listen="127.0.0.1:0",
         retained=retained,
@@ -106,7 +108,7 @@ async def running_notify(bootstrap_servers: str, topic: str, retained: int = 10_
 
 @pytest.fixture
 async def notify(kafka) -> AsyncIterator[RunningNotify]:
-    async with running_notify(kafka.bootstrap_servers, journal_topic()) as running:
+    async with running_notify(kafka, journal_topic()) as running:
         yield running
 
 
@@ -171,7 +173,7 @@ async def test_resume_after_disconnect_receives_exactly_the_missed_decisions(not
 
 
 async def test_resume_from_before_the_in_memory_window_is_served_from_the_journal(kafka):
-    async with running_notify(kafka.bootstrap_servers, journal_topic(), retained=5) as notify:
+    async with running_notify(kafka, journal_topic(), retained=5) as notify:
         await notify.publish([scored(n) for n in range(1, 21)])  # 16..20 in memory
         call = await notify.subscribe(after_sequence=3)
         await notify.publish([scored(21)])
@@ -289,7 +291,7 @@ async def test_python_m_notify_svc_serves_and_drains_on_sigterm(kafka):
     port, metrics_port = free_port(), free_port()
     env = {
         **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        **kafka.client_environment("admin"),
         "NOTIFY_JOURNAL_TOPIC": journal_topic(),
         "NOTIFY_LISTEN": f"127.0.0.1:{port}",
         "METRICS_PORT": str(metrics_port),

@@ -17,6 +17,7 @@ from fraud.v1 import notify_service_pb2_grpc as pb_grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudmesh.grpc_server import insecure_channel
 from fraudmesh.telemetry import grpc_server_interceptor
 from notify_svc.server import NotifyServer
@@ -25,9 +26,10 @@ from tests.integration.notify_svc.test_notify_grpc import journal_topic, scored
 
 
 @contextlib.asynccontextmanager
-async def notify_with(bootstrap_servers: str, max_subscribers: int) -> AsyncIterator[pb_grpc.NotifyServiceStub]:
+async def notify_with(kafka: KafkaBroker, max_subscribers: int) -> AsyncIterator[pb_grpc.NotifyServiceStub]:
     server = NotifyServer(
-        bootstrap_servers=bootstrap_servers,
+        bootstrap_servers=kafka.bootstrap_servers,
+        kafka_security=kafka.admin_security,
         journal_topic=journal_topic(),
         listen="127.0.0.1:0",
         retained=10_000,
@@ -55,7 +57,7 @@ async def subscribed(stub: pb_grpc.NotifyServiceStub, name: str) -> grpc.aio.Una
 
 
 async def test_subscribers_beyond_the_cap_get_resource_exhausted_and_a_freed_place_is_taken_again(kafka):
-    async with notify_with(kafka.bootstrap_servers, max_subscribers=2) as stub:
+    async with notify_with(kafka, max_subscribers=2) as stub:
         first = await subscribed(stub, "first")
         second = await subscribed(stub, "second")
         third = stub.SubscribeDecisions(pb.SubscribeDecisionsRequest(subscriber="third"))
@@ -86,7 +88,7 @@ async def test_subscribers_beyond_the_cap_get_resource_exhausted_and_a_freed_pla
 
 
 async def test_the_largest_publish_batch_is_taken_and_one_more_is_refused_naming_field_and_rule(kafka):
-    async with notify_with(kafka.bootstrap_servers, max_subscribers=10) as stub:
+    async with notify_with(kafka, max_subscribers=10) as stub:
         full = [scored(n) for n in range(1, MAX_PUBLISH_BATCH + 1)]
         response = await stub.PublishDecisions(pb.PublishDecisionsRequest(decisions=full))
         assert response.last_sequence == MAX_PUBLISH_BATCH

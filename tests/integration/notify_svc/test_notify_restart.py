@@ -27,10 +27,10 @@ from tests.integration.notify_svc.test_notify_grpc import (
 
 async def test_sequences_and_de_duplication_continue_across_a_restart(kafka):
     topic = journal_topic()
-    async with running_notify(kafka.bootstrap_servers, topic) as notify:
+    async with running_notify(kafka, topic) as notify:
         assert await notify.publish([scored(n) for n in range(1, 6)]) == 5
 
-    async with running_notify(kafka.bootstrap_servers, topic) as notify:
+    async with running_notify(kafka, topic) as notify:
         health = health_pb2_grpc.HealthStub(notify.channel)
         check = await health.Check(health_pb2.HealthCheckRequest(service=SERVICE.full_name))
         assert check.status == health_pb2.HealthCheckResponse.SERVING
@@ -48,13 +48,13 @@ async def test_sequences_and_de_duplication_continue_across_a_restart(kafka):
 
 async def test_a_subscriber_resuming_after_a_restart_gets_what_follows_exactly_once(kafka):
     topic = journal_topic()
-    async with running_notify(kafka.bootstrap_servers, topic) as notify:
+    async with running_notify(kafka, topic) as notify:
         call = await notify.subscribe(subscriber="edge")
         await notify.publish([scored(n) for n in range(1, 9)])
         last_seen = (await read(call, 4))[-1].sequence
         call.cancel()
 
-    async with running_notify(kafka.bootstrap_servers, topic) as notify:
+    async with running_notify(kafka, topic) as notify:
         resumed = await notify.subscribe(subscriber="edge", after_sequence=last_seen)
         assert (await resumed.initial_metadata())["fraud-last-sequence"] == "8"
         await notify.publish([scored(n) for n in range(9, 12)])
@@ -67,10 +67,10 @@ async def test_a_subscriber_resuming_after_a_restart_gets_what_follows_exactly_o
 
 async def test_after_a_restart_a_resume_from_before_the_window_read_back_is_served_from_the_journal(kafka):
     topic = journal_topic()
-    async with running_notify(kafka.bootstrap_servers, topic, retained=5) as notify:
+    async with running_notify(kafka, topic, retained=5) as notify:
         await notify.publish([scored(n) for n in range(1, 31)])
 
-    async with running_notify(kafka.bootstrap_servers, topic, retained=5) as notify:
+    async with running_notify(kafka, topic, retained=5) as notify:
         assert notify.hub.oldest_retained_sequence == 26  # the window read back
         resumed = await notify.subscribe(subscriber="edge", after_sequence=2)
         live = asyncio.create_task(notify.publish([scored(n) for n in range(31, 41)]))  # while it catches up

@@ -25,7 +25,7 @@ from store_svc.metrics import DeadLetterMetrics
 class Topic:
     def __init__(self, kafka: KafkaBroker) -> None:
         self.name = f"dead-letters-{uuid.uuid4().hex[:8]}"
-        self.producer = AcknowledgedProducer(kafka.bootstrap_servers)
+        self.producer = AcknowledgedProducer(kafka.bootstrap_servers, security=kafka.admin_security)
 
     async def send(self, *values: bytes) -> None:
         await self.producer.send(self.name, [(b"scoring", value) for value in values])
@@ -34,7 +34,7 @@ class Topic:
 @pytest.fixture
 async def topic(kafka: KafkaBroker) -> AsyncIterator[Topic]:
     created = Topic(kafka)
-    await ensure_topic(kafka.bootstrap_servers, created.name, DEAD_LETTERS.partitions)
+    await ensure_topic(kafka.bootstrap_servers, created.name, DEAD_LETTERS.partitions, security=kafka.admin_security)
     await created.producer.start()
     await created.producer.wait_connected(30)
     yield created
@@ -65,6 +65,7 @@ async def intake(kafka: KafkaBroker, topic: Topic, store, store_engine) -> Async
         group_id=f"store-dead-letters-{uuid.uuid4().hex[:8]}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
+        **kafka.admin_security.aiokafka(),
     )
     registry = CollectorRegistry()
     await start_when_reachable(consumer.start)

@@ -31,8 +31,8 @@ class Replaying:
 async def replaying(kafka: KafkaBroker, store, store_engine) -> AsyncIterator[Replaying]:
     """A store whose replays go to a real ingest, which produces to a topic of this test's own."""
     topic = f"transactions-{uuid.uuid4().hex[:8]}"
-    await ensure_topic(kafka.bootstrap_servers, topic)
-    async with RunningIngest(kafka.bootstrap_servers, topic) as ingest:
+    await ensure_topic(kafka.bootstrap_servers, topic, security=kafka.admin_security)
+    async with RunningIngest(kafka.bootstrap_servers, topic, kafka.admin_security) as ingest:
         ingest_channel = insecure_channel(f"127.0.0.1:{ingest.server.port}")
         server = build_store_server(store_engine, IngestPeer(ingest_channel))
         await server.start()
@@ -57,7 +57,7 @@ async def test_a_replayed_letter_is_back_on_the_transactions_topic_as_it_was(rep
 
     assert response.transaction_id == "tx-dl-1"
     assert response.dead_letter.replay_count == 1 and response.dead_letter.HasField("replayed_at")
-    [record] = await read_all(kafka.bootstrap_servers, replaying.ingest.topic)
+    [record] = await read_all(kafka, replaying.ingest.topic)
     assert transaction_pb2.Transaction.FromString(record.value) == transaction_pb2.Transaction.FromString(
         letter.payload
     )
@@ -76,7 +76,7 @@ async def test_replaying_twice_counts_two_replays_and_puts_the_same_id_on_the_to
     second = await replay(replaying.store, "dl-1")
 
     assert second.dead_letter.replay_count == 2
-    records = await read_all(kafka.bootstrap_servers, replaying.ingest.topic)
+    records = await read_all(kafka, replaying.ingest.topic)
     assert [transaction_pb2.Transaction.FromString(r.value).id for r in records] == ["tx-dl-1", "tx-dl-1"]
 
 
@@ -88,7 +88,7 @@ async def test_a_letter_that_holds_no_transaction_is_not_replayed_and_says_why(r
     assert "not a fraud.v1.Transaction" in error.details()
     letter = await replaying.store.GetDeadLetter(store_service_pb2.GetDeadLetterRequest(id="dl-garbage"))
     assert letter.dead_letter.replay_count == 0
-    assert await read_all(kafka.bootstrap_servers, replaying.ingest.topic) == []
+    assert await read_all(kafka, replaying.ingest.topic) == []
 
 
 async def test_an_unknown_letter_is_not_found(replaying):

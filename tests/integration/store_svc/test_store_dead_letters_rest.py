@@ -52,8 +52,8 @@ async def running_edge(addresses: UpstreamAddresses) -> AsyncIterator[str]:
 async def rest(kafka: KafkaBroker, store, store_engine) -> AsyncIterator[tuple[httpx.AsyncClient, RunningIngest]]:
     """A REST client of an edge whose store is the real one (empty), replaying to a real ingest."""
     topic = f"transactions-{uuid.uuid4().hex[:8]}"
-    await ensure_topic(kafka.bootstrap_servers, topic)
-    async with RunningIngest(kafka.bootstrap_servers, topic) as ingest:
+    await ensure_topic(kafka.bootstrap_servers, topic, security=kafka.admin_security)
+    async with RunningIngest(kafka.bootstrap_servers, topic, kafka.admin_security) as ingest:
         ingest_address = f"127.0.0.1:{ingest.server.port}"
         ingest_channel = insecure_channel(ingest_address)
         server = build_store_server(store_engine, IngestPeer(ingest_channel))
@@ -121,7 +121,7 @@ async def test_replay_sends_the_transaction_through_ingest_and_records_it(rest, 
     assert replayed.status_code == 200
     assert replayed.json()["transaction_id"] == "tx-dl-1"
     assert replayed.json()["dead_letter"]["replay_count"] == 1
-    [record] = await read_all(kafka.bootstrap_servers, ingest.topic)
+    [record] = await read_all(kafka, ingest.topic)
     assert record.key == b"user-1"
     left = await client.get("/api/dead-letters", params={"not_replayed": "true"})
     assert left.json()["total"] == 0

@@ -17,6 +17,7 @@ from fraud.v1 import store_service_pb2, store_service_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from store_testing import a_dead_letter, create_database, make_scored
 
+from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.kafka_producer import AcknowledgedProducer
@@ -92,9 +93,9 @@ def test_an_unreachable_database_stops_start_up_with_a_clear_message():
     assert "not-to-be-logged" not in finished.stderr
 
 
-async def wait_for_topic(bootstrap_servers: str, topic: str) -> None:
+async def wait_for_topic(kafka: KafkaBroker, topic: str) -> None:
     """Until the topic exists (the broker creates none by itself)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, **kafka.admin_security.aiokafka())
     await admin.start()
     try:
         async with asyncio.timeout(30):
@@ -113,18 +114,18 @@ async def test_the_service_keeps_the_letters_its_dead_letter_topic_receives(post
         "DATABASE_URL": url,
         "STORE_LISTEN": address,
         "METRICS_PORT": str(free_port()),
-        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        **kafka.client_environment("admin"),
         "DEAD_LETTERS_TOPIC": topic,  # the service creates it as it starts
         "SHUTDOWN_GRACE_SECONDS": "2",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "store_svc", env=environment, stderr=asyncio.subprocess.PIPE
     )
-    producer = AcknowledgedProducer(kafka.bootstrap_servers)
+    producer = AcknowledgedProducer(kafka.bootstrap_servers, security=kafka.admin_security)
     try:
         async with grpc.aio.insecure_channel(address) as channel:
             await wait_until_serving(channel, process)
-            await wait_for_topic(kafka.bootstrap_servers, topic)
+            await wait_for_topic(kafka, topic)
             await producer.start()
             await producer.wait_connected(30)
             await producer.send(topic, [(b"scoring", a_dead_letter("dl-from-topic").SerializeToString())])

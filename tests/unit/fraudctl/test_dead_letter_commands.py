@@ -62,8 +62,8 @@ async def store(kafka: KafkaBroker, database_url: str) -> AsyncIterator[RunningS
         a_dead_letter("dl-new", hop="notify", failed_at=BASE_TIME + timedelta(minutes=2), reason="notify_refused"),
     )
     topic = f"transactions-{uuid.uuid4().hex[:8]}"
-    await ensure_topic(kafka.bootstrap_servers, topic)
-    async with RunningIngest(kafka.bootstrap_servers, topic) as ingest:
+    await ensure_topic(kafka.bootstrap_servers, topic, security=kafka.admin_security)
+    async with RunningIngest(kafka.bootstrap_servers, topic, kafka.admin_security) as ingest:
         ingest_channel = insecure_channel(f"127.0.0.1:{ingest.server.port}")
         server = build_store_server(engine, IngestPeer(ingest_channel))
         await server.start()
@@ -129,7 +129,7 @@ async def test_replay_sends_one_transaction_back_through_ingest(store, kafka):
     assert await replay_letter(store.stub, "dl-old", out=out) == 0
 
     assert out.getvalue() == "replayed dl-old: transaction tx-dl-old (replay 1)\n"
-    [record] = await read_all(kafka.bootstrap_servers, store.ingest.topic)
+    [record] = await read_all(kafka, store.ingest.topic)
     assert transaction_pb2.Transaction.FromString(record.value).id == "tx-dl-old"
 
 
@@ -143,7 +143,7 @@ async def test_replay_all_replays_every_letter_not_replayed_and_names_the_one_it
     assert lines[0] == "replayed dl-new: transaction tx-dl-new (replay 1)"
     assert lines[1].startswith("not replayed dl-garbage: FAILED_PRECONDITION: ")
     assert lines[2] == "replayed 1, not replayed 1"
-    records = await read_all(kafka.bootstrap_servers, store.ingest.topic)
+    records = await read_all(kafka, store.ingest.topic)
     assert sorted(transaction_pb2.Transaction.FromString(r.value).id for r in records) == ["tx-dl-new", "tx-dl-old"]
     left = await store.stub.ListDeadLetters(store_service_pb2.ListDeadLettersRequest(not_replayed=True))
     assert [letter.id for letter in left.dead_letters] == ["dl-garbage"]
