@@ -204,6 +204,11 @@ class ActivatedOut(BaseModel):
 
 class ConfigOut(BaseModel):
     jaeger_url: str = Field(description="Base URL of the Jaeger UI; empty when tracing is not shown.")
+    oidc_issuer: str = Field(
+        "",
+        description="Issuer the console offers to sign in with (authorization code flow, PKCE); empty: API keys only.",
+    )
+    oidc_client_id: str = Field("", description="The console's client id at that issuer; empty when oidc_issuer is.")
 
 
 class HealthOut(BaseModel):

@@ -38,6 +38,11 @@ class EdgeSettings(ServiceSettings, AccessSettings):
     jaeger_ui_url: str = Field(
         "", description="Base URL of the Jaeger UI the console links traces to; empty hides the links."
     )
+    oidc_console_client_id: str = Field(
+        "fraudmesh-console",
+        description="Client id the console signs in with at OIDC_ISSUER (authorization code flow with PKCE, a public "
+        "client: no secret); empty leaves the console to API keys only. Unused while OIDC_ISSUER is empty.",
+    )
     web_dist_dir: pathlib.Path = Field(
         REPO_WEB_DIST, description="Built console (index.html and assets) served at /; not served when missing."
     )

@@ -15,6 +15,7 @@ import time
 
 from sqlalchemy.engine import make_url
 
+from edge.settings import EdgeSettings
 from fraudctl.runtime.credentials import admin_key_path
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.platform import Platform, PlatformConfig
@@ -91,9 +92,21 @@ def _sign_in(platform: Platform, config: PlatformConfig) -> str:
     saved = admin_key_path(config.data_dir)
     shown = keys.admin if keys.admin_created else f"the one in {saved}"
     return (
-        f"  sign in               open the console and paste the admin API key: {shown}\n"
+        _oidc_sign_in(EdgeSettings())
+        + f"  sign in               open the console and paste the admin API key: {shown}\n"
         f"                        (kept in {saved}; more keys: `fraudctl keys create --role viewer --name NAME`)\n"
         f'                        REST: curl -H "Authorization: Bearer $(cat {saved})" {config.ports.edge_url}/api/stats\n'
+    )
+
+
+def _oidc_sign_in(edge: EdgeSettings) -> str:
+    """The console's sign-in at the OIDC provider, when the edge (which reads the same environment) offers one."""
+    if not (edge.oidc_issuer and edge.oidc_console_client_id):
+        return ""
+    return (
+        f"  sign in (OIDC)        the console signs in through {edge.oidc_issuer}\n"
+        f"                        (client {edge.oidc_console_client_id}, code flow with PKCE; the role from the "
+        f"token's {edge.oidc_role_claim})\n"
     )
 
 

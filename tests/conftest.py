@@ -32,6 +32,9 @@ from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
 from tests.access_keys import keys_by_role
 from tests.fresh_database import migrated_database
 
+# The session's Keycloak (fixture `keycloak`), for the access tests and the console's sign-in.
+pytest_plugins = ["tests.keycloak_plugin"]
+
 # In-process apps and services the integration tests build with stand-in peers run with access
 # control off (their peers check no credential); the platform the end-to-end and console tests run
 # (`stack`) has it on, as `make up` does, and tests/integration/access* test it with real keys.

@@ -55,4 +55,11 @@ def register(app: FastAPI, context: EdgeContext, access: EdgeAccess) -> None:
         dependencies=access.own_route("GET", "/api/config"),
     )
     async def config() -> ConfigOut:
-        return ConfigOut(jaeger_url=context.settings.jaeger_ui_url)
+        settings = context.settings
+        # Both or neither: an issuer without a client the console may use offers nothing to sign in with.
+        console_signs_in = bool(settings.oidc_issuer and settings.oidc_console_client_id)
+        return ConfigOut(
+            jaeger_url=settings.jaeger_ui_url,
+            oidc_issuer=settings.oidc_issuer if console_signs_in else "",
+            oidc_client_id=settings.oidc_console_client_id if console_signs_in else "",
+        )

@@ -555,6 +555,18 @@ export interface components {
              * @description Base URL of the Jaeger UI; empty when tracing is not shown.
              */
             jaeger_url: string;
+            /**
+             * Oidc Client Id
+             * @description The console's client id at that issuer; empty when oidc_issuer is.
+             * @default
+             */
+            oidc_client_id: string;
+            /**
+             * Oidc Issuer
+             * @description Issuer the console offers to sign in with (authorization code flow, PKCE); empty: API keys only.
+             * @default
+             */
+            oidc_issuer: string;
         };
         /** CreatedKeyOut */
         CreatedKeyOut: {

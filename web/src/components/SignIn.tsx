@@ -1,13 +1,17 @@
 import { useState, type FormEvent } from "react";
 
 interface SignInProps {
-  refused: boolean;
+  /** Why the last sign-in did not work (a refused key, the provider's error); null: nothing to say. */
+  problem: string | null;
   onSignIn: (credential: string) => void;
+  /** The OIDC provider to offer beside the key, when the edge names one. */
+  provider?: { name: string; onSignIn: () => void } | null;
 }
 
-/** Asks for an API key: the platform refuses every call without one. */
-export function SignIn({ refused, onSignIn }: SignInProps) {
+/** Asks for an API key, or offers the OIDC provider: the platform refuses every call without one. */
+export function SignIn({ problem, onSignIn, provider = null }: SignInProps) {
   const [credential, setCredential] = useState("");
+  const [leaving, setLeaving] = useState(false);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (credential.trim()) onSignIn(credential.trim());
@@ -15,6 +19,21 @@ export function SignIn({ refused, onSignIn }: SignInProps) {
   return (
     <main className="sign-in">
       <h1>Fraud mesh</h1>
+      {problem && <p role="alert">{problem}</p>}
+      {provider && (
+        <p>
+          <button
+            type="button"
+            disabled={leaving}
+            onClick={() => {
+              setLeaving(true); // the provider's page is loading: one click is enough
+              provider.onSignIn();
+            }}
+          >
+            Sign in with {provider.name}
+          </button>
+        </p>
+      )}
       <form onSubmit={submit} aria-label="Sign in">
         <label htmlFor="credential">API key</label>
         <input
@@ -25,7 +44,6 @@ export function SignIn({ refused, onSignIn }: SignInProps) {
           onChange={(event) => setCredential(event.target.value)}
         />
         <button type="submit">Sign in</button>
-        {refused && <p role="alert">That key was refused: it is unknown or revoked.</p>}
         <p>`make up` prints the local admin key; `fraudctl keys create --role viewer --name NAME` makes more.</p>
       </form>
     </main>

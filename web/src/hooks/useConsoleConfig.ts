@@ -5,7 +5,7 @@ import { useServices } from "../services";
 /** The edge's settings for the console (the Jaeger address); empty until it answers. */
 export function useConsoleConfig(): ConsoleConfig {
   const { api } = useServices();
-  const [config, setConfig] = useState<ConsoleConfig>({ jaeger_url: "" });
+  const [config, setConfig] = useState<ConsoleConfig>({ jaeger_url: "", oidc_issuer: "", oidc_client_id: "" });
   useEffect(() => {
     let active = true;
     api

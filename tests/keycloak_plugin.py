@@ -1,6 +1,9 @@
 """One real Keycloak for the session (fraudctl/runtime/keycloak.py, as `fraudctl` would run it),
 started only when a test asks for it; tests that use it are marked `keycloak`, so
-`-m "not keycloak"` leaves it out. Its download and start times are printed at the end."""
+`-m "not keycloak"` leaves it out. Its download and start times are printed at the end.
+
+A plugin (registered in tests/conftest.py) rather than a conftest, so the access tests and the
+console's sign-in test share the one server."""
 
 from __future__ import annotations
 
@@ -32,7 +35,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker("keycloak")
             # The first test's time includes Keycloak's start: up to four minutes on a busy
             # two-core machine (its own wait gives up after eight), more than the usual 300 s allows.
-            item.add_marker(pytest.mark.timeout(600))
+            # A test that also starts more than Keycloak says so with a timeout of its own.
+            if item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(600))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
