@@ -16,10 +16,14 @@ import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from bench.open_loop import Outcome, Send, run_open_loop
 from bench.payloads import Payment
 from bench.replay import replayed_time
+
+if TYPE_CHECKING:
+    from fraudmesh.grpc_tls import GrpcTls
 
 READY_TIMEOUT_S = 60
 
@@ -41,6 +45,8 @@ class Job:
     # None leaves the event time to ingest.
     replay_shift_s: int | None = None
     replay_cycle_s: int = 0
+    # The client certificate gRPC calls present to a platform serving mutual TLS; None: plaintext.
+    tls: GrpcTls | None = None
 
     def idempotency_key(self, index: int) -> str:
         return f"{self.idempotency_prefix}{index}" if self.keyed_every and index % self.keyed_every == 0 else ""
@@ -61,7 +67,7 @@ class _GrpcClient:
     on one connection get CANCELLED by gRPC itself (seen against the bare server too), which would
     measure the client's connection rather than the service."""
 
-    def __init__(self, address: str, coalesce: bool):
+    def __init__(self, address: str, coalesce: bool, tls: GrpcTls | None):
         import grpc
         from fraud.v1 import ingest_service_pb2_grpc
 
@@ -69,8 +75,11 @@ class _GrpcClient:
 
         # Coalesced, a few calls carry everything in flight: one connection is enough.
         connections = 1 if coalesce else GRPC_CONNECTIONS
+        options = [("grpc.use_local_subchannel_pool", 1)]
         self._channels = [
-            grpc.aio.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
+            grpc.aio.insecure_channel(address, options=options)
+            if tls is None
+            else grpc.aio.secure_channel(address, tls.channel_credentials(), options=options)
             for _ in range(connections)
         ]
         self._stubs = [ingest_service_pb2_grpc.IngestServiceStub(channel) for channel in self._channels]
@@ -201,7 +210,7 @@ async def _serve(conn: Connection) -> None:
                 clients[key] = (
                     _RestClient(job.address)
                     if job.kind == "rest"
-                    else _GrpcClient(job.address, job.kind == "grpc-each")
+                    else _GrpcClient(job.address, job.kind == "grpc-each", job.tls)
                 )
             client = clients[key]
             await client.ready()

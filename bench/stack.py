@@ -17,6 +17,7 @@ from bench import procfs
 from fraudctl.runtime.platform import REPO, Platform, PlatformConfig
 from fraudctl.runtime.services import MODULES, ServicePorts, ServiceProcess, ServiceSupervisor, grpc_serving
 from fraudctl.runtime.waiting import free_port, wait_until
+from fraudmesh.grpc_tls import GrpcTls
 
 log = logging.getLogger(__name__)
 SERVICES = ("ingest", "scoring", "store", "notify", "edge")
@@ -36,6 +37,12 @@ class Target:
     supervisor: ServiceSupervisor | None = None  # None when attached to a platform we did not start
     extra_scoring: list[ServiceProcess] = field(default_factory=list)
     listening: procfs.ListeningPids = field(default_factory=procfs.ListeningPids)
+
+    @property
+    def client_tls(self) -> GrpcTls | None:
+        """The certificate our gRPC clients present to our own platform (mutual TLS); None when
+        attached to one we did not start (its clients are the environment's business) or TLS is off."""
+        return self.supervisor.client_tls if self.supervisor is not None else None
 
     def service_pids(self) -> dict[str, int]:
         """Python service processes by name (a second scoring instance as `scoring2`)."""
@@ -161,6 +168,8 @@ def start_extra_scoring(
         "STORE_ADDRESS": target.ports.grpc_address("store"),
         "NOTIFY_ADDRESS": target.ports.grpc_address("notify"),
         "CONSUMER_GROUP": target.consumer_group,
+        # Its certificate, as the supervisor gives the first instance (mutual TLS on every gRPC link).
+        **(target.supervisor.per_service_env.get("scoring", {}) if target.supervisor is not None else {}),
     }
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{label}.log"
@@ -178,7 +187,7 @@ def start_extra_scoring(
     def ready() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"{label} exited with {process.returncode}; see {log_path}")
-        return grpc_serving(listen)
+        return grpc_serving(listen, tls=target.client_tls)
 
     try:
         wait_until(ready, timeout, label, str(service.log_path))

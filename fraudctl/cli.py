@@ -18,6 +18,7 @@ from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.platform import Platform, PlatformConfig
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.probes import kafka_answers, postgres_answers
+from fraudctl.runtime.service_certificates import local_operator_certificate
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
 from scoring_svc.settings import ScoringSettings
@@ -123,7 +124,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         "kafka": kafka_answers(config.kafka_bootstrap_servers or own_kafka.bootstrap_servers),
         "postgres": postgres_answers(config.database_url or own_postgres.url),
     }
-    health |= ServiceSupervisor(ServicePorts(), config.data_dir / "logs", {}).health()
+    # Asked with the operator's certificate: the services serve gRPC over mutual TLS.
+    operator = local_operator_certificate(config.data_dir)
+    health |= ServiceSupervisor(ServicePorts(), config.data_dir / "logs", {}, client_certificate=operator).health()
     try:
         restarts = json.loads(_restarts_file(config).read_text())
     except (OSError, ValueError):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import grpc
 
 from fraudmesh.grpc_server import GrpcServer
+from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.kafka_producer import AcknowledgedProducer
 from fraudmesh.kafka_topics import DECISIONS, ensure_if_reachable
 from notify_svc.follower import JournalFollower
@@ -39,6 +40,7 @@ class NotifyServer:
         grace_seconds: float = 10.0,
         interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
         max_subscribers: int | None = None,
+        tls: GrpcTls | None = None,
     ):
         self._bootstrap_servers = bootstrap_servers
         self._topic = journal_topic
@@ -58,7 +60,7 @@ class NotifyServer:
             self.hub, in_flight, self._producer, journal_topic, journal_timeout_ms / 1000
         )
         servicer = NotifyServicer(self.hub, self._publisher)
-        self.grpc = GrpcServer([servicer.registration()], listen, interceptors, grace_seconds=grace_seconds)
+        self.grpc = GrpcServer([servicer.registration()], listen, interceptors, grace_seconds=grace_seconds, tls=tls)
         self._serving_when_ready: asyncio.Task[None] | None = None
 
     @classmethod
@@ -75,6 +77,7 @@ class NotifyServer:
             grace_seconds=settings.shutdown_grace_seconds,
             interceptors=interceptors,
             max_subscribers=settings.notify_max_subscribers,
+            tls=GrpcTls.from_settings(settings),
         )
 
     @property

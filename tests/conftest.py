@@ -24,6 +24,7 @@ from fraudctl.devtools import tools
 from fraudctl.runtime.credentials import ensure_platform_keys
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.postgres import PostgresCluster
+from fraudctl.runtime.service_certificates import ensure_platform_certificates
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
@@ -33,6 +34,8 @@ from tests.access_keys import keys_by_role, migrated_database
 # control off (their peers check no credential); the platform the end-to-end and console tests run
 # (`stack`) has it on, as `make up` does, and tests/integration/access* test it with real keys.
 os.environ["ACCESS_CONTROL"] = "false"
+# Likewise they serve gRPC in plaintext; `stack` runs mutual TLS, and tests/integration/grpc_tls tests it.
+os.environ["GRPC_TLS"] = "false"
 
 # What a test needs, known from the fixtures it uses (directly or through others).
 NEEDS = {"kafka": "kafka", "postgres": "postgres", "browser": "browser"}
@@ -137,11 +140,17 @@ def stack(
     # As `make up` runs it: access control on, each service with its own key, an admin key for the
     # tests' clients. Rates are raised: the tests send bursts with one key; rates have their own tests.
     keys = ensure_platform_keys(postgres.url, runtime_dir / "credentials")
+    # And mutual TLS on every gRPC link: a certificate per service, the admin's for the tests' clients.
+    certificates = ensure_platform_certificates(runtime_dir)
+    per_service = {name: keys.service_env(name) for name in keys.by_service}
+    for name in certificates.by_service:
+        per_service[name] = {**per_service.get(name, {}), **certificates.service_env(name)}
     supervisor = ServiceSupervisor(
         ports,
         runtime_dir / "logs",
         {
             "ACCESS_CONTROL": "true",
+            "GRPC_TLS": "true",
             "RATE_LIMIT_PER_SECOND": "100000",
             "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
             "DATABASE_URL": postgres.url,
@@ -153,8 +162,9 @@ def stack(
             # Spans leave every 200 ms instead of every 5 s, so a test finds its trace sooner.
             "OTEL_BSP_SCHEDULE_DELAY": "200",
         },
-        per_service_env={name: keys.service_env(name) for name in keys.by_service},
+        per_service_env=per_service,
         admin_credential=keys.admin,
+        client_certificate=certificates.operator,
     )
     for topic in PLATFORM_TOPICS:  # as `fraudctl up` creates them
         asyncio.run(ensure(kafka.bootstrap_servers, topic))
