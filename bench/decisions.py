@@ -12,6 +12,7 @@ import grpc
 from fraud.v1 import decision_pb2, notify_service_pb2, notify_service_pb2_grpc
 
 from bench.latency_stages import DecisionStamps
+from fraudmesh.grpc_tls import GrpcTls
 
 FLAGGED = frozenset({decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE})
 
@@ -26,8 +27,9 @@ def flagged_share(decisions: Iterable[int]) -> float | None:
 class DecisionClock:
     """Subscribes as an internal service would and notes the monotonic time of every decision by id."""
 
-    def __init__(self, address: str, subscriber: str = "bench"):
+    def __init__(self, address: str, subscriber: str = "bench", tls: GrpcTls | None = None):
         self._address = address
+        self._tls = tls  # the client certificate for a platform serving mutual TLS; None: plaintext
         self._subscriber = subscriber
         self.arrivals: dict[str, list[float]] = defaultdict(list)
         self.stamps: dict[str, DecisionStamps] = {}  # the first arrival's timestamps, for the stages
@@ -36,7 +38,11 @@ class DecisionClock:
         self._arrived = asyncio.Event()
 
     async def __aenter__(self) -> DecisionClock:
-        self._channel = grpc.aio.insecure_channel(self._address)
+        self._channel = (
+            grpc.aio.insecure_channel(self._address)
+            if self._tls is None
+            else grpc.aio.secure_channel(self._address, self._tls.channel_credentials())
+        )
         # In batches, as the edge subscribes: one message per decision would make the harness's own
         # subscriber a larger cost on the shared cores than some of the services it measures.
         self._call = notify_service_pb2_grpc.NotifyServiceStub(self._channel).SubscribeDecisionBatches(

@@ -21,6 +21,7 @@ from bench.replay import EventReplay
 from bench.sampler import Sampler, cpu_used, lag_series
 from bench.stats import LatencySummary, rate
 from bench.storage import StoredRows
+from fraudmesh.grpc_tls import GrpcTls
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,7 @@ class EndToEnd:
         settings: RunSettings,
         run_tag: str,
         own_platform: bool,
+        tls: GrpcTls | None = None,  # the client certificate gRPC jobs present (mutual TLS); None: plaintext
     ):
         self.pool = pool
         self.clock = clock
@@ -145,6 +147,7 @@ class EndToEnd:
         self.settings = settings
         self.run_tag = run_tag
         self.own_platform = own_platform
+        self.tls = tls
         self._runs = 0
 
     def jobs(self, kind: str, offered_per_s: float, seconds: float) -> list[Job]:
@@ -164,6 +167,7 @@ class EndToEnd:
                 self.settings.request_timeout_s,
                 replay_shift_s=shift,
                 replay_cycle_s=self.replay.cycle_s,
+                tls=self.tls,
             )
             for part in range(self.pool.size)
         ]

@@ -16,10 +16,14 @@ import sys
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from bench.open_loop import Outcome, Send, run_open_loop
 from bench.payloads import Payment
 from bench.replay import replayed_time
+
+if TYPE_CHECKING:
+    from fraudmesh.grpc_tls import GrpcTls
 
 READY_TIMEOUT_S = 60
 
@@ -44,6 +48,8 @@ class Job:
     # An API key sent with every request (`Authorization: Bearer`, gRPC's `authorization` metadata);
     # "" sends none, for a platform with access control off.
     credential: str = ""
+    # The client certificate gRPC calls present to a platform serving mutual TLS; None: plaintext.
+    tls: GrpcTls | None = None
 
     def idempotency_key(self, index: int) -> str:
         return f"{self.idempotency_prefix}{index}" if self.keyed_every and index % self.keyed_every == 0 else ""
@@ -64,7 +70,7 @@ class _GrpcClient:
     on one connection get CANCELLED by gRPC itself (seen against the bare server too), which would
     measure the client's connection rather than the service."""
 
-    def __init__(self, address: str, coalesce: bool, credential: str = ""):
+    def __init__(self, address: str, coalesce: bool, tls: GrpcTls | None, credential: str = ""):
         import grpc
         from fraud.v1 import ingest_service_pb2_grpc
 
@@ -78,10 +84,11 @@ class _GrpcClient:
         # The coalescer makes its own calls, so its channel carries the key through an interceptor.
         interceptors = caller_credentials(credential) if coalesce and credential else None
         self._metadata = (("authorization", bearer(credential)),) if credential and not coalesce else None
+        options = [("grpc.use_local_subchannel_pool", 1)]
         self._channels = [
-            grpc.aio.insecure_channel(
-                address, interceptors=interceptors, options=[("grpc.use_local_subchannel_pool", 1)]
-            )
+            grpc.aio.insecure_channel(address, interceptors=interceptors, options=options)
+            if tls is None
+            else grpc.aio.secure_channel(address, tls.channel_credentials(), interceptors=interceptors, options=options)
             for _ in range(connections)
         ]
         self._stubs = [ingest_service_pb2_grpc.IngestServiceStub(channel) for channel in self._channels]
@@ -217,7 +224,7 @@ async def _serve(conn: Connection) -> None:
                 clients[key] = (
                     _RestClient(job.address)
                     if job.kind == "rest"
-                    else _GrpcClient(job.address, job.kind == "grpc-each", job.credential)
+                    else _GrpcClient(job.address, job.kind == "grpc-each", job.tls, job.credential)
                 )
             client = clients[key]
             await client.ready()

@@ -24,6 +24,7 @@ from google.protobuf.descriptor import FileDescriptor
 from bench.measured_run import run_measured
 from bench.payloads import Payment, grpc_json
 from fraudctl.devtools.tools import GoTool, ensure_tool
+from fraudctl.runtime.certificates import IssuedCertificate
 from fraudctl.runtime.platform import REPO
 from fraudctl.runtime.waiting import free_port, port_open, wait_until
 
@@ -96,12 +97,20 @@ class GhzRunner:
         self.data_file.write_text(json.dumps([grpc_json(p) for p in payments]))
         self.payloads = len(payments)
 
-    def run(self, address: str, target: str, seconds: float | None = None) -> tuple[GhzResult, float]:
-        """ghz's figures against `address`, and the CPU seconds ghz itself used (it shares the cores)."""
+    def run(
+        self, address: str, target: str, seconds: float | None = None, certificate: IssuedCertificate | None = None
+    ) -> tuple[GhzResult, float]:
+        """ghz's figures against `address`, and the CPU seconds ghz itself used (it shares the cores).
+        With `certificate`, over mutual TLS presenting it, as the platform's own clients call."""
         seconds = seconds or self.seconds
+        if certificate is None:
+            transport = ["--insecure"]
+        else:
+            transport = ["--cacert", str(certificate.ca), "--cert", str(certificate.certificate)]
+            transport += ["--key", str(certificate.key)]
         command = [
             str(self.binary),
-            "--insecure",
+            *transport,
             "--protoset",
             str(self.protoset),
             "--call",

@@ -25,6 +25,7 @@ from bench.sampler import MIB, Sampler, cpu_used, memory_trend_mib_per_min, peak
 from bench.stage_metrics import metrics_urls, scrape_all, stage_table
 from bench.storage import StoredRows
 from bench.targets import check_targets
+from fraudctl.runtime.certificates import IssuedCertificate
 from fraudctl.runtime.platform import REPO
 from fraudctl.runtime.services import ServicePorts
 
@@ -179,7 +180,7 @@ class Run:
                 GroupProbe(
                     target.bootstrap_servers, target.consumer_group, target.topic, target.kafka_security
                 ) as probe,
-                DecisionClock(target.ports.grpc_address("notify")) as clock,
+                DecisionClock(target.ports.grpc_address("notify"), tls=target.client_tls) as clock,
             ):
                 sampler = Sampler(probe, lambda: self._watched(target, pool))
                 e2e = EndToEnd(
@@ -197,6 +198,7 @@ class Run:
                     settings,
                     f"bench-{self.stamp}",
                     own_platform=target.supervisor is not None,
+                    tls=target.client_tls,
                 )
                 async with sampler.running():
                     await e2e.settle()
@@ -270,7 +272,11 @@ class Run:
         await e2e.settle()
         # No settle after: every part lets the group catch up before it starts.
         await asyncio.to_thread(
-            runner.run, target.ports.grpc_address("ingest"), "warm-up", self.options.ghz_warmup_seconds
+            runner.run,
+            target.ports.grpc_address("ingest"),
+            "warm-up",
+            self.options.ghz_warmup_seconds,
+            _client_certificate(target),
         )
 
     async def _ghz(self, target: stack.Target, e2e: EndToEnd) -> None:
@@ -283,13 +289,14 @@ class Run:
         runner = await self._ghz_runner()
         address = target.ports.grpc_address("ingest")
         await e2e.settle()
-        ingest, ingest_cpu = await _costed(e2e, "ghz", lambda: runner.run(address, "ingest"))
+        certificate = _client_certificate(target)
+        ingest, ingest_cpu = await _costed(e2e, "ghz", lambda: runner.run(address, "ingest", None, certificate))
         with bare_ingest_server(self.work_dir) as (bare_address, bare_pid):
             bare_before = procfs.cpu_seconds(bare_pid) or 0.0
             bare, bare_ghz_cpu = await asyncio.to_thread(runner.run, bare_address, "bare")
             bare_cpu = {"bare server": (procfs.cpu_seconds(bare_pid) or 0.0) - bare_before, "ghz": bare_ghz_cpu}
         # The group caught up in _costed, and the bare run gave it nothing: no settle before this run.
-        profiled = asyncio.create_task(asyncio.to_thread(runner.run, address, "ingest-profiled"))
+        profiled = asyncio.create_task(asyncio.to_thread(runner.run, address, "ingest-profiled", None, certificate))
         await asyncio.sleep(1.0)  # past ghz's start
         profiles = await profile_services(
             {"ingest": target.service_pids()["ingest"]},
@@ -459,3 +466,8 @@ def _memory_mib(samples) -> dict[str, float]:
         for name, value in sample.memory.items():
             values.setdefault(name, []).append(value / MIB)
     return {name: sorted(v)[len(v) // 2] for name, v in values.items()}
+
+
+def _client_certificate(target: stack.Target) -> IssuedCertificate | None:
+    """The certificate ghz presents to our own platform's ingest (mutual TLS); None: plaintext."""
+    return target.supervisor.client_certificate if target.supervisor is not None else None

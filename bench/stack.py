@@ -17,6 +17,7 @@ from bench import procfs
 from fraudctl.runtime.platform import REPO, Platform, PlatformConfig
 from fraudctl.runtime.services import MODULES, ServicePorts, ServiceProcess, ServiceSupervisor, grpc_serving
 from fraudctl.runtime.waiting import free_port, wait_until
+from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.kafka_security import KafkaSecurity
 from fraudmesh.settings import KafkaSettings
 
@@ -40,6 +41,12 @@ class Target:
     listening: procfs.ListeningPids = field(default_factory=procfs.ListeningPids)
     # How the benchmarks' own Kafka clients connect: our broker's admin user, or the environment's settings.
     kafka_security: KafkaSecurity = field(default_factory=lambda: KafkaSecurity.from_settings(KafkaSettings()))
+
+    @property
+    def client_tls(self) -> GrpcTls | None:
+        """The certificate our gRPC clients present to our own platform (mutual TLS); None when
+        attached to one we did not start (its clients are the environment's business) or TLS is off."""
+        return self.supervisor.client_tls if self.supervisor is not None else None
 
     def service_pids(self) -> dict[str, int]:
         """Python service processes by name (a second scoring instance as `scoring2`)."""
@@ -173,7 +180,7 @@ def start_extra_scoring(
         "STORE_ADDRESS": target.ports.grpc_address("store"),
         "NOTIFY_ADDRESS": target.ports.grpc_address("notify"),
         "CONSUMER_GROUP": target.consumer_group,
-        # Its Kafka user, as the supervisor gives the first instance.
+        # Its Kafka user and its certificate, as the supervisor gives the first instance.
         **(target.supervisor.per_service_env.get("scoring", {}) if target.supervisor is not None else {}),
     }
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -192,7 +199,7 @@ def start_extra_scoring(
     def ready() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"{label} exited with {process.returncode}; see {log_path}")
-        return grpc_serving(listen)
+        return grpc_serving(listen, tls=target.client_tls)
 
     try:
         wait_until(ready, timeout, label, str(service.log_path))

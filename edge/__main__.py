@@ -11,6 +11,7 @@ from edge.metrics import EdgeMetrics
 from edge.settings import EdgeSettings
 from edge.upstreams import UpstreamAddresses, Upstreams
 from fraudmesh.garbage_collection import relax_garbage_collection
+from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.logs import configure_logging
 from fraudmesh.service_telemetry import ServiceTelemetry
 
@@ -23,6 +24,7 @@ def main() -> None:
         UpstreamAddresses.from_settings(settings),
         telemetry.client_interceptors(),
         settings.service_api_key.get_secret_value(),
+        GrpcTls.from_settings(settings),
     )
     app = create_app(settings, upstreams, telemetry.metrics, telemetry.tracer_provider)
     host, port = settings.listen_host_port()

@@ -9,14 +9,14 @@ from pydantic import Field, field_validator
 
 from fraudmesh.access.settings import AccessSettings
 from fraudmesh.contract import local_address
-from fraudmesh.settings import ServiceSettings
+from fraudmesh.settings import GrpcTlsSettings, ServiceSettings
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 # The console's production build, as `npm run build` in web/ leaves it.
 REPO_WEB_DIST = REPO / "web" / "dist"
 
 
-class EdgeSettings(ServiceSettings, AccessSettings):
+class EdgeSettings(ServiceSettings, AccessSettings, GrpcTlsSettings):
     edge_listen: str = Field("0.0.0.0:8000", description="host:port the HTTP server (REST, WebSocket, console) binds.")
     metrics_port: int = Field(9105, ge=0, le=65535, description="Prometheus /metrics port; 0 picks a free one.")
     ingest_address: str = Field(

@@ -20,7 +20,8 @@ from fraud.v1 import (
 
 from edge.settings import EdgeSettings
 from fraudmesh.access.caller_credentials import caller_credentials
-from fraudmesh.grpc_server import insecure_channel
+from fraudmesh.grpc_server import client_channel
+from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.submit_coalescer import SubmitCoalescer
 
 # The name each upstream has in /api/health, and the gRPC service its health is checked for.
@@ -46,23 +47,27 @@ class UpstreamAddresses:
 
 class Upstreams:
     """Every call carries a credential: the caller's, forwarded (edge.access_control), or else
-    `own_credential`, the edge's own service key."""
+    `own_credential`, the edge's own service key; and over mutual TLS with `tls`, the edge's own
+    certificate (None: plaintext, for peers built in-process without TLS)."""
 
     def __init__(
         self,
         addresses: UpstreamAddresses,
         interceptors: Sequence[grpc.aio.ClientInterceptor] = (),
         own_credential: str = "",
+        tls: GrpcTls | None = None,
     ):
         self.addresses = addresses
         self._interceptors = [*interceptors, *caller_credentials(own_credential)]
+        self._tls = tls
         self.channels: dict[str, grpc.aio.Channel] = {}
 
     async def open(self) -> None:
         if self.channels:
             return
         self.channels = {
-            name: insecure_channel(getattr(self.addresses, name), self._interceptors) for name in HEALTH_SERVICES
+            name: client_channel(getattr(self.addresses, name), self._interceptors, self._tls)
+            for name in HEALTH_SERVICES
         }
         self.ingest = ingest_service_pb2_grpc.IngestServiceStub(self.channels["ingest"])
         self.scoring = scoring_service_pb2_grpc.ScoringServiceStub(self.channels["scoring"])

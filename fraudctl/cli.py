@@ -21,6 +21,7 @@ from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.platform import Platform, PlatformConfig
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.probes import kafka_answers, postgres_answers
+from fraudctl.runtime.service_certificates import local_operator_certificate
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudmesh.kafka_security import KafkaSecurity
 from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
@@ -142,7 +143,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         else own_kafka.answers(),
         "postgres": postgres_answers(config.database_url or own_postgres.url),
     }
-    health |= ServiceSupervisor(ServicePorts(), config.data_dir / "logs", {}).health()
+    # Asked with the operator's certificate: the services serve gRPC over mutual TLS.
+    operator = local_operator_certificate(config.data_dir)
+    health |= ServiceSupervisor(ServicePorts(), config.data_dir / "logs", {}, client_certificate=operator).health()
     try:
         restarts = json.loads(_restarts_file(config).read_text())
     except (OSError, ValueError):

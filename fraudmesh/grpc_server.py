@@ -18,6 +18,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from fraudmesh.errors import FieldViolation, InvalidArgument
+from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.interceptors import ErrorMappingInterceptor, HandlerWrapper, WrappedHandlers
 
 log = logging.getLogger("fraudmesh.server")
@@ -53,6 +54,8 @@ class GrpcServer:
     address: str
     interceptors: Sequence[grpc.aio.ServerInterceptor] = field(default_factory=tuple)
     grace_seconds: float = 10.0
+    # Mutual TLS (GrpcTls.from_settings); None serves in plaintext, as in-process tests do.
+    tls: GrpcTls | None = None
 
     def __post_init__(self) -> None:
         self.health = health.aio.HealthServicer()
@@ -65,7 +68,10 @@ class GrpcServer:
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         names = [s.full_name for s in self.services]
         reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
-        self.port = self.server.add_insecure_port(self.address)
+        if self.tls is None:
+            self.port = self.server.add_insecure_port(self.address)
+        else:
+            self.port = self.server.add_secure_port(self.address, self.tls.server_credentials())
         if self.port == 0:
             raise RuntimeError(f"cannot bind gRPC server to {self.address}")
 
@@ -213,19 +219,28 @@ async def run_until_signalled(
     await stop()
 
 
-def insecure_channel(address: str, interceptors: Sequence[grpc.aio.ClientInterceptor] = ()) -> grpc.aio.Channel:
-    """A client channel with the same message bounds as our servers and a retry on UNAVAILABLE."""
+def client_channel(
+    address: str, interceptors: Sequence[grpc.aio.ClientInterceptor] = (), tls: GrpcTls | None = None
+) -> grpc.aio.Channel:
+    """A client channel with the same message bounds as our servers and a retry on UNAVAILABLE,
+    over mutual TLS with `tls` (the caller's certificate), in plaintext when it is None."""
     service_config = (
         '{"methodConfig": [{"name": [{}], "retryPolicy": {"maxAttempts": 4, "initialBackoff": "0.1s",'
         ' "maxBackoff": "1s", "backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}}]}'
     )
-    return grpc.aio.insecure_channel(
-        address,
-        interceptors=list(interceptors) or None,
-        options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.service_config", service_config),
-            ("grpc.enable_retries", 1),
-        ],
+    options = [
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.service_config", service_config),
+        ("grpc.enable_retries", 1),
+    ]
+    if tls is None:
+        return grpc.aio.insecure_channel(address, interceptors=list(interceptors) or None, options=options)
+    return grpc.aio.secure_channel(
+        address, tls.channel_credentials(), interceptors=list(interceptors) or None, options=options
     )
+
+
+def insecure_channel(address: str, interceptors: Sequence[grpc.aio.ClientInterceptor] = ()) -> grpc.aio.Channel:
+    """A plaintext `client_channel`: for servers built in-process without TLS (tests, tools)."""
+    return client_channel(address, interceptors)

@@ -2,7 +2,8 @@
 
 ADDRESS `host:port` asks the standard gRPC health service (grpc.health.v1) for the whole server
 (or `--service NAME`) and needs SERVING; an `http://` URL needs a 2xx answer. It saves shipping
-a separate probe binary in every image.
+a separate probe binary in every image. With GRPC_TLS on (the default) it calls over mutual TLS
+with the certificate the service's own GRPC_TLS_* settings name, as the service's container has them.
 """
 
 from __future__ import annotations
@@ -15,10 +16,20 @@ import urllib.request
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from fraudmesh.grpc_tls import GrpcTls, GrpcTlsSettingError
+from fraudmesh.settings import GrpcTlsSettings
 
-def check_grpc(address: str, service: str = "", timeout: float = 3.0) -> str | None:
+
+def sync_channel(address: str, tls: GrpcTls | None) -> grpc.Channel:
+    """A blocking channel for one-off probes: over mutual TLS with `tls`, in plaintext when None."""
+    if tls is None:
+        return grpc.insecure_channel(address)
+    return grpc.secure_channel(address, tls.channel_credentials())
+
+
+def check_grpc(address: str, service: str = "", timeout: float = 3.0, tls: GrpcTls | None = None) -> str | None:
     """None when `address` reports SERVING, else why not."""
-    with grpc.insecure_channel(address) as channel:
+    with sync_channel(address, tls) as channel:
         try:
             reply = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=service), timeout=timeout
@@ -51,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.address.startswith(("http://", "https://")):
         problem = check_http(args.address, args.timeout)
     else:
-        problem = check_grpc(args.address, args.service, args.timeout)
+        try:
+            tls = GrpcTls.from_settings(GrpcTlsSettings())
+        except GrpcTlsSettingError as error:
+            print(f"unhealthy: {error}", file=sys.stderr)
+            return 1
+        problem = check_grpc(args.address, args.service, args.timeout, tls)
     if problem:
         print(f"unhealthy: {problem}", file=sys.stderr)
         return 1

@@ -82,3 +82,22 @@ class LabelsTopicSettings(BaseSettings):
     labels_topic: str = Field(
         "labels", description="Topic of analysts' labels: store produces, every scoring instance reads."
     )
+
+
+class GrpcTlsSettings(BaseSettings):
+    """Mutual TLS on every gRPC link: a service serves with its certificate, asks each caller for one
+    signed by the same authority, and presents its own when it calls. The files are PEM; `make up`
+    and the tests make them (fraudctl.runtime.service_certificates). Missing files fail at start."""
+
+    grpc_tls: bool = Field(
+        True,
+        description="Serve and call gRPC over mutual TLS. Off only for in-process tests and when a mesh "
+        "sidecar already encrypts the links.",
+    )
+    grpc_tls_ca_file: str = Field(
+        "", description="PEM certificate of the authority that signs every party's certificate (trusted)."
+    )
+    grpc_tls_cert_file: str = Field(
+        "", description="PEM certificate of this process (common name = the service's name), served and presented."
+    )
+    grpc_tls_key_file: str = Field("", description="PEM private key of GRPC_TLS_CERT_FILE; never logged.")

@@ -7,6 +7,7 @@ import uvloop
 from fraudmesh.access.service_access import ServiceAccess
 from fraudmesh.garbage_collection import relax_garbage_collection
 from fraudmesh.grpc_server import GrpcServer, run_until_signalled
+from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.kafka_security import KafkaSecurity
 from fraudmesh.kafka_topics import TRANSACTIONS, ensure_if_reachable
 from fraudmesh.logs import configure_logging
@@ -23,6 +24,7 @@ from ingest_svc.settings import IngestSettings
 
 
 async def main(settings: IngestSettings) -> None:
+    tls = GrpcTls.from_settings(settings)  # first: a missing certificate stops the start at once
     telemetry = ServiceTelemetry.start(settings, IngestMetrics())
     kafka_security = KafkaSecurity.from_settings(settings)
     publisher = KafkaTransactionPublisher(
@@ -42,6 +44,7 @@ async def main(settings: IngestSettings) -> None:
         settings.ingest_listen,
         [*telemetry.server_interceptors(), *access.server_interceptors()],
         grace_seconds=settings.shutdown_grace_seconds,
+        tls=tls,
     )
     broker = BrokerCheck(
         settings.kafka_bootstrap_servers,

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from fraudmesh.access.settings import AccessSettings
 from fraudmesh.contract import listen_address
-from fraudmesh.settings import KafkaSettings, ServiceSettings, TransactionsTopicSettings
+from fraudmesh.settings import GrpcTlsSettings, KafkaSettings, ServiceSettings, TransactionsTopicSettings
 from ingest_svc.idempotency_store import IdempotencySettings
 
 SERVICE = ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"]
@@ -21,7 +21,7 @@ PRODUCE_WATCHDOG_SLACK_SECONDS = 1.5
 CLAIM_LEASE_MARGIN_SECONDS = 30.0
 
 
-class IngestSettings(ServiceSettings, AccessSettings, KafkaSettings, TransactionsTopicSettings):
+class IngestSettings(ServiceSettings, AccessSettings, GrpcTlsSettings, KafkaSettings, TransactionsTopicSettings):
     ingest_listen: str = Field(listen_address(SERVICE), description="Address the gRPC server binds.")
     metrics_port: int = Field(9101, ge=0, le=65535, description="Prometheus /metrics port; 0 picks a free one.")
     producer_linger_ms: int = Field(

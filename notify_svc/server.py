@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 import grpc
 
 from fraudmesh.grpc_server import GrpcServer
+from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.kafka_producer import AcknowledgedProducer
 from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 from fraudmesh.kafka_topics import DECISIONS, ensure_if_reachable
@@ -41,6 +42,7 @@ class NotifyServer:
         interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
         max_subscribers: int | None = None,
         kafka_security: KafkaSecurity = PLAINTEXT,
+        tls: GrpcTls | None = None,
     ):
         self._bootstrap_servers = bootstrap_servers
         self._kafka_security = kafka_security
@@ -63,7 +65,7 @@ class NotifyServer:
             self.hub, in_flight, self._producer, journal_topic, journal_timeout_ms / 1000
         )
         servicer = NotifyServicer(self.hub, self._publisher)
-        self.grpc = GrpcServer([servicer.registration()], listen, interceptors, grace_seconds=grace_seconds)
+        self.grpc = GrpcServer([servicer.registration()], listen, interceptors, grace_seconds=grace_seconds, tls=tls)
         self._serving_when_ready: asyncio.Task[None] | None = None
 
     @classmethod
@@ -81,6 +83,7 @@ class NotifyServer:
             interceptors=interceptors,
             max_subscribers=settings.notify_max_subscribers,
             kafka_security=KafkaSecurity.from_settings(settings),
+            tls=GrpcTls.from_settings(settings),
         )
 
     @property

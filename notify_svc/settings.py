@@ -11,7 +11,7 @@ from pydantic import Field
 from fraudmesh.access.settings import AccessSettings
 from fraudmesh.contract import listen_address
 from fraudmesh.kafka_topics import DECISIONS
-from fraudmesh.settings import KafkaSettings, ServiceSettings
+from fraudmesh.settings import GrpcTlsSettings, KafkaSettings, ServiceSettings
 
 if TYPE_CHECKING:
     from google.protobuf.descriptor_pb2 import FieldOptions
@@ -34,7 +34,7 @@ def _max_publish_batch() -> int:
 MAX_PUBLISH_BATCH = _max_publish_batch()
 
 
-class NotifySettings(ServiceSettings, AccessSettings, KafkaSettings):
+class NotifySettings(ServiceSettings, AccessSettings, GrpcTlsSettings, KafkaSettings):
     notify_listen: str = Field(
         listen_address(notify_service_pb2.DESCRIPTOR.services_by_name["NotifyService"]),
         description="Address the gRPC server binds.",

@@ -15,7 +15,8 @@ from fraudmesh.access.audit import AuditLog
 from fraudmesh.access.service_access import ServiceAccess
 from fraudmesh.dead_letters import DeadLetterProducer
 from fraudmesh.garbage_collection import relax_garbage_collection
-from fraudmesh.grpc_server import GrpcServer, insecure_channel, run_until_signalled
+from fraudmesh.grpc_server import GrpcServer, client_channel, run_until_signalled
+from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.kafka_producer import AcknowledgedProducer
 from fraudmesh.kafka_security import KafkaSecurity
@@ -45,6 +46,7 @@ log = logging.getLogger("scoring_svc")
 
 
 async def main(settings: ScoringSettings) -> None:
+    tls = GrpcTls.from_settings(settings)  # first: a missing certificate stops the start at once
     if not any(settings.models_dir.glob("*/model.onnx")):
         raise SystemExit(f"no model in MODELS_DIR={settings.models_dir}: run `fraudctl train` (or `make up`) first")
     telemetry = ServiceTelemetry.start(settings, ScoringMetrics())
@@ -63,8 +65,8 @@ async def main(settings: ScoringSettings) -> None:
     access = ServiceAccess(settings)
     audit = AuditLog(settings.database_url)
     callers = [*telemetry.client_interceptors(), *access.client_interceptors()]
-    store_channel = insecure_channel(settings.store_address, callers)
-    notify_channel = insecure_channel(settings.notify_address, callers)
+    store_channel = client_channel(settings.store_address, callers, tls)
+    notify_channel = client_channel(settings.notify_address, callers, tls)
     producer = AcknowledgedProducer(bootstrap, security=kafka_security)  # dead letters and model choices
     control = ModelControl(
         AIOKafkaConsumer(
@@ -133,6 +135,7 @@ async def main(settings: ScoringSettings) -> None:
         settings.scoring_listen,
         [*telemetry.server_interceptors(), *access.server_interceptors()],
         grace_seconds=settings.shutdown_grace_seconds,
+        tls=tls,
     )
     lag = LagMonitor(consumer, metrics, settings.lag_interval_seconds)
     consuming: list[asyncio.Task] = []

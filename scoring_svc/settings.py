@@ -10,12 +10,20 @@ from pydantic import Field
 from fraudmesh.access.settings import AccessSettings
 from fraudmesh.contract import listen_address, local_address
 from fraudmesh.kafka_topics import DEAD_LETTERS, SCORING_CONTROL
-from fraudmesh.settings import KafkaSettings, LabelsTopicSettings, ServiceSettings, TransactionsTopicSettings
+from fraudmesh.settings import (
+    GrpcTlsSettings,
+    KafkaSettings,
+    LabelsTopicSettings,
+    ServiceSettings,
+    TransactionsTopicSettings,
+)
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
-class ScoringSettings(ServiceSettings, AccessSettings, KafkaSettings, TransactionsTopicSettings, LabelsTopicSettings):
+class ScoringSettings(
+    ServiceSettings, AccessSettings, GrpcTlsSettings, KafkaSettings, TransactionsTopicSettings, LabelsTopicSettings
+):
     scoring_listen: str = Field(
         listen_address(scoring_service_pb2.DESCRIPTOR.services_by_name["ScoringService"]),
         description="Address the gRPC server binds.",

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from fraudmesh.access.service_access import ServiceAccess
 from fraudmesh.errors import Unavailable
 from fraudmesh.garbage_collection import relax_garbage_collection
-from fraudmesh.grpc_server import GrpcServer, insecure_channel, run_until_signalled
+from fraudmesh.grpc_server import GrpcServer, client_channel, run_until_signalled
+from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.kafka_connect import start_when_reachable
 from fraudmesh.kafka_producer import AcknowledgedProducer
 from fraudmesh.kafka_security import KafkaSecurity
@@ -64,6 +65,7 @@ def safe_url(database_url: str) -> str:
 
 
 async def serve(settings: StoreSettings) -> None:
+    tls = GrpcTls.from_settings(settings)  # first: a missing certificate stops the start at once
     # /metrics answers from here on, so a long migration is visible to Prometheus as a live target.
     telemetry = ServiceTelemetry.start(settings, ServiceMetrics("store"))
     engine = create_engine(settings)
@@ -75,8 +77,8 @@ async def serve(settings: StoreSettings) -> None:
                 await upgrade_engine(engine)
         producer = AcknowledgedProducer(settings.kafka_bootstrap_servers, security=kafka_security)
         access = ServiceAccess(settings)
-        ingest_channel = insecure_channel(
-            settings.ingest_address, [*telemetry.client_interceptors(), *access.client_interceptors()]
+        ingest_channel = client_channel(
+            settings.ingest_address, [*telemetry.client_interceptors(), *access.client_interceptors()], tls
         )
         dead_letters = DeadLetterRepository(engine)
         servicer = StoreServicer(
@@ -103,6 +105,7 @@ async def serve(settings: StoreSettings) -> None:
             address=settings.store_listen,
             interceptors=[*telemetry.server_interceptors(), *access.server_interceptors()],
             grace_seconds=settings.shutdown_grace_seconds,
+            tls=tls,
         )
         tasks: list[asyncio.Task[None]] = []
         health = ServingWatch(lambda: postgres_problem(engine), server.set_serving, POSTGRES_CHECK_INTERVAL_SECONDS)

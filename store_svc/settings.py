@@ -8,10 +8,10 @@ from pydantic import Field
 from fraudmesh.access.settings import AccessSettings
 from fraudmesh.contract import listen_address, local_address
 from fraudmesh.kafka_topics import DEAD_LETTERS
-from fraudmesh.settings import KafkaSettings, LabelsTopicSettings, ServiceSettings
+from fraudmesh.settings import GrpcTlsSettings, KafkaSettings, LabelsTopicSettings, ServiceSettings
 
 
-class StoreSettings(ServiceSettings, AccessSettings, KafkaSettings, LabelsTopicSettings):
+class StoreSettings(ServiceSettings, AccessSettings, GrpcTlsSettings, KafkaSettings, LabelsTopicSettings):
     store_listen: str = Field(
         listen_address(store_service_pb2.DESCRIPTOR.services_by_name["StoreService"]),
         description="Address store_svc's gRPC server binds, host:port.",

@@ -26,6 +26,7 @@ from fraudctl.runtime.database_roles import ensure_service_roles
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.kafka_credentials import SERVICE_USERS
 from fraudctl.runtime.postgres import PostgresCluster
+from fraudctl.runtime.service_certificates import ensure_platform_certificates
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
 from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
@@ -39,6 +40,8 @@ pytest_plugins = ["tests.keycloak_plugin"]
 # control off (their peers check no credential); the platform the end-to-end and console tests run
 # (`stack`) has it on, as `make up` does, and tests/integration/access* test it with real keys.
 os.environ["ACCESS_CONTROL"] = "false"
+# Likewise they serve gRPC in plaintext; `stack` runs mutual TLS, and tests/integration/grpc_tls tests it.
+os.environ["GRPC_TLS"] = "false"
 
 # What a test needs, known from the fixtures it uses (directly or through others).
 NEEDS = {"kafka": "kafka", "postgres": "postgres", "browser": "browser"}
@@ -151,11 +154,16 @@ def stack(
     # And each service signs in to Kafka as its own user, which may touch only its own topics and groups.
     for name in SERVICE_USERS:
         per_service[name] = {**per_service.get(name, {}), **kafka.client_environment(name)}
+    # And mutual TLS on every gRPC link: a certificate per service, the admin's for the tests' clients.
+    certificates = ensure_platform_certificates(runtime_dir)
+    for name in certificates.by_service:
+        per_service[name] = {**per_service.get(name, {}), **certificates.service_env(name)}
     supervisor = ServiceSupervisor(
         ports,
         runtime_dir / "logs",
         {
             "ACCESS_CONTROL": "true",
+            "GRPC_TLS": "true",
             "RATE_LIMIT_PER_SECOND": "100000",
             "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
             "DATABASE_URL": postgres.url,
@@ -169,6 +177,7 @@ def stack(
         },
         per_service_env=per_service,
         admin_credential=keys.admin,
+        client_certificate=certificates.operator,
     )
     for topic in PLATFORM_TOPICS:  # as `fraudctl up` creates them, as the admin user
         asyncio.run(ensure(kafka.bootstrap_servers, topic, security=kafka.admin_security))

@@ -18,6 +18,7 @@ from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.kafka_credentials import SERVICE_USERS
 from fraudctl.runtime.keeping import RestartBook, RestartPolicy, start_with_backoff
 from fraudctl.runtime.postgres import PostgresCluster
+from fraudctl.runtime.service_certificates import PlatformCertificates, ensure_platform_certificates
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudmesh.kafka_security import KafkaSecurity
 from fraudmesh.kafka_topics import PLATFORM_TOPICS, ensure
@@ -43,6 +44,8 @@ class PlatformConfig:
     scoring_instances: int = 1
     # Every call needs a credential: the runner gives each service its key and makes a local admin key.
     access_control: bool = True
+    # Every gRPC link is mutual TLS: the runner gives each service a certificate from a local authority.
+    grpc_tls: bool = True
 
 
 class Platform:
@@ -53,6 +56,7 @@ class Platform:
         self.services: ServiceSupervisor | None = None
         self.book = RestartBook(policy or RestartPolicy())
         self.keys: PlatformKeys | None = None
+        self.certificates: PlatformCertificates | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -118,6 +122,10 @@ class Platform:
         if self.kafka is not None:  # our broker: each service signs in as its own Kafka user
             for name in SERVICE_USERS:
                 per_service[name] = {**per_service.get(name, {}), **self.kafka.client_environment(name)}
+        if self.config.grpc_tls:
+            self.certificates = ensure_platform_certificates(self.config.data_dir)
+            for name in self.certificates.by_service:
+                per_service[name] = {**per_service.get(name, {}), **self.certificates.service_env(name)}
         self.services = self.supervisor_class(
             self.config.ports,
             self.config.data_dir / "logs",
@@ -126,11 +134,13 @@ class Platform:
                 "DATABASE_URL": self.database_url,
                 "MODELS_DIR": str(self.config.models_dir),
                 "ACCESS_CONTROL": "true" if self.config.access_control else "false",
+                "GRPC_TLS": "true" if self.config.grpc_tls else "false",
                 **self.config.extra_env,
             },
             book=self.book,
             per_service_env=per_service,
             admin_credential=self.keys.admin if self.keys else "",
+            client_certificate=self.certificates.operator if self.certificates else None,
             **self.supervisor_options,
         )
         self.services.start_all()

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from fraudctl.runtime.certificates import IssuedCertificate
 from fraudctl.runtime.keeping import RestartBook, start_with_backoff
 from fraudctl.runtime.probes import how_it_ended, log_tail
 from fraudctl.runtime.waiting import free_port, wait_until
+from fraudmesh.grpc_tls import GrpcTls
+from fraudmesh.healthcheck import sync_channel
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 # Start order: each service's peers are up before it.
@@ -26,8 +29,9 @@ MODULES = {name: f"{name}_svc" if name != "edge" else "edge" for name in SERVICE
 SERVICE_ORDER_FOR_METRICS = ("ingest", "scoring", "store", "notify", "edge")
 
 
-def grpc_serving(address: str, timeout: float = 1.0) -> bool:
-    with grpc.insecure_channel(address) as channel:
+def grpc_serving(address: str, timeout: float = 1.0, tls: GrpcTls | None = None) -> bool:
+    """Whether `address` reports SERVING, asked over mutual TLS with `tls` (plaintext when None)."""
+    with sync_channel(address, tls) as channel:
         try:
             response = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
         except grpc.RpcError:
@@ -96,6 +100,16 @@ class ServiceSupervisor:
     per_service_env: dict[str, dict[str, str]] = field(default_factory=dict)  # by service: its own key
     # An admin API key of this platform, for the operator's tools and the tests' clients ("": none).
     admin_credential: str = ""
+    # The certificate those same clients and the health probes present when the services serve over
+    # mutual TLS (fraudctl.runtime.service_certificates); None when they serve in plaintext.
+    client_certificate: IssuedCertificate | None = None
+
+    @functools.cached_property
+    def client_tls(self) -> GrpcTls | None:
+        if self.client_certificate is None:
+            return None
+        issued = self.client_certificate
+        return GrpcTls.from_files(issued.ca, issued.certificate, issued.key)
 
     def instance_ports(self, name: str, instance: str = "") -> tuple[int, int]:
         """The listening and metrics ports of one instance. The first instance of each service has
@@ -155,7 +169,7 @@ class ServiceSupervisor:
                 )
             if service.service == "edge":
                 return http_ok(f"http://127.0.0.1:{service.listen_port}/api/health")
-            return grpc_serving(f"127.0.0.1:{service.listen_port}")
+            return grpc_serving(f"127.0.0.1:{service.listen_port}", tls=self.client_tls)
 
         wait_until(ready, timeout, label, str(service.log_path))
 
@@ -202,6 +216,10 @@ class ServiceSupervisor:
             self.stop(name)
 
     def health(self) -> dict[str, bool]:
-        status = {name: grpc_serving(self.ports.grpc_address(name)) for name in SERVICE_ORDER if name != "edge"}
+        status = {
+            name: grpc_serving(self.ports.grpc_address(name), tls=self.client_tls)
+            for name in SERVICE_ORDER
+            if name != "edge"
+        }
         status["edge"] = http_ok(f"{self.ports.edge_url}/api/health")
         return status

@@ -51,15 +51,24 @@ class Authenticator:
         return Principal(f"token:{verified.subject}", verified.roles)
 
     @staticmethod
-    def authorize(principal: Principal, access: Access, what: str) -> None:
-        if not access.allows(principal.roles):
-            allowed = ", ".join(sorted(access.roles)) or "nobody"
-            held = ", ".join(sorted(principal.roles)) or "no role"
-            raise PermissionDenied(f"{what} is allowed to {allowed}; {principal.actor} has {held}")
+    def authorize(principal: Principal, access: Access, what: str, peer: str | None = None) -> None:
+        if access.allows(principal.roles):
+            if not access.allows(principal.roles, peer):
+                raise PermissionDenied(
+                    f"{what} takes the service role only from {', '.join(sorted(access.peers))}; "
+                    f"{principal.actor} calls with the certificate of {peer}"
+                )
+            return
+        allowed = ", ".join(sorted(access.roles)) or "nobody"
+        held = ", ".join(sorted(principal.roles)) or "no role"
+        raise PermissionDenied(f"{what} is allowed to {allowed}; {principal.actor} has {held}")
 
-    async def admit(self, authorization: str | None, access: Access, what: str, client_address: str) -> Principal:
-        """The caller, verified, allowed and within its rate; raises the DomainError to answer with."""
+    async def admit(
+        self, authorization: str | None, access: Access, what: str, client_address: str, peer: str | None = None
+    ) -> Principal:
+        """The caller, verified, allowed and within its rate; raises the DomainError to answer with.
+        `peer`: the common name of the caller's certificate over mutual TLS (None: no certificate)."""
         principal = (await self.principal(authorization)).with_address(client_address)
-        self.authorize(principal, access, what)
+        self.authorize(principal, access, what, peer)
         self.rates.admit(principal)
         return principal

@@ -38,13 +38,24 @@ STANDARD_PUBLIC_SERVICES = (
 class Access:
     roles: frozenset[str] = frozenset()
     public: bool = False
+    # The services whose certificate may carry the service role here (empty: any); see `allows`.
+    peers: frozenset[str] = frozenset()
 
-    def allows(self, roles: frozenset[str]) -> bool:
-        return self.public or not self.roles.isdisjoint(roles)
+    def allows(self, roles: frozenset[str], peer: str | None = None) -> bool:
+        """Whether a caller holding `roles` may call. `peer` is the common name of the certificate
+        the call came with over mutual TLS (None: no certificate, as on a server without TLS, where
+        `peers` cannot be checked): with `peers` declared, the service role counts only from one of them."""
+        if self.public:
+            return True
+        granted = self.roles & roles
+        if self.peers and peer is not None and peer not in self.peers:
+            granted -= {"service"}
+        return bool(granted)
 
     @classmethod
     def from_proto(cls, access: options_pb2.Access) -> Access:
-        return cls(frozenset(_ROLE_NAMES[role] for role in access.roles if role in _ROLE_NAMES), access.public)
+        roles = frozenset(_ROLE_NAMES[role] for role in access.roles if role in _ROLE_NAMES)
+        return cls(roles, access.public, frozenset(access.peers))
 
 
 NOBODY = Access()

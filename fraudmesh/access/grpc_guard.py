@@ -23,6 +23,13 @@ def authorization_of(context: grpc.aio.ServicerContext) -> str | None:
     return None
 
 
+def peer_name(context: grpc.aio.ServicerContext) -> str | None:
+    """The common name of the certificate the caller presented over mutual TLS (the server checked it
+    against its authority in the handshake); None on a server without TLS."""
+    names = context.auth_context().get("x509_common_name") or []
+    return names[0].decode() if names else None
+
+
 class AccessGuard(HandlerWrapper):
     def __init__(self, authenticator: Authenticator, table: Mapping[str, Access]):
         self._authenticator = authenticator
@@ -31,7 +38,9 @@ class AccessGuard(HandlerWrapper):
 
     async def _admit(self, method: str, access: Access, context: grpc.aio.ServicerContext) -> Principal:
         try:
-            return await self._authenticator.admit(authorization_of(context), access, method, context.peer() or "")
+            return await self._authenticator.admit(
+                authorization_of(context), access, method, context.peer() or "", peer_name(context)
+            )
         except DomainError as error:
             log_refusal(method, error)
             await abort_with(context, error)  # raises: the servicer never runs

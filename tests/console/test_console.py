@@ -263,7 +263,7 @@ async def test_decisions_made_while_the_edge_was_down_reach_the_feed_once_it_is_
     await asyncio.to_thread(stack.stop, "edge")
     try:
         await expect(page.get_by_test_id("connection-status")).to_have_text("reconnecting")
-        async with notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as published:
+        async with notify_subscription(stack) as published:
             async with admin_channel(stack, "ingest") as channel:
                 answer = await ingest_grpc.IngestServiceStub(channel).SubmitTransactions(
                     ingest_pb.SubmitTransactionsRequest(transactions=meanwhile)

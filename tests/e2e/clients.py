@@ -13,9 +13,11 @@ import grpc
 import websockets
 from fraud.v1 import notify_service_pb2, notify_service_pb2_grpc, transaction_pb2
 
+from fraudctl.runtime.service_certificates import tls_env
 from fraudctl.runtime.services import ServiceSupervisor
 from fraudmesh.access.caller_credentials import caller_credentials
-from fraudmesh.grpc_server import insecure_channel
+from fraudmesh.grpc_server import client_channel
+from fraudmesh.grpc_tls import GrpcTls
 
 
 def admin_headers(stack: ServiceSupervisor) -> dict[str, str]:
@@ -24,12 +26,21 @@ def admin_headers(stack: ServiceSupervisor) -> dict[str, str]:
 
 
 def admin_channel(stack: ServiceSupervisor, service: str) -> grpc.aio.Channel:
-    """A gRPC channel to one of the platform's services whose every call carries the admin API key."""
-    return credentialed_channel(stack.ports.grpc_address(service), stack.admin_credential)
+    """A gRPC channel to one of the platform's services whose every call carries the admin API key,
+    over mutual TLS with the admin's certificate, as the platform serves."""
+    return credentialed_channel(stack.ports.grpc_address(service), stack.admin_credential, stack.client_tls)
 
 
-def credentialed_channel(address: str, credential: str) -> grpc.aio.Channel:
-    return insecure_channel(address, caller_credentials(credential))
+def operator_env(stack: ServiceSupervisor) -> dict[str, str]:
+    """The environment fraudctl needs to reach the platform as its operator: the admin API key, and
+    the admin's certificate for mutual TLS when the platform serves it."""
+    certificate = {} if stack.client_certificate is None else tls_env(stack.client_certificate)
+    return {"FRAUDMESH_API_KEY": stack.admin_credential, **certificate}
+
+
+def credentialed_channel(address: str, credential: str, tls: GrpcTls | None) -> grpc.aio.Channel:
+    """Calls carrying `credential`, over mutual TLS with `tls` (the stack's `client_tls`; None: plaintext)."""
+    return client_channel(address, caller_credentials(credential), tls)
 
 
 CITIES = [("Paris", "FR"), ("London", "GB"), ("New York", "US"), ("Berlin", "DE"), ("Madrid", "ES")]
@@ -96,10 +107,11 @@ class WebSocketCollector:
 
 
 @contextlib.asynccontextmanager
-async def notify_subscription(address: str, credential: str) -> AsyncIterator[dict[str, list]]:
-    """Subscribes to notify_svc directly (as an internal service would) and gathers decisions by id."""
+async def notify_subscription(stack: ServiceSupervisor) -> AsyncIterator[dict[str, list]]:
+    """Subscribes to the platform's notify_svc directly (as an internal service would, with the admin's
+    key and certificate) and gathers decisions by id."""
     seen: dict[str, list] = defaultdict(list)
-    async with credentialed_channel(address, credential) as channel:
+    async with admin_channel(stack, "notify") as channel:
         call = notify_service_pb2_grpc.NotifyServiceStub(channel).SubscribeDecisions(
             notify_service_pb2.SubscribeDecisionsRequest(subscriber="e2e-test")
         )

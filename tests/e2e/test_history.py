@@ -22,13 +22,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
 from fraudctl.store_history import export_history
-from tests.e2e.clients import admin_headers
+from tests.e2e.clients import admin_headers, operator_env
 
 FRAUDCTL = [sys.executable, "-m", "fraudctl.cli"]
 
 
-def fraudctl(*args: str, credential: str = "") -> str:
-    env = {**os.environ, "FRAUDMESH_API_KEY": credential}
+def fraudctl(*args: str, operator: dict[str, str] | None = None) -> str:
+    """Runs fraudctl; `operator` is the environment naming who calls the platform (clients.operator_env)."""
+    env = {**os.environ, "FRAUDMESH_API_KEY": "", **(operator or {})}
     done = subprocess.run([*FRAUDCTL, *args], capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -47,7 +48,7 @@ async def labels_in_store(database_url: str, ids: list[str]) -> dict[str, str | 
 
 
 async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
-    stack: ServiceSupervisor, postgres, models_dir: pathlib.Path, tmp_path: pathlib.Path
+    stack: ServiceSupervisor, postgres, models_dir: pathlib.Path, tmp_path: pathlib.Path, monkeypatch
 ):
     history = tmp_path / "history.csv"
     # Recent history (from 20 to 10 days ago): merchant risk keeps labels only within 30 days of the
@@ -58,11 +59,11 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
     store = stack.ports.grpc_address("store")
 
     first = fraudctl(
-        "import", str(history), "--store", store, "--models", str(models_dir), credential=stack.admin_credential
+        "import", str(history), "--store", store, "--models", str(models_dir), operator=operator_env(stack)
     )
     assert f"{len(original):,} new transactions stored" in first
     again = fraudctl(
-        "import", str(history), "--store", store, "--models", str(models_dir), credential=stack.admin_credential
+        "import", str(history), "--store", store, "--models", str(models_dir), operator=operator_env(stack)
     )
     assert "0 new transactions stored" in again
 
@@ -74,6 +75,8 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
     assert stored == expected
 
     exported_path = tmp_path / "exported.csv"
+    for name, value in operator_env(stack).items():  # the export runs here, as fraudctl would
+        monkeypatch.setenv(name, value)
     await export_history(store, exported_path, credential=stack.admin_credential)
     exported = pd.read_csv(exported_path, dtype={"transaction_id": str}).set_index("transaction_id")
     assert exported.loc[original["transaction_id"], "is_fraud"].tolist() == original["is_fraud"].tolist()

@@ -21,19 +21,20 @@ from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
 
 from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.services import ServiceSupervisor
+from fraudmesh.grpc_tls import GrpcTls
 from tests.e2e.clients import admin_headers, credentialed_channel
 from tests.e2e.scoring_group import wait_for_stable_group
 
 
-async def active_version(address: str, credential: str) -> str:
-    async with credentialed_channel(address, credential) as channel:
+async def active_version(address: str, credential: str, tls: GrpcTls | None) -> str:
+    async with credentialed_channel(address, credential, tls) as channel:
         response = await pb_grpc.ScoringServiceStub(channel).ListModels(pb.ListModelsRequest(), timeout=10)
     [active] = [model.version for model in response.models if model.active]
     return active
 
 
-async def activate(address: str, version: str, credential: str) -> pb.ModelInfo:
-    async with credentialed_channel(address, credential) as channel:
+async def activate(address: str, version: str, credential: str, tls: GrpcTls | None) -> pb.ModelInfo:
+    async with credentialed_channel(address, credential, tls) as channel:
         response = await pb_grpc.ScoringServiceStub(channel).ActivateModel(
             pb.ActivateModelRequest(version=version), timeout=60
         )
@@ -46,7 +47,7 @@ def second_version(stack: ServiceSupervisor) -> Iterator[tuple[str, str]]:
     name, made older so that it is never the default; removed afterwards, with the default chosen
     again, so the tests after this one see the platform as it was."""
     models = pathlib.Path(stack.base_env["MODELS_DIR"])
-    default = asyncio.run(active_version(stack.ports.grpc_address("scoring"), stack.admin_credential))
+    default = asyncio.run(active_version(stack.ports.grpc_address("scoring"), stack.admin_credential, stack.client_tls))
     name = f"activation-{uuid.uuid4().hex[:8]}"
     copy = models / name
     shutil.copytree(models / default, copy)
@@ -57,7 +58,7 @@ def second_version(stack: ServiceSupervisor) -> Iterator[tuple[str, str]]:
     try:
         yield default, name
     finally:
-        asyncio.run(activate(stack.ports.grpc_address("scoring"), default, stack.admin_credential))
+        asyncio.run(activate(stack.ports.grpc_address("scoring"), default, stack.admin_credential, stack.client_tls))
         shutil.rmtree(copy)
 
 
@@ -71,13 +72,14 @@ async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_ba
         stack.wait_ready(second.name)
         second_address = f"127.0.0.1:{second.listen_port}"
         await wait_for_stable_group(kafka, 2)
-        assert await active_version(second_address, stack.admin_credential) == default
+        assert await active_version(second_address, stack.admin_credential, stack.client_tls) == default
 
-        info = await activate(first_address, chosen, stack.admin_credential)
+        info = await activate(first_address, chosen, stack.admin_credential, stack.client_tls)
         assert info.version == chosen and info.active
-        assert await active_version(first_address, stack.admin_credential) == chosen  # answered once applied here
+        # Answered once applied here.
+        assert await active_version(first_address, stack.admin_credential, stack.client_tls) == chosen
         async with asyncio.timeout(30):
-            while await active_version(second_address, stack.admin_credential) != chosen:
+            while await active_version(second_address, stack.admin_credential, stack.client_tls) != chosen:
                 await asyncio.sleep(0.2)
 
         # Decisions name the chosen version, whichever instance has the customer's partition.
@@ -103,7 +105,9 @@ async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_ba
         stack.stop(second.name)
         second = stack.start("scoring", instance="2")
         stack.wait_ready(second.name)
-        assert await active_version(f"127.0.0.1:{second.listen_port}", stack.admin_credential) == chosen
+        assert (
+            await active_version(f"127.0.0.1:{second.listen_port}", stack.admin_credential, stack.client_tls) == chosen
+        )
     finally:
         stack.stop(second.name)
     await wait_for_stable_group(kafka, 1)
@@ -111,8 +115,8 @@ async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_ba
 
 async def test_activating_a_version_no_instance_has_is_not_found_and_changes_nothing(stack: ServiceSupervisor):
     address = stack.ports.grpc_address("scoring")
-    before = await active_version(address, stack.admin_credential)
+    before = await active_version(address, stack.admin_credential, stack.client_tls)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await activate(address, "no-such-version", stack.admin_credential)
+        await activate(address, "no-such-version", stack.admin_credential, stack.client_tls)
     assert refused.value.code() == grpc.StatusCode.NOT_FOUND
-    assert await active_version(address, stack.admin_credential) == before
+    assert await active_version(address, stack.admin_credential, stack.client_tls) == before

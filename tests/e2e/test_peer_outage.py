@@ -8,12 +8,13 @@ import asyncio
 import urllib.request
 import uuid
 
-import grpc
 import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
 from fraudctl.runtime.services import ServiceSupervisor
+from fraudmesh.grpc_server import client_channel
+from fraudmesh.grpc_tls import GrpcTls
 from tests.e2e.clients import admin_headers, notify_subscription, wait_until_seen
 
 CUSTOMERS = 5
@@ -46,16 +47,16 @@ def stalled(metrics_port: int) -> bool:
     return scoring_gauge(metrics_port, "fraudmesh_scoring_stalled") == 1
 
 
-async def health(address: str) -> int:
+async def health(address: str, tls: GrpcTls | None) -> int:
     """What the instance's gRPC health says (with time to answer on a busy machine)."""
-    async with grpc.aio.insecure_channel(address) as channel:
+    async with client_channel(address, tls=tls) as channel:
         response = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=15)
     return response.status
 
 
-async def health_becomes(address: str, status: int, timeout: float = 30) -> None:
+async def health_becomes(address: str, status: int, tls: GrpcTls | None, timeout: float = 30) -> None:
     async with asyncio.timeout(timeout):
-        while await health(address) != status:
+        while await health(address, tls) != status:
             await asyncio.sleep(0.1)
 
 
@@ -79,7 +80,7 @@ async def test_with_store_stopped_scoring_pauses_and_resumes_by_itself_deciding_
 
     async with (
         httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client,
-        notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as published,
+        notify_subscription(stack) as published,
     ):
 
         async def submit(user: str, i: int) -> str:
@@ -92,7 +93,9 @@ async def test_with_store_stopped_scoring_pauses_and_resumes_by_itself_deciding_
         try:
             ids = [await submit(user, i) for i in range(PAYMENTS_EACH) for user in customers]
             await until(lambda: stalled(scoring.metrics_port), 60, "stalled while store is away")
-            await health_becomes(scoring_address, NOT_SERVING)  # reported as it stalled, in the background
+            await health_becomes(
+                scoring_address, NOT_SERVING, stack.client_tls
+            )  # reported as it stalled, in the background
             assert scoring_gauge(scoring.metrics_port, "fraudmesh_serving") == 0
             # Nothing is delivered, and the lag, measured on a timer all the same, shows what waits.
             await until(lambda: lag(scoring.metrics_port) >= len(ids), 60, "the lag showing what waits")
@@ -104,7 +107,7 @@ async def test_with_store_stopped_scoring_pauses_and_resumes_by_itself_deciding_
             stack.wait_ready("store")
 
         await until(lambda: not stalled(scoring.metrics_port), 60, "going on once store is back")
-        await health_becomes(scoring_address, SERVING)
+        await health_becomes(scoring_address, SERVING, stack.client_tls)
         await wait_until_seen(published, set(ids), timeout=60)
         assert scoring_gauge(scoring.metrics_port, "fraudmesh_serving") == 1
         assert scoring.process.poll() is None

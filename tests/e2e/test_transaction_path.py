@@ -89,7 +89,7 @@ async def test_500_grpc_transactions_are_each_published_once_and_stored(stack: S
         )
         for i in range(500)
     ]
-    async with notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as seen:
+    async with notify_subscription(stack) as seen:
         async with admin_channel(stack, "ingest") as channel:
             stub = ingest_grpc.IngestServiceStub(channel)
             singles = await asyncio.gather(
@@ -110,7 +110,7 @@ async def test_once_idle_the_scoring_group_has_committed_every_offset_it_decided
     # see lag on an idle platform).
     inputs = grpc_inputs(300, "commit-user-", users=20, city="Paris", country="FR", currency="EUR")
     ids: set[str] = set()
-    async with notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as seen:
+    async with notify_subscription(stack) as seen:
         async with admin_channel(stack, "ingest") as channel:
             stub = ingest_grpc.IngestServiceStub(channel)
             for start in range(0, len(inputs), 30):  # a stream of batches, not one poll's worth
@@ -175,7 +175,7 @@ async def test_scoring_killed_and_restarted_mid_stream_stores_every_transaction_
     inputs = grpc_inputs(400, "crash-user-", users=40, city="London", country="GB", currency="USD")
     batches = [inputs[start : start + 50] for start in range(0, len(inputs), 50)]
     ids: set[str] = set()
-    async with notify_subscription(stack.ports.grpc_address("notify"), stack.admin_credential) as seen:
+    async with notify_subscription(stack) as seen:
         async with admin_channel(stack, "ingest") as channel:
             stub = ingest_grpc.IngestServiceStub(channel)
             for number, batch in enumerate(batches):

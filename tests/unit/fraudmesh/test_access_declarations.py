@@ -47,3 +47,24 @@ def test_the_edge_routes_declared_in_the_contract_cover_the_websocket_and_keep_t
     assert routes[("WEBSOCKET", "/api/ws")].roles == set(ROLES)
     assert routes[("POST", "/api/traffic")].roles == {"admin"}
     assert routes[("GET", "/api/health")].public
+
+
+def test_the_internal_rpcs_take_the_service_role_only_from_the_service_that_calls_them():
+    table = method_access_table()
+    assert table["/fraud.v1.NotifyService/PublishDecisions"].peers == {"scoring"}
+    assert table["/fraud.v1.StoreService/PutDecisions"].peers == {"scoring"}
+    assert table["/fraud.v1.StoreService/GetUsersHistory"].peers == {"scoring"}
+    assert table["/fraud.v1.StoreService/GetUserHistory"].peers == {"scoring"}
+    assert table["/fraud.v1.IngestService/ReplayTransaction"].peers == {"store"}
+    # What outside systems call with a service key names no peer.
+    assert table["/fraud.v1.IngestService/SubmitTransaction"].peers == frozenset()
+
+
+def test_declared_peers_restrict_the_service_role_alone_and_only_over_a_certificate():
+    access = Access(frozenset({"service", "admin"}), peers=frozenset({"scoring"}))
+    service, admin = frozenset({"service"}), frozenset({"admin"})
+    assert access.allows(service, "scoring")
+    assert not access.allows(service, "edge")
+    assert access.allows(admin, "edge"), "an admin's key is not bound to a certificate"
+    assert access.allows(service, None), "a server without TLS has no certificate to check"
+    assert Access(frozenset({"service"})).allows(service, "edge"), "no peers declared: any service key"

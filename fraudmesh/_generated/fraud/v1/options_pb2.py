@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x66raud/v1/options.proto\x12\x08\x66raud.v1\x1a google/protobuf/descriptor.proto\"7\n\x06\x41\x63\x63\x65ss\x12\x1d\n\x05roles\x18\x01 \x03(\x0e\x32\x0e.fraud.v1.Role\x12\x0e\n\x06public\x18\x02 \x01(\x08\"K\n\tEdgeRoute\x12\x0e\n\x06method\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12 \n\x06\x61\x63\x63\x65ss\x18\x03 \x01(\x0b\x32\x10.fraud.v1.Access*a\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_VIEWER\x10\x01\x12\x10\n\x0cROLE_ANALYST\x10\x02\x12\x0e\n\nROLE_ADMIN\x10\x03\x12\x10\n\x0cROLE_SERVICE\x10\x04:7\n\x0c\x64\x65\x66\x61ult_port\x12\x1f.google.protobuf.ServiceOptions\x18\xd1\x86\x03 \x01(\r:B\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xd2\x86\x03 \x01(\x0b\x32\x10.fraud.v1.Access:H\n\x0b\x65\x64ge_routes\x12\x1c.google.protobuf.FileOptions\x18\xd3\x86\x03 \x03(\x0b\x32\x13.fraud.v1.EdgeRouteb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16\x66raud/v1/options.proto\x12\x08\x66raud.v1\x1a google/protobuf/descriptor.proto\"F\n\x06\x41\x63\x63\x65ss\x12\x1d\n\x05roles\x18\x01 \x03(\x0e\x32\x0e.fraud.v1.Role\x12\x0e\n\x06public\x18\x02 \x01(\x08\x12\r\n\x05peers\x18\x03 \x03(\t\"K\n\tEdgeRoute\x12\x0e\n\x06method\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12 \n\x06\x61\x63\x63\x65ss\x18\x03 \x01(\x0b\x32\x10.fraud.v1.Access*a\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_VIEWER\x10\x01\x12\x10\n\x0cROLE_ANALYST\x10\x02\x12\x0e\n\nROLE_ADMIN\x10\x03\x12\x10\n\x0cROLE_SERVICE\x10\x04:7\n\x0c\x64\x65\x66\x61ult_port\x12\x1f.google.protobuf.ServiceOptions\x18\xd1\x86\x03 \x01(\r:B\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xd2\x86\x03 \x01(\x0b\x32\x10.fraud.v1.Access:H\n\x0b\x65\x64ge_routes\x12\x1c.google.protobuf.FileOptions\x18\xd3\x86\x03 \x03(\x0b\x32\x13.fraud.v1.EdgeRouteb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'fraud.v1.options_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROLE']._serialized_start=204
-  _globals['_ROLE']._serialized_end=301
+  _globals['_ROLE']._serialized_start=219
+  _globals['_ROLE']._serialized_end=316
   _globals['_ACCESS']._serialized_start=70
-  _globals['_ACCESS']._serialized_end=125
-  _globals['_EDGEROUTE']._serialized_start=127
-  _globals['_EDGEROUTE']._serialized_end=202
+  _globals['_ACCESS']._serialized_end=140
+  _globals['_EDGEROUTE']._serialized_start=142
+  _globals['_EDGEROUTE']._serialized_end=217
 # @@protoc_insertion_point(module_scope)

@@ -28,12 +28,14 @@ EDGE_ROUTES_FIELD_NUMBER: _ClassVar[int]
 edge_routes: _descriptor.FieldDescriptor
 
 class Access(_message.Message):
-    __slots__ = ("roles", "public")
+    __slots__ = ("roles", "public", "peers")
     ROLES_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    PEERS_FIELD_NUMBER: _ClassVar[int]
     roles: _containers.RepeatedScalarFieldContainer[Role]
     public: bool
-    def __init__(self, roles: _Optional[_Iterable[_Union[Role, str]]] = ..., public: _Optional[bool] = ...) -> None: ...
+    peers: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, roles: _Optional[_Iterable[_Union[Role, str]]] = ..., public: _Optional[bool] = ..., peers: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class EdgeRoute(_message.Message):
     __slots__ = ("method", "path", "access")
