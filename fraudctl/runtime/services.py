@@ -92,14 +92,16 @@ class ServiceProcess:
 class ServiceSupervisor:
     ports: ServicePorts
     log_dir: pathlib.Path
-    base_env: dict[str, str]
+    # Environments and the admin key carry secrets (API keys, database and Kafka passwords): kept out
+    # of the repr, which pytest prints when a test using the platform fails.
+    base_env: dict[str, str] = field(repr=False)
     running: dict[str, ServiceProcess] = field(default_factory=dict)
     # Shared with the Platform that runs Kafka and PostgreSQL beside these, so one policy keeps all up.
     book: RestartBook = field(default_factory=RestartBook)
     extra_ports: dict[str, tuple[int, int]] = field(default_factory=dict)  # by label: listen, metrics
-    per_service_env: dict[str, dict[str, str]] = field(default_factory=dict)  # by service: its own key
+    per_service_env: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # by service
     # An admin API key of this platform, for the operator's tools and the tests' clients ("": none).
-    admin_credential: str = ""
+    admin_credential: str = field(default="", repr=False)
     # The certificate those same clients and the health probes present when the services serve over
     # mutual TLS (fraudctl.runtime.service_certificates); None when they serve in plaintext.
     client_certificate: IssuedCertificate | None = None
