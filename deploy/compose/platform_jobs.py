@@ -8,9 +8,9 @@ it finds its work done and exits 0. Settings come from the environment, as the s
     python platform_jobs.py model     # trains the starter model into MODELS_DIR when it holds none
     python platform_jobs.py keys      # one API key per service and the admin's, as files in KEYS_DIR
     python platform_jobs.py keys-secret  # the same, kept in Kubernetes Secrets (the Helm chart's hook)
+    python platform_jobs.py certificates  # mutual TLS: an authority and one certificate per service
 
-Mutual TLS for gRPC and Kafka SASL credentials are not made here yet: their settings are still to come
-(docs/deploy.md, "After the security branches").
+Kafka SASL credentials are not made here yet (docs/deploy.md, "What is still off").
 """
 
 from __future__ import annotations
@@ -65,6 +65,39 @@ def keys() -> None:
     # The admin key is printed once, when this run made it; afterwards it is read from the volume.
     if made.admin_created:
         print(f"admin API key (also in {folder}/admin.key): {made.admin}")
+
+
+def certificates() -> None:
+    """Mutual TLS for compose's gRPC links, with the code `make up` uses (fraudctl.runtime.certificates):
+    the authority, kept in AUTHORITY_DIR (which only this job mounts), signs one certificate per
+    service, its common name the service's name (what the peers' guards check) and its subject names
+    the service's compose host plus loopback (what the container's own health probe calls). The
+    services get the authority's certificate and their own, as `<service>.crt`/`<service>.key`, in
+    TLS_DIR. The operator's ("admin") stays in AUTHORITY_DIR: a service must not be able to present
+    it. Kept while valid, so a second run changes nothing."""
+    from fraudctl.runtime.certificates import LOCAL_HOSTS, ensure_certificate
+    from fraudctl.runtime.credentials import ADMIN, SERVICES
+
+    authority = pathlib.Path(os.environ.get("AUTHORITY_DIR", "/run/fraudmesh/authority"))
+    shared = pathlib.Path(os.environ.get("TLS_DIR", "/run/fraudmesh/tls"))
+    shared.mkdir(parents=True, exist_ok=True)
+    for name in SERVICES:
+        issued = ensure_certificate(authority, name, hosts=(name, *LOCAL_HOSTS))
+        _copy_private(issued.certificate, shared / f"{name}.crt")
+        _copy_private(issued.key, shared / f"{name}.key")
+    ensure_certificate(authority, ADMIN)
+    _copy_private(authority / "ca.crt", shared / "ca.crt")
+    print(f"certificates for {', '.join(SERVICES)} in {shared}; the operator's in {authority}")
+
+
+def _copy_private(source: pathlib.Path, target: pathlib.Path) -> None:
+    """Copied only when changed (a rerun leaves the files alone), readable by their owner only."""
+    data = source.read_bytes()
+    if target.exists() and target.read_bytes() == data:
+        return
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
 
 
 def keys_secret() -> None:
@@ -162,7 +195,14 @@ class KubernetesSecrets:
             self._call("PUT", f"/{name}", secret)
 
 
-JOBS = {"migrate": migrate, "topics": topics, "model": model, "keys": keys, "keys-secret": keys_secret}
+JOBS = {
+    "migrate": migrate,
+    "topics": topics,
+    "model": model,
+    "keys": keys,
+    "keys-secret": keys_secret,
+    "certificates": certificates,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # jobs: the one-shot preparation jobs (deploy/compose/platform_jobs.py): migrations, topics, the starter
-# model and the platform's API keys (as files for compose, as Secrets in Kubernetes); the folders for
-# the gRPC certificates are made ready for the mutual TLS branch. Build from the repository root:
+# model, the platform's API keys (as files for compose, as Secrets in Kubernetes) and compose's gRPC
+# certificates (the authority's folder and the services'). Build from the repository root:
 #   docker build -f deploy/docker/jobs.Dockerfile .
 # It needs the operations wing (fraudctl's key making) and the model library's training, so it installs
 # the `ops` extra: larger than a service image, but it runs for seconds and serves nothing.

@@ -12,10 +12,9 @@ from fraudctl.devtools import tools
 from .conftest import ROOT
 
 CHART = ROOT / "deploy" / "helm" / "fraudmesh"
-# Values that are off until the services have the settings they give (docs/deploy.md, "After the
-# security branches"), and those settings' names.
+# Values still off by default (docs/deploy.md, "What is still off"), and the settings each gives.
+# (Mutual TLS, `grpcTls.enabled`, is on by default.)
 SECURITY_SWITCHES = {
-    "grpcTls.enabled=true": {"GRPC_TLS", "GRPC_TLS_CA_FILE", "GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE"},
     "kafka.sasl.enabled=true": {
         "KAFKA_SECURITY_PROTOCOL",
         "KAFKA_SASL_MECHANISM",

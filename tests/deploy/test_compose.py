@@ -26,6 +26,7 @@ PLATFORM = {
     "topics",
     "migrate",
     "keys",
+    "certificates",
     "model",
     "postgres",
     "jaeger",

@@ -87,9 +87,10 @@ def test_each_service_has_probes_resources_and_a_disruption_budget(service, mani
     assert container["readinessProbe"] and container["livenessProbe"]
     if service == "edge":
         assert container["readinessProbe"]["httpGet"]["path"] == "/api/health"
-    else:  # grpc.health.v1, SERVING only when warm
-        assert container["readinessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
-        assert container["livenessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
+    else:  # grpc.health.v1 over mutual TLS (the default), SERVING only when warm
+        probe = ["python", "-m", "fraudmesh.healthcheck", f"127.0.0.1:{container['ports'][0]['containerPort']}"]
+        for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[kind]["exec"]["command"] == probe, kind
     assert container["resources"]["requests"] and container["resources"]["limits"]
     budget = of_kind(manifests, "PodDisruptionBudget")[f"fraudmesh-{service}"]
     assert budget["spec"]["selector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
@@ -163,22 +164,37 @@ def test_every_security_switch_on_still_renders_valid_manifests():
     assert "Invalid: 0, Errors: 0, Skipped: 0" in result.stdout
 
 
-@pytest.mark.parametrize("service", [s for s in APP_SERVICES if s != "edge"])
-def test_with_mutual_tls_each_grpc_service_uses_its_own_certificate_and_probes_with_it(service, secured):
-    deployment = of_kind(secured, "Deployment")[f"fraudmesh-{service}"]
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_by_default_each_service_serves_and_calls_with_its_own_certificate(service, manifests):
+    deployment = of_kind(manifests, "Deployment")[f"fraudmesh-{service}"]
     container = deployment["spec"]["template"]["spec"]["containers"][0]
-    port = container["ports"][0]["containerPort"]
-    # The kubelet's gRPC probe cannot present a certificate: the image's probe calls with the service's.
-    assert container["readinessProbe"]["exec"]["command"] == [
-        "python",
-        "-m",
-        "fraudmesh.healthcheck",
-        f"127.0.0.1:{port}",
-    ]
-    mounts = {mount["name"]: mount["mountPath"] for mount in container["volumeMounts"]}
-    assert mounts["grpc-tls"] == "/run/fraudmesh/tls"
+    environment = {variable["name"]: variable.get("value") for variable in container["env"]}
+    assert environment["GRPC_TLS"] == "true"
+    mounts = {mount["name"]: mount for mount in container["volumeMounts"]}
+    assert mounts["grpc-tls"]["mountPath"] == "/run/fraudmesh/tls" and mounts["grpc-tls"]["readOnly"]
+    for setting, file in (
+        ("GRPC_TLS_CA_FILE", "ca.crt"),
+        ("GRPC_TLS_CERT_FILE", "tls.crt"),
+        ("GRPC_TLS_KEY_FILE", "tls.key"),
+    ):
+        assert environment[setting] == f"/run/fraudmesh/tls/{file}"
+    # Its own Secret (the cert-manager layout: ca.crt, tls.crt, tls.key), not a shared one.
     volumes = {volume["name"]: volume for volume in deployment["spec"]["template"]["spec"]["volumes"]}
     assert volumes["grpc-tls"]["secret"]["secretName"] == f"fraudmesh-grpc-{service}"
+
+
+def test_with_mutual_tls_off_the_services_are_told_so_and_the_kubelet_probes_them():
+    # Off is for a mesh sidecar that encrypts the links: the services, TLS by default, must be told.
+    manifests = documents(render("grpcTls.enabled=false"))
+    for name, deployment in of_kind(manifests, "Deployment").items():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        environment = {variable["name"]: variable.get("value") for variable in container["env"]}
+        assert environment["GRPC_TLS"] == "false", name
+        assert not {"GRPC_TLS_CA_FILE", "GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE"} & set(environment), name
+        assert "grpc-tls" not in {mount["name"] for mount in container["volumeMounts"]}, name
+        if name != "fraudmesh-edge":
+            assert container["readinessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
+    assert kubeconform(render("grpcTls.enabled=false")).returncode == 0
 
 
 def test_with_kafka_sasl_each_service_is_its_own_kafka_user_over_tls(secured):
