@@ -9,6 +9,7 @@ it finds its work done and exits 0. Settings come from the environment, as the s
     python platform_jobs.py keys      # one API key per service and the admin's, as files in KEYS_DIR
     python platform_jobs.py keys-secret  # the same, kept in Kubernetes Secrets (the Helm chart's hook)
     python platform_jobs.py certificates  # mutual TLS: an authority and one certificate per service
+    python platform_jobs.py database-roles  # one PostgreSQL login role per service, its URL in DATABASE_DIR
 
 Kafka SASL credentials are not made here yet (docs/deploy.md, "What is still off").
 """
@@ -92,7 +93,25 @@ def certificates() -> None:
 
 def _copy_private(source: pathlib.Path, target: pathlib.Path) -> None:
     """Copied only when changed (a rerun leaves the files alone), readable by their owner only."""
-    data = source.read_bytes()
+    _write_private(target, source.read_bytes())
+
+
+def database_roles() -> None:
+    """One PostgreSQL login role per service, with the code `make up` uses
+    (fraudctl.runtime.database_roles): each in the group role migration 0005 grants what that service
+    needs, its password kept under DATABASE_DIR/passwords (made once, set again at every run), and its
+    DATABASE_URL written to DATABASE_DIR/<service>.url, which the service reads at start. Runs as the
+    owner (DATABASE_URL), after the migrations."""
+    from fraudctl.runtime.database_roles import ensure_service_roles
+
+    folder = pathlib.Path(os.environ.get("DATABASE_DIR", "/run/fraudmesh/database"))
+    roles = ensure_service_roles(os.environ["DATABASE_URL"], folder / "passwords")
+    for service, url in roles.urls.items():
+        _write_private(folder / f"{service}.url", url.encode())
+    print(f"a login role and a DATABASE_URL for {', '.join(roles.urls)} in {folder}")
+
+
+def _write_private(target: pathlib.Path, data: bytes) -> None:
     if target.exists() and target.read_bytes() == data:
         return
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -202,6 +221,7 @@ JOBS = {
     "keys": keys,
     "keys-secret": keys_secret,
     "certificates": certificates,
+    "database-roles": database_roles,
 }
 
 

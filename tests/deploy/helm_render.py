@@ -13,7 +13,8 @@ from .conftest import ROOT
 
 CHART = ROOT / "deploy" / "helm" / "fraudmesh"
 # Values still off by default (docs/deploy.md, "What is still off"), and the settings each gives.
-# (Mutual TLS, `grpcTls.enabled`, is on by default.)
+# (Mutual TLS, `grpcTls.enabled`, and the services' PostgreSQL roles, `postgres.serviceRoles.enabled`,
+# are on by default.)
 SECURITY_SWITCHES = {
     "kafka.sasl.enabled=true": {
         "KAFKA_SECURITY_PROTOCOL",
@@ -22,7 +23,6 @@ SECURITY_SWITCHES = {
         "KAFKA_SASL_PASSWORD",
         "KAFKA_SSL_CA_FILE",
     },
-    "postgres.serviceRoles.enabled=true": set(),  # the same DATABASE_URL, from each service's own Secret
 }
 
 

@@ -217,10 +217,12 @@ def test_with_kafka_sasl_each_service_is_its_own_kafka_user_over_tls(secured):
     assert lag["authenticationRef"]["name"] in of_kind(secured, "TriggerAuthentication")
 
 
-def test_with_postgres_roles_each_service_logs_in_as_its_own_role_and_only_the_migrations_as_owner(secured):
+def test_by_default_each_service_logs_in_as_its_own_role_and_only_the_jobs_as_owner(manifests):
+    secured = manifests  # on by default
     cluster = of_kind(secured, "Cluster")["fraudmesh-postgres"]["spec"]
     roles = {role["name"]: role for role in cluster["managed"]["roles"]}
     for service, container in rendered_containers(secured).items():
+        assert roles[f"fraudmesh_{service}_login"]["inRoles"] == [f"fraudmesh_{service}"]  # migration 0005's group
         secrets = {
             variable["valueFrom"]["secretKeyRef"]["name"]
             for variable in container["env"]
@@ -228,10 +230,21 @@ def test_with_postgres_roles_each_service_logs_in_as_its_own_role_and_only_the_m
         }
         assert secrets == {f"fraudmesh-db-{service}"}
         assert roles[f"fraudmesh_{service}_login"]["passwordSecret"]["name"] == f"fraudmesh-db-{service}"
-    migrate = of_kind(secured, "Job")["fraudmesh-migrate"]["spec"]["template"]["spec"]["containers"][0]
-    assert {v["valueFrom"]["secretKeyRef"]["name"] for v in migrate["env"] if "valueFrom" in v} == {
-        "fraudmesh-postgres-app"
-    }
+    for job in ("fraudmesh-migrate", "fraudmesh-keys"):
+        container = of_kind(secured, "Job")[job]["spec"]["template"]["spec"]["containers"][0]
+        secrets = {v["valueFrom"]["secretKeyRef"]["name"] for v in container["env"] if "valueFrom" in v}
+        assert "fraudmesh-postgres-app" in secrets, job
+        assert not any(name.startswith("fraudmesh-db-") for name in secrets), job
+
+
+def test_with_postgres_roles_off_every_service_logs_in_as_the_owner():
+    off = documents(render("postgres.serviceRoles.enabled=false"))
+    assert "managed" not in of_kind(off, "Cluster")["fraudmesh-postgres"]["spec"]
+    for service, container in rendered_containers(off).items():
+        secrets = {
+            v["valueFrom"]["secretKeyRef"]["name"] for v in container["env"] if v["name"] == "PGUSER_FROM_SECRET"
+        }
+        assert secrets == {"fraudmesh-postgres-app"}, service
 
 
 def test_the_keys_job_runs_after_the_migrations_and_may_touch_only_the_keys_secrets(manifests):

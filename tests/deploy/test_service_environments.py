@@ -93,11 +93,12 @@ def test_the_compose_check_fails_on_a_broken_copy(compose):
     store = broken["services"]["store"]
     del store["environment"]["KAFKA_BOOTSTRAP_SERVERS"]  # the bug the issue reported
     store["environment"]["INGEST_ADRESS"] = store["environment"].pop("INGEST_ADDRESS")
-    store["command"] = ["python", "-m", "store_svc"]  # no key read
+    store["command"] = ["python", "-m", "store_svc"]  # no key read, no database URL
     del store["environment"]["GRPC_TLS_KEY_FILE"]  # a certificate without its key: store would not start
     store["environment"]["GRPC_TLS_CERT"] = store["environment"].pop("GRPC_TLS_CERT_FILE")
     problems = check("store", compose_environment(broken, "store"))
     assert problems.missing == [
+        "DATABASE_URL",
         "GRPC_TLS_CERT_FILE",
         "GRPC_TLS_KEY_FILE",
         "INGEST_ADDRESS",
@@ -123,6 +124,30 @@ def test_compose_services_serve_and_call_with_their_own_certificate_from_the_cer
     assert declared["depends_on"]["certificates"]["condition"] == "service_completed_successfully"
     # The authority's key is for the certificates job alone.
     assert not any(str(volume).startswith("tls-authority:") for volume in declared["volumes"])
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_compose_services_log_in_to_postgres_as_their_own_role_not_the_owner(service, compose):
+    declared = compose["services"][service]
+    # Its own role's URL, which the database-roles job writes; the owner's stays with the jobs.
+    assert compose_environment(compose, service).values["DATABASE_URL"] == (
+        f"<contents of /run/fraudmesh/database/{service}.url>"
+    )
+    assert "DATABASE_URL" not in declared["environment"]
+    assert "platform-database:/run/fraudmesh/database:ro" in declared["volumes"]
+    assert declared["depends_on"]["database-roles"]["condition"] == "service_completed_successfully"
+    owner = compose["services"]["migrate"]["environment"]["DATABASE_URL"]
+    assert owner not in str(declared), f"{service} is given the owner's URL"
+    if service == "store":  # its role may not migrate; the migrate job has, as the owner
+        assert declared["environment"]["STORE_MIGRATE_ON_START"] == "false"
+
+
+def test_compose_database_roles_job_runs_as_the_owner_after_the_migrations(compose):
+    job = compose["services"]["database-roles"]
+    assert job["command"] == ["database-roles"]
+    assert job["environment"]["DATABASE_URL"] == compose["services"]["migrate"]["environment"]["DATABASE_URL"]
+    assert job["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert job["volumes"] == ["platform-database:/run/fraudmesh/database"]
 
 
 def test_compose_certificates_job_writes_the_services_files_and_keeps_the_authority_to_itself(compose):
