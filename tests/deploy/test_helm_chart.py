@@ -13,7 +13,7 @@ import yaml
 from fraudctl.devtools import tools
 
 from .conftest import APP_SERVICES, ROOT
-from .helm_render import CHART, SECURITY_SWITCHES, documents, render
+from .helm_render import CHART, SECURITY_OFF, documents, render
 from .service_environments import rendered_deployments as rendered_containers
 
 SCHEMA_LOCATION = str(ROOT / "deploy/helm/schemas") + "/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
@@ -30,12 +30,6 @@ def rendered() -> str:
 @pytest.fixture(scope="module")
 def manifests(rendered) -> list[dict]:
     return documents(rendered)
-
-
-@pytest.fixture(scope="module")
-def secured() -> list[dict]:
-    """Rendered with every security switch on, as after the security branches."""
-    return documents(render(*SECURITY_SWITCHES))
 
 
 def kubeconform(text: str) -> subprocess.CompletedProcess[str]:
@@ -157,8 +151,9 @@ def test_no_secret_is_written_into_the_chart(manifests):
     assert not of_kind(manifests, "Secret"), "secrets are referenced (existingSecret), never rendered"
 
 
-def test_every_security_switch_on_still_renders_valid_manifests():
-    text = render(*SECURITY_SWITCHES)
+@pytest.mark.parametrize("switch", SECURITY_OFF)
+def test_every_security_switch_off_still_renders_valid_manifests(switch):
+    text = render(switch)
     result = kubeconform(text)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Invalid: 0, Errors: 0, Skipped: 0" in result.stdout
@@ -197,7 +192,8 @@ def test_with_mutual_tls_off_the_services_are_told_so_and_the_kubelet_probes_the
     assert kubeconform(render("grpcTls.enabled=false")).returncode == 0
 
 
-def test_with_kafka_sasl_each_service_is_its_own_kafka_user_over_tls(secured):
+def test_by_default_each_service_is_its_own_kafka_user_over_tls(manifests):
+    secured = manifests  # on by default
     kafka = of_kind(secured, "Kafka")["fraudmesh-kafka"]["spec"]["kafka"]
     assert [(listener["tls"], listener["authentication"]["type"]) for listener in kafka["listeners"]] == [
         (True, "scram-sha-512")
@@ -215,6 +211,38 @@ def test_with_kafka_sasl_each_service_is_its_own_kafka_user_over_tls(secured):
     lag = of_kind(secured, "ScaledObject")["fraudmesh-scoring"]["spec"]["triggers"][0]
     assert lag["metadata"]["sasl"] == "scram_sha512"
     assert lag["authenticationRef"]["name"] in of_kind(secured, "TriggerAuthentication")
+
+
+def kafka_user_grants(manifests: list[dict]) -> dict[str, set[tuple[str, str, str]]]:
+    """Each KafkaUser's ACLs as (resource type, name, operation), by the service it is for."""
+    return {
+        name.removeprefix("fraudmesh-"): {
+            (acl["resource"]["type"], acl["resource"]["name"], operation.lower())
+            for acl in user["spec"]["authorization"]["acls"]
+            for operation in acl["operations"]
+            if acl["resource"]["patternType"] == "literal"
+        }
+        for name, user in of_kind(manifests, "KafkaUser").items()
+    }
+
+
+def test_each_kafka_user_may_do_what_make_up_grants_that_service_and_nothing_else(manifests):
+    from fraudctl.runtime.kafka_acls import GRANTS
+
+    expected = {
+        service: {(grant.resource.name.lower(), grant.name, grant.operation.name.lower()) for grant in grants}
+        for service, grants in GRANTS.items()
+    }
+    assert kafka_user_grants(manifests) == expected
+
+
+def test_the_kafka_grants_check_sees_a_wildcard(manifests):
+    broken = copy.deepcopy(manifests)
+    user = of_kind(broken, "KafkaUser")["fraudmesh-store"]
+    user["spec"]["authorization"]["acls"].append(
+        {"resource": {"type": "topic", "name": "*", "patternType": "literal"}, "operations": ["Read"]}
+    )
+    assert ("topic", "*", "read") in kafka_user_grants(broken)["store"]
 
 
 def test_by_default_each_service_logs_in_as_its_own_role_and_only_the_jobs_as_owner(manifests):
