@@ -4,7 +4,7 @@ it finds its work done and exits 0. Settings come from the environment, as the s
 
     python platform_jobs.py migrate   # Alembic migrations (DATABASE_URL)
     python platform_jobs.py topics    # every platform topic (KAFKA_BOOTSTRAP_SERVERS, TRANSACTIONS_PARTITIONS,
-                                      # TRANSACTIONS_TOPIC, LABELS_TOPIC)
+                                      # TRANSACTIONS_TOPIC, LABELS_TOPIC, KAFKA_SECURITY_PROTOCOL and KAFKA_SASL_*)
     python platform_jobs.py model     # trains the starter model into MODELS_DIR when it holds none
     python platform_jobs.py keys      # one API key per service and the admin's, as files in KEYS_DIR
     python platform_jobs.py keys-secret  # the same, kept in Kubernetes Secrets (the Helm chart's hook)
@@ -32,9 +32,14 @@ def migrate() -> None:
 
 def topics() -> None:
     from fraudmesh import kafka_topics
+    from fraudmesh.kafka_security import KafkaSecurity
     from fraudmesh.settings import KafkaSettings, LabelsTopicSettings, TransactionsTopicSettings
 
-    bootstrap = KafkaSettings().kafka_bootstrap_servers
+    settings = KafkaSettings()
+    bootstrap = settings.kafka_bootstrap_servers
+    # As a user allowed to create topics when the broker authenticates (KAFKA_SECURITY_PROTOCOL,
+    # KAFKA_SASL_*, KAFKA_SSL_CA_FILE: the services' own settings); plaintext otherwise.
+    security = KafkaSecurity.from_settings(settings)
     # The two topics a deployment may rename, under the names the services are given.
     renamed = {
         kafka_topics.TRANSACTIONS.name: TransactionsTopicSettings().transactions_topic,
@@ -47,7 +52,7 @@ def topics() -> None:
         for topic in kafka_topics.PLATFORM_TOPICS:
             if topic.name == kafka_topics.TRANSACTIONS.name:
                 topic = dataclasses.replace(topic, partitions=partitions)
-            await kafka_topics.ensure(bootstrap, topic, renamed.get(topic.name))
+            await kafka_topics.ensure(bootstrap, topic, renamed.get(topic.name), security)
 
     asyncio.run(create_all())
 
