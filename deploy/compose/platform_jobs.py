@@ -4,13 +4,14 @@ it finds its work done and exits 0. Settings come from the environment, as the s
 
     python platform_jobs.py migrate   # Alembic migrations (DATABASE_URL)
     python platform_jobs.py topics    # every platform topic (KAFKA_BOOTSTRAP_SERVERS, TRANSACTIONS_PARTITIONS,
-                                      # TRANSACTIONS_TOPIC, LABELS_TOPIC)
+                                      # TRANSACTIONS_TOPIC, LABELS_TOPIC, KAFKA_SECURITY_PROTOCOL and KAFKA_SASL_*)
     python platform_jobs.py model     # trains the starter model into MODELS_DIR when it holds none
     python platform_jobs.py keys      # one API key per service and the admin's, as files in KEYS_DIR
     python platform_jobs.py keys-secret  # the same, kept in Kubernetes Secrets (the Helm chart's hook)
+    python platform_jobs.py certificates  # mutual TLS: an authority and one certificate per service
+    python platform_jobs.py database-roles  # one PostgreSQL login role per service, its URL in DATABASE_DIR
 
-Mutual TLS for gRPC and Kafka SASL credentials are not made here yet: their settings are still to come
-(docs/deploy.md, "After the security branches").
+Kafka SASL credentials are not made here yet (docs/deploy.md, "What is still off").
 """
 
 from __future__ import annotations
@@ -31,9 +32,14 @@ def migrate() -> None:
 
 def topics() -> None:
     from fraudmesh import kafka_topics
+    from fraudmesh.kafka_security import KafkaSecurity
     from fraudmesh.settings import KafkaSettings, LabelsTopicSettings, TransactionsTopicSettings
 
-    bootstrap = KafkaSettings().kafka_bootstrap_servers
+    settings = KafkaSettings()
+    bootstrap = settings.kafka_bootstrap_servers
+    # As a user allowed to create topics when the broker authenticates (KAFKA_SECURITY_PROTOCOL,
+    # KAFKA_SASL_*, KAFKA_SSL_CA_FILE: the services' own settings); plaintext otherwise.
+    security = KafkaSecurity.from_settings(settings)
     # The two topics a deployment may rename, under the names the services are given.
     renamed = {
         kafka_topics.TRANSACTIONS.name: TransactionsTopicSettings().transactions_topic,
@@ -46,7 +52,7 @@ def topics() -> None:
         for topic in kafka_topics.PLATFORM_TOPICS:
             if topic.name == kafka_topics.TRANSACTIONS.name:
                 topic = dataclasses.replace(topic, partitions=partitions)
-            await kafka_topics.ensure(bootstrap, topic, renamed.get(topic.name))
+            await kafka_topics.ensure(bootstrap, topic, renamed.get(topic.name), security)
 
     asyncio.run(create_all())
 
@@ -65,6 +71,57 @@ def keys() -> None:
     # The admin key is printed once, when this run made it; afterwards it is read from the volume.
     if made.admin_created:
         print(f"admin API key (also in {folder}/admin.key): {made.admin}")
+
+
+def certificates() -> None:
+    """Mutual TLS for compose's gRPC links, with the code `make up` uses (fraudctl.runtime.certificates):
+    the authority, kept in AUTHORITY_DIR (which only this job mounts), signs one certificate per
+    service, its common name the service's name (what the peers' guards check) and its subject names
+    the service's compose host plus loopback (what the container's own health probe calls). The
+    services get the authority's certificate and their own, as `<service>.crt`/`<service>.key`, in
+    TLS_DIR. The operator's ("admin") stays in AUTHORITY_DIR: a service must not be able to present
+    it. Kept while valid, so a second run changes nothing."""
+    from fraudctl.runtime.certificates import LOCAL_HOSTS, ensure_certificate
+    from fraudctl.runtime.credentials import ADMIN, SERVICES
+
+    authority = pathlib.Path(os.environ.get("AUTHORITY_DIR", "/run/fraudmesh/authority"))
+    shared = pathlib.Path(os.environ.get("TLS_DIR", "/run/fraudmesh/tls"))
+    shared.mkdir(parents=True, exist_ok=True)
+    for name in SERVICES:
+        issued = ensure_certificate(authority, name, hosts=(name, *LOCAL_HOSTS))
+        _copy_private(issued.certificate, shared / f"{name}.crt")
+        _copy_private(issued.key, shared / f"{name}.key")
+    ensure_certificate(authority, ADMIN)
+    _copy_private(authority / "ca.crt", shared / "ca.crt")
+    print(f"certificates for {', '.join(SERVICES)} in {shared}; the operator's in {authority}")
+
+
+def _copy_private(source: pathlib.Path, target: pathlib.Path) -> None:
+    """Copied only when changed (a rerun leaves the files alone), readable by their owner only."""
+    _write_private(target, source.read_bytes())
+
+
+def database_roles() -> None:
+    """One PostgreSQL login role per service, with the code `make up` uses
+    (fraudctl.runtime.database_roles): each in the group role migration 0005 grants what that service
+    needs, its password kept under DATABASE_DIR/passwords (made once, set again at every run), and its
+    DATABASE_URL written to DATABASE_DIR/<service>.url, which the service reads at start. Runs as the
+    owner (DATABASE_URL), after the migrations."""
+    from fraudctl.runtime.database_roles import ensure_service_roles
+
+    folder = pathlib.Path(os.environ.get("DATABASE_DIR", "/run/fraudmesh/database"))
+    roles = ensure_service_roles(os.environ["DATABASE_URL"], folder / "passwords")
+    for service, url in roles.urls.items():
+        _write_private(folder / f"{service}.url", url.encode())
+    print(f"a login role and a DATABASE_URL for {', '.join(roles.urls)} in {folder}")
+
+
+def _write_private(target: pathlib.Path, data: bytes) -> None:
+    if target.exists() and target.read_bytes() == data:
+        return
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
 
 
 def keys_secret() -> None:
@@ -162,7 +219,15 @@ class KubernetesSecrets:
             self._call("PUT", f"/{name}", secret)
 
 
-JOBS = {"migrate": migrate, "topics": topics, "model": model, "keys": keys, "keys-secret": keys_secret}
+JOBS = {
+    "migrate": migrate,
+    "topics": topics,
+    "model": model,
+    "keys": keys,
+    "keys-secret": keys_secret,
+    "certificates": certificates,
+    "database-roles": database_roles,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1.7
 # jobs: the one-shot preparation jobs (deploy/compose/platform_jobs.py): migrations, topics, the starter
-# model and the platform's API keys (as files for compose, as Secrets in Kubernetes); the folders for
-# the gRPC certificates are made ready for the mutual TLS branch. Build from the repository root:
+# model, the platform's API keys (as files for compose, as Secrets in Kubernetes), compose's gRPC
+# certificates (the authority's folder and the services') and its services' PostgreSQL roles. Build
+# from the repository root:
 #   docker build -f deploy/docker/jobs.Dockerfile .
 # It needs the operations wing (fraudctl's key making) and the model library's training, so it installs
 # the `ops` extra: larger than a service image, but it runs for seconds and serves nothing.
@@ -24,8 +25,8 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 FROM ${PYTHON_IMAGE} AS runtime
 RUN groupadd --system --gid 10001 fraud \
     && useradd --system --no-log-init --uid 10001 --gid fraud --no-create-home --shell /usr/sbin/nologin fraud \
-    && mkdir -p /models /run/fraudmesh/keys /run/fraudmesh/tls /run/fraudmesh/authority \
-    && chown 10001:10001 /models /run/fraudmesh/keys /run/fraudmesh/tls /run/fraudmesh/authority
+    && mkdir -p /models /run/fraudmesh/keys /run/fraudmesh/tls /run/fraudmesh/authority /run/fraudmesh/database \
+    && chown 10001:10001 /models /run/fraudmesh/keys /run/fraudmesh/tls /run/fraudmesh/authority /run/fraudmesh/database
 WORKDIR /app
 COPY --from=deps /app/.venv /app/.venv
 COPY fraudmesh ./fraudmesh

@@ -1,5 +1,5 @@
 """The Helm chart rendered as `helm template` renders it (the helm `make lint-deploy` builds), with
-optional `--set` values, and the switches for what the security branches bring."""
+optional `--set` values, and the switches that turn its security off."""
 
 from __future__ import annotations
 
@@ -12,19 +12,9 @@ from fraudctl.devtools import tools
 from .conftest import ROOT
 
 CHART = ROOT / "deploy" / "helm" / "fraudmesh"
-# Values that are off until the services have the settings they give (docs/deploy.md, "After the
-# security branches"), and those settings' names.
-SECURITY_SWITCHES = {
-    "grpcTls.enabled=true": {"GRPC_TLS", "GRPC_TLS_CA_FILE", "GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE"},
-    "kafka.sasl.enabled=true": {
-        "KAFKA_SECURITY_PROTOCOL",
-        "KAFKA_SASL_MECHANISM",
-        "KAFKA_SASL_USERNAME",
-        "KAFKA_SASL_PASSWORD",
-        "KAFKA_SSL_CA_FILE",
-    },
-    "postgres.serviceRoles.enabled=true": set(),  # the same DATABASE_URL, from each service's own Secret
-}
+# The security the chart has on by default (mutual TLS, Kafka SASL_SSL with per-service ACLs, one
+# PostgreSQL role per service), each switched off: for a cluster that provides it otherwise.
+SECURITY_OFF = ("grpcTls.enabled=false", "kafka.sasl.enabled=false", "postgres.serviceRoles.enabled=false")
 
 
 def render(*values: str) -> str:

@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings
 from .compose_files import variables_used
 from .conftest import APP_SERVICES, ROOT
 from .dockerfiles import exec_form, read_stages, synced_extras, uv_sync_commands
-from .service_environments import PACKAGES, settings_class
+from .service_environments import PACKAGES, compose_environment, settings_class
 
 PLATFORM = {
     *APP_SERVICES,
@@ -26,6 +26,8 @@ PLATFORM = {
     "topics",
     "migrate",
     "keys",
+    "certificates",
+    "database-roles",
     "model",
     "postgres",
     "jaeger",
@@ -170,8 +172,11 @@ def test_the_deadline_check_catches_an_edge_that_gives_up_first(monkeypatch):
 )
 def test_services_that_read_postgresql_get_its_url_and_wait_for_it(service, compose):
     declared = compose["services"][service]
-    assert declared["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://"), f"{service}: no DATABASE_URL"
-    assert "@postgres:5432/" in declared["environment"]["DATABASE_URL"]
+    # Its own role's URL, from the file the database-roles job writes (made from the owner's URL, so
+    # postgres:5432: tests/deploy/test_database_roles_job.py).
+    url = compose_environment(compose, service).values.get("DATABASE_URL")
+    assert url == f"<contents of /run/fraudmesh/database/{service}.url>", f"{service}: no DATABASE_URL"
+    assert "@postgres:5432/" in compose["services"]["database-roles"]["environment"]["DATABASE_URL"]
     assert declared["depends_on"].get("postgres", {}).get("condition") == "service_healthy", (
         f"{service} reads PostgreSQL without waiting for it"
     )

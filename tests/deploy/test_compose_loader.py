@@ -40,7 +40,7 @@ def test_the_compose_file_loads_with_the_example_settings():
     project = yaml.safe_load(result.stdout)
     # What the user's .env gives reaches the services, interpolated.
     assert project["services"]["kafka"]["environment"]["CLUSTER_ID"] == "4L6g3nShT-eMCtK--X86sw"
-    assert project["services"]["store"]["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://fraud:")
+    assert project["services"]["migrate"]["environment"]["DATABASE_URL"].startswith("postgresql+asyncpg://fraud:")
 
 
 def test_the_loader_rejects_what_docker_compose_would(tmp_path):

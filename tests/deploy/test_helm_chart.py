@@ -13,7 +13,7 @@ import yaml
 from fraudctl.devtools import tools
 
 from .conftest import APP_SERVICES, ROOT
-from .helm_render import CHART, SECURITY_SWITCHES, documents, render
+from .helm_render import CHART, SECURITY_OFF, documents, render
 from .service_environments import rendered_deployments as rendered_containers
 
 SCHEMA_LOCATION = str(ROOT / "deploy/helm/schemas") + "/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
@@ -30,12 +30,6 @@ def rendered() -> str:
 @pytest.fixture(scope="module")
 def manifests(rendered) -> list[dict]:
     return documents(rendered)
-
-
-@pytest.fixture(scope="module")
-def secured() -> list[dict]:
-    """Rendered with every security switch on, as after the security branches."""
-    return documents(render(*SECURITY_SWITCHES))
 
 
 def kubeconform(text: str) -> subprocess.CompletedProcess[str]:
@@ -87,9 +81,10 @@ def test_each_service_has_probes_resources_and_a_disruption_budget(service, mani
     assert container["readinessProbe"] and container["livenessProbe"]
     if service == "edge":
         assert container["readinessProbe"]["httpGet"]["path"] == "/api/health"
-    else:  # grpc.health.v1, SERVING only when warm
-        assert container["readinessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
-        assert container["livenessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
+    else:  # grpc.health.v1 over mutual TLS (the default), SERVING only when warm
+        probe = ["python", "-m", "fraudmesh.healthcheck", f"127.0.0.1:{container['ports'][0]['containerPort']}"]
+        for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[kind]["exec"]["command"] == probe, kind
     assert container["resources"]["requests"] and container["resources"]["limits"]
     budget = of_kind(manifests, "PodDisruptionBudget")[f"fraudmesh-{service}"]
     assert budget["spec"]["selector"]["matchLabels"] == deployment["spec"]["selector"]["matchLabels"]
@@ -156,32 +151,49 @@ def test_no_secret_is_written_into_the_chart(manifests):
     assert not of_kind(manifests, "Secret"), "secrets are referenced (existingSecret), never rendered"
 
 
-def test_every_security_switch_on_still_renders_valid_manifests():
-    text = render(*SECURITY_SWITCHES)
+@pytest.mark.parametrize("switch", SECURITY_OFF)
+def test_every_security_switch_off_still_renders_valid_manifests(switch):
+    text = render(switch)
     result = kubeconform(text)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Invalid: 0, Errors: 0, Skipped: 0" in result.stdout
 
 
-@pytest.mark.parametrize("service", [s for s in APP_SERVICES if s != "edge"])
-def test_with_mutual_tls_each_grpc_service_uses_its_own_certificate_and_probes_with_it(service, secured):
-    deployment = of_kind(secured, "Deployment")[f"fraudmesh-{service}"]
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_by_default_each_service_serves_and_calls_with_its_own_certificate(service, manifests):
+    deployment = of_kind(manifests, "Deployment")[f"fraudmesh-{service}"]
     container = deployment["spec"]["template"]["spec"]["containers"][0]
-    port = container["ports"][0]["containerPort"]
-    # The kubelet's gRPC probe cannot present a certificate: the image's probe calls with the service's.
-    assert container["readinessProbe"]["exec"]["command"] == [
-        "python",
-        "-m",
-        "fraudmesh.healthcheck",
-        f"127.0.0.1:{port}",
-    ]
-    mounts = {mount["name"]: mount["mountPath"] for mount in container["volumeMounts"]}
-    assert mounts["grpc-tls"] == "/run/fraudmesh/tls"
+    environment = {variable["name"]: variable.get("value") for variable in container["env"]}
+    assert environment["GRPC_TLS"] == "true"
+    mounts = {mount["name"]: mount for mount in container["volumeMounts"]}
+    assert mounts["grpc-tls"]["mountPath"] == "/run/fraudmesh/tls" and mounts["grpc-tls"]["readOnly"]
+    for setting, file in (
+        ("GRPC_TLS_CA_FILE", "ca.crt"),
+        ("GRPC_TLS_CERT_FILE", "tls.crt"),
+        ("GRPC_TLS_KEY_FILE", "tls.key"),
+    ):
+        assert environment[setting] == f"/run/fraudmesh/tls/{file}"
+    # Its own Secret (the cert-manager layout: ca.crt, tls.crt, tls.key), not a shared one.
     volumes = {volume["name"]: volume for volume in deployment["spec"]["template"]["spec"]["volumes"]}
     assert volumes["grpc-tls"]["secret"]["secretName"] == f"fraudmesh-grpc-{service}"
 
 
-def test_with_kafka_sasl_each_service_is_its_own_kafka_user_over_tls(secured):
+def test_with_mutual_tls_off_the_services_are_told_so_and_the_kubelet_probes_them():
+    # Off is for a mesh sidecar that encrypts the links: the services, TLS by default, must be told.
+    manifests = documents(render("grpcTls.enabled=false"))
+    for name, deployment in of_kind(manifests, "Deployment").items():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        environment = {variable["name"]: variable.get("value") for variable in container["env"]}
+        assert environment["GRPC_TLS"] == "false", name
+        assert not {"GRPC_TLS_CA_FILE", "GRPC_TLS_CERT_FILE", "GRPC_TLS_KEY_FILE"} & set(environment), name
+        assert "grpc-tls" not in {mount["name"] for mount in container["volumeMounts"]}, name
+        if name != "fraudmesh-edge":
+            assert container["readinessProbe"]["grpc"]["port"] == container["ports"][0]["containerPort"]
+    assert kubeconform(render("grpcTls.enabled=false")).returncode == 0
+
+
+def test_by_default_each_service_is_its_own_kafka_user_over_tls(manifests):
+    secured = manifests  # on by default
     kafka = of_kind(secured, "Kafka")["fraudmesh-kafka"]["spec"]["kafka"]
     assert [(listener["tls"], listener["authentication"]["type"]) for listener in kafka["listeners"]] == [
         (True, "scram-sha-512")
@@ -201,10 +213,44 @@ def test_with_kafka_sasl_each_service_is_its_own_kafka_user_over_tls(secured):
     assert lag["authenticationRef"]["name"] in of_kind(secured, "TriggerAuthentication")
 
 
-def test_with_postgres_roles_each_service_logs_in_as_its_own_role_and_only_the_migrations_as_owner(secured):
+def kafka_user_grants(manifests: list[dict]) -> dict[str, set[tuple[str, str, str]]]:
+    """Each KafkaUser's ACLs as (resource type, name, operation), by the service it is for."""
+    return {
+        name.removeprefix("fraudmesh-"): {
+            (acl["resource"]["type"], acl["resource"]["name"], operation.lower())
+            for acl in user["spec"]["authorization"]["acls"]
+            for operation in acl["operations"]
+            if acl["resource"]["patternType"] == "literal"
+        }
+        for name, user in of_kind(manifests, "KafkaUser").items()
+    }
+
+
+def test_each_kafka_user_may_do_what_make_up_grants_that_service_and_nothing_else(manifests):
+    from fraudctl.runtime.kafka_acls import GRANTS
+
+    expected = {
+        service: {(grant.resource.name.lower(), grant.name, grant.operation.name.lower()) for grant in grants}
+        for service, grants in GRANTS.items()
+    }
+    assert kafka_user_grants(manifests) == expected
+
+
+def test_the_kafka_grants_check_sees_a_wildcard(manifests):
+    broken = copy.deepcopy(manifests)
+    user = of_kind(broken, "KafkaUser")["fraudmesh-store"]
+    user["spec"]["authorization"]["acls"].append(
+        {"resource": {"type": "topic", "name": "*", "patternType": "literal"}, "operations": ["Read"]}
+    )
+    assert ("topic", "*", "read") in kafka_user_grants(broken)["store"]
+
+
+def test_by_default_each_service_logs_in_as_its_own_role_and_only_the_jobs_as_owner(manifests):
+    secured = manifests  # on by default
     cluster = of_kind(secured, "Cluster")["fraudmesh-postgres"]["spec"]
     roles = {role["name"]: role for role in cluster["managed"]["roles"]}
     for service, container in rendered_containers(secured).items():
+        assert roles[f"fraudmesh_{service}_login"]["inRoles"] == [f"fraudmesh_{service}"]  # migration 0005's group
         secrets = {
             variable["valueFrom"]["secretKeyRef"]["name"]
             for variable in container["env"]
@@ -212,10 +258,21 @@ def test_with_postgres_roles_each_service_logs_in_as_its_own_role_and_only_the_m
         }
         assert secrets == {f"fraudmesh-db-{service}"}
         assert roles[f"fraudmesh_{service}_login"]["passwordSecret"]["name"] == f"fraudmesh-db-{service}"
-    migrate = of_kind(secured, "Job")["fraudmesh-migrate"]["spec"]["template"]["spec"]["containers"][0]
-    assert {v["valueFrom"]["secretKeyRef"]["name"] for v in migrate["env"] if "valueFrom" in v} == {
-        "fraudmesh-postgres-app"
-    }
+    for job in ("fraudmesh-migrate", "fraudmesh-keys"):
+        container = of_kind(secured, "Job")[job]["spec"]["template"]["spec"]["containers"][0]
+        secrets = {v["valueFrom"]["secretKeyRef"]["name"] for v in container["env"] if "valueFrom" in v}
+        assert "fraudmesh-postgres-app" in secrets, job
+        assert not any(name.startswith("fraudmesh-db-") for name in secrets), job
+
+
+def test_with_postgres_roles_off_every_service_logs_in_as_the_owner():
+    off = documents(render("postgres.serviceRoles.enabled=false"))
+    assert "managed" not in of_kind(off, "Cluster")["fraudmesh-postgres"]["spec"]
+    for service, container in rendered_containers(off).items():
+        secrets = {
+            v["valueFrom"]["secretKeyRef"]["name"] for v in container["env"] if v["name"] == "PGUSER_FROM_SECRET"
+        }
+        assert secrets == {"fraudmesh-postgres-app"}, service
 
 
 def test_the_keys_job_runs_after_the_migrations_and_may_touch_only_the_keys_secrets(manifests):

@@ -15,6 +15,7 @@ import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.engine import make_url
 
+from fraudctl.runtime.kafka_credentials import ADMIN_USER
 from fraudmesh import kafka_topics
 from fraudmesh.access.api_keys import key_hash
 from fraudmesh.settings import asyncpg_dsn
@@ -82,14 +83,15 @@ async def test_migrate_then_keys_register_a_key_per_service_and_the_admin(postgr
 async def test_topics_creates_every_platform_topic_under_the_names_the_services_are_given(kafka):
     transactions = f"transactions_{uuid.uuid4().hex[:8]}"  # a name no other test's topic has
     environment = {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        # The session's broker authenticates (SASL_SSL, as `make up` runs it): the job signs in as the admin.
+        **kafka.client_environment(ADMIN_USER),
         "TRANSACTIONS_TOPIC": transactions,
         "TRANSACTIONS_PARTITIONS": "3",
     }
     for _ in range(2):  # the second run finds them all
         created = run_job("topics", environment)
         assert created.returncode == 0, created.stderr
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers, **kafka.admin_security.aiokafka())
     await admin.start()
     try:
         existing = await admin.list_topics()

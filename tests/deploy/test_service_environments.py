@@ -11,9 +11,10 @@ import pytest
 from pydantic import ValidationError
 
 from .conftest import APP_SERVICES
-from .helm_render import SECURITY_SWITCHES, documents, render
+from .helm_render import SECURITY_OFF, documents, render
 from .service_environments import (
     KEY_FILE,
+    TLS_FILES,
     Environment,
     check,
     compose_environment,
@@ -57,9 +58,14 @@ def test_what_a_service_needs_in_a_deployment_is_what_points_at_this_machine_and
         "STORE_ADDRESS",
         "NOTIFY_ADDRESS",
         "SERVICE_API_KEY",
+        # Mutual TLS is on by default: without its files a service fails at start.
+        "GRPC_TLS_CA_FILE",
+        "GRPC_TLS_CERT_FILE",
+        "GRPC_TLS_KEY_FILE",
     }
     # Switched off, what it would need is not needed.
     assert "SERVICE_API_KEY" not in needed_settings("scoring", {"ACCESS_CONTROL": "false"})
+    assert not set(TLS_FILES) & needed_settings("scoring", {"GRPC_TLS": "false"})
     assert {"INGEST_ADDRESS", "SCORING_ADDRESS", "STORE_ADDRESS", "NOTIFY_ADDRESS"} <= needed_settings("edge")
     assert "KAFKA_BOOTSTRAP_SERVERS" not in needed_settings("edge")
 
@@ -87,11 +93,69 @@ def test_the_compose_check_fails_on_a_broken_copy(compose):
     store = broken["services"]["store"]
     del store["environment"]["KAFKA_BOOTSTRAP_SERVERS"]  # the bug the issue reported
     store["environment"]["INGEST_ADRESS"] = store["environment"].pop("INGEST_ADDRESS")
-    store["command"] = ["python", "-m", "store_svc"]  # no key read
-    store["environment"]["GRPC_TLS"] = "true"  # a setting store does not have (yet)
+    store["command"] = ["python", "-m", "store_svc"]  # no key read, no database URL
+    del store["environment"]["GRPC_TLS_KEY_FILE"]  # a certificate without its key: store would not start
+    store["environment"]["GRPC_TLS_CERT"] = store["environment"].pop("GRPC_TLS_CERT_FILE")
     problems = check("store", compose_environment(broken, "store"))
-    assert problems.missing == ["INGEST_ADDRESS", "KAFKA_BOOTSTRAP_SERVERS", "SERVICE_API_KEY"]
-    assert problems.unknown == ["GRPC_TLS", "INGEST_ADRESS"]
+    assert problems.missing == [
+        "DATABASE_URL",
+        "GRPC_TLS_CERT_FILE",
+        "GRPC_TLS_KEY_FILE",
+        "INGEST_ADDRESS",
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "SERVICE_API_KEY",
+    ]
+    assert problems.unknown == ["GRPC_TLS_CERT", "INGEST_ADRESS"]
+    # Mutual TLS said off, the files are no longer needed (a sidecar's mesh, say).
+    store["environment"]["GRPC_TLS"] = "false"
+    assert "GRPC_TLS_KEY_FILE" not in check("store", compose_environment(broken, "store")).missing
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_compose_services_serve_and_call_with_their_own_certificate_from_the_certificates_job(service, compose):
+    declared = compose["services"][service]
+    environment = compose_environment(compose, service).values
+    assert environment["GRPC_TLS"] == "true"
+    assert environment["GRPC_TLS_CA_FILE"] == "/run/fraudmesh/tls/ca.crt"
+    # Its own certificate, whose common name is the name its peers' guards check.
+    assert environment["GRPC_TLS_CERT_FILE"] == f"/run/fraudmesh/tls/{service}.crt"
+    assert environment["GRPC_TLS_KEY_FILE"] == f"/run/fraudmesh/tls/{service}.key"
+    assert "platform-tls:/run/fraudmesh/tls:ro" in declared["volumes"]
+    assert declared["depends_on"]["certificates"]["condition"] == "service_completed_successfully"
+    # The authority's key is for the certificates job alone.
+    assert not any(str(volume).startswith("tls-authority:") for volume in declared["volumes"])
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_compose_services_log_in_to_postgres_as_their_own_role_not_the_owner(service, compose):
+    declared = compose["services"][service]
+    # Its own role's URL, which the database-roles job writes; the owner's stays with the jobs.
+    assert compose_environment(compose, service).values["DATABASE_URL"] == (
+        f"<contents of /run/fraudmesh/database/{service}.url>"
+    )
+    assert "DATABASE_URL" not in declared["environment"]
+    assert "platform-database:/run/fraudmesh/database:ro" in declared["volumes"]
+    assert declared["depends_on"]["database-roles"]["condition"] == "service_completed_successfully"
+    owner = compose["services"]["migrate"]["environment"]["DATABASE_URL"]
+    assert owner not in str(declared), f"{service} is given the owner's URL"
+    if service == "store":  # its role may not migrate; the migrate job has, as the owner
+        assert declared["environment"]["STORE_MIGRATE_ON_START"] == "false"
+
+
+def test_compose_database_roles_job_runs_as_the_owner_after_the_migrations(compose):
+    job = compose["services"]["database-roles"]
+    assert job["command"] == ["database-roles"]
+    assert job["environment"]["DATABASE_URL"] == compose["services"]["migrate"]["environment"]["DATABASE_URL"]
+    assert job["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert job["volumes"] == ["platform-database:/run/fraudmesh/database"]
+
+
+def test_compose_certificates_job_writes_the_services_files_and_keeps_the_authority_to_itself(compose):
+    job = compose["services"]["certificates"]
+    assert job["command"] == ["certificates"]
+    assert set(job["volumes"]) == {"tls-authority:/run/fraudmesh/authority", "platform-tls:/run/fraudmesh/tls"}
+    users = [name for name, service in compose["services"].items() if "tls-authority:" in str(service.get("volumes"))]
+    assert users == ["certificates"]
 
 
 def test_compose_runs_the_model_job_before_scoring_and_the_store_gets_kafka(compose):
@@ -147,16 +211,14 @@ def test_the_helm_check_fails_on_a_broken_copy(helm_containers):
     assert kubernetes_environment(helper).values["X"] == "u"
 
 
-@pytest.mark.parametrize("switch", SECURITY_SWITCHES)
-def test_helm_security_switches_give_only_the_settings_they_are_for(switch):
-    # Strict for every setting that exists: a switch on may add no unknown variable other than the
-    # settings its branch brings, and once a service has those, not even them.
-    coming = SECURITY_SWITCHES[switch]
+@pytest.mark.parametrize("switch", SECURITY_OFF)
+def test_helm_security_switched_off_still_gives_each_service_valid_settings(switch, monkeypatch):
+    # Off, a service must be told so (GRPC_TLS=false) or keep what it needs (the owner's DATABASE_URL).
     for service, container in rendered_deployments(documents(render(switch))).items():
-        problems = check(service, kubernetes_environment(container))
-        assert not problems.missing, f"{switch}, {service}: {problems}"
-        # Unknown means no field of the class: once the branch lands, its names drop out of this set.
-        assert set(problems.unknown) <= coming, f"{switch}, {service}: {problems}"
+        environment = kubernetes_environment(container)
+        problems = check(service, environment)
+        assert not problems, f"{switch}, {service}: {problems}"
+        assert_valid_settings(service, environment, monkeypatch)
 
 
 def test_the_topics_job_names_the_transactions_topic_as_ingest_and_scoring_are_told(compose):

@@ -34,6 +34,27 @@ notify: true
 edge: false
 {{- end }}
 
+{{/* What each service may do on Kafka: the grants of fraudctl/runtime/kafka_acls.py (GRANTS), which
+     `make up` applies and tests/deploy compares these with. */}}
+{{- define "fraudmesh.kafkaGrants" -}}
+{{- $svc := .Values.services }}
+ingest:
+  - {type: topic, name: transactions, operations: [Write]}
+scoring:
+  - {type: topic, name: transactions, operations: [Read]}
+  - {type: group, name: {{ $svc.scoring.env.CONSUMER_GROUP | default "scoring" | quote }}, operations: [Read]}
+  - {type: topic, name: labels, operations: [Read]}
+  - {type: topic, name: scoring-control, operations: [Read, Write]}
+  - {type: topic, name: dead-letters, operations: [Write]}
+store:
+  - {type: topic, name: labels, operations: [Write]}
+  - {type: topic, name: dead-letters, operations: [Read]}
+  - {type: group, name: {{ $svc.store.env.STORE_DEAD_LETTERS_GROUP | default "store-dead-letters" | quote }}, operations: [Read]}
+notify:
+  - {type: topic, name: decisions, operations: [Read, Write]}
+  - {type: group, name: notify-journal, operations: [Read]}
+{{- end }}
+
 {{- define "fraudmesh.readsModels" -}}
 scoring: true
 edge: true
