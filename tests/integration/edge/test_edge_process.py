@@ -55,7 +55,11 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
                     except httpx.TransportError:
                         await asyncio.sleep(0.1)
             assert health.status_code == 200, health.text
-            assert (await client.get("/api/config")).json() == {"jaeger_url": "http://jaeger.example:16686"}
+            assert (await client.get("/api/config")).json() == {
+                "jaeger_url": "http://jaeger.example:16686",
+                "oidc_issuer": "",  # no issuer configured: the console offers the API key form only
+                "oidc_client_id": "",
+            }
             assert (await client.post("/api/transaction", json=VALID)).status_code == 201
             # The client offers permessage-deflate, as browsers do; by default the edge declines it.
             async with connect(f"ws://127.0.0.1:{port}/api/ws") as websocket:
