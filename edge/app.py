@@ -21,7 +21,7 @@ from edge.metrics import EdgeMetrics
 from edge.notify_feed import NotifyFeed
 from edge.route_table import RouteTable
 from edge.routes import access as access_routes
-from edge.routes import ingest, model_reports, scoring, store, system, traffic, websocket
+from edge.routes import ingest, model_reports, scoring, store, system, traces, traffic, websocket
 from edge.settings import EdgeSettings
 from edge.static import ConsoleFiles, origin_of
 from edge.submit_route import SubmitRoute
@@ -127,6 +127,7 @@ def create_app(
     system.register(app, context, access)
     access_routes.register(app, access)
     model_reports.register(app, context, access)
+    traces.register(app, context, access)
     traffic.register(app, context, traffic_control, access)
     websocket.register(app, context, access)
     install_error_handlers(app, routes)

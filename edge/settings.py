@@ -38,6 +38,11 @@ class EdgeSettings(ServiceSettings, AccessSettings, GrpcTlsSettings):
     jaeger_ui_url: str = Field(
         "", description="Base URL of the Jaeger UI the console links traces to; empty hides the links."
     )
+    jaeger_query_url: str = Field(
+        "",
+        description="Base URL of Jaeger's query API (e.g. http://127.0.0.1:16686), which GET /api/traces/{trace_id} "
+        "reads for the console's own trace view; empty answers that route 503.",
+    )
     oidc_console_client_id: str = Field(
         "fraudmesh-console",
         description="Client id the console signs in with at OIDC_ISSUER (authorization code flow with PKCE, a public "

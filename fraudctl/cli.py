@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from edge.settings import EdgeSettings
 from fraudctl.runtime.credentials import admin_key_path
 from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.observability import Observability
 from fraudctl.runtime.platform import Platform, PlatformConfig
 from fraudctl.runtime.postgres import PostgresCluster
 from fraudctl.runtime.probes import kafka_answers, postgres_answers
@@ -44,10 +45,15 @@ def cmd_up(args: argparse.Namespace) -> int:
     # Warmed before the announcement: "up" means the first requests are served as fast as the rest.
     config = PlatformConfig(scoring_instances=args.scoring_instances)
     platform = Platform(config)
+    # With --observe, Jaeger (and Prometheus) start first, and every service exports its spans there.
+    observability = Observability(config.data_dir) if args.observe else None
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     try:
+        if observability is not None:
+            observability.start()
+            config.extra_env |= observability.service_env()
         platform.up()
         services = platform.services
         assert services is not None  # up() started them
@@ -64,6 +70,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"  Kafka                 {platform.bootstrap_servers}\n"
             f"  PostgreSQL            {make_url(platform.database_url).render_as_string(hide_password=True)}\n"
             f"  logs                  {config.data_dir / 'logs'}\n"
+            f"{observability.announcement(ports.edge_url) if observability else ''}"
             f"{_sign_in(platform, config)}"
             "Ctrl-C or `make down` stops everything.\n",
             flush=True,
@@ -81,6 +88,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     finally:
         print("stopping...", flush=True)
         platform.down()
+        if observability is not None:
+            observability.stop()
         _pid_file(config).unlink(missing_ok=True)
         _restarts_file(config).unlink(missing_ok=True)
 
@@ -186,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         metavar="N",
         help=f"scoring_svc instances sharing the transactions topic (1 to {TRANSACTIONS_PARTITIONS})",
+    )
+    up.add_argument(
+        "--observe",
+        action="store_true",
+        help="also run Jaeger (traces, read by the console's trace view) and Prometheus with the alert rules",
     )
     up.set_defaults(run=cmd_up)
     commands.add_parser("down", help="stop what `fraudctl up` started").set_defaults(run=cmd_down)

@@ -174,6 +174,7 @@ def stack(
             "OTEL_TRACES_SAMPLER_RATIO": "1.0",
             # Spans leave every 200 ms instead of every 5 s, so a test finds its trace sooner.
             "OTEL_BSP_SCHEDULE_DELAY": "200",
+            "JAEGER_QUERY_URL": jaeger.query_url,  # the edge's trace view (GET /api/traces/{id}) reads it
         },
         per_service_env=per_service,
         admin_credential=keys.admin,

@@ -57,6 +57,11 @@ class GoTool:
 PROMTOOL = GoTool(
     "promtool", "github.com/prometheus/prometheus", "github.com/prometheus/prometheus/cmd/promtool", "v0.316.0"
 )
+# The server itself, from the same module, for `fraudctl up --observe`: built on demand only
+# (`install prometheus`); without the `builtinassets` tag it serves its API but not its UI.
+PROMETHEUS = GoTool(
+    "prometheus", "github.com/prometheus/prometheus", "github.com/prometheus/prometheus/cmd/prometheus", "v0.316.0"
+)
 # Jaeger v2 lives in the v1-numbered Go module: module v1.76.0 is Jaeger v2.13.0 (binary `jaeger`).
 JAEGER = GoTool(
     "jaeger",
@@ -86,7 +91,7 @@ HELM = GoTool("helm", "helm.sh/helm/v4", "helm.sh/helm/v4/cmd/helm", "v4.3.2")
 KUBECONFORM = GoTool(
     "kubeconform", "github.com/yannh/kubeconform", "github.com/yannh/kubeconform/cmd/kubeconform", "v0.8.0"
 )
-TOOLS = {tool.name: tool for tool in (PROMTOOL, JAEGER, TOXIPROXY, COMPOSE_CONFIG, HELM, KUBECONFORM)}
+TOOLS = {tool.name: tool for tool in (PROMTOOL, PROMETHEUS, JAEGER, TOXIPROXY, COMPOSE_CONFIG, HELM, KUBECONFORM)}
 
 
 def cache_root() -> pathlib.Path:

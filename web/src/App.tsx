@@ -11,6 +11,7 @@ import { LivePage } from "./pages/LivePage";
 import { ModelsPage } from "./pages/ModelsPage";
 import { ReviewPage } from "./pages/ReviewPage";
 import { SubmitPage } from "./pages/SubmitPage";
+import { TracePage } from "./pages/TracePage";
 import { parseRoute, useHash, type Route } from "./routing";
 import { useServices } from "./services";
 
@@ -46,7 +47,7 @@ export function App() {
 
 /** The nav entry a page belongs to: a detail page to its list's. */
 function navPage(route: Route): Route["page"] {
-  if (route.page === "transaction") return "live";
+  if (route.page === "transaction" || route.page === "trace") return "live";
   if (route.page === "dead-letter") return "dead-letters";
   return route.page;
 }
@@ -73,6 +74,8 @@ function Page({ route }: { route: Route }) {
       return <DeadLettersPage />;
     case "audit":
       return <AuditPage />;
+    case "trace":
+      return <TracePage key={route.traceId} traceId={route.traceId} />;
     case "dead-letter":
       // Keyed: another letter's page starts afresh rather than showing this one's state.
       return <DeadLetterPage key={route.id} id={route.id} />;

@@ -12,6 +12,7 @@ export type Route =
   | { page: "transaction"; id: string }
   | { page: "dead-letters" }
   | { page: "dead-letter"; id: string }
+  | { page: "trace"; traceId: string }
   | { page: "audit" }
   | { page: "not-found"; path: string };
 
@@ -25,6 +26,8 @@ export function parseRoute(hash: string): Route {
   if (path === "/audit") return { page: "audit" };
   const transaction = /^\/transactions\/([^/]+)$/.exec(path);
   if (transaction) return { page: "transaction", id: decodeURIComponent(transaction[1]!) };
+  const trace = /^\/traces\/([0-9a-f]{32})$/.exec(path);
+  if (trace) return { page: "trace", traceId: trace[1]! };
   const deadLetter = /^\/dead-letters\/([^/]+)$/.exec(path);
   if (deadLetter) return { page: "dead-letter", id: decodeURIComponent(deadLetter[1]!) };
   return { page: "not-found", path };
@@ -32,6 +35,11 @@ export function parseRoute(hash: string): Route {
 
 export function transactionHref(id: string): string {
   return `#/transactions/${encodeURIComponent(id)}`;
+}
+
+/** The console's own view of a trace (read through the edge from Jaeger). */
+export function traceHref(traceId: string): string {
+  return `#/traces/${encodeURIComponent(traceId)}`;
 }
 
 export function deadLetterHref(id: string): string {

@@ -19,6 +19,7 @@ import type {
   TransactionInput,
   TransactionPage,
   TransactionQuery,
+  Trace,
   TrafficStatus,
 } from "./types";
 
@@ -46,6 +47,8 @@ export interface Api {
   replayDeadLetter(id: string): Promise<DeadLetterReplay>;
   /** The audit trail, newest first (admins only). */
   listAudit(query: AuditQuery): Promise<AuditPage>;
+  /** A trace as the edge reads it from Jaeger; 404 while Jaeger does not hold it, 503 without Jaeger. */
+  getTrace(traceId: string): Promise<Trace>;
 }
 
 function queryString(params: Record<string, string | number | boolean | null | undefined>): string {
@@ -100,5 +103,6 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     getDeadLetter: (id) => request<DeadLetter>(`/api/dead-letters/${encodeURIComponent(id)}`),
     replayDeadLetter: (id) => post<DeadLetterReplay>(`/api/dead-letters/${encodeURIComponent(id)}:replay`, {}),
     listAudit: (query) => request<AuditPage>(`/api/audit${queryString({ ...query })}`),
+    getTrace: (traceId) => request<Trace>(`/api/traces/${encodeURIComponent(traceId)}`),
   };
 }

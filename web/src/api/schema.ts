@@ -296,6 +296,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/traces/{trace_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A trace as a waterfall: spans per service, Kafka waits, attributes and events */
+        get: operations["trace_api_traces__trace_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/traffic": {
         parameters: {
             query?: never;
@@ -835,6 +852,31 @@ export interface components {
              */
             status: "ok" | "degraded";
         };
+        /** KafkaWaitOut */
+        KafkaWaitOut: {
+            /**
+             * Consumer Span Id
+             * @description The consuming span; the wait ends when it starts.
+             */
+            consumer_span_id: string;
+            /**
+             * Duration Us
+             * @description Time between the publish's end and the consumer's start (0 if overlapping).
+             */
+            duration_us: number;
+            /**
+             * Producer Span Id
+             * @description The publish span; the wait starts when it ends.
+             */
+            producer_span_id: string;
+            /**
+             * Start Us
+             * @description Microseconds from the trace's start.
+             */
+            start_us: number;
+            /** Topic */
+            topic: string;
+        };
         /** LabelIn */
         LabelIn: {
             /**
@@ -1024,6 +1066,104 @@ export interface components {
              * @constant
              */
             status: "pending";
+        };
+        /** TraceEventOut */
+        TraceEventOut: {
+            /** Attributes */
+            attributes?: {
+                [key: string]: string | number | boolean;
+            };
+            /** Name */
+            name: string;
+            /**
+             * Offset Us
+             * @description Microseconds from the trace's start.
+             */
+            offset_us: number;
+        };
+        /** TraceLinkOut */
+        TraceLinkOut: {
+            /** Span Id */
+            span_id: string;
+            /** Trace Id */
+            trace_id: string;
+        };
+        /** TraceOut */
+        TraceOut: {
+            /**
+             * Duration Us
+             * @description From the earliest start to the latest end.
+             */
+            duration_us: number;
+            /** Kafka Waits */
+            kafka_waits: components["schemas"]["KafkaWaitOut"][];
+            /**
+             * Services
+             * @description Services in the order they first appear.
+             */
+            services: string[];
+            /**
+             * Spans
+             * @description Ordered depth first: each span after its parent, siblings by start.
+             */
+            spans: components["schemas"]["TraceSpanOut"][];
+            /**
+             * Started At
+             * @description ISO 8601 time of the earliest span's start (UTC).
+             */
+            started_at: string;
+            /** Trace Id */
+            trace_id: string;
+        };
+        /** TraceSpanOut */
+        TraceSpanOut: {
+            /** Attributes */
+            attributes?: {
+                [key: string]: string | number | boolean;
+            };
+            /** Duration Us */
+            duration_us: number;
+            /**
+             * Error
+             * @description The span ended with an error status.
+             */
+            error: boolean;
+            /** Events */
+            events?: components["schemas"]["TraceEventOut"][];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "server" | "client" | "producer" | "consumer" | "internal";
+            /**
+             * Links
+             * @description Spans of other traces (e.g. a batch's).
+             */
+            links?: components["schemas"]["TraceLinkOut"][];
+            /** Name */
+            name: string;
+            /**
+             * Parent Span Id
+             * @description The parent span in this trace; null for the root.
+             */
+            parent_span_id: string | null;
+            /**
+             * Service
+             * @description service.name of the process that recorded it (edge, ingest, ...).
+             */
+            service: string;
+            /** Span Id */
+            span_id: string;
+            /**
+             * Start Us
+             * @description Microseconds from the trace's start.
+             */
+            start_us: number;
+            /**
+             * Status Message
+             * @default
+             */
+            status_message: string;
         };
         /** TrafficIn */
         TrafficIn: {
@@ -2165,6 +2305,83 @@ export interface operations {
                 };
             };
             /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    trace_api_traces__trace_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description W3C trace id, as decisions carry it. */
+                trace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Jaeger holds no span of this trace (yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not a trace id (32 lower-case hex digits). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Jaeger is not configured (JAEGER_QUERY_URL) or unreachable. */
             503: {
                 headers: {
                     [name: string]: unknown;

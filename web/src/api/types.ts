@@ -60,3 +60,8 @@ export const CHANNELS = everyMember<Channel>()(["card_present", "card_not_presen
 export type AuditEvent = Schemas["AuditEventOut"];
 export type AuditPage = Schemas["AuditPageOut"];
 export type AuditQuery = NonNullable<paths["/api/audit"]["get"]["parameters"]["query"]>;
+
+/** A trace as the console's trace view draws it (GET /api/traces/{trace_id}). */
+export type Trace = Schemas["TraceOut"];
+export type TraceSpan = Schemas["TraceSpanOut"];
+export type KafkaWait = Schemas["KafkaWaitOut"];

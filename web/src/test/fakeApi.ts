@@ -22,6 +22,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     getDeadLetter: unexpected("getDeadLetter"),
     replayDeadLetter: unexpected("replayDeadLetter"),
     listAudit: unexpected("listAudit"),
+    getTrace: unexpected("getTrace"),
     ...overrides,
   };
 }

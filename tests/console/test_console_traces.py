@@ -1,0 +1,110 @@
+"""A transaction's trace in the console's own trace view, in a real browser against the running
+platform (which exports its spans to the session's Jaeger): from the live feed to the transaction
+to its waterfall, with a bar for every service and one for the wait in Kafka.
+
+It also takes the README's two pictures, docs/images/console-live.png and console-trace.png."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from fraudctl.runtime.services import REPO, ServiceSupervisor
+from tests.console.test_console import CHROMIUM, CHROMIUM_ARGS, STEP_TIMEOUT_MS, WEB_DIST, feed_row, open_console
+from tests.e2e.clients import admin_headers
+
+IMAGES = REPO / "docs" / "images"
+FIVE_SERVICES = ("edge", "ingest", "scoring", "store", "notify")
+# Services send their spans in batches: a trace is whole a few seconds after its decision.
+TRACE_COMPLETE_MS = 60_000
+PURCHASES = [
+    ("18.40", "Paris", "FR", "card_present"),
+    ("7.90", "Paris", "FR", "contactless"),
+    ("64.00", "Lyon", "FR", "card_present"),
+    ("129.90", "Paris", "FR", "card_not_present"),
+    ("2400.00", "Sydney", "AU", "card_not_present"),
+]
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium)")
+    if not (WEB_DIST / "index.html").is_file():
+        pytest.fail(f"no console build in {WEB_DIST}: run `make web` (cd web && npm ci && npm run build)")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = await context.new_page()
+    opened.set_default_timeout(STEP_TIMEOUT_MS)
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    await context.close()
+    assert errors == [], f"uncaught errors in the console: {errors}"
+
+
+async def submit_purchases(stack: ServiceSupervisor, user: str) -> list[dict]:
+    """A few decided purchases of one cardholder, the last one far from home; their decisions."""
+    decided = []
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as api:
+        for amount, city, country, channel in PURCHASES:
+            body = {
+                "user_id": user,
+                "amount": amount,
+                "currency": "EUR",
+                "location": {"city": city, "country": country},
+                "merchant_id": f"m-{city.lower()}",
+                "channel": channel,
+            }
+            response = await api.post("/api/transaction", params={"wait_ms": 10_000}, json=body)
+            assert response.status_code == 200, f"no decision within 10 s: {response.status_code} {response.text}"
+            decided.append(response.json())
+    return decided
+
+
+async def test_a_transactions_trace_opens_from_the_feed_with_every_services_bar_and_the_kafka_wait(
+    stack: ServiceSupervisor, page: Page
+):
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    user = f"console-trace-{uuid.uuid4().hex[:8]}"
+    await open_console(page, stack.ports.edge_url, stack.admin_credential)
+    decided = await submit_purchases(stack, user)
+    last = decided[-1]
+    await expect(feed_row(page, last["id"])).to_have_count(1)
+    await page.screenshot(path=str(IMAGES / "console-live.png"))
+
+    # From the feed to the transaction, and from there to its trace.
+    await feed_row(page, last["id"]).click()
+    link = page.get_by_test_id("trace-view-link")
+    await expect(link).to_have_attribute("href", f"#/traces/{last['trace_id']}")
+    await link.click()
+    await expect(page.get_by_role("heading", name=f"Trace {last['trace_id']}")).to_be_visible()
+
+    rows = page.get_by_test_id("span-row")
+    for service in FIVE_SERVICES:
+        await expect(rows.and_(page.locator(f'[data-service="{service}"]')).first).to_be_visible(
+            timeout=TRACE_COMPLETE_MS
+        )
+    kafka_wait = page.get_by_test_id("kafka-wait-row")
+    await expect(kafka_wait).to_have_count(1)
+    await expect(kafka_wait).to_contain_text("waiting in Kafka (transactions)")
+    # The edge's request is the first row and the longest bar: the whole transaction happens inside it.
+    await expect(rows.first).to_contain_text("POST /api/transaction")
+
+    # A click on scoring's span shows what it recorded: the transaction, its partition and offset.
+    await rows.filter(has_text="score transaction").first.click()
+    details = page.get_by_test_id("span-details")
+    await expect(details).to_contain_text(last["id"])
+    await expect(details).to_contain_text("messaging.kafka.partition")
+    await page.screenshot(path=str(IMAGES / "console-trace.png"), full_page=True)
