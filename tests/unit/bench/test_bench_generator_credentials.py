@@ -47,7 +47,7 @@ async def test_every_submission_carries_the_jobs_key_or_none(kind: str, credenti
     await server.start()
     address = f"127.0.0.1:{port}"
     job = Job(kind, address, [PAYMENT], [(0, 0.0)], "p-", 0, 10, 5.0, credential=credential)
-    client = _GrpcClient(address, kind == "grpc-each", credential)
+    client = _GrpcClient(address, kind == "grpc-each", None, credential)
     try:
         await client.ready()
         ids = await asyncio.gather(*(client.submit(job, i, grpc_request(PAYMENT, "", None)) for i in range(3)))
