@@ -131,7 +131,7 @@ async def test_the_service_keeps_the_letters_its_dead_letter_topic_receives(post
             await producer.send(topic, [(b"scoring", a_dead_letter("dl-from-topic").SerializeToString())])
             store = store_service_pb2_grpc.StoreServiceStub(channel)
 
-            async with asyncio.timeout(60):  # the group's first assignment takes a few seconds
+            async with asyncio.timeout(120):  # the group's first assignment: seconds, a minute on a busy machine
                 while not (await store.ListDeadLetters(store_service_pb2.ListDeadLettersRequest())).total:
                     await asyncio.sleep(0.2)
 
