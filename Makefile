@@ -14,7 +14,7 @@ ifneq ($(NODE_BIN),)
 export PATH := $(NODE_BIN):$(PATH)
 endif
 
-.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web lint-deploy test test-python test-web bench bench-access chaos fuzz evaluate clean
+.PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web lint-deploy test test-python test-web bench bench-access chaos fuzz evaluate pictures clean
 
 up: install web  ## start Kafka, PostgreSQL, the model, the five services and the console (OBSERVE=1: Jaeger, Prometheus)
 	$(VENV)/bin/fraudctl up$(if $(filter-out 0,$(OBSERVE)), --observe)
@@ -91,6 +91,9 @@ fuzz: install web  ## the door fuzzed at length (FUZZ_EXAMPLES per operation, de
 
 evaluate: install  ## train on each generator's history, test on both: four cells beside the Handbook baseline (a few minutes; EVALUATE_ARGS="--customers 2000")
 	$(VENV)/bin/fraudctl evaluate --across-generators $(EVALUATE_ARGS)
+
+pictures: install web  ## retake the README's console pictures (docs/images) from a real browser on a running platform
+	README_PICTURES=1 $(VENV)/bin/pytest -ra tests/console/test_console_traces.py
 
 clean:
 	rm -rf build .data test-artifacts

@@ -2,12 +2,16 @@
 platform (which exports its spans to the session's Jaeger): from the live feed to the transaction
 to its waterfall, with a bar for every service and one for the wait in Kafka.
 
-It also takes the README's two pictures, docs/images/console-live.png and console-trace.png."""
+It also takes the README's two pictures, console-live.png and console-trace.png: into docs/images under
+`make pictures` (README_PICTURES=1), otherwise into the test's own folder so a test run leaves the
+checkout as it found it."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,7 +21,7 @@ from fraudctl.runtime.services import REPO, ServiceSupervisor
 from tests.console.test_console import CHROMIUM, CHROMIUM_ARGS, STEP_TIMEOUT_MS, WEB_DIST, feed_row, open_console
 from tests.e2e.clients import admin_headers
 
-IMAGES = REPO / "docs" / "images"
+README_IMAGES = REPO / "docs" / "images"
 FIVE_SERVICES = ("edge", "ingest", "scoring", "store", "notify")
 # Services send their spans in batches: a trace is whole a few seconds after its decision.
 TRACE_COMPLETE_MS = 60_000
@@ -28,6 +32,13 @@ PURCHASES = [
     ("129.90", "Paris", "FR", "card_not_present"),
     ("2400.00", "Sydney", "AU", "card_not_present"),
 ]
+
+
+@pytest.fixture
+def pictures(tmp_path: Path) -> Path:
+    folder = README_IMAGES if os.environ.get("README_PICTURES") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -74,15 +85,14 @@ async def submit_purchases(stack: ServiceSupervisor, user: str) -> list[dict]:
 
 
 async def test_a_transactions_trace_opens_from_the_feed_with_every_services_bar_and_the_kafka_wait(
-    stack: ServiceSupervisor, page: Page
+    stack: ServiceSupervisor, page: Page, pictures: Path
 ):
-    IMAGES.mkdir(parents=True, exist_ok=True)
     user = f"console-trace-{uuid.uuid4().hex[:8]}"
     await open_console(page, stack.ports.edge_url, stack.admin_credential)
     decided = await submit_purchases(stack, user)
     last = decided[-1]
     await expect(feed_row(page, last["id"])).to_have_count(1)
-    await page.screenshot(path=str(IMAGES / "console-live.png"))
+    await page.screenshot(path=str(pictures / "console-live.png"))
 
     # From the feed to the transaction, and from there to its trace.
     await feed_row(page, last["id"]).click()
@@ -107,4 +117,4 @@ async def test_a_transactions_trace_opens_from_the_feed_with_every_services_bar_
     details = page.get_by_test_id("span-details")
     await expect(details).to_contain_text(last["id"])
     await expect(details).to_contain_text("messaging.kafka.partition")
-    await page.screenshot(path=str(IMAGES / "console-trace.png"), full_page=True)
+    await page.screenshot(path=str(pictures / "console-trace.png"), full_page=True)
