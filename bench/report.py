@@ -58,6 +58,7 @@ def _rate_rows(runs: Sequence[RateResult]) -> list[list[str]]:
                 _num(r.latency_ms.p50),
                 _num(r.latency_ms.p90),
                 _num(r.latency_ms.p99),
+                _num(r.latency_ms.p999),
                 _num(r.latency_ms.max),
                 _num(r.ack_ms.p99),
                 _num(r.send_lag_ms.p99),
@@ -72,22 +73,22 @@ def _rate_rows(runs: Sequence[RateResult]) -> list[list[str]]:
 
 
 def _stage_table(runs: Sequence[RateResult]) -> list[str]:
-    """p50 / p99 of each stage of the latency, from the timestamps the decisions carry."""
+    """p50 / p99 / p99.9 of each stage of the latency, from the timestamps the decisions carry."""
     runs = [r for r in runs if r.stages_ms]
     if not runs:
         return []
     lines = [
-        "Where that latency goes, p50 / p99 ms of each stage (ingest, scoring and the subscriber stamp each",
-        "decision; the stages add up to the whole):",
+        "Where that latency goes, p50 / p99 / p99.9 ms of each stage (ingest, scoring and the subscriber",
+        "stamp each decision; the stages add up to the whole at the median, not at the tail):",
         "",
     ]
     header = ["path", "offered /s", *STAGES]
-    rows = [[r.label, _num(r.offered_per_s, 0), *(_p50_p99(r.stages_ms.get(stage)) for stage in STAGES)] for r in runs]
+    rows = [[r.label, _num(r.offered_per_s, 0), *(_tail(r.stages_ms.get(stage)) for stage in STAGES)] for r in runs]
     return lines + _table(header, rows)
 
 
-def _p50_p99(summary) -> str:
-    return "–" if summary is None else f"{_num(summary.p50)} / {_num(summary.p99)}"
+def _tail(summary) -> str:
+    return "–" if summary is None else f"{_num(summary.p50)} / {_num(summary.p99)} / {_num(summary.p999)}"
 
 
 RATE_HEADER = [
@@ -99,6 +100,7 @@ RATE_HEADER = [
     "p50 ms",
     "p90 ms",
     "p99 ms",
+    "p99.9 ms",
     "max ms",
     "answer p99 ms",
     "generator late p99 ms",

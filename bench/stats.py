@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PERCENTILES = (50, 90, 99)
+PERCENTILES = (50, 90, 99, 99.9)
 
 
 @dataclass(frozen=True)
@@ -18,16 +18,17 @@ class LatencySummary:
     p50: float | None
     p90: float | None
     p99: float | None
+    p999: float | None  # p99.9: the tail a card authorisation budget is written against
     max: float | None
     mean: float | None
 
     @classmethod
     def of(cls, values_ms: Sequence[float]) -> LatencySummary:
         if len(values_ms) == 0:
-            return cls(0, None, None, None, None, None)
+            return cls(0, None, None, None, None, None, None)
         values = np.asarray(values_ms, dtype=np.float64)
-        p50, p90, p99 = (float(v) for v in np.percentile(values, PERCENTILES))
-        return cls(len(values), p50, p90, p99, float(values.max()), float(values.mean()))
+        p50, p90, p99, p999 = (float(v) for v in np.percentile(values, PERCENTILES))
+        return cls(len(values), p50, p90, p99, p999, float(values.max()), float(values.mean()))
 
 
 def slope_per_minute(times_s: Sequence[float], values: Sequence[float]) -> float | None:

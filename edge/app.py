@@ -80,6 +80,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        metrics.pauses.start()  # the event loop's lag is watched on uvicorn's loop, which starts here
         await service_access.start()
         await channels.open()
         feed.start()
@@ -91,6 +92,7 @@ def create_app(
             await feed.stop()
             await channels.close()
             await service_access.stop()
+            metrics.pauses.stop()
 
     app = FastAPI(
         title="fraud mesh edge",

@@ -33,6 +33,7 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
 from fraudmesh.interceptors import HandlerWrapper
+from fraudmesh.pause_metrics import PauseMetrics
 
 NAMESPACE = "fraudmesh"
 
@@ -91,6 +92,7 @@ class ServiceMetrics:
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)
         GCCollector(registry=self.registry)
+        self.pauses = PauseMetrics(self.registry, NAMESPACE)
 
     def record_rpc(self, full_method: str, code: str, seconds: float) -> None:
         """Records one served RPC; `full_method` is gRPC's "/package.Service/Method", `code` e.g. "OK"."""

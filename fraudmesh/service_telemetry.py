@@ -22,12 +22,14 @@ class ServiceTelemetry(Generic[M]):
 
     @classmethod
     def start(cls, settings: ServiceSettings, metrics: M, serve_metrics: bool = True) -> ServiceTelemetry[M]:
-        """Tracing under the name of `metrics.service`, and `metrics` served on the settings' port."""
+        """Tracing under the name of `metrics.service`, and `metrics` served on the settings' port.
+        Called on the service's event loop, it also watches that loop's lag (see PauseMetrics)."""
         provider = setup_tracing(
             metrics.service, settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_ratio
         )
         if serve_metrics:
             metrics.start_server(settings.metrics_port)
+        metrics.pauses.start()
         return cls(provider, metrics)
 
     def server_interceptors(self) -> list[grpc.aio.ServerInterceptor]:
@@ -39,5 +41,6 @@ class ServiceTelemetry(Generic[M]):
         return grpc_client_interceptors(self.tracer_provider) if self.tracer_provider else []
 
     def stop(self) -> None:
+        self.metrics.pauses.stop()
         self.metrics.stop_server()
         shutdown_tracing(self.tracer_provider)

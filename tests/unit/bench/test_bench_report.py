@@ -90,7 +90,8 @@ def test_a_run_writes_json_markdown_and_a_plot(tmp_path):
     text = paths["markdown"].read_text()
     assert "SMOKE RUN" in text and "Smoke numbers" in text
     assert "## End to end over gRPC (open loop)" in text
-    assert "| grpc | 250 | 1.0 / 1.0 | 5.0 / 5.0 | 1.0 / 1.0 | 3.0 / 3.0 |" in text  # the latency's stages
+    stages = "| grpc | 250 | 1.0 / 1.0 / 1.0 | 5.0 / 5.0 / 5.0 | 1.0 / 1.0 / 1.0 | 3.0 / 3.0 / 3.0 |"
+    assert stages in text  # the latency's stages, p50 / p99 / p99.9
     assert "| grpc | 250 | 250 | 246 | 4% | 14.5 |" in text  # the workload's flagged share beside its throughput
     assert f"]({paths['plot'].name})" in text
     assert "ghz: RuntimeError: no Go" in text

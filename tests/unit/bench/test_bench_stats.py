@@ -11,6 +11,7 @@ def test_percentiles_of_one_to_a_hundred_interpolate_between_ranks():
     assert summary.p50 == pytest.approx(50.5)
     assert summary.p90 == pytest.approx(90.1)
     assert summary.p99 == pytest.approx(99.01)
+    assert summary.p999 == pytest.approx(99.901)
     assert summary.max == 100
     assert summary.mean == pytest.approx(50.5)
 
@@ -25,6 +26,12 @@ def test_one_slow_request_in_a_hundred_shows_at_p99_not_at_p50():
     assert summary.p50 == 10.0
     assert summary.p99 == pytest.approx(19.9)  # between the 99th (10) and 100th (1000) value
     assert summary.max == 1000.0
+
+
+def test_one_slow_request_in_a_thousand_hides_under_p99_and_shows_at_p999():
+    summary = LatencySummary.of([10.0] * 999 + [1000.0])
+    assert summary.p99 == 10.0
+    assert summary.p999 == pytest.approx(10.99)  # between the 999th (10) and 1000th (1000) value
 
 
 def test_no_samples_give_no_percentiles_rather_than_zeros():
