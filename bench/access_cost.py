@@ -254,6 +254,8 @@ class Bench:
                 replay_shift_s=shift,
                 replay_cycle_s=side.replay.cycle_s,
                 credential=side.credential if with_key else "",
+                # Both platforms serve gRPC over mutual TLS, as `make up` does: the same handshake either way.
+                tls=side.target.client_tls,
             )
             for part in range(self.pool.size)
         ]
