@@ -82,8 +82,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     running = parser.add_argument_group("a platform already running (e.g. `make up`) instead of a private one")
     running.add_argument("--running", action="store_true", help="benchmark the platform at the addresses below")
     running.add_argument("--kafka", default=defaults.kafka, help="Kafka bootstrap servers (default %(default)s)")
-    running.add_argument("--database-url", default=defaults.database_url, help="its PostgreSQL (SQLAlchemy URL)")
+    running.add_argument(
+        "--database-url",
+        default=defaults.database_url,
+        help="its PostgreSQL (SQLAlchemy URL; default DATABASE_URL, else the owner's from --data-dir)",
+    )
     running.add_argument("--postgres-port", type=int, default=defaults.postgres_port)
+    running.add_argument(
+        "--data-dir",
+        type=pathlib.Path,
+        default=defaults.data_dir,
+        help="the folder `make up` keeps the platform's passwords, keys and certificates in (default .data)",
+    )
     for name in ("ingest", "scoring", "store", "notify", "edge"):
         running.add_argument(f"--{name}-port", type=int, default=getattr(ServicePorts(), name))
 
@@ -115,6 +125,7 @@ def options_from(args: argparse.Namespace) -> Options:
         kafka=args.kafka,
         database_url=args.database_url,
         postgres_port=args.postgres_port,
+        data_dir=args.data_dir,
         ports=ports,
         **chosen,
     )

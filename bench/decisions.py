@@ -12,6 +12,7 @@ import grpc
 from fraud.v1 import decision_pb2, notify_service_pb2, notify_service_pb2_grpc
 
 from bench.latency_stages import DecisionStamps
+from fraudmesh.access.caller_credentials import bearer
 from fraudmesh.grpc_tls import GrpcTls
 
 FLAGGED = frozenset({decision_pb2.DECISION_REVIEW, decision_pb2.DECISION_DECLINE})
@@ -27,9 +28,11 @@ def flagged_share(decisions: Iterable[int]) -> float | None:
 class DecisionClock:
     """Subscribes as an internal service would and notes the monotonic time of every decision by id."""
 
-    def __init__(self, address: str, subscriber: str = "bench", tls: GrpcTls | None = None):
+    def __init__(self, address: str, subscriber: str = "bench", tls: GrpcTls | None = None, credential: str = ""):
         self._address = address
         self._tls = tls  # the client certificate for a platform serving mutual TLS; None: plaintext
+        # The API key the subscription carries ("": access control is off).
+        self._metadata = (("authorization", bearer(credential)),) if credential else None
         self._subscriber = subscriber
         self.arrivals: dict[str, list[float]] = defaultdict(list)
         self.stamps: dict[str, DecisionStamps] = {}  # the first arrival's timestamps, for the stages
@@ -48,7 +51,8 @@ class DecisionClock:
         self._call = notify_service_pb2_grpc.NotifyServiceStub(self._channel).SubscribeDecisionBatches(
             notify_service_pb2.SubscribeDecisionBatchesRequest(
                 subscription=notify_service_pb2.SubscribeDecisionsRequest(subscriber=self._subscriber)
-            )
+            ),
+            metadata=self._metadata,
         )
         await self._call.initial_metadata()  # registered: everything published from now on reaches us
         self._task = asyncio.create_task(self._gather())

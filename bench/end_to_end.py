@@ -135,6 +135,7 @@ class EndToEnd:
         run_tag: str,
         own_platform: bool,
         tls: GrpcTls | None = None,  # the client certificate gRPC jobs present (mutual TLS); None: plaintext
+        credential: str = "",  # the API key every submission carries ("": access control is off)
     ):
         self.pool = pool
         self.clock = clock
@@ -148,6 +149,7 @@ class EndToEnd:
         self.run_tag = run_tag
         self.own_platform = own_platform
         self.tls = tls
+        self.credential = credential
         self._runs = 0
 
     def jobs(self, kind: str, offered_per_s: float, seconds: float) -> list[Job]:
@@ -168,6 +170,7 @@ class EndToEnd:
                 replay_shift_s=shift,
                 replay_cycle_s=self.replay.cycle_s,
                 tls=self.tls,
+                credential=self.credential,
             )
             for part in range(self.pool.size)
         ]

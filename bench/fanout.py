@@ -61,13 +61,18 @@ def summarize_fanout(
     }
 
 
-def _clients_main(url: str, clients: int, conn: Connection) -> None:
+def _clients_main(url: str, clients: int, credentials: list[str], conn: Connection) -> None:
     import uvloop
 
-    uvloop.run(_clients(url, clients, conn))
+    uvloop.run(_clients(url, clients, credentials, conn))
 
 
-async def _clients(url: str, clients: int, conn: Connection) -> None:
+def _headers(index: int, credentials: list[str]) -> dict[str, str] | None:
+    """Client `index`'s Authorization: the keys in turn, so each holds no more than the edge's cap."""
+    return {"Authorization": f"Bearer {credentials[index % len(credentials)]}"} if credentials else None
+
+
+async def _clients(url: str, clients: int, credentials: list[str], conn: Connection) -> None:
     import websockets
 
     per_client: list[set[str]] = [set() for _ in range(clients)]
@@ -94,7 +99,10 @@ async def _clients(url: str, clients: int, conn: Connection) -> None:
         except websockets.ConnectionClosed:
             closed += 1
 
-    sockets = [await websockets.connect(url, max_size=2**22) for _ in range(clients)]
+    sockets = [
+        await websockets.connect(url, max_size=2**22, additional_headers=_headers(i, credentials))
+        for i in range(clients)
+    ]
     readers = [asyncio.create_task(read(i, s)) for i, s in enumerate(sockets)]
     conn.send("ready")
     # The submitter asks how far the clients have got until they stop gaining, then says stop.
@@ -120,14 +128,18 @@ async def _clients(url: str, clients: int, conn: Connection) -> None:
 class WebSocketClients:
     """`clients` WebSocket connections to `url` in a child process, for the duration of the block."""
 
-    def __init__(self, url: str, clients: int):
+    def __init__(self, url: str, clients: int, credentials: list[str] | None = None):
         self.url = url
         self.clients = clients
+        # API keys the clients take in turn ("Authorization: Bearer"); none: access control is off.
+        self.credentials = credentials or []
 
     async def __aenter__(self) -> WebSocketClients:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=_clients_main, args=(self.url, self.clients, child), daemon=True)
+        self._process = context.Process(
+            target=_clients_main, args=(self.url, self.clients, self.credentials, child), daemon=True
+        )
         self._process.start()
         child.close()
         if not await asyncio.to_thread(self._conn.poll, READY_TIMEOUT_S):

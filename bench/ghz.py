@@ -25,8 +25,10 @@ from bench.measured_run import run_measured
 from bench.payloads import Payment, grpc_json
 from fraudctl.devtools.tools import GoTool, ensure_tool
 from fraudctl.runtime.certificates import IssuedCertificate
+from fraudctl.runtime.database_passwords import write_secret
 from fraudctl.runtime.platform import REPO
 from fraudctl.runtime.waiting import free_port, port_open, wait_until
+from fraudmesh.access.caller_credentials import bearer
 
 log = logging.getLogger(__name__)
 # v0.121.0 (December 2025) is the newest release; its go.mod asks for go 1.23, so go1.26 builds it.
@@ -84,7 +86,17 @@ def parse_report(report: dict, target: str, concurrency: int) -> GhzResult:
 
 
 class GhzRunner:
-    def __init__(self, work_dir: pathlib.Path, payments: Sequence[Payment], concurrency: int, seconds: float):
+    """`credential`: the API key every call carries in its `authorization` metadata ("": none). ghz
+    reads it from a file of the run's folder (mode 0600), not from its command line, which `ps` shows."""
+
+    def __init__(
+        self,
+        work_dir: pathlib.Path,
+        payments: Sequence[Payment],
+        concurrency: int,
+        seconds: float,
+        credential: str = "",
+    ):
         self.binary = ensure_tool(GHZ)
         self.work_dir = work_dir
         self.concurrency = concurrency
@@ -96,6 +108,15 @@ class GhzRunner:
         self.data_file = work_dir / "ghz-requests.json"
         self.data_file.write_text(json.dumps([grpc_json(p) for p in payments]))
         self.payloads = len(payments)
+        self.metadata_file: pathlib.Path | None = None
+        if credential:
+            self.metadata_file = work_dir / "ghz-metadata.json"
+            write_secret(self.metadata_file, json.dumps({"authorization": bearer(credential)}))
+
+    def forget_credential(self) -> None:
+        if self.metadata_file is not None:
+            self.metadata_file.unlink(missing_ok=True)
+            self.metadata_file = None
 
     def run(
         self, address: str, target: str, seconds: float | None = None, certificate: IssuedCertificate | None = None
@@ -108,6 +129,8 @@ class GhzRunner:
         else:
             transport = ["--cacert", str(certificate.ca), "--cert", str(certificate.certificate)]
             transport += ["--key", str(certificate.key)]
+        if self.metadata_file is not None:
+            transport += ["--metadata-file", str(self.metadata_file)]
         command = [
             str(self.binary),
             *transport,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from bench import machine, procfs, report, stack
+from bench import attach, machine, procfs, report, stack
 from bench.decisions import DecisionClock
 from bench.end_to_end import EndToEnd, RateResult, RunSettings
 from bench.fanout import FanoutResult, WebSocketClients, summarize_fanout
@@ -76,8 +76,9 @@ class Options:
     running: bool = False
     ports: ServicePorts = field(default_factory=ServicePorts)
     kafka: str = "127.0.0.1:9092"
-    database_url: str = "postgresql+asyncpg://fraud@127.0.0.1:55432/fraud"
+    database_url: str = ""  # "": DATABASE_URL, else the owner's URL from the data folder below
     postgres_port: int = 55432
+    data_dir: pathlib.Path = REPO / ".data"  # the folder `make up` keeps the platform's secrets in
 
 
 SMOKE = {
@@ -107,6 +108,7 @@ class Run:
         self.stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         self.work_dir = options.out_dir / self.stamp
         self._ghz_tool: GhzRunner | None = None  # built once when first needed
+        self.target_credential = ""  # the API key the load sends (bench.attach), once the platform is known
         self.results: dict = {
             "stamp": self.stamp,
             "smoke": options.smoke,
@@ -119,10 +121,20 @@ class Run:
         options = self.options
         started = time.monotonic()
         own = None
+        run_keys = None
         if options.running:
-            target = stack.attached(options.ports, options.kafka, options.database_url, options.postgres_port)
+            attachment = attach.attachment(options.data_dir, options.database_url or None, options.postgres_port)
+            target = stack.attached(options.ports, options.kafka, attachment)
+            if attachment.access_control:
+                run_keys = attach.RunKeys(attachment.database_url)
+                made = run_keys.make(1 + attach.keys_for(options.fanout_clients), self.stamp)
+                target.credential, target.websocket_credentials = made[0], made[1:]
+                self.target_credential = target.credential
             self.results["platform"] = (
-                f"already running (ingest {options.ports.grpc_address('ingest')}, Kafka {options.kafka})"
+                f"already running (ingest {options.ports.grpc_address('ingest')}, Kafka {options.kafka}; "
+                f"read from {options.data_dir}: Kafka {attachment.kafka_security.protocol}, gRPC "
+                f"{'mutual TLS' if attachment.client_certificate else 'plaintext'}, access control "
+                f"{'on: keys made for the run' if attachment.access_control else 'off'})"
             )
         else:
             own = stack.OwnPlatform(options.keep_data, options.log_level, options.models_dir)
@@ -141,6 +153,10 @@ class Run:
             if own:
                 stack.stop_extra_scoring(target)
                 own.stop()
+            if self._ghz_tool is not None:
+                self._ghz_tool.forget_credential()
+            if run_keys is not None:
+                run_keys.revoke()
         self.results["machine"]["load_after"] = machine.load_average()
         self.results["seconds"] = time.monotonic() - started
         checks = check_targets(self.results)
@@ -180,7 +196,9 @@ class Run:
                 GroupProbe(
                     target.bootstrap_servers, target.consumer_group, target.topic, target.kafka_security
                 ) as probe,
-                DecisionClock(target.ports.grpc_address("notify"), tls=target.client_tls) as clock,
+                DecisionClock(
+                    target.ports.grpc_address("notify"), tls=target.client_tls, credential=target.credential
+                ) as clock,
             ):
                 sampler = Sampler(probe, lambda: self._watched(target, pool))
                 e2e = EndToEnd(
@@ -199,6 +217,7 @@ class Run:
                     f"bench-{self.stamp}",
                     own_platform=target.supervisor is not None,
                     tls=target.client_tls,
+                    credential=target.credential,
                 )
                 async with sampler.running():
                     await e2e.settle()
@@ -261,6 +280,7 @@ class Run:
                 stamped_by_ingest(self.payments[:2000]),
                 options.ghz_concurrency,
                 options.ghz_seconds,
+                self.target_credential,
             )
         return self._ghz_tool
 
@@ -367,6 +387,7 @@ class Run:
                     options.wrk_connections,
                     1,
                     options.wrk_seconds,
+                    target.credential,
                 ),
             )
             self.results["rest_wrk"] = wrk
@@ -377,7 +398,7 @@ class Run:
         options = self.options
         url = target.ports.edge_url.replace("http://", "ws://") + "/api/ws"
         await e2e.settle()
-        async with WebSocketClients(url, options.fanout_clients) as clients:
+        async with WebSocketClients(url, options.fanout_clients, target.websocket_credentials) as clients:
             jobs = e2e.jobs("rest", options.fanout_rate, options.fanout_seconds)
             _, outcomes = await e2e.pool.run(jobs)
             intended = {o.transaction_id: o.intended for o in outcomes if o.ok}
@@ -469,5 +490,5 @@ def _memory_mib(samples) -> dict[str, float]:
 
 
 def _client_certificate(target: stack.Target) -> IssuedCertificate | None:
-    """The certificate ghz presents to our own platform's ingest (mutual TLS); None: plaintext."""
-    return target.supervisor.client_certificate if target.supervisor is not None else None
+    """The certificate ghz presents to ingest (mutual TLS); None: plaintext."""
+    return target.client_certificate

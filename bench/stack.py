@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass, field
 
 from bench import procfs
+from bench.attach import Attachment
+from fraudctl.runtime.certificates import IssuedCertificate
 from fraudctl.runtime.platform import REPO, Platform, PlatformConfig
 from fraudctl.runtime.services import MODULES, ServicePorts, ServiceProcess, ServiceSupervisor, grpc_serving
 from fraudctl.runtime.waiting import free_port, wait_until
@@ -41,12 +43,25 @@ class Target:
     listening: procfs.ListeningPids = field(default_factory=procfs.ListeningPids)
     # How the benchmarks' own Kafka clients connect: our broker's admin user, or the environment's settings.
     kafka_security: KafkaSecurity = field(default_factory=lambda: KafkaSecurity.from_settings(KafkaSettings()))
+    # A platform we did not start: what its data folder says (bench.attach); None for our own.
+    attachment: Attachment | None = None
+    # The API key the load and the harness's subscriber send ("": access control is off), and those the
+    # WebSocket clients share out within the edge's cap per credential.
+    credential: str = ""
+    websocket_credentials: list[str] = field(default_factory=list)
+
+    @property
+    def client_certificate(self) -> IssuedCertificate | None:
+        """The certificate our gRPC clients present (mutual TLS): our platform's operator certificate,
+        or the one the attached platform's folder holds; None when it serves in plaintext."""
+        if self.supervisor is not None:
+            return self.supervisor.client_certificate
+        return self.attachment.client_certificate if self.attachment is not None else None
 
     @property
     def client_tls(self) -> GrpcTls | None:
-        """The certificate our gRPC clients present to our own platform (mutual TLS); None when
-        attached to one we did not start (its clients are the environment's business) or TLS is off."""
-        return self.supervisor.client_tls if self.supervisor is not None else None
+        issued = self.client_certificate
+        return GrpcTls.from_files(issued.ca, issued.certificate, issued.key) if issued is not None else None
 
     def service_pids(self) -> dict[str, int]:
         """Python service processes by name (a second scoring instance as `scoring2`)."""
@@ -151,9 +166,17 @@ def revive_dead_services(target: Target) -> list[str]:
     return [f"{name} {ending}" for name, ending in target.supervisor.restart_dead().items()]
 
 
-def attached(ports: ServicePorts, bootstrap_servers: str, database_url: str, postgres_port: int) -> Target:
+def attached(ports: ServicePorts, bootstrap_servers: str, attachment: Attachment) -> Target:
     kafka_port = int(bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
-    return Target(ports, bootstrap_servers, database_url, kafka_port, postgres_port)
+    return Target(
+        ports,
+        bootstrap_servers,
+        attachment.database_url,
+        kafka_port,
+        attachment.postgres_port,
+        kafka_security=attachment.kafka_security,
+        attachment=attachment,
+    )
 
 
 def start_extra_scoring(
@@ -180,8 +203,9 @@ def start_extra_scoring(
         "STORE_ADDRESS": target.ports.grpc_address("store"),
         "NOTIFY_ADDRESS": target.ports.grpc_address("notify"),
         "CONSUMER_GROUP": target.consumer_group,
-        # Its Kafka user and its certificate, as the supervisor gives the first instance.
+        # Its key, Kafka user, certificate and database role, as `make up` gives the first instance.
         **(target.supervisor.per_service_env.get("scoring", {}) if target.supervisor is not None else {}),
+        **(target.attachment.service_env("scoring") if target.attachment is not None else {}),
     }
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{label}.log"

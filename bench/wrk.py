@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bench.measured_run import run_measured
 from bench.payloads import Payment, rest_body
+from fraudctl.runtime.database_passwords import write_secret
 
 log = logging.getLogger(__name__)
 SCRIPT = pathlib.Path(__file__).with_name("wrk_submit.lua")
@@ -74,11 +75,32 @@ def run_wrk(
     connections: int,
     threads: int,
     seconds: float,
+    credential: str = "",
 ) -> tuple[WrkResult, float]:
-    """wrk's figures, and the CPU seconds wrk itself used (it shares the cores with the edge)."""
+    """wrk's figures, and the CPU seconds wrk itself used (it shares the cores with the edge).
+    `credential`: the API key each request carries ("": none)."""
     bodies = work_dir / "wrk-bodies.jsonl"
     work_dir.mkdir(parents=True, exist_ok=True)
     bodies.write_text("".join(json.dumps(rest_body(p)) + "\n" for p in payments))
+    key_file = work_dir / "wrk-key"
+    if credential:
+        write_secret(key_file, credential + "\n")
+    try:
+        return _run(binary, edge_url, bodies, key_file if credential else None, work_dir, connections, threads, seconds)
+    finally:
+        key_file.unlink(missing_ok=True)
+
+
+def _run(
+    binary: str,
+    edge_url: str,
+    bodies: pathlib.Path,
+    key_file: pathlib.Path | None,
+    work_dir: pathlib.Path,
+    connections: int,
+    threads: int,
+    seconds: float,
+) -> tuple[WrkResult, float]:
     command = [
         binary,
         f"-t{threads}",
@@ -91,6 +113,7 @@ def run_wrk(
         edge_url,
         "--",
         str(bodies),
+        *([str(key_file)] if key_file is not None else []),
     ]
     log.info("wrk: POST /api/transaction with %d connections for %g s", connections, seconds)
     stderr_file = work_dir / "wrk.stderr"

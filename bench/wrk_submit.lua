@@ -1,5 +1,6 @@
 -- wrk script: POST /api/transaction with varied bodies, one JSON document per line of the file
--- named after `--`; prints one JSON line of results at the end (for bench/wrk.py to read).
+-- named after `--` (and the API key in the file named next, if any); prints one JSON line of
+-- results at the end (for bench/wrk.py to read).
 
 local bodies = {}
 local next_body = 1
@@ -22,6 +23,14 @@ function init(args)
   wrk.method = "POST"
   wrk.path = "/api/transaction"
   wrk.headers["Content-Type"] = "application/json"
+  -- The API key, when access control is on: from a file named after the bodies' (mode 0600), since
+  -- wrk's command line is what `ps` shows.
+  local key_path = args[2]
+  if key_path then
+    local file = assert(io.open(key_path, "r"))
+    wrk.headers["Authorization"] = "Bearer " .. file:read("*l")
+    file:close()
+  end
   created = 0
   rejected = 0
 end

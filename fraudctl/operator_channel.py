@@ -6,9 +6,11 @@ mutual TLS with the operator's certificate: the one the GRPC_TLS_* settings name
 from __future__ import annotations
 
 import os
+import pathlib
 
 import grpc
 
+from fraudctl.runtime.certificates import IssuedCertificate
 from fraudctl.runtime.credentials import admin_key_path
 from fraudctl.runtime.platform import PlatformConfig
 from fraudctl.runtime.service_certificates import load, local_operator_certificate
@@ -26,19 +28,32 @@ def operator_credential() -> str:
     return local.read_text().strip() if local.is_file() else ""
 
 
-def operator_tls() -> GrpcTls | None:
+def operator_certificate(data_dir: pathlib.Path | None = None) -> IssuedCertificate | None:
+    """The files of the operator's certificate: those the GRPC_TLS_* settings name, else the ones
+    `make up` keeps in `data_dir`/certificates (default .data); None with GRPC_TLS=false. For tools
+    that take file names (ghz, bench) as well as for `operator_tls`."""
     settings = GrpcTlsSettings()
     if not settings.grpc_tls:
         return None
     if settings.grpc_tls_ca_file or settings.grpc_tls_cert_file or settings.grpc_tls_key_file:
-        return GrpcTls.from_settings(settings)
-    local = local_operator_certificate(PlatformConfig().data_dir)
+        GrpcTls.from_settings(settings)  # names the setting whose file is missing or unreadable
+        return IssuedCertificate(
+            pathlib.Path(settings.grpc_tls_ca_file),
+            pathlib.Path(settings.grpc_tls_cert_file),
+            pathlib.Path(settings.grpc_tls_key_file),
+        )
+    local = local_operator_certificate(data_dir or PlatformConfig().data_dir)
     if local is None:
         raise GrpcTlsSettingError(
             "the platform's gRPC needs a client certificate: set GRPC_TLS_CA_FILE, GRPC_TLS_CERT_FILE and "
             "GRPC_TLS_KEY_FILE, or run `make up`, which makes one in .data/certificates"
         )
-    return load(local)
+    return local
+
+
+def operator_tls() -> GrpcTls | None:
+    issued = operator_certificate()
+    return load(issued) if issued is not None else None
 
 
 def operator_channel(address: str, credential: str | None = None) -> grpc.aio.Channel:

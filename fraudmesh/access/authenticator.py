@@ -8,6 +8,7 @@ from fraudmesh.access.call_rates import CallRates
 from fraudmesh.access.declarations import Access
 from fraudmesh.access.key_directory import KeyDirectory
 from fraudmesh.access.principal import Principal
+from fraudmesh.access.principal_cache import PrincipalCache
 from fraudmesh.access.tokens import InvalidToken, IssuerUnavailable, TokenVerifier
 from fraudmesh.errors import PermissionDenied, Unauthenticated, Unavailable
 
@@ -19,10 +20,15 @@ class Authenticator:
         self.keys = keys
         self.rates = rates
         self._tokens = tokens
+        self._recent = PrincipalCache()
 
     async def principal(self, authorization: str | None) -> Principal:
         if not authorization:
             raise Unauthenticated(ASK_FOR_CREDENTIAL)
+        read = self.keys.reads
+        cached = self._recent.get(authorization, read)
+        if cached is not None:
+            return cached
         scheme, _, credential = authorization.partition(" ")
         credential = credential.strip()
         if scheme.lower() != "bearer" or not credential:
@@ -35,7 +41,9 @@ class Authenticator:
             known = await self.keys.find_fresh(credential)
             if known is None:
                 raise Unauthenticated("unknown or revoked API key")
-            return Principal(f"key:{known.id}", frozenset({known.role}))
+            principal = Principal(f"key:{known.id}", frozenset({known.role}))
+            self._recent.put(authorization, read, principal)
+            return principal
         if self._tokens is None:
             raise Unauthenticated("not an API key, and no OIDC issuer is configured for tokens")
         return await self._token_principal(credential)

@@ -1,6 +1,15 @@
 """Calls per second per credential, counted in this process with `limits`' sliding-window counter
 (two counters per credential, no per-call list). People and programs get different rates: an
-analyst's console makes a few calls a second, a service submits thousands."""
+analyst's console makes a few calls a second, a service submits thousands.
+
+A credential whose rate is in the thousands takes its calls from `limits` a batch at a time (a
+lease of 1 % of its rate) and spends the batch here, one subtraction per call. One hit of `limits`
+costs 60-75 µs of CPU when calls come spaced apart (its key strings, clock reads and locks run cold
+between requests; measured in one process at 300 calls a second), a tenth of the edge's whole work
+on a submission; a call of a lease costs 9. The lease is charged to the counter when taken, so a
+credential never gets more than its rate; at worst it is refused up to a batch early, near its
+limit, as a lease unspent after a second is dropped. People's rates (tens a second) are counted
+call by call, as before."""
 
 from __future__ import annotations
 
@@ -16,6 +25,10 @@ from fraudmesh.errors import ResourceExhausted
 
 # How often counters no credential has used lately are dropped (a used one is renewed on its own).
 SWEEP_SECONDS = 10.0
+# A lease is this share of the credential's rate (a rate under 200 a second: no lease, call by call)...
+LEASE_SHARE = 100
+# ...and is dropped unspent after this long: it was charged to the window it was taken in.
+LEASE_SECONDS = 1.0
 
 
 class InlineSweptMemoryStorage(MemoryStorage):
@@ -47,11 +60,23 @@ class InlineSweptMemoryStorage(MemoryStorage):
                 self.clear(key)
 
 
+class Lease:
+    """Calls a credential has taken from the counter and not yet made."""
+
+    __slots__ = ("left", "until")
+
+    def __init__(self, left: int, until: float):
+        self.left = left
+        self.until = until
+
+
 class CallRates:
     def __init__(self, per_person_per_second: int, per_service_per_second: int):
         self._limiter = SlidingWindowCounterRateLimiter(InlineSweptMemoryStorage())
         self._person = RateLimitItemPerSecond(per_person_per_second)
         self._service = RateLimitItemPerSecond(per_service_per_second)
+        self._leases: dict[str, Lease] = {}
+        self._next_sweep = time.monotonic() + SWEEP_SECONDS
 
     def limit_of(self, principal: Principal) -> RateLimitItemPerSecond:
         return self._service if "service" in principal.roles else self._person
@@ -59,7 +84,10 @@ class CallRates:
     def admit(self, principal: Principal) -> None:
         """Counts one call; raises ResourceExhausted when the credential is over its rate."""
         item = self.limit_of(principal)
-        if self._limiter.hit(item, principal.actor):
+        batch = item.amount // LEASE_SHARE
+        if batch > 1 and self._leased(item, principal.actor, batch):
+            return
+        if self._limiter.hit(item, principal.actor):  # near the limit, or a person: call by call
             return
         reset_at, _ = self._limiter.get_window_stats(item, principal.actor)
         wait = max(0.001, reset_at - time.time())
@@ -68,3 +96,19 @@ class CallRates:
             wait,
             item.amount,
         )
+
+    def _leased(self, item: RateLimitItemPerSecond, actor: str, batch: int) -> bool:
+        """Whether the call is one of a lease, taking a new lease when the last is spent or stale."""
+        now = time.monotonic()
+        lease = self._leases.get(actor)
+        if lease is not None and lease.left > 0 and now < lease.until:
+            lease.left -= 1
+            return True
+        if now >= self._next_sweep:  # bounds the memory of credentials no longer calling
+            self._next_sweep = now + SWEEP_SECONDS
+            self._leases = {name: kept for name, kept in self._leases.items() if now < kept.until}
+        if not self._limiter.hit(item, actor, cost=batch):
+            self._leases.pop(actor, None)
+            return False  # less than a batch left in the window: the caller counts this call alone
+        self._leases[actor] = Lease(batch - 1, now + LEASE_SECONDS)
+        return True

@@ -47,10 +47,9 @@ class Access:
         `peers` cannot be checked): with `peers` declared, the service role counts only from one of them."""
         if self.public:
             return True
-        granted = self.roles & roles
         if self.peers and peer is not None and peer not in self.peers:
-            granted -= {"service"}
-        return bool(granted)
+            return bool(self.roles & roles - {"service"})
+        return not self.roles.isdisjoint(roles)  # no new set: asked on every call
 
     @classmethod
     def from_proto(cls, access: options_pb2.Access) -> Access:

@@ -38,8 +38,11 @@ class AccessGuard(HandlerWrapper):
 
     async def _admit(self, method: str, access: Access, context: grpc.aio.ServicerContext) -> Principal:
         try:
+            # The certificate's name matters only where the method names its peers: reading the TLS
+            # auth context builds a dictionary on every call.
+            peer = peer_name(context) if access.peers else None
             return await self._authenticator.admit(
-                authorization_of(context), access, method, context.peer() or "", peer_name(context)
+                authorization_of(context), access, method, context.peer() or "", peer
             )
         except DomainError as error:
             log_refusal(method, error)

@@ -46,6 +46,8 @@ class KeyDirectory:
         self._read_at = float("-inf")
         self._reread = asyncio.Lock()  # held for every read: there is one connection
         self._stopped = False
+        # Counts the reads that replaced the set of keys: what was found in one read holds until the next.
+        self.reads = 0
 
     def find(self, key: str) -> KnownKey | None:
         return self._by_hash.get(key_hash(key))
@@ -97,7 +99,12 @@ class KeyDirectory:
         if self._failing:
             log.info("reading the API keys again: %d valid", len(rows))
         self._failing = False
-        self._by_hash = {bytes(row["key_hash"]): KnownKey(row["id"], row["role"]) for row in rows}
+        self.hold({bytes(row["key_hash"]): KnownKey(row["id"], row["role"]) for row in rows})
+
+    def hold(self, by_hash: dict[bytes, KnownKey]) -> None:
+        """Takes a read of the valid keys, by the SHA-256 of each, in place of the last."""
+        self._by_hash = by_hash
+        self.reads += 1
         self.loaded.set()
 
     async def _follow(self) -> None:
