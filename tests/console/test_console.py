@@ -1,7 +1,8 @@
 """The analyst's console in a real browser (Debian's Chromium, driven by Playwright, no browser
 download) against the whole running platform: a transaction submitted through the form shows up
 flagged in the live feed, its detail explains why, labelling it takes it out of the review queue,
-and decisions made while the edge was down reach the feed once it is back, each exactly once.
+decisions made while the edge was down reach the feed once it is back, each exactly once, and the
+audit page shows who labelled a transaction and who activated a model.
 
 Screenshots of the feed, the detail and the review queue are left in test-artifacts/console/."""
 
@@ -373,3 +374,29 @@ async def test_a_viewer_sees_but_cannot_label_and_an_analysts_label_is_audited_u
     row = page.locator(f'[data-testid="audit-row"][data-target="{transaction["id"]}"]')
     await expect(row).to_contain_text(f"key:{analyst_id}")
     await expect(row).to_contain_text("LEGITIMATE")
+
+
+async def test_a_model_activated_in_the_console_is_on_the_audit_page_under_the_admin(
+    stack: ServiceSupervisor, page: Page, api: httpx.AsyncClient, second_version: tuple[str, str]
+):
+    default, chosen = second_version
+    admin = (await api.get("/api/session")).json()["actor"]
+    await page.goto(f"{stack.ports.edge_url}/#/")
+    await sign_in(page, stack.admin_credential)
+    navigation = page.get_by_role("navigation", name="Main")
+
+    await navigation.get_by_role("link", name="Models").click()
+    card = page.locator(f'[data-testid="model-card"][data-version="{chosen}"]')
+    await card.get_by_role("button", name="Activate…").click()  # a second, deliberate click follows
+    await card.get_by_role("button", name=f"Activate {chosen} now").click()
+    await expect(card.locator(".tag-active")).to_be_visible()
+    await expect(page.locator(f'[data-testid="model-card"][data-version="{default}"] .tag-active')).to_have_count(0)
+    listed = (await api.get("/api/models")).json()["models"]
+    assert [model["version"] for model in listed if model["active"]] == [chosen]
+
+    await navigation.get_by_role("link", name="Audit").click()
+    await page.get_by_label("Action").select_option("model.activate")
+    row = page.locator(f'[data-testid="audit-row"][data-target="{chosen}"]')
+    await expect(row).to_have_count(1)
+    await expect(row).to_contain_text(admin)
+    await expect(row).to_contain_text(default)  # what was active before
