@@ -212,10 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     from fraudctl.dead_letter_commands import register as register_dead_letter_commands
     from fraudctl.key_commands import register as register_key_commands
     from fraudctl.model_commands import register as register_model_commands
+    from fraudctl.rule_commands import register as register_rule_commands
 
     register_model_commands(commands)
     register_dead_letter_commands(commands)
     register_key_commands(commands)
+    register_rule_commands(commands)
     return parser
 
 
