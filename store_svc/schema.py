@@ -44,6 +44,7 @@ transactions = sa.Table(
     sa.Column("analyst", sa.Text, nullable=False, server_default=""),
     sa.Column("shadow_scores", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("trace_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("rule_set_version", sa.Text, nullable=False, server_default=""),  # migration 0006
     sa.CheckConstraint("amount_minor > 0", name="transactions_amount_positive"),
     sa.CheckConstraint("score >= 0 AND score <= 1", name="transactions_score_range"),
     sa.CheckConstraint("decision IN ('APPROVE', 'REVIEW', 'DECLINE')", name="transactions_decision_known"),

@@ -45,6 +45,8 @@ def _rule_columns() -> list[sa.Column]:
 
 
 def upgrade() -> None:
+    # Which rule set each decision was taken with ("" before rules existed, or without any).
+    op.add_column("transactions", sa.Column("rule_set_version", sa.Text, nullable=False, server_default=""))
     op.create_table(
         "rules",
         sa.Column("id", sa.Text, primary_key=True),
@@ -111,3 +113,4 @@ def downgrade() -> None:
     op.drop_table("rule_versions")
     op.drop_index("rules_live_name", table_name="rules")
     op.drop_table("rules")
+    op.drop_column("transactions", "rule_set_version")

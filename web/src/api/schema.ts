@@ -882,10 +882,18 @@ export interface components {
             merchant_id: string;
             /** Model Version */
             model_version: string;
-            /** Reasons */
+            /**
+             * Reasons
+             * @description Why: features, and the rules that fired ("rule:<id>") or would have in shadow ("shadow_rule:<id>").
+             */
             reasons: components["schemas"]["ReasonOut"][];
             /** Received At */
             received_at: string | null;
+            /**
+             * Rule Set Version
+             * @description The analysts' rule set it was decided with; empty without one.
+             */
+            rule_set_version: string;
             /**
              * Score
              * @description Calibrated fraud probability, 0..1.
@@ -955,10 +963,18 @@ export interface components {
             merchant_id: string;
             /** Model Version */
             model_version: string;
-            /** Reasons */
+            /**
+             * Reasons
+             * @description Why: features, and the rules that fired ("rule:<id>") or would have in shadow ("shadow_rule:<id>").
+             */
             reasons: components["schemas"]["ReasonOut"][];
             /** Received At */
             received_at: string | null;
+            /**
+             * Rule Set Version
+             * @description The analysts' rule set it was decided with; empty without one.
+             */
+            rule_set_version: string;
             /**
              * Score
              * @description Calibrated fraud probability, 0..1.
