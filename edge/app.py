@@ -22,6 +22,7 @@ from edge.notify_feed import NotifyFeed
 from edge.route_table import RouteTable
 from edge.routes import access as access_routes
 from edge.routes import ingest, model_reports, scoring, store, system, traces, traffic, websocket
+from edge.routes import rules as rule_routes
 from edge.settings import EdgeSettings
 from edge.static import ConsoleFiles, origin_of
 from edge.submit_route import SubmitRoute
@@ -114,6 +115,7 @@ def create_app(
             *scoring.bindings(context),
             *store.bindings(context),
             *access_routes.bindings(context),
+            *rule_routes.bindings(context),
         ],
     )
     routes.register(app, access.route, ACCESS_REFUSALS)

@@ -144,8 +144,11 @@ class DecisionOut(BaseModel):
     is_fraud: bool
     score: float = Field(description="Calibrated fraud probability, 0..1.")
     decision: DecisionName
-    reasons: list[ReasonOut]
+    reasons: list[ReasonOut] = Field(
+        description='Why: features, and the rules that fired ("rule:<id>") or would have in shadow ("shadow_rule:<id>").'
+    )
     model_version: str
+    rule_set_version: str = Field(description="The analysts' rule set it was decided with; empty without one.")
     features: dict[str, float] = Field(description="Feature values the model saw, by name.")
     label: LabelName | None
     labelled_at: str | None

@@ -13,6 +13,7 @@ from fraud.v1 import (
     ingest_service_pb2,
     notify_service_pb2,
     options_pb2,
+    rule_service_pb2,
     scoring_service_pb2,
     store_service_pb2,
 )
@@ -31,6 +32,7 @@ SERVICE_FILES: tuple[FileDescriptor, ...] = (
     store_service_pb2.DESCRIPTOR,
     notify_service_pb2.DESCRIPTOR,
     access_service_pb2.DESCRIPTOR,
+    rule_service_pb2.DESCRIPTOR,
 )
 
 _DEFAULT_PORT = cast("_ExtensionFieldDescriptor[ServiceOptions, int]", options_pb2.default_port)

@@ -34,6 +34,10 @@ class NotFound(DomainError):
     code = grpc.StatusCode.NOT_FOUND
 
 
+class AlreadyExists(DomainError):
+    code = grpc.StatusCode.ALREADY_EXISTS
+
+
 class Unavailable(DomainError):
     """A dependency (Kafka, PostgreSQL, a peer) failed; the caller may retry."""
 

@@ -39,6 +39,7 @@ from scoring_svc.pipeline import ScoringPipeline
 from scoring_svc.readiness import FIRST_INFERENCE, MODEL_CHOICE, Readiness, first_inference
 from scoring_svc.rebalance import ForgetReturningPartitions
 from scoring_svc.retry_policy import RetryPolicy
+from scoring_svc.rule_source import RuleSource
 from scoring_svc.servicer import ScoringServicer
 from scoring_svc.settings import ScoringSettings
 
@@ -113,6 +114,7 @@ async def main(settings: ScoringSettings) -> None:
 
     holding = Holding(HoldPolicy(max_delay=settings.hold_retry_max_seconds), stalled)
     retries = RetryPolicy(attempts=settings.peer_attempts)
+    rule_source = RuleSource(store_channel, settings.rule_poll_seconds)
     pipeline = ScoringPipeline(
         consumer,
         scorer,
@@ -125,6 +127,7 @@ async def main(settings: ScoringSettings) -> None:
         commit_interval_ms=settings.commit_interval_ms,
         warm_history_limit=settings.warm_history_limit,
         metrics=metrics,
+        rules=lambda: rule_source.current,
     )
     consumer.subscribe(
         [settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline, consumer, readiness)
@@ -164,6 +167,10 @@ async def main(settings: ScoringSettings) -> None:
 
     async def consume() -> None:
         await control.caught_up.wait()  # the chosen model decides from the first record on
+        try:  # and the rule set, when store answers; else it follows within a poll (scoring_svc.rule_source)
+            await rule_source.refresh()
+        except Exception as error:
+            log.warning("no rule set before the first batch (%s); polling store for it", type(error).__name__)
         await start_when_reachable(consumer.start)
         log.info("consuming %s as group %s", settings.transactions_topic, settings.consumer_group)
         await pipeline.run()
@@ -195,6 +202,7 @@ async def main(settings: ScoringSettings) -> None:
                 asyncio.create_task(warm_up()),
                 asyncio.create_task(follow_labels()),
                 asyncio.create_task(lag.run()),
+                asyncio.create_task(rule_source.run()),
             ]
         )
         for task in (*consuming, *following):

@@ -31,16 +31,26 @@ from scoring_svc.batch_tracing import traceparent_of, tracer
 from scoring_svc.failures import status_of_exception
 from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.peers import DecisionBatch
+from scoring_svc.rule_decisions import apply_rules
+from scoring_svc.rules import RuleSet
 from scoring_svc.scored_batch import ScoredBatch, set_aside
 
 log = logging.getLogger(__name__)
 
 
 class BatchScorer:
-    def __init__(self, scorer: Scorer, clock: Callable[[], datetime], metrics: ScoringMetrics | None = None) -> None:
+    def __init__(
+        self,
+        scorer: Scorer,
+        clock: Callable[[], datetime],
+        metrics: ScoringMetrics | None = None,
+        rules: Callable[[], RuleSet] | None = None,
+    ) -> None:
+        """`rules`: the rule set in force when a batch is decided (scoring_svc.rule_source); none: the model alone."""
         self._scorer = scorer
         self._clock = clock
         self._metrics = metrics
+        self._rules = rules
 
     def decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], DecisionBatch, list]:
         """Each record's transaction, parsed straight into its place in the batch's decisions; the
@@ -92,6 +102,7 @@ class BatchScorer:
             # Each user's row keeps its partition, to be forgotten if it comes back (scoring_svc.rebalance).
             rows = self._features(events, partitions)
             self._write(batch.decisions.decisions, self._model(events, rows), batch.spans)
+            self._apply_rules(batch.decisions.decisions, events, rows)
         except Exception:
             log.exception("scoring a batch of %d failed; scoring its transactions one at a time", len(events))
             self._one_at_a_time(batch, events, partitions, rows)
@@ -120,6 +131,12 @@ class BatchScorer:
             span.set_attribute("fraud.decision", result.decision)
             span.set_attribute("fraud.score", result.score)
 
+    def _apply_rules(self, decisions: Sequence, events: Sequence[TxnEvent], rows: np.ndarray) -> None:
+        if self._rules is None:
+            return
+        with tracer.start_as_current_span("rules", attributes={"batch.size": len(events)}):
+            apply_rules(decisions, events, rows, self._rules(), self._scorer.thresholds(self._scorer.registry.active))
+
     def _one_at_a_time(
         self, batch: ScoredBatch, events: list[TxnEvent], partitions: list[int], rows: np.ndarray | None
     ) -> None:
@@ -134,6 +151,7 @@ class BatchScorer:
                 [result] = self._model([event], row)
                 _clear_decision(decisions[index])  # the batch's attempt may have written part of it
                 self._write([decisions[index]], [result], [batch.spans[index]])
+                self._apply_rules([decisions[index]], [event], row)
             except Exception as error:
                 log.exception("transaction %s cannot be scored; setting it aside", event.transaction_id)
                 failed.append((index, status_of_exception(error)))

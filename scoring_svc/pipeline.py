@@ -44,6 +44,7 @@ from scoring_svc.delivery import BatchDelivery
 from scoring_svc.holding import Holding
 from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.peers import NotifyPeer, StorePeer
+from scoring_svc.rules import RuleSet
 from scoring_svc.scored_batch import ScoredBatch
 
 log = logging.getLogger(__name__)
@@ -97,11 +98,12 @@ class ScoringPipeline:
         commit_interval_ms: int,
         metrics: ScoringMetrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rules: Callable[[], RuleSet] | None = None,
     ):
         self._consumer = consumer
         self._metrics = metrics
         self._scorer = scorer
-        self._batch_scorer = BatchScorer(scorer, clock, metrics)
+        self._batch_scorer = BatchScorer(scorer, clock, metrics, rules)
         self._store = store
         self._notify = notify
         self._dead_letters = dead_letters

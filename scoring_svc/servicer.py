@@ -28,6 +28,7 @@ from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
 from scoring_svc.model_control import ModelControl
 from scoring_svc.pipeline import ScoringPipeline
+from scoring_svc.rules import InvalidExpression, check_expression
 
 WHAT_IF_ID = "what-if"
 DEFAULT_CITY_LIMIT = 10  # SuggestCitiesRequest.limit 0
@@ -129,3 +130,15 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         # Off the event loop: generating is CPU work (seconds for a population's first batch).
         transactions = await asyncio.to_thread(self._streams.take, request.users, request.count)
         return pb.GenerateTransactionsResponse(transactions=transactions)
+
+    async def CheckRuleExpression(
+        self, request: pb.CheckRuleExpressionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CheckRuleExpressionResponse:
+        validate(request)
+        try:
+            check_expression(request.expression, request.list_names)
+        except InvalidExpression as error:
+            return pb.CheckRuleExpressionResponse(
+                valid=False, message=error.detail, line=error.line or 0, column=error.column or 0
+            )
+        return pb.CheckRuleExpressionResponse(valid=True)

@@ -90,6 +90,12 @@ class ScoringSettings(
         le=300,
         description="Longest wait between tries of a held batch; consumption goes on by itself at most this long after the peer is back.",
     )
+    rule_poll_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        description="How often the analysts' rule set's version is read from store; a change loads it.",
+    )
     lag_interval_seconds: float = Field(
         5.0, gt=0, le=300, description="How often the consumer lag is measured from the broker."
     )

@@ -1,5 +1,5 @@
-"""`python -m store_svc`: migrate the database, then serve StoreService and keep the dead letters
-until SIGTERM."""
+"""`python -m store_svc`: migrate the database, then serve StoreService, AccessService and RuleService
+and keep the dead letters until SIGTERM."""
 
 from __future__ import annotations
 
@@ -40,6 +40,10 @@ from store_svc.label_events import LabelEvents
 from store_svc.metrics import DeadLetterMetrics
 from store_svc.migrate import upgrade_engine
 from store_svc.repository import TransactionRepository
+from store_svc.rule_checking import ScoringExpressionChecker
+from store_svc.rule_list_repository import RuleListRepository
+from store_svc.rule_repository import RuleRepository
+from store_svc.rule_servicer import RuleServicer
 from store_svc.servicer import StoreServicer
 from store_svc.settings import StoreSettings
 
@@ -80,6 +84,10 @@ async def serve(settings: StoreSettings) -> None:
         ingest_channel = client_channel(
             settings.ingest_address, [*telemetry.client_interceptors(), *access.client_interceptors()], tls
         )
+        scoring_channel = client_channel(
+            settings.scoring_address, [*telemetry.client_interceptors(), *access.client_interceptors()], tls
+        )
+        checker = ScoringExpressionChecker(scoring_channel)
         dead_letters = DeadLetterRepository(engine)
         servicer = StoreServicer(
             TransactionRepository(engine),
@@ -101,7 +109,11 @@ async def serve(settings: StoreSettings) -> None:
             DeadLetterMetrics(telemetry.metrics.registry),
         )
         server = GrpcServer(
-            services=[servicer.registration(), AccessServicer(AccessRepository(engine)).registration()],
+            services=[
+                servicer.registration(),
+                AccessServicer(AccessRepository(engine)).registration(),
+                RuleServicer(RuleRepository(engine, checker), RuleListRepository(engine, checker)).registration(),
+            ],
             address=settings.store_listen,
             interceptors=[*telemetry.server_interceptors(), *access.server_interceptors()],
             grace_seconds=settings.shutdown_grace_seconds,
@@ -147,6 +159,7 @@ async def serve(settings: StoreSettings) -> None:
             await producer.stop()
             await access.stop()
             await ingest_channel.close()
+            await scoring_channel.close()
 
         await run_until_signalled(start, stop)
     finally:

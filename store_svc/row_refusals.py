@@ -47,6 +47,7 @@ COLUMN_FIELDS = {
     "labelled_at": "labelled_at",
     "shadow_scores": "shadow_scores",
     "trace_id": "trace_id",
+    "rule_set_version": "rule_set_version",
 }
 NUL_RULE = "store.no_nul_character"
 NUL_MESSAGE = "must not contain the NUL character (U+0000), which PostgreSQL text cannot hold"

@@ -44,6 +44,7 @@ transactions = sa.Table(
     sa.Column("analyst", sa.Text, nullable=False, server_default=""),
     sa.Column("shadow_scores", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("trace_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("rule_set_version", sa.Text, nullable=False, server_default=""),  # migration 0006
     sa.CheckConstraint("amount_minor > 0", name="transactions_amount_positive"),
     sa.CheckConstraint("score >= 0 AND score <= 1", name="transactions_score_range"),
     sa.CheckConstraint("decision IN ('APPROVE', 'REVIEW', 'DECLINE')", name="transactions_decision_known"),
@@ -140,4 +141,78 @@ audit_events = sa.Table(
     sa.Column("client_address", sa.Text, nullable=False, server_default=""),
     sa.Index("audit_events_action_id", "action", "id"),
     sa.Index("audit_events_actor_id", "actor", "id"),
+)
+
+
+def _rule_columns() -> list[sa.Column]:
+    """What one revision of a rule says, in the rule and in each of its kept revisions."""
+    return [
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("expression", sa.Text, nullable=False),
+        sa.Column("action", sa.Text, nullable=False),
+        sa.Column("score_delta", sa.Double, nullable=False, server_default="0"),
+        sa.Column("priority", sa.Integer, nullable=False),
+        sa.Column("status", sa.Text, nullable=False),
+    ]
+
+
+# Analysts' rules (migration 0006). Never deleted: `deleted_at` marks one gone, its history stays.
+rules = sa.Table(
+    "rules",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    *_rule_columns(),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("action IN ('APPROVE', 'REVIEW', 'DECLINE', 'ADD_SCORE')", name="rules_action"),
+    sa.CheckConstraint("status IN ('ACTIVE', 'SHADOW', 'DISABLED')", name="rules_status"),
+    sa.Index("rules_live_name", "name", unique=True, postgresql_where=sa.text("deleted_at IS NULL")),
+)
+
+# Every revision of every rule, as written: (rule_id, version) is what a decision's reason names.
+rule_versions = sa.Table(
+    "rule_versions",
+    metadata,
+    sa.Column("rule_id", sa.Text, sa.ForeignKey("rules.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    *_rule_columns(),
+    sa.Column("change", sa.Text, nullable=False),
+    sa.Column("changed_by", sa.Text, nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint("change IN ('create', 'update', 'delete')", name="rule_versions_change"),
+)
+
+rule_lists = sa.Table(
+    "rule_lists",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("field", sa.Text, nullable=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint("kind IN ('ALLOW', 'BLOCK', 'REFERENCE')", name="rule_lists_kind"),
+)
+
+rule_list_entries = sa.Table(
+    "rule_list_entries",
+    metadata,
+    sa.Column("list_name", sa.Text, sa.ForeignKey("rule_lists.name", ondelete="CASCADE"), primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True),
+    sa.Column("added_by", sa.Text, nullable=False),
+    sa.Column("added_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# One row, raised with every change to rules and lists: what scoring polls to know it must reload.
+rule_set = sa.Table(
+    "rule_set",
+    metadata,
+    sa.Column("id", sa.Boolean, primary_key=True, server_default=sa.true()),
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.CheckConstraint("id", name="rule_set_one_row"),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fraud.v1 import ingest_service_pb2, store_service_pb2
+from fraud.v1 import ingest_service_pb2, scoring_service_pb2, store_service_pb2
 from pydantic import Field
 
 from fraudmesh.access.settings import AccessSettings
@@ -36,6 +36,10 @@ class StoreSettings(ServiceSettings, AccessSettings, GrpcTlsSettings, KafkaSetti
     ingest_address: str = Field(
         local_address(ingest_service_pb2.DESCRIPTOR.services_by_name["IngestService"]),
         description="ingest_svc's gRPC address, where a replayed dead letter's transaction goes.",
+    )
+    scoring_address: str = Field(
+        local_address(scoring_service_pb2.DESCRIPTOR.services_by_name["ScoringService"]),
+        description="scoring_svc's gRPC address, which checks a rule's expression before store keeps it.",
     )
     dead_letters_topic: str = Field(
         DEAD_LETTERS.name, description="Topic of the records hops set aside, which store keeps, lists and replays."

@@ -296,6 +296,7 @@ def decision_object(scored: decision_pb2.ScoredTransaction) -> dict[str, Any]:
         "decision": decision_name(scored.decision),
         "reasons": [{"feature": r.feature, "text": r.text, "contribution": r.contribution} for r in scored.reasons],
         "model_version": scored.model_version,
+        "rule_set_version": scored.rule_set_version,
         "features": dict(scored.features),
         "label": label_name(scored.label),
         "labelled_at": optional_rfc3339(scored, "labelled_at"),

@@ -34,7 +34,7 @@ from fraudmesh.timestamps import aware_datetime
 ROW_COLUMNS = (
     "id", "user_id", "amount_minor", "currency", "city", "country", "lat", "lon", "merchant_id", "channel",
     "occurred_at", "received_at", "scored_at", "score", "decision", "is_fraud", "reasons", "features",
-    "model_version", "label", "labelled_at", "shadow_scores", "trace_id",
+    "model_version", "label", "labelled_at", "shadow_scores", "trace_id", "rule_set_version",
 )  # fmt: skip
 # What fill_transaction_and_label reads: a history replayed to warm scoring needs no more.
 TRANSACTION_COLUMNS = (
@@ -109,6 +109,7 @@ def row_from_scored(scored: decision_pb2.ScoredTransaction) -> dict[str, Any]:
             for shadow in scored.shadow_scores
         ],
         "trace_id": scored.trace_id,
+        "rule_set_version": scored.rule_set_version,
     }
 
 
@@ -122,6 +123,7 @@ def scored_from_row(row: Mapping[Any, Any]) -> decision_pb2.ScoredTransaction:
         model_version=row["model_version"],
         features=row["features"],
         trace_id=row["trace_id"],
+        rule_set_version=row["rule_set_version"],
         reasons=[decision_pb2.Reason(**reason) for reason in row["reasons"]],
         shadow_scores=[
             decision_pb2.ShadowScore(

@@ -182,13 +182,19 @@ def test_services_that_read_postgresql_get_its_url_and_wait_for_it(service, comp
     )
 
 
+# Calls made only when a person asks for something, not to start: store asks scoring to check a rule's
+# expression when one is written. Waiting for them would close a cycle (scoring waits for store).
+CALLS_NOT_WAITED_FOR = {("store", "scoring")}
+
+
 @pytest.mark.parametrize("service", APP_SERVICES)
 def test_addresses_point_at_the_right_service_and_port(service, compose):
     for key, value in compose["services"][service]["environment"].items():
         if key in ADDRESS_SETTINGS:
             target = ADDRESS_SETTINGS[key]
             assert value == f"{target}:{service_port(target)}", f"{service}: {key}={value}"
-            assert target in compose["services"][service]["depends_on"], f"{service} calls {target} without waiting"
+            if (service, target) not in CALLS_NOT_WAITED_FOR:
+                assert target in compose["services"][service]["depends_on"], f"{service} calls {target} without waiting"
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)

@@ -19,7 +19,7 @@ from .service_environments import rendered_deployments as rendered_containers
 SCHEMA_LOCATION = str(ROOT / "deploy/helm/schemas") + "/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"
 # Who calls whom (each service's *_ADDRESS settings): the NetworkPolicies must allow these and no more.
 LINKS = {("edge", "ingest"), ("edge", "scoring"), ("edge", "store"), ("edge", "notify")}
-LINKS |= {("scoring", "store"), ("scoring", "notify"), ("store", "ingest")}
+LINKS |= {("scoring", "store"), ("scoring", "notify"), ("store", "ingest"), ("store", "scoring")}
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from fraud.v1 import (
     access_service_pb2_grpc,
     ingest_service_pb2_grpc,
     notify_service_pb2_grpc,
+    rule_service_pb2_grpc,
     scoring_service_pb2_grpc,
     store_service_pb2_grpc,
 )
@@ -34,6 +35,7 @@ SERVICERS = [
     (notify_service_pb2_grpc.NotifyServiceServicer, notify_service_pb2_grpc.add_NotifyServiceServicer_to_server),
     (scoring_service_pb2_grpc.ScoringServiceServicer, scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server),
     (store_service_pb2_grpc.StoreServiceServicer, store_service_pb2_grpc.add_StoreServiceServicer_to_server),
+    (rule_service_pb2_grpc.RuleServiceServicer, rule_service_pb2_grpc.add_RuleServiceServicer_to_server),
 ]
 REACHED = (grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.UNKNOWN)
 

@@ -40,12 +40,22 @@ KEEP_RECORDS = [
     "UPDATE api_keys SET revoked_at = now() WHERE false",
     "INSERT INTO dead_letters (id, hop, error, payload, failed_at) SELECT 'x', 'h', '', '', now() WHERE false",
 ]
+# Rules and lists (store_svc/rule_repository.py, rule_list_repository.py): scoring reads them through store.
+KEEP_RULES = [
+    "SELECT * FROM rules WHERE false",
+    "UPDATE rules SET deleted_at = now() WHERE false",
+    "INSERT INTO rule_versions (rule_id, version, name, expression, action, priority, status, change, changed_by) "
+    "SELECT 'r', 1, 'n', 'true', 'DECLINE', 1, 'ACTIVE', 'create', 'a' WHERE false",
+    "UPDATE rule_set SET version = version + 1 WHERE false",
+    "DELETE FROM rule_list_entries WHERE false",
+    "DELETE FROM rule_lists WHERE false",
+]
 ALLOWED = {
     "edge": [READ_KEYS, ADD_AUDIT],
     "notify": [READ_KEYS, ADD_AUDIT],
     "scoring": [READ_KEYS, ADD_AUDIT],
     "ingest": [READ_KEYS, ADD_AUDIT, *KEEP_CLAIMS],
-    "store": [READ_KEYS, ADD_AUDIT, *KEEP_RECORDS],
+    "store": [READ_KEYS, ADD_AUDIT, *KEEP_RECORDS, *KEEP_RULES],
 }
 OTHERS_RECORDS = [
     "SELECT * FROM transactions WHERE false",
@@ -54,6 +64,9 @@ OTHERS_RECORDS = [
     "SELECT name, created_by FROM api_keys WHERE false",
     "INSERT INTO api_keys (id, name, role, prefix, key_hash, created_by) SELECT 'i', 'n', 'admin', 'p', '', 'c' WHERE false",
     "UPDATE api_keys SET revoked_at = NULL WHERE false",
+    "SELECT * FROM rules WHERE false",
+    "SELECT * FROM rule_list_entries WHERE false",
+    "UPDATE rule_set SET version = 0 WHERE false",
 ]
 REFUSED = {
     "edge": [*OTHERS_RECORDS, *KEEP_CLAIMS],
@@ -65,6 +78,10 @@ REFUSED = {
         "DELETE FROM transactions WHERE false",
         "DELETE FROM dead_letters WHERE false",
         "DELETE FROM api_keys WHERE false",
+        # A rule is marked deleted, never removed; a revision stays as written.
+        "DELETE FROM rules WHERE false",
+        "DELETE FROM rule_versions WHERE false",
+        "UPDATE rule_versions SET expression = 'true' WHERE false",
     ],
 }
 # What no service may do, whatever it is granted: the trail stays as written, the schema as migrated.

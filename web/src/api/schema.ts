@@ -182,6 +182,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Named lists and their sizes
+         * @description gRPC: `fraud.v1.RuleService/ListRuleLists`.
+         */
+        get: operations["fraud_v1_RuleService_ListRuleLists_api_lists_get"];
+        put?: never;
+        /**
+         * Create an allow, block or reference list
+         * @description gRPC: `fraud.v1.RuleService/CreateRuleList`.
+         */
+        post: operations["fraud_v1_RuleService_CreateRuleList_api_lists_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a list no rule names
+         * @description gRPC: `fraud.v1.RuleService/DeleteRuleList`.
+         */
+        delete: operations["fraud_v1_RuleService_DeleteRuleList_api_lists__name__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{name}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A list's entries, a page at a time
+         * @description gRPC: `fraud.v1.RuleService/ListRuleListEntries`.
+         */
+        get: operations["fraud_v1_RuleService_ListRuleListEntries_api_lists__name__entries_get"];
+        put?: never;
+        /**
+         * Add entries to a list
+         * @description gRPC: `fraud.v1.RuleService/AddRuleListEntries`.
+         */
+        post: operations["fraud_v1_RuleService_AddRuleListEntries_api_lists__name__entries_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{name}/entries:remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove entries from a list
+         * @description gRPC: `fraud.v1.RuleService/RemoveRuleListEntries`.
+         */
+        post: operations["fraud_v1_RuleService_RemoveRuleListEntries_api_lists__name__entries_remove_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models": {
         parameters: {
             query?: never;
@@ -233,6 +321,78 @@ export interface paths {
          * @description gRPC: `fraud.v1.ScoringService/ActivateModel`.
          */
         post: operations["fraud_v1_ScoringService_ActivateModel_api_models__version__activate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rules by priority
+         * @description gRPC: `fraud.v1.RuleService/ListRules`.
+         */
+        get: operations["fraud_v1_RuleService_ListRules_api_rules_get"];
+        put?: never;
+        /**
+         * Create a rule (422 names an expression's line and column)
+         * @description gRPC: `fraud.v1.RuleService/CreateRule`.
+         */
+        post: operations["fraud_v1_RuleService_CreateRule_api_rules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A rule and its revisions
+         * @description gRPC: `fraud.v1.RuleService/GetRule`.
+         */
+        get: operations["fraud_v1_RuleService_GetRule_api_rules__id__get"];
+        /**
+         * Replace a rule, as a new revision
+         * @description gRPC: `fraud.v1.RuleService/UpdateRule`.
+         */
+        put: operations["fraud_v1_RuleService_UpdateRule_api_rules__id__put"];
+        post?: never;
+        /**
+         * Delete a rule (its revisions stay readable)
+         * @description gRPC: `fraud.v1.RuleService/DeleteRule`.
+         */
+        delete: operations["fraud_v1_RuleService_DeleteRule_api_rules__id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules:version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rule set's version, raised by every change
+         * @description gRPC: `fraud.v1.RuleService/GetRuleSetVersion`.
+         */
+        get: operations["fraud_v1_RuleService_GetRuleSetVersion_api_rules_version_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -722,10 +882,18 @@ export interface components {
             merchant_id: string;
             /** Model Version */
             model_version: string;
-            /** Reasons */
+            /**
+             * Reasons
+             * @description Why: features, and the rules that fired ("rule:<id>") or would have in shadow ("shadow_rule:<id>").
+             */
             reasons: components["schemas"]["ReasonOut"][];
             /** Received At */
             received_at: string | null;
+            /**
+             * Rule Set Version
+             * @description The analysts' rule set it was decided with; empty without one.
+             */
+            rule_set_version: string;
             /**
              * Score
              * @description Calibrated fraud probability, 0..1.
@@ -795,10 +963,18 @@ export interface components {
             merchant_id: string;
             /** Model Version */
             model_version: string;
-            /** Reasons */
+            /**
+             * Reasons
+             * @description Why: features, and the rules that fired ("rule:<id>") or would have in shadow ("shadow_rule:<id>").
+             */
             reasons: components["schemas"]["ReasonOut"][];
             /** Received At */
             received_at: string | null;
+            /**
+             * Rule Set Version
+             * @description The analysts' rule set it was decided with; empty without one.
+             */
+            rule_set_version: string;
             /**
              * Score
              * @description Calibrated fraud probability, 0..1.
@@ -819,6 +995,14 @@ export interface components {
             trace_id: string;
             /** User Id */
             user_id: string;
+        };
+        /** DeletedOut */
+        DeletedOut: {
+            /**
+             * Deleted
+             * @description The rule's id, or the list's name.
+             */
+            deleted: string;
         };
         /** ErrorOut */
         ErrorOut: {
@@ -892,6 +1076,30 @@ export interface components {
              */
             label: "fraud" | "legitimate";
         };
+        /** ListEntriesChangedOut */
+        ListEntriesChangedOut: {
+            /**
+             * Changed
+             * @description How many values were added (or removed).
+             */
+            changed: number;
+            list: components["schemas"]["RuleListOut"];
+        };
+        /** ListEntriesIn */
+        ListEntriesIn: {
+            /** Values */
+            values: string[];
+        };
+        /** ListEntriesOut */
+        ListEntriesOut: {
+            /**
+             * Next Page Token
+             * @description Empty on the last page.
+             */
+            next_page_token: string;
+            /** Values */
+            values: string[];
+        };
         /** LocationIn */
         LocationIn: {
             /**
@@ -956,6 +1164,14 @@ export interface components {
             /** Models */
             models: components["schemas"]["ModelOut"][];
         };
+        /** OneRuleListOut */
+        OneRuleListOut: {
+            list: components["schemas"]["RuleListOut"];
+        };
+        /** OneRuleOut */
+        OneRuleOut: {
+            rule: components["schemas"]["RuleOut"];
+        };
         /** ReasonOut */
         ReasonOut: {
             /**
@@ -971,6 +1187,175 @@ export interface components {
         /** RevokedKeyOut */
         RevokedKeyOut: {
             api_key: components["schemas"]["ApiKeyOut"];
+        };
+        /** RuleIn */
+        RuleIn: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "APPROVE" | "REVIEW" | "DECLINE" | "ADD_SCORE";
+            /**
+             * Expression
+             * @description CEL over tx, features, score and lists, e.g. tx.amount > 900.0 && tx.channel == "CARD_NOT_PRESENT".
+             */
+            expression: string;
+            /** Name */
+            name: string;
+            /**
+             * Priority
+             * @description Lower runs first.
+             * @default 100
+             */
+            priority: number;
+            /**
+             * Score Delta
+             * @description Only with ADD_SCORE: what it adds to the score.
+             * @default 0
+             */
+            score_delta: number;
+            /**
+             * Status
+             * @default ACTIVE
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SHADOW" | "DISABLED";
+        };
+        /** RuleListIn */
+        RuleListIn: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Field
+             * @description ALLOW and BLOCK: the transaction field it matches.
+             */
+            field?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "ALLOW" | "BLOCK" | "REFERENCE";
+            /** Name */
+            name: string;
+        };
+        /** RuleListOut */
+        RuleListOut: {
+            /** Created At */
+            created_at: string | null;
+            /** Created By */
+            created_by: string;
+            /** Description */
+            description: string;
+            /** Field */
+            field: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "ALLOW" | "BLOCK" | "REFERENCE";
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+        };
+        /** RuleListsOut */
+        RuleListsOut: {
+            /** Lists */
+            lists: components["schemas"]["RuleListOut"][];
+        };
+        /** RuleOut */
+        RuleOut: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "APPROVE" | "REVIEW" | "DECLINE" | "ADD_SCORE";
+            /** Created At */
+            created_at: string | null;
+            /** Created By */
+            created_by: string;
+            /** Expression */
+            expression: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Priority */
+            priority: number;
+            /** Score Delta */
+            score_delta: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SHADOW" | "DISABLED";
+            /** Updated At */
+            updated_at: string | null;
+            /** Updated By */
+            updated_by: string;
+            /**
+             * Version
+             * @description The revision, from 1.
+             */
+            version: number;
+        };
+        /** RuleRevisionOut */
+        RuleRevisionOut: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "APPROVE" | "REVIEW" | "DECLINE" | "ADD_SCORE";
+            /**
+             * Change
+             * @enum {string}
+             */
+            change: "create" | "update" | "delete";
+            /** Changed At */
+            changed_at: string | null;
+            /** Changed By */
+            changed_by: string;
+            /** Expression */
+            expression: string;
+            /** Name */
+            name: string;
+            /** Priority */
+            priority: number;
+            /** Score Delta */
+            score_delta: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SHADOW" | "DISABLED";
+            /** Version */
+            version: number;
+        };
+        /** RuleSetVersionOut */
+        RuleSetVersionOut: {
+            /** Changed At */
+            changed_at: string | null;
+            /** Version */
+            version: number;
+        };
+        /** RuleWithHistoryOut */
+        RuleWithHistoryOut: {
+            /**
+             * Revisions
+             * @description Newest first.
+             */
+            revisions: components["schemas"]["RuleRevisionOut"][];
+            rule: components["schemas"]["RuleOut"];
+        };
+        /** RulesOut */
+        RulesOut: {
+            /** Rule Set Version */
+            rule_set_version: number;
+            /** Rules */
+            rules: components["schemas"]["RuleOut"][];
         };
         /** SessionOut */
         SessionOut: {
@@ -1927,6 +2312,416 @@ export interface operations {
             };
         };
     };
+    fraud_v1_RuleService_ListRuleLists_api_lists_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleListsOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_CreateRuleList_api_lists_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleListIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OneRuleListOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The name is taken, or in use. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_DeleteRuleList_api_lists__name__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No list with this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The name is taken, or in use. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_ListRuleListEntries_api_lists__name__entries_get: {
+        parameters: {
+            query?: {
+                /** @description Default 1000. */
+                page_size?: number | null;
+                /** @description The last page's next_page_token. */
+                page_token?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description The list. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEntriesOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No list with this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_AddRuleListEntries_api_lists__name__entries_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListEntriesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEntriesChangedOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No list with this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_RemoveRuleListEntries_api_lists__name__entries_remove_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListEntriesIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEntriesChangedOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No list with this name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     fraud_v1_ScoringService_ListModels_api_models_get: {
         parameters: {
             query?: never;
@@ -2122,6 +2917,386 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_ListRules_api_rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_CreateRule_api_rules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OneRuleOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The name is taken, or in use. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_GetRule_api_rules__id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleWithHistoryOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No rule with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_UpdateRule_api_rules__id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OneRuleOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No rule with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The name is taken, or in use. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_DeleteRule_api_rules__id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rule's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No rule with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_GetRuleSetVersion_api_rules_version_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetVersionOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

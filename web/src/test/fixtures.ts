@@ -21,6 +21,7 @@ export function makeDecision(overrides: Partial<Decision> = {}): Decision {
     decision: "APPROVE",
     reasons: [],
     model_version: "v1",
+    rule_set_version: "",
     features: { amount: 42.5 },
     label: null,
     labelled_at: null,

@@ -21,7 +21,7 @@ app.kubernetes.io/name: {{ .name }}
 {{- define "fraudmesh.calls" -}}
 ingest: []
 scoring: [store, notify]
-store: [ingest]
+store: [ingest, scoring]
 notify: []
 edge: [ingest, scoring, store, notify]
 {{- end }}

@@ -26,7 +26,7 @@ from fraud.v1 import transaction_pb2 as fraud_dot_v1_dot_transaction__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x66raud/v1/decision.proto\x12\x08\x66raud.v1\x1a\x1a\x66raud/v1/transaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"=\n\x06Reason\x12\x0f\n\x07\x66\x65\x61ture\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x14\n\x0c\x63ontribution\x18\x03 \x01(\x01\"\xcd\x01\n\nStageTimes\x12/\n\x0breceived_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tscored_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tstored_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cpublished_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Y\n\x0bShadowScore\x12\x15\n\rmodel_version\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12$\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\x12.fraud.v1.Decision\"\xf9\x03\n\x11ScoredTransaction\x12*\n\x0btransaction\x18\x01 \x01(\x0b\x32\x15.fraud.v1.Transaction\x12\r\n\x05score\x18\x02 \x01(\x01\x12$\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\x12.fraud.v1.Decision\x12\x10\n\x08is_fraud\x18\x04 \x01(\x08\x12!\n\x07reasons\x18\x05 \x03(\x0b\x32\x10.fraud.v1.Reason\x12\x15\n\rmodel_version\x18\x06 \x01(\t\x12#\n\x05times\x18\x07 \x01(\x0b\x32\x14.fraud.v1.StageTimes\x12;\n\x08\x66\x65\x61tures\x18\x08 \x03(\x0b\x32).fraud.v1.ScoredTransaction.FeaturesEntry\x12\x1e\n\x05label\x18\t \x01(\x0e\x32\x0f.fraud.v1.Label\x12/\n\x0blabelled_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\rshadow_scores\x18\x0b \x03(\x0b\x32\x15.fraud.v1.ShadowScore\x12\x10\n\x08trace_id\x18\x0c \x01(\t\x12\x13\n\x0btraceparent\x18\r \x01(\t\x1a/\n\rFeaturesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01*e\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x14\n\x10\x44\x45\x43ISION_APPROVE\x10\x01\x12\x13\n\x0f\x44\x45\x43ISION_REVIEW\x10\x02\x12\x14\n\x10\x44\x45\x43ISION_DECLINE\x10\x03*E\n\x05Label\x12\x15\n\x11LABEL_UNSPECIFIED\x10\x00\x12\x0f\n\x0bLABEL_FRAUD\x10\x01\x12\x14\n\x10LABEL_LEGITIMATE\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x66raud/v1/decision.proto\x12\x08\x66raud.v1\x1a\x1a\x66raud/v1/transaction.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"=\n\x06Reason\x12\x0f\n\x07\x66\x65\x61ture\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x14\n\x0c\x63ontribution\x18\x03 \x01(\x01\"\xcd\x01\n\nStageTimes\x12/\n\x0breceived_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tscored_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tstored_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0cpublished_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"Y\n\x0bShadowScore\x12\x15\n\rmodel_version\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12$\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\x12.fraud.v1.Decision\"\x93\x04\n\x11ScoredTransaction\x12*\n\x0btransaction\x18\x01 \x01(\x0b\x32\x15.fraud.v1.Transaction\x12\r\n\x05score\x18\x02 \x01(\x01\x12$\n\x08\x64\x65\x63ision\x18\x03 \x01(\x0e\x32\x12.fraud.v1.Decision\x12\x10\n\x08is_fraud\x18\x04 \x01(\x08\x12!\n\x07reasons\x18\x05 \x03(\x0b\x32\x10.fraud.v1.Reason\x12\x15\n\rmodel_version\x18\x06 \x01(\t\x12#\n\x05times\x18\x07 \x01(\x0b\x32\x14.fraud.v1.StageTimes\x12;\n\x08\x66\x65\x61tures\x18\x08 \x03(\x0b\x32).fraud.v1.ScoredTransaction.FeaturesEntry\x12\x1e\n\x05label\x18\t \x01(\x0e\x32\x0f.fraud.v1.Label\x12/\n\x0blabelled_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\rshadow_scores\x18\x0b \x03(\x0b\x32\x15.fraud.v1.ShadowScore\x12\x10\n\x08trace_id\x18\x0c \x01(\t\x12\x13\n\x0btraceparent\x18\r \x01(\t\x12\x18\n\x10rule_set_version\x18\x0e \x01(\t\x1a/\n\rFeaturesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01*e\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x14\n\x10\x44\x45\x43ISION_APPROVE\x10\x01\x12\x13\n\x0f\x44\x45\x43ISION_REVIEW\x10\x02\x12\x14\n\x10\x44\x45\x43ISION_DECLINE\x10\x03*E\n\x05Label\x12\x15\n\x11LABEL_UNSPECIFIED\x10\x00\x12\x0f\n\x0bLABEL_FRAUD\x10\x01\x12\x14\n\x10LABEL_LEGITIMATE\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,10 +35,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SCOREDTRANSACTION_FEATURESENTRY']._loaded_options = None
   _globals['_SCOREDTRANSACTION_FEATURESENTRY']._serialized_options = b'8\001'
-  _globals['_DECISION']._serialized_start=968
-  _globals['_DECISION']._serialized_end=1069
-  _globals['_LABEL']._serialized_start=1071
-  _globals['_LABEL']._serialized_end=1140
+  _globals['_DECISION']._serialized_start=994
+  _globals['_DECISION']._serialized_end=1095
+  _globals['_LABEL']._serialized_start=1097
+  _globals['_LABEL']._serialized_end=1166
   _globals['_REASON']._serialized_start=98
   _globals['_REASON']._serialized_end=159
   _globals['_STAGETIMES']._serialized_start=162
@@ -46,7 +46,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SHADOWSCORE']._serialized_start=369
   _globals['_SHADOWSCORE']._serialized_end=458
   _globals['_SCOREDTRANSACTION']._serialized_start=461
-  _globals['_SCOREDTRANSACTION']._serialized_end=966
-  _globals['_SCOREDTRANSACTION_FEATURESENTRY']._serialized_start=919
-  _globals['_SCOREDTRANSACTION_FEATURESENTRY']._serialized_end=966
+  _globals['_SCOREDTRANSACTION']._serialized_end=992
+  _globals['_SCOREDTRANSACTION_FEATURESENTRY']._serialized_start=945
+  _globals['_SCOREDTRANSACTION_FEATURESENTRY']._serialized_end=992
 # @@protoc_insertion_point(module_scope)

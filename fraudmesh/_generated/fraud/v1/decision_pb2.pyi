@@ -64,7 +64,7 @@ class ShadowScore(_message.Message):
     def __init__(self, model_version: _Optional[str] = ..., score: _Optional[float] = ..., decision: _Optional[_Union[Decision, str]] = ...) -> None: ...
 
 class ScoredTransaction(_message.Message):
-    __slots__ = ("transaction", "score", "decision", "is_fraud", "reasons", "model_version", "times", "features", "label", "labelled_at", "shadow_scores", "trace_id", "traceparent")
+    __slots__ = ("transaction", "score", "decision", "is_fraud", "reasons", "model_version", "times", "features", "label", "labelled_at", "shadow_scores", "trace_id", "traceparent", "rule_set_version")
     class FeaturesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -85,6 +85,7 @@ class ScoredTransaction(_message.Message):
     SHADOW_SCORES_FIELD_NUMBER: _ClassVar[int]
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     TRACEPARENT_FIELD_NUMBER: _ClassVar[int]
+    RULE_SET_VERSION_FIELD_NUMBER: _ClassVar[int]
     transaction: _transaction_pb2.Transaction
     score: float
     decision: Decision
@@ -98,4 +99,5 @@ class ScoredTransaction(_message.Message):
     shadow_scores: _containers.RepeatedCompositeFieldContainer[ShadowScore]
     trace_id: str
     traceparent: str
-    def __init__(self, transaction: _Optional[_Union[_transaction_pb2.Transaction, _Mapping]] = ..., score: _Optional[float] = ..., decision: _Optional[_Union[Decision, str]] = ..., is_fraud: _Optional[bool] = ..., reasons: _Optional[_Iterable[_Union[Reason, _Mapping]]] = ..., model_version: _Optional[str] = ..., times: _Optional[_Union[StageTimes, _Mapping]] = ..., features: _Optional[_Mapping[str, float]] = ..., label: _Optional[_Union[Label, str]] = ..., labelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shadow_scores: _Optional[_Iterable[_Union[ShadowScore, _Mapping]]] = ..., trace_id: _Optional[str] = ..., traceparent: _Optional[str] = ...) -> None: ...
+    rule_set_version: str
+    def __init__(self, transaction: _Optional[_Union[_transaction_pb2.Transaction, _Mapping]] = ..., score: _Optional[float] = ..., decision: _Optional[_Union[Decision, str]] = ..., is_fraud: _Optional[bool] = ..., reasons: _Optional[_Iterable[_Union[Reason, _Mapping]]] = ..., model_version: _Optional[str] = ..., times: _Optional[_Union[StageTimes, _Mapping]] = ..., features: _Optional[_Mapping[str, float]] = ..., label: _Optional[_Union[Label, str]] = ..., labelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., shadow_scores: _Optional[_Iterable[_Union[ShadowScore, _Mapping]]] = ..., trace_id: _Optional[str] = ..., traceparent: _Optional[str] = ..., rule_set_version: _Optional[str] = ...) -> None: ...

@@ -128,3 +128,23 @@ class GenerateTransactionsResponse(_message.Message):
     TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
     transactions: _containers.RepeatedCompositeFieldContainer[_transaction_pb2.TransactionInput]
     def __init__(self, transactions: _Optional[_Iterable[_Union[_transaction_pb2.TransactionInput, _Mapping]]] = ...) -> None: ...
+
+class CheckRuleExpressionRequest(_message.Message):
+    __slots__ = ("expression", "list_names")
+    EXPRESSION_FIELD_NUMBER: _ClassVar[int]
+    LIST_NAMES_FIELD_NUMBER: _ClassVar[int]
+    expression: str
+    list_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, expression: _Optional[str] = ..., list_names: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CheckRuleExpressionResponse(_message.Message):
+    __slots__ = ("valid", "message", "line", "column")
+    VALID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    LINE_FIELD_NUMBER: _ClassVar[int]
+    COLUMN_FIELD_NUMBER: _ClassVar[int]
+    valid: bool
+    message: str
+    line: int
+    column: int
+    def __init__(self, valid: _Optional[bool] = ..., message: _Optional[str] = ..., line: _Optional[int] = ..., column: _Optional[int] = ...) -> None: ...

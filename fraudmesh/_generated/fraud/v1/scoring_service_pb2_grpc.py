@@ -60,6 +60,11 @@ class ScoringServiceStub:
                 request_serializer=fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsResponse.FromString,
                 _registered_method=True)
+        self.CheckRuleExpression = channel.unary_unary(
+                '/fraud.v1.ScoringService/CheckRuleExpression',
+                request_serializer=fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionResponse.FromString,
+                _registered_method=True)
 
 
 class ScoringServiceServicer:
@@ -106,6 +111,15 @@ class ScoringServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckRuleExpression(self, request, context):
+        """Whether a rule's expression can run in scoring's rule engine, which alone knows what a rule may
+        name (the transaction's fields, the model's features, the lists): store asks before it keeps a
+        rule. Internal, no REST route.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ScoringServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -133,6 +147,11 @@ def add_ScoringServiceServicer_to_server(servicer, server):
                     servicer.GenerateTransactions,
                     request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsResponse.SerializeToString,
+            ),
+            'CheckRuleExpression': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckRuleExpression,
+                    request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -271,6 +290,33 @@ class ScoringService:
             '/fraud.v1.ScoringService/GenerateTransactions',
             fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsRequest.SerializeToString,
             fraud_dot_v1_dot_scoring__service__pb2.GenerateTransactionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckRuleExpression(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.ScoringService/CheckRuleExpression',
+            fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionRequest.SerializeToString,
+            fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionResponse.FromString,
             options,
             channel_credentials,
             insecure,

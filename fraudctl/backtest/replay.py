@@ -1,5 +1,5 @@
 """Replaying labelled history through the same feature code, model and rule engine as scoring, in
-event time, to see what a rule set would have done (issue 26, part 4; `fraudctl backtest` is to come).
+event time, to see what a rule set would have done (issue 26, part 4; `fraudctl backtest`).
 
 Transactions are scored in batches in the order they happened; a fraud label reaches the features
 (the merchants' known frauds) only once it would have been known (`labelled_at`, or the event time
@@ -7,8 +7,8 @@ plus the label delay), never the transaction's own. Per rule, `hits` counts the 
 expression holds for whatever decided first (a list, an earlier rule), so that a draft rule in
 shadow is judged on its own.
 
-Here rather than in fraudmodel: it is the rule engine's report, and fraudmodel, the model library,
-knows nothing of rules. It runs offline only (it needs the model tools: scikit-learn for AP)."""
+In the operations wing: it joins the model library (features, model) and scoring's rule engine, and
+runs offline only (it needs the model tools: scikit-learn for AP), so no service carries it."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import numpy as np
 from fraudmodel.events import TxnEvent
 from fraudmodel.features import DEFAULT_LABEL_DELAY, label_known_at
 from fraudmodel.serving.scorer import Scorer
-from scoring_svc.rules.rule_set import RuleSet
+from scoring_svc.rules import RuleSet
 
 BATCH = 256
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from fraudctl.backtest.replay import backtest
 from fraudmodel.evaluation.batch_scoring import scorer_for, warm_from_history
 from scoring_svc.rules import Action, Rule, RuleSet, RuleStatus
-from scoring_svc.rules.backtest import backtest
 
 BIG = 500.0
 

@@ -1,0 +1,124 @@
+"""The JSON shapes of rules and lists (OpenAPI document and validation). Enum values are the
+contract's stems, as for decisions: `DECLINE`, `SHADOW`, `BLOCK`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RuleActionName = Literal["APPROVE", "REVIEW", "DECLINE", "ADD_SCORE"]
+RuleStatusName = Literal["ACTIVE", "SHADOW", "DISABLED"]
+RuleListKindName = Literal["ALLOW", "BLOCK", "REFERENCE"]
+ListName = Field(min_length=1, max_length=64, pattern="^[a-z_][a-z0-9_]*$")
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    expression: str = Field(
+        min_length=1,
+        max_length=4000,
+        description='CEL over tx, features, score and lists, e.g. tx.amount > 900.0 && tx.channel == "CARD_NOT_PRESENT".',
+    )
+    action: RuleActionName
+    score_delta: float = Field(0.0, ge=-1.0, le=1.0, description="Only with ADD_SCORE: what it adds to the score.")
+    priority: int = Field(100, ge=0, le=1_000_000, description="Lower runs first.")
+    status: RuleStatusName = "ACTIVE"
+
+
+class RuleOut(BaseModel):
+    id: str
+    name: str
+    expression: str
+    action: RuleActionName
+    score_delta: float
+    priority: int
+    status: RuleStatusName
+    version: int = Field(description="The revision, from 1.")
+    created_by: str
+    created_at: str | None
+    updated_by: str
+    updated_at: str | None
+
+
+class RuleRevisionOut(BaseModel):
+    version: int
+    name: str
+    expression: str
+    action: RuleActionName
+    score_delta: float
+    priority: int
+    status: RuleStatusName
+    change: Literal["create", "update", "delete"]
+    changed_by: str
+    changed_at: str | None
+
+
+class RulesOut(BaseModel):
+    rules: list[RuleOut]
+    rule_set_version: int
+
+
+class RuleWithHistoryOut(BaseModel):
+    rule: RuleOut
+    revisions: list[RuleRevisionOut] = Field(description="Newest first.")
+
+
+class OneRuleOut(BaseModel):
+    rule: RuleOut
+
+
+class RuleSetVersionOut(BaseModel):
+    version: int
+    changed_at: str | None
+
+
+class RuleListIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ListName
+    kind: RuleListKindName
+    field: str | None = Field(
+        None, max_length=32, pattern="^[a-z_]*$", description="ALLOW and BLOCK: the transaction field it matches."
+    )
+    description: str = Field("", max_length=500)
+
+
+class RuleListOut(BaseModel):
+    name: str
+    kind: RuleListKindName
+    field: str | None
+    description: str
+    size: int
+    created_by: str
+    created_at: str | None
+
+
+class RuleListsOut(BaseModel):
+    lists: list[RuleListOut]
+
+
+class OneRuleListOut(BaseModel):
+    list: RuleListOut
+
+
+class ListEntriesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    values: list[str] = Field(min_length=1, max_length=10_000)
+
+
+class ListEntriesOut(BaseModel):
+    values: list[str]
+    next_page_token: str = Field(description="Empty on the last page.")
+
+
+class ListEntriesChangedOut(BaseModel):
+    changed: int = Field(description="How many values were added (or removed).")
+    list: RuleListOut
+
+
+class DeletedOut(BaseModel):
+    deleted: str = Field(description="The rule's id, or the list's name.")

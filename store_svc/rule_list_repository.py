@@ -1,0 +1,211 @@
+"""Named lists and their entries in PostgreSQL. Each change writes the rule set's new version and its
+audit row in its own transaction; entries go in and out in batches of at most 10,000 values, and are
+read back a page at a time, so a list of any size never travels whole."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from fraud.v1 import rule_service_pb2
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from fraudmesh.access.principal import current_principal
+from fraudmesh.conversions.rules import RULE_LIST_KIND_NAMES, RULE_LIST_KIND_VALUES
+from fraudmesh.conversions.time import timestamp_from
+from fraudmesh.errors import AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from store_svc.audit_rows import append_audit
+from store_svc.db_errors import unavailable_when_unreachable
+from store_svc.rule_checking import ExpressionChecker
+from store_svc.rule_set_version import raise_version
+from store_svc.schema import rule_list_entries, rule_lists, rules
+
+DEFAULT_ENTRIES_PAGE = 1000
+AUDITED_VALUES = 100  # an audit row names at most this many of the values a change added or removed
+
+
+def _list_message(row: Any, size: int) -> rule_service_pb2.RuleList:
+    message = rule_service_pb2.RuleList(
+        name=row.name,
+        kind=RULE_LIST_KIND_VALUES[row.kind],  # type: ignore[arg-type]
+        field=row.field or "",
+        description=row.description,
+        size=size,
+        created_by=row.created_by,
+    )
+    message.created_at.CopyFrom(timestamp_from(row.created_at))
+    return message
+
+
+def _actor() -> str:
+    principal = current_principal.get()
+    return principal.actor if principal else "unknown"
+
+
+async def _size(connection: AsyncConnection, name: str) -> int:
+    count = await connection.scalar(
+        sa.select(sa.func.count()).select_from(rule_list_entries).where(rule_list_entries.c.list_name == name)
+    )
+    return int(count or 0)
+
+
+class RuleListRepository:
+    def __init__(self, engine: AsyncEngine, checker: ExpressionChecker):
+        self._engine = engine
+        self._checker = checker
+
+    async def list_lists(self) -> list[rule_service_pb2.RuleList]:
+        sizes = (
+            sa.select(rule_list_entries.c.list_name, sa.func.count().label("size"))
+            .group_by(rule_list_entries.c.list_name)
+            .subquery()
+        )
+        query = (
+            sa.select(rule_lists, sa.func.coalesce(sizes.c.size, 0).label("size"))
+            .outerjoin(sizes, sizes.c.list_name == rule_lists.c.name)
+            .order_by(rule_lists.c.name)
+        )
+        with unavailable_when_unreachable():
+            async with self._engine.connect() as connection:
+                return [_list_message(row, row.size) for row in (await connection.execute(query)).all()]
+
+    async def create_list(self, name: str, kind: int, field: str, description: str) -> rule_service_pb2.RuleList:
+        kind_name = RULE_LIST_KIND_NAMES[kind]
+        await self._check_field(kind_name, name, field)
+        values = {"name": name, "kind": kind_name, "field": field or None, "description": description}
+        with unavailable_when_unreachable():
+            async with self._engine.begin() as connection:
+                row = (
+                    await connection.execute(
+                        insert(rule_lists)
+                        .values(**values, created_by=_actor())
+                        .on_conflict_do_nothing(index_elements=[rule_lists.c.name])
+                        .returning(*rule_lists.c)
+                    )
+                ).first()
+                if row is None:
+                    raise AlreadyExists(f"a list named {name!r} exists")
+                await raise_version(connection)
+                await append_audit(connection, "rule_list.create", name, None, values)
+        return _list_message(row, 0)
+
+    async def delete_list(self, name: str) -> None:
+        with unavailable_when_unreachable():
+            async with self._engine.begin() as connection:
+                row = await _locked(connection, name)
+                users = await _rules_naming(connection, name)
+                if users:
+                    raise FailedPrecondition(f"list {name!r} is named by rules {', '.join(users)}: change them first")
+                size = await _size(connection, name)
+                await connection.execute(sa.delete(rule_lists).where(rule_lists.c.name == name))
+                await raise_version(connection)
+                await append_audit(
+                    connection, "rule_list.delete", name, {"kind": row.kind, "field": row.field, "size": size}, None
+                )
+
+    async def entries_page(
+        self, name: str, page_size: int, page_token: str
+    ) -> rule_service_pb2.ListRuleListEntriesResponse:
+        size = page_size or DEFAULT_ENTRIES_PAGE
+        query = (
+            sa.select(rule_list_entries.c.value)
+            .where(rule_list_entries.c.list_name == name)
+            .order_by(rule_list_entries.c.value)
+            .limit(size + 1)
+        )
+        if page_token:
+            query = query.where(rule_list_entries.c.value > page_token)
+        with unavailable_when_unreachable():
+            async with self._engine.connect() as connection:
+                await _existing(connection, name)
+                values = list((await connection.scalars(query)).all())
+        page = values[:size]
+        return rule_service_pb2.ListRuleListEntriesResponse(
+            values=page, next_page_token=page[-1] if len(values) > size else ""
+        )
+
+    async def add_entries(self, name: str, values: Sequence[str]) -> tuple[int, rule_service_pb2.RuleList]:
+        unique = sorted(set(values))
+        actor = _actor()
+        with unavailable_when_unreachable():
+            async with self._engine.begin() as connection:
+                row = await _locked(connection, name)
+                added = list(
+                    (
+                        await connection.scalars(
+                            insert(rule_list_entries)
+                            .values([{"list_name": name, "value": value, "added_by": actor} for value in unique])
+                            .on_conflict_do_nothing()
+                            .returning(rule_list_entries.c.value)
+                        )
+                    ).all()
+                )
+                if added:
+                    await raise_version(connection)
+                    await append_audit(connection, "rule_list.add_entries", name, None, _changed(added))
+                size = await _size(connection, name)
+        return len(added), _list_message(row, size)
+
+    async def remove_entries(self, name: str, values: Sequence[str]) -> tuple[int, rule_service_pb2.RuleList]:
+        with unavailable_when_unreachable():
+            async with self._engine.begin() as connection:
+                row = await _locked(connection, name)
+                removed = list(
+                    (
+                        await connection.scalars(
+                            sa.delete(rule_list_entries)
+                            .where(rule_list_entries.c.list_name == name, rule_list_entries.c.value.in_(set(values)))
+                            .returning(rule_list_entries.c.value)
+                        )
+                    ).all()
+                )
+                if removed:
+                    await raise_version(connection)
+                    await append_audit(connection, "rule_list.remove_entries", name, _changed(removed), None)
+                size = await _size(connection, name)
+        return len(removed), _list_message(row, size)
+
+    async def _check_field(self, kind: str, name: str, field: str) -> None:
+        if kind == "REFERENCE":
+            if field:
+                raise InvalidArgument([FieldViolation("field", "rule_list.field", "a reference list names no field")])
+            return
+        if not field:
+            raise InvalidArgument(
+                [FieldViolation("field", "rule_list.field", f"an {kind} list names the transaction field it matches")]
+            )
+        # What `tx.<field>` may be is the rule engine's to say: only a string field answers startsWith.
+        try:
+            await self._checker.check(f'tx.{field}.startsWith("")', ())
+        except InvalidArgument:
+            raise InvalidArgument(
+                [FieldViolation("field", "rule_list.field", f"tx.{field} is not a string field of the transaction")]
+            ) from None
+
+
+def _changed(values: list[str]) -> dict[str, Any]:
+    return {"count": len(values), "values": sorted(values)[:AUDITED_VALUES]}
+
+
+async def _existing(connection: AsyncConnection, name: str) -> Any:
+    row = (await connection.execute(sa.select(rule_lists).where(rule_lists.c.name == name))).first()
+    if row is None:
+        raise NotFound(f"list {name!r} not found")
+    return row
+
+
+async def _locked(connection: AsyncConnection, name: str) -> Any:
+    row = (await connection.execute(sa.select(rule_lists).where(rule_lists.c.name == name).with_for_update())).first()
+    if row is None:
+        raise NotFound(f"list {name!r} not found")
+    return row
+
+
+async def _rules_naming(connection: AsyncConnection, name: str) -> list[str]:
+    """The live rules whose expression names `lists.<name>`."""
+    pattern = rf"lists\s*\.\s*{re.escape(name)}\M"
+    query = sa.select(rules.c.name).where(rules.c.deleted_at.is_(None), rules.c.expression.op("~")(pattern))
+    return list((await connection.scalars(query)).all())
