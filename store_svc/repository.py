@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from fraudmesh.conversions.enums import stored_label_name
 from fraudmesh.conversions.rows import ROW_COLUMNS, TRANSACTION_COLUMNS, fill_transaction_and_label, scored_from_row
 from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
+from store_svc import case_opening
 from store_svc import page_token as cursor_tokens
 from store_svc.audit_rows import append_audit
 from store_svc.batch_insert import BatchInsert
@@ -108,7 +109,10 @@ class TransactionRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         # JSONB columns encoded as the engine's own serializer would (store_svc.database.json_text).
-        self._insert = BatchInsert(transactions, ROW_COLUMNS, json_text)
+        # Each REVIEW decision opens its case in the same statement (store_svc.case_opening).
+        self._insert = BatchInsert(
+            transactions, ROW_COLUMNS, json_text, returning=case_opening.RETURNED, around=case_opening.opening_cases
+        )
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
