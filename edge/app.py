@@ -21,7 +21,7 @@ from edge.metrics import EdgeMetrics
 from edge.notify_feed import NotifyFeed
 from edge.route_table import RouteTable
 from edge.routes import access as access_routes
-from edge.routes import ingest, model_reports, scoring, store, system, traces, traffic, websocket
+from edge.routes import cases, ingest, model_reports, scoring, store, system, traces, traffic, websocket
 from edge.settings import EdgeSettings
 from edge.static import ConsoleFiles, origin_of
 from edge.submit_route import SubmitRoute
@@ -112,6 +112,7 @@ def create_app(
             *scoring.bindings(context),
             *store.bindings(context),
             *access_routes.bindings(context),
+            *cases.bindings(context),
         ],
     )
     routes.register(app, access.route, ACCESS_REFUSALS)

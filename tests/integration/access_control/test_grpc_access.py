@@ -11,6 +11,7 @@ import grpc
 import pytest
 from fraud.v1 import (
     access_service_pb2_grpc,
+    case_service_pb2_grpc,
     ingest_service_pb2_grpc,
     notify_service_pb2_grpc,
     scoring_service_pb2_grpc,
@@ -34,6 +35,7 @@ SERVICERS = [
     (notify_service_pb2_grpc.NotifyServiceServicer, notify_service_pb2_grpc.add_NotifyServiceServicer_to_server),
     (scoring_service_pb2_grpc.ScoringServiceServicer, scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server),
     (store_service_pb2_grpc.StoreServiceServicer, store_service_pb2_grpc.add_StoreServiceServicer_to_server),
+    (case_service_pb2_grpc.CaseServiceServicer, case_service_pb2_grpc.add_CaseServiceServicer_to_server),
 ]
 REACHED = (grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.UNKNOWN)
 
