@@ -209,12 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--store", default=ScoringSettings().store_address, help="store_svc address (STORE_ADDRESS)")
     importing.add_argument("--models", type=pathlib.Path, default=PlatformConfig().models_dir, help="models folder")
     importing.set_defaults(run=cmd_import)
+    from fraudctl.case_commands import register as register_case_commands
     from fraudctl.dead_letter_commands import register as register_dead_letter_commands
     from fraudctl.key_commands import register as register_key_commands
     from fraudctl.model_commands import register as register_model_commands
 
     register_model_commands(commands)
     register_dead_letter_commands(commands)
+    register_case_commands(commands)
     register_key_commands(commands)
     return parser
 
