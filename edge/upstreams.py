@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import grpc
 from fraud.v1 import (
     access_service_pb2_grpc,
+    case_service_pb2_grpc,
     ingest_service_pb2_grpc,
     notify_service_pb2_grpc,
     rule_service_pb2_grpc,
@@ -76,6 +77,7 @@ class Upstreams:
         self.notify = notify_service_pb2_grpc.NotifyServiceStub(self.channels["notify"])
         self.access = access_service_pb2_grpc.AccessServiceStub(self.channels["store"])
         self.rules = rule_service_pb2_grpc.RuleServiceStub(self.channels["store"])
+        self.cases = case_service_pb2_grpc.CaseServiceStub(self.channels["store"])
         # Concurrent single submissions leave together as SubmitEach calls (see the module).
         self.submissions = SubmitCoalescer(self.ingest)
 

@@ -210,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--models", type=pathlib.Path, default=PlatformConfig().models_dir, help="models folder")
     importing.set_defaults(run=cmd_import)
     from fraudctl.backtest.command import register as register_backtest
+    from fraudctl.case_commands import register as register_case_commands
     from fraudctl.dead_letter_commands import register as register_dead_letter_commands
     from fraudctl.key_commands import register as register_key_commands
     from fraudctl.model_commands import register as register_model_commands
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_model_commands(commands)
     register_dead_letter_commands(commands)
+    register_case_commands(commands)
     register_key_commands(commands)
     register_rule_commands(commands)
     register_backtest(commands)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 from fraud.v1 import (
     access_service_pb2,
+    case_service_pb2,
     ingest_service_pb2,
     notify_service_pb2,
     options_pb2,
@@ -33,6 +34,7 @@ SERVICE_FILES: tuple[FileDescriptor, ...] = (
     notify_service_pb2.DESCRIPTOR,
     access_service_pb2.DESCRIPTOR,
     rule_service_pb2.DESCRIPTOR,
+    case_service_pb2.DESCRIPTOR,
 )
 
 _DEFAULT_PORT = cast("_ExtensionFieldDescriptor[ServiceOptions, int]", options_pb2.default_port)

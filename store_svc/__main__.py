@@ -30,6 +30,8 @@ from fraudmesh.serving_watch import ServingWatch
 from fraudmesh.transaction_spans import TransactionSpans
 from store_svc.access_repository import AccessRepository
 from store_svc.access_servicer import AccessServicer
+from store_svc.case_repository import CaseRepository
+from store_svc.case_servicer import CaseServicer
 from store_svc.database import create_engine
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.dead_letter_intake import DeadLetterIntake
@@ -89,10 +91,11 @@ async def serve(settings: StoreSettings) -> None:
         )
         checker = ScoringExpressionChecker(scoring_channel)
         dead_letters = DeadLetterRepository(engine)
+        label_events = LabelEvents(producer, settings.labels_topic)
         servicer = StoreServicer(
             TransactionRepository(engine),
             TransactionSpans("store_svc", telemetry.tracer_provider),
-            LabelEvents(producer, settings.labels_topic),
+            label_events,
             dead_letters,
             DeadLetterReplays(dead_letters, IngestPeer(ingest_channel)),
         )
@@ -113,6 +116,7 @@ async def serve(settings: StoreSettings) -> None:
                 servicer.registration(),
                 AccessServicer(AccessRepository(engine)).registration(),
                 RuleServicer(RuleRepository(engine, checker), RuleListRepository(engine, checker)).registration(),
+                CaseServicer(CaseRepository(engine), label_events).registration(),
             ],
             address=settings.store_listen,
             interceptors=[*telemetry.server_interceptors(), *access.server_interceptors()],

@@ -43,10 +43,19 @@ class BatchInsert:
     """Inserts rows (dicts keyed by the columns' names) into `table`, skipping ids already there.
 
     `json_text` encodes the JSONB columns' values; pass the engine's own serializer so a value is
-    stored the same whichever statement writes it.
+    stored the same whichever statement writes it. `around` may wrap the INSERT (which returns the
+    new rows' keys and `returning` columns) in a statement that does more with the new rows in the
+    same statement; it must answer one row per new row.
     """
 
-    def __init__(self, table: sa.Table, columns: Sequence[str], json_text: Callable[[Any], str]) -> None:
+    def __init__(
+        self,
+        table: sa.Table,
+        columns: Sequence[str],
+        json_text: Callable[[Any], str],
+        returning: Sequence[str] = (),
+        around: Callable[[str], str] = lambda insert: insert,
+    ) -> None:
         self._columns = tuple(columns)
         self._json_columns = frozenset(name for name in self._columns if isinstance(table.c[name].type, JSONB))
         self._json_text = json_text
@@ -59,10 +68,11 @@ class BatchInsert:
         )
         # Built from our own table's column names, and every value is a bound parameter: no injection
         # (hence the noqa for S608).
-        self.sql = (
+        returned = ", ".join((key, *returning))
+        self.sql = around(
             f"INSERT INTO {table.name} ({', '.join(self._columns)}) "  # noqa: S608
             f"SELECT {selected} FROM unnest({arrays}) AS batch({', '.join(self._columns)}) "
-            f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
+            f"ON CONFLICT ({key}) DO NOTHING RETURNING {returned}"
         )
 
     def parameters(self, rows: Sequence[dict[str, Any]]) -> list[list[Any]]:

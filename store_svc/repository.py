@@ -14,17 +14,17 @@ from fraud.v1 import decision_pb2, store_service_pb2
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from fraudmesh.conversions.enums import stored_label_name
 from fraudmesh.conversions.rows import ROW_COLUMNS, TRANSACTION_COLUMNS, fill_transaction_and_label, scored_from_row
 from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
+from store_svc import case_opening
 from store_svc import page_token as cursor_tokens
-from store_svc.audit_rows import append_audit
 from store_svc.batch_insert import BatchInsert
 from store_svc.batch_isolation import Isolated, isolate_failures
 from store_svc.batch_rules import sort_batch
 from store_svc.database import json_text
 from store_svc.db_errors import is_row_error, unavailable_when_unreachable
 from store_svc.filters import TransactionFilters
+from store_svc.labelling import label_in
 from store_svc.row_refusals import violations_of_refused_row
 from store_svc.schema import transactions
 from store_svc.statistics import Statistics
@@ -108,7 +108,10 @@ class TransactionRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         # JSONB columns encoded as the engine's own serializer would (store_svc.database.json_text).
-        self._insert = BatchInsert(transactions, ROW_COLUMNS, json_text)
+        # Each REVIEW decision opens its case in the same statement (store_svc.case_opening).
+        self._insert = BatchInsert(
+            transactions, ROW_COLUMNS, json_text, returning=case_opening.RETURNED, around=case_opening.opening_cases
+        )
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -232,37 +235,8 @@ class TransactionRepository:
 
     async def label(self, transaction_id: str, label: int, analyst: str = "") -> decision_pb2.ScoredTransaction:
         """Records an analyst's verdict; a later label replaces an earlier one."""
-        if label not in (decision_pb2.LABEL_FRAUD, decision_pb2.LABEL_LEGITIMATE):
-            raise InvalidArgument([FieldViolation("label", "enum.not_in", "must be LABEL_FRAUD or LABEL_LEGITIMATE")])
-        statement = (
-            sa.update(transactions)
-            .where(transactions.c.id == transaction_id)
-            .values(
-                label=stored_label_name(label),
-                labelled_at=sa.func.now(),
-                analyst=analyst,
-                is_fraud=label == decision_pb2.LABEL_FRAUD,
-            )
-            .returning(*transactions.c)
-        )
         async with self._transaction() as connection:
-            before = (
-                await connection.execute(
-                    sa.select(transactions.c.label, transactions.c.analyst)
-                    .where(transactions.c.id == transaction_id)
-                    .with_for_update()
-                )
-            ).first()
-            if before is None:
-                raise NotFound(f"transaction {transaction_id!r} not found")
-            row = (await connection.execute(statement)).mappings().one()
-            await append_audit(
-                connection,
-                "transaction.label",
-                transaction_id,
-                {"label": before.label, "analyst": before.analyst},
-                {"label": row["label"], "analyst": analyst},
-            )
+            row = await label_in(connection, transaction_id, label, analyst)
         return scored_from_row(row)
 
     async def user_history(

@@ -216,3 +216,51 @@ rule_set = sa.Table(
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.CheckConstraint("id", name="rule_set_one_row"),
 )
+
+CASE_STATUSES = ("OPEN", "INVESTIGATING", "CLOSED_FRAUD", "CLOSED_LEGITIMATE")
+
+# One per REVIEW decision, named by its transaction's id (migration 0007). The queue's filters and
+# orders read only this table: customer, merchant, score and event time are copied at opening.
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column(
+        "transaction_id",
+        sa.Text(collation="C"),
+        sa.ForeignKey("transactions.id", name="cases_transaction_id_fkey"),
+        primary_key=True,
+    ),
+    sa.Column("status", sa.Text, nullable=False, server_default="OPEN"),
+    sa.Column("assignee", sa.Text, nullable=False, server_default=""),
+    sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("closed_by", sa.Text, nullable=False, server_default=""),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("merchant_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("score", sa.Double, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint(
+        "status IN ('OPEN', 'INVESTIGATING', 'CLOSED_FRAUD', 'CLOSED_LEGITIMATE')", name="cases_status_known"
+    ),
+    sa.Index("cases_opened_at_id", "opened_at", "transaction_id"),
+    sa.Index("cases_score_id", "score", "transaction_id"),
+    sa.Index("cases_status_opened_at_id", "status", "opened_at", "transaction_id"),
+    sa.Index("cases_assignee_opened_at_id", "assignee", "opened_at", "transaction_id"),
+)
+
+case_notes = sa.Table(
+    "case_notes",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+    sa.Column(
+        "case_id",
+        sa.Text(collation="C"),
+        sa.ForeignKey("cases.transaction_id", name="case_notes_case_id_fkey"),
+        nullable=False,
+    ),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("written_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("case_notes_case_id_id", "case_id", "id"),
+)

@@ -10,6 +10,7 @@ use them as below. Lookups are plain dicts: several times cheaper than `EnumType
 | Decision | `APPROVE` `REVIEW` `DECLINE`             | the same                        |                            |
 | Label    | `fraud` `legitimate`; unspecified null   | `FRAUD` `LEGITIMATE`; NULL      |                            |
 | Channel  | `card_present` ...; unspecified ""       | `CARD_PRESENT` ... `UNSPECIFIED` | `card_present` ... `unspecified` |
+| CaseStatus | `open` `investigating` `closed_fraud` `closed_legitimate` | `OPEN` ... `CLOSED_LEGITIMATE` |  |
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, NoReturn, TypeVar, cast
 
-from fraud.v1 import decision_pb2, transaction_pb2
+from fraud.v1 import case_service_pb2, decision_pb2, transaction_pb2
 
 
 def value_prefix(enum_type: Any) -> str:
@@ -75,6 +76,15 @@ CHANNEL_REST_NAMES = {**CHANNEL_NAMES, transaction_pb2.CHANNEL_UNSPECIFIED: ""}
 # What a REST client may send: every channel but unspecified, which it says by leaving channel out.
 CHANNEL_REST_VALUES = {name: value for name, value in CHANNEL_VALUES.items() if value}
 
+# CaseStatus: stems in the database, lower-case stems in the REST API; unspecified in neither.
+_CaseStatus = case_service_pb2.CaseStatus
+CASE_STATUS_STORED_NAMES = {
+    value: name for value, name in stems(_CaseStatus).items() if value != case_service_pb2.CASE_STATUS_UNSPECIFIED
+}
+CASE_STATUS_STORED_VALUES = _inverse(CASE_STATUS_STORED_NAMES, _CaseStatus)
+CASE_STATUS_NAMES = {value: name.lower() for value, name in CASE_STATUS_STORED_NAMES.items()}
+CASE_STATUS_VALUES = _inverse(CASE_STATUS_NAMES, _CaseStatus)
+
 
 # --- the REST API's names ------------------------------------------------------------------------
 
@@ -129,6 +139,22 @@ def channel_value(name: str | None) -> transaction_pb2.Channel:
         _no_value(_Channel, name)
 
 
+def case_status_name(value: int) -> str:
+    """CASE_STATUS_CLOSED_FRAUD -> "closed_fraud"; unspecified or undefined raises ValueError."""
+    try:
+        return CASE_STATUS_NAMES[value]
+    except KeyError:
+        _no_name(_CaseStatus, value)
+
+
+def case_status_value(name: str) -> case_service_pb2.CaseStatus:
+    """ "closed_fraud" (any case) -> CASE_STATUS_CLOSED_FRAUD; an unknown name raises ValueError."""
+    try:
+        return CASE_STATUS_VALUES[name.lower()]
+    except KeyError:
+        _no_value(_CaseStatus, name)
+
+
 # --- the database's names ------------------------------------------------------------------------
 
 
@@ -148,3 +174,11 @@ def stored_channel_name(value: int) -> str:
         return CHANNEL_STORED_NAMES[value]
     except KeyError:
         _no_name(_Channel, value)
+
+
+def stored_case_status_name(value: int) -> str:
+    """CASE_STATUS_OPEN -> "OPEN"; unspecified or undefined raises ValueError."""
+    try:
+        return CASE_STATUS_STORED_NAMES[value]
+    except KeyError:
+        _no_name(_CaseStatus, value)

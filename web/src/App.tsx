@@ -5,6 +5,7 @@ import { NavBar } from "./components/NavBar";
 import { ThemeToggle } from "./components/ThemeToggle";
 import { DeadLetterPage } from "./pages/DeadLetterPage";
 import { AuditPage } from "./pages/AuditPage";
+import { CasesPage } from "./pages/CasesPage";
 import { DeadLettersPage } from "./pages/DeadLettersPage";
 import { DetailPage } from "./pages/DetailPage";
 import { LivePage } from "./pages/LivePage";
@@ -74,6 +75,8 @@ function Page({ route }: { route: Route }) {
       return <DeadLettersPage />;
     case "audit":
       return <AuditPage />;
+    case "cases":
+      return <CasesPage />;
     case "trace":
       return <TracePage key={route.traceId} traceId={route.traceId} />;
     case "dead-letter":

@@ -14,6 +14,7 @@ export type Route =
   | { page: "dead-letter"; id: string }
   | { page: "trace"; traceId: string }
   | { page: "audit" }
+  | { page: "cases" }
   | { page: "not-found"; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -24,6 +25,7 @@ export function parseRoute(hash: string): Route {
   if (path === "/models") return { page: "models" };
   if (path === "/dead-letters") return { page: "dead-letters" };
   if (path === "/audit") return { page: "audit" };
+  if (path === "/cases") return { page: "cases" };
   const transaction = /^\/transactions\/([^/]+)$/.exec(path);
   if (transaction) return { page: "transaction", id: decodeURIComponent(transaction[1]!) };
   const trace = /^\/traces\/([0-9a-f]{32})$/.exec(path);

@@ -11,6 +11,7 @@ import grpc
 import pytest
 from fraud.v1 import (
     access_service_pb2_grpc,
+    case_service_pb2_grpc,
     ingest_service_pb2_grpc,
     notify_service_pb2_grpc,
     rule_service_pb2_grpc,
@@ -36,6 +37,7 @@ SERVICERS = [
     (scoring_service_pb2_grpc.ScoringServiceServicer, scoring_service_pb2_grpc.add_ScoringServiceServicer_to_server),
     (store_service_pb2_grpc.StoreServiceServicer, store_service_pb2_grpc.add_StoreServiceServicer_to_server),
     (rule_service_pb2_grpc.RuleServiceServicer, rule_service_pb2_grpc.add_RuleServiceServicer_to_server),
+    (case_service_pb2_grpc.CaseServiceServicer, case_service_pb2_grpc.add_CaseServiceServicer_to_server),
 ]
 REACHED = (grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.UNKNOWN)
 

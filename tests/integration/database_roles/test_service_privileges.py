@@ -39,6 +39,11 @@ KEEP_RECORDS = [
     "UPDATE dead_letters SET replay_count = replay_count + 1 WHERE false",
     "UPDATE api_keys SET revoked_at = now() WHERE false",
     "INSERT INTO dead_letters (id, hop, error, payload, failed_at) SELECT 'x', 'h', '', '', now() WHERE false",
+    "SELECT * FROM cases WHERE false",
+    "INSERT INTO cases (transaction_id, user_id, score, occurred_at) SELECT 't', 'u', 0.5, now() WHERE false",
+    "UPDATE cases SET status = 'CLOSED_FRAUD' WHERE false",
+    "SELECT * FROM case_notes WHERE false",
+    "INSERT INTO case_notes (case_id, author, text) SELECT 't', 'a', 'n' WHERE false",
 ]
 # Rules and lists (store_svc/rule_repository.py, rule_list_repository.py): scoring reads them through store.
 KEEP_RULES = [
@@ -61,6 +66,8 @@ OTHERS_RECORDS = [
     "SELECT * FROM transactions WHERE false",
     "SELECT * FROM dead_letters WHERE false",
     "SELECT * FROM audit_events WHERE false",
+    "SELECT * FROM cases WHERE false",
+    "SELECT * FROM case_notes WHERE false",
     "SELECT name, created_by FROM api_keys WHERE false",
     "INSERT INTO api_keys (id, name, role, prefix, key_hash, created_by) SELECT 'i', 'n', 'admin', 'p', '', 'c' WHERE false",
     "UPDATE api_keys SET revoked_at = NULL WHERE false",
@@ -82,6 +89,8 @@ REFUSED = {
         "DELETE FROM rules WHERE false",
         "DELETE FROM rule_versions WHERE false",
         "UPDATE rule_versions SET expression = 'true' WHERE false",
+        "DELETE FROM cases WHERE false",
+        "DELETE FROM case_notes WHERE false",
     ],
 }
 # What no service may do, whatever it is granted: the trail stays as written, the schema as migrated.

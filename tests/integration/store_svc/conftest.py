@@ -49,5 +49,5 @@ async def store(
 ) -> store_service_pb2_grpc.StoreServiceStub:
     """The client of a running store_svc whose tables are empty."""
     async with store_engine.begin() as connection:
-        await connection.execute(text("TRUNCATE transactions, dead_letters"))
+        await connection.execute(text("TRUNCATE case_notes, cases, transactions, dead_letters"))
     return store_stub

@@ -35,7 +35,7 @@ async def test_concurrent_upgrades_of_an_empty_database_build_the_declared_schem
                     compare_metadata(context, metadata),
                     {
                         table: {index["name"] for index in inspect(sync_connection).get_indexes(table)}
-                        for table in ("transactions", "dead_letters")
+                        for table in ("transactions", "dead_letters", "cases")
                     },
                 )
 
@@ -56,4 +56,10 @@ async def test_concurrent_upgrades_of_an_empty_database_build_the_declared_schem
         "dead_letters_failed_at_id",
         "dead_letters_hop_failed_at_id",
         "dead_letters_not_replayed_failed_at_id",
+    }
+    assert indexes["cases"] == {
+        "cases_opened_at_id",
+        "cases_score_id",
+        "cases_status_opened_at_id",
+        "cases_assignee_opened_at_id",
     }

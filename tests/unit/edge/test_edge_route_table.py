@@ -2,7 +2,14 @@
 
 import pytest
 from fastapi.routing import APIRoute
-from fraud.v1 import access_service_pb2, ingest_service_pb2, rule_service_pb2, scoring_service_pb2, store_service_pb2
+from fraud.v1 import (
+    access_service_pb2,
+    case_service_pb2,
+    ingest_service_pb2,
+    rule_service_pb2,
+    scoring_service_pb2,
+    store_service_pb2,
+)
 from google.api import annotations_pb2
 
 from edge.app import create_app
@@ -15,7 +22,14 @@ from edge.upstreams import UpstreamAddresses, Upstreams
 def annotations_read_directly() -> set[tuple[str, str, str]]:
     """(gRPC method, HTTP method, path) for every annotated RPC, read straight from the descriptors."""
     found = set()
-    files = (ingest_service_pb2, scoring_service_pb2, store_service_pb2, access_service_pb2, rule_service_pb2)
+    files = (
+        ingest_service_pb2,
+        scoring_service_pb2,
+        store_service_pb2,
+        access_service_pb2,
+        rule_service_pb2,
+        case_service_pb2,
+    )
     for file in (module.DESCRIPTOR for module in files):
         for service in file.services_by_name.values():
             for method in service.methods:

@@ -2,6 +2,12 @@ import { ApiError, errorFromResponse } from "./ApiError";
 import type {
   AuditPage,
   AuditQuery,
+  Case,
+  CaseClosed,
+  CaseDetail,
+  CaseNote,
+  CasePage,
+  CaseQuery,
   CitySuggestion,
   CitySuggestions,
   ConsoleConfig,
@@ -49,12 +55,25 @@ export interface Api {
   listAudit(query: AuditQuery): Promise<AuditPage>;
   /** A trace as the edge reads it from Jaeger; 404 while Jaeger does not hold it, 503 without Jaeger. */
   getTrace(traceId: string): Promise<Trace>;
+  /** The review queue, a page at a time (cursor in next_page_token). */
+  listCases(query: CaseQuery): Promise<CasePage>;
+  getCase(id: string): Promise<CaseDetail>;
+  /** Gives the case to the caller (or `assignee`); an open case becomes investigating. */
+  assignCase(id: string, assignee?: string): Promise<Case>;
+  addCaseNote(id: string, text: string): Promise<CaseNote>;
+  /** Closing as fraud or legitimate labels the transaction. */
+  setCaseStatus(id: string, status: Case["status"]): Promise<CaseClosed>;
 }
 
-function queryString(params: Record<string, string | number | boolean | null | undefined>): string {
+type QueryValue = string | number | boolean | null | undefined;
+
+function queryString(params: Record<string, QueryValue | readonly QueryValue[]>): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  for (const [key, given] of Object.entries(params)) {
+    // A list repeats its parameter (`status=open&status=investigating`), as FastAPI reads lists.
+    for (const value of Array.isArray(given) ? given : [given]) {
+      if (value !== undefined && value !== null && value !== "") search.append(key, String(value));
+    }
   }
   const text = search.toString();
   return text ? `?${text}` : "";
@@ -104,5 +123,12 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     replayDeadLetter: (id) => post<DeadLetterReplay>(`/api/dead-letters/${encodeURIComponent(id)}:replay`, {}),
     listAudit: (query) => request<AuditPage>(`/api/audit${queryString({ ...query })}`),
     getTrace: (traceId) => request<Trace>(`/api/traces/${encodeURIComponent(traceId)}`),
+    listCases: (query) => request<CasePage>(`/api/cases${queryString({ ...query })}`),
+    getCase: (id) => request<CaseDetail>(`/api/cases/${encodeURIComponent(id)}`),
+    assignCase: async (id, assignee) =>
+      (await post<{ case: Case }>(`/api/cases/${encodeURIComponent(id)}:assign`, assignee ? { assignee } : {})).case,
+    addCaseNote: async (id, text) =>
+      (await post<{ note: CaseNote }>(`/api/cases/${encodeURIComponent(id)}/notes`, { text })).note,
+    setCaseStatus: (id, status) => post<CaseClosed>(`/api/cases/${encodeURIComponent(id)}:status`, { status }),
   };
 }

@@ -24,6 +24,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The case queue with filters, oldest first unless asked otherwise, a page at a time
+         * @description gRPC: `fraud.v1.CaseService/ListCases`.
+         */
+        get: operations["fraud_v1_CaseService_ListCases_api_cases_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{case_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One case with its transaction and notes
+         * @description gRPC: `fraud.v1.CaseService/GetCase`.
+         */
+        get: operations["fraud_v1_CaseService_GetCase_api_cases__case_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{case_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a note to a case, written by the caller
+         * @description gRPC: `fraud.v1.CaseService/AddCaseNote`.
+         */
+        post: operations["fraud_v1_CaseService_AddCaseNote_api_cases__case_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{case_id}:assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a case to an analyst (default: the caller); an open case becomes investigating
+         * @description gRPC: `fraud.v1.CaseService/AssignCase`.
+         */
+        post: operations["fraud_v1_CaseService_AssignCase_api_cases__case_id__assign_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cases/{case_id}:status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a case to a status; closing labels its transaction
+         * @description gRPC: `fraud.v1.CaseService/SetCaseStatus`.
+         */
+        post: operations["fraud_v1_CaseService_SetCaseStatus_api_cases__case_id__status_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/config": {
         parameters: {
             query?: never;
@@ -644,6 +744,15 @@ export interface components {
             /** Api Keys */
             api_keys: components["schemas"]["ApiKeyOut"][];
         };
+        /** AssignIn */
+        AssignIn: {
+            /**
+             * Assignee
+             * @description Who takes the case; default: the caller.
+             * @example key:ab12cd34ef
+             */
+            assignee?: string | null;
+        };
         /** AuditEventOut */
         AuditEventOut: {
             /**
@@ -702,6 +811,98 @@ export interface components {
             id: string;
             /** Received At */
             received_at: string | null;
+        };
+        /** CaseClosedOut */
+        CaseClosedOut: {
+            case: components["schemas"]["CaseOut"];
+            /** @description With the label the case gave it. */
+            transaction: components["schemas"]["DecisionOut"];
+        };
+        /** CaseDetailOut */
+        CaseDetailOut: {
+            case: components["schemas"]["CaseOut"];
+            /**
+             * Notes
+             * @description Oldest first; the most recent 200 when there are more.
+             */
+            notes: components["schemas"]["CaseNoteOut"][];
+            transaction: components["schemas"]["DecisionOut"];
+        };
+        /** CaseNoteOut */
+        CaseNoteOut: {
+            /** Author */
+            author: string;
+            /** Id */
+            id: number;
+            /** Text */
+            text: string;
+            /** Written At */
+            written_at: string | null;
+        };
+        /** CaseOnlyOut */
+        CaseOnlyOut: {
+            case: components["schemas"]["CaseOut"];
+        };
+        /** CaseOut */
+        CaseOut: {
+            /**
+             * Assignee
+             * @description Who works on it ("key:<id>", "token:<subject>"); empty when nobody does.
+             */
+            assignee: string;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Closed By
+             * @description Who closed it; empty while it is open.
+             */
+            closed_by: string;
+            /**
+             * Id
+             * @description The id of the transaction whose REVIEW decision opened the case.
+             */
+            id: string;
+            /**
+             * Label
+             * @description The transaction's label now.
+             */
+            label: ("fraud" | "legitimate") | null;
+            /** Merchant Id */
+            merchant_id: string;
+            /**
+             * Occurred At
+             * @description When the transaction occurred (event time).
+             */
+            occurred_at: string | null;
+            /**
+             * Opened At
+             * @description When the case opened, RFC 3339; its age counts from here.
+             */
+            opened_at: string | null;
+            /** Score */
+            score: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "investigating" | "closed_fraud" | "closed_legitimate";
+            /**
+             * Updated At
+             * @description The last change of status or assignee.
+             */
+            updated_at: string | null;
+            /** User Id */
+            user_id: string;
+        };
+        /** CasePageOut */
+        CasePageOut: {
+            /** Cases */
+            cases: components["schemas"]["CaseOut"][];
+            /**
+             * Next Page Token
+             * @description Pass as page_token for the next page; empty on the last page.
+             */
+            next_page_token: string;
         };
         /** CitiesOut */
         CitiesOut: {
@@ -1164,6 +1365,18 @@ export interface components {
             /** Models */
             models: components["schemas"]["ModelOut"][];
         };
+        /** NoteAddedOut */
+        NoteAddedOut: {
+            note: components["schemas"]["CaseNoteOut"];
+        };
+        /** NoteIn */
+        NoteIn: {
+            /**
+             * Text
+             * @description The note; line breaks allowed.
+             */
+            text: string;
+        };
         /** OneRuleListOut */
         OneRuleListOut: {
             list: components["schemas"]["RuleListOut"];
@@ -1416,6 +1629,15 @@ export interface components {
             reviewed: number;
             /** Total */
             total: number;
+        };
+        /** StatusIn */
+        StatusIn: {
+            /**
+             * Status
+             * @description closed_fraud and closed_legitimate label the transaction so; reopening keeps the label.
+             * @enum {string}
+             */
+            status: "open" | "investigating" | "closed_fraud" | "closed_legitimate";
         };
         /** SubmitAccepted */
         SubmitAccepted: {
@@ -1760,6 +1982,427 @@ export interface operations {
             };
             /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_CaseService_ListCases_api_cases_get: {
+        parameters: {
+            query?: {
+                /** @description Only cases whose transaction has no label yet. */
+                unlabelled?: boolean;
+                /** @description Only cases assigned to the caller. */
+                assigned_to_me?: boolean;
+                /** @description Only cases assigned to this analyst. */
+                assignee?: string | null;
+                /** @description Only cases nobody is assigned to. */
+                unassigned?: boolean;
+                /** @description Only these statuses (repeat the parameter). */
+                status?: ("open" | "investigating" | "closed_fraud" | "closed_legitimate")[] | null;
+                min_score?: number | null;
+                max_score?: number | null;
+                /** @description The transaction occurred at or after, ISO 8601. */
+                since?: string | null;
+                /** @description The transaction occurred before, ISO 8601. */
+                until?: string | null;
+                /** @description Only this customer's. */
+                user_id?: string | null;
+                /** @description Only this merchant's. */
+                merchant_id?: string | null;
+                /** @description oldest (default: the queue as it is worked), newest, or score. */
+                order?: "oldest" | "newest" | "score";
+                /** @description Default 50. */
+                page_size?: number | null;
+                /** @description The last page's next_page_token. */
+                page_token?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CasePageOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_CaseService_GetCase_api_cases__case_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's id (its transaction's id). */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetailOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No case with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_CaseService_AddCaseNote_api_cases__case_id__notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's id (its transaction's id). */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteAddedOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No case with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too many notes. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_CaseService_AssignCase_api_cases__case_id__assign_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's id (its transaction's id). */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOnlyOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No case with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_CaseService_SetCaseStatus_api_cases__case_id__status_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The case's id (its transaction's id). */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseClosedOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No case with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

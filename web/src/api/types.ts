@@ -65,3 +65,12 @@ export type AuditQuery = NonNullable<paths["/api/audit"]["get"]["parameters"]["q
 export type Trace = Schemas["TraceOut"];
 export type TraceSpan = Schemas["TraceSpanOut"];
 export type KafkaWait = Schemas["KafkaWaitOut"];
+
+/** The review queue's cases (GET /api/cases), one with its transaction and notes (GET /api/cases/{id}). */
+export type Case = Schemas["CaseOut"];
+export type CaseStatus = Case["status"];
+export type CaseNote = Schemas["CaseNoteOut"];
+export type CasePage = Schemas["CasePageOut"];
+export type CaseDetail = Schemas["CaseDetailOut"];
+export type CaseClosed = Schemas["CaseClosedOut"];
+export type CaseQuery = NonNullable<paths["/api/cases"]["get"]["parameters"]["query"]>;

@@ -18,6 +18,17 @@ describe("what the signed-in role may not do is not shown", () => {
     unmount();
   });
 
+  it("shows the Cases page only to a credential that may list cases", () => {
+    const { unmount } = renderWithServices(<NavBar current="live" />, undefined, new Set([...VIEWER, "GET /api/cases"]));
+    expect(screen.getAllByRole("link").map((link) => link.textContent)).toEqual([
+      "Live",
+      "Review queue",
+      "Cases",
+      "Models",
+    ]);
+    unmount();
+  });
+
   it("shows an admin every page", () => {
     const { unmount } = renderWithServices(<NavBar current="live" />, undefined, ADMIN);
     expect(screen.getAllByRole("link")).toHaveLength(5);

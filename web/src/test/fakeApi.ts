@@ -23,6 +23,11 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     replayDeadLetter: unexpected("replayDeadLetter"),
     listAudit: unexpected("listAudit"),
     getTrace: unexpected("getTrace"),
+    listCases: unexpected("listCases"),
+    getCase: unexpected("getCase"),
+    assignCase: unexpected("assignCase"),
+    addCaseNote: unexpected("addCaseNote"),
+    setCaseStatus: unexpected("setCaseStatus"),
     ...overrides,
   };
 }
