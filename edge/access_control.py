@@ -16,7 +16,7 @@ from starlette.types import Scope
 
 from edge.rest_models import ErrorOut
 from fraudmesh.access.authenticator import Authenticator
-from fraudmesh.access.caller_credentials import forwarded_authorization
+from fraudmesh.access.caller_credentials import forwarded_authorization, forwarded_client_address
 from fraudmesh.access.declarations import Access, edge_route_table, method_access_table
 from fraudmesh.access.principal import Principal, current_principal
 from fraudmesh.errors import DomainError, PermissionDenied, Unauthenticated
@@ -97,6 +97,7 @@ class EdgeAccess:
                 request.state.principal = principal
                 current_principal.set(principal)
                 forwarded_authorization.set(authorization)
+                forwarded_client_address.set(client)
 
         return require
 

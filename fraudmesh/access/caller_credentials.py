@@ -1,6 +1,8 @@
 """The client side: every call a process makes carries a credential in the `authorization` metadata.
 Its own service key by default; the edge forwards its caller's credential instead (set in
-`forwarded_authorization` for the request), so each service checks the real caller itself."""
+`forwarded_authorization` for the request), so each service checks the real caller itself, and the
+caller's address (`forwarded_client_address`), which a service believes only over the edge's
+certificate (fraudmesh.access.grpc_guard), so an audit row names the browser, not the edge."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ import grpc
 forwarded_authorization: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "forwarded_authorization", default=None
 )
+forwarded_client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "forwarded_client_address", default=None
+)
+CLIENT_ADDRESS_METADATA = "x-fraudmesh-client-address"
 
 
 def bearer(credential: str) -> str:
@@ -29,6 +35,8 @@ class _Credential:
             return details
         metadata = grpc.aio.Metadata(*(details.metadata or ()))
         metadata["authorization"] = authorization
+        if client_address := forwarded_client_address.get():
+            metadata[CLIENT_ADDRESS_METADATA] = client_address
         return grpc.aio.ClientCallDetails(
             details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
         )

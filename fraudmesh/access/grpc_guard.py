@@ -10,10 +10,14 @@ from typing import Any
 import grpc
 
 from fraudmesh.access.authenticator import Authenticator
+from fraudmesh.access.caller_credentials import CLIENT_ADDRESS_METADATA
 from fraudmesh.access.declarations import Access, access_for_method
 from fraudmesh.access.principal import Principal, current_principal
 from fraudmesh.errors import DomainError
 from fraudmesh.interceptors import HandlerWrapper, abort_with, log_refusal
+
+# The one caller whose word on its own caller's address is taken: it serves people over HTTP.
+ADDRESS_FORWARDER = "edge"
 
 
 def authorization_of(context: grpc.aio.ServicerContext) -> str | None:
@@ -21,6 +25,17 @@ def authorization_of(context: grpc.aio.ServicerContext) -> str | None:
         if key == "authorization":
             return str(value)
     return None
+
+
+def client_address_of(context: grpc.aio.ServicerContext) -> str:
+    """Who is calling, for the audit trail: the address the edge saw for a call it forwards, over the
+    edge's own certificate only (anyone else could write any address); otherwise the connection's."""
+    for key, value in context.invocation_metadata() or ():
+        if key == CLIENT_ADDRESS_METADATA:
+            if peer_name(context) == ADDRESS_FORWARDER:
+                return str(value)
+            break
+    return context.peer() or ""
 
 
 def peer_name(context: grpc.aio.ServicerContext) -> str | None:
@@ -42,7 +57,7 @@ class AccessGuard(HandlerWrapper):
             # auth context builds a dictionary on every call.
             peer = peer_name(context) if access.peers else None
             return await self._authenticator.admit(
-                authorization_of(context), access, method, context.peer() or "", peer
+                authorization_of(context), access, method, client_address_of(context), peer
             )
         except DomainError as error:
             log_refusal(method, error)
