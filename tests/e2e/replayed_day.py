@@ -48,8 +48,10 @@ class Payment:
         }
 
 
-def customer_day(customer: int, shop_prefix: str) -> list[Payment]:
-    """Customer number `customer`'s payments, in event-time order, strictly increasing."""
+def customer_day(customer: int, shop_prefix: str, late_at: int | None = None) -> list[Payment]:
+    """Customer number `customer`'s payments, in event-time order, strictly increasing; but with
+    `late_at`, the payment at that place arrives late: it happened 20 minutes before the one sent
+    before it (a terminal that was offline), and is still sent in its place."""
     rng = random.Random(20_260_302 + customer)
     home = CITIES[customer % len(CITIES)]
     favourites = [f"{shop_prefix}-{rng.randrange(60)}" for _ in range(3)]
@@ -64,4 +66,11 @@ def customer_day(customer: int, shop_prefix: str) -> list[Payment]:
         payments.append(Payment(round(minutes, 3), f"{amount:.2f}", city, country, merchant, channel))
         burst = rng.random() < 0.25
         minutes += rng.uniform(0.05, 2) if burst else rng.expovariate(1 / 70)
+    if late_at is not None:
+        late = payments[late_at]
+        payments[late_at] = Payment(payments[late_at - 1].minutes - 20, *vars_after_minutes(late))
     return payments
+
+
+def vars_after_minutes(payment: Payment) -> tuple[str, str, str, str, str]:
+    return payment.amount, payment.city, payment.country, payment.merchant, payment.channel

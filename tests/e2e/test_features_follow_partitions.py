@@ -61,13 +61,13 @@ def differences(one: list[list[dict[str, float]]], three: list[list[dict[str, fl
     ]
 
 
-async def test_a_replayed_day_gets_the_same_features_from_one_instance_and_from_three_with_a_rebalance(
-    stack: ServiceSupervisor, kafka: KafkaBroker
-):
-    run = uuid.uuid4().hex[:8]
-    days = [customer_day(customer, f"day-{run}-shop") for customer in range(CUSTOMERS)]
-    alone_users = [f"day-{run}-one-{customer}" for customer in range(CUSTOMERS)]
-    shared_users = [f"day-{run}-three-{customer}" for customer in range(CUSTOMERS)]
+async def one_then_three(
+    stack: ServiceSupervisor, kafka: KafkaBroker, days: list[list[Payment]], run: str
+) -> tuple[list[list[dict[str, float]]], list[list[dict[str, float]]]]:
+    """The features of every payment of `days` scored by one instance, and by three of which the
+    third leaves once it has scored some of the first half; each replay with customers of its own."""
+    alone_users = [f"day-{run}-one-{customer}" for customer in range(len(days))]
+    shared_users = [f"day-{run}-three-{customer}" for customer in range(len(days))]
     async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
         await wait_for_stable_group(kafka, 1)
         alone = await stored_features(client, await replay(client, alone_users, days))
@@ -91,7 +91,29 @@ async def test_a_replayed_day_gets_the_same_features_from_one_instance_and_from_
                 if instance.name in stack.running:
                     stack.stop(instance.name)
         await wait_for_stable_group(kafka, 1)
+    return alone, shared
+
+
+async def test_a_replayed_day_gets_the_same_features_from_one_instance_and_from_three_with_a_rebalance(
+    stack: ServiceSupervisor, kafka: KafkaBroker
+):
+    run = uuid.uuid4().hex[:8]
+    days = [customer_day(customer, f"day-{run}-shop") for customer in range(CUSTOMERS)]
+    alone, shared = await one_then_three(stack, kafka, days, run)
 
     # Each customer's last payment counts the whole day, whichever instances scored the rest.
     assert [payments[-1]["count_30d"] for payments in alone] == [PAYMENTS_PER_CUSTOMER] * CUSTOMERS
+    assert differences(alone, shared) == []
+
+
+async def test_a_payment_that_arrives_late_right_after_the_rebalance_gets_the_same_features(
+    stack: ServiceSupervisor, kafka: KafkaBroker
+):
+    """The first payment after the rebalance happened before the one sent before it: the instance
+    that takes the customer over must still count everything the customer was seen to pay before."""
+    run = uuid.uuid4().hex[:8]
+    days = [customer_day(customer, f"late-{run}-shop", late_at=HALF) for customer in range(CUSTOMERS)]
+    alone, shared = await one_then_three(stack, kafka, days, run)
+
+    assert [payments[HALF]["count_30d"] for payments in alone] == [HALF + 1] * CUSTOMERS
     assert differences(alone, shared) == []
