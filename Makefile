@@ -16,8 +16,8 @@ endif
 
 .PHONY: up down status install tools web web-deps proto proto-check lint lint-contract lint-python lint-web lint-deploy test test-python test-web bench bench-access chaos fuzz evaluate pictures clean
 
-up: install web  ## start Kafka, PostgreSQL, the model, the five services and the console (OBSERVE=1: Jaeger, Prometheus)
-	$(VENV)/bin/fraudctl up$(if $(filter-out 0,$(OBSERVE)), --observe)
+up: install web  ## start Kafka, PostgreSQL, the model, the five services and the console (OBSERVE=1: Jaeger, Prometheus; SCORING=N: N scoring instances in one group)
+	$(VENV)/bin/fraudctl up$(if $(filter-out 0,$(OBSERVE)), --observe)$(if $(SCORING), --scoring-instances $(SCORING))
 
 down:  ## stop what `make up` started
 	$(VENV)/bin/fraudctl down

@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from fraudctl.runtime.services import ServicePorts
+from fraudmesh.kafka_topics import TRANSACTIONS_PARTITIONS
 
 if TYPE_CHECKING:
     from bench.runner import Options
@@ -60,6 +61,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--search-steps", type=int, default=None, help="runs searching for the highest sustained rate")
     parser.add_argument(
+        "--scale-rates", type=_rates, default=None, help="the `scale` part's rates per second (default 500,1000,2000)"
+    )
+    parser.add_argument(
+        "--scale-instances",
+        type=int,
+        default=defaults.scale_instances,
+        help="the `scale` part measures 1 to this many scoring instances (default %(default)d)",
+    )
+    parser.add_argument(
         "--sustain-p99-ms",
         type=float,
         default=defaults.sustain_p99_ms,
@@ -102,13 +112,15 @@ def options_from(args: argparse.Namespace) -> Options:
     from bench.runner import SMOKE, Options
 
     chosen: dict[str, Any] = dict(SMOKE) if args.smoke else {}  # Options fields by name
-    for name in ("rates", "seconds", "search_steps"):
+    for name in ("rates", "seconds", "search_steps", "scale_rates"):
         if getattr(args, name) is not None:
             chosen[name] = getattr(args, name)
     if args.only:
         chosen["parts"] = args.only
     if args.generators < 1:
         raise SystemExit("--generators: must be at least 1")
+    if not 1 <= args.scale_instances <= TRANSACTIONS_PARTITIONS:
+        raise SystemExit(f"--scale-instances: must be 1 to {TRANSACTIONS_PARTITIONS}, the topic's partitions")
     ports = ServicePorts(
         **{name: getattr(args, f"{name}_port") for name in ("ingest", "scoring", "store", "notify", "edge")}
     )
@@ -117,6 +129,7 @@ def options_from(args: argparse.Namespace) -> Options:
         smoke=args.smoke,
         sustain_p99_ms=args.sustain_p99_ms,
         generators=args.generators,
+        scale_instances=args.scale_instances,
         out_dir=args.out,
         keep_data=args.keep_data,
         log_level=args.log_level,

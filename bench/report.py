@@ -340,10 +340,8 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
         ]
 
     scale = results.get("scale_out")
-    if scale:
-        lines.append("## Scale-out: one and two scoring_svc instances in the consumer group")
-        warmup = [scale["warmup"]] if scale.get("warmup") else []
-        lines += _table(RATE_HEADER, _rate_rows(scale["one"] + warmup + scale["two"]))
+    if scale and scale.get("by_instances"):
+        lines += scale_out_section(scale["by_instances"])
 
     memory = results.get("memory")
     if memory:
@@ -424,6 +422,51 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
     return "\n".join(lines)
 
 
+def _cpu_of(run: RateResult, prefix: str = "") -> float:
+    """CPU ms per transaction of the processes whose names start with `prefix`, the harness's left out."""
+    return sum(
+        ms for name, ms in run.cpu_ms_per_txn.items() if name.startswith(prefix) and not name.startswith("harness")
+    )
+
+
+def scale_out_section(by_instances: Sequence[Mapping]) -> list[str]:
+    """Per count of scoring instances: the highest sustained rate, the most decided per second in any
+    run (the throughput when nothing is sustained, as on a saturated machine) and, in that run, the
+    CPU every scoring instance together and the whole platform spent per transaction; then every run."""
+    lines = ["## Scale-out: one, two, three scoring_svc instances in the consumer group", ""]
+    lines.append("Coalescing gRPC client (`grpc-each`). CPU per accepted transaction in the run that decided the")
+    lines.append("most per second (scoring: every instance together; platform: every service, Kafka and")
+    lines.append("PostgreSQL, the harness left out).")
+    lines.append("")
+    rows = []
+    for step in by_instances:
+        peak = max(step["runs"], key=lambda run: run.decided_per_s, default=None)
+        rows.append(
+            [
+                str(step["instances"]),
+                f"{step['highest']:,.0f}",
+                "-" if peak is None else f"{peak.decided_per_s:,.0f} (of {peak.offered_per_s:,.0f})",
+                "-" if peak is None else _num(_cpu_of(peak, "scoring"), 3),
+                "-" if peak is None else _num(sum(v for k, v in peak.cores_busy.items() if k.startswith("scoring")), 2),
+                "-" if peak is None else _num(_cpu_of(peak), 3),
+            ]
+        )
+    lines += _table(
+        [
+            "scoring instances",
+            "highest sustained /s",
+            "most decided /s (offered)",
+            "scoring CPU ms per txn",
+            "scoring cores busy",
+            "platform CPU ms per txn",
+        ],
+        rows,
+    )
+    runs = [run for step in by_instances for run in ([step["warmup"]] if step.get("warmup") else []) + step["runs"]]
+    lines += _table(RATE_HEADER, _rate_rows(runs))
+    return lines
+
+
 def write(results: Mapping, checks: Sequence[TargetCheck], out_dir: pathlib.Path) -> dict[str, pathlib.Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = results["stamp"]
@@ -431,7 +474,7 @@ def write(results: Mapping, checks: Sequence[TargetCheck], out_dir: pathlib.Path
     runs = [
         *(results.get("end_to_end") or []),
         *(results.get("rest_rates") or []),
-        *((results.get("scale_out") or {}).get("two") or []),
+        *(((results.get("scale_out") or {}).get("by_instances") or [{}])[-1].get("runs") or []),
     ]
     title = f"fraudmesh {stamp}" + (" (SMOKE: seconds per rate, busy machine)" if results["smoke"] else "")
     plotted = latency_plot(runs, paths["plot"], title)

@@ -57,6 +57,7 @@ class Options:
     fanout_rate: float = 200.0
     fanout_seconds: float = 15.0
     scale_rates: tuple[float, ...] = (500, 1000, 2000)
+    scale_instances: int = 3  # scoring instances the `scale` part goes up to, one more at a time
     # A rate the platform holds with room to spare: a backlog growing would be growth of its own.
     steady_rate: float = 300.0
     steady_seconds: float = 240.0
@@ -412,31 +413,41 @@ class Run:
         )
 
     async def _scale_out(self, target: stack.Target, e2e: EndToEnd, probe: GroupProbe) -> None:
+        """The coalescing client's rates and a search for the highest sustained one with one scoring
+        instance, then again after each further instance has joined the group (up to
+        `scale_instances`); each join is followed by a warm-up, reported apart: the group has just
+        rebalanced and the new instance meets every customer of its partitions for the first time."""
         options = self.options
-        one = [await e2e.run_rate("grpc, 1 scoring", "grpc", r) for r in options.scale_rates]
-        await asyncio.to_thread(stack.start_extra_scoring, target, self.work_dir / "logs")
+        by_instances: list[dict] = []
+        self.results["scale_out"] = {"by_instances": by_instances}
         try:
-            state, members = await probe.wait_for_members(2, 60)
-            if (state, members) != ("Stable", 2):
-                raise RuntimeError(
-                    f"the consumer group is {state or 'unknown'} with {members} members, "
-                    "not Stable with 2, a minute after scoring2 started"
-                )
-            # The new instance meets every user for the first time (and warms each from store_svc), and the
-            # group has just rebalanced: a warm-up, reported apart, as for the first instance at the start.
-            warmup = await e2e.run_rate(
-                "grpc, 2 scoring (warm-up)", "grpc", options.warmup_rate, options.warmup_seconds
-            )
-            two = [await e2e.run_rate("grpc, 2 scoring", "grpc", r) for r in options.scale_rates]
-            first = target.supervisor.running.get("scoring") if target.supervisor else None
-            if first is not None and first.process.poll() is not None:
-                # Its runs were then served by the second instance alone: say so beside the numbers.
-                for run in two:
-                    run.label = "grpc, 2 scoring (first instance died)"
+            for instances in range(1, options.scale_instances + 1):
+                warmup = None
+                if instances > 1:
+                    await asyncio.to_thread(
+                        stack.start_extra_scoring, target, self.work_dir / "logs", f"scoring{instances}"
+                    )
+                    state, members = await probe.wait_for_members(instances, 60)
+                    if (state, members) != ("Stable", instances):
+                        raise RuntimeError(
+                            f"the consumer group is {state or 'unknown'} with {members} members, "
+                            f"not Stable with {instances}, a minute after scoring{instances} started"
+                        )
+                    warmup = await e2e.run_rate(
+                        f"grpc-each, {instances} scoring (warm-up)",
+                        "grpc-each",
+                        options.warmup_rate,
+                        options.warmup_seconds,
+                    )
+                label = f"grpc-each, {instances} scoring"
+                runs, highest = await e2e.sweep(label, "grpc-each", options.scale_rates, options.search_steps)
+                if not stack.all_scoring_alive(target):
+                    for run in runs:  # its runs were served by fewer instances: say so beside the numbers
+                        run.label += " (an instance died)"
+                by_instances.append({"instances": instances, "warmup": warmup, "runs": runs, "highest": highest})
         finally:
             await asyncio.to_thread(stack.stop_extra_scoring, target)
             await probe.wait_for_members(1, 60)
-        self.results["scale_out"] = {"one": one, "warmup": warmup, "two": two}
 
     async def _steady_memory(self, e2e: EndToEnd, sampler: Sampler) -> None:
         options = self.options

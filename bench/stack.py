@@ -241,3 +241,10 @@ def stop_extra_scoring(target: Target) -> None:
             target.supervisor.stop(service.name)
         else:
             service.stop()
+
+
+def all_scoring_alive(target: Target) -> bool:
+    """Whether every scoring instance the harness started (the first one included, when ours) still runs."""
+    first = target.supervisor.running.get("scoring") if target.supervisor is not None else None
+    instances = [*([first] if first is not None else []), *target.extra_scoring]
+    return all(instance.process.poll() is None for instance in instances)

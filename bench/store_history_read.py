@@ -23,7 +23,7 @@ USERS_IN_DECISIONS = 500  # realistic_decision's user is its serial modulo this
 
 
 async def bench(users: int, rows: int, rounds: int) -> None:
-    async with servicer_on_private_postgres() as (servicer, _):
+    async with servicer_on_private_postgres() as (servicer, _, _):
         print(f"filling: {users} users with {rows} transactions each")
         for user in range(users):
             decisions = [realistic_decision(user + USERS_IN_DECISIONS * n, "history") for n in range(rows)]

@@ -4,7 +4,9 @@ Two measurements on batches like scoring's (26 features, three reasons, a shadow
   - in process, no database: the protovalidate check of the request, then store's own batch rules
     and the conversion of every decision into a row;
   - the servicer's PutDecisions against a real, private PostgreSQL started for the run (skip with
-    --no-db): the process's CPU (not PostgreSQL's) and the wall time per call.
+    --no-db): the process's CPU (not PostgreSQL's) and the wall time per call, then the WAL
+    written and the bytes the transactions table and its indexes hold per decision (what
+    docs/scaling.md turns into PostgreSQL's write rate at a given load).
 It prints numbers (best and median of several rounds: the machine is shared); it asserts nothing.
 To compare with another commit, run this file from a copy of that commit's store_svc (before
 rows_of_batch existed, its stage was the batch rules, then row_from_scored for each decision).
@@ -26,12 +28,15 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from fraud.v1 import decision_pb2, store_service_pb2, transaction_pb2
 
 from fraudmesh.validation import validate
 from store_svc.batch_rules import rows_of_batch
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from store_svc.servicer import StoreServicer
 
 FEATURES = (
@@ -139,8 +144,9 @@ def bench_in_process(batch: int, calls: int, rounds: int) -> None:
 
 
 @contextlib.asynccontextmanager
-async def servicer_on_private_postgres() -> AsyncIterator[tuple[StoreServicer, pathlib.Path]]:
-    """Store's servicer on a private PostgreSQL started for the run (migrated), and the cluster's data folder."""
+async def servicer_on_private_postgres() -> AsyncIterator[tuple[StoreServicer, pathlib.Path, AsyncEngine]]:
+    """Store's servicer on a private PostgreSQL started for the run (migrated), the cluster's data
+    folder, and an engine of the owner's to read the database's own figures."""
     from fraudctl.runtime.postgres import PostgresCluster
     from fraudctl.runtime.waiting import free_port
     from store_svc.database import create_engine
@@ -159,7 +165,7 @@ async def servicer_on_private_postgres() -> AsyncIterator[tuple[StoreServicer, p
             await upgrade(cluster.url)
             engine = create_engine(StoreSettings(database_url=cluster.url))
             try:
-                yield StoreServicer(TransactionRepository(engine)), cluster.data_dir / "pgdata"
+                yield StoreServicer(TransactionRepository(engine)), cluster.data_dir / "pgdata", engine
             finally:
                 await engine.dispose()
         finally:
@@ -167,7 +173,7 @@ async def servicer_on_private_postgres() -> AsyncIterator[tuple[StoreServicer, p
 
 
 async def bench_against_postgres(batch: int, calls: int, rounds: int) -> None:
-    async with servicer_on_private_postgres() as (servicer, pgdata):
+    async with servicer_on_private_postgres() as (servicer, pgdata, engine):
         serials = itertools.count()
         print(f"PutDecisions against PostgreSQL ({rounds} rounds of {calls} calls of {batch}, one at a time):")
         for request in requests(batch, 10, serials):  # warm the pool, statement caches and protovalidate
@@ -175,6 +181,7 @@ async def bench_against_postgres(batch: int, calls: int, rounds: int) -> None:
         cpu_us: list[float] = []
         postgres_us: list[float] = []
         wall_ms: list[float] = []
+        wal_before = await _wal_position(engine)
         for _ in range(rounds):
             prepared = requests(batch, calls, serials)
             started_postgres = _postgres_cpu_seconds(pgdata)
@@ -188,6 +195,29 @@ async def bench_against_postgres(batch: int, calls: int, rounds: int) -> None:
         _report("servicer PutDecisions (store process)", cpu_us)
         _report("PostgreSQL's processes (10 ms ticks)", postgres_us)
         print(f"  {'wall time per call':<38} best {min(wall_ms):7.2f}  median {statistics.median(wall_ms):7.2f} ms")
+        wal_bytes = await _wal_position(engine) - wal_before  # what a standby or a WAL archive receives
+        heap, indexes, rows = await _table_bytes(engine)
+        print(f"  {'WAL written per decision':<38} {wal_bytes / (rounds * calls * batch):7.0f} bytes")
+        print(
+            f"  {'transactions table per row':<38} {(heap + indexes) / rows:7.0f} bytes "
+            f"({heap / rows:.0f} table and TOAST, {indexes / rows:.0f} its indexes; {rows:,} rows)"
+        )
+
+
+async def _wal_position(engine: AsyncEngine) -> int:
+    """Where PostgreSQL's WAL is being written, in bytes from its start (asyncpg reads a pg_lsn as one)."""
+    async with engine.connect() as connection:
+        return int((await connection.execute(sa.text("SELECT pg_current_wal_insert_lsn()"))).scalar_one())
+
+
+async def _table_bytes(engine: AsyncEngine) -> tuple[int, int, int]:
+    """The transactions table's size on disk (with TOAST), its indexes' and its row count."""
+    query = sa.text(
+        "SELECT pg_table_size('transactions'), pg_indexes_size('transactions'), (SELECT count(*) FROM transactions)"
+    )
+    async with engine.connect() as connection:
+        heap, indexes, rows = (await connection.execute(query)).one()
+    return int(heap), int(indexes), max(int(rows), 1)
 
 
 def main() -> None:

@@ -70,7 +70,7 @@ class StorePeer:
             )
         return response.inserted
 
-    async def history(self, user_id: str, before: Timestamp, limit: int) -> list[decision_pb2.ScoredTransaction]:
+    async def history(self, user_id: str, before: Timestamp | None, limit: int) -> list[decision_pb2.ScoredTransaction]:
         request = store_service_pb2.GetUserHistoryRequest(
             user_id=user_id, before=before, limit=limit, transactions_only=True
         )
@@ -87,9 +87,9 @@ class StorePeer:
         return list(response.transactions)
 
     async def histories(
-        self, users: Sequence[tuple[str, Timestamp]], limit: int
+        self, users: Sequence[tuple[str, Timestamp | None]], limit: int
     ) -> list[list[decision_pb2.ScoredTransaction]]:
-        """The history of each (user_id, before) of `users`, in that order, read with one call
+        """The history of each (user_id, before) of `users`, in that order (None: no bound), read with one call
         (GetUsersHistory). If store refuses the call for good (a user id it cannot look up), each
         user is read alone, so that only such a user is scored without history."""
         request = store_service_pb2.GetUsersHistoryRequest(

@@ -24,7 +24,7 @@ import asyncio
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -38,6 +38,7 @@ from fraudmesh.dead_letters import DeadLetterProducer
 from fraudmesh.timestamps import timestamp_of
 from fraudmodel.events import TxnEvent, event_from_proto
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.arrival_order import NO_ARRIVAL, arrival_ns, arrived_before
 from scoring_svc.batch_scoring import BatchScorer
 from scoring_svc.batch_tracing import batch_span, transaction_spans
 from scoring_svc.delivery import BatchDelivery
@@ -266,8 +267,9 @@ class ScoringPipeline:
                     await asyncio.wait([previous.scored])
                 with trace.use_span(batch_trace, end_on_exit=False):
                     events = self._batch_scorer.events(batch)
+                    arrivals = {d.transaction.id: arrival_ns(d.transaction) for d in batch.decisions.decisions}
                     await self._holding.until_done(
-                        held, "warming customers from store_svc", lambda: self.warm_users(events)
+                        held, "warming customers from store_svc", lambda: self.warm_users(events, arrivals)
                     )
                     if self._rebalances != read_in:
                         return False
@@ -314,12 +316,17 @@ class ScoringPipeline:
             latency = decision.times.published_at.ToNanoseconds() - decision.times.received_at.ToNanoseconds()
             metrics.decision_latency_seconds.observe(max(latency, 0) / 1e9)
 
-    async def warm_users(self, events: Sequence[TxnEvent]) -> None:
+    async def warm_users(self, events: Sequence[TxnEvent], arrivals: Mapping[str, int] | None = None) -> None:
         """Reads the history of users this instance has not met yet, so their features start right:
         all of them with one call to store_svc (a few for a batch of many customers whose histories
         could be long), not one each, which after a start, when every customer is new, kept the
         first batches waiting on hundreds of calls. PeerUnavailable when store_svc cannot answer
-        for now."""
+        for now.
+
+        `arrivals` (transaction id -> when ingest received it, scoring_svc.arrival_order) are known
+        for transactions read from Kafka: a customer whose first transaction here has one is warmed
+        with what arrived before it, in the order it arrived, as live scoring folded it; otherwise
+        (a what-if) with what happened before it."""
         first_seen: dict[str, TxnEvent] = {}
         for event in events:
             if event.user_id not in first_seen and not self._scorer.knows_user(event.user_id):
@@ -327,23 +334,35 @@ class ScoringPipeline:
         if not first_seen or self._warm_history_limit == 0:
             return
         batch_ids = {event.transaction_id for event in events}
-        users = [(user_id, timestamp_of(first.occurred_at)) for user_id, first in first_seen.items()]
+        arrived = {
+            user_id: arrivals[first.transaction_id]
+            for user_id, first in first_seen.items()
+            if arrivals and arrivals.get(first.transaction_id, NO_ARRIVAL) != NO_ARRIVAL
+        }
+        users = [
+            (user_id, None if user_id in arrived else timestamp_of(first.occurred_at))
+            for user_id, first in first_seen.items()
+        ]
         limit = asyncio.Semaphore(WARM_CONCURRENCY)
 
-        async def read(part: Sequence[tuple[str, Timestamp]]) -> list[list[decision_pb2.ScoredTransaction]]:
+        async def read(part: Sequence[tuple[str, Timestamp | None]]) -> list[list[decision_pb2.ScoredTransaction]]:
             async with limit:
                 return await self._store.histories(part, self._warm_history_limit)
 
         parts = warm_calls(users, self._warm_history_limit)
         for part, histories in zip(parts, await asyncio.gather(*(read(part) for part in parts)), strict=True):
             for (user_id, _), history in zip(part, histories, strict=True):
+                if user_id in arrived:
+                    history = arrived_before(history, arrived[user_id])
                 # A re-delivered batch is already stored: its own transactions must not count as history.
                 past = [e for e in history_events(history) if e.transaction_id not in batch_ids]
                 if not self._scorer.knows_user(user_id):
                     self._scorer.warm(user_id, past)
 
 
-def warm_calls(users: Sequence[tuple[str, Timestamp]], history_limit: int) -> list[Sequence[tuple[str, Timestamp]]]:
+def warm_calls(
+    users: Sequence[tuple[str, Timestamp | None]], history_limit: int
+) -> list[Sequence[tuple[str, Timestamp | None]]]:
     """`users` cut into the calls that read their histories: as few as can be while the longest
     answer a call could bring (each user's history full) stays within WARM_ROWS_PER_CALL rows."""
     per_call = max(1, WARM_ROWS_PER_CALL // max(history_limit, 1))

@@ -6,7 +6,8 @@ settle_before_rebalance), so a partition it keeps is read on from exactly where 
 A partition it gets that it did not have in the previous assignment may have been scored by another
 instance in between, so what it kept of that partition's customers misses those payments: it
 forgets them, and meets them again as new customers, warmed from the history store_svc keeps
-(ScoringPipeline.warm_users). If its commit was refused (it had been dropped from the group, and
+(ScoringPipeline.warm_users: what arrived before the payment they are met with, in arrival order,
+scoring_svc.arrival_order). If its commit was refused (it had been dropped from the group, and
 another instance may have had its partitions meanwhile), it forgets the customers of every
 partition it is given.
 

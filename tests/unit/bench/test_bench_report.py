@@ -207,3 +207,34 @@ def test_rest_section_shows_each_process_cpu_per_created_transaction(tmp_path):
     assert "| edge | 0.600 |" in text
     assert "| **all** | **1.000** |" in text
     assert "two cores create at most 2,000/s" in text
+
+
+def test_scale_out_section_shows_each_instance_count_its_highest_sustained_rate_and_scoring_cpu(tmp_path):
+    def two_scoring(run: RateResult) -> RateResult:
+        run.cpu_ms_per_txn = {"scoring": 0.25, "scoring2": 0.35, "ingest": 1.0, "harness subscriber": 0.4}
+        run.cores_busy = {"scoring": 0.2, "scoring2": 0.3, "ingest": 0.6}
+        return run
+
+    alone, shared = _run("grpc-each, 1 scoring", 500, 0.01), two_scoring(_run("grpc-each, 2 scoring", 1000, 0.02))
+    by_instances = [
+        {"instances": 1, "warmup": None, "runs": [alone], "highest": 500.0},
+        {
+            "instances": 2,
+            "warmup": _run("grpc-each, 2 scoring (warm-up)", 200, 0.2),
+            "runs": [
+                two_scoring(_run("grpc-each, 2 scoring", 1000, 0.02)),
+                _run("grpc-each, 2 scoring", 800, 0.9, False),
+            ],
+            "highest": 1000.0,
+        },
+    ]
+    results = _results(scale_out={"by_instances": by_instances})
+    paths = write(results, check_targets(results), tmp_path)
+    text = paths["markdown"].read_text()
+    assert "## Scale-out: one, two, three scoring_svc instances" in text
+    # Highest sustained, most decided /s, scoring's CPU per transaction and cores, the platform's CPU.
+    assert f"| 1 | 500 | {alone.decided_per_s:,.0f} (of 500) | 0.500 | 0.30 | 1.500 |" in text
+    # The run that decided the most, whether sustained or not; both instances summed, the harness left out.
+    assert f"| 2 | 1,000 | {shared.decided_per_s:,.0f} (of 1,000) | 0.600 | 0.50 | 1.600 |" in text
+    assert "grpc-each, 2 scoring (warm-up)" in text
+    assert json.loads(paths["json"].read_text())["scale_out"]["by_instances"][1]["highest"] == 1000.0

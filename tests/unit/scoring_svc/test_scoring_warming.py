@@ -18,6 +18,7 @@ from fraudmodel.events import TxnEvent, event_from_proto
 from fraudmodel.features import FeatureEngine
 from fraudmodel.features.user_table import UserTable
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.arrival_order import arrival_ns
 from scoring_svc.peers import StorePeer
 from scoring_svc.pipeline import WARM_ROWS_PER_CALL, ScoringPipeline, history_events
 from scoring_svc.retry_policy import RetryPolicy
@@ -39,22 +40,26 @@ def payment(user: str, minutes: float, minor_units: int = 2500) -> transaction_p
 
 
 class Store:
-    """store_svc's history reads over what it holds: each customer's transactions before a time,
-    oldest first, the latest `limit`; and every call made."""
+    """store_svc's history reads over what it holds: each customer's transactions before a time (any
+    time when None), oldest first by event time, the latest `limit`; and every call made."""
 
     def __init__(self, stored: list[transaction_pb2.Transaction]) -> None:
         self.stored = stored
         self.calls: list[list[str]] = []  # the customers each call asked for
 
-    def _history(self, user_id: str, before: Timestamp, limit: int) -> list[decision_pb2.ScoredTransaction]:
-        mine = [
-            t
-            for t in self.stored
-            if t.input.user_id == user_id and t.input.occurred_at.ToDatetime() < before.ToDatetime()
-        ]
+    def _history(self, user_id: str, before: Timestamp | None, limit: int) -> list[decision_pb2.ScoredTransaction]:
+        mine = sorted(
+            (
+                t
+                for t in self.stored
+                if t.input.user_id == user_id
+                and (before is None or t.input.occurred_at.ToDatetime() < before.ToDatetime())
+            ),
+            key=lambda t: (t.input.occurred_at.ToNanoseconds(), t.id),
+        )
         return [decision_pb2.ScoredTransaction(transaction=t) for t in mine[-limit:]]
 
-    async def history(self, user_id: str, before: Timestamp, limit: int) -> list[decision_pb2.ScoredTransaction]:
+    async def history(self, user_id: str, before: Timestamp | None, limit: int) -> list[decision_pb2.ScoredTransaction]:
         self.calls.append([user_id])
         return self._history(user_id, before, limit)
 
@@ -165,3 +170,47 @@ async def test_when_store_refuses_the_call_each_customer_is_read_alone_and_only_
 
     assert servicer.single_reads == ["ann", "bad", "bob"]
     assert [[t.transaction.input.user_id for t in answer] for answer in answers] == [["ann"], [], ["bob"]]
+
+
+def arriving_at(txn: transaction_pb2.Transaction, minutes: float) -> transaction_pb2.Transaction:
+    """The payment as ingest received it `minutes` after NOW, whenever it happened."""
+    txn.received_at.FromDatetime(NOW + timedelta(minutes=minutes))
+    return txn
+
+
+async def live_features(arrived: list[transaction_pb2.Transaction]) -> np.ndarray:
+    """The features of the last of `arrived` on an instance that met them all, in that order."""
+    live = pipeline(Store([]))
+    events = [event_from_proto(t) for t in arrived]
+    await live.warm_users(events[:1])  # a new customer, no history
+    return features(live, events)[-1]
+
+
+async def rebuilt_features(stored: list[transaction_pb2.Transaction], probe: transaction_pb2.Transaction) -> np.ndarray:
+    """The features of `probe` on an instance that meets its customer first with it, read from Kafka."""
+    rebuilt = pipeline(Store(stored))
+    event = event_from_proto(probe)
+    await rebuilt.warm_users([event], {probe.id: arrival_ns(probe)})
+    return features(rebuilt, [event])[0]
+
+
+async def test_a_late_payment_met_first_is_warmed_with_what_arrived_before_it_not_what_happened_before_it():
+    earlier = [payment("ann", minutes=0, minor_units=1200), payment("ann", minutes=10, minor_units=9900)]
+    late = arriving_at(payment("ann", minutes=5, minor_units=3100), minutes=12)  # happened at 5, offline till 12
+
+    # Both payments before it count, though the one at minute 10 happened after it.
+    np.testing.assert_array_equal(await rebuilt_features(earlier, late), await live_features([*earlier, late]))
+
+
+async def test_a_customer_is_warmed_in_the_order_their_payments_arrived():
+    # Enough payments for the usual amount to follow the latest ones (features/kernel.py), so that
+    # the order they are folded in shows; the large one happened first but arrived last.
+    arrived = [payment("bob", minutes=m, minor_units=1000 + 10 * m) for m in range(1, 80)]
+    arrived.append(arriving_at(payment("bob", minutes=0, minor_units=500_000), minutes=90))
+    probe = payment("bob", minutes=100, minor_units=4000)
+    rebuilt = await rebuilt_features(arrived, probe)
+
+    np.testing.assert_array_equal(rebuilt, await live_features([*arrived, probe]))
+    # In event-time order the usual amount would be another (the order is what the test is about).
+    in_event_order = sorted(arrived, key=lambda t: t.input.occurred_at.ToNanoseconds())
+    assert not np.array_equal(rebuilt, await live_features([*in_event_order, probe]))
