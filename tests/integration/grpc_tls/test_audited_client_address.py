@@ -55,4 +55,3 @@ async def test_any_other_certificates_claim_of_an_address_is_ignored(stack: Serv
     key_id = await key_made_over(stack, stack.client_tls)
     address = await audited_address(stack, key_id)
     assert address != CLAIMED and address.startswith("ipv4:127.0.0.1:")
-
