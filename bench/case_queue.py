@@ -38,7 +38,7 @@ def _line(name: str, samples: list[float], unit: str) -> float:
 
 
 async def bench(batch: int, calls: int, rounds: int, cases: int) -> None:
-    async with servicer_on_private_postgres() as (servicer, _):
+    async with servicer_on_private_postgres() as (servicer, _, _):
         repository: TransactionRepository = servicer._repository  # the servicer's own, on its engine
         engine = repository._engine
         with_cases = repository._insert

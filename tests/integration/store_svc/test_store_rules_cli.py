@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import grpc
 import pytest
 from rule_servers import rule_service
-from test_store_rules import empty_rules
+from test_store_rule_service import empty_rules
 
 from fraudctl.rule_commands import register
 

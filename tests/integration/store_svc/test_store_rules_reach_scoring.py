@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fraud.v1 import rule_service_pb2 as pb
 from rule_servers import rule_service
-from test_store_rules import definition, empty_rules
+from test_store_rule_service import definition, empty_rules
 
 from fraudmesh.grpc_server import insecure_channel
 from scoring_svc.rule_source import RuleSource

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from rule_servers import rule_service
 from test_store_dead_letters_rest import running_edge
-from test_store_rules import empty_rules
+from test_store_rule_service import empty_rules
 
 from edge.upstreams import UpstreamAddresses
 from fraudctl.runtime.waiting import free_port
