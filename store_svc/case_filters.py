@@ -3,11 +3,11 @@ into SQL."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from fraudmesh.errors import FieldViolation, InvalidArgument
+from store_svc.filters import check_ranges, query_of
 
 
 class CaseOrder(StrEnum):
@@ -33,19 +33,7 @@ class CaseFilters:
     merchant_id: str | None = None
 
     def check(self) -> None:
-        """Rejects ranges that can only ever be empty, naming the request field."""
-        violations = []
-        if self.min_score is not None and self.max_score is not None and self.min_score > self.max_score:
-            violations.append(
-                FieldViolation("min_score", "min_score.lte_max_score", "must not be greater than max_score")
-            )
-        if self.since is not None and self.until is not None and self.since > self.until:
-            violations.append(FieldViolation("since", "since.lte_until", "must not be later than until"))
-        if violations:
-            raise InvalidArgument(violations)
+        check_ranges(self.min_score, self.max_score, self.since, self.until)
 
     def as_query(self) -> dict:
-        """A JSON-ready description, for the page token's fingerprint."""
-        return {
-            key: (value.isoformat() if isinstance(value, datetime) else value) for key, value in asdict(self).items()
-        }
+        return query_of(self)

@@ -4,8 +4,29 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from fraudmesh.errors import FieldViolation, InvalidArgument
+
+
+def check_ranges(
+    min_score: float | None, max_score: float | None, since: datetime | None, until: datetime | None
+) -> None:
+    """Rejects ranges that can only ever be empty, naming the request field."""
+    violations = []
+    if min_score is not None and max_score is not None and min_score > max_score:
+        violations.append(FieldViolation("min_score", "min_score.lte_max_score", "must not be greater than max_score"))
+    if since is not None and until is not None and since > until:
+        violations.append(FieldViolation("since", "since.lte_until", "must not be later than until"))
+    if violations:
+        raise InvalidArgument(violations)
+
+
+def query_of(filters: Any) -> dict:
+    """A JSON-ready description of a filters dataclass, for the page token's fingerprint."""
+    return {
+        key: (value.isoformat() if isinstance(value, datetime) else value) for key, value in asdict(filters).items()
+    }
 
 
 @dataclass(frozen=True)
@@ -23,19 +44,7 @@ class TransactionFilters:
     until: datetime | None = None
 
     def check(self) -> None:
-        """Rejects ranges that can only ever be empty, naming the request field."""
-        violations = []
-        if self.min_score is not None and self.max_score is not None and self.min_score > self.max_score:
-            violations.append(
-                FieldViolation("min_score", "min_score.lte_max_score", "must not be greater than max_score")
-            )
-        if self.since is not None and self.until is not None and self.since > self.until:
-            violations.append(FieldViolation("since", "since.lte_until", "must not be later than until"))
-        if violations:
-            raise InvalidArgument(violations)
+        check_ranges(self.min_score, self.max_score, self.since, self.until)
 
     def as_query(self) -> dict:
-        """A JSON-ready description, for the page token's fingerprint."""
-        return {
-            key: (value.isoformat() if isinstance(value, datetime) else value) for key, value in asdict(self).items()
-        }
+        return query_of(self)
