@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import math
-import pathlib
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -21,58 +19,15 @@ import pytest
 from fraud.v1 import ingest_service_pb2 as ingest_pb
 from fraud.v1 import ingest_service_pb2_grpc as ingest_grpc
 from fraud.v1 import transaction_pb2
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from fraudctl.runtime.services import REPO, ServiceSupervisor
-from tests.e2e.clients import admin_channel, admin_headers, notify_subscription, wait_until_seen
+from tests.e2e.clients import admin_channel, notify_subscription, wait_until_seen
 
-CHROMIUM = pathlib.Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # the tests run as root
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO / "test-artifacts" / "console"
-WEB_DIST = REPO / "web" / "dist"
-STEP_TIMEOUT_MS = 20_000  # one UI step, on a busy two-core machine
 FLAGGED = ("REVIEW", "DECLINE")
 HOME = {"city": "Paris", "country": "FR"}
 FAR_AWAY = {"city": "Sydney", "country": "AU"}
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium; .ci/run does). "
-            "Playwright's own browser download is not used."
-        )
-    if not (WEB_DIST / "index.html").is_file():
-        pytest.fail(f"no console build in {WEB_DIST}: run `make web` (cd web && npm ci && npm run build)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    opened = await context.new_page()
-    opened.set_default_timeout(STEP_TIMEOUT_MS)
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    await context.close()
-    assert errors == [], f"uncaught errors in the console: {errors}"
-
-
-@pytest.fixture
-async def api(stack: ServiceSupervisor) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
-        yield client
 
 
 def new_user(purpose: str) -> str:

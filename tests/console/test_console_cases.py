@@ -6,46 +6,13 @@ audited under the analyst's key. A screenshot of the page is left in test-artifa
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from fraudctl.runtime.services import ServiceSupervisor
-from tests.console.test_console import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, STEP_TIMEOUT_MS, WEB_DIST, new_key, sign_in
-from tests.e2e.clients import admin_headers
+from tests.console.test_console import ARTIFACTS, new_key, sign_in
 from tests.e2e.test_cases import a_review_decision, store_review
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium)")
-    if not (WEB_DIST / "index.html").is_file():
-        pytest.fail(f"no console build in {WEB_DIST}: run `make web` (cd web && npm ci && npm run build)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    opened = await context.new_page()
-    opened.set_default_timeout(STEP_TIMEOUT_MS)
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    await context.close()
-    assert errors == [], f"uncaught errors in the console: {errors}"
-
-
-@pytest.fixture
-async def api(stack: ServiceSupervisor) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
-        yield client
 
 
 async def test_an_analyst_takes_a_case_notes_it_closes_it_as_fraud_and_the_transaction_is_labelled(

@@ -13,18 +13,17 @@ import asyncio
 import dataclasses
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 
 from fraudctl.runtime.keeping import RestartBook
 from fraudctl.runtime.keycloak import KeycloakServer
 from fraudctl.runtime.services import ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
-from tests.console.test_console import HOME, STEP_TIMEOUT_MS, browser, decided  # noqa: F401 (browser: a fixture)
-from tests.e2e.clients import admin_headers
+from tests.console.test_console import HOME, decided
 
 # The first test's time includes the whole platform's start (the starter model's training among it)
 # as well as Keycloak's: on a busy two-core machine more than the 600 s a Keycloak test gets.
@@ -67,24 +66,6 @@ def allow_console_origin(keycloak: KeycloakServer, origin: str) -> None:
     path = f"clients/{keycloak.client_uuid('fraudmesh-console')}"
     client = keycloak.admin("GET", path)
     keycloak.admin("PUT", path, {**client, "webOrigins": [*client["webOrigins"], origin]})
-
-
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:  # noqa: F811 (browser: the imported fixture)
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    opened = await context.new_page()
-    opened.set_default_timeout(STEP_TIMEOUT_MS)
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    await context.close()
-    assert errors == [], f"uncaught errors in the console: {errors}"
-
-
-@pytest.fixture
-async def api(stack: ServiceSupervisor) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
-        yield client
 
 
 def subject_of(keycloak: KeycloakServer, username: str) -> str:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from fraudctl.runtime.services import REPO, ServiceSupervisor
-from tests.console.test_console import CHROMIUM, CHROMIUM_ARGS, STEP_TIMEOUT_MS, WEB_DIST, feed_row, open_console
+from tests.console.test_console import feed_row, open_console
 from tests.e2e.clients import admin_headers
 
 README_IMAGES = REPO / "docs" / "images"
@@ -39,30 +38,6 @@ def pictures(tmp_path: Path) -> Path:
     folder = README_IMAGES if os.environ.get("README_PICTURES") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's package (apt-get install chromium)")
-    if not (WEB_DIST / "index.html").is_file():
-        pytest.fail(f"no console build in {WEB_DIST}: run `make web` (cd web && npm ci && npm run build)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        await launched.close()
-
-
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    opened = await context.new_page()
-    opened.set_default_timeout(STEP_TIMEOUT_MS)
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    await context.close()
-    assert errors == [], f"uncaught errors in the console: {errors}"
 
 
 async def submit_purchases(stack: ServiceSupervisor, user: str) -> list[dict]:
