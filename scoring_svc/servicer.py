@@ -136,7 +136,8 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
     ) -> pb.CheckRuleExpressionResponse:
         validate(request)
         try:
-            check_expression(request.expression, request.list_names)
+            # Off the event loop: checking compiles the expression and runs it once on a sample.
+            await asyncio.to_thread(check_expression, request.expression, request.list_names)
         except InvalidExpression as error:
             return pb.CheckRuleExpressionResponse(
                 valid=False, message=error.detail, line=error.line or 0, column=error.column or 0

@@ -11,11 +11,13 @@ import grpc
 from fraud.v1 import scoring_service_pb2, scoring_service_pb2_grpc
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from fraudmesh.errors import FieldViolation, InvalidArgument, Unavailable
+from fraudmesh.errors import FailedPrecondition, FieldViolation, InvalidArgument, Unavailable
 
 CHECK_TIMEOUT_SECONDS = 5.0
 CHECK_ATTEMPTS = 3
-TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+# Scoring restarting. A check that ran out of time is not tried again: the same expression would
+# cost the same again (the caller still gets UNAVAILABLE, and may try later).
+TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE})
 
 
 class ExpressionChecker(Protocol):
@@ -46,10 +48,13 @@ class ScoringExpressionChecker:
                 with attempt:
                     answer = await self._stub.CheckRuleExpression(request, timeout=CHECK_TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as error:
-            if not _transient(error):
-                raise
-            raise Unavailable(
-                f"scoring_svc could not check the expression ({error.code().name}); retry later"
+            if error.code() in (*TRANSIENT, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise Unavailable(
+                    f"scoring_svc could not check the expression ({error.code().name}); retry later"
+                ) from error
+            # Anything else is scoring refusing the question itself, which a retry would not change.
+            raise FailedPrecondition(
+                f"scoring_svc refused to check the expression ({error.code().name}): {error.details()}"
             ) from error
         if not answer.valid:
             raise invalid_expression(self._field, answer.message, answer.line, answer.column)

@@ -27,7 +27,9 @@ STATUSES = "status IN ('ACTIVE', 'SHADOW', 'DISABLED')"
 STORE_GRANTS = (
     "GRANT SELECT, INSERT, UPDATE ON rules TO fraudmesh_store",
     "GRANT SELECT, INSERT ON rule_versions TO fraudmesh_store",
-    "GRANT SELECT, INSERT, UPDATE, DELETE ON rule_lists, rule_list_entries TO fraudmesh_store",
+    # UPDATE on rule_lists only for SELECT ... FOR UPDATE, which serialises changes to one list.
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON rule_lists TO fraudmesh_store",
+    "GRANT SELECT, INSERT, DELETE ON rule_list_entries TO fraudmesh_store",
     "GRANT SELECT, UPDATE ON rule_set TO fraudmesh_store",
 )
 TABLES = "rules, rule_versions, rule_lists, rule_list_entries, rule_set"

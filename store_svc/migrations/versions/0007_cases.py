@@ -8,7 +8,7 @@ queue's pages are index ranges on cases alone.
 Store's group role may read, open and change cases and add notes; it deletes neither.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07
 """
 
@@ -22,7 +22,11 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-GRANTS = "GRANT SELECT, INSERT, UPDATE ON cases, case_notes TO fraudmesh_store"
+# A case changes status and assignee; a note, once written, never changes.
+GRANTS = (
+    "GRANT SELECT, INSERT, UPDATE ON cases TO fraudmesh_store",
+    "GRANT SELECT, INSERT ON case_notes TO fraudmesh_store",
+)
 
 
 def upgrade() -> None:
@@ -70,7 +74,8 @@ def upgrade() -> None:
     # made none, and its services connect as that user).
     op.execute(
         "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'fraudmesh_store') THEN "
-        f"EXECUTE '{GRANTS}'; END IF; END $$"
+        + " ".join(f"EXECUTE '{grant}';" for grant in GRANTS)
+        + " END IF; END $$"
     )
 
 

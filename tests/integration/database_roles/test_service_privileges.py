@@ -91,6 +91,9 @@ REFUSED = {
         "UPDATE rule_versions SET expression = 'true' WHERE false",
         "DELETE FROM cases WHERE false",
         "DELETE FROM case_notes WHERE false",
+        # A note, once written, stays as written; so does a list's entry.
+        "UPDATE case_notes SET text = 'rewritten' WHERE false",
+        "UPDATE rule_list_entries SET value = 'other' WHERE false",
     ],
 }
 # What no service may do, whatever it is granted: the trail stays as written, the schema as migrated.

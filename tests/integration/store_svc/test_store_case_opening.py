@@ -1,6 +1,6 @@
 """Every REVIEW decision store keeps opens exactly one case, in the statement that stores it: none
 for approvals or declines, none more when the decision is stored again, and a batch's refused row
-opens nothing."""
+opens nothing, nor does a decision that arrives labelled already (imported history)."""
 
 from __future__ import annotations
 
@@ -57,3 +57,14 @@ async def test_a_row_the_table_refuses_opens_no_case_and_the_others_open_theirs(
 
     assert (outcome.inserted, sorted(outcome.refused)) == (1, [1])
     assert list(await stored_cases(store_engine)) == ["tx-good"]
+
+
+async def test_a_review_decision_imported_with_its_label_opens_no_case(store, store_engine):
+    labelled = make_scored("tx-labelled", decision=decision_pb2.DECISION_REVIEW, score=0.6)
+    labelled.label = decision_pb2.LABEL_FRAUD
+    unlabelled = make_scored("tx-unlabelled", decision=decision_pb2.DECISION_REVIEW, score=0.6)
+
+    response = await store.PutDecisions(store_service_pb2.PutDecisionsRequest(decisions=[labelled, unlabelled]))
+
+    assert response.inserted == 2
+    assert list(await stored_cases(store_engine)) == ["tx-unlabelled"]

@@ -101,6 +101,30 @@ async def test_an_expression_that_cannot_run_is_refused_with_its_line_column_and
     assert list((await rules.ListRules(pb.ListRulesRequest())).rules) == []
 
 
+async def test_a_control_character_postgresql_cannot_keep_is_refused_naming_the_field(rules):
+    """A NUL reached PostgreSQL (SQLSTATE 22021) and came back as a 502; the door refuses it now.
+    Line breaks and tabs still lay an expression out."""
+    written = await rules.CreateRule(pb.CreateRuleRequest(definition=definition(expression="tx.amount >\n\t900.0")))
+    assert written.rule.definition.expression == "tx.amount >\n\t900.0"
+    refused = [
+        await expect_status(call, grpc.StatusCode.INVALID_ARGUMENT)
+        for call in (
+            rules.CreateRule(pb.CreateRuleRequest(definition=definition(name="nul", expression='tx.city == "a\x00"'))),
+            rules.CreateRuleList(
+                pb.CreateRuleListRequest(name="described", kind=pb.RULE_LIST_KIND_BLOCK, description="a\x00")
+            ),
+            rules.RemoveRuleListEntries(pb.RemoveRuleListEntriesRequest(name="described", values=["m\x00"])),
+            rules.ListRuleListEntries(pb.ListRuleListEntriesRequest(name="described", page_token="\x00")),
+        )
+    ]
+    assert [[v.field for v in _violations(error)] for error in refused] == [
+        ["definition.expression"],
+        ["description"],
+        ["values[0]"],
+        ["page_token"],
+    ]
+
+
 async def test_two_live_rules_cannot_share_a_name(rules):
     await rules.CreateRule(pb.CreateRuleRequest(definition=definition()))
 

@@ -114,7 +114,7 @@ class ScoringServiceServicer:
     def CheckRuleExpression(self, request, context):
         """Whether a rule's expression can run in scoring's rule engine, which alone knows what a rule may
         name (the transaction's fields, the model's features, the lists): store asks before it keeps a
-        rule. Internal, no REST route.
+        rule. Internal, no REST route: store alone calls it, with its own key and certificate.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
