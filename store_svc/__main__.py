@@ -1,5 +1,5 @@
-"""`python -m store_svc`: migrate the database, then serve StoreService, AccessService and RuleService
-and keep the dead letters until SIGTERM."""
+"""`python -m store_svc`: migrate the database, then serve StoreService, AccessService, RuleService and
+CaseService, and keep the dead letters until SIGTERM."""
 
 from __future__ import annotations
 

@@ -33,18 +33,7 @@ def definition_from_row(row: Any) -> rule_service_pb2.RuleDefinition:
 
 
 def definition_row(definition: rule_service_pb2.RuleDefinition) -> dict[str, Any]:
-    """The columns a rule and each of its revisions share."""
-    return {
-        "name": definition.name,
-        "expression": definition.expression,
-        "action": RULE_ACTION_NAMES[definition.action],
-        "score_delta": definition.score_delta,
-        "priority": definition.priority,
-        "status": RULE_STATUS_NAMES[definition.status],
-    }
-
-
-def definition_object(definition: rule_service_pb2.RuleDefinition) -> dict[str, Any]:
+    """The columns a rule and each of its revisions share, which are also its fields in the REST API."""
     return {
         "name": definition.name,
         "expression": definition.expression,
@@ -59,7 +48,7 @@ def rule_object(rule: rule_service_pb2.Rule) -> dict[str, Any]:
     """A rule as the REST API shows it: its definition's fields beside its id and revision."""
     return {
         "id": rule.id,
-        **definition_object(rule.definition),
+        **definition_row(rule.definition),
         "version": rule.version,
         "created_by": rule.created_by,
         "created_at": optional_rfc3339(rule, "created_at"),
@@ -71,7 +60,7 @@ def rule_object(rule: rule_service_pb2.Rule) -> dict[str, Any]:
 def revision_object(revision: rule_service_pb2.RuleRevision) -> dict[str, Any]:
     return {
         "version": revision.version,
-        **definition_object(revision.definition),
+        **definition_row(revision.definition),
         "change": revision.change,
         "changed_by": revision.changed_by,
         "changed_at": optional_rfc3339(revision, "changed_at"),
