@@ -132,11 +132,17 @@ class CaseRepository:
             case_from_row(case), scored_from_row(transaction), [note_from_row(n) for n in reversed(notes)]
         )
 
-    async def assign(self, case_id: str, assignee: str) -> case_service_pb2.Case:
+    async def assign(self, case_id: str, assignee: str, taking: bool = False) -> case_service_pb2.Case:
         """Gives the case to `assignee`; an open case becomes investigating. The same assignment
-        again changes nothing and records nothing."""
+        again changes nothing and records nothing. `taking` (the caller takes it for themselves):
+        refused while someone else holds it, so of two analysts taking a case at once one is told,
+        rather than both believing it theirs; handing a case on names its new assignee instead."""
         async with self._transaction() as connection:
             before = await _case_row(connection, case_id, for_update=True)
+            if taking and before["assignee"] not in ("", assignee):
+                raise FailedPrecondition(
+                    f"case {case_id} is assigned to {before['assignee']}: name the assignee to hand it on"
+                )
             status = "INVESTIGATING" if before["status"] == "OPEN" else before["status"]
             if (before["assignee"], before["status"]) == (assignee, status):
                 return case_from_row(before)

@@ -82,7 +82,7 @@ class CaseServicer(case_service_pb2_grpc.CaseServiceServicer):
         self, request: case_service_pb2.AssignCaseRequest, context: grpc.aio.ServicerContext
     ) -> case_service_pb2.AssignCaseResponse:
         validate(request)
-        case = await self._repository.assign(request.case_id, request.assignee or caller())
+        case = await self._repository.assign(request.case_id, request.assignee or caller(), taking=not request.assignee)
         return case_service_pb2.AssignCaseResponse(case=case)
 
     async def AddCaseNote(

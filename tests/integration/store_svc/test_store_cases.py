@@ -117,6 +117,23 @@ async def test_an_analyst_takes_a_case_notes_it_and_closes_it_as_fraud_which_lab
     ]
 
 
+async def test_a_case_someone_holds_cannot_be_taken_but_can_be_handed_on(store, desk):
+    await put(store, make_scored("tx-held", decision=REVIEW, score=0.6))
+    await desk.cases.AssignCase(case_service_pb2.AssignCaseRequest(case_id="tx-held"), metadata=desk.as_role("admin"))
+
+    refused = await expect_status(
+        desk.cases.AssignCase(case_service_pb2.AssignCaseRequest(case_id="tx-held"), metadata=desk.as_role("analyst")),
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
+    handed = await desk.cases.AssignCase(
+        case_service_pb2.AssignCaseRequest(case_id="tx-held", assignee=desk.actor("analyst")),
+        metadata=desk.as_role("admin"),
+    )
+
+    assert desk.actor("admin") in (refused.details() or "")
+    assert handed.case.assignee == desk.actor("analyst")
+
+
 async def test_a_viewer_reads_the_queue_but_may_not_change_a_case(store, desk):
     await put(store, make_scored("tx-viewed", decision=REVIEW, score=0.6))
     viewer = desk.as_role("viewer")
