@@ -46,6 +46,22 @@ def edge_headers(stack: ServiceSupervisor) -> dict[str, str]:
     return admin_headers(stack)
 
 
+@pytest.fixture(scope="package", autouse=True)
+def rules_and_lists_left_as_found(edge_url: str, edge_headers: dict[str, str]) -> Iterator[None]:
+    """The fuzzers write rules and lists as an admin may, on the session's platform; any they leave
+    is removed afterwards, so that no fuzzed rule or block list decides the later tests' transactions."""
+    with httpx.Client(base_url=edge_url, timeout=30, headers=edge_headers) as client:
+        rules_before = {rule["id"] for rule in client.get("/api/rules").json()["rules"]}
+        lists_before = {found["name"] for found in client.get("/api/lists").json()["lists"]}
+        yield
+        for rule in client.get("/api/rules").json()["rules"]:
+            if rule["id"] not in rules_before:
+                assert client.delete(f"/api/rules/{rule['id']}").status_code == 200
+        for found in client.get("/api/lists").json()["lists"]:
+            if found["name"] not in lists_before:
+                assert client.delete(f"/api/lists/{found['name']}").status_code == 200
+
+
 @pytest.fixture
 def http(edge_url: str, edge_headers: dict[str, str]) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=edge_url, timeout=30, headers=edge_headers) as client:

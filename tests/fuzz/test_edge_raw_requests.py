@@ -31,6 +31,14 @@ TRANSACTION = {
     "occurred_at": "2024-05-01T10:00:00Z",
     "idempotency_key": "order-1",
 }
+# Disabled, so that whatever the fuzzing makes of it decides nothing for the tests that follow.
+RULE = {
+    "name": "fuzzed",
+    "expression": "tx.amount > 1000000.0",
+    "action": "REVIEW",
+    "status": "DISABLED",
+    "priority": 1,
+}
 # A valid body of each operation that takes one, for the raw bodies to be shaped like.
 BODIES: dict[str, Any] = {
     "POST /api/transaction": TRANSACTION,
@@ -39,6 +47,14 @@ BODIES: dict[str, Any] = {
     "POST /api/transactions/{transaction_id}/label": {"label": "fraud", "analyst": "alice"},
     "POST /api/traffic": {"rate": 1, "users": 1},
     "POST /api/keys": {"name": "fuzzed", "role": "viewer"},
+    "POST /api/rules": RULE,
+    "PUT /api/rules/{id}": RULE,
+    "POST /api/lists": {"name": "fuzzed", "kind": "BLOCK", "field": "merchant_id", "description": "fuzzed"},
+    "POST /api/lists/{name}/entries": {"values": ["m-fuzzed"]},
+    "POST /api/lists/{name}/entries:remove": {"values": ["m-fuzzed"]},
+    "POST /api/cases/{case_id}:assign": {"assignee": "key:fuzzed"},
+    "POST /api/cases/{case_id}/notes": {"text": "fuzzed"},
+    "POST /api/cases/{case_id}:status": {"status": "investigating"},
 }
 CONTENT_TYPES = [
     "application/json",
