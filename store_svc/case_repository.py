@@ -22,6 +22,7 @@ from store_svc.case_filters import CaseFilters, CaseOrder
 from store_svc.case_rows import case_from_row, note_from_row
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.labelling import label_in
+from store_svc.repository import score_and_time_conditions
 from store_svc.schema import case_notes, cases, transactions
 
 DEFAULT_PAGE_SIZE = 50
@@ -235,14 +236,7 @@ def _conditions(filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
         conditions.append(c.assignee == filters.assignee)
     if filters.statuses:
         conditions.append(c.status.in_(filters.statuses))
-    if filters.min_score is not None:
-        conditions.append(c.score >= filters.min_score)
-    if filters.max_score is not None:
-        conditions.append(c.score <= filters.max_score)
-    if filters.since is not None:
-        conditions.append(c.occurred_at >= filters.since)
-    if filters.until is not None:
-        conditions.append(c.occurred_at < filters.until)
+    conditions += score_and_time_conditions(c.score, c.occurred_at, filters)
     if filters.user_id is not None:
         conditions.append(c.user_id == filters.user_id)
     if filters.merchant_id is not None:

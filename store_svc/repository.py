@@ -21,6 +21,7 @@ from store_svc import page_token as cursor_tokens
 from store_svc.batch_insert import BatchInsert
 from store_svc.batch_isolation import Isolated, isolate_failures
 from store_svc.batch_rules import sort_batch
+from store_svc.case_filters import CaseFilters
 from store_svc.database import json_text
 from store_svc.db_errors import is_row_error, unavailable_when_unreachable
 from store_svc.filters import TransactionFilters
@@ -341,12 +342,21 @@ def _conditions(filters: TransactionFilters) -> list[sa.ColumnElement[bool]]:
         conditions.append(c.decision == filters.decision)
     if filters.label is not None:
         conditions.append(c.label == filters.label)
+    return [*conditions, *score_and_time_conditions(c.score, c.occurred_at, filters)]
+
+
+def score_and_time_conditions(
+    score: sa.ColumnElement[float], occurred_at: sa.ColumnElement[datetime], filters: TransactionFilters | CaseFilters
+) -> list[sa.ColumnElement[bool]]:
+    """A score range (both ends inclusive) and an event-time range (`since` inclusive, `until`
+    exclusive), as the transaction and case lists both narrow by them."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if filters.min_score is not None:
-        conditions.append(c.score >= filters.min_score)
+        conditions.append(score >= filters.min_score)
     if filters.max_score is not None:
-        conditions.append(c.score <= filters.max_score)
+        conditions.append(score <= filters.max_score)
     if filters.since is not None:
-        conditions.append(c.occurred_at >= filters.since)
+        conditions.append(occurred_at >= filters.since)
     if filters.until is not None:
-        conditions.append(c.occurred_at < filters.until)
+        conditions.append(occurred_at < filters.until)
     return conditions
