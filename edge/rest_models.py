@@ -207,6 +207,7 @@ class ActivatedOut(BaseModel):
 
 class ConfigOut(BaseModel):
     jaeger_url: str = Field(description="Base URL of the Jaeger UI; empty when tracing is not shown.")
+    zipkin_url: str = Field("", description="Base URL of a Zipkin UI with the same traces; empty when there is none.")
     oidc_issuer: str = Field(
         "",
         description="Issuer the console offers to sign in with (authorization code flow, PKCE); empty: API keys only.",

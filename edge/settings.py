@@ -38,6 +38,11 @@ class EdgeSettings(ServiceSettings, AccessSettings, GrpcTlsSettings):
     jaeger_ui_url: str = Field(
         "", description="Base URL of the Jaeger UI the console links traces to; empty hides the links."
     )
+    zipkin_ui_url: str = Field(
+        "",
+        description="Base URL of a Zipkin UI holding the same traces (e.g. http://127.0.0.1:9411/zipkin, as "
+        "`make up OBSERVE=1` runs one); the console links traces there too; empty hides those links.",
+    )
     jaeger_query_url: str = Field(
         "",
         description="Base URL of Jaeger's query API (e.g. http://127.0.0.1:16686), which GET /api/traces/{trace_id} "

@@ -25,7 +25,10 @@ class ServiceTelemetry(Generic[M]):
         """Tracing under the name of `metrics.service`, and `metrics` served on the settings' port.
         Called on the service's event loop, it also watches that loop's lag (see PauseMetrics)."""
         provider = setup_tracing(
-            metrics.service, settings.otel_exporter_otlp_endpoint, settings.otel_traces_sampler_ratio
+            metrics.service,
+            settings.otel_exporter_otlp_endpoint,
+            settings.otel_traces_sampler_ratio,
+            zipkin_endpoint=settings.otel_exporter_zipkin_endpoint,
         )
         if serve_metrics:
             metrics.start_server(settings.metrics_port)

@@ -23,6 +23,11 @@ class ServiceSettings(BaseSettings):
     otel_exporter_otlp_endpoint: str = Field(
         "", description="OTLP/gRPC endpoint for traces (e.g. http://127.0.0.1:4317); empty turns tracing off."
     )
+    otel_exporter_zipkin_endpoint: str = Field(
+        "",
+        description="Zipkin's span endpoint (e.g. http://127.0.0.1:9411/api/v2/spans) to send traces to as well, "
+        "for Zipkin's UI (`make up OBSERVE=1`); needs opentelemetry-exporter-zipkin-json; empty sends none there.",
+    )
     otel_traces_sampler_ratio: float = Field(1.0, ge=0, le=1, description="Share of traces kept, 0..1.")
     metrics_port: int = Field(
         0,

@@ -28,14 +28,16 @@ def setup_tracing(
     *,
     exporter: SpanExporter | None = None,
     set_global: bool = True,
+    zipkin_endpoint: str = "",
 ) -> TracerProvider | None:
-    """Builds the tracer provider for `service_name` exporting to `endpoint` over OTLP/gRPC.
+    """Builds the tracer provider for `service_name` exporting to `endpoint` over OTLP/gRPC, and to
+    `zipkin_endpoint` (Zipkin's JSON span API) as well when one is given.
 
-    Returns None, and changes nothing, when `endpoint` is empty. `exporter` replaces the OTLP one
+    Returns None, and changes nothing, when both are empty. `exporter` replaces the OTLP one
     (tests hand in their own); `set_global=False` leaves the process-wide provider alone, because
     OpenTelemetry lets it be set only once per process.
     """
-    if not endpoint:
+    if not endpoint and not zipkin_endpoint:
         return None
     if not 0.0 <= sampler_ratio <= 1.0:
         raise ValueError(f"OTEL_TRACES_SAMPLER_RATIO must be between 0 and 1, got {sampler_ratio}")
@@ -44,13 +46,24 @@ def setup_tracing(
         # Parent-based: a transaction sampled at the edge stays sampled in every service after it.
         sampler=ParentBased(TraceIdRatioBased(sampler_ratio)),
     )
-    if exporter is None:
+    if exporter is None and endpoint:
         # An http:// endpoint means a plaintext collector (Jaeger, the OTel collector on a laptop).
         exporter = OTLPSpanExporter(endpoint=endpoint, insecure=endpoint.startswith("http://"))
-    provider.add_span_processor(BatchSpanProcessor(exporter))
+    if exporter is not None:
+        provider.add_span_processor(BatchSpanProcessor(exporter))
+    if zipkin_endpoint:
+        provider.add_span_processor(BatchSpanProcessor(_zipkin_exporter(zipkin_endpoint)))
     if set_global:
         trace.set_tracer_provider(provider)
     return provider
+
+
+def _zipkin_exporter(endpoint: str) -> SpanExporter:
+    # Imported only when asked for: the operations wing's environment has the exporter (for the local
+    # Zipkin of `fraudctl up --observe`); the services' images, which never ask, do not.
+    from opentelemetry.exporter.zipkin.json import ZipkinExporter
+
+    return ZipkinExporter(endpoint=endpoint)
 
 
 def shutdown_tracing(provider: TracerProvider | None) -> None:

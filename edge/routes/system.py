@@ -60,6 +60,7 @@ def register(app: FastAPI, context: EdgeContext, access: EdgeAccess) -> None:
         console_signs_in = bool(settings.oidc_issuer and settings.oidc_console_client_id)
         return ConfigOut(
             jaeger_url=settings.jaeger_ui_url,
+            zipkin_url=settings.zipkin_ui_url,
             oidc_issuer=settings.oidc_issuer if console_signs_in else "",
             oidc_client_id=settings.oidc_console_client_id if console_signs_in else "",
         )

@@ -16,8 +16,6 @@ confidential clients get random ones at each start, set through the admin REST A
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import json
 import os
 import pathlib
@@ -30,10 +28,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from fraudctl.runtime.downloads import cache_lock, download_checked
 from fraudctl.runtime.kafka_broker import CACHE, REPO
 from fraudctl.runtime.probes import how_it_ended
 from fraudctl.runtime.waiting import port_open, wait_until
@@ -49,42 +47,17 @@ REALM = "fraudmesh"
 DEFAULT_JAVA_HOME = "/usr/lib/jvm/temurin-25-jdk-amd64"
 
 
-@contextlib.contextmanager
-def _cache_lock(name: str) -> Iterator[None]:
-    """Serialises test sessions and `fraudctl` runs that fill the same cache entry."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / f".{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
-
-
-def _download(url: str, target: pathlib.Path) -> None:
-    """Fetches `url` into `target`, checked against the SHA-1 that Maven Central publishes beside it."""
-    with urllib.request.urlopen(url + ".sha1", timeout=60) as response:  # noqa: S310 (a constant https URL)
-        expected = response.read().decode().split()[0]
-    digest = hashlib.sha1()  # noqa: S324 (Maven Central's checksum of record, for integrity not secrecy)
-    partial = target.with_suffix(".part")
-    with urllib.request.urlopen(url, timeout=60) as response, open(partial, "wb") as out:  # noqa: S310
-        while chunk := response.read(1 << 20):
-            digest.update(chunk)
-            out.write(chunk)
-    if digest.hexdigest() != expected:
-        partial.unlink()
-        raise RuntimeError(f"{url}: SHA-1 {digest.hexdigest()} is not the published {expected}")
-    partial.rename(target)
-
-
 def ensure_distribution() -> pathlib.Path:
     """Returns Keycloak's distribution, unpacked and built, downloading it (177 MB) the first time."""
     home = CACHE / f"keycloak-{KEYCLOAK_VERSION}"
     if (home / ".built").exists():
         return home
-    with _cache_lock(f"keycloak-{KEYCLOAK_VERSION}"):
+    with cache_lock(f"keycloak-{KEYCLOAK_VERSION}"):
         if (home / ".built").exists():  # another session fetched it while we waited
             return home
         archive = CACHE / f"keycloak-quarkus-dist-{KEYCLOAK_VERSION}.zip"
         if not archive.exists():
-            _download(DISTRIBUTION_URL, archive)
+            download_checked(DISTRIBUTION_URL, archive)
         shutil.rmtree(home, ignore_errors=True)
         unpacking = CACHE / f"keycloak-{KEYCLOAK_VERSION}.unpacking"
         shutil.rmtree(unpacking, ignore_errors=True)

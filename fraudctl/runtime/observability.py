@@ -1,7 +1,8 @@
 """Traces and metrics for `fraudctl up --observe` (`make up OBSERVE=1`): Jaeger v2 (the Go build of
-fraudctl/devtools/tools.py, whose query API feeds the console's trace view; it has no UI of its own)
-and, when one is at hand (on PATH, or built by `python -m fraudctl.devtools.tools install prometheus`),
-Prometheus with deploy/prometheus/prometheus.local.yml and its alert rules. The services are pointed
+fraudctl/devtools/tools.py, whose query API feeds the console's trace view; it has no UI of its own),
+Zipkin's server with its UI holding the same traces (fraudctl/runtime/zipkin.py), and, when one is
+at hand (on PATH, or built by `python -m fraudctl.devtools.tools install prometheus`), Prometheus
+with deploy/prometheus/prometheus.local.yml and its alert rules. The services are pointed
 at them through the environment (`service_env`)."""
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ from __future__ import annotations
 import logging
 import pathlib
 import shutil
-import signal
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 
 from fraudctl.devtools import tools
+from fraudctl.runtime import zipkin
+from fraudctl.runtime.waiting import http_ok, stop_process
 
 log = logging.getLogger(__name__)
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -25,9 +25,10 @@ PROMETHEUS_CONFIG = REPO / "deploy" / "prometheus" / "prometheus.local.yml"
 
 @dataclass(frozen=True)
 class ObservabilityPorts:
-    # Jaeger's own defaults (OTLP 4317/4318, query 16686) and Prometheus's (9090), which the
-    # scrape configuration in prometheus.local.yml names too.
+    # Jaeger's own defaults (OTLP 4317/4318, query 16686), Zipkin's (9411) and Prometheus's (9090),
+    # which the scrape configuration in prometheus.local.yml names too.
     jaeger: tools.JaegerPorts = field(default_factory=tools.JaegerPorts)
+    zipkin: int = 9411
     prometheus: int = 9090
 
 
@@ -36,6 +37,8 @@ class Observability:
         self.data_dir = data_dir
         self.ports = ports or ObservabilityPorts()
         self.jaeger: subprocess.Popen[bytes] | None = None
+        self.zipkin: subprocess.Popen[bytes] | None = None
+        self.zipkin_missing = ""  # why Zipkin is not running, for the announcement
         self.prometheus: subprocess.Popen[bytes] | None = None
         self.prometheus_missing = ""  # why Prometheus is not running, for the announcement
 
@@ -48,10 +51,17 @@ class Observability:
         return f"http://127.0.0.1:{self.ports.prometheus}"
 
     def start(self) -> None:
-        """Jaeger first (the services export to it from their first span), then Prometheus if one is at
-        hand; a missing Prometheus is reported, not fatal: traces are what --observe is mostly for."""
+        """Jaeger and Zipkin first (the services export to them from their first span), then Prometheus
+        if one is at hand. Only Jaeger is required (the console's trace view reads it): a Zipkin that
+        cannot be fetched or started, or a missing Prometheus, is reported in the announcement."""
         log.info("starting Jaeger (OTLP :%d, query API :%d)", self.ports.jaeger.otlp_grpc, self.ports.jaeger.query_http)
         self.jaeger = tools.start_jaeger(self.data_dir / "jaeger", self.ports.jaeger)
+        log.info("starting Zipkin (UI and span API :%d)", self.ports.zipkin)
+        try:
+            self.zipkin = zipkin.start_zipkin(self.data_dir / "zipkin", self.ports.zipkin)
+        except (OSError, RuntimeError) as error:
+            self.zipkin_missing = f"not started: {error}"
+            log.warning("Zipkin %s", self.zipkin_missing)
         binary = prometheus_binary()
         if binary is None:
             self.prometheus_missing = (
@@ -63,16 +73,26 @@ class Observability:
         self.prometheus = start_prometheus(binary, self.data_dir / "prometheus", self.ports.prometheus)
 
     def service_env(self) -> dict[str, str]:
-        return {
+        env = {
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{self.ports.jaeger.otlp_grpc}",
             "JAEGER_QUERY_URL": self.jaeger_query_url,
         }
+        if self.zipkin is not None:
+            env["OTEL_EXPORTER_ZIPKIN_ENDPOINT"] = zipkin.span_endpoint(self.ports.zipkin)
+            env["ZIPKIN_UI_URL"] = zipkin.ui_url(self.ports.zipkin)  # the console links every trace there
+        return env
 
     def announcement(self, edge_url: str) -> str:
         lines = [
             f"  traces                {edge_url}/#/traces/<trace id> (the console's trace view; every transaction links there)",
             f"  Jaeger query API      {self.jaeger_query_url}/api/traces/<trace id> (OTLP in on :{self.ports.jaeger.otlp_grpc})",
         ]
+        if self.zipkin is not None:
+            lines.append(
+                f"  Zipkin UI             {zipkin.ui_url(self.ports.zipkin)}/traces/<trace id> (search at /zipkin/)"
+            )
+        else:
+            lines.append(f"  Zipkin UI             {self.zipkin_missing or 'not started'}")
         if self.prometheus is not None:
             lines.append(f"  Prometheus            {self.prometheus_url} (API: /api/v1/query, /api/v1/alerts)")
         else:
@@ -81,8 +101,11 @@ class Observability:
 
     def stop(self) -> None:
         if self.prometheus is not None:
-            _stop(self.prometheus)
+            stop_process(self.prometheus)
             self.prometheus = None
+        if self.zipkin is not None:
+            stop_process(self.zipkin)
+            self.zipkin = None
         if self.jaeger is not None:
             tools.stop_jaeger(self.jaeger)
             self.jaeger = None
@@ -122,26 +145,8 @@ def start_prometheus(
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"prometheus exited with code {process.returncode}; see {log_path}")
-        if _ready(f"http://127.0.0.1:{port}/-/ready"):
+        if http_ok(f"http://127.0.0.1:{port}/-/ready"):
             return process
         time.sleep(0.2)
-    _stop(process)
+    stop_process(process)
     raise RuntimeError(f"prometheus was not ready on :{port} within {ready_timeout:.0f} s; see {log_path}")
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (loopback)
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -37,6 +37,7 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
         "NOTIFY_ADDRESS": peers.notify_address,
         "WEB_DIST_DIR": str(tmp_path),
         "JAEGER_UI_URL": "http://jaeger.example:16686",
+        "ZIPKIN_UI_URL": "http://127.0.0.1:9411/zipkin",
         "OTEL_EXPORTER_OTLP_ENDPOINT": "",
     }
     log_path = tmp_path / "edge.log"
@@ -57,6 +58,7 @@ async def test_python_m_edge_serves_health_and_metrics_and_stops_on_sigterm(peer
             assert health.status_code == 200, health.text
             assert (await client.get("/api/config")).json() == {
                 "jaeger_url": "http://jaeger.example:16686",
+                "zipkin_url": "http://127.0.0.1:9411/zipkin",
                 "oidc_issuer": "",  # no issuer configured: the console offers the API key form only
                 "oidc_client_id": "",
             }

@@ -260,7 +260,7 @@ async def test_stats_models_activate_score_and_config(client, peers):
     assert scored.json()["decision"] == "REVIEW" and scored.json()["score"] == pytest.approx(0.6)
 
     config = await client.get("/api/config")
-    assert config.json() == {"jaeger_url": "", "oidc_issuer": "", "oidc_client_id": ""}
+    assert config.json() == {"jaeger_url": "", "zipkin_url": "", "oidc_issuer": "", "oidc_client_id": ""}
 
 
 async def test_health_is_200_only_when_every_upstream_serves(client, peers):

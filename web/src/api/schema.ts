@@ -945,6 +945,12 @@ export interface components {
              * @default
              */
             oidc_issuer: string;
+            /**
+             * Zipkin Url
+             * @description Base URL of a Zipkin UI with the same traces; empty when there is none.
+             * @default
+             */
+            zipkin_url: string;
         };
         /** CreatedKeyOut */
         CreatedKeyOut: {

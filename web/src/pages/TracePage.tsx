@@ -6,6 +6,7 @@ import type { Trace } from "../components/trace/traceTypes";
 import { formatMicros } from "../components/trace/waterfallLayout";
 import { useConsoleConfig } from "../hooks/useConsoleConfig";
 import { useServices } from "../services";
+import { traceUiLinks } from "../traceUis";
 
 type TraceState =
   | { kind: "loading" }
@@ -20,7 +21,7 @@ const MAX_ATTEMPTS = 20;
 /** A transaction's trace drawn by the console itself, from the edge's GET /api/traces/{trace_id}. */
 export function TracePage({ traceId }: { traceId: string }) {
   const { api } = useServices();
-  const { jaeger_url: jaegerUrl } = useConsoleConfig();
+  const config = useConsoleConfig();
   const [state, setState] = useState<TraceState>({ kind: "loading" });
 
   useEffect(() => {
@@ -59,13 +60,13 @@ export function TracePage({ traceId }: { traceId: string }) {
       <h2 id="trace-heading">
         Trace <code>{traceId}</code>
       </h2>
-      {jaegerUrl && (
-        <p>
-          <a href={`${jaegerUrl.replace(/\/$/, "")}/trace/${encodeURIComponent(traceId)}`} target="_blank" rel="noreferrer">
-            Open in Jaeger
+      {traceUiLinks(config, traceId).map(({ name, href }) => (
+        <p key={name}>
+          <a href={href} target="_blank" rel="noreferrer">
+            Open in {name}
           </a>
         </p>
-      )}
+      ))}
       {state.kind === "loading" && <p className="hint">Loading…</p>}
       {state.kind === "waiting" && (
         <p className="hint" role="status">

@@ -16,7 +16,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     getTraffic: unexpected("getTraffic"),
     startTraffic: unexpected("startTraffic"),
     stopTraffic: unexpected("stopTraffic"),
-    getConfig: vi.fn(() => Promise.resolve({ jaeger_url: "", oidc_issuer: "", oidc_client_id: "" })),
+    getConfig: vi.fn(() => Promise.resolve({ jaeger_url: "", zipkin_url: "", oidc_issuer: "", oidc_client_id: "" })),
     suggestCities: vi.fn(() => Promise.resolve([])),
     listDeadLetters: unexpected("listDeadLetters"),
     getDeadLetter: unexpected("getDeadLetter"),
