@@ -62,12 +62,13 @@ PROMTOOL = GoTool(
 PROMETHEUS = GoTool(
     "prometheus", "github.com/prometheus/prometheus", "github.com/prometheus/prometheus/cmd/prometheus", "v0.316.0"
 )
-# Jaeger v2 lives in the v1-numbered Go module: module v1.76.0 is Jaeger v2.13.0 (binary `jaeger`).
+# Jaeger v2 lives in the v1-numbered Go module: module v1.75.0 is Jaeger v2.12.0 (binary `jaeger`), the
+# newest release the module proxy here approves (v1.76.0 is served but not an approved release).
 JAEGER = GoTool(
     "jaeger",
     "github.com/jaegertracing/jaeger",
     "github.com/jaegertracing/jaeger/cmd/jaeger",
-    "v1.76.0",
+    "v1.75.0",
     needs_module_replaces=True,
 )
 # Toxiproxy's server, for the chaos suite (bench/chaos): its package is cmd/server, hence its file name.
