@@ -45,7 +45,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     # Warmed before the announcement: "up" means the first requests are served as fast as the rest.
     config = PlatformConfig(scoring_instances=args.scoring_instances)
     platform = Platform(config)
-    # With --observe, Jaeger (and Prometheus) start first, and every service exports its spans there.
+    # With --observe, Jaeger (and Prometheus) start first, Zipkin's JVM beside Kafka and PostgreSQL,
+    # and every service exports its spans to Jaeger and Zipkin.
     observability = Observability(config.data_dir) if args.observe else None
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -53,8 +54,12 @@ def cmd_up(args: argparse.Namespace) -> int:
     try:
         if observability is not None:
             observability.start()
+        platform.start_infrastructure()
+        platform.ensure_model()
+        if observability is not None:
+            observability.wait_for_zipkin()
             config.extra_env |= observability.service_env()
-        platform.up()
+        platform.start_services()
         services = platform.services
         assert services is not None  # up() started them
         _pid_file(config).write_text(str(os.getpid()))

@@ -51,17 +51,17 @@ class Observability:
         return f"http://127.0.0.1:{self.ports.prometheus}"
 
     def start(self) -> None:
-        """Jaeger and Zipkin first (the services export to them from their first span), then Prometheus
-        if one is at hand. Only Jaeger is required (the console's trace view reads it): a Zipkin that
+        """Jaeger first (the services export to it from their first span), then Prometheus if one is at
+        hand; Zipkin is launched and left starting (its JVM is slow to serve: `wait_for_zipkin` before
+        the services start). Only Jaeger is required (the console's trace view reads it): a Zipkin that
         cannot be fetched or started, or a missing Prometheus, is reported in the announcement."""
-        log.info("starting Jaeger (OTLP :%d, query API :%d)", self.ports.jaeger.otlp_grpc, self.ports.jaeger.query_http)
-        self.jaeger = tools.start_jaeger(self.data_dir / "jaeger", self.ports.jaeger)
         log.info("starting Zipkin (UI and span API :%d)", self.ports.zipkin)
         try:
-            self.zipkin = zipkin.start_zipkin(self.data_dir / "zipkin", self.ports.zipkin)
+            self.zipkin = zipkin.launch_zipkin(self.data_dir / "zipkin", self.ports.zipkin)
         except (OSError, RuntimeError) as error:
-            self.zipkin_missing = f"not started: {error}"
-            log.warning("Zipkin %s", self.zipkin_missing)
+            self._zipkin_failed(error)
+        log.info("starting Jaeger (OTLP :%d, query API :%d)", self.ports.jaeger.otlp_grpc, self.ports.jaeger.query_http)
+        self.jaeger = tools.start_jaeger(self.data_dir / "jaeger", self.ports.jaeger)
         binary = prometheus_binary()
         if binary is None:
             self.prometheus_missing = (
@@ -71,6 +71,20 @@ class Observability:
             log.warning("Prometheus %s", self.prometheus_missing)
             return
         self.prometheus = start_prometheus(binary, self.data_dir / "prometheus", self.ports.prometheus)
+
+    def wait_for_zipkin(self) -> None:
+        """Returns once the Zipkin launched by `start` serves, or has been given up (and reported)."""
+        if self.zipkin is None:
+            return
+        try:
+            zipkin.wait_until_healthy(self.zipkin, self.data_dir / "zipkin", self.ports.zipkin)
+        except RuntimeError as error:
+            self.zipkin = None
+            self._zipkin_failed(error)
+
+    def _zipkin_failed(self, error: Exception) -> None:
+        self.zipkin_missing = f"not started: {error}"
+        log.warning("Zipkin %s", self.zipkin_missing)
 
     def service_env(self) -> dict[str, str]:
         env = {

@@ -49,6 +49,14 @@ def ui_url(port: int) -> str:
 def start_zipkin(data_dir: pathlib.Path, port: int, ready_timeout: float = 120.0) -> subprocess.Popen[bytes]:
     """Zipkin on 127.0.0.1:`port`, its log in `data_dir/zipkin.log`; returns once /health says UP.
     The caller stops it with `stop_process`."""
+    process = launch_zipkin(data_dir, port)
+    wait_until_healthy(process, data_dir, port, ready_timeout)
+    return process
+
+
+def launch_zipkin(data_dir: pathlib.Path, port: int) -> subprocess.Popen[bytes]:
+    """Zipkin starting on 127.0.0.1:`port` (its JVM takes seconds to tens of seconds to serve: wait with
+    `wait_until_healthy`, meanwhile doing something else)."""
     jar = ensure_jar()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "zipkin.log"
@@ -72,12 +80,21 @@ def start_zipkin(data_dir: pathlib.Path, port: int, ready_timeout: float = 120.0
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # stopped by us, in order, not by the terminal's Ctrl-C
         )
+    return process
+
+
+def wait_until_healthy(
+    process: subprocess.Popen[bytes], data_dir: pathlib.Path, port: int, ready_timeout: float = 120.0
+) -> None:
+    """Returns once Zipkin's /health says UP; stops it and raises, naming its log, if it exits or
+    is not healthy in time."""
+    log_path = data_dir / "zipkin.log"
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"zipkin exited with code {process.returncode}; see {log_path}")
         if http_ok(f"http://127.0.0.1:{port}/health"):
-            return process
+            return
         time.sleep(0.3)
     stop_process(process)
     raise RuntimeError(f"zipkin was not healthy on :{port} within {ready_timeout:.0f} s; see {log_path}")

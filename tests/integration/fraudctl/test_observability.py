@@ -71,6 +71,7 @@ def test_observe_starts_jaeger_zipkin_and_prometheus_with_the_alert_rules_and_st
     ports = ObservabilityPorts(jaeger=jaeger_ports, zipkin=free_port(), prometheus=free_port())
     observability = Observability(tmp_path, ports)
     observability.start()
+    observability.wait_for_zipkin()
     try:
         jaeger, zipkin, prometheus = observability.jaeger, observability.zipkin, observability.prometheus
         assert jaeger is not None and prometheus is not None, observability.prometheus_missing
