@@ -205,6 +205,21 @@ class ActivatedOut(BaseModel):
     model: ModelOut
 
 
+class PopulationStabilityOut(BaseModel):
+    name: str = Field(description='"score", or a feature\'s name.')
+    index: float = Field(
+        description="Population stability index: below 0.1 stable, 0.1 to 0.25 moving, above 0.25 shifted."
+    )
+
+
+class ModelDriftOut(BaseModel):
+    model_version: str = Field(description="The active model the window belongs to; empty when it is not watched.")
+    window_transactions: int = Field(description="Scored transactions in the window now.")
+    window_capacity: int
+    min_transactions: int = Field(description="Transactions the window needs before `stability` is given.")
+    stability: list[PopulationStabilityOut] = Field(description="The score first, then each feature.")
+
+
 class ConfigOut(BaseModel):
     jaeger_url: str = Field(description="Base URL of the Jaeger UI; empty when tracing is not shown.")
     zipkin_url: str = Field("", description="Base URL of a Zipkin UI with the same traces; empty when there is none.")

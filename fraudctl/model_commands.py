@@ -249,6 +249,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             frame["occurred_at"][labelled],
             model.thresholds.review,
             model.thresholds.decline,
+            frame["amount"].to_numpy(dtype=float)[labelled],
         )
     except ValueError as error:
         return _fail(f"--data {args.data}: {error}")

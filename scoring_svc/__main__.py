@@ -29,6 +29,7 @@ from fraudmodel.generators.cardholders.live_stream import LiveStreams
 from fraudmodel.geo import default_gazetteer
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.drift_watch import DriftWatch
 from scoring_svc.holding import Holding, HoldPolicy
 from scoring_svc.label_feed import LabelFeed
 from scoring_svc.lag import LagMonitor
@@ -115,6 +116,7 @@ async def main(settings: ScoringSettings) -> None:
     holding = Holding(HoldPolicy(max_delay=settings.hold_retry_max_seconds), stalled)
     retries = RetryPolicy(attempts=settings.peer_attempts)
     rule_source = RuleSource(store_channel, settings.rule_poll_seconds)
+    drift = DriftWatch(settings.drift_window, settings.drift_min_transactions, metrics)
     pipeline = ScoringPipeline(
         consumer,
         scorer,
@@ -128,11 +130,14 @@ async def main(settings: ScoringSettings) -> None:
         warm_history_limit=settings.warm_history_limit,
         metrics=metrics,
         rules=lambda: rule_source.current,
+        drift=drift,
     )
     consumer.subscribe(
         [settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline, consumer, readiness)
     )
-    servicer = ScoringServicer(scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), control, audit)
+    servicer = ScoringServicer(
+        scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), control, audit, drift=drift
+    )
     server = GrpcServer(
         [servicer.registration()],
         settings.scoring_listen,

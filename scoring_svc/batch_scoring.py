@@ -28,6 +28,7 @@ from fraudmodel.events import TxnEvent, event_from_proto
 from fraudmodel.serving.decision_message import write_decision
 from fraudmodel.serving.scorer import Scorer, ScoreResult
 from scoring_svc.batch_tracing import traceparent_of, tracer
+from scoring_svc.drift_watch import DriftWatch
 from scoring_svc.failures import status_of_exception
 from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.peers import DecisionBatch
@@ -45,12 +46,15 @@ class BatchScorer:
         clock: Callable[[], datetime],
         metrics: ScoringMetrics | None = None,
         rules: Callable[[], RuleSet] | None = None,
+        drift: DriftWatch | None = None,
     ) -> None:
-        """`rules`: the rule set in force when a batch is decided (scoring_svc.rule_source); none: the model alone."""
+        """`rules`: the rule set in force when a batch is decided (scoring_svc.rule_source); none: the model alone.
+        `drift`: given every scored batch's features and scores."""
         self._scorer = scorer
         self._clock = clock
         self._metrics = metrics
         self._rules = rules
+        self._drift = drift
 
     def decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], DecisionBatch, list]:
         """Each record's transaction, parsed straight into its place in the batch's decisions; the
@@ -117,10 +121,14 @@ class BatchScorer:
 
     def _model(self, events: Sequence[TxnEvent], rows: np.ndarray) -> list[ScoreResult]:
         started = time.perf_counter()
+        model = self._scorer.registry.active
         with tracer.start_as_current_span("model", attributes={"batch.size": len(events)}):
             results = self._scorer.score_rows(events, rows)
         if self._metrics:
             self._metrics.model_seconds.observe(time.perf_counter() - started)
+        # An activation between the two lines above scored with the new model: that batch is not watched.
+        if self._drift is not None and results and results[0].model_version == model.version:
+            self._drift.observe(model, rows, np.fromiter((r.score for r in results), float, len(results)))
         return results
 
     def _write(self, decisions: Sequence, results: Sequence[ScoreResult], spans: Sequence[trace.Span]) -> None:

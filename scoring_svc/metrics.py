@@ -91,5 +91,19 @@ class ScoringMetrics(ServiceMetrics):
             registry=reg,
         )
 
+        self.population_stability = Gauge(
+            f"{NAMESPACE}_model_population_stability",
+            'Population stability index of the score (feature="score") and of each feature over the last '
+            "DRIFT_WINDOW scored transactions, against the active model's training data; set once the window "
+            "holds DRIFT_MIN_TRANSACTIONS (below 0.1 stable, above 0.25 shifted).",
+            ("feature",),
+            registry=reg,
+        )
+        self.drift_window = Gauge(
+            f"{NAMESPACE}_model_drift_window_transactions",
+            "Scored transactions in the window the population stability is measured over (at most DRIFT_WINDOW).",
+            registry=reg,
+        )
+
     def set_active_model(self, version: str) -> None:
         self.active_model.info({"version": version})

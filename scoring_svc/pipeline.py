@@ -42,6 +42,7 @@ from scoring_svc.arrival_order import NO_ARRIVAL, arrival_ns, arrived_before
 from scoring_svc.batch_scoring import BatchScorer
 from scoring_svc.batch_tracing import batch_span, transaction_spans
 from scoring_svc.delivery import BatchDelivery
+from scoring_svc.drift_watch import DriftWatch
 from scoring_svc.holding import Holding
 from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.peers import NotifyPeer, StorePeer
@@ -100,11 +101,12 @@ class ScoringPipeline:
         metrics: ScoringMetrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         rules: Callable[[], RuleSet] | None = None,
+        drift: DriftWatch | None = None,
     ):
         self._consumer = consumer
         self._metrics = metrics
         self._scorer = scorer
-        self._batch_scorer = BatchScorer(scorer, clock, metrics, rules)
+        self._batch_scorer = BatchScorer(scorer, clock, metrics, rules, drift)
         self._store = store
         self._notify = notify
         self._dead_letters = dead_letters

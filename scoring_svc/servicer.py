@@ -26,6 +26,7 @@ from fraudmodel.geo import Gazetteer, Place
 from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.drift_watch import DriftWatch
 from scoring_svc.model_control import ModelControl
 from scoring_svc.pipeline import ScoringPipeline
 from scoring_svc.rules import InvalidExpression, check_expression
@@ -67,7 +68,10 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         models: ModelControl | None = None,
         audit: AuditLog | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        drift: DriftWatch | None = None,
     ):
+        self._drift = drift
         self._models = models
         self._audit = audit
         self._scorer = scorer
@@ -116,6 +120,19 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                 {"active": now_active, "shadow": now_shadow},
             )
         return pb.ActivateModelResponse(model=model_info(info))
+
+    async def GetModelDrift(self, request: pb.GetModelDriftRequest, context: grpc.aio.ServicerContext):
+        if self._drift is None:
+            raise FailedPrecondition("this server does not watch drift")
+        response = pb.GetModelDriftResponse(
+            window_capacity=self._drift.capacity, min_transactions=self._drift.min_transactions
+        )
+        view = self._drift.view()
+        if view is not None:
+            response.model_version = view.model_version
+            response.window_transactions = view.window_transactions
+            response.stability.extend(pb.PopulationStability(name=n, index=v) for n, v in view.stability.items())
+        return response
 
     async def SuggestCities(self, request: pb.SuggestCitiesRequest, context: grpc.aio.ServicerContext):
         validate(request)

@@ -75,6 +75,17 @@ class ScoringSettings(
         le=10_000,
         description="Delivered offsets are committed at most this often (0: after every batch); a crash re-reads at most this much more.",
     )
+    drift_window: int = Field(
+        10_000,
+        ge=100,
+        le=1_000_000,
+        description="Most recent scored transactions the score's and features' population stability is measured over.",
+    )
+    drift_min_transactions: int = Field(
+        1000,
+        ge=1,
+        description="Transactions the drift window needs before population stability is reported (fewer give noise).",
+    )
     warm_history_limit: int = Field(
         500, ge=0, le=1000, description="Past transactions read from store_svc to warm a user met for the first time."
     )

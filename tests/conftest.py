@@ -158,6 +158,8 @@ def stack(
     certificates = ensure_platform_certificates(runtime_dir)
     for name in certificates.by_service:
         per_service[name] = {**per_service.get(name, {}), **certificates.service_env(name)}
+    # A short drift window, so a test's few hundred transactions fill it alone (e2e/test_model_drift.py).
+    per_service["scoring"] = {**per_service.get("scoring", {}), "DRIFT_WINDOW": "400", "DRIFT_MIN_TRANSACTIONS": "200"}
     supervisor = ServiceSupervisor(
         ports,
         runtime_dir / "logs",

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from fraud.v1 import scoring_service_pb2
 
 from edge.context import EdgeContext
-from edge.rest_models import ActivatedOut, CitiesOut, DecisionOut, ErrorOut, ModelsOut, TransactionIn
+from edge.rest_models import ActivatedOut, CitiesOut, DecisionOut, ErrorOut, ModelDriftOut, ModelsOut, TransactionIn
 from edge.route_table import RouteBinding
 from fraudmesh.conversions.rest import decision_object, model_object, transaction_input
 
@@ -36,6 +36,20 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             scoring_service_pb2.ActivateModelRequest(version=version), timeout=context.timeout
         )
         return JSONResponse({"model": model_object(response.model)})
+
+    async def get_model_drift() -> JSONResponse:
+        response = await context.upstreams.scoring.GetModelDrift(
+            scoring_service_pb2.GetModelDriftRequest(), timeout=context.timeout
+        )
+        return JSONResponse(
+            {
+                "model_version": response.model_version,
+                "window_transactions": response.window_transactions,
+                "window_capacity": response.window_capacity,
+                "min_transactions": response.min_transactions,
+                "stability": [{"name": s.name, "index": s.index} for s in response.stability],
+            }
+        )
 
     async def suggest_cities(
         prefix: Annotated[str, Query(min_length=1, max_length=64, description="Start of the city's name.")],
@@ -71,6 +85,15 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             summary="Make a model version the active one",
             response_model=ActivatedOut,
             responses={404: {"model": ErrorOut}, **INVALID, **UNAVAILABLE},
+            tags=["scoring"],
+        ),
+        RouteBinding(
+            "fraud.v1.ScoringService/GetModelDrift",
+            get_model_drift,
+            summary="Population stability of the score and each feature over scoring's recent window, "
+            "against the active model's training data",
+            response_model=ModelDriftOut,
+            responses=UNAVAILABLE,
             tags=["scoring"],
         ),
         RouteBinding(

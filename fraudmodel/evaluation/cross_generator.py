@@ -5,9 +5,10 @@ training weeks in the same run.
 
 Each history is split with its own label delay as the gap before the test weeks, and each fraud label
 feeds merchant risk (ours and the Handbook's) only once it was known: the file's `labelled_at` when it
-has one, else the transaction time plus the delay. The figures are rank-based (average precision, ROC
-AUC, recall at 1% false positives, card precision), so the chosen model is scored by its logit: Platt
-calibration, monotone, would not change them."""
+has one, else the transaction time plus the delay. The chosen model is calibrated on its validation
+weeks as training calibrates it (Platt), so the report's calibration curves mean what the served
+scores would; the rank-based figures (average precision, ROC AUC, recall at 1% false positives, card
+precision) are the same either way."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ from fraudmodel.features import compute_features
 from fraudmodel.history_files import frame_to_events
 from fraudmodel.training import baselines
 from fraudmodel.training.candidates import FAMILIES, calibration_logit, default_candidates, select
+from fraudmodel.training.export import calibrated_scores
 from fraudmodel.training.split import SplitMasks, TemporalSplit, split_by_time
-from fraudmodel.training.training import TrainingOptions
+from fraudmodel.training.training import TrainingOptions, platt_calibration
 
 MAX_FRAUD_WEIGHT = 10.0  # as training: frauds up-weighted at most tenfold
 
@@ -59,6 +61,14 @@ class Trained:
     candidates: list[dict[str, Any]]
     baseline: BaseEstimator
     seconds: float
+    calibration: tuple[float, float] = (1.0, 0.0)  # Platt's slope and intercept on the validation weeks
+
+
+@dataclass(frozen=True, eq=False)  # holds arrays
+class CellScores:
+    y: np.ndarray
+    ours: np.ndarray  # calibrated probabilities
+    baseline: np.ndarray  # the forest's vote shares
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,7 @@ class Cell:
     ours: Metrics
     baseline: Metrics
     scenarios: dict[str, dict[str, float]]  # per fraud pattern: test frauds, recall at 1% FPR (ours, baseline)
+    scores: CellScores | None = None  # for the report's curves; not in as_dict
 
     @property
     def ratio(self) -> float:
@@ -137,6 +148,7 @@ def train_on(data: Prepared, options: TrainingOptions, families: Sequence[str] =
         options.max_iter, options.learning_rate, options.max_leaf_nodes, options.min_samples_leaf, families
     )
     chosen = select(candidates, (data.ours[train], y, weight), (data.ours[valid], data.y[valid]), options.seed)
+    calibration = platt_calibration(calibration_logit(chosen.model, data.ours[valid]), data.y[valid])
     baseline = baselines.random_forest(options.seed).fit(data.handbook[train], y)
     return Trained(
         data.history.name,
@@ -146,6 +158,7 @@ def train_on(data: Prepared, options: TrainingOptions, families: Sequence[str] =
         [r.as_dict() for r in chosen.results],
         baseline,
         time.perf_counter() - started,
+        calibration,
     )
 
 
@@ -153,17 +166,19 @@ def score_cell(trained: Trained, data: Prepared) -> Cell:
     test = data.masks.test
     frame = data.history.frame
     y = data.y[test]
-    ours = calibration_logit(trained.model, data.ours[test])
+    ours = calibrated_scores(trained.model, data.ours[test], *trained.calibration)
     baseline = trained.baseline.predict_proba(data.handbook[test])[:, 1]
     users, times = frame["user_id"].to_numpy()[test], frame["occurred_at"][test]
+    amounts = frame["amount"].to_numpy(dtype=float)[test]
     scenarios = _by_scenario(frame, test, y, ours, baseline)
     return Cell(
         trained.source,
         data.history.name,
         trained.family,
-        evaluate(y, ours, users, times),
-        evaluate(y, baseline, users, times),
+        evaluate(y, ours, users, times, amounts=amounts),
+        evaluate(y, baseline, users, times, amounts=amounts),
         scenarios,
+        CellScores(y, ours, baseline),
     )
 
 

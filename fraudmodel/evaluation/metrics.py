@@ -22,6 +22,8 @@ class Metrics:
     recall_at_1pct_fpr: float
     card_precision_top100_per_day: float
     card_precision_top100_ideal: float  # the best any model could reach: fraudulent cards per day are few
+    # Share of the fraudulent amount caught at 1% false positives; None when amounts were not given.
+    amount_recall_at_1pct_fpr: float | None = None
     review_threshold: float | None = None
     decline_threshold: float | None = None
     precision_at_review: float | None = None
@@ -38,6 +40,41 @@ class Metrics:
 def recall_at_fpr(y: np.ndarray, score: np.ndarray, max_fpr: float = 0.01) -> float:
     fpr, tpr, _ = roc_curve(y, score)
     return float(tpr[fpr <= max_fpr].max())
+
+
+def threshold_at_fpr(y: np.ndarray, score: np.ndarray, max_fpr: float = 0.01) -> float:
+    """The lowest score flagged (score >= it) at the operating point `recall_at_fpr` reports: the most
+    frauds caught while flagging at most `max_fpr` of the legitimate transactions. Infinite when no
+    threshold flags anything within that budget."""
+    fpr, tpr, thresholds = roc_curve(y, score)
+    within = np.flatnonzero(fpr <= max_fpr)
+    return float(thresholds[within[np.argmax(tpr[within])]])
+
+
+def amount_recall_at_fpr(y: np.ndarray, score: np.ndarray, amount: np.ndarray, max_fpr: float = 0.01) -> float:
+    """Share of the fraudulent amount caught at that operating point: what the losses prevented are,
+    where recall counts a 2-unit and a 2,000-unit fraud alike. Amounts are summed as given, so the
+    transactions should share a currency."""
+    y, amount = np.asarray(y), np.asarray(amount, dtype=float)
+    fraud = y == 1
+    caught = fraud & (np.asarray(score) >= threshold_at_fpr(y, score, max_fpr))
+    return float(amount[caught].sum() / amount[fraud].sum())
+
+
+def recall_by_scenario(
+    y: np.ndarray, scenario: np.ndarray, scores: dict[str, np.ndarray], max_fpr: float = 0.01
+) -> dict[str, dict[str, float]]:
+    """Per fraud pattern: its frauds ("frauds") and, per model, the share of them each model catches
+    at its own 1%-false-positive operating point (the threshold found on all the transactions)."""
+    y = np.asarray(y)
+    thresholds = {name: threshold_at_fpr(y, s, max_fpr) for name, s in scores.items()}
+    out: dict[str, dict[str, float]] = {}
+    for pattern in sorted({str(p) for p in scenario[y == 1]}):
+        chosen = (y == 1) & (scenario.astype(str) == pattern)
+        out[pattern] = {"frauds": float(chosen.sum())}
+        for name, s in scores.items():
+            out[pattern][name] = float((np.asarray(s)[chosen] >= thresholds[name]).mean())
+    return out
 
 
 def card_precision_top_k(
@@ -72,6 +109,7 @@ def evaluate(
     occurred_at: pd.Series | np.ndarray,
     review_threshold: float | None = None,
     decline_threshold: float | None = None,
+    amounts: np.ndarray | None = None,
 ) -> Metrics:
     y = np.asarray(y).astype(int)
     score = np.asarray(score, dtype=float)
@@ -88,6 +126,7 @@ def evaluate(
         recall_at_1pct_fpr=recall_at_fpr(y, score, 0.01),
         card_precision_top100_per_day=cp,
         card_precision_top100_ideal=cp_ideal,
+        amount_recall_at_1pct_fpr=None if amounts is None else amount_recall_at_fpr(y, score, amounts, 0.01),
     )
     if review_threshold is not None:
         p, r, alert, acc = _at(y, score, review_threshold)
@@ -112,6 +151,11 @@ def format_metrics(name: str, m: Metrics) -> str:
         f"  average precision        {m.average_precision:.4f}",
         f"  ROC AUC                  {m.roc_auc:.4f}",
         f"  recall at 1% FPR         {m.recall_at_1pct_fpr:.4f}",
+        *(
+            []
+            if m.amount_recall_at_1pct_fpr is None
+            else [f"  amount recall at 1% FPR  {m.amount_recall_at_1pct_fpr:.4f}"]
+        ),
         f"  card precision top-100/day {m.card_precision_top100_per_day:.4f} "
         f"(ideal {m.card_precision_top100_ideal:.4f})",
     ]

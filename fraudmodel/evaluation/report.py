@@ -1,6 +1,7 @@
-"""The evaluation report of a model version: report.md with PNG plots beside it (precision-recall
-and ROC curves against the baselines, score distributions by class, feature importance, and
-precision and alert volume per threshold). Figures are drawn without pyplot's global state."""
+"""The evaluation report of a model version: report.md with PNG plots beside it (precision-recall,
+ROC and calibration curves against the baselines, score distributions by class, feature importance,
+and precision and alert volume per threshold), and the test weeks' figures per fraud pattern.
+Figures are drawn without pyplot's global state."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from sklearn.calibration import calibration_curve
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from fraudmodel.evaluation.metrics import Metrics, format_metrics
-
-OURS = "ours: event-time features, gradient-boosted trees"
+from fraudmodel.training.training import OURS
 
 
 def write_report(
@@ -28,6 +29,7 @@ def write_report(
     curves = {OURS: test_scores, **baseline_scores}
     _pr_curves(folder / "precision_recall.png", y_test, curves)
     _roc_curves(folder / "roc.png", y_test, curves)
+    _calibration(folder / "calibration.png", y_test, curves)
     _score_distributions(folder / "score_distribution.png", y_test, test_scores, metadata["thresholds"])
     _importance(folder / "feature_importance.png", metadata["feature_importance"])
     _per_threshold(folder / "thresholds.png", y_valid, valid_scores, metadata["thresholds"])
@@ -38,13 +40,14 @@ def _markdown(md: dict[str, Any]) -> str:
     m = md["metrics"]
     rows = [(OURS, m), *md["baselines"].items()]
     table = [
-        "| model | average precision | ROC AUC | recall at 1% FPR | card precision top-100/day |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| model | average precision | ROC AUC | recall at 1% FPR | amount recall at 1% FPR | "
+        "card precision top-100/day |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in rows:
         table.append(
             f"| {name} | {r['average_precision']:.4f} | {r['roc_auc']:.4f} | {r['recall_at_1pct_fpr']:.4f} | "
-            f"{r['card_precision_top100_per_day']:.4f} |"
+            f"{_figure_or_dash(r.get('amount_recall_at_1pct_fpr'))} | {r['card_precision_top100_per_day']:.4f} |"
         )
     data = md["data"]
     split = data["split"]
@@ -82,6 +85,13 @@ def _markdown(md: dict[str, Any]) -> str:
         "",
         "![precision-recall](precision_recall.png) ![ROC](roc.png)",
         "",
+        "Calibration: the share of frauds among test transactions against the score they were given "
+        "(ten bins of equal size per model). A calibrated model lies on the diagonal; the forests' "
+        "scores are vote shares, not probabilities.",
+        "",
+        "![calibration](calibration.png)",
+        "",
+        *_scenarios_table(md.get("scenarios", {})),
         "![score distribution](score_distribution.png) ![thresholds](thresholds.png)",
         "",
         "## Feature importance",
@@ -96,6 +106,30 @@ def _markdown(md: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _figure_or_dash(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _scenarios_table(scenarios: dict[str, dict[str, float]]) -> list[str]:
+    """Per fraud pattern, the share of its test frauds each model catches at 1% false positives."""
+    if not scenarios:
+        return []
+    models = [name for name in next(iter(scenarios.values())) if name != "frauds"]
+    return [
+        "## By fraud pattern, test weeks",
+        "",
+        "Share of each pattern's frauds each model catches at its own threshold for 1% false positives.",
+        "",
+        "| pattern | frauds | " + " | ".join(models) + " |",
+        "| --- | ---: | " + " | ".join("---:" for _ in models) + " |",
+        *(
+            f"| {pattern} | {int(row['frauds']):,} | " + " | ".join(f"{row[m]:.3f}" for m in models) + " |"
+            for pattern, row in scenarios.items()
+        ),
+        "",
+    ]
 
 
 def _candidates_table(training: dict[str, Any]) -> list[str]:
@@ -139,6 +173,20 @@ def _roc_curves(path: Path, y: np.ndarray, curves: dict[str, np.ndarray]) -> Non
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
     ax.axvline(0.01, color="grey", linestyle="--", linewidth=0.8, label="1% false positive rate")
     ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC, test weeks")
+    ax.legend(fontsize=7)
+    fig.savefig(path)
+
+
+def _calibration(path: Path, y: np.ndarray, curves: dict[str, np.ndarray]) -> None:
+    fig, ax = _figure()
+    for name, scores in curves.items():
+        observed, predicted = calibration_curve(y, np.clip(scores, 0, 1), n_bins=10, strategy="quantile")
+        ax.plot(predicted, observed, marker="o", markersize=3, label=name, linewidth=1.5 if name == OURS else 1)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
+    ax.set(xlabel="mean score in the bin", ylabel="share of frauds in the bin", title="Calibration, test weeks")
+    # Most transactions score near 0: a linear axis would crowd nine of the ten bins into one corner.
+    ax.set_xscale("symlog", linthresh=1e-3)
+    ax.set_yscale("symlog", linthresh=1e-3)
     ax.legend(fontsize=7)
     fig.savefig(path)
 

@@ -23,7 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from fraudmodel.evaluation.metrics import Metrics, evaluate
+from fraudmodel.drift.reference import drift_reference
+from fraudmodel.evaluation.metrics import Metrics, evaluate, recall_by_scenario
 from fraudmodel.events import TxnEvent
 from fraudmodel.features import DEFAULT_LABEL_DELAY, FEATURE_NAMES, compute_features
 from fraudmodel.features.names import FEATURE_DEFINITIONS
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 MAX_FRAUD_WEIGHT = 10.0  # up-weight frauds, at most tenfold; calibration undoes the bias afterwards
 ONNX_TOLERANCE = 1e-5
 IMPORTANCE_SAMPLE = 20_000
+OURS = "ours: event-time features, the family chosen on the validation weeks"
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def _train(
     stages.update()
 
     stages.set_postfix_str("calibrate")
-    slope, intercept = _platt(calibration_logit(model, features[valid_m]), y[valid_m])
+    slope, intercept = platt_calibration(calibration_logit(model, features[valid_m]), y[valid_m])
     valid_scores = calibrated_scores(model, features[valid_m], slope, intercept)
     thresholds = calibrate_thresholds(y[valid_m], valid_scores)
     stages.update()
@@ -143,7 +145,10 @@ def _train(
     test_scores = calibrated_scores(model, features[test_m], slope, intercept)
     users = frame["user_id"].to_numpy()
     times = frame["occurred_at"]
-    metrics = evaluate(y[test_m], test_scores, users[test_m], times[test_m], thresholds.review, thresholds.decline)
+    amounts = frame["amount"].to_numpy(dtype=float)
+    metrics = evaluate(
+        y[test_m], test_scores, users[test_m], times[test_m], thresholds.review, thresholds.decline, amounts[test_m]
+    )
     importance = permutation_importance(
         model,
         features[valid_m],
@@ -168,7 +173,7 @@ def _train(
             rf = baselines.random_forest(options.seed).fit(matrix[train_m], y[train_m])
             scores = rf.predict_proba(matrix[test_m])[:, 1]
             baseline_scores[name] = scores
-            baseline_metrics[name] = evaluate(y[test_m], scores, users[test_m], times[test_m])
+            baseline_metrics[name] = evaluate(y[test_m], scores, users[test_m], times[test_m], amounts=amounts[test_m])
     stages.update()
 
     stages.set_postfix_str("export")
@@ -189,8 +194,23 @@ def _train(
         "calibration": {"method": "platt on the validation weeks", "slope": slope, "intercept": intercept},
         "reference_values": reference_values,
         "feature_importance": {n: float(v) for n, v in zip(FEATURE_NAMES, importance, strict=True)},
+        # What scoring's drift watch compares live traffic with. The scores are those of the
+        # validation weeks, which the model did not fit: on its own training rows a forest scores
+        # with a confidence live traffic never sees, and the score would look shifted from day one.
+        "drift_reference": drift_reference(
+            FEATURE_NAMES,
+            features[train_m],
+            valid_scores,
+            "deciles: features over the training weeks, calibrated scores over the validation weeks",
+        ),
         "metrics": metrics.as_dict(),
         "baselines": {name: m.as_dict() for name, m in baseline_metrics.items()},
+        # Per fraud pattern, when the history names them (the generators' `scenario` column).
+        "scenarios": (
+            recall_by_scenario(y[test_m], frame["scenario"].to_numpy()[test_m], {OURS: test_scores, **baseline_scores})
+            if "scenario" in frame.columns
+            else {}
+        ),
         "data": {
             "source": source,
             "fingerprint_sha256": data_fingerprint,
@@ -227,7 +247,7 @@ def _fraud_weight(y: np.ndarray) -> float:
     return float(min(MAX_FRAUD_WEIGHT, (len(y) - y.sum()) / max(1, y.sum())))
 
 
-def _platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+def platt_calibration(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Map the weighted model's logit to a probability on the true class balance of the validation weeks."""
     lr = LogisticRegression(C=1e6, max_iter=1000).fit(logit.reshape(-1, 1), y)
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])

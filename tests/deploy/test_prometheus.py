@@ -82,6 +82,7 @@ def test_the_agreed_alerts_exist_and_wait_before_firing():
         "ConsumerStalled",
         "DeadLettersGrowing",
         "DecisionsStopped",
+        "ModelDrifted",
     }
     assert all(rule.get("for") for rule in alerts.values()), "every alert waits before it fires: no page on a blip"
     assert "> 30" in alerts["ConsumerStalled"]["expr"], "no commit for 30 s"

@@ -310,6 +310,19 @@ class ScoringPeer(scoring_service_pb2_grpc.ScoringServiceServicer):
             model.active = model is chosen
         return scoring_service_pb2.ActivateModelResponse(model=chosen)
 
+    async def GetModelDrift(self, request, context):
+        await self.faults.apply(context)
+        return scoring_service_pb2.GetModelDriftResponse(
+            model_version="test-model-1",
+            window_transactions=1200,
+            window_capacity=10000,
+            min_transactions=1000,
+            stability=[
+                scoring_service_pb2.PopulationStability(name="score", index=0.04),
+                scoring_service_pb2.PopulationStability(name="amount", index=0.31),
+            ],
+        )
+
     async def SuggestCities(self, request, context):
         await self.faults.apply(context)
         return await self.model_library().SuggestCities(request, context)

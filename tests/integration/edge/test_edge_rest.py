@@ -263,6 +263,18 @@ async def test_stats_models_activate_score_and_config(client, peers):
     assert config.json() == {"jaeger_url": "", "zipkin_url": "", "oidc_issuer": "", "oidc_client_id": ""}
 
 
+async def test_model_drift_is_scorings_window_as_json(client):
+    drift = await client.get("/api/models:drift")
+    assert drift.status_code == 200
+    assert drift.json() == {
+        "model_version": "test-model-1",
+        "window_transactions": 1200,
+        "window_capacity": 10000,
+        "min_transactions": 1000,
+        "stability": [{"name": "score", "index": 0.04}, {"name": "amount", "index": 0.31}],
+    }
+
+
 async def test_health_is_200_only_when_every_upstream_serves(client, peers):
     healthy = await client.get("/api/health")
     assert healthy.status_code == 200

@@ -73,6 +73,16 @@ def test_the_report_lists_every_cell_and_the_verdict(evaluated, tmp_path):
     assert "| terminals | cardholders | logistic regression |" in text
     assert "Target AP ≥ 1.10 x baseline on the other generator:" in text
     assert "compromised_terminal" in text  # the breakdown by fraud pattern
+    # Each cell's operating figures beside the baseline's, and the two figures of curves.
+    for cell in cells:
+        row = (
+            f"| {cell.trained_on} | {cell.tested_on} | {cell.ours.recall_at_1pct_fpr:.3f} | "
+            f"{cell.baseline.recall_at_1pct_fpr:.3f} | {cell.ours.amount_recall_at_1pct_fpr:.3f} | "
+            f"{cell.baseline.amount_recall_at_1pct_fpr:.3f} | {cell.ours.card_precision_top100_per_day:.3f} |"
+        )
+        assert row in text
+    for figure in ("precision_recall.png", "calibration.png"):
+        assert f"]({figure})" in text and (tmp_path / figure).stat().st_size > 0
     saved = json.loads((tmp_path / "cells.json").read_text())
     assert len(saved["cells"]) == 4
     assert {"ours", "baseline", "ap_ratio_to_baseline"} <= set(saved["cells"][1])

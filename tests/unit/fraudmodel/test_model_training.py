@@ -19,6 +19,7 @@ def test_model_version_folder_is_complete(trained):
         "report.md",
         "precision_recall.png",
         "roc.png",
+        "calibration.png",
         "score_distribution.png",
         "feature_importance.png",
         "thresholds.png",
@@ -34,6 +35,7 @@ def test_model_version_folder_is_complete(trained):
         "roc_auc",
         "recall_at_1pct_fpr",
         "card_precision_top100_per_day",
+        "amount_recall_at_1pct_fpr",
         "precision_at_review",
         "recall_at_review",
     }
@@ -49,6 +51,20 @@ def test_model_version_folder_is_complete(trained):
     assert md["training"]["family"] == chosen["family"]
     assert "Model chosen on the validation weeks" in report
     assert report.count(" | ") > len(candidates) * 5  # the candidates' table, one row each
+
+
+def test_the_report_sets_each_figure_beside_the_handbook_baseline(trained):
+    md = json.loads((trained.folder / "metadata.json").read_text())
+    report = (trained.folder / "report.md").read_text()
+    handbook = "Handbook: 15 features, random forest"
+    [handbook_row] = [line for line in report.splitlines() if line.startswith(f"| {handbook} |")]
+    assert f"{md['baselines'][handbook]['amount_recall_at_1pct_fpr']:.4f}" in handbook_row
+    assert "amount recall at 1% FPR" in report and "![calibration](calibration.png)" in report
+    # The small history names its fraud patterns: each has a row, our model and the baseline side by side.
+    assert md["scenarios"], "the generated history's scenarios are broken down"
+    for pattern, row in md["scenarios"].items():
+        assert handbook in row and row["frauds"] >= 1
+        assert any(line.startswith(f"| {pattern} | {int(row['frauds']):,} |") for line in report.splitlines())
 
 
 def test_beats_both_baselines_on_average_precision(trained):

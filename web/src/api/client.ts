@@ -18,6 +18,7 @@ import type {
   Decision,
   LabelKind,
   ModelActivated,
+  ModelDrift,
   ModelInfo,
   ModelList,
   Stats,
@@ -40,6 +41,8 @@ export interface Api {
   getStats(since?: string): Promise<Stats>;
   listModels(): Promise<ModelInfo[]>;
   activateModel(version: string): Promise<ModelInfo>;
+  /** How far the traffic scoring sees now has moved from the active model's training data. */
+  getModelDrift(): Promise<ModelDrift>;
   /** Where a file of a version's evaluation report is served, e.g. `roc.png` or `report.md`. */
   modelReportUrl(version: string, file: string): string;
   getTraffic(): Promise<TrafficStatus>;
@@ -110,6 +113,7 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     listModels: async () => (await request<ModelList>("/api/models")).models ?? [],
     activateModel: async (version) =>
       (await post<ModelActivated>(`/api/models/${encodeURIComponent(version)}:activate`, {})).model,
+    getModelDrift: () => request<ModelDrift>("/api/models:drift"),
     modelReportUrl: (version, file) =>
       `${baseUrl}/api/models/${encodeURIComponent(version)}/report/${encodeURIComponent(file)}`,
     getTraffic: () => request<TrafficStatus>("/api/traffic"),

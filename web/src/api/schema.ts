@@ -427,6 +427,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models:drift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Population stability of the score and each feature over scoring's recent window, against the active model's training data
+         * @description gRPC: `fraud.v1.ScoringService/GetModelDrift`.
+         */
+        get: operations["fraud_v1_ScoringService_GetModelDrift_api_models_drift_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rules": {
         parameters: {
             query?: never;
@@ -1345,6 +1365,31 @@ export interface components {
             /** Lon */
             lon: number | null;
         };
+        /** ModelDriftOut */
+        ModelDriftOut: {
+            /**
+             * Min Transactions
+             * @description Transactions the window needs before `stability` is given.
+             */
+            min_transactions: number;
+            /**
+             * Model Version
+             * @description The active model the window belongs to; empty when it is not watched.
+             */
+            model_version: string;
+            /**
+             * Stability
+             * @description The score first, then each feature.
+             */
+            stability: components["schemas"]["PopulationStabilityOut"][];
+            /** Window Capacity */
+            window_capacity: number;
+            /**
+             * Window Transactions
+             * @description Scored transactions in the window now.
+             */
+            window_transactions: number;
+        };
         /** ModelOut */
         ModelOut: {
             /** Active */
@@ -1390,6 +1435,19 @@ export interface components {
         /** OneRuleOut */
         OneRuleOut: {
             rule: components["schemas"]["RuleOut"];
+        };
+        /** PopulationStabilityOut */
+        PopulationStabilityOut: {
+            /**
+             * Index
+             * @description Population stability index: below 0.1 stable, 0.1 to 0.25 moving, above 0.25 shifted.
+             */
+            index: number;
+            /**
+             * Name
+             * @description "score", or a feature's name.
+             */
+            name: string;
         };
         /** ReasonOut */
         ReasonOut: {
@@ -3548,6 +3606,62 @@ export interface operations {
             };
             /** @description Unprocessable Entity */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_ScoringService_GetModelDrift_api_models_drift_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelDriftOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -34,6 +34,9 @@ export type Stats = Schemas["StatsOut"];
 export type ModelInfo = Schemas["ModelOut"];
 export type ModelList = Schemas["ModelsOut"];
 export type ModelActivated = Schemas["ActivatedOut"];
+/** Scoring's population stability of the score and each feature against the active model's training data. */
+export type ModelDrift = Schemas["ModelDriftOut"];
+export type PopulationStability = Schemas["PopulationStabilityOut"];
 export type TrafficStatus = Schemas["TrafficOut"];
 export type ConsoleConfig = Schemas["ConfigOut"];
 export type CitySuggestion = Schemas["CityOut"];

@@ -1,6 +1,8 @@
 import { useState } from "react";
 import type { ModelInfo } from "../api/types";
 import { formatDateTime, formatNumber } from "../format";
+import { useAllowed } from "../services";
+import { ModelDriftPanel } from "./ModelDriftPanel";
 import { ModelPlots } from "./ModelPlots";
 
 interface Props {
@@ -13,6 +15,7 @@ interface Props {
 export function ModelCard({ model, busy, onActivate }: Props) {
   // Activation changes every decision from now on, so it takes a second, deliberate click.
   const [confirming, setConfirming] = useState(false);
+  const mayReadDrift = useAllowed("GET /api/models:drift");
   const metrics = Object.entries(model.metrics ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return (
     <article className={`model-card${model.active ? " model-active" : ""}`} data-testid="model-card" data-version={model.version}
@@ -57,6 +60,12 @@ export function ModelCard({ model, busy, onActivate }: Props) {
             ))}
           </tbody>
         </table>
+      )}
+      {model.active && mayReadDrift && (
+        <details open>
+          <summary>Drift of live traffic</summary>
+          <ModelDriftPanel version={model.version} />
+        </details>
       )}
       <details>
         <summary>Evaluation plots</summary>

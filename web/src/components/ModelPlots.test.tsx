@@ -14,7 +14,14 @@ describe("ModelPlots", () => {
     const sources = screen.getAllByRole("img").map((img) => img.getAttribute("src"));
     const base = "/api/models/20261128T222202Z-b32a8cea/report/";
     expect(sources).toEqual(
-      ["precision_recall.png", "roc.png", "score_distribution.png", "feature_importance.png", "thresholds.png"].map(
+      [
+        "precision_recall.png",
+        "roc.png",
+        "calibration.png",
+        "score_distribution.png",
+        "feature_importance.png",
+        "thresholds.png",
+      ].map(
         (file) => base + file,
       ),
     );
@@ -25,6 +32,6 @@ describe("ModelPlots", () => {
     renderWithServices(<ModelPlots version="v1" />, api);
     fireEvent.error(screen.getByAltText("ROC curve for model v1"));
     expect(screen.queryByAltText("ROC curve for model v1")).toBeNull();
-    expect(screen.getAllByRole("img")).toHaveLength(4);
+    expect(screen.getAllByRole("img")).toHaveLength(5);
   });
 });

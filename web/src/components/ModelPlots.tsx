@@ -6,6 +6,7 @@ import { useServices } from "../services";
 const REPORT_PLOTS: Array<{ file: string; title: string }> = [
   { file: "precision_recall.png", title: "Precision–recall curve" },
   { file: "roc.png", title: "ROC curve" },
+  { file: "calibration.png", title: "Calibration curve" },
   { file: "score_distribution.png", title: "Score distribution by class" },
   { file: "feature_importance.png", title: "Feature importance" },
   { file: "thresholds.png", title: "Precision and alert volume per threshold" },

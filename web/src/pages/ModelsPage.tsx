@@ -3,6 +3,9 @@ import type { ModelInfo } from "../api/types";
 import { ModelCard } from "../components/ModelCard";
 import { useAllowed, useServices } from "../services";
 
+// `fraudctl evaluate --across-generators` writes its report into this folder of MODELS_DIR (its default --out).
+const CROSS_EVALUATION = "evaluation";
+
 /** Active first, then shadows, then the rest newest first. */
 function byRelevance(a: ModelInfo, b: ModelInfo): number {
   const rank = (model: ModelInfo) => (model.active ? 0 : model.shadow ? 1 : 2);
@@ -50,6 +53,13 @@ export function ModelsPage() {
   return (
     <section className="page models-page" aria-labelledby="models-heading">
       <h2 id="models-heading">Models</h2>
+      <p className="hint">
+        Held out: each generator's model tested on the other, beside the Handbook baseline (
+        <a href={api.modelReportUrl(CROSS_EVALUATION, "report.md")} target="_blank" rel="noreferrer">
+          report of the last make evaluate
+        </a>
+        ).
+      </p>
       {notice && <p role="status" className="notice">{notice}</p>}
       {error && <p role="alert" className="field-error">{error}</p>}
       {models === null && !error && <p className="hint">Loading…</p>}

@@ -12,6 +12,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     getStats: unexpected("getStats"),
     listModels: unexpected("listModels"),
     activateModel: unexpected("activateModel"),
+    getModelDrift: unexpected("getModelDrift"),
     modelReportUrl: (version, file) => `/api/models/${version}/report/${file}`,
     getTraffic: unexpected("getTraffic"),
     startTraffic: unexpected("startTraffic"),

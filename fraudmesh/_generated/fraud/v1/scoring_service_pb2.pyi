@@ -89,6 +89,32 @@ class ActivateModelResponse(_message.Message):
     model: ModelInfo
     def __init__(self, model: _Optional[_Union[ModelInfo, _Mapping]] = ...) -> None: ...
 
+class GetModelDriftRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class PopulationStability(_message.Message):
+    __slots__ = ("name", "index")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    index: float
+    def __init__(self, name: _Optional[str] = ..., index: _Optional[float] = ...) -> None: ...
+
+class GetModelDriftResponse(_message.Message):
+    __slots__ = ("model_version", "window_transactions", "window_capacity", "min_transactions", "stability")
+    MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    MIN_TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    STABILITY_FIELD_NUMBER: _ClassVar[int]
+    model_version: str
+    window_transactions: int
+    window_capacity: int
+    min_transactions: int
+    stability: _containers.RepeatedCompositeFieldContainer[PopulationStability]
+    def __init__(self, model_version: _Optional[str] = ..., window_transactions: _Optional[int] = ..., window_capacity: _Optional[int] = ..., min_transactions: _Optional[int] = ..., stability: _Optional[_Iterable[_Union[PopulationStability, _Mapping]]] = ...) -> None: ...
+
 class SuggestCitiesRequest(_message.Message):
     __slots__ = ("prefix", "limit")
     PREFIX_FIELD_NUMBER: _ClassVar[int]

@@ -50,6 +50,11 @@ class ScoringServiceStub:
                 request_serializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelResponse.FromString,
                 _registered_method=True)
+        self.GetModelDrift = channel.unary_unary(
+                '/fraud.v1.ScoringService/GetModelDrift',
+                request_serializer=fraud_dot_v1_dot_scoring__service__pb2.GetModelDriftRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.GetModelDriftResponse.FromString,
+                _registered_method=True)
         self.SuggestCities = channel.unary_unary(
                 '/fraud.v1.ScoringService/SuggestCities',
                 request_serializer=fraud_dot_v1_dot_scoring__service__pb2.SuggestCitiesRequest.SerializeToString,
@@ -89,6 +94,15 @@ class ScoringServiceServicer:
         """Makes a model version the active one (or the shadow one) on every scoring instance, without a
         restart: the choice is kept on the scoring control topic, which every instance follows and a
         restarted one reads again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetModelDrift(self, request, context):
+        """How far the traffic this instance scored lately has moved from the active model's training data:
+        the population stability of the score and of each feature over its recent window. Each instance
+        measures the partitions it reads; this is the instance that answers.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -137,6 +151,11 @@ def add_ScoringServiceServicer_to_server(servicer, server):
                     servicer.ActivateModel,
                     request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelResponse.SerializeToString,
+            ),
+            'GetModelDrift': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetModelDrift,
+                    request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.GetModelDriftRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_scoring__service__pb2.GetModelDriftResponse.SerializeToString,
             ),
             'SuggestCities': grpc.unary_unary_rpc_method_handler(
                     servicer.SuggestCities,
@@ -236,6 +255,33 @@ class ScoringService:
             '/fraud.v1.ScoringService/ActivateModel',
             fraud_dot_v1_dot_scoring__service__pb2.ActivateModelRequest.SerializeToString,
             fraud_dot_v1_dot_scoring__service__pb2.ActivateModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetModelDrift(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.ScoringService/GetModelDrift',
+            fraud_dot_v1_dot_scoring__service__pb2.GetModelDriftRequest.SerializeToString,
+            fraud_dot_v1_dot_scoring__service__pb2.GetModelDriftResponse.FromString,
             options,
             channel_credentials,
             insecure,
