@@ -47,8 +47,10 @@ def fetch_validate_proto() -> None:
                     "download",
                     "--quiet",
                     "--no-deps",
+                    # The sdist of protovalidate alone: `:all:` would build its build backend's own
+                    # dependencies from source too (a Rust compile of many minutes).
                     "--no-binary",
-                    ":all:",
+                    "protovalidate",
                     f"protovalidate=={version}",
                     "--dest",
                     tmp,
