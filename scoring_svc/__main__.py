@@ -29,6 +29,7 @@ from fraudmodel.generators.cardholders.live_stream import LiveStreams
 from fraudmodel.geo import default_gazetteer
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.draft_rules import DraftRuleEvaluator
 from scoring_svc.holding import Holding, HoldPolicy
 from scoring_svc.label_feed import LabelFeed
 from scoring_svc.lag import LagMonitor
@@ -132,7 +133,10 @@ async def main(settings: ScoringSettings) -> None:
     consumer.subscribe(
         [settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline, consumer, readiness)
     )
-    servicer = ScoringServicer(scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), control, audit)
+    draft_rules = DraftRuleEvaluator(lambda: rule_source.current, lambda: scorer.thresholds(registry.active))
+    servicer = ScoringServicer(
+        scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), control, audit, draft_rules=draft_rules
+    )
     server = GrpcServer(
         [servicer.registration()],
         settings.scoring_listen,
