@@ -94,6 +94,7 @@ describe("previewSummary", () => {
     expect(previewSummary({ ...preview, truncated: true, frauds_matched: 0 })).toContain(
       "of 40 (the newest; more in the window) decisions",
     );
+    expect(previewSummary({ ...preview, days: 1 })).toContain("decisions of the last day match");
   });
 });
 

@@ -71,7 +71,7 @@ export function previewSummary(preview: RulePreview): string {
   const declines = preview.declines_with - preview.declines_without;
   const scanned = `${preview.scanned}${preview.truncated ? " (the newest; more in the window)" : ""}`;
   return (
-    `${preview.matched} of ${scanned} decisions of the last ${preview.days} days match: ` +
+    `${preview.matched} of ${scanned} decisions of the last ${preview.days === 1 ? "day" : `${preview.days} days`} match: ` +
     `reviews ${signed(reviews)}, declines ${signed(declines)}; ` +
     `${preview.frauds_matched} known fraud${preview.frauds_matched === 1 ? "" : "s"} caught, ` +
     `${preview.legitimate_matched} legitimate or unlabelled hit`
