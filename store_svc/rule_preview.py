@@ -23,10 +23,11 @@ from store_svc.rule_checking import ExpressionChecker
 from store_svc.rule_list_repository import RuleListRepository
 from store_svc.schema import transactions
 
-DEFAULT_DAYS = 7
-MAX_DAYS = 30
+DEFAULT_DAYS = 7  # the contract's 0; at most 30 (PreviewRuleRequest.days)
 # The newest this many decisions of the window are evaluated; the answer says when there were more.
-MAX_ROWS = 20_000
+# Bounded so that a preview answers within the edge's deadline (UPSTREAM_TIMEOUT_SECONDS) even when
+# the draft falls to the CEL interpreter, one decision at a time.
+MAX_ROWS = 10_000
 # Decisions per EvaluateDraftRule call (the contract's own bound).
 CHUNK = 1000
 # Matched transactions listed by id in each sample (frauds, legitimate); all are counted.
