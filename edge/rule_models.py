@@ -122,3 +122,43 @@ class ListEntriesChangedOut(BaseModel):
 
 class DeletedOut(BaseModel):
     deleted: str = Field(description="The rule's id, or the list's name.")
+
+
+class RulePreviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expression: str = Field(min_length=1, max_length=4000, description="The draft's CEL expression.")
+    action: RuleActionName
+    score_delta: float = Field(0.0, ge=-1.0, le=1.0, description="Only with ADD_SCORE: what it adds to the score.")
+    priority: int = Field(100, ge=0, le=1_000_000, description="Where it would sit among the active rules.")
+    days: int = Field(7, ge=1, le=30, description="How many days of stored decisions, back from now.")
+
+
+class PreviewedTransactionOut(BaseModel):
+    id: str
+    user_id: str
+    merchant_id: str
+    amount: float
+    currency: str
+    occurred_at: str | None
+    score: float
+    label: Literal["fraud", "legitimate"] | None
+    decision_without: Literal["APPROVE", "REVIEW", "DECLINE"]
+    decision_with: Literal["APPROVE", "REVIEW", "DECLINE"]
+
+
+class RulePreviewOut(BaseModel):
+    days: int
+    since: str | None = Field(description="The window's start.")
+    scanned: int = Field(description="Stored decisions evaluated.")
+    truncated: bool = Field(description="The window held more than the limit: the newest were evaluated.")
+    matched: int
+    reviews_without: int = Field(description="Reviews under the active rules and thresholds now, without the draft.")
+    reviews_with: int
+    declines_without: int
+    declines_with: int
+    frauds_matched: int = Field(description="Transactions labelled fraud that the draft matches.")
+    frauds: list[PreviewedTransactionOut] = Field(description="A sample of them, newest first.")
+    legitimate_matched: int = Field(description="Transactions labelled legitimate or unlabelled that it matches.")
+    legitimate: list[PreviewedTransactionOut] = Field(description="A sample of them, newest first.")
+    rule_set_version: str

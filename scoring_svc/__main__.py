@@ -29,6 +29,7 @@ from fraudmodel.generators.cardholders.live_stream import LiveStreams
 from fraudmodel.geo import default_gazetteer
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.draft_rules import DraftRuleEvaluator
 from scoring_svc.drift_watch import DriftWatch
 from scoring_svc.holding import Holding, HoldPolicy
 from scoring_svc.label_feed import LabelFeed
@@ -135,8 +136,17 @@ async def main(settings: ScoringSettings) -> None:
     consumer.subscribe(
         [settings.transactions_topic], listener=ForgetReturningPartitions(scorer, pipeline, consumer, readiness)
     )
+    draft_rules = DraftRuleEvaluator(lambda: rule_source.current, lambda: scorer.thresholds(registry.active))
     servicer = ScoringServicer(
-        scorer, registry, pipeline, gazetteer, LiveStreams(gazetteer), control, audit, drift=drift
+        scorer,
+        registry,
+        pipeline,
+        gazetteer,
+        LiveStreams(gazetteer),
+        control,
+        audit,
+        drift=drift,
+        draft_rules=draft_rules,
     )
     server = GrpcServer(
         [servicer.registration()],

@@ -16,6 +16,7 @@ from fraud.v1 import transaction_pb2
 
 from fraudmesh.access.audit import AuditLog
 from fraudmesh.access.principal import current_principal
+from fraudmesh.conversions.enums import DECISION_VALUES
 from fraudmesh.errors import FailedPrecondition, InvalidArgument
 from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.transaction_rules import normalise
@@ -26,6 +27,7 @@ from fraudmodel.geo import Gazetteer, Place
 from fraudmodel.serving.decision_message import scored_transaction
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.draft_rules import DraftRuleEvaluator, draft_from_definition
 from scoring_svc.drift_watch import DriftWatch
 from scoring_svc.model_control import ModelControl
 from scoring_svc.pipeline import ScoringPipeline
@@ -70,8 +72,10 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
         drift: DriftWatch | None = None,
+        draft_rules: DraftRuleEvaluator | None = None,
     ):
         self._drift = drift
+        self._draft_rules = draft_rules
         self._models = models
         self._audit = audit
         self._scorer = scorer
@@ -160,3 +164,24 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
                 valid=False, message=error.detail, line=error.line or 0, column=error.column or 0
             )
         return pb.CheckRuleExpressionResponse(valid=True)
+
+    async def EvaluateDraftRule(
+        self, request: pb.EvaluateDraftRuleRequest, context: grpc.aio.ServicerContext
+    ) -> pb.EvaluateDraftRuleResponse:
+        validate(request)
+        if self._draft_rules is None:
+            raise FailedPrecondition("this server has no rule set to evaluate a draft beside")
+        draft = draft_from_definition(request.draft)
+        # Off the event loop: compiling and evaluating are CPU work (the interpreter, row by row).
+        effects = await asyncio.to_thread(self._draft_rules.evaluate, draft, request.transactions)
+        return pb.EvaluateDraftRuleResponse(
+            effects=[
+                pb.DraftRuleEffect(
+                    matched=effect.matched,
+                    decision_without=DECISION_VALUES[effect.decision_without],
+                    decision_with=DECISION_VALUES[effect.decision_with],
+                )
+                for effect in effects
+            ],
+            rule_set_version=self._draft_rules.version(),
+        )

@@ -44,6 +44,7 @@ from store_svc.migrate import upgrade_engine
 from store_svc.repository import TransactionRepository
 from store_svc.rule_checking import ScoringExpressionChecker
 from store_svc.rule_list_repository import RuleListRepository
+from store_svc.rule_preview import RulePreview
 from store_svc.rule_repository import RuleRepository
 from store_svc.rule_servicer import RuleServicer
 from store_svc.servicer import StoreServicer
@@ -90,6 +91,11 @@ async def serve(settings: StoreSettings) -> None:
             settings.scoring_address, [*telemetry.client_interceptors(), *access.client_interceptors()], tls
         )
         checker = ScoringExpressionChecker(scoring_channel)
+        rule_repository = RuleRepository(engine, checker)
+        rule_lists = RuleListRepository(engine, checker)
+        preview = RulePreview(
+            engine, scoring_channel, ScoringExpressionChecker(scoring_channel, "expression"), rule_lists
+        )
         dead_letters = DeadLetterRepository(engine)
         label_events = LabelEvents(producer, settings.labels_topic)
         servicer = StoreServicer(
@@ -115,7 +121,7 @@ async def serve(settings: StoreSettings) -> None:
             services=[
                 servicer.registration(),
                 AccessServicer(AccessRepository(engine)).registration(),
-                RuleServicer(RuleRepository(engine, checker), RuleListRepository(engine, checker)).registration(),
+                RuleServicer(rule_repository, rule_lists, preview).registration(),
                 CaseServicer(CaseRepository(engine), label_events).registration(),
             ],
             address=settings.store_listen,

@@ -7,18 +7,21 @@ from fraud.v1 import rule_service_pb2 as pb
 from fraud.v1 import rule_service_pb2_grpc as pb_grpc
 
 from fraudmesh.conversions.time import timestamp_from
+from fraudmesh.errors import FailedPrecondition
 from fraudmesh.grpc_server import ServiceRegistration
 from fraudmesh.validation import validate
 from store_svc.rule_list_repository import RuleListRepository
+from store_svc.rule_preview import RulePreview
 from store_svc.rule_repository import RuleRepository
 
 SERVICE = pb.DESCRIPTOR.services_by_name["RuleService"]
 
 
 class RuleServicer(pb_grpc.RuleServiceServicer):
-    def __init__(self, rules: RuleRepository, lists: RuleListRepository):
+    def __init__(self, rules: RuleRepository, lists: RuleListRepository, preview: RulePreview | None = None):
         self._rules = rules
         self._lists = lists
+        self._preview = preview
 
     def registration(self) -> ServiceRegistration:
         return ServiceRegistration(SERVICE, lambda server: pb_grpc.add_RuleServiceServicer_to_server(self, server))
@@ -98,3 +101,11 @@ class RuleServicer(pb_grpc.RuleServiceServicer):
         response = pb.GetRuleSetVersionResponse(version=row.version)
         response.changed_at.CopyFrom(timestamp_from(row.changed_at))
         return response
+
+    async def PreviewRule(
+        self, request: pb.PreviewRuleRequest, context: grpc.aio.ServicerContext
+    ) -> pb.PreviewRuleResponse:
+        validate(request)
+        if self._preview is None:
+            raise FailedPrecondition("this server cannot reach scoring_svc to preview a rule")
+        return await self._preview.preview(request)

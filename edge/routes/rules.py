@@ -23,6 +23,8 @@ from edge.rule_models import (
     RuleIn,
     RuleListIn,
     RuleListsOut,
+    RulePreviewIn,
+    RulePreviewOut,
     RuleSetVersionOut,
     RulesOut,
     RuleWithHistoryOut,
@@ -31,6 +33,7 @@ from fraudmesh.conversions.rules import (
     RULE_ACTION_VALUES,
     RULE_LIST_KIND_VALUES,
     RULE_STATUS_VALUES,
+    preview_object,
     revision_object,
     rule_list_object,
     rule_object,
@@ -90,6 +93,19 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             pb.GetRuleSetVersionRequest(), timeout=context.timeout
         )
         return JSONResponse({"version": response.version, "changed_at": optional_rfc3339(response, "changed_at")})
+
+    async def preview_rule(draft: RulePreviewIn) -> JSONResponse:
+        response = await context.upstreams.rules.PreviewRule(
+            pb.PreviewRuleRequest(
+                expression=draft.expression,
+                action=RULE_ACTION_VALUES[draft.action],  # type: ignore[arg-type]
+                score_delta=draft.score_delta,
+                priority=draft.priority,
+                days=draft.days,
+            ),
+            timeout=context.timeout,
+        )
+        return JSONResponse(preview_object(response))
 
     async def list_lists() -> JSONResponse:
         response = await context.upstreams.rules.ListRuleLists(pb.ListRuleListsRequest(), timeout=context.timeout)
@@ -176,6 +192,14 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             rule_set_version,
             "The rule set's version, raised by every change",
             response_model=RuleSetVersionOut,
+            tags=tags,
+        ),
+        RouteBinding(
+            service + "PreviewRule",
+            preview_rule,
+            "How a draft rule would have changed the stored decisions of the last days",
+            response_model=RulePreviewOut,
+            responses=INVALID,
             tags=tags,
         ),
         RouteBinding(

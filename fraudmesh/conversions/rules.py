@@ -7,7 +7,7 @@ from typing import Any
 
 from fraud.v1 import rule_service_pb2
 
-from fraudmesh.conversions.enums import stems
+from fraudmesh.conversions.enums import DECISION_NAMES, LABEL_NAMES, stems
 from fraudmesh.conversions.time import optional_rfc3339
 
 _Action, _Status, _Kind = rule_service_pb2.RuleAction, rule_service_pb2.RuleStatus, rule_service_pb2.RuleListKind
@@ -76,4 +76,39 @@ def rule_list_object(named: rule_service_pb2.RuleList) -> dict[str, Any]:
         "size": named.size,
         "created_by": named.created_by,
         "created_at": optional_rfc3339(named, "created_at"),
+    }
+
+
+def _previewed_object(previewed: rule_service_pb2.PreviewedTransaction) -> dict[str, Any]:
+    return {
+        "id": previewed.id,
+        "user_id": previewed.user_id,
+        "merchant_id": previewed.merchant_id,
+        "amount": previewed.amount,
+        "currency": previewed.currency,
+        "occurred_at": optional_rfc3339(previewed, "occurred_at"),
+        "score": previewed.score,
+        "label": LABEL_NAMES.get(previewed.label),
+        "decision_without": DECISION_NAMES[previewed.decision_without],
+        "decision_with": DECISION_NAMES[previewed.decision_with],
+    }
+
+
+def preview_object(preview: rule_service_pb2.PreviewRuleResponse) -> dict[str, Any]:
+    """A draft rule's preview as the REST API shows it (edge.rule_models.RulePreviewOut)."""
+    return {
+        "days": preview.days,
+        "since": optional_rfc3339(preview, "since"),
+        "scanned": preview.scanned,
+        "truncated": preview.truncated,
+        "matched": preview.matched,
+        "reviews_without": preview.reviews_without,
+        "reviews_with": preview.reviews_with,
+        "declines_without": preview.declines_without,
+        "declines_with": preview.declines_with,
+        "frauds_matched": preview.frauds_matched,
+        "frauds": [_previewed_object(previewed) for previewed in preview.frauds],
+        "legitimate_matched": preview.legitimate_matched,
+        "legitimate": [_previewed_object(previewed) for previewed in preview.legitimate],
+        "rule_set_version": preview.rule_set_version,
     }

@@ -300,7 +300,9 @@ async def test_a_viewer_sees_but_cannot_label_and_an_analysts_label_is_audited_u
     await page.goto(f"{stack.ports.edge_url}/#/")
     await expect(page.get_by_role("button", name="Sign in")).to_be_visible()  # nothing without a key
     await sign_in(page, viewer)
-    await expect(navigation.get_by_role("link")).to_have_text(["Live", "Review queue", "Cases", "Models"])
+    await expect(navigation.get_by_role("link")).to_have_text(
+        ["Live", "Review queue", "Cases", "Rules", "Lists", "Models"]
+    )
     await page.goto(f"{stack.ports.edge_url}/#/transactions/{transaction['id']}")
     await expect(page.get_by_test_id("detail-summary")).to_be_visible()
     await expect(page.get_by_role("group", name=f"Label transaction {transaction['id']}")).to_have_count(0)

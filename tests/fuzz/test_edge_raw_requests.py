@@ -49,6 +49,7 @@ BODIES: dict[str, Any] = {
     "POST /api/keys": {"name": "fuzzed", "role": "viewer"},
     "POST /api/rules": RULE,
     "PUT /api/rules/{id}": RULE,
+    "POST /api/rules:preview": {"expression": RULE["expression"], "action": "REVIEW", "days": 1},
     "POST /api/lists": {"name": "fuzzed", "kind": "BLOCK", "field": "merchant_id", "description": "fuzzed"},
     "POST /api/lists/{name}/entries": {"values": ["m-fuzzed"]},
     "POST /api/lists/{name}/entries:remove": {"values": ["m-fuzzed"]},

@@ -9,8 +9,10 @@ import { CasesPage } from "./pages/CasesPage";
 import { DeadLettersPage } from "./pages/DeadLettersPage";
 import { DetailPage } from "./pages/DetailPage";
 import { LivePage } from "./pages/LivePage";
+import { ListsPage } from "./pages/ListsPage";
 import { ModelsPage } from "./pages/ModelsPage";
 import { ReviewPage } from "./pages/ReviewPage";
+import { RulesPage } from "./pages/RulesPage";
 import { SubmitPage } from "./pages/SubmitPage";
 import { TracePage } from "./pages/TracePage";
 import { parseRoute, useHash, type Route } from "./routing";
@@ -77,6 +79,10 @@ function Page({ route }: { route: Route }) {
       return <AuditPage />;
     case "cases":
       return <CasesPage />;
+    case "rules":
+      return <RulesPage />;
+    case "lists":
+      return <ListsPage />;
     case "trace":
       return <TracePage key={route.traceId} traceId={route.traceId} />;
     case "dead-letter":

@@ -15,6 +15,8 @@ export type Route =
   | { page: "trace"; traceId: string }
   | { page: "audit" }
   | { page: "cases" }
+  | { page: "rules" }
+  | { page: "lists" }
   | { page: "not-found"; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -26,6 +28,8 @@ export function parseRoute(hash: string): Route {
   if (path === "/dead-letters") return { page: "dead-letters" };
   if (path === "/audit") return { page: "audit" };
   if (path === "/cases") return { page: "cases" };
+  if (path === "/rules") return { page: "rules" };
+  if (path === "/lists") return { page: "lists" };
   const transaction = /^\/transactions\/([^/]+)$/.exec(path);
   if (transaction) return { page: "transaction", id: decodeURIComponent(transaction[1]!) };
   const trace = /^\/traces\/([0-9a-f]{32})$/.exec(path);

@@ -33,6 +33,8 @@ def test_no_rpc_is_public_and_the_powers_are_where_the_roles_say():
     assert table["/fraud.v1.NotifyService/PublishDecisions"].roles == {"service"}
     assert table["/fraud.v1.StoreService/LabelTransaction"].roles == {"analyst", "admin"}
     assert "viewer" in table["/fraud.v1.StoreService/ListTransactions"].roles
+    # A preview reads every stored decision of the window: analysts and admins, as for writing rules.
+    assert table["/fraud.v1.RuleService/PreviewRule"].roles == {"analyst", "admin"}
 
 
 def test_a_method_the_table_does_not_know_is_refused_to_everybody_and_probes_are_public():
@@ -56,6 +58,8 @@ def test_the_internal_rpcs_take_the_service_role_only_from_the_service_that_call
     assert table["/fraud.v1.StoreService/GetUsersHistory"].peers == {"scoring"}
     assert table["/fraud.v1.StoreService/GetUserHistory"].peers == {"scoring"}
     assert table["/fraud.v1.IngestService/ReplayTransaction"].peers == {"store"}
+    assert table["/fraud.v1.ScoringService/EvaluateDraftRule"].roles == {"service"}
+    assert table["/fraud.v1.ScoringService/EvaluateDraftRule"].peers == {"store"}
     # What outside systems call with a service key names no peer.
     assert table["/fraud.v1.IngestService/SubmitTransaction"].peers == frozenset()
 

@@ -17,10 +17,20 @@ import type {
   DeadLetterReplay,
   Decision,
   LabelKind,
+  ListEntries,
+  ListEntriesChanged,
   ModelActivated,
   ModelDrift,
   ModelInfo,
   ModelList,
+  Rule,
+  RuleInput,
+  RuleList,
+  RuleLists,
+  RulePreview,
+  RulePreviewInput,
+  Rules,
+  RuleWithHistory,
   Stats,
   SubmitResult,
   TransactionInput,
@@ -66,6 +76,19 @@ export interface Api {
   addCaseNote(id: string, text: string): Promise<CaseNote>;
   /** Closing as fraud or legitimate labels the transaction. */
   setCaseStatus(id: string, status: Case["status"]): Promise<CaseClosed>;
+  /** The rules by priority; 422 on create or update names the expression's line and column. */
+  listRules(): Promise<Rules>;
+  getRule(id: string): Promise<RuleWithHistory>;
+  createRule(rule: RuleInput): Promise<Rule>;
+  /** A new revision: every field of the rule is replaced. */
+  updateRule(id: string, rule: RuleInput): Promise<Rule>;
+  /** A draft against the stored decisions of the last days; changes nothing. */
+  previewRule(draft: RulePreviewInput): Promise<RulePreview>;
+  listLists(): Promise<RuleList[]>;
+  /** A page of a list's entries in order of value. */
+  listEntries(name: string, pageToken?: string): Promise<ListEntries>;
+  addEntries(name: string, values: string[]): Promise<ListEntriesChanged>;
+  removeEntries(name: string, values: string[]): Promise<ListEntriesChanged>;
 }
 
 type QueryValue = string | number | boolean | null | undefined;
@@ -134,5 +157,18 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     addCaseNote: async (id, text) =>
       (await post<{ note: CaseNote }>(`/api/cases/${encodeURIComponent(id)}/notes`, { text })).note,
     setCaseStatus: (id, status) => post<CaseClosed>(`/api/cases/${encodeURIComponent(id)}:status`, { status }),
+    listRules: () => request<Rules>("/api/rules"),
+    getRule: (id) => request<RuleWithHistory>(`/api/rules/${encodeURIComponent(id)}`),
+    createRule: async (rule) => (await post<{ rule: Rule }>("/api/rules", rule)).rule,
+    updateRule: async (id, rule) =>
+      (await request<{ rule: Rule }>(`/api/rules/${encodeURIComponent(id)}`, { method: "PUT", body: JSON.stringify(rule) }))
+        .rule,
+    previewRule: (draft) => post<RulePreview>("/api/rules:preview", draft),
+    listLists: async () => (await request<RuleLists>("/api/lists")).lists,
+    listEntries: (name, pageToken) =>
+      request<ListEntries>(`/api/lists/${encodeURIComponent(name)}/entries${queryString({ page_token: pageToken })}`),
+    addEntries: (name, values) => post<ListEntriesChanged>(`/api/lists/${encodeURIComponent(name)}/entries`, { values }),
+    removeEntries: (name, values) =>
+      post<ListEntriesChanged>(`/api/lists/${encodeURIComponent(name)}/entries:remove`, { values }),
   };
 }

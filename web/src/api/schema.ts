@@ -499,6 +499,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rules:preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How a draft rule would have changed the stored decisions of the last days
+         * @description gRPC: `fraud.v1.RuleService/PreviewRule`.
+         */
+        post: operations["fraud_v1_RuleService_PreviewRule_api_rules_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rules:version": {
         parameters: {
             query?: never;
@@ -1449,6 +1469,35 @@ export interface components {
              */
             name: string;
         };
+        /** PreviewedTransactionOut */
+        PreviewedTransactionOut: {
+            /** Amount */
+            amount: number;
+            /** Currency */
+            currency: string;
+            /**
+             * Decision With
+             * @enum {string}
+             */
+            decision_with: "APPROVE" | "REVIEW" | "DECLINE";
+            /**
+             * Decision Without
+             * @enum {string}
+             */
+            decision_without: "APPROVE" | "REVIEW" | "DECLINE";
+            /** Id */
+            id: string;
+            /** Label */
+            label: ("fraud" | "legitimate") | null;
+            /** Merchant Id */
+            merchant_id: string;
+            /** Occurred At */
+            occurred_at: string | null;
+            /** Score */
+            score: number;
+            /** User Id */
+            user_id: string;
+        };
         /** ReasonOut */
         ReasonOut: {
             /**
@@ -1578,6 +1627,92 @@ export interface components {
              * @description The revision, from 1.
              */
             version: number;
+        };
+        /** RulePreviewIn */
+        RulePreviewIn: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "APPROVE" | "REVIEW" | "DECLINE" | "ADD_SCORE";
+            /**
+             * Days
+             * @description How many days of stored decisions, back from now.
+             * @default 7
+             */
+            days: number;
+            /**
+             * Expression
+             * @description The draft's CEL expression.
+             */
+            expression: string;
+            /**
+             * Priority
+             * @description Where it would sit among the active rules.
+             * @default 100
+             */
+            priority: number;
+            /**
+             * Score Delta
+             * @description Only with ADD_SCORE: what it adds to the score.
+             * @default 0
+             */
+            score_delta: number;
+        };
+        /** RulePreviewOut */
+        RulePreviewOut: {
+            /** Days */
+            days: number;
+            /** Declines With */
+            declines_with: number;
+            /** Declines Without */
+            declines_without: number;
+            /**
+             * Frauds
+             * @description A sample of them, newest first.
+             */
+            frauds: components["schemas"]["PreviewedTransactionOut"][];
+            /**
+             * Frauds Matched
+             * @description Transactions labelled fraud that the draft matches.
+             */
+            frauds_matched: number;
+            /**
+             * Legitimate
+             * @description A sample of them, newest first.
+             */
+            legitimate: components["schemas"]["PreviewedTransactionOut"][];
+            /**
+             * Legitimate Matched
+             * @description Transactions labelled legitimate or unlabelled that it matches.
+             */
+            legitimate_matched: number;
+            /** Matched */
+            matched: number;
+            /** Reviews With */
+            reviews_with: number;
+            /**
+             * Reviews Without
+             * @description Reviews under the active rules and thresholds now, without the draft.
+             */
+            reviews_without: number;
+            /** Rule Set Version */
+            rule_set_version: string;
+            /**
+             * Scanned
+             * @description Stored decisions evaluated.
+             */
+            scanned: number;
+            /**
+             * Since
+             * @description The window's start.
+             */
+            since: string | null;
+            /**
+             * Truncated
+             * @description The window held more than the limit: the newest were evaluated.
+             */
+            truncated: boolean;
         };
         /** RuleRevisionOut */
         RuleRevisionOut: {
@@ -4009,6 +4144,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_RuleService_PreviewRule_api_rules_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulePreviewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulePreviewOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
                 };
             };
             /** @description Over the credential's rate; see Retry-After and RateLimit-*. */

@@ -77,3 +77,21 @@ export type CasePage = Schemas["CasePageOut"];
 export type CaseDetail = Schemas["CaseDetailOut"];
 export type CaseClosed = Schemas["CaseClosedOut"];
 export type CaseQuery = NonNullable<paths["/api/cases"]["get"]["parameters"]["query"]>;
+
+/** Analysts' rules (GET /api/rules), one with its revisions (GET /api/rules/{id}), and their lists. */
+export type Rule = Schemas["RuleOut"];
+export type RuleInput = Schemas["RuleIn"];
+export type RuleAction = Rule["action"];
+export type RuleStatus = Rule["status"];
+export type RuleRevision = Schemas["RuleRevisionOut"];
+export type Rules = Schemas["RulesOut"];
+export type RuleWithHistory = Schemas["RuleWithHistoryOut"];
+export type RuleList = Schemas["RuleListOut"];
+export type RuleLists = Schemas["RuleListsOut"];
+export type ListEntries = Schemas["ListEntriesOut"];
+export type ListEntriesChanged = Schemas["ListEntriesChangedOut"];
+/** A draft rule against the stored decisions of the last days (POST /api/rules:preview). */
+export type RulePreviewInput = Schemas["RulePreviewIn"];
+export type RulePreview = Schemas["RulePreviewOut"];
+export type PreviewedTransaction = Schemas["PreviewedTransactionOut"];
+export const RULE_ACTIONS = everyMember<RuleAction>()(["REVIEW", "DECLINE", "APPROVE", "ADD_SCORE"]);

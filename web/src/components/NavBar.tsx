@@ -6,6 +6,8 @@ const LINKS: Array<{ href: string; label: string; page: Route["page"]; needs: st
   { href: "#/", label: "Live", page: "live", needs: "WEBSOCKET /api/ws" },
   { href: "#/review", label: "Review queue", page: "review", needs: "GET /api/transactions" },
   { href: "#/cases", label: "Cases", page: "cases", needs: "GET /api/cases" },
+  { href: "#/rules", label: "Rules", page: "rules", needs: "GET /api/rules" },
+  { href: "#/lists", label: "Lists", page: "lists", needs: "GET /api/lists" },
   { href: "#/submit", label: "Submit", page: "submit", needs: "POST /api/transaction" },
   { href: "#/models", label: "Models", page: "models", needs: "GET /api/models" },
   { href: "#/dead-letters", label: "Dead letters", page: "dead-letters", needs: "GET /api/dead-letters" },

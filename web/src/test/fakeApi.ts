@@ -29,6 +29,15 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     assignCase: unexpected("assignCase"),
     addCaseNote: unexpected("addCaseNote"),
     setCaseStatus: unexpected("setCaseStatus"),
+    listRules: unexpected("listRules"),
+    getRule: unexpected("getRule"),
+    createRule: unexpected("createRule"),
+    updateRule: unexpected("updateRule"),
+    previewRule: unexpected("previewRule"),
+    listLists: unexpected("listLists"),
+    listEntries: unexpected("listEntries"),
+    addEntries: unexpected("addEntries"),
+    removeEntries: unexpected("removeEntries"),
     ...overrides,
   };
 }

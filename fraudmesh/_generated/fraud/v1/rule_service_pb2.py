@@ -23,12 +23,13 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from fraud.v1 import decision_pb2 as fraud_dot_v1_dot_decision__pb2
 from fraud.v1 import options_pb2 as fraud_dot_v1_dot_options__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66raud/v1/rule_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x02\n\x0eRuleDefinition\x12$\n\x04name\x18\x01 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18\x64\x32\x0b^[\\P{Cc}]*$\x12\x44\n\nexpression\x18\x02 \x01(\tB0\xbaH-r+\x10\x01\x18\xa0\x1f\x32$^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$\x12\x30\n\x06\x61\x63tion\x18\x03 \x01(\x0e\x32\x14.fraud.v1.RuleActionB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00\x12,\n\x0bscore_delta\x18\x04 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\xf0\xbf\x12\x1d\n\x08priority\x18\x05 \x01(\x05\x42\x0b\xbaH\x08\x1a\x06\x18\xc0\x84=(\x00\x12\x30\n\x06status\x18\x06 \x01(\x0e\x32\x14.fraud.v1.RuleStatusB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00\"\xd9\x01\n\x04Rule\x12\n\n\x02id\x18\x01 \x01(\t\x12,\n\ndefinition\x18\x02 \x01(\x0b\x32\x18.fraud.v1.RuleDefinition\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12\x12\n\ncreated_by\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nupdated_by\x18\x06 \x01(\t\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa1\x01\n\x0cRuleRevision\x12\x0f\n\x07version\x18\x01 \x01(\x05\x12,\n\ndefinition\x18\x02 \x01(\x0b\x32\x18.fraud.v1.RuleDefinition\x12\x0e\n\x06\x63hange\x18\x03 \x01(\t\x12\x12\n\nchanged_by\x18\x04 \x01(\t\x12.\n\nchanged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x12\n\x10ListRulesRequest\"L\n\x11ListRulesResponse\x12\x1d\n\x05rules\x18\x01 \x03(\x0b\x32\x0e.fraud.v1.Rule\x12\x18\n\x10rule_set_version\x18\x02 \x01(\x03\"4\n\x0eGetRuleRequest\x12\"\n\x02id\x18\x01 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18 2\x0b^[a-z0-9]+$\"Z\n\x0fGetRuleResponse\x12\x1c\n\x04rule\x18\x01 \x01(\x0b\x32\x0e.fraud.v1.Rule\x12)\n\trevisions\x18\x02 \x03(\x0b\x32\x16.fraud.v1.RuleRevision\"I\n\x11\x43reateRuleRequest\x12\x34\n\ndefinition\x18\x01 \x01(\x0b\x32\x18.fraud.v1.RuleDefinitionB\x06\xbaH\x03\xc8\x01\x01\"2\n\x12\x43reateRuleResponse\x12\x1c\n\x04rule\x18\x01 \x01(\x0b\x32\x0e.fraud.v1.Rule\"m\n\x11UpdateRuleRequest\x12\"\n\x02id\x18\x01 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18 2\x0b^[a-z0-9]+$\x12\x34\n\ndefinition\x18\x02 \x01(\x0b\x32\x18.fraud.v1.RuleDefinitionB\x06\xbaH\x03\xc8\x01\x01\"2\n\x12UpdateRuleResponse\x12\x1c\n\x04rule\x18\x01 \x01(\x0b\x32\x0e.fraud.v1.Rule\"7\n\x11\x44\x65leteRuleRequest\x12\"\n\x02id\x18\x01 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18 2\x0b^[a-z0-9]+$\"\x14\n\x12\x44\x65leteRuleResponse\"\xb4\x01\n\x08RuleList\x12\x0c\n\x04name\x18\x01 \x01(\t\x12$\n\x04kind\x18\x02 \x01(\x0e\x32\x16.fraud.v1.RuleListKind\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0c\n\x04size\x18\x05 \x01(\x03\x12\x12\n\ncreated_by\x18\x06 \x01(\t\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x16\n\x14ListRuleListsRequest\":\n\x15ListRuleListsResponse\x12!\n\x05lists\x18\x01 \x03(\x0b\x32\x12.fraud.v1.RuleList\"\xc3\x01\n\x15\x43reateRuleListRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\x12\x30\n\x04kind\x18\x02 \x01(\x0e\x32\x16.fraud.v1.RuleListKindB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00\x12!\n\x05\x66ield\x18\x03 \x01(\tB\x12\xbaH\x0fr\r\x18 2\t^[a-z_]*$\x12(\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x13\xbaH\x10r\x0e\x18\xf4\x03\x32\t^\\P{Cc}*$\":\n\x16\x43reateRuleListResponse\x12 \n\x04list\x18\x01 \x01(\x0b\x32\x12.fraud.v1.RuleList\"D\n\x15\x44\x65leteRuleListRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\"\x18\n\x16\x44\x65leteRuleListResponse\"\x91\x01\n\x1aListRuleListEntriesRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\x12\x1d\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x90N(\x00\x12\'\n\npage_token\x18\x03 \x01(\tB\x13\xbaH\x10r\x0e\x18\xc8\x01\x32\t^\\P{Cc}*$\"F\n\x1bListRuleListEntriesResponse\x12\x0e\n\x06values\x18\x01 \x03(\t\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"{\n\x19\x41\x64\x64RuleListEntriesRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\x12\x31\n\x06values\x18\x02 \x03(\tB!\xbaH\x1e\x92\x01\x1b\x08\x01\x10\x90N\"\x14r\x12\x10\x01\x18\xc8\x01\x32\x0b^[\\P{Cc}]*$\"M\n\x1a\x41\x64\x64RuleListEntriesResponse\x12\r\n\x05\x61\x64\x64\x65\x64\x18\x01 \x01(\x03\x12 \n\x04list\x18\x02 \x01(\x0b\x32\x12.fraud.v1.RuleList\"~\n\x1cRemoveRuleListEntriesRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\x12\x31\n\x06values\x18\x02 \x03(\tB!\xbaH\x1e\x92\x01\x1b\x08\x01\x10\x90N\"\x14r\x12\x10\x01\x18\xc8\x01\x32\x0b^[\\P{Cc}]*$\"R\n\x1dRemoveRuleListEntriesResponse\x12\x0f\n\x07removed\x18\x01 \x01(\x03\x12 \n\x04list\x18\x02 \x01(\x0b\x32\x12.fraud.v1.RuleList\"\x1a\n\x18GetRuleSetVersionRequest\"\\\n\x19GetRuleSetVersionResponse\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12.\n\nchanged_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x8e\x01\n\nRuleAction\x12\x1b\n\x17RULE_ACTION_UNSPECIFIED\x10\x00\x12\x17\n\x13RULE_ACTION_APPROVE\x10\x01\x12\x16\n\x12RULE_ACTION_REVIEW\x10\x02\x12\x17\n\x13RULE_ACTION_DECLINE\x10\x03\x12\x19\n\x15RULE_ACTION_ADD_SCORE\x10\x04*s\n\nRuleStatus\x12\x1b\n\x17RULE_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12RULE_STATUS_ACTIVE\x10\x01\x12\x16\n\x12RULE_STATUS_SHADOW\x10\x02\x12\x18\n\x14RULE_STATUS_DISABLED\x10\x03*\x80\x01\n\x0cRuleListKind\x12\x1e\n\x1aRULE_LIST_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14RULE_LIST_KIND_ALLOW\x10\x01\x12\x18\n\x14RULE_LIST_KIND_BLOCK\x10\x02\x12\x1c\n\x18RULE_LIST_KIND_REFERENCE\x10\x03\x32\xf3\x0b\n\x0bRuleService\x12k\n\tListRules\x12\x1a.fraud.v1.ListRulesRequest\x1a\x1b.fraud.v1.ListRulesResponse\"%\x92\xb5\x18\x0f\n\x04\x01\x02\x03\x04\x1a\x07scoring\x82\xd3\xe4\x93\x02\x0c\x12\n/api/rules\x12`\n\x07GetRule\x12\x18.fraud.v1.GetRuleRequest\x1a\x19.fraud.v1.GetRuleResponse\" \x92\xb5\x18\x05\n\x03\x01\x02\x03\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/rules/{id}\x12o\n\nCreateRule\x12\x1b.fraud.v1.CreateRuleRequest\x1a\x1c.fraud.v1.CreateRuleResponse\"&\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x18\"\n/api/rules:\ndefinition\x12t\n\nUpdateRule\x12\x1b.fraud.v1.UpdateRuleRequest\x1a\x1c.fraud.v1.UpdateRuleResponse\"+\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x1d\x1a\x0f/api/rules/{id}:\ndefinition\x12h\n\nDeleteRule\x12\x1b.fraud.v1.DeleteRuleRequest\x1a\x1c.fraud.v1.DeleteRuleResponse\"\x1f\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x11*\x0f/api/rules/{id}\x12w\n\rListRuleLists\x12\x1e.fraud.v1.ListRuleListsRequest\x1a\x1f.fraud.v1.ListRuleListsResponse\"%\x92\xb5\x18\x0f\n\x04\x01\x02\x03\x04\x1a\x07scoring\x82\xd3\xe4\x93\x02\x0c\x12\n/api/lists\x12r\n\x0e\x43reateRuleList\x12\x1f.fraud.v1.CreateRuleListRequest\x1a .fraud.v1.CreateRuleListResponse\"\x1d\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x0f\"\n/api/lists:\x01*\x12v\n\x0e\x44\x65leteRuleList\x12\x1f.fraud.v1.DeleteRuleListRequest\x1a .fraud.v1.DeleteRuleListResponse\"!\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x13*\x11/api/lists/{name}\x12\x98\x01\n\x13ListRuleListEntries\x12$.fraud.v1.ListRuleListEntriesRequest\x1a%.fraud.v1.ListRuleListEntriesResponse\"4\x92\xb5\x18\x0f\n\x04\x01\x02\x03\x04\x1a\x07scoring\x82\xd3\xe4\x93\x02\x1b\x12\x19/api/lists/{name}/entries\x12\x8d\x01\n\x12\x41\x64\x64RuleListEntries\x12#.fraud.v1.AddRuleListEntriesRequest\x1a$.fraud.v1.AddRuleListEntriesResponse\",\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x1e\"\x19/api/lists/{name}/entries:\x01*\x12\x9d\x01\n\x15RemoveRuleListEntries\x12&.fraud.v1.RemoveRuleListEntriesRequest\x1a\'.fraud.v1.RemoveRuleListEntriesResponse\"3\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02%\" /api/lists/{name}/entries:remove:\x01*\x12\x8b\x01\n\x11GetRuleSetVersion\x12\".fraud.v1.GetRuleSetVersionRequest\x1a#.fraud.v1.GetRuleSetVersionResponse\"-\x92\xb5\x18\x0f\n\x04\x01\x02\x03\x04\x1a\x07scoring\x82\xd3\xe4\x93\x02\x14\x12\x12/api/rules:version\x1a\x06\x88\xb5\x18\x85\x87\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66raud/v1/rule_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x02\n\x0eRuleDefinition\x12$\n\x04name\x18\x01 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18\x64\x32\x0b^[\\P{Cc}]*$\x12\x44\n\nexpression\x18\x02 \x01(\tB0\xbaH-r+\x10\x01\x18\xa0\x1f\x32$^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$\x12\x30\n\x06\x61\x63tion\x18\x03 \x01(\x0e\x32\x14.fraud.v1.RuleActionB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00\x12,\n\x0bscore_delta\x18\x04 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\xf0\xbf\x12\x1d\n\x08priority\x18\x05 \x01(\x05\x42\x0b\xbaH\x08\x1a\x06\x18\xc0\x84=(\x00\x12\x30\n\x06status\x18\x06 \x01(\x0e\x32\x14.fraud.v1.RuleStatusB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00\"\xd9\x01\n\x04Rule\x12\n\n\x02id\x18\x01 \x01(\t\x12,\n\ndefinition\x18\x02 \x01(\x0b\x32\x18.fraud.v1.RuleDefinition\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12\x12\n\ncreated_by\x18\x04 \x01(\t\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nupdated_by\x18\x06 \x01(\t\x12.\n\nupdated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa1\x01\n\x0cRuleRevision\x12\x0f\n\x07version\x18\x01 \x01(\x05\x12,\n\ndefinition\x18\x02 \x01(\x0b\x32\x18.fraud.v1.RuleDefinition\x12\x0e\n\x06\x63hange\x18\x03 \x01(\t\x12\x12\n\nchanged_by\x18\x04 \x01(\t\x12.\n\nchanged_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x12\n\x10ListRulesRequest\"L\n\x11ListRulesResponse\x12\x1d\n\x05rules\x18\x01 \x03(\x0b\x32\x0e.fraud.v1.Rule\x12\x18\n\x10rule_set_version\x18\x02 \x01(\x03\"4\n\x0eGetRuleRequest\x12\"\n\x02id\x18\x01 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18 2\x0b^[a-z0-9]+$\"Z\n\x0fGetRuleResponse\x12\x1c\n\x04rule\x18\x01 \x01(\x0b\x32\x0e.fraud.v1.Rule\x12)\n\trevisions\x18\x02 \x03(\x0b\x32\x16.fraud.v1.RuleRevision\"I\n\x11\x43reateRuleRequest\x12\x34\n\ndefinition\x18\x01 \x01(\x0b\x32\x18.fraud.v1.RuleDefinitionB\x06\xbaH\x03\xc8\x01\x01\"2\n\x12\x43reateRuleResponse\x12\x1c\n\x04rule\x18\x01 \x01(\x0b\x32\x0e.fraud.v1.Rule\"m\n\x11UpdateRuleRequest\x12\"\n\x02id\x18\x01 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18 2\x0b^[a-z0-9]+$\x12\x34\n\ndefinition\x18\x02 \x01(\x0b\x32\x18.fraud.v1.RuleDefinitionB\x06\xbaH\x03\xc8\x01\x01\"2\n\x12UpdateRuleResponse\x12\x1c\n\x04rule\x18\x01 \x01(\x0b\x32\x0e.fraud.v1.Rule\"7\n\x11\x44\x65leteRuleRequest\x12\"\n\x02id\x18\x01 \x01(\tB\x16\xbaH\x13r\x11\x10\x01\x18 2\x0b^[a-z0-9]+$\"\x14\n\x12\x44\x65leteRuleResponse\"\xb4\x01\n\x08RuleList\x12\x0c\n\x04name\x18\x01 \x01(\t\x12$\n\x04kind\x18\x02 \x01(\x0e\x32\x16.fraud.v1.RuleListKind\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0c\n\x04size\x18\x05 \x01(\x03\x12\x12\n\ncreated_by\x18\x06 \x01(\t\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x16\n\x14ListRuleListsRequest\":\n\x15ListRuleListsResponse\x12!\n\x05lists\x18\x01 \x03(\x0b\x32\x12.fraud.v1.RuleList\"\xc3\x01\n\x15\x43reateRuleListRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\x12\x30\n\x04kind\x18\x02 \x01(\x0e\x32\x16.fraud.v1.RuleListKindB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00\x12!\n\x05\x66ield\x18\x03 \x01(\tB\x12\xbaH\x0fr\r\x18 2\t^[a-z_]*$\x12(\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x13\xbaH\x10r\x0e\x18\xf4\x03\x32\t^\\P{Cc}*$\":\n\x16\x43reateRuleListResponse\x12 \n\x04list\x18\x01 \x01(\x0b\x32\x12.fraud.v1.RuleList\"D\n\x15\x44\x65leteRuleListRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\"\x18\n\x16\x44\x65leteRuleListResponse\"\x91\x01\n\x1aListRuleListEntriesRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\x12\x1d\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\x90N(\x00\x12\'\n\npage_token\x18\x03 \x01(\tB\x13\xbaH\x10r\x0e\x18\xc8\x01\x32\t^\\P{Cc}*$\"F\n\x1bListRuleListEntriesResponse\x12\x0e\n\x06values\x18\x01 \x03(\t\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"{\n\x19\x41\x64\x64RuleListEntriesRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\x12\x31\n\x06values\x18\x02 \x03(\tB!\xbaH\x1e\x92\x01\x1b\x08\x01\x10\x90N\"\x14r\x12\x10\x01\x18\xc8\x01\x32\x0b^[\\P{Cc}]*$\"M\n\x1a\x41\x64\x64RuleListEntriesResponse\x12\r\n\x05\x61\x64\x64\x65\x64\x18\x01 \x01(\x03\x12 \n\x04list\x18\x02 \x01(\x0b\x32\x12.fraud.v1.RuleList\"~\n\x1cRemoveRuleListEntriesRequest\x12+\n\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x10\x01\x18@2\x12^[a-z_][a-z0-9_]*$\x12\x31\n\x06values\x18\x02 \x03(\tB!\xbaH\x1e\x92\x01\x1b\x08\x01\x10\x90N\"\x14r\x12\x10\x01\x18\xc8\x01\x32\x0b^[\\P{Cc}]*$\"R\n\x1dRemoveRuleListEntriesResponse\x12\x0f\n\x07removed\x18\x01 \x01(\x03\x12 \n\x04list\x18\x02 \x01(\x0b\x32\x12.fraud.v1.RuleList\"\x1a\n\x18GetRuleSetVersionRequest\"\\\n\x19GetRuleSetVersionResponse\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12.\n\nchanged_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf2\x01\n\x12PreviewRuleRequest\x12\x44\n\nexpression\x18\x01 \x01(\tB0\xbaH-r+\x10\x01\x18\xa0\x1f\x32$^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$\x12\x30\n\x06\x61\x63tion\x18\x02 \x01(\x0e\x32\x14.fraud.v1.RuleActionB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00\x12,\n\x0bscore_delta\x18\x03 \x01(\x01\x42\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\xf0\xbf\x12\x1d\n\x08priority\x18\x04 \x01(\x05\x42\x0b\xbaH\x08\x1a\x06\x18\xc0\x84=(\x00\x12\x17\n\x04\x64\x61ys\x18\x05 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x1e(\x00\"\xa3\x02\n\x14PreviewedTransaction\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x13\n\x0bmerchant_id\x18\x03 \x01(\t\x12\x0e\n\x06\x61mount\x18\x04 \x01(\x01\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12/\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05score\x18\x07 \x01(\x01\x12\x1e\n\x05label\x18\x08 \x01(\x0e\x32\x0f.fraud.v1.Label\x12,\n\x10\x64\x65\x63ision_without\x18\t \x01(\x0e\x32\x12.fraud.v1.Decision\x12)\n\rdecision_with\x18\n \x01(\x0e\x32\x12.fraud.v1.Decision\"\x95\x03\n\x13PreviewRuleResponse\x12\x0c\n\x04\x64\x61ys\x18\x01 \x01(\x05\x12)\n\x05since\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07scanned\x18\x03 \x01(\x03\x12\x11\n\ttruncated\x18\x04 \x01(\x08\x12\x0f\n\x07matched\x18\x05 \x01(\x03\x12\x17\n\x0freviews_without\x18\x06 \x01(\x03\x12\x14\n\x0creviews_with\x18\x07 \x01(\x03\x12\x18\n\x10\x64\x65\x63lines_without\x18\x08 \x01(\x03\x12\x15\n\rdeclines_with\x18\t \x01(\x03\x12\x16\n\x0e\x66rauds_matched\x18\n \x01(\x03\x12.\n\x06\x66rauds\x18\x0b \x03(\x0b\x32\x1e.fraud.v1.PreviewedTransaction\x12\x1a\n\x12legitimate_matched\x18\x0c \x01(\x03\x12\x32\n\nlegitimate\x18\r \x03(\x0b\x32\x1e.fraud.v1.PreviewedTransaction\x12\x18\n\x10rule_set_version\x18\x0e \x01(\t*\x8e\x01\n\nRuleAction\x12\x1b\n\x17RULE_ACTION_UNSPECIFIED\x10\x00\x12\x17\n\x13RULE_ACTION_APPROVE\x10\x01\x12\x16\n\x12RULE_ACTION_REVIEW\x10\x02\x12\x17\n\x13RULE_ACTION_DECLINE\x10\x03\x12\x19\n\x15RULE_ACTION_ADD_SCORE\x10\x04*s\n\nRuleStatus\x12\x1b\n\x17RULE_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12RULE_STATUS_ACTIVE\x10\x01\x12\x16\n\x12RULE_STATUS_SHADOW\x10\x02\x12\x18\n\x14RULE_STATUS_DISABLED\x10\x03*\x80\x01\n\x0cRuleListKind\x12\x1e\n\x1aRULE_LIST_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14RULE_LIST_KIND_ALLOW\x10\x01\x12\x18\n\x14RULE_LIST_KIND_BLOCK\x10\x02\x12\x1c\n\x18RULE_LIST_KIND_REFERENCE\x10\x03\x32\xe6\x0c\n\x0bRuleService\x12k\n\tListRules\x12\x1a.fraud.v1.ListRulesRequest\x1a\x1b.fraud.v1.ListRulesResponse\"%\x92\xb5\x18\x0f\n\x04\x01\x02\x03\x04\x1a\x07scoring\x82\xd3\xe4\x93\x02\x0c\x12\n/api/rules\x12`\n\x07GetRule\x12\x18.fraud.v1.GetRuleRequest\x1a\x19.fraud.v1.GetRuleResponse\" \x92\xb5\x18\x05\n\x03\x01\x02\x03\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/rules/{id}\x12o\n\nCreateRule\x12\x1b.fraud.v1.CreateRuleRequest\x1a\x1c.fraud.v1.CreateRuleResponse\"&\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x18\"\n/api/rules:\ndefinition\x12t\n\nUpdateRule\x12\x1b.fraud.v1.UpdateRuleRequest\x1a\x1c.fraud.v1.UpdateRuleResponse\"+\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x1d\x1a\x0f/api/rules/{id}:\ndefinition\x12h\n\nDeleteRule\x12\x1b.fraud.v1.DeleteRuleRequest\x1a\x1c.fraud.v1.DeleteRuleResponse\"\x1f\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x11*\x0f/api/rules/{id}\x12w\n\rListRuleLists\x12\x1e.fraud.v1.ListRuleListsRequest\x1a\x1f.fraud.v1.ListRuleListsResponse\"%\x92\xb5\x18\x0f\n\x04\x01\x02\x03\x04\x1a\x07scoring\x82\xd3\xe4\x93\x02\x0c\x12\n/api/lists\x12r\n\x0e\x43reateRuleList\x12\x1f.fraud.v1.CreateRuleListRequest\x1a .fraud.v1.CreateRuleListResponse\"\x1d\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x0f\"\n/api/lists:\x01*\x12v\n\x0e\x44\x65leteRuleList\x12\x1f.fraud.v1.DeleteRuleListRequest\x1a .fraud.v1.DeleteRuleListResponse\"!\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x13*\x11/api/lists/{name}\x12\x98\x01\n\x13ListRuleListEntries\x12$.fraud.v1.ListRuleListEntriesRequest\x1a%.fraud.v1.ListRuleListEntriesResponse\"4\x92\xb5\x18\x0f\n\x04\x01\x02\x03\x04\x1a\x07scoring\x82\xd3\xe4\x93\x02\x1b\x12\x19/api/lists/{name}/entries\x12\x8d\x01\n\x12\x41\x64\x64RuleListEntries\x12#.fraud.v1.AddRuleListEntriesRequest\x1a$.fraud.v1.AddRuleListEntriesResponse\",\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x1e\"\x19/api/lists/{name}/entries:\x01*\x12\x9d\x01\n\x15RemoveRuleListEntries\x12&.fraud.v1.RemoveRuleListEntriesRequest\x1a\'.fraud.v1.RemoveRuleListEntriesResponse\"3\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02%\" /api/lists/{name}/entries:remove:\x01*\x12q\n\x0bPreviewRule\x12\x1c.fraud.v1.PreviewRuleRequest\x1a\x1d.fraud.v1.PreviewRuleResponse\"%\x92\xb5\x18\x04\n\x02\x02\x03\x82\xd3\xe4\x93\x02\x17\"\x12/api/rules:preview:\x01*\x12\x8b\x01\n\x11GetRuleSetVersion\x12\".fraud.v1.GetRuleSetVersionRequest\x1a#.fraud.v1.GetRuleSetVersionResponse\"-\x92\xb5\x18\x0f\n\x04\x01\x02\x03\x04\x1a\x07scoring\x82\xd3\xe4\x93\x02\x14\x12\x12/api/rules:version\x1a\x06\x88\xb5\x18\x85\x87\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -81,6 +82,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REMOVERULELISTENTRIESREQUEST'].fields_by_name['name']._serialized_options = b'\272H\032r\030\020\001\030@2\022^[a-z_][a-z0-9_]*$'
   _globals['_REMOVERULELISTENTRIESREQUEST'].fields_by_name['values']._loaded_options = None
   _globals['_REMOVERULELISTENTRIESREQUEST'].fields_by_name['values']._serialized_options = b'\272H\036\222\001\033\010\001\020\220N\"\024r\022\020\001\030\310\0012\013^[\\P{Cc}]*$'
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['expression']._loaded_options = None
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['expression']._serialized_options = b'\272H-r+\020\001\030\240\0372$^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]*$'
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['action']._loaded_options = None
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['action']._serialized_options = b'\272H\007\202\001\004\020\001 \000'
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['score_delta']._loaded_options = None
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['score_delta']._serialized_options = b'\272H\024\022\022\031\000\000\000\000\000\000\360?)\000\000\000\000\000\000\360\277'
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['priority']._loaded_options = None
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['priority']._serialized_options = b'\272H\010\032\006\030\300\204=(\000'
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['days']._loaded_options = None
+  _globals['_PREVIEWRULEREQUEST'].fields_by_name['days']._serialized_options = b'\272H\006\032\004\030\036(\000'
   _globals['_RULESERVICE']._loaded_options = None
   _globals['_RULESERVICE']._serialized_options = b'\210\265\030\205\207\003'
   _globals['_RULESERVICE'].methods_by_name['ListRules']._loaded_options = None
@@ -105,70 +116,78 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RULESERVICE'].methods_by_name['AddRuleListEntries']._serialized_options = b'\222\265\030\004\n\002\002\003\202\323\344\223\002\036\"\031/api/lists/{name}/entries:\001*'
   _globals['_RULESERVICE'].methods_by_name['RemoveRuleListEntries']._loaded_options = None
   _globals['_RULESERVICE'].methods_by_name['RemoveRuleListEntries']._serialized_options = b'\222\265\030\004\n\002\002\003\202\323\344\223\002%\" /api/lists/{name}/entries:remove:\001*'
+  _globals['_RULESERVICE'].methods_by_name['PreviewRule']._loaded_options = None
+  _globals['_RULESERVICE'].methods_by_name['PreviewRule']._serialized_options = b'\222\265\030\004\n\002\002\003\202\323\344\223\002\027\"\022/api/rules:preview:\001*'
   _globals['_RULESERVICE'].methods_by_name['GetRuleSetVersion']._loaded_options = None
   _globals['_RULESERVICE'].methods_by_name['GetRuleSetVersion']._serialized_options = b'\222\265\030\017\n\004\001\002\003\004\032\007scoring\202\323\344\223\002\024\022\022/api/rules:version'
-  _globals['_RULEACTION']._serialized_start=2838
-  _globals['_RULEACTION']._serialized_end=2980
-  _globals['_RULESTATUS']._serialized_start=2982
-  _globals['_RULESTATUS']._serialized_end=3097
-  _globals['_RULELISTKIND']._serialized_start=3100
-  _globals['_RULELISTKIND']._serialized_end=3228
-  _globals['_RULEDEFINITION']._serialized_start=158
-  _globals['_RULEDEFINITION']._serialized_end=459
-  _globals['_RULE']._serialized_start=462
-  _globals['_RULE']._serialized_end=679
-  _globals['_RULEREVISION']._serialized_start=682
-  _globals['_RULEREVISION']._serialized_end=843
-  _globals['_LISTRULESREQUEST']._serialized_start=845
-  _globals['_LISTRULESREQUEST']._serialized_end=863
-  _globals['_LISTRULESRESPONSE']._serialized_start=865
-  _globals['_LISTRULESRESPONSE']._serialized_end=941
-  _globals['_GETRULEREQUEST']._serialized_start=943
-  _globals['_GETRULEREQUEST']._serialized_end=995
-  _globals['_GETRULERESPONSE']._serialized_start=997
-  _globals['_GETRULERESPONSE']._serialized_end=1087
-  _globals['_CREATERULEREQUEST']._serialized_start=1089
-  _globals['_CREATERULEREQUEST']._serialized_end=1162
-  _globals['_CREATERULERESPONSE']._serialized_start=1164
-  _globals['_CREATERULERESPONSE']._serialized_end=1214
-  _globals['_UPDATERULEREQUEST']._serialized_start=1216
-  _globals['_UPDATERULEREQUEST']._serialized_end=1325
-  _globals['_UPDATERULERESPONSE']._serialized_start=1327
-  _globals['_UPDATERULERESPONSE']._serialized_end=1377
-  _globals['_DELETERULEREQUEST']._serialized_start=1379
-  _globals['_DELETERULEREQUEST']._serialized_end=1434
-  _globals['_DELETERULERESPONSE']._serialized_start=1436
-  _globals['_DELETERULERESPONSE']._serialized_end=1456
-  _globals['_RULELIST']._serialized_start=1459
-  _globals['_RULELIST']._serialized_end=1639
-  _globals['_LISTRULELISTSREQUEST']._serialized_start=1641
-  _globals['_LISTRULELISTSREQUEST']._serialized_end=1663
-  _globals['_LISTRULELISTSRESPONSE']._serialized_start=1665
-  _globals['_LISTRULELISTSRESPONSE']._serialized_end=1723
-  _globals['_CREATERULELISTREQUEST']._serialized_start=1726
-  _globals['_CREATERULELISTREQUEST']._serialized_end=1921
-  _globals['_CREATERULELISTRESPONSE']._serialized_start=1923
-  _globals['_CREATERULELISTRESPONSE']._serialized_end=1981
-  _globals['_DELETERULELISTREQUEST']._serialized_start=1983
-  _globals['_DELETERULELISTREQUEST']._serialized_end=2051
-  _globals['_DELETERULELISTRESPONSE']._serialized_start=2053
-  _globals['_DELETERULELISTRESPONSE']._serialized_end=2077
-  _globals['_LISTRULELISTENTRIESREQUEST']._serialized_start=2080
-  _globals['_LISTRULELISTENTRIESREQUEST']._serialized_end=2225
-  _globals['_LISTRULELISTENTRIESRESPONSE']._serialized_start=2227
-  _globals['_LISTRULELISTENTRIESRESPONSE']._serialized_end=2297
-  _globals['_ADDRULELISTENTRIESREQUEST']._serialized_start=2299
-  _globals['_ADDRULELISTENTRIESREQUEST']._serialized_end=2422
-  _globals['_ADDRULELISTENTRIESRESPONSE']._serialized_start=2424
-  _globals['_ADDRULELISTENTRIESRESPONSE']._serialized_end=2501
-  _globals['_REMOVERULELISTENTRIESREQUEST']._serialized_start=2503
-  _globals['_REMOVERULELISTENTRIESREQUEST']._serialized_end=2629
-  _globals['_REMOVERULELISTENTRIESRESPONSE']._serialized_start=2631
-  _globals['_REMOVERULELISTENTRIESRESPONSE']._serialized_end=2713
-  _globals['_GETRULESETVERSIONREQUEST']._serialized_start=2715
-  _globals['_GETRULESETVERSIONREQUEST']._serialized_end=2741
-  _globals['_GETRULESETVERSIONRESPONSE']._serialized_start=2743
-  _globals['_GETRULESETVERSIONRESPONSE']._serialized_end=2835
-  _globals['_RULESERVICE']._serialized_start=3231
-  _globals['_RULESERVICE']._serialized_end=4754
+  _globals['_RULEACTION']._serialized_start=3810
+  _globals['_RULEACTION']._serialized_end=3952
+  _globals['_RULESTATUS']._serialized_start=3954
+  _globals['_RULESTATUS']._serialized_end=4069
+  _globals['_RULELISTKIND']._serialized_start=4072
+  _globals['_RULELISTKIND']._serialized_end=4200
+  _globals['_RULEDEFINITION']._serialized_start=183
+  _globals['_RULEDEFINITION']._serialized_end=484
+  _globals['_RULE']._serialized_start=487
+  _globals['_RULE']._serialized_end=704
+  _globals['_RULEREVISION']._serialized_start=707
+  _globals['_RULEREVISION']._serialized_end=868
+  _globals['_LISTRULESREQUEST']._serialized_start=870
+  _globals['_LISTRULESREQUEST']._serialized_end=888
+  _globals['_LISTRULESRESPONSE']._serialized_start=890
+  _globals['_LISTRULESRESPONSE']._serialized_end=966
+  _globals['_GETRULEREQUEST']._serialized_start=968
+  _globals['_GETRULEREQUEST']._serialized_end=1020
+  _globals['_GETRULERESPONSE']._serialized_start=1022
+  _globals['_GETRULERESPONSE']._serialized_end=1112
+  _globals['_CREATERULEREQUEST']._serialized_start=1114
+  _globals['_CREATERULEREQUEST']._serialized_end=1187
+  _globals['_CREATERULERESPONSE']._serialized_start=1189
+  _globals['_CREATERULERESPONSE']._serialized_end=1239
+  _globals['_UPDATERULEREQUEST']._serialized_start=1241
+  _globals['_UPDATERULEREQUEST']._serialized_end=1350
+  _globals['_UPDATERULERESPONSE']._serialized_start=1352
+  _globals['_UPDATERULERESPONSE']._serialized_end=1402
+  _globals['_DELETERULEREQUEST']._serialized_start=1404
+  _globals['_DELETERULEREQUEST']._serialized_end=1459
+  _globals['_DELETERULERESPONSE']._serialized_start=1461
+  _globals['_DELETERULERESPONSE']._serialized_end=1481
+  _globals['_RULELIST']._serialized_start=1484
+  _globals['_RULELIST']._serialized_end=1664
+  _globals['_LISTRULELISTSREQUEST']._serialized_start=1666
+  _globals['_LISTRULELISTSREQUEST']._serialized_end=1688
+  _globals['_LISTRULELISTSRESPONSE']._serialized_start=1690
+  _globals['_LISTRULELISTSRESPONSE']._serialized_end=1748
+  _globals['_CREATERULELISTREQUEST']._serialized_start=1751
+  _globals['_CREATERULELISTREQUEST']._serialized_end=1946
+  _globals['_CREATERULELISTRESPONSE']._serialized_start=1948
+  _globals['_CREATERULELISTRESPONSE']._serialized_end=2006
+  _globals['_DELETERULELISTREQUEST']._serialized_start=2008
+  _globals['_DELETERULELISTREQUEST']._serialized_end=2076
+  _globals['_DELETERULELISTRESPONSE']._serialized_start=2078
+  _globals['_DELETERULELISTRESPONSE']._serialized_end=2102
+  _globals['_LISTRULELISTENTRIESREQUEST']._serialized_start=2105
+  _globals['_LISTRULELISTENTRIESREQUEST']._serialized_end=2250
+  _globals['_LISTRULELISTENTRIESRESPONSE']._serialized_start=2252
+  _globals['_LISTRULELISTENTRIESRESPONSE']._serialized_end=2322
+  _globals['_ADDRULELISTENTRIESREQUEST']._serialized_start=2324
+  _globals['_ADDRULELISTENTRIESREQUEST']._serialized_end=2447
+  _globals['_ADDRULELISTENTRIESRESPONSE']._serialized_start=2449
+  _globals['_ADDRULELISTENTRIESRESPONSE']._serialized_end=2526
+  _globals['_REMOVERULELISTENTRIESREQUEST']._serialized_start=2528
+  _globals['_REMOVERULELISTENTRIESREQUEST']._serialized_end=2654
+  _globals['_REMOVERULELISTENTRIESRESPONSE']._serialized_start=2656
+  _globals['_REMOVERULELISTENTRIESRESPONSE']._serialized_end=2738
+  _globals['_GETRULESETVERSIONREQUEST']._serialized_start=2740
+  _globals['_GETRULESETVERSIONREQUEST']._serialized_end=2766
+  _globals['_GETRULESETVERSIONRESPONSE']._serialized_start=2768
+  _globals['_GETRULESETVERSIONRESPONSE']._serialized_end=2860
+  _globals['_PREVIEWRULEREQUEST']._serialized_start=2863
+  _globals['_PREVIEWRULEREQUEST']._serialized_end=3105
+  _globals['_PREVIEWEDTRANSACTION']._serialized_start=3108
+  _globals['_PREVIEWEDTRANSACTION']._serialized_end=3399
+  _globals['_PREVIEWRULERESPONSE']._serialized_start=3402
+  _globals['_PREVIEWRULERESPONSE']._serialized_end=3807
+  _globals['_RULESERVICE']._serialized_start=4203
+  _globals['_RULESERVICE']._serialized_end=5841
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 import datetime
 
 from buf.validate import validate_pb2 as _validate_pb2
+from fraud.v1 import decision_pb2 as _decision_pb2
 from fraud.v1 import options_pb2 as _options_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -275,3 +276,73 @@ class GetRuleSetVersionResponse(_message.Message):
     version: int
     changed_at: _timestamp_pb2.Timestamp
     def __init__(self, version: _Optional[int] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PreviewRuleRequest(_message.Message):
+    __slots__ = ("expression", "action", "score_delta", "priority", "days")
+    EXPRESSION_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    SCORE_DELTA_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    expression: str
+    action: RuleAction
+    score_delta: float
+    priority: int
+    days: int
+    def __init__(self, expression: _Optional[str] = ..., action: _Optional[_Union[RuleAction, str]] = ..., score_delta: _Optional[float] = ..., priority: _Optional[int] = ..., days: _Optional[int] = ...) -> None: ...
+
+class PreviewedTransaction(_message.Message):
+    __slots__ = ("id", "user_id", "merchant_id", "amount", "currency", "occurred_at", "score", "label", "decision_without", "decision_with")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    MERCHANT_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    DECISION_WITHOUT_FIELD_NUMBER: _ClassVar[int]
+    DECISION_WITH_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    user_id: str
+    merchant_id: str
+    amount: float
+    currency: str
+    occurred_at: _timestamp_pb2.Timestamp
+    score: float
+    label: _decision_pb2.Label
+    decision_without: _decision_pb2.Decision
+    decision_with: _decision_pb2.Decision
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., merchant_id: _Optional[str] = ..., amount: _Optional[float] = ..., currency: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., score: _Optional[float] = ..., label: _Optional[_Union[_decision_pb2.Label, str]] = ..., decision_without: _Optional[_Union[_decision_pb2.Decision, str]] = ..., decision_with: _Optional[_Union[_decision_pb2.Decision, str]] = ...) -> None: ...
+
+class PreviewRuleResponse(_message.Message):
+    __slots__ = ("days", "since", "scanned", "truncated", "matched", "reviews_without", "reviews_with", "declines_without", "declines_with", "frauds_matched", "frauds", "legitimate_matched", "legitimate", "rule_set_version")
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    SCANNED_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_FIELD_NUMBER: _ClassVar[int]
+    REVIEWS_WITHOUT_FIELD_NUMBER: _ClassVar[int]
+    REVIEWS_WITH_FIELD_NUMBER: _ClassVar[int]
+    DECLINES_WITHOUT_FIELD_NUMBER: _ClassVar[int]
+    DECLINES_WITH_FIELD_NUMBER: _ClassVar[int]
+    FRAUDS_MATCHED_FIELD_NUMBER: _ClassVar[int]
+    FRAUDS_FIELD_NUMBER: _ClassVar[int]
+    LEGITIMATE_MATCHED_FIELD_NUMBER: _ClassVar[int]
+    LEGITIMATE_FIELD_NUMBER: _ClassVar[int]
+    RULE_SET_VERSION_FIELD_NUMBER: _ClassVar[int]
+    days: int
+    since: _timestamp_pb2.Timestamp
+    scanned: int
+    truncated: bool
+    matched: int
+    reviews_without: int
+    reviews_with: int
+    declines_without: int
+    declines_with: int
+    frauds_matched: int
+    frauds: _containers.RepeatedCompositeFieldContainer[PreviewedTransaction]
+    legitimate_matched: int
+    legitimate: _containers.RepeatedCompositeFieldContainer[PreviewedTransaction]
+    rule_set_version: str
+    def __init__(self, days: _Optional[int] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., scanned: _Optional[int] = ..., truncated: _Optional[bool] = ..., matched: _Optional[int] = ..., reviews_without: _Optional[int] = ..., reviews_with: _Optional[int] = ..., declines_without: _Optional[int] = ..., declines_with: _Optional[int] = ..., frauds_matched: _Optional[int] = ..., frauds: _Optional[_Iterable[_Union[PreviewedTransaction, _Mapping]]] = ..., legitimate_matched: _Optional[int] = ..., legitimate: _Optional[_Iterable[_Union[PreviewedTransaction, _Mapping]]] = ..., rule_set_version: _Optional[str] = ...) -> None: ...

@@ -93,6 +93,11 @@ class RuleServiceStub:
                 request_serializer=fraud_dot_v1_dot_rule__service__pb2.RemoveRuleListEntriesRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_rule__service__pb2.RemoveRuleListEntriesResponse.FromString,
                 _registered_method=True)
+        self.PreviewRule = channel.unary_unary(
+                '/fraud.v1.RuleService/PreviewRule',
+                request_serializer=fraud_dot_v1_dot_rule__service__pb2.PreviewRuleRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_rule__service__pb2.PreviewRuleResponse.FromString,
+                _registered_method=True)
         self.GetRuleSetVersion = channel.unary_unary(
                 '/fraud.v1.RuleService/GetRuleSetVersion',
                 request_serializer=fraud_dot_v1_dot_rule__service__pb2.GetRuleSetVersionRequest.SerializeToString,
@@ -185,6 +190,17 @@ class RuleServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PreviewRule(self, request, context):
+        """How a draft rule would have changed the stored decisions of the last `days` days, had it been
+        active beside the rules active now: the reviews and declines it adds or removes, the labelled
+        frauds it matches and the legitimate or unlabelled transactions it would have hit (a sample of
+        each). Bounded (docs/limits.md): the newest PREVIEW_MAX_ROWS decisions of the window are read.
+        Changes nothing, so nothing is audited.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetRuleSetVersion(self, request, context):
         """The rule set's version: raised by every change to a rule, a list or an entry. Cheap, so every
         scoring instance polls it and reloads the rules and lists when it moves.
@@ -250,6 +266,11 @@ def add_RuleServiceServicer_to_server(servicer, server):
                     servicer.RemoveRuleListEntries,
                     request_deserializer=fraud_dot_v1_dot_rule__service__pb2.RemoveRuleListEntriesRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_rule__service__pb2.RemoveRuleListEntriesResponse.SerializeToString,
+            ),
+            'PreviewRule': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewRule,
+                    request_deserializer=fraud_dot_v1_dot_rule__service__pb2.PreviewRuleRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_rule__service__pb2.PreviewRuleResponse.SerializeToString,
             ),
             'GetRuleSetVersion': grpc.unary_unary_rpc_method_handler(
                     servicer.GetRuleSetVersion,
@@ -558,6 +579,33 @@ class RuleService:
             '/fraud.v1.RuleService/RemoveRuleListEntries',
             fraud_dot_v1_dot_rule__service__pb2.RemoveRuleListEntriesRequest.SerializeToString,
             fraud_dot_v1_dot_rule__service__pb2.RemoveRuleListEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviewRule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.RuleService/PreviewRule',
+            fraud_dot_v1_dot_rule__service__pb2.PreviewRuleRequest.SerializeToString,
+            fraud_dot_v1_dot_rule__service__pb2.PreviewRuleResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -3,6 +3,7 @@ import datetime
 from buf.validate import validate_pb2 as _validate_pb2
 from fraud.v1 import decision_pb2 as _decision_pb2
 from fraud.v1 import options_pb2 as _options_pb2
+from fraud.v1 import rule_service_pb2 as _rule_service_pb2
 from fraud.v1 import transaction_pb2 as _transaction_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
@@ -174,3 +175,29 @@ class CheckRuleExpressionResponse(_message.Message):
     line: int
     column: int
     def __init__(self, valid: _Optional[bool] = ..., message: _Optional[str] = ..., line: _Optional[int] = ..., column: _Optional[int] = ...) -> None: ...
+
+class EvaluateDraftRuleRequest(_message.Message):
+    __slots__ = ("draft", "transactions")
+    DRAFT_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    draft: _rule_service_pb2.RuleDefinition
+    transactions: _containers.RepeatedCompositeFieldContainer[_decision_pb2.ScoredTransaction]
+    def __init__(self, draft: _Optional[_Union[_rule_service_pb2.RuleDefinition, _Mapping]] = ..., transactions: _Optional[_Iterable[_Union[_decision_pb2.ScoredTransaction, _Mapping]]] = ...) -> None: ...
+
+class DraftRuleEffect(_message.Message):
+    __slots__ = ("matched", "decision_without", "decision_with")
+    MATCHED_FIELD_NUMBER: _ClassVar[int]
+    DECISION_WITHOUT_FIELD_NUMBER: _ClassVar[int]
+    DECISION_WITH_FIELD_NUMBER: _ClassVar[int]
+    matched: bool
+    decision_without: _decision_pb2.Decision
+    decision_with: _decision_pb2.Decision
+    def __init__(self, matched: _Optional[bool] = ..., decision_without: _Optional[_Union[_decision_pb2.Decision, str]] = ..., decision_with: _Optional[_Union[_decision_pb2.Decision, str]] = ...) -> None: ...
+
+class EvaluateDraftRuleResponse(_message.Message):
+    __slots__ = ("effects", "rule_set_version")
+    EFFECTS_FIELD_NUMBER: _ClassVar[int]
+    RULE_SET_VERSION_FIELD_NUMBER: _ClassVar[int]
+    effects: _containers.RepeatedCompositeFieldContainer[DraftRuleEffect]
+    rule_set_version: str
+    def __init__(self, effects: _Optional[_Iterable[_Union[DraftRuleEffect, _Mapping]]] = ..., rule_set_version: _Optional[str] = ...) -> None: ...

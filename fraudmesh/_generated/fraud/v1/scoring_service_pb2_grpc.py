@@ -70,6 +70,11 @@ class ScoringServiceStub:
                 request_serializer=fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionResponse.FromString,
                 _registered_method=True)
+        self.EvaluateDraftRule = channel.unary_unary(
+                '/fraud.v1.ScoringService/EvaluateDraftRule',
+                request_serializer=fraud_dot_v1_dot_scoring__service__pb2.EvaluateDraftRuleRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.EvaluateDraftRuleResponse.FromString,
+                _registered_method=True)
 
 
 class ScoringServiceServicer:
@@ -134,6 +139,16 @@ class ScoringServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EvaluateDraftRule(self, request, context):
+        """A draft rule over stored decisions, for RuleService.PreviewRule: whether it matches each one,
+        and each one's decision under the rules active now and the active model's thresholds, without
+        and with the draft. Internal, no REST route: store alone calls it, with its own key and
+        certificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ScoringServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -171,6 +186,11 @@ def add_ScoringServiceServicer_to_server(servicer, server):
                     servicer.CheckRuleExpression,
                     request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionResponse.SerializeToString,
+            ),
+            'EvaluateDraftRule': grpc.unary_unary_rpc_method_handler(
+                    servicer.EvaluateDraftRule,
+                    request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.EvaluateDraftRuleRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_scoring__service__pb2.EvaluateDraftRuleResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -363,6 +383,33 @@ class ScoringService:
             '/fraud.v1.ScoringService/CheckRuleExpression',
             fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionRequest.SerializeToString,
             fraud_dot_v1_dot_scoring__service__pb2.CheckRuleExpressionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EvaluateDraftRule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.ScoringService/EvaluateDraftRule',
+            fraud_dot_v1_dot_scoring__service__pb2.EvaluateDraftRuleRequest.SerializeToString,
+            fraud_dot_v1_dot_scoring__service__pb2.EvaluateDraftRuleResponse.FromString,
             options,
             channel_credentials,
             insecure,
