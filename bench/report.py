@@ -162,15 +162,21 @@ def _ghz_cpu_lines(per_call: Mapping[str, Mapping[str, float]]) -> list[str]:
         "process binds first."
     )
     lines.append("")
-    ratio = ghz_cpu_ratio(per_call)
-    if ratio is not None:
-        met = "met" if ratio <= GHZ_CPU_TARGET_RATIO else "**not met**"
-        lines.append(
-            f"Ingest's process spent **{ingest[INGEST_PROCESS]:.3f} ms** of CPU per call, the bare server's "
-            f"**{bare[BARE_PROCESS]:.3f} ms**: **{ratio:.2f}x** (target at most {GHZ_CPU_TARGET_RATIO:g}x: {met})."
-        )
-        lines.append("")
     return lines
+
+
+def _ghz_ratio_lines(servers: Mapping[str, float]) -> list[str]:
+    """The target's figure: each server's own process over its own ghz run, and their ratio."""
+    ratio = ghz_cpu_ratio(servers)
+    if ratio is None:
+        return []
+    met = "met" if ratio <= GHZ_CPU_TARGET_RATIO else "**not met**"
+    return [
+        f"Over its ghz run alone, ingest's process spent **{servers[INGEST_PROCESS]:.3f} ms** of CPU per call, "
+        f"the bare server's **{servers[BARE_PROCESS]:.3f} ms**: **{ratio:.2f}x** "
+        f"(target at most {GHZ_CPU_TARGET_RATIO:g}x: {met}).",
+        "",
+    ]
 
 
 def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | None) -> str:
@@ -230,6 +236,7 @@ def markdown(results: Mapping, checks: Sequence[TargetCheck], plot_name: str | N
             f"{ghz['throughput_ratio']:.0%} of the bare server's calls per second."
         )
         lines.append("")
+        lines += _ghz_ratio_lines(ghz.get("server_cpu_ms_per_call") or {})
         lines += _ghz_cpu_lines(ghz.get("cpu_ms_per_call") or {})
         for p in ghz.get("profiles") or []:
             lines.append("Ingest under ghz in a third run, profiled apart (the profiler takes CPU too):")
