@@ -15,7 +15,7 @@ MIN_STEADY_SECONDS = 60
 # Ingest's process CPU per answered call under ghz, as a multiple of a bare grpc.aio server's in the same
 # run (issue 25): CPU, not throughput, because ghz and the servers share the two cores.
 GHZ_CPU_TARGET_RATIO = 1.5
-INGEST_PROCESS, BARE_PROCESS = "ingest", "bare server"  # their names in the ghz results' cpu_ms_per_call
+INGEST_PROCESS, BARE_PROCESS = "ingest", "bare server"  # their names in the ghz results
 
 
 # The end-to-end gRPC clients (bench/generator.py) and where each one's highest sustained rate is kept.
