@@ -1,6 +1,6 @@
 """ghz (a Go gRPC load tool) against IngestService.SubmitTransaction, and the same run against a bare
-grpc.aio server of the same messages that does nothing: how close ingest comes to the gRPC stack's
-own ceiling on this machine.
+grpc.aio server of the same messages that does nothing, over the same transport: how much CPU per call
+ingest spends beyond the gRPC stack's own.
 
 ghz is built from the Go module proxy into the cache the other Go tools use (fraudctl.devtools).
 It reads the contract from a descriptor set written from the generated code: Python's reflection
@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import pathlib
 import subprocess
 import sys
@@ -163,15 +164,32 @@ class GhzRunner:
         return parse_report(report, target, self.concurrency), cpu_seconds
 
 
+def ingest_like_certificate(client: IssuedCertificate) -> IssuedCertificate:
+    """The certificate the bare server serves with so that ghz reaches it as it reaches ingest:
+    ingest's own, from the folder of the client's authority (`make up` and the bench's platform
+    keep every party's there), else the client's, from the same authority and of the same kind of
+    key (each is good for both ends of a link)."""
+    folder = client.ca.parent
+    ingest = IssuedCertificate(client.ca, folder / "ingest.crt", folder / "ingest.key")
+    readable = all(path.is_file() and os.access(path, os.R_OK) for path in (ingest.certificate, ingest.key))
+    return ingest if readable else client
+
+
 @contextlib.contextmanager
-def bare_ingest_server(log_dir: pathlib.Path) -> Iterator[tuple[str, int]]:
-    """`python -m bench.bare_ingest` on a free port for the duration of the block; yields its address
-    and process id."""
+def bare_ingest_server(
+    log_dir: pathlib.Path, certificate: IssuedCertificate | None = None
+) -> Iterator[tuple[str, int]]:
+    """`python -m bench.bare_ingest` on a free port for the duration of the block, over mutual TLS
+    serving `certificate` (None: plaintext); yields its address and process id."""
     port = free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
+    tls = []
+    if certificate is not None:
+        tls = ["--tls-ca", str(certificate.ca), "--tls-cert", str(certificate.certificate)]
+        tls += ["--tls-key", str(certificate.key)]
     with open(log_dir / "bare_ingest.log", "ab") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.bare_ingest", "--port", str(port)],
+            [sys.executable, "-m", "bench.bare_ingest", "--port", str(port), *tls],
             cwd=REPO,
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -24,13 +24,13 @@ from bench.payloads import payment_pool, stamped_by_ingest
 from bench.sampler import MIB, Sampler, cpu_used, memory_trend_mib_per_min, peak_memory_mib
 from bench.stage_metrics import metrics_urls, scrape_all, stage_table
 from bench.storage import StoredRows
-from bench.targets import check_targets
+from bench.targets import BARE_PROCESS, INGEST_PROCESS, check_targets, ghz_cpu_ratio
 from fraudctl.runtime.certificates import IssuedCertificate
 from fraudctl.runtime.platform import REPO
 from fraudctl.runtime.services import ServicePorts
 
 if TYPE_CHECKING:
-    from bench.ghz import GhzRunner
+    from bench.ghz import GhzResult, GhzRunner
 
 T = TypeVar("T")
 log = logging.getLogger("bench")
@@ -303,7 +303,7 @@ class Run:
     async def _ghz(self, target: stack.Target, e2e: EndToEnd) -> None:
         """ghz against ingest, then against the bare server, with the CPU each process spent per answered
         call; then ghz against ingest once more while py-spy samples it (apart: the profiler takes CPU)."""
-        from bench.ghz import bare_ingest_server
+        from bench.ghz import bare_ingest_server, ingest_like_certificate
         from bench.profiling import profile_services
 
         options = self.options
@@ -311,11 +311,24 @@ class Run:
         address = target.ports.grpc_address("ingest")
         await e2e.settle()
         certificate = _client_certificate(target)
-        ingest, ingest_cpu = await _costed(e2e, "ghz", lambda: runner.run(address, "ingest", None, certificate))
-        with bare_ingest_server(self.work_dir) as (bare_address, bare_pid):
+        server_seconds: dict[str, float] = {}
+        ingest_pid = target.service_pids()["ingest"]
+
+        def against_ingest() -> tuple[GhzResult, float]:
+            # Ingest's own process over the run alone, as the bare server's is: the target's figure.
+            before = procfs.cpu_seconds(ingest_pid) or 0.0
+            outcome = runner.run(address, "ingest", None, certificate)
+            server_seconds[INGEST_PROCESS] = (procfs.cpu_seconds(ingest_pid) or 0.0) - before
+            return outcome
+
+        ingest, ingest_cpu = await _costed(e2e, "ghz", against_ingest)
+        # The bare server answers over the same transport: mutual TLS, ghz presenting the same certificate.
+        bare_certificate = ingest_like_certificate(certificate) if certificate is not None else None
+        with bare_ingest_server(self.work_dir, bare_certificate) as (bare_address, bare_pid):
             bare_before = procfs.cpu_seconds(bare_pid) or 0.0
-            bare, bare_ghz_cpu = await asyncio.to_thread(runner.run, bare_address, "bare")
-            bare_cpu = {"bare server": (procfs.cpu_seconds(bare_pid) or 0.0) - bare_before, "ghz": bare_ghz_cpu}
+            bare, bare_ghz_cpu = await asyncio.to_thread(runner.run, bare_address, "bare", None, certificate)
+            server_seconds[BARE_PROCESS] = (procfs.cpu_seconds(bare_pid) or 0.0) - bare_before
+            bare_cpu = {BARE_PROCESS: server_seconds[BARE_PROCESS], "ghz": bare_ghz_cpu}
         # The group caught up in _costed, and the bare run gave it nothing: no settle before this run.
         profiled = asyncio.create_task(asyncio.to_thread(runner.run, address, "ingest-profiled", None, certificate))
         await asyncio.sleep(1.0)  # past ghz's start
@@ -325,16 +338,27 @@ class Run:
             self.work_dir / "profiles-ghz",
         )
         await profiled
+        servers = {
+            INGEST_PROCESS: 1000 * server_seconds[INGEST_PROCESS] / max(1, ingest.ok),
+            BARE_PROCESS: 1000 * server_seconds[BARE_PROCESS] / max(1, bare.ok),
+        }
         self.results["ghz"] = {
             "ingest": ingest,
             "bare": bare,
             "payloads": runner.payloads,
             "warmup_seconds": options.ghz_warmup_seconds,
-            "ratio": ingest.per_second / bare.per_second if bare.per_second else 0.0,
+            "throughput_ratio": ingest.per_second / bare.per_second if bare.per_second else 0.0,
             "cpu_ms_per_call": {"ingest": _per_call(ingest_cpu, ingest.ok), "bare": _per_call(bare_cpu, bare.ok)},
+            "server_cpu_ms_per_call": servers,
+            "cpu_ratio": ghz_cpu_ratio(servers),
             "profiles": profiles,
         }
-        log.info("ghz: ingest %.0f/s, bare %.0f/s", ingest.per_second, bare.per_second)
+        log.info(
+            "ghz: ingest %.0f/s, bare %.0f/s; CPU per call ingest/bare %s",
+            ingest.per_second,
+            bare.per_second,
+            self.results["ghz"]["cpu_ratio"],
+        )
 
     async def _end_to_end(self, e2e: EndToEnd) -> None:
         """The same rates twice: one call per transaction, then submissions gathered into SubmitEach calls."""
