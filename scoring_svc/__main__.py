@@ -29,6 +29,7 @@ from fraudmodel.generators.cardholders.live_stream import LiveStreams
 from fraudmodel.geo import default_gazetteer
 from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
+from scoring_svc.group_membership import membership
 from scoring_svc.holding import Holding, HoldPolicy
 from scoring_svc.label_feed import LabelFeed
 from scoring_svc.lag import LagMonitor
@@ -80,7 +81,7 @@ async def main(settings: ScoringSettings) -> None:
     )
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
-        group_id=settings.consumer_group,
+        **membership(settings),
         enable_auto_commit=False,  # committed by the pipeline after store and notify have the batch
         auto_offset_reset="earliest",
         max_poll_records=settings.max_batch,
@@ -172,7 +173,12 @@ async def main(settings: ScoringSettings) -> None:
         except Exception as error:
             log.warning("no rule set before the first batch (%s); polling store for it", type(error).__name__)
         await start_when_reachable(consumer.start)
-        log.info("consuming %s as group %s", settings.transactions_topic, settings.consumer_group)
+        log.info(
+            "consuming %s as group %s, member %s",
+            settings.transactions_topic,
+            settings.consumer_group,
+            settings.consumer_instance_id or "(dynamic)",
+        )
         await pipeline.run()
 
     async def follow_labels() -> None:
