@@ -100,7 +100,9 @@ class ScoringSettings(
         description="Calls to store_svc or notify_svc for one batch (with backoff and jitter) before it is held (transient failures) or its records are tried one at a time (INTERNAL, UNKNOWN).",
     )
     hold_retry_max_seconds: float = Field(
-        10.0,
+        # One batch call per try: cheap enough against a peer that is away, and a peer back is used
+        # within 2 s (10 s here added up to 10 s to every recovery of store or its link).
+        2.0,
         gt=0,
         le=300,
         description="Longest wait between tries of a held batch; consumption goes on by itself at most this long after the peer is back.",
