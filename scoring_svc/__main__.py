@@ -159,15 +159,22 @@ async def main(settings: ScoringSettings) -> None:
         await start_when_reachable(control.consumer.start)
         await control.run()
 
+    warm = asyncio.Event()
+
     async def warm_up() -> None:
         await control.caught_up.wait()
         await readiness.done(MODEL_CHOICE)
-        # In a thread: it builds the gazetteer (seconds), and the consumer's heartbeats run on this loop.
+        # In a thread: it builds the gazetteer (seconds), and the loop goes on serving meanwhile.
         await asyncio.to_thread(first_inference, scorer)
+        warm.set()
         await readiness.done(FIRST_INFERENCE)
 
     async def consume() -> None:
         await control.caught_up.wait()  # the chosen model decides from the first record on
+        # Joining the group only once warm: a first batch scored earlier waited on the loop for the
+        # gazetteer the first inference was building, so long that the member's session expired and
+        # the batch was read again. A static member's join is quick: its partitions wait for it.
+        await warm.wait()
         try:  # and the rule set, when store answers; else it follows within a poll (scoring_svc.rule_source)
             await rule_source.refresh()
         except Exception as error:
