@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from edge.settings import EdgeSettings
 from fraudctl.runtime.credentials import admin_key_path
 from fraudctl.runtime.kafka_broker import KafkaBroker
+from fraudctl.runtime.keeping import POLL_SECONDS
 from fraudctl.runtime.observability import Observability
 from fraudctl.runtime.platform import Platform, PlatformConfig
 from fraudctl.runtime.postgres import PostgresCluster
@@ -80,7 +81,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             "Ctrl-C or `make down` stops everything.\n",
             flush=True,
         )
-        while not stopping.wait(1):
+        while not stopping.wait(POLL_SECONDS):
             restarted = platform.restart_dead()
             for name, ending in restarted.items():
                 log.warning("%s stopped unexpectedly and was restarted: it %s", name, ending)

@@ -25,6 +25,8 @@ log = logging.getLogger("fraudmesh.server")
 
 # A batch of 5,000 decisions is about 3 MB; anything far beyond that is a mistake or an attack.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+RECONNECT_FIRST_MS = 100  # between attempts to reach a peer that is away: the first wait
+RECONNECT_MAX_MS = 1_000  # and the longest, so a peer back is reached within a second
 SERVER_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -233,6 +235,10 @@ def client_channel(
         ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ("grpc.service_config", service_config),
         ("grpc.enable_retries", 1),
+        # A peer that was away (restarted, cut off) is tried again at least every second: gRPC's own
+        # backoff (1 s growing to 120 s) left calls failing for seconds after it was back.
+        ("grpc.initial_reconnect_backoff_ms", RECONNECT_FIRST_MS),
+        ("grpc.max_reconnect_backoff_ms", RECONNECT_MAX_MS),
     ]
     if tls is None:
         return grpc.aio.insecure_channel(address, interceptors=list(interceptors) or None, options=options)

@@ -31,6 +31,7 @@ from fraudmodel.serving.registry import ModelRegistry
 from fraudmodel.serving.scorer import Scorer
 from scoring_svc.draft_rules import DraftRuleEvaluator
 from scoring_svc.drift_watch import DriftWatch
+from scoring_svc.group_membership import membership
 from scoring_svc.holding import Holding, HoldPolicy
 from scoring_svc.label_feed import LabelFeed
 from scoring_svc.lag import LagMonitor
@@ -82,7 +83,7 @@ async def main(settings: ScoringSettings) -> None:
     )
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
-        group_id=settings.consumer_group,
+        **membership(settings),
         enable_auto_commit=False,  # committed by the pipeline after store and notify have the batch
         auto_offset_reset="earliest",
         max_poll_records=settings.max_batch,
@@ -173,21 +174,33 @@ async def main(settings: ScoringSettings) -> None:
         await start_when_reachable(control.consumer.start)
         await control.run()
 
+    warm = asyncio.Event()
+
     async def warm_up() -> None:
         await control.caught_up.wait()
         await readiness.done(MODEL_CHOICE)
-        # In a thread: it builds the gazetteer (seconds), and the consumer's heartbeats run on this loop.
+        # In a thread: it builds the gazetteer (seconds), and the loop goes on serving meanwhile.
         await asyncio.to_thread(first_inference, scorer)
+        warm.set()
         await readiness.done(FIRST_INFERENCE)
 
     async def consume() -> None:
         await control.caught_up.wait()  # the chosen model decides from the first record on
+        # Joining the group only once warm: a first batch scored earlier waited on the loop for the
+        # gazetteer the first inference was building, so long that the member's session expired and
+        # the batch was read again. A static member's join is quick: its partitions wait for it.
+        await warm.wait()
         try:  # and the rule set, when store answers; else it follows within a poll (scoring_svc.rule_source)
             await rule_source.refresh()
         except Exception as error:
             log.warning("no rule set before the first batch (%s); polling store for it", type(error).__name__)
         await start_when_reachable(consumer.start)
-        log.info("consuming %s as group %s", settings.transactions_topic, settings.consumer_group)
+        log.info(
+            "consuming %s as group %s, member %s",
+            settings.transactions_topic,
+            settings.consumer_group,
+            settings.consumer_instance_id or "(dynamic)",
+        )
         await pipeline.run()
 
     async def follow_labels() -> None:

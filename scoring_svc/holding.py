@@ -28,7 +28,7 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class HoldPolicy:
     first_delay: float = 0.5  # seconds before a held step is tried again; doubled each time
-    max_delay: float = 10.0  # the cap: at most this long after the peer is back, the batch goes on
+    max_delay: float = 2.0  # the cap: at most this long after the peer is back, the batch goes on
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 

@@ -38,6 +38,21 @@ class ScoringSettings(
         description="notify_svc's gRPC address.",
     )
     consumer_group: str = Field("scoring", description="Kafka consumer group; instances in one group share partitions.")
+    consumer_instance_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=249,
+        description="This instance's static member name in the consumer group (KIP-345): the same across its "
+        "restarts, different from every other instance's. A restarted instance takes its partitions back at once "
+        "instead of after the dead one's session; unset, it joins as a dynamic member.",
+    )
+    consumer_session_timeout_ms: int = Field(
+        10_000,
+        ge=6_000,  # the broker's default group.min.session.timeout.ms
+        le=300_000,
+        description="How long the group waits for a silent member before handing its partitions on: an "
+        "instance killed and not started again, or a static member that stopped for good (it does not leave).",
+    )
     models_dir: pathlib.Path = Field(REPO / "models", description="Folder of model version folders.")
     active_model_version: str | None = Field(
         None,
@@ -96,7 +111,9 @@ class ScoringSettings(
         description="Calls to store_svc or notify_svc for one batch (with backoff and jitter) before it is held (transient failures) or its records are tried one at a time (INTERNAL, UNKNOWN).",
     )
     hold_retry_max_seconds: float = Field(
-        10.0,
+        # One batch call per try: cheap enough against a peer that is away, and a peer back is used
+        # within 2 s (10 s here added up to 10 s to every recovery of store or its link).
+        2.0,
         gt=0,
         le=300,
         description="Longest wait between tries of a held batch; consumption goes on by itself at most this long after the peer is back.",

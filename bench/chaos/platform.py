@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 from bench.stack import OwnPlatform
-from fraudctl.runtime.keeping import CannotKeepUp
+from fraudctl.runtime.keeping import POLL_SECONDS, CannotKeepUp
 from fraudctl.runtime.platform import Platform
 from fraudctl.runtime.services import ServiceSupervisor
 
@@ -47,10 +47,10 @@ class Restart:
 
 
 class Keeper:
-    """Calls `restart_dead` every half second on a thread of its own (a restart blocks until the part
-    serves, which must not stall the event loop that measures), and records every restart."""
+    """Calls `restart_dead` as often as `fraudctl up` does, on a thread of its own (a restart blocks
+    until the part serves, which must not stall the event loop that measures), and records every restart."""
 
-    def __init__(self, platform: Platform, interval_s: float = 0.5):
+    def __init__(self, platform: Platform, interval_s: float = POLL_SECONDS):
         self._platform = platform
         self._interval_s = interval_s
         self._stopping = threading.Event()

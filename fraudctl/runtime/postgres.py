@@ -35,6 +35,7 @@ from fraudctl.runtime.waiting import port_open
 from fraudmesh.settings import asyncpg_dsn
 
 DEBIAN_PACKAGE = "postgresql"
+CHECKPOINT_TIMEOUT = "30s"
 # Rewritten at every start, so a cluster made with other rules (trust, before passwords) gets these.
 HBA_RULES = """\
 # Written by fraudctl at every start (fraudctl/runtime/postgres.py): every connection, over the
@@ -181,7 +182,10 @@ class PostgresCluster:
         options = (
             f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 "
             "-c password_encryption=scram-sha-256 "
-            "-c max_connections=200 -c shared_buffers=256MB -c fsync=on -c synchronous_commit=on"
+            "-c max_connections=200 -c shared_buffers=256MB -c fsync=on -c synchronous_commit=on "
+            # After a crash the server redoes the WAL since its last checkpoint before it answers
+            # anyone: checkpoints every 30 s (the least it allows; 5 min by default) keep that short.
+            f"-c checkpoint_timeout={CHECKPOINT_TIMEOUT}"
         )
         self._run(
             bindir,

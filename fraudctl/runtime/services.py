@@ -139,6 +139,10 @@ class ServiceSupervisor:
         }
         listen_key = "EDGE_LISTEN" if name == "edge" else f"{name.upper()}_LISTEN"
         env[listen_key] = f"127.0.0.1:{listen_port}"
+        if name == "scoring":
+            # Its label, the same at every restart and unique here: a static member of the consumer
+            # group, which a restarted instance rejoins with its partitions at once (scoring_svc.group_membership).
+            env["CONSUMER_INSTANCE_ID"] = f"{name}{instance}"
         return env
 
     def start(self, name: str, instance: str = "") -> ServiceProcess:

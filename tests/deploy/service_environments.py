@@ -33,6 +33,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 KEY_FILE = "/run/fraudmesh/keys/{service}.key"
 # `sh -c 'NAME="$(cat FILE)" exec python -m package'`: variables set from files just before the exec.
 _FROM_FILE = re.compile(r'(?P<name>[A-Z_][A-Z0-9_]*)="\$\(cat (?P<file>[^)\s]+)\)"')
+# ... or from one of the container's own variables (`NAME="$HOSTNAME"`).
+_FROM_VARIABLE = re.compile(r'(?P<name>[A-Z_][A-Z0-9_]*)="\$(?P<variable>[A-Z_][A-Z0-9_]*)"')
 # Kubernetes' dependent variables: $(NAME) in a value is replaced by an earlier variable's value.
 _DEPENDENT = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 
@@ -115,6 +117,8 @@ def compose_environment(compose: dict[str, Any], service: str) -> Environment:
         assert words[-4:] == ["exec", "python", "-m", PACKAGES[service]], f"{service} runs {script!r}"
         for match in _FROM_FILE.finditer(script.replace("$$", "$")):
             values[match.group("name")] = f"<contents of {match.group('file')}>"
+        for match in _FROM_VARIABLE.finditer(script.replace("$$", "$")):
+            values[match.group("name")] = f"<the container's {match.group('variable')}>"
     return Environment(values)
 
 
@@ -127,6 +131,8 @@ def kubernetes_environment(container: dict[str, Any]) -> Environment:
             value = str(variable["value"])
             referenced.update(_DEPENDENT.findall(value))
             value = _DEPENDENT.sub(lambda m: values.get(m.group(1), m.group(0)), value)
+        elif "fieldRef" in variable["valueFrom"]:
+            value = f"<the pod's {variable['valueFrom']['fieldRef']['fieldPath']}>"
         else:
             source = variable["valueFrom"]["secretKeyRef"]
             value = f"<secret {source['name']}/{source['key']}>"

@@ -167,6 +167,15 @@ def test_compose_runs_the_model_job_before_scoring_and_the_store_gets_kafka(comp
     assert services["store"]["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
 
 
+def test_each_scoring_replica_is_a_static_group_member_named_as_its_container_or_pod(compose, helm_containers):
+    # The name survives a restart of the container (its host name, in compose) or within the pod (the
+    # pod's name), so a restarted replica takes its partitions back at once; two replicas never share one.
+    assert compose_environment(compose, "scoring").values["CONSUMER_INSTANCE_ID"] == "<the container's HOSTNAME>"
+    assert kubernetes_environment(helm_containers["scoring"]).values["CONSUMER_INSTANCE_ID"] == (
+        "<the pod's metadata.name>"
+    )
+
+
 def test_the_helm_chart_renders_a_deployment_per_service(helm_containers):
     assert set(helm_containers) == set(APP_SERVICES)
 

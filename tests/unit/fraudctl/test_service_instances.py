@@ -32,3 +32,11 @@ def test_fraudctl_up_refuses_a_scoring_instance_count_the_topic_cannot_share(cou
 
 def test_fraudctl_up_takes_a_scoring_instance_count():
     assert build_parser().parse_args(["up", "--scoring-instances", "3"]).scoring_instances == 3
+
+
+def test_each_scoring_instance_joins_the_group_under_its_own_name_kept_across_restarts():
+    services = supervisor()
+    names = [services.environment("scoring", instance)["CONSUMER_INSTANCE_ID"] for instance in ("", "2", "3")]
+    assert names == ["scoring", "scoring2", "scoring3"]
+    assert services.environment("scoring", "2")["CONSUMER_INSTANCE_ID"] == "scoring2", "the same after a restart"
+    assert "CONSUMER_INSTANCE_ID" not in services.environment("store"), "only scoring is in a consumer group"
