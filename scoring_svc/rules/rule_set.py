@@ -184,14 +184,14 @@ class _Plan:
 
     def matches(self, view: BatchView, errors: Counter[str]) -> np.ndarray:
         """(rules x transactions): whether each rule holds for each transaction."""
-        matches = np.zeros((len(self._rules), view.size), dtype=bool)
         if not self._rules:
-            return matches
+            return np.zeros((0, view.size), dtype=bool)
         if view.has_nan():  # where numpy and CEL part (vector_compile.py): the interpreter answers
             return self._interpret_all(view, errors)
         try:
             if len(self._vectorised) == len(self._rules):
                 return self._program.evaluate(view)
+            matches = np.zeros((len(self._rules), view.size), dtype=bool)
             if len(self._vectorised):
                 matches[self._vectorised] = self._program.evaluate(view)
         except NeedsInterpreter:  # likewise, found while evaluating
