@@ -1,9 +1,8 @@
 """Every vectorised rule of a rule set evaluated together over a batch. Each rule is an AND of ORs of
 atoms (vector_compile.py); the batch's atoms fill one boolean matrix (the numeric comparisons first,
 all in a few calls, then the rest, each computed once however many rules share it), and two
-reductions over gathered rows (a `reduceat` each) give every rule's match for every transaction.
-Per batch that is a fixed handful of numpy calls plus one per distinct non-numeric atom, not
-several per rule."""
+reductions over gathered rows give every rule's match for every transaction. Per batch that is a
+fixed handful of numpy calls plus one per distinct non-numeric atom, not several per rule."""
 
 from __future__ import annotations
 
@@ -64,18 +63,29 @@ class VectorProgram:
 
 
 class _Reduction:
-    """Output row i combines input rows `members[starts[i]:starts[i + 1]]` with `combine`: one gather
-    and one `reduceat` for all of them, whatever their number and sizes (none is empty: a rule has a
-    clause, a clause an atom)."""
+    """Output row i combines input rows `members[starts[i]:starts[i + 1]]` with `combine`."""
 
     def __init__(self, members: list[int], starts: list[int], combine: np.ufunc):
-        ends = [*starts[1:], len(members)] if starts else []
-        assert all(start < end for start, end in zip(starts, ends, strict=True)), "an empty group"
         self._combine = combine
-        self._members = np.array(members, dtype=np.intp)
-        self._starts = np.array(starts, dtype=np.intp)
+        self._outputs = len(starts)
+        ends = [*starts[1:], len(members)] if starts else []
+        by_arity: dict[int, list[int]] = {}
+        for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            by_arity.setdefault(end - start, []).append(i)
+        # Per arity: the output rows, and for each position the input row each of them takes there.
+        self._groups = [
+            (
+                np.array(outputs, dtype=np.intp),
+                [np.array([members[starts[i] + j] for i in outputs], dtype=np.intp) for j in range(arity)],
+            )
+            for arity, outputs in by_arity.items()
+        ]
 
     def apply(self, rows: np.ndarray) -> np.ndarray:
-        if not len(self._starts):
-            return np.empty((0, rows.shape[1]), dtype=bool)
-        return self._combine.reduceat(rows[self._members], self._starts, axis=0)
+        out = np.empty((self._outputs, rows.shape[1]), dtype=bool)
+        for outputs, positions in self._groups:
+            combined = rows[positions[0]]
+            for position in positions[1:]:
+                self._combine(combined, rows[position], out=combined)
+            out[outputs] = combined
+        return out
