@@ -6,6 +6,8 @@ records the rule set's version it was taken with."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from operator import attrgetter
 
 import numpy as np
 from fraud.v1 import decision_pb2
@@ -13,7 +15,10 @@ from fraud.v1 import decision_pb2
 from fraudmesh.conversions.enums import DECISION_VALUES
 from fraudmodel.events import TxnEvent
 from fraudmodel.training.thresholds import Thresholds
-from scoring_svc.rules import RuleSet
+from scoring_svc.rules import FiredRule, ListHit, RuleSet
+
+_SCORE = attrgetter("score")
+_REASONS_KEPT = 4096  # lists and rule versions whose reasons are kept made
 
 
 def apply_rules(
@@ -28,31 +33,45 @@ def apply_rules(
         decision.rule_set_version = rule_set.version
     if not (rule_set.active or rule_set.shadow or rule_set.lists):
         return
-    scores = np.fromiter((decision.score for decision in decisions), dtype=float, count=len(decisions))
+    scores = np.fromiter(map(_SCORE, decisions), dtype=float, count=len(decisions))
     outcome = rule_set.evaluate(events, rows, scores, thresholds)
-    for i, decision in enumerate(decisions):
-        fired, shadow, hit = outcome.fired[i], outcome.shadow[i], outcome.list_hits[i]
-        if not (fired or shadow or hit):
-            continue  # the thresholds decided on the model's own score, as written
+    # The others the thresholds decided on the model's own score, as written.
+    for i in outcome.changed.tolist():
+        decision = decisions[i]
         name = outcome.decisions[i]
         decision.decision = DECISION_VALUES[name]
         decision.is_fraud = name == "DECLINE"
         decision.score = float(outcome.scores[i])
-        model_reasons = list(decision.reasons)
-        del decision.reasons[:]
-        if hit is not None:
-            decision.reasons.add(
-                feature=f"list:{hit.name}", text=f"{hit.field} is on the {hit.kind.lower()} list {hit.name}"
-            )
-        for rule in fired:
-            decision.reasons.add(
-                feature=f"rule:{rule.id}",
-                text=f"rule {rule.name!r} v{rule.version} fired: {rule.action}",
-                contribution=rule.score_delta,
-            )
-        for rule in shadow:
-            decision.reasons.add(
-                feature=f"shadow_rule:{rule.id}",
-                text=f"shadow rule {rule.name!r} v{rule.version} would have fired: {rule.action}",
-            )
-        decision.reasons.extend(model_reasons)
+        hit = outcome.list_hits[i]
+        named = [] if hit is None else [_list_reason(hit)]
+        named += map(_rule_reason, outcome.fired[i])
+        named += map(_shadow_reason, outcome.shadow[i])
+        reasons = decision.reasons
+        for position, reason in enumerate(named):  # before the model's own; each is copied in
+            reasons.insert(position, reason)
+
+
+# The reasons that name a list or a rule, made once per list and rule version and copied into each
+# decision they concern; never changed once made.
+@lru_cache(maxsize=_REASONS_KEPT)
+def _list_reason(hit: ListHit) -> decision_pb2.Reason:
+    return decision_pb2.Reason(
+        feature=f"list:{hit.name}", text=f"{hit.field} is on the {hit.kind.lower()} list {hit.name}"
+    )
+
+
+@lru_cache(maxsize=_REASONS_KEPT)
+def _rule_reason(rule: FiredRule) -> decision_pb2.Reason:
+    return decision_pb2.Reason(
+        feature=f"rule:{rule.id}",
+        text=f"rule {rule.name!r} v{rule.version} fired: {rule.action}",
+        contribution=rule.score_delta,
+    )
+
+
+@lru_cache(maxsize=_REASONS_KEPT)
+def _shadow_reason(rule: FiredRule) -> decision_pb2.Reason:
+    return decision_pb2.Reason(
+        feature=f"shadow_rule:{rule.id}",
+        text=f"shadow rule {rule.name!r} v{rule.version} would have fired: {rule.action}",
+    )

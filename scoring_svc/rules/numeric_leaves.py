@@ -1,11 +1,9 @@
 """The comparisons of a number with a constant (`features.count_1h > 8`, `score >= 0.5`) of every rule
-in a rule set, computed together: one gather and one comparison per operator for the whole batch,
-instead of one small numpy call per comparison per rule. They are most of what analysts write."""
+in a rule set, computed together for the whole batch: one gather of the numbers they read, one
+comparison per operator, one gather of the answers into place, instead of one small numpy call per
+comparison per rule. They are most of what analysts write."""
 
 from __future__ import annotations
-
-import operator
-from collections.abc import Callable
 
 import numpy as np
 
@@ -14,13 +12,13 @@ from fraudmodel.features.names import FEATURE_INDEX, FEATURE_NAMES
 # Rows of the batch's number matrix: every feature, then the score, then tx.amount.
 SCORE_ROW = len(FEATURE_NAMES)
 AMOUNT_ROW = SCORE_ROW + 1
-_OPERATORS: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
+_OPERATORS: dict[str, np.ufunc] = {
+    "==": np.equal,
+    "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
 }
 MIRRORED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}  # c < x  is  x > c
 
@@ -39,7 +37,11 @@ class NumericLeaves:
 
     def __init__(self) -> None:
         self._index: dict[tuple[str, int, float], int] = {}
-        self._groups: list[tuple[Callable, np.ndarray, np.ndarray, np.ndarray]] = []
+        # Frozen, the comparisons sorted by operator: the number rows they read, and per operator its
+        # span of them and their constants; `_order[i]` is where comparison i is in that order.
+        self._rows = np.zeros(0, dtype=np.intp)
+        self._groups: list[tuple[np.ufunc, slice, np.ndarray]] = []
+        self._order = np.zeros(0, dtype=np.intp)
         self._frozen = False
 
     def add(self, op: str, row: int, constant: float) -> int:
@@ -54,11 +56,14 @@ class NumericLeaves:
         by_op: dict[str, list[tuple[int, int, float]]] = {}
         for (op, row, constant), index in self._index.items():
             by_op.setdefault(op, []).append((index, row, constant))
+        sorted_leaves: list[tuple[int, int, float]] = []
         for op, leaves in by_op.items():
-            indices = np.array([leaf[0] for leaf in leaves], dtype=np.intp)
-            rows = np.array([leaf[1] for leaf in leaves], dtype=np.intp)
-            constants = np.array([leaf[2] for leaf in leaves], dtype=float)[:, None]
-            self._groups.append((_OPERATORS[op], indices, rows, constants))
+            span = slice(len(sorted_leaves), len(sorted_leaves) + len(leaves))
+            self._groups.append((_OPERATORS[op], span, np.array([leaf[2] for leaf in leaves], dtype=float)[:, None]))
+            sorted_leaves += leaves
+        self._rows = np.array([leaf[1] for leaf in sorted_leaves], dtype=np.intp)
+        self._order = np.empty(len(sorted_leaves), dtype=np.intp)
+        self._order[[leaf[0] for leaf in sorted_leaves]] = np.arange(len(sorted_leaves))
         self._frozen = True
 
     def __len__(self) -> int:
@@ -67,5 +72,8 @@ class NumericLeaves:
     def evaluate(self, numbers: np.ndarray, out: np.ndarray) -> None:
         """`numbers`: the batch's number matrix (rows as above, one column per transaction); `out`:
         one row per comparison, in the order `add` numbered them."""
-        for compare, indices, rows, constants in self._groups:
-            out[indices] = compare(numbers[rows], constants)
+        values = numbers[self._rows]
+        answers = np.empty(values.shape, dtype=bool)
+        for compare, span, constants in self._groups:
+            compare(values[span], constants, out=answers[span])
+        np.take(answers, self._order, axis=0, out=out)

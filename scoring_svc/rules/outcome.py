@@ -46,6 +46,9 @@ class BatchOutcome:
     fired: list[Sequence[FiredRule]]
     shadow: list[Sequence[FiredRule]]
     list_hits: list[ListHit | None]
+    # The transactions some list, rule or shadow rule touched (a list hit, a fired or a shadow rule),
+    # in order: the only ones whose decision or reasons the rules change.
+    changed: np.ndarray
     errors: dict[str, int] = field(default_factory=dict)  # rule id -> transactions it failed on here
     # Whether each rule's expression holds for each transaction, whatever decided first (a list, an
     # earlier rule): (rules x transactions), active rules in priority order, then the shadow ones.

@@ -79,6 +79,7 @@ class Decided:
     decisions: list[str]
     scores: np.ndarray
     fired: list[Sequence[FiredRule]]
+    touched: np.ndarray  # the transactions some rule fired for
 
 
 def threshold_codes(scores: np.ndarray, thresholds: Thresholds) -> np.ndarray:
@@ -103,6 +104,7 @@ def decide(
     adjusted = scores
     codes = threshold_codes(scores, thresholds)
     fired: list[Sequence[FiredRule]] = [_NONE] * count
+    touched = np.zeros(0, dtype=np.intp)
     if len(rules):
         # A listed transaction meets no rule.
         touched = np.flatnonzero(matches.any(axis=0) & ~(allowed | blocked))
@@ -117,4 +119,4 @@ def decide(
                 codes[i] = threshold_code(adjusted[i], thresholds) if verdict.code is None else verdict.code
     codes[blocked] = _DECLINE
     codes[allowed] = _APPROVE
-    return Decided(_NAMES[codes].tolist(), adjusted, fired)
+    return Decided(_NAMES[codes].tolist(), adjusted, fired, touched)

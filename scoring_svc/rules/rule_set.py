@@ -77,9 +77,13 @@ class RuleSet:
         self.lists = {named.name: named for named in lists}
         self._allow = [named for named in self.lists.values() if named.kind is ListKind.ALLOW]
         self._block = [named for named in self.lists.values() if named.kind is ListKind.BLOCK]
-        # Each allow or block list's match, a test of its field answered with the rules' (string_tests.py).
+        # Each allow or block list's match, a test of its field answered with the rules' (string_tests.py),
+        # and how a transaction it holds names it.
         self._list_rows = {
-            named.name: self._strings.add(named.field, ("list", named.name), named.entries.__contains__)
+            named.name: (
+                *self._strings.add(named.field, ("list", named.name), named.entries.__contains__),
+                ListHit(named.name, str(named.kind), named.field),
+            )
             for named in self._allow + self._block
             if named.field is not None
         }
@@ -128,11 +132,16 @@ class RuleSet:
         decided = decide(view.scores, thresholds, allowed, blocked, matches, self._actions)
         shadow_fired: list[Sequence[FiredRule]] = [_NONE] * view.size
         shadow_matches = np.zeros((0, view.size), dtype=bool)
+        changed = allowed | blocked
+        changed[decided.touched] = True
         if self.shadow:
             shadow_matches = self._shadow_plan.matches(view, errors)
-            for i in np.flatnonzero(shadow_matches.any(axis=0)).tolist():
+            shadowed = shadow_matches.any(axis=0)
+            changed |= shadowed
+            for i in np.flatnonzero(shadowed).tolist():
                 shadow_fired[i] = tuple(self.shadow[k].fired for k in np.flatnonzero(shadow_matches[:, i]).tolist())
-        self.errors.update(errors)
+        if errors:
+            self.errors.update(errors)
         return BatchOutcome(
             rule_set_version=self.version,
             decisions=decided.decisions,
@@ -140,6 +149,7 @@ class RuleSet:
             fired=decided.fired,
             shadow=shadow_fired,
             list_hits=hits,
+            changed=np.flatnonzero(changed),
             errors=dict(errors),
             matched=matches,
             shadow_matched=shadow_matches,
@@ -149,15 +159,15 @@ class RuleSet:
         hits: list[ListHit | None] = [None] * view.size
         flags = []
         # Block lists first, so that an allow list, which wins, overwrites the hit it names.
-        for kind, named_lists in ((ListKind.BLOCK, self._block), (ListKind.ALLOW, self._allow)):
+        for named_lists in (self._block, self._allow):
             on_any = np.zeros(view.size, dtype=bool)
             for named in named_lists:
-                assert named.field is not None
-                field, row = self._list_rows[named.name]
+                field, row, hit = self._list_rows[named.name]
                 on = view.tested(field)[row] & ~on_any
-                for i in np.flatnonzero(on).tolist():
-                    hits[i] = ListHit(named.name, str(kind), named.field)
-                on_any |= on
+                if on.any():
+                    for i in np.flatnonzero(on).tolist():
+                        hits[i] = hit
+                    on_any |= on
             flags.append(on_any)
         blocked, allowed = flags
         return allowed, blocked & ~allowed, hits
@@ -174,14 +184,14 @@ class _Plan:
 
     def matches(self, view: BatchView, errors: Counter[str]) -> np.ndarray:
         """(rules x transactions): whether each rule holds for each transaction."""
-        matches = np.zeros((len(self._rules), view.size), dtype=bool)
         if not self._rules:
-            return matches
+            return np.zeros((0, view.size), dtype=bool)
         if view.has_nan():  # where numpy and CEL part (vector_compile.py): the interpreter answers
             return self._interpret_all(view, errors)
         try:
             if len(self._vectorised) == len(self._rules):
                 return self._program.evaluate(view)
+            matches = np.zeros((len(self._rules), view.size), dtype=bool)
             if len(self._vectorised):
                 matches[self._vectorised] = self._program.evaluate(view)
         except NeedsInterpreter:  # likewise, found while evaluating

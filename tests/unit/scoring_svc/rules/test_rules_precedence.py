@@ -129,3 +129,22 @@ def test_ordering_a_computed_nan_is_an_error_as_in_cel_not_false():
     assert outcome.errors == {"ratio": 1}
     _, outcome = evaluate(rules, [event(0)], [0.1], amount_to_usual=[-1.0])  # -1.0 < -inf: false, negated
     assert outcome.decisions == ["REVIEW"] and outcome.errors == {}
+
+
+def test_changed_names_exactly_the_transactions_a_list_a_rule_or_a_shadow_rule_touched():
+    rules = [
+        Rule("big", "review big", "tx.amount > 100.0", Action.REVIEW),
+        Rule("s1", "shadow small", "tx.amount < 2.0", Action.DECLINE, status=RuleStatus.SHADOW),
+    ]
+    events = [
+        event(0, amount=50.0),  # nothing: the thresholds decided
+        event(1, amount=500.0),  # a rule fired
+        event(2, amount=1.0),  # only a shadow rule
+        event(3, amount=50.0, user_id="vip"),  # on the allow list
+        event(4, amount=50.0, merchant_id="m-bad"),  # on the block list
+        event(5, amount=60.0),
+    ]
+    _, outcome = evaluate(rules, events, [0.1] * 6)
+    assert outcome.changed.tolist() == [1, 2, 3, 4]
+    touched = [i for i in range(6) if outcome.fired[i] or outcome.shadow[i] or outcome.list_hits[i]]
+    assert touched == outcome.changed.tolist()

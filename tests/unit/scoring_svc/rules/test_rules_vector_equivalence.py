@@ -110,3 +110,30 @@ def test_vectorised_rules_agree_with_the_cel_interpreter(expression, rows):
         for i, (e, s) in enumerate(zip(events, scores.tolist(), strict=True))
     ]
     assert fast == expected, expression
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions=st.lists(expressions, min_size=2, max_size=6), rows=transactions)
+def test_rules_compiled_together_each_agree_with_the_cel_interpreter(expressions, rows):
+    # Several rules share one program: their comparisons are gathered and ordered by operator, and
+    # their clauses reduced together, so each rule's row must still be its own expression's answers.
+    rules = [Rule(f"r{k}", f"random {k}", text, Action.REVIEW, priority=k) for k, text in enumerate(expressions)]
+    rule_set = RuleSet.compile(rules, [NamedList("blocked", BLOCKED)], "p")
+    assert all(compiled.vector is not None for compiled in rule_set.active)
+    events = [
+        event(i, country=country, merchant_id=merchant, channel=channel, amount=amount)
+        for i, (country, merchant, channel, amount, _, _) in enumerate(rows)
+    ]
+    scores = np.array([row[4] for row in rows])
+    features = np.zeros((len(rows), len(FEATURE_NAMES)))
+    for i, row in enumerate(rows):
+        for name, value in zip(FEATURES, row[5], strict=True):
+            features[i, FEATURE_NAMES.index(name)] = value
+    outcome = rule_set.evaluate(events, features, scores, THRESHOLDS)
+    assert outcome.matched is not None
+    for k, expression in enumerate(expressions):
+        expected = [
+            reference(expression, transaction_fields(e), dict(zip(FEATURE_NAMES, features[i].tolist(), strict=True)), s)
+            for i, (e, s) in enumerate(zip(events, scores.tolist(), strict=True))
+        ]
+        assert outcome.matched[k].tolist() == expected, expression
