@@ -59,11 +59,17 @@ SPEND_AT = FEATURE_INDEX[f"spend_{SPEND_WINDOWS[0]}_to_usual"]
 
 # What the model is trained on: every feature but those that do not carry over from one history to
 # another (docs/model.md, "Held out"). Amounts and sums are in the transaction's own currency (the
-# ratios to the customer's and the merchant's own amounts say the same without it), and counts of
-# fraud labels at a merchant grow with its traffic (the fraud rates do not). They stay features:
-# rules, reasons and the baselines read them.
+# ratios to the customer's and the merchant's own amounts say the same without it); counts of labels
+# at a merchant grow with its traffic (the fraud rates do not); a day's fraud rate rests on a few
+# labels, often one (0 or 1). They stay features: rules, reasons and the baselines read them.
 NOT_MODEL_FEATURES = frozenset(
-    {"amount", *(f"sum_{w}" for w in SUM_WINDOWS), *(f"merchant_known_frauds_{w}" for w in MERCHANT_WINDOWS)}
+    {
+        "amount",
+        *(f"sum_{w}" for w in SUM_WINDOWS),
+        *(f"merchant_known_frauds_{w}" for w in MERCHANT_WINDOWS),
+        f"merchant_labels_{LONGEST_MERCHANT_WINDOW}",
+        "merchant_fraud_rate_1d",
+    }
 )
 MODEL_FEATURE_NAMES: tuple[str, ...] = tuple(n for n in FEATURE_NAMES if n not in NOT_MODEL_FEATURES)
 MODEL_COLUMNS = [FEATURE_INDEX[n] for n in MODEL_FEATURE_NAMES]
