@@ -1,4 +1,4 @@
-"""Feeds analysts' labels from the labels topic into this instance's merchant risk state.
+"""Feeds labels (fraud and legitimate) from the labels topic into this instance's merchant risk state.
 
 Every scoring instance reads every label (no consumer group) from the oldest the topic retains (35
 days, longer than any merchant-risk window): a new or restarted instance rebuilds merchant risk from
@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer
 from fraud.v1 import decision_pb2
 from google.protobuf.message import DecodeError
 
+from fraudmesh.conversions.money import DEFAULT_CURRENCY, to_major_units
 from fraudmodel.serving.scorer import Scorer
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,13 @@ class LabelFeed:
             return False
         if labelled.label == decision_pb2.LABEL_UNSPECIFIED or not labelled.HasField("labelled_at"):
             return False
+        inp = labelled.transaction.input
         self._scorer.record_label(
             labelled.transaction.id,
-            labelled.transaction.input.merchant_id,
+            inp.merchant_id,
             labelled.label == decision_pb2.LABEL_FRAUD,
             labelled.labelled_at.ToDatetime(tzinfo=UTC),
+            to_major_units(inp.amount.minor_units, inp.amount.currency or DEFAULT_CURRENCY),
         )
         self.applied += 1
         return True

@@ -1,5 +1,5 @@
 """Announces labels on Kafka, so every scoring instance learns them (merchant risk): each analyst
-label, and the fraud labels of an imported history."""
+label, and the labels (fraud and legitimate) of an imported history."""
 
 from __future__ import annotations
 

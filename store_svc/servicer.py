@@ -56,11 +56,13 @@ class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
         with self._spans.each("store decision", decisions):
             outcome = await self._repository.put_batch(decisions, item_violations)
         refused = outcome.refused
-        # Decisions from scoring carry no label; an imported history does, and its fraud labels must
-        # reach merchant risk like an analyst's (a legitimate label withdraws nothing there).
-        frauds = [d for i, d in enumerate(decisions) if d.label == decision_pb2.LABEL_FRAUD and i not in refused]
-        if frauds and self._label_events:
-            await self._label_events.announce(*frauds)
+        # Decisions from scoring carry no label; an imported history does, and its labels, fraud and
+        # legitimate, must reach merchant risk like an analyst's (its fraud rates count both).
+        labelled = [
+            d for i, d in enumerate(decisions) if d.label != decision_pb2.LABEL_UNSPECIFIED and i not in refused
+        ]
+        if labelled and self._label_events:
+            await self._label_events.announce(*labelled)
         return store_service_pb2.PutDecisionsResponse(
             inserted=outcome.inserted,
             refused=[item_error(PUT_DECISIONS, index, InvalidArgument(refused[index])) for index in refused],

@@ -73,7 +73,13 @@ def backtest(
         now = batch[0].occurred_at.timestamp()
         while released < len(labels) and labels[released][0] <= now:
             at, known = labels[released]
-            scorer.record_label(known.transaction_id, known.merchant_id, True, datetime.fromtimestamp(at, UTC))
+            scorer.record_label(
+                known.transaction_id,
+                known.merchant_id,
+                bool(known.label),
+                datetime.fromtimestamp(at, UTC),
+                known.amount,
+            )
             released += 1
         unlabelled = [replace(e, label=None, labelled_at=None) for e in batch]
         rows = scorer.features(unlabelled)

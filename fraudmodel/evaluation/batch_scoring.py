@@ -36,16 +36,15 @@ def scorer_for(model_dir: Path) -> Scorer:
 
 
 def warm_from_history(scorer: Scorer, history: list[TxnEvent], label_delay: timedelta = DEFAULT_LABEL_DELAY) -> None:
-    """Per-user state from the history, and merchant risk from its fraud labels (each counting from
-    when it became known)."""
+    """Per-user state from the history, and merchant risk from its labels, fraud and legitimate (each
+    counting from when it became known)."""
     by_user: dict[str, list[TxnEvent]] = defaultdict(list)
     for event in sorted(history, key=lambda e: e.occurred_at):
         by_user[event.user_id].append(event)
         at = label_known_at(event, label_delay)
         if at is not None:
-            scorer.record_label(
-                event.transaction_id, event.merchant_id, True, pd.Timestamp(at, unit="s", tz="UTC").to_pydatetime()
-            )
+            known = pd.Timestamp(at, unit="s", tz="UTC").to_pydatetime()
+            scorer.record_label(event.transaction_id, event.merchant_id, bool(event.label), known, event.amount)
     for user_id, events in by_user.items():
         scorer.warm(user_id, events)
 

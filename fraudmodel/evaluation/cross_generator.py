@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator
 from fraudmodel.evaluation.metrics import Metrics, evaluate
 from fraudmodel.events import TxnEvent
 from fraudmodel.features import compute_features
+from fraudmodel.features.names import MODEL_COLUMNS
 from fraudmodel.history_files import frame_to_events
 from fraudmodel.training import baselines
 from fraudmodel.training.candidates import FAMILIES, calibration_logit, default_candidates, select
@@ -46,7 +47,7 @@ class LabelledHistory:
 class Prepared:
     history: LabelledHistory
     y: np.ndarray
-    ours: np.ndarray  # our event-time features
+    ours: np.ndarray  # our event-time features, those the model reads (names.MODEL_FEATURE_NAMES)
     handbook: np.ndarray  # the Handbook's 15
     masks: SplitMasks  # labelled rows only
     seconds: float
@@ -123,8 +124,9 @@ def prepare(history: LabelledHistory, split: TemporalSplit | None = None) -> Pre
     frame = history.frame
     split = split or TemporalSplit()
     split = replace(split, gap=max(split.gap, history.label_delay))
-    ours = compute_features(events_with_label_times(frame), history.label_delay)
-    handbook = baselines.handbook_features(frame, ours, history.label_delay)
+    every_feature = compute_features(events_with_label_times(frame), history.label_delay)
+    handbook = baselines.handbook_features(frame, every_feature, history.label_delay)
+    ours = every_feature[:, MODEL_COLUMNS]
     labelled = frame["is_fraud"].notna().to_numpy()
     masks = split_by_time(frame["occurred_at"], split)
     masks = replace(

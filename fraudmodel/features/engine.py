@@ -4,7 +4,8 @@ before it: its own label never, other labels only once they were known.
 
 Python turns a batch of events into plain arrays (times, hashed merchant, place and transaction
 keys) and adds what needs Python objects (channel, merchant risk); the per-user arithmetic runs
-compiled, in `kernel.py`, over the columnar state of `user_table.py`. An event whose transaction the
+compiled, in `kernel.py`, over the columnar state of `user_table.py`, and the spend ratios are read
+off its columns afterwards (`spend_ratios.py`). An event whose transaction the
 user's state has folded in already is scored without being folded again (exactly once, whether it
 is delivered twice, replayed, or met again in a snapshot's user)."""
 
@@ -20,32 +21,37 @@ import numpy as np
 
 from fraudmodel.events import TxnEvent
 from fraudmodel.features.kernel import hash_ids, observe_events
-from fraudmodel.features.merchant_risk import MerchantRisk
+from fraudmodel.features.merchant_risk import NOTHING_KNOWN, MerchantRisk
 from fraudmodel.features.names import (
     CHANNEL_FLAGS,
     COUNT_WINDOWS,
     FEATURE_NAMES,
     KERNEL_COLUMNS,
-    MERCHANT_WINDOWS,
+    MERCHANT_AT,
+    MERCHANT_COLUMNS,
+    SPEND_AT,
+    SPEND_WINDOWS,
     SUM_WINDOWS,
     WINDOW_STEPS,
     WINDOWS,
 )
+from fraudmodel.features.spend_ratios import write_spend_ratios
 from fraudmodel.features.user_table import UserTable
 
 _CHANNEL_CODES = {name: i for i, name in enumerate(CHANNEL_FLAGS)}  # anything else: no flag set
 _NO_CHANNEL = len(CHANNEL_FLAGS)
-_MERCHANT_RISK_AT = KERNEL_COLUMNS + len(CHANNEL_FLAGS)
+_MERCHANT_END = MERCHANT_AT + MERCHANT_COLUMNS
 _WIDTHS = np.array([span / WINDOW_STEPS for span in WINDOWS.values()], dtype=np.float64)
 _PRUNE_MERCHANTS_EVERY = 20_000
 _PLACE_MEMO_CAP = 100_000
-SNAPSHOT_FORMAT = 3  # 3: each user's latest transaction ids
+SNAPSHOT_FORMAT = 4  # 3: each user's latest transaction ids; 4: legitimate labels and amounts in merchant risk
 
 # The kernel writes amount (3), clock (2), one count per window, one sum per window but the
 # shortest, then gap, three distances and two novelty flags, in FEATURE_NAMES order.
 assert tuple(WINDOWS) == COUNT_WINDOWS and tuple(WINDOWS)[1:] == SUM_WINDOWS
 assert 5 + len(COUNT_WINDOWS) + len(SUM_WINDOWS) + 6 == KERNEL_COLUMNS
-assert len(FEATURE_NAMES) == _MERCHANT_RISK_AT + len(MERCHANT_WINDOWS)
+assert KERNEL_COLUMNS + len(CHANNEL_FLAGS) == MERCHANT_AT and SPEND_AT == _MERCHANT_END
+assert len(FEATURE_NAMES) == SPEND_AT + len(SPEND_WINDOWS) + 2
 
 
 def place_key(event: TxnEvent) -> str | None:
@@ -86,8 +92,11 @@ class FeatureEngine:
         returns how many."""
         return self.users.forget_partitions(partitions)
 
-    def record_label(self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: float) -> None:
-        self.merchant_risk.record_label(transaction_id, merchant_id, is_fraud, labelled_at)
+    def record_label(
+        self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: float, amount: float
+    ) -> None:
+        """A label (fraud or legitimate) of a transaction at `merchant_id` of `amount`, known from `labelled_at`."""
+        self.merchant_risk.record_label(transaction_id, merchant_id, is_fraud, labelled_at, amount)
 
     def snapshot(self) -> bytes:
         """Per-user columns and merchant risk as one .npz (plain arrays only: loading it unpickles nothing)."""
@@ -148,6 +157,7 @@ class FeatureEngine:
         ids = [e.transaction_id.encode() for e in events]
         slot_of = users.slot
         risk = self.merchant_risk
+        out[:, MERCHANT_AT:_MERCHANT_END] = NOTHING_KNOWN  # written over below for merchants with labels
         for i, e in enumerate(events):
             t = e.occurred_at.timestamp()
             slots[i] = slot_of(e.user_id)
@@ -163,9 +173,9 @@ class FeatureEngine:
             if merchant_risk:
                 if before_each is not None:
                     before_each(t)
-                known = risk.known_frauds(e.merchant_id, t)
-                if any(known):
-                    out[i, _MERCHANT_RISK_AT:] = known
+                known = risk.features(e.merchant_id, t, e.amount)
+                if known is not NOTHING_KNOWN:
+                    out[i, MERCHANT_AT:_MERCHANT_END] = known
                 if advance:
                     risk.advance(t)
         id_hashes = hash_ids(np.frombuffer(b"".join(ids), np.uint8), np.cumsum([len(i) for i in ids], dtype=np.int64))
@@ -174,6 +184,7 @@ class FeatureEngine:
         )
         if partitions is not None:
             users.partitions[slots] = partitions
+        write_spend_ratios(out)
         flagged = channels < _NO_CHANNEL
         out[np.flatnonzero(flagged), KERNEL_COLUMNS + channels[flagged]] = 1.0
         if advance and merchant_risk:

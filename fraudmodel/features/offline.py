@@ -1,5 +1,6 @@
 """Features over a whole labelled history at once, for training and evaluation: the same engine the
-scorer uses, fed in event-time order, with each fraud label released at the moment it became known."""
+scorer uses, fed in event-time order, with each label (fraud or legitimate) released at the moment it
+became known."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ _CHUNK = 4096
 
 
 def label_known_at(event: TxnEvent, label_delay: timedelta) -> float | None:
-    """When a fraud label of this event counts for merchant risk: its labelled_at, or, for history
-    files without it, the event time plus the usual delay before a chargeback or report."""
-    if not event.label:
+    """When this event's label (fraud or legitimate) counts for merchant risk: its labelled_at, or, for
+    history files without it, the event time plus the usual delay before a chargeback or report; None
+    when it has no label."""
+    if event.label is None:
         return None
     at = event.labelled_at or (event.occurred_at + label_delay)
     return at.timestamp()
@@ -36,17 +38,16 @@ def compute_features(
     engine = engine or FeatureEngine()
     order = sorted(range(len(events)), key=lambda i: events[i].occurred_at)
     labels = sorted(
-        (at, events[i].transaction_id, events[i].merchant_id)
-        for i in range(len(events))
-        if (at := label_known_at(events[i], label_delay)) is not None
+        ((at, i) for i in range(len(events)) if (at := label_known_at(events[i], label_delay)) is not None),
     )
     next_label = 0
 
     def release_labels_known_by(t: float) -> None:
         nonlocal next_label
         while next_label < len(labels) and labels[next_label][0] <= t:
-            at, txn, merchant = labels[next_label]
-            engine.record_label(txn, merchant, True, at)
+            at, i = labels[next_label]
+            e = events[i]
+            engine.record_label(e.transaction_id, e.merchant_id, bool(e.label), at, e.amount)
             next_label += 1
 
     out = np.empty((len(events), len(FEATURE_NAMES)), dtype=np.float64)

@@ -20,7 +20,14 @@ from fraudmodel.features.names import CAPPED_GAP_SECONDS, FEATURE_INDEX, NO_LOCA
 
 TOP_REASONS = 3
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_WINDOW_WORDS = {"10m": "10 minutes", "1h": "1 hour", "24h": "24 hours", "7d": "7 days", "30d": "30 days"}
+_WINDOW_WORDS = {
+    "10m": "10 minutes",
+    "1h": "1 hour",
+    "24h": "24 hours",
+    "1d": "1 day",
+    "7d": "7 days",
+    "30d": "30 days",
+}
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,27 @@ def describe(feature: str, v: Row, event: TxnEvent, typical: float | None = None
         window = feature.removeprefix("merchant_known_frauds_")
         n = int(v(feature))
         return f"merchant had {n} confirmed fraud{'s' if n != 1 else ''} reported in the last {_WINDOW_WORDS[window]}"
+    if feature.startswith("merchant_fraud_rate_"):
+        window = feature.removeprefix("merchant_fraud_rate_")
+        return (
+            f"{v(feature):.0%} of this merchant's transactions labelled in the last {_WINDOW_WORDS[window]} were fraud"
+        )
+    if feature.startswith("merchant_labels_"):
+        window = feature.removeprefix("merchant_labels_")
+        return f"{int(v(feature))} of this merchant's transactions labelled in the last {_WINDOW_WORDS[window]}"
+    if feature == "amount_to_merchant_usual":
+        r = v(feature)
+        return (
+            f"amount {_ratio(r)} this merchant's usual"
+            if r >= 1
+            else f"amount {_ratio(1 / r)} below this merchant's usual"
+        )
+    if feature.startswith("spend_") and feature.endswith("_to_usual"):
+        window = feature.removeprefix("spend_").removesuffix("_to_usual")
+        return f"{v(feature):.1f} usual amounts spent in {_WINDOW_WORDS[window]}"
+    if feature.endswith("_to_30d_pace"):
+        window = feature.removeprefix("spend_").removesuffix("_to_30d_pace")
+        return f"spending in {_WINDOW_WORDS[window]} at {_ratio(v(feature))} this user's 30-day pace"
     return f"{feature} = {v(feature):g}"
 
 

@@ -87,9 +87,11 @@ class Scorer:
             users = self._engine.users
             return len(users), users.evicted
 
-    def record_label(self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: datetime) -> None:
+    def record_label(
+        self, transaction_id: str, merchant_id: str, is_fraud: bool, labelled_at: datetime, amount: float
+    ) -> None:
         with self._lock:
-            self._engine.record_label(transaction_id, merchant_id, is_fraud, labelled_at.timestamp())
+            self._engine.record_label(transaction_id, merchant_id, is_fraud, labelled_at.timestamp(), amount)
 
     def features(
         self, events: Sequence[TxnEvent], *, update_state: bool = True, partitions: Sequence[int] | None = None

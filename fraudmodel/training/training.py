@@ -26,8 +26,8 @@ from tqdm import tqdm
 from fraudmodel.drift.reference import drift_reference
 from fraudmodel.evaluation.metrics import Metrics, evaluate, recall_by_scenario
 from fraudmodel.events import TxnEvent
-from fraudmodel.features import DEFAULT_LABEL_DELAY, FEATURE_NAMES, compute_features
-from fraudmodel.features.names import FEATURE_DEFINITIONS
+from fraudmodel.features import DEFAULT_LABEL_DELAY, compute_features
+from fraudmodel.features.names import FEATURE_DEFINITIONS, FEATURE_NAMES, MODEL_COLUMNS, MODEL_FEATURE_NAMES
 from fraudmodel.history_files import frame_to_events, read_history
 from fraudmodel.training import baselines
 from fraudmodel.training.candidates import FAMILIES, calibration_logit, default_candidates, select
@@ -112,7 +112,8 @@ def _train(
     stages = tqdm(total=7, desc="train", unit="stage", disable=not options.progress)
     events = events if events is not None else frame_to_events(frame)
     stages.set_postfix_str("features")
-    features = compute_features(events, options.label_delay, progress=options.progress)
+    all_features = compute_features(events, options.label_delay, progress=options.progress)
+    features = all_features[:, MODEL_COLUMNS]  # what the model reads (names.MODEL_FEATURE_NAMES)
     stages.update()
 
     labelled = frame["is_fraud"].notna().to_numpy()
@@ -165,8 +166,11 @@ def _train(
     baseline_scores: dict[str, np.ndarray] = {}
     if options.baselines:
         for name, matrix in (
-            ("old system: 4 features, random forest", baselines.old_system_features(features)),
-            ("Handbook: 15 features, random forest", baselines.handbook_features(frame, features, options.label_delay)),
+            ("old system: 4 features, random forest", baselines.old_system_features(all_features)),
+            (
+                "Handbook: 15 features, random forest",
+                baselines.handbook_features(frame, all_features, options.label_delay),
+            ),
             # Our features in the design's first model family: shows what the boosted trees add.
             ("our features, random forest", features),
         ):
@@ -180,26 +184,27 @@ def _train(
     version = _version_name(created_at, data_fingerprint or "")
     folder = out_dir / version
     folder.mkdir(parents=True, exist_ok=False)
-    onnx_model = to_onnx(model, len(FEATURE_NAMES), slope, intercept, f"fraud score, version {version}")
+    onnx_model = to_onnx(model, len(MODEL_FEATURE_NAMES), slope, intercept, f"fraud score, version {version}")
     _check_onnx(onnx_model, model, features[test_m][:2000], slope, intercept)
     onnx.save(onnx_model, folder / "model.onnx")
 
-    reference_values = {n: float(v) for n, v in zip(FEATURE_NAMES, np.median(features[train_m], axis=0), strict=True)}
+    medians = np.median(features[train_m], axis=0)
+    reference_values = {n: float(v) for n, v in zip(MODEL_FEATURE_NAMES, medians, strict=True)}
     metadata = {
         "version": version,
         "created_at": created_at.isoformat(),
-        "feature_names": list(FEATURE_NAMES),
+        "feature_names": list(MODEL_FEATURE_NAMES),
         "feature_definitions": FEATURE_DEFINITIONS,
         "thresholds": {"review": thresholds.review, "decline": thresholds.decline, "policy": thresholds.policy},
         "calibration": {"method": "platt on the validation weeks", "slope": slope, "intercept": intercept},
         "reference_values": reference_values,
-        "feature_importance": {n: float(v) for n, v in zip(FEATURE_NAMES, importance, strict=True)},
+        "feature_importance": {n: float(v) for n, v in zip(MODEL_FEATURE_NAMES, importance, strict=True)},
         # What scoring's drift watch compares live traffic with. The scores are those of the
         # validation weeks, which the model did not fit: on its own training rows a forest scores
         # with a confidence live traffic never sees, and the score would look shifted from day one.
         "drift_reference": drift_reference(
-            FEATURE_NAMES,
-            features[train_m],
+            FEATURE_NAMES,  # every feature, not only the model's: rules and reasons read them too
+            all_features[train_m],
             valid_scores,
             "deciles: features over the training weeks, calibrated scores over the validation weeks",
         ),

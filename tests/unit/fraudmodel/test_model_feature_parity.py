@@ -17,12 +17,14 @@ def test_offline_and_online_features_are_identical(small_events, tmp_path):
     offline = compute_features(events, timedelta(days=7))
 
     scorer = Scorer(ModelRegistry(tmp_path))  # features need no model
-    # Every fraud label is recorded up front: the online state must still count each one only from
-    # the moment it became known, exactly like the offline path that releases them in time order.
+    # Every label (fraud and legitimate) is recorded up front: the online state must still count each
+    # one only from the moment it became known, exactly like the offline path that releases them in
+    # time order.
     for e in events:
         at = label_known_at(e, timedelta(days=7))
         if at is not None:
-            scorer.record_label(e.transaction_id, e.merchant_id, True, e.occurred_at + timedelta(days=7))
+            known = e.occurred_at + timedelta(days=7)
+            scorer.record_label(e.transaction_id, e.merchant_id, bool(e.label), known, e.amount)
     cut = len(events) * 2 // 5
     by_user: dict[str, list] = {}
     for e in events[:cut]:

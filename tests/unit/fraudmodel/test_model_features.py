@@ -78,13 +78,13 @@ def test_merchant_risk_counts_a_label_only_from_when_it_was_known():
     engine = FeatureEngine()
     observe(engine, txn(1, minutes=0, user="victim", merchant="shady"))
     known_at = T0 + timedelta(days=7)
-    engine.record_label("t1", "shady", True, known_at.timestamp())  # recorded now, known in a week
+    engine.record_label("t1", "shady", True, known_at.timestamp(), 20.0)  # recorded now, known in a week
     before = observe(engine, txn(2, minutes=6 * 24 * 60, user="other", merchant="shady"))
     after = observe(engine, txn(3, minutes=8 * 24 * 60, user="other", merchant="shady"))
     assert f(before, "merchant_known_frauds_7d") == 0
     assert f(after, "merchant_known_frauds_7d") == 1 and f(after, "merchant_known_frauds_30d") == 1
-    engine.record_label("t1", "shady", True, known_at.timestamp())  # the same label twice counts once
-    engine.record_label("t1", "shady", False, (known_at + timedelta(days=1)).timestamp())  # withdrawn
+    engine.record_label("t1", "shady", True, known_at.timestamp(), 20.0)  # the same label twice counts once
+    engine.record_label("t1", "shady", False, (known_at + timedelta(days=1)).timestamp(), 20.0)  # withdrawn
     withdrawn = observe(engine, txn(4, minutes=9 * 24 * 60, user="other", merchant="shady"))
     assert f(withdrawn, "merchant_known_frauds_30d") == 0
 

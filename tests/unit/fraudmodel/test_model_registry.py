@@ -39,7 +39,7 @@ def test_lists_versions_newest_first_and_serves_the_newest(two_versions):
     assert [v.version for v in listed] == [newer, older]
     assert listed[0].active and not listed[1].active
     assert 0 < listed[0].review_threshold <= listed[0].decline_threshold <= 1
-    assert listed[0].metrics["average_precision"] > 0 and "amount" in listed[0].feature_names
+    assert listed[0].metrics["average_precision"] > 0 and "amount_to_usual" in listed[0].feature_names
 
 
 def test_activate_swaps_without_restart_and_unknown_version_is_not_found(two_versions, small_events):

@@ -78,6 +78,6 @@ def test_analyst_labels_feed_merchant_risk(registry, stream):
     event = live[0]
     before = scorer.score([event], update_state=False)[0].features["merchant_known_frauds_7d"]
     for n in range(3):
-        scorer.record_label(f"label-{n}", event.merchant_id, True, event.occurred_at - timedelta(hours=1))
+        scorer.record_label(f"label-{n}", event.merchant_id, True, event.occurred_at - timedelta(hours=1), 30.0)
     after = scorer.score([event], update_state=False)[0].features["merchant_known_frauds_7d"]
     assert after == before + 3
