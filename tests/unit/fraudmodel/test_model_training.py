@@ -8,7 +8,7 @@ import csv
 import json
 
 from fraudctl.model_commands import register
-from fraudmodel.features import FEATURE_NAMES
+from fraudmodel.features.names import MODEL_FEATURE_NAMES
 
 
 def test_model_version_folder_is_complete(trained):
@@ -26,7 +26,7 @@ def test_model_version_folder_is_complete(trained):
     ):
         assert (folder / name).is_file(), name
     md = json.loads((folder / "metadata.json").read_text())
-    assert md["feature_names"] == list(FEATURE_NAMES)
+    assert md["feature_names"] == list(MODEL_FEATURE_NAMES)  # what the model reads, in its input order
     assert 0 < md["thresholds"]["review"] <= md["thresholds"]["decline"] < 1
     assert md["data"]["fingerprint_sha256"] == "0" * 64
     assert {"scikit-learn", "onnxruntime", "numpy"} <= set(md["libraries"])
