@@ -27,8 +27,8 @@ import sys
 import tempfile
 import textwrap
 import time
-import urllib.error
-import urllib.request
+
+from fraudctl.runtime.waiting import http_ok, stop_process
 
 GO_CACHE_ENV = "FRAUDMESH_GO_CACHE"
 
@@ -307,7 +307,7 @@ def start_jaeger(
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"jaeger exited with code {process.returncode}:\n{_tail(log_path)}")
-        if _answers_ok(health_url):
+        if http_ok(health_url):
             return process
         time.sleep(0.2)
     stop_jaeger(process)
@@ -316,21 +316,7 @@ def start_jaeger(
 
 def stop_jaeger(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     """Stops Jaeger cleanly (SIGINT, as Ctrl-C would), killing it if it hangs past `timeout`."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _answers_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (loopback)
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
+    stop_process(process, timeout, signal.SIGINT)
 
 
 def _tail(path: pathlib.Path, chars: int = 3000) -> str:

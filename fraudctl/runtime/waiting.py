@@ -42,10 +42,12 @@ def http_ok(url: str) -> bool:
         return False
 
 
-def stop_process(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    """SIGTERM, then SIGKILL if it is still running after `timeout` seconds."""
+def stop_process(
+    process: subprocess.Popen[bytes], timeout: float = 30.0, stop_signal: signal.Signals = signal.SIGTERM
+) -> None:
+    """`stop_signal`, then SIGKILL if it is still running after `timeout` seconds."""
     if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop_signal)
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
