@@ -119,7 +119,9 @@ async def test_a_viewer_and_an_analyst_sign_in_at_keycloak_and_see_what_their_ro
     await expect(page.get_by_label("Session")).to_contain_text(f"token:{viewer} (viewer)")
     # REST and the WebSocket both carry the token: the feed's stream is open.
     await expect(page.get_by_test_id("connection-status")).to_have_text("connected")
-    await expect(navigation.get_by_role("link")).to_have_text(["Live", "Review queue", "Cases", "Models"])
+    await expect(navigation.get_by_role("link")).to_have_text(
+        ["Live", "Review queue", "Cases", "Rules", "Lists", "Models"]
+    )
     stored = await tab_storage(page)
     assert any(key.startswith("oidc.user:") for key in stored["session"]), stored
     assert not any(key.startswith("oidc.") for key in stored["local"]), f"tokens outlive the tab: {stored}"
