@@ -33,6 +33,7 @@ async def test_an_imported_historys_fraud_and_legitimate_labels_are_announced(
     await ensure_topic(kafka.bootstrap_servers, topic, LABELS.partitions, security=kafka.admin_security)
     producer = AcknowledgedProducer(kafka.bootstrap_servers, security=kafka.admin_security)
     await producer.start()
+    await producer.wait_connected(60)  # it connects in the background; a send before that is refused
     try:
         servicer = StoreServicer(TransactionRepository(store_engine), label_events=LabelEvents(producer, topic))
         run = uuid.uuid4().hex[:8]
