@@ -7,6 +7,7 @@ REST API.
     fraudctl rules create --name N --expression E --action DECLINE [--priority P] [--status SHADOW] [--score-delta D]
     fraudctl rules update ID --name N --expression E --action A [--priority P] [--status S] [--score-delta D]
     fraudctl rules delete ID
+    fraudctl rules preview --expression E --action REVIEW [--priority P] [--score-delta D] [--days N] [--json]
     fraudctl lists list | create NAME --kind BLOCK --field merchant_id | delete NAME
     fraudctl lists add NAME VALUE... | remove NAME VALUE... | show NAME   (`-` reads values from stdin)
 
@@ -33,6 +34,7 @@ from fraudmesh.conversions.rules import (
     RULE_ACTION_VALUES,
     RULE_LIST_KIND_VALUES,
     RULE_STATUS_VALUES,
+    preview_object,
     revision_object,
     rule_list_object,
     rule_object,
@@ -40,6 +42,8 @@ from fraudmesh.conversions.rules import (
 
 STORE_ADDRESS = local_address(pb.DESCRIPTOR.services_by_name["RuleService"])
 TIMEOUT_SECONDS = 15.0
+# A preview reads up to store's bound of decisions and has scoring evaluate them chunk by chunk.
+PREVIEW_TIMEOUT_SECONDS = 60.0
 ENTRIES_BATCH = 10_000  # the most values one AddRuleListEntries takes
 
 Rules = rule_service_pb2_grpc.RuleServiceStub
@@ -67,6 +71,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     deleting = actions.add_parser("delete", help="stop evaluating a rule; its revisions stay")
     deleting.add_argument("id")
     _bind(deleting, delete_rule)
+    previewing = actions.add_parser(
+        "preview", help="a draft rule over the stored decisions of the last days, before activating it"
+    )
+    previewing.add_argument("--expression", required=True)
+    previewing.add_argument("--action", required=True, choices=sorted(RULE_ACTION_VALUES.keys() - {"UNSPECIFIED"}))
+    previewing.add_argument("--priority", type=int, default=100, help="where it would sit among the active rules")
+    previewing.add_argument("--score-delta", type=float, default=0.0, help="ADD_SCORE: what it adds to the score")
+    previewing.add_argument("--days", type=int, default=7, help="how many days back, 1 to 30 (default 7)")
+    previewing.add_argument("--json", action="store_true", help="as the REST API's JSON")
+    _bind(previewing, preview_rule)
 
     lists = subparsers.add_parser("lists", help="allow, block and reference lists and their entries")
     lists.add_argument("--store", default=STORE_ADDRESS, metavar="ADDRESS", help=f"store_svc (default {STORE_ADDRESS})")
@@ -194,6 +208,55 @@ async def delete_rule(rules: Rules, args: argparse.Namespace, out: TextIO) -> in
     await rules.DeleteRule(pb.DeleteRuleRequest(id=args.id), timeout=TIMEOUT_SECONDS)
     print(f"deleted {args.id}", file=out)
     return 0
+
+
+async def preview_rule(rules: Rules, args: argparse.Namespace, out: TextIO) -> int:
+    response = await rules.PreviewRule(
+        pb.PreviewRuleRequest(
+            expression=args.expression,
+            action=RULE_ACTION_VALUES[args.action],  # type: ignore[arg-type]
+            priority=args.priority,
+            score_delta=args.score_delta,
+            days=args.days,
+        ),
+        timeout=PREVIEW_TIMEOUT_SECONDS,
+    )
+    preview = preview_object(response)
+    if args.json:
+        print(json.dumps(preview, indent=2), file=out)
+        return 0
+    for line in preview_lines(preview):
+        print(line, file=out)
+    return 0
+
+
+def preview_lines(preview: dict[str, Any]) -> list[str]:
+    """The preview as an analyst reads it: what was scanned, what the draft changes, whom it meets."""
+    scanned = f"scanned {preview['scanned']} decisions since {preview['since']} ({preview['days']} days)"
+    if preview["truncated"]:
+        scanned += ", truncated: only the newest were read"
+    lines = [
+        scanned + f", beside rule set version {preview['rule_set_version']}",
+        f"matched   {preview['matched']}",
+        f"reviews   {preview['reviews_without']} -> {preview['reviews_with']} "
+        f"({preview['reviews_with'] - preview['reviews_without']:+d})",
+        f"declines  {preview['declines_without']} -> {preview['declines_with']} "
+        f"({preview['declines_with'] - preview['declines_without']:+d})",
+        f"frauds caught      {preview['frauds_matched']}",
+        f"legitimate hit     {preview['legitimate_matched']} (labelled legitimate or not labelled)",
+    ]
+    for title, sample, matched in (
+        ("frauds", preview["frauds"], preview["frauds_matched"]),
+        ("legitimate", preview["legitimate"], preview["legitimate_matched"]),
+    ):
+        if sample:
+            lines.append(f"{title}, newest first ({len(sample)} of {matched}):")
+            lines.extend(
+                f"  {hit['id']:<24} {hit['amount']:>12.2f} {hit['currency']} score {hit['score']:.3f} "
+                f"{hit['decision_without']} -> {hit['decision_with']}"
+                for hit in sample
+            )
+    return lines
 
 
 async def list_lists(rules: Rules, args: argparse.Namespace, out: TextIO) -> int:
