@@ -161,7 +161,7 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             await asyncio.to_thread(check_expression, request.expression, request.list_names)
         except InvalidExpression as error:
             return pb.CheckRuleExpressionResponse(
-                valid=False, message=error.detail, line=error.line or 0, column=error.column or 0
+                valid=False, message=error.detail, line=error.line or 0, column=error.column or 0, rule=error.rule
             )
         return pb.CheckRuleExpressionResponse(valid=True)
 

@@ -25,9 +25,11 @@ class ExpressionChecker(Protocol):
         """Raises InvalidArgument (naming `field`) when the expression cannot run."""
 
 
-def invalid_expression(field: str, message: str, line: int = 0, column: int = 0) -> InvalidArgument:
+def invalid_expression(
+    field: str, message: str, line: int = 0, column: int = 0, rule: str = "rule.expression"
+) -> InvalidArgument:
     where = f"line {line}, column {column}: " if line else ""
-    return InvalidArgument([FieldViolation(field, "rule.expression", where + message)])
+    return InvalidArgument([FieldViolation(field, rule or "rule.expression", where + message)])
 
 
 class ScoringExpressionChecker:
@@ -57,7 +59,7 @@ class ScoringExpressionChecker:
                 f"scoring_svc refused to check the expression ({error.code().name}): {error.details()}"
             ) from error
         if not answer.valid:
-            raise invalid_expression(self._field, answer.message, answer.line, answer.column)
+            raise invalid_expression(self._field, answer.message, answer.line, answer.column, answer.rule)
 
 
 def _transient(error: BaseException) -> bool:

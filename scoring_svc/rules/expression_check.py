@@ -1,7 +1,8 @@
 """Refusing a rule's expression before it runs: a syntax error with its line and column (from the CEL
 parser), a name outside the environment, a transaction field or feature that does not exist, a list
 that is not there or is used as anything but the right side of `in`, and an expression that does
-not give a boolean on a sample transaction."""
+not give a boolean on a sample transaction, and comprehensions (`all`, `exists`, `exists_one`, `map`,
+`filter`) nested deeper than MAX_COMPREHENSION_DEPTH."""
 
 from __future__ import annotations
 
@@ -21,15 +22,22 @@ _BOUND_NAME = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-
 _SELECTION = re.compile(r"(?<![\w.])(tx|features|lists)\s*\.\s*([A-Za-z_]\w*)")
 _LIST_MEMBERSHIP = re.compile(r"(?<![\w.])in\s+lists\s*\.\s*([A-Za-z_]\w*)")
 _HAS_LIST = re.compile(r"(?<![\w.])has\s*\(\s*lists\s*\.\s*([A-Za-z_]\w*)\s*\)")
+_MACRO_CALL = re.compile(r"\.\s*(all|exists|exists_one|map|filter)\s*(\()")
+
+# Each nested comprehension multiplies the work of the one around it by the length of the list it
+# walks (a list literal of up to the expression's 4,000 characters): two levels cost at most
+# about 2,000 x 2,000 steps per transaction, a third could cost billions. Chained ones
+# (`a.map(...).exists(...)`) only add and are not bounded.
+MAX_COMPREHENSION_DEPTH = 2
 
 
 class InvalidExpression(InvalidArgument):
     """`line` and `column` (1-based) point at the error when it has a place in the text."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
-        self.line, self.column, self.detail = line, column, message
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, rule: str = "rule.expression"):
+        self.line, self.column, self.detail, self.rule = line, column, message, rule
         where = f"line {line}, column {column}: " if line is not None else ""
-        super().__init__([FieldViolation("expression", "rule.expression", where + message)])
+        super().__init__([FieldViolation("expression", rule, where + message)])
 
 
 def without_strings(expression: str) -> str:
@@ -65,6 +73,7 @@ def check_expression(expression: str, list_names: Collection[str]) -> cel.Progra
             line, column = position(expression, found.start()) if found else (None, None)
             raise InvalidExpression(f"unknown name {name!r}: rules see only {', '.join(VARIABLES)}", line, column)
     _check_selections(expression, code, set(list_names))
+    _check_comprehension_depth(expression, code)
     _trial_run(program, expression, code)
     return program
 
@@ -83,6 +92,36 @@ def _check_selections(expression: str, code: str, list_names: set[str]) -> None:
                 raise InvalidExpression(f"lists.{name} can only be the right side of `in`", line, column)
         elif name not in known[variable]:
             raise InvalidExpression(f"{variable} has no field {name!r}", line, column)
+
+
+def _check_comprehension_depth(expression: str, code: str) -> None:
+    """Refuses the first comprehension that sits inside MAX_COMPREHENSION_DEPTH others' arguments."""
+    calls = [
+        (found.group(1), found.start(1), found.start(2), _closing(code, found.start(2)))
+        for found in _MACRO_CALL.finditer(code)
+    ]
+    for name, at, opening, _ in calls:
+        around = [outer for outer, _, outer_open, outer_close in calls if outer_open < opening < outer_close]
+        if len(around) >= MAX_COMPREHENSION_DEPTH:
+            line, column = position(expression, at)
+            chain = " inside ".join([name, *reversed(around)])
+            raise InvalidExpression(
+                f"comprehensions nest {len(around) + 1} deep ({chain}); at most {MAX_COMPREHENSION_DEPTH}, "
+                "since each level multiplies the work",
+                line,
+                column,
+                rule="rule.expression.comprehension_depth",
+            )
+
+
+def _closing(code: str, opening: int) -> int:
+    """The offset of the parenthesis that closes the one at `opening` (the expression parsed, so it exists)."""
+    depth = 0
+    for offset in range(opening, len(code)):
+        depth += {"(": 1, ")": -1}.get(code[offset], 0)
+        if depth == 0:
+            return offset
+    return len(code)
 
 
 def _trial_run(program: cel.Program, expression: str, code: str) -> None:

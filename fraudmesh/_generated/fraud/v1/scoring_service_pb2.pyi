@@ -165,16 +165,18 @@ class CheckRuleExpressionRequest(_message.Message):
     def __init__(self, expression: _Optional[str] = ..., list_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CheckRuleExpressionResponse(_message.Message):
-    __slots__ = ("valid", "message", "line", "column")
+    __slots__ = ("valid", "message", "line", "column", "rule")
     VALID_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     LINE_FIELD_NUMBER: _ClassVar[int]
     COLUMN_FIELD_NUMBER: _ClassVar[int]
+    RULE_FIELD_NUMBER: _ClassVar[int]
     valid: bool
     message: str
     line: int
     column: int
-    def __init__(self, valid: _Optional[bool] = ..., message: _Optional[str] = ..., line: _Optional[int] = ..., column: _Optional[int] = ...) -> None: ...
+    rule: str
+    def __init__(self, valid: _Optional[bool] = ..., message: _Optional[str] = ..., line: _Optional[int] = ..., column: _Optional[int] = ..., rule: _Optional[str] = ...) -> None: ...
 
 class EvaluateDraftRuleRequest(_message.Message):
     __slots__ = ("draft", "transactions")

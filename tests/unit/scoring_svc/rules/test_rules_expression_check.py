@@ -97,3 +97,27 @@ def test_a_rule_set_names_the_rule_it_cannot_compile():
 def test_an_add_score_rule_needs_its_amount():
     with pytest.raises(ValueError, match="score_delta"):
         Rule("r1", "nudge", "score > 0.5", Action.ADD_SCORE)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "[1, 2].exists(x, [3, 4].exists(y, x < y))",  # two levels: the bound
+        "[[1]].all(a, a.exists(b, b > 0)) && tx.amount > 1.0",
+        # Chained and side by side they only add up, however many there are.
+        '[1].map(x, x).exists(y, [2].filter(z, z > y).size() > 0) && ["a"].all(s, s != "b")',
+        '["exists(x, [1].all(y, [2].map(z, z)))"].exists(s, s != "")',  # inside a string: not a comprehension
+    ],
+)
+def test_comprehensions_nested_up_to_the_bound_are_accepted(expression):
+    check_expression(expression, LISTS)
+
+
+def test_a_comprehension_nested_beyond_the_bound_is_refused_where_it_stands():
+    error = refused("tx.amount > 1.0 &&\n  [1].exists(x, [2].all(y, [3].map(z, z + x + y).size() > 0))")
+
+    assert (error.line, error.column) == (2, 32)  # the `map`
+    assert "nest 3 deep (map inside all inside exists)" in error.detail
+    assert "at most 2" in error.detail
+    [violation] = error.violations
+    assert (violation.field, violation.rule) == ("expression", "rule.expression.comprehension_depth")
