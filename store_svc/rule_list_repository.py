@@ -20,6 +20,7 @@ from fraudmesh.errors import AlreadyExists, FailedPrecondition, FieldViolation, 
 from store_svc.audit_rows import append_audit
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.rule_checking import ExpressionChecker
+from store_svc.rule_limits import refuse_beyond_max_entries, refuse_beyond_max_lists
 from store_svc.rule_set_version import raise_version
 from store_svc.schema import rule_list_entries, rule_lists, rules
 
@@ -89,6 +90,7 @@ class RuleListRepository:
                 if row is None:
                     raise AlreadyExists(f"a list named {name!r} exists")
                 await raise_version(connection)
+                await refuse_beyond_max_lists(connection)
                 await append_audit(connection, "rule_list.create", name, None, values)
         return _list_message(row, 0)
 
@@ -143,10 +145,11 @@ class RuleListRepository:
                         )
                     ).all()
                 )
+                size = await _size(connection, name)
+                refuse_beyond_max_entries(name, size)
                 if added:
                     await raise_version(connection)
                     await append_audit(connection, "rule_list.add_entries", name, None, _changed(added))
-                size = await _size(connection, name)
         return len(added), _list_message(row, size)
 
     async def remove_entries(self, name: str, values: Sequence[str]) -> tuple[int, rule_service_pb2.RuleList]:

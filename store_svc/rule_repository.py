@@ -19,6 +19,7 @@ from fraudmesh.errors import AlreadyExists, FieldViolation, InvalidArgument, Not
 from store_svc.audit_rows import append_audit
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.rule_checking import ExpressionChecker
+from store_svc.rule_limits import REVISIONS_SHOWN, refuse_beyond_max_rules
 from store_svc.rule_set_version import current_version, raise_version
 from store_svc.schema import rule_lists, rule_versions, rules
 
@@ -97,6 +98,7 @@ class RuleRepository:
                         sa.select(rule_versions)
                         .where(rule_versions.c.rule_id == rule_id)
                         .order_by(rule_versions.c.version.desc())
+                        .limit(REVISIONS_SHOWN)
                     )
                 ).all()
         return rule_service_pb2.GetRuleResponse(
@@ -118,6 +120,7 @@ class RuleRepository:
                     )
                 ).one()
                 await self._record(connection, row, "create", None, values)
+                await refuse_beyond_max_rules(connection)
         return rule_message(row)
 
     async def update_rule(self, rule_id: str, definition: rule_service_pb2.RuleDefinition) -> rule_service_pb2.Rule:
