@@ -33,6 +33,7 @@ from scoring_svc.failures import status_of_exception
 from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.peers import DecisionBatch
 from scoring_svc.rule_decisions import apply_rules
+from scoring_svc.rule_metrics import RuleHitCounter
 from scoring_svc.rules import RuleSet
 from scoring_svc.scored_batch import ScoredBatch, set_aside
 
@@ -55,6 +56,7 @@ class BatchScorer:
         self._metrics = metrics
         self._rules = rules
         self._drift = drift
+        self._rule_hits = RuleHitCounter(metrics) if metrics else None
 
     def decode(self, records: Sequence[ConsumerRecord]) -> tuple[list[ConsumerRecord], DecisionBatch, list]:
         """Each record's transaction, parsed straight into its place in the batch's decisions; the
@@ -142,8 +144,13 @@ class BatchScorer:
     def _apply_rules(self, decisions: Sequence, events: Sequence[TxnEvent], rows: np.ndarray) -> None:
         if self._rules is None:
             return
+        rule_set = self._rules()
         with tracer.start_as_current_span("rules", attributes={"batch.size": len(events)}):
-            apply_rules(decisions, events, rows, self._rules(), self._scorer.thresholds(self._scorer.registry.active))
+            outcome = apply_rules(
+                decisions, events, rows, rule_set, self._scorer.thresholds(self._scorer.registry.active)
+            )
+        if outcome is not None and self._rule_hits is not None:
+            self._rule_hits.observe(rule_set, outcome)
 
     def _one_at_a_time(
         self, batch: ScoredBatch, events: list[TxnEvent], partitions: list[int], rows: np.ndarray | None

@@ -105,5 +105,20 @@ class ScoringMetrics(ServiceMetrics):
             registry=reg,
         )
 
+        # Label values bounded by the rule set's own bounds (docs/limits.md); scoring_svc.rule_metrics.
+        self.rule_hits = Counter(
+            f"{NAMESPACE}_rule_hits",
+            'Transactions each rule matched, by rule id and status: "active" when it fired (named among the '
+            'decision\'s reasons), "shadow" when it would have fired.',
+            ("rule_id", "status"),
+            registry=reg,
+        )
+        self.list_hits = Counter(
+            f"{NAMESPACE}_list_hits",
+            "Transactions an allow or block list decided, by list name.",
+            ("list",),
+            registry=reg,
+        )
+
     def set_active_model(self, version: str) -> None:
         self.active_model.info({"version": version})

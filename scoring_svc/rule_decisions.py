@@ -15,7 +15,7 @@ from fraud.v1 import decision_pb2
 from fraudmesh.conversions.enums import DECISION_VALUES
 from fraudmodel.events import TxnEvent
 from fraudmodel.training.thresholds import Thresholds
-from scoring_svc.rules import FiredRule, ListHit, RuleSet
+from scoring_svc.rules import BatchOutcome, FiredRule, ListHit, RuleSet
 
 _SCORE = attrgetter("score")
 _REASONS_KEPT = 4096  # lists and rule versions whose reasons are kept made
@@ -27,12 +27,13 @@ def apply_rules(
     rows: np.ndarray,
     rule_set: RuleSet,
     thresholds: Thresholds,
-) -> None:
-    """`decisions[i]` is `events[i]`'s, with the model's score and decision written; `rows[i]` its features."""
+) -> BatchOutcome | None:
+    """`decisions[i]` is `events[i]`'s, with the model's score and decision written; `rows[i]` its features.
+    What the rules made of the batch; none when the rule set is empty."""
     for decision in decisions:
         decision.rule_set_version = rule_set.version
     if not (rule_set.active or rule_set.shadow or rule_set.lists):
-        return
+        return None
     scores = np.fromiter(map(_SCORE, decisions), dtype=float, count=len(decisions))
     outcome = rule_set.evaluate(events, rows, scores, thresholds)
     # The others the thresholds decided on the model's own score, as written.
@@ -49,6 +50,7 @@ def apply_rules(
         reasons = decision.reasons
         for position, reason in enumerate(named):  # before the model's own; each is copied in
             reasons.insert(position, reason)
+    return outcome
 
 
 # The reasons that name a list or a rule, made once per list and rule version and copied into each

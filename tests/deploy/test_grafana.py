@@ -102,6 +102,7 @@ def test_dashboard_covers_what_operators_watch(dashboard):
         "fraudmesh_dead_letters_total",  # records set aside
         "fraudmesh_serving",  # gRPC health
         "fraudmesh_rpc_errors_total",  # errors per service
+        "fraudmesh_rule_hits_total",  # what each analysts' rule does to live traffic
     } <= used
 
 
