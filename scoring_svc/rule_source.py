@@ -67,21 +67,25 @@ class RuleSource:
         ).version
         if version == self._loaded:
             return False
-        listed = await self._stub.ListRules(pb.ListRulesRequest(), timeout=CALL_TIMEOUT_SECONDS)
-        lists = [await self._named_list(named) for named in (await self._lists()).lists]
+        # The version of the rules as listed: a change between the two calls is loaded on the next poll.
+        self.current, self._loaded = await self.load()
+        return True
+
+    async def load(self, at_version: int = 0) -> tuple[RuleSet, int]:
+        """The rule set now, or as it was at a past rule-set version (store keeps its history), and its version."""
+        listed = await self._stub.ListRules(pb.ListRulesRequest(at_version=at_version), timeout=CALL_TIMEOUT_SECONDS)
+        lists = [await self._named_list(named, at_version) for named in (await self._lists(at_version)).lists]
         names = {named.name for named in lists}
         rules = runnable([rule_from_message(rule) for rule in listed.rules], names)
-        # The version of the rules as listed: a change between the two calls is loaded on the next poll.
-        self.current = await asyncio.to_thread(RuleSet.compile, rules, lists, str(listed.rule_set_version))
-        self._loaded = listed.rule_set_version
+        rule_set = await asyncio.to_thread(RuleSet.compile, rules, lists, str(listed.rule_set_version))
         log.info(
             "rule set %s: %d active, %d shadow rules, %d lists",
-            self.current.version,
-            len(self.current.active),
-            len(self.current.shadow),
+            rule_set.version,
+            len(rule_set.active),
+            len(rule_set.shadow),
             len(lists),
         )
-        return True
+        return rule_set, listed.rule_set_version
 
     async def run(self) -> None:
         while True:
@@ -95,15 +99,19 @@ class RuleSource:
                 log.exception("loading the rule set failed; keeping %r", self.current.version)
             await asyncio.sleep(self._poll_seconds)
 
-    async def _lists(self) -> pb.ListRuleListsResponse:
-        return await self._stub.ListRuleLists(pb.ListRuleListsRequest(), timeout=CALL_TIMEOUT_SECONDS)
+    async def _lists(self, at_version: int) -> pb.ListRuleListsResponse:
+        return await self._stub.ListRuleLists(
+            pb.ListRuleListsRequest(at_version=at_version), timeout=CALL_TIMEOUT_SECONDS
+        )
 
-    async def _named_list(self, named: pb.RuleList) -> NamedList:
+    async def _named_list(self, named: pb.RuleList, at_version: int) -> NamedList:
         entries: set[str] = set()
         token = ""
         while True:
             page = await self._stub.ListRuleListEntries(
-                pb.ListRuleListEntriesRequest(name=named.name, page_size=ENTRIES_PAGE, page_token=token),
+                pb.ListRuleListEntriesRequest(
+                    name=named.name, page_size=ENTRIES_PAGE, page_token=token, at_version=at_version
+                ),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
             entries.update(page.values)

@@ -21,8 +21,9 @@ from store_svc.audit_rows import append_audit
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.rule_checking import ExpressionChecker
 from store_svc.rule_limits import refuse_beyond_max_entries, refuse_beyond_max_lists
+from store_svc.rule_set_history import RuleSetHistory
 from store_svc.rule_set_version import raise_version
-from store_svc.schema import rule_list_entries, rule_lists, rules
+from store_svc.schema import rule_list_entries, rule_list_entry_spans, rule_list_versions, rule_lists, rules
 
 DEFAULT_ENTRIES_PAGE = 1000
 AUDITED_VALUES = 100  # an audit row names at most this many of the values a change added or removed
@@ -57,8 +58,12 @@ class RuleListRepository:
     def __init__(self, engine: AsyncEngine, checker: ExpressionChecker):
         self._engine = engine
         self._checker = checker
+        self._history = RuleSetHistory(engine)
 
-    async def list_lists(self) -> list[rule_service_pb2.RuleList]:
+    async def list_lists(self, at_version: int = 0) -> list[rule_service_pb2.RuleList]:
+        """The lists; at a past rule-set version, as they were then (store_svc.rule_set_history)."""
+        if at_version:
+            return [_list_message(row, size) for row, size in await self._history.lists_at(at_version)]
         sizes = (
             sa.select(rule_list_entries.c.list_name, sa.func.count().label("size"))
             .group_by(rule_list_entries.c.list_name)
@@ -89,8 +94,13 @@ class RuleListRepository:
                 ).first()
                 if row is None:
                     raise AlreadyExists(f"a list named {name!r} exists")
-                await raise_version(connection)
+                created_in = await raise_version(connection)
                 await refuse_beyond_max_lists(connection)
+                await connection.execute(
+                    sa.insert(rule_list_versions).values(
+                        **values, created_in=created_in, created_by=row.created_by, created_at=row.created_at
+                    )
+                )
                 await append_audit(connection, "rule_list.create", name, None, values)
         return _list_message(row, 0)
 
@@ -103,15 +113,18 @@ class RuleListRepository:
                     raise FailedPrecondition(f"list {name!r} is named by rules {', '.join(users)}: change them first")
                 size = await _size(connection, name)
                 await connection.execute(sa.delete(rule_lists).where(rule_lists.c.name == name))
-                await raise_version(connection)
+                deleted_in = await raise_version(connection)
+                await _end_history(connection, name, deleted_in)
                 await append_audit(
                     connection, "rule_list.delete", name, {"kind": row.kind, "field": row.field, "size": size}, None
                 )
 
     async def entries_page(
-        self, name: str, page_size: int, page_token: str
+        self, name: str, page_size: int, page_token: str, at_version: int = 0
     ) -> rule_service_pb2.ListRuleListEntriesResponse:
         size = page_size or DEFAULT_ENTRIES_PAGE
+        if at_version:
+            return _page(await self._history.entries_at(at_version, name, size, page_token), size)
         query = (
             sa.select(rule_list_entries.c.value)
             .where(rule_list_entries.c.list_name == name)
@@ -124,10 +137,7 @@ class RuleListRepository:
             async with self._engine.connect() as connection:
                 await _existing(connection, name)
                 values = list((await connection.scalars(query)).all())
-        page = values[:size]
-        return rule_service_pb2.ListRuleListEntriesResponse(
-            values=page, next_page_token=page[-1] if len(values) > size else ""
-        )
+        return _page(values, size)
 
     async def add_entries(self, name: str, values: Sequence[str]) -> tuple[int, rule_service_pb2.RuleList]:
         unique = sorted(set(values))
@@ -148,7 +158,11 @@ class RuleListRepository:
                 size = await _size(connection, name)
                 refuse_beyond_max_entries(name, size)
                 if added:
-                    await raise_version(connection)
+                    added_in = await raise_version(connection)
+                    await connection.execute(
+                        sa.insert(rule_list_entry_spans),
+                        [{"list_name": name, "value": value, "added_in": added_in} for value in added],
+                    )
                     await append_audit(connection, "rule_list.add_entries", name, None, _changed(added))
         return len(added), _list_message(row, size)
 
@@ -166,7 +180,16 @@ class RuleListRepository:
                     ).all()
                 )
                 if removed:
-                    await raise_version(connection)
+                    removed_in = await raise_version(connection)
+                    await connection.execute(
+                        sa.update(rule_list_entry_spans)
+                        .where(
+                            rule_list_entry_spans.c.list_name == name,
+                            rule_list_entry_spans.c.value.in_(removed),
+                            rule_list_entry_spans.c.removed_in.is_(None),
+                        )
+                        .values(removed_in=removed_in)
+                    )
                     await append_audit(connection, "rule_list.remove_entries", name, _changed(removed), None)
                 size = await _size(connection, name)
         return len(removed), _list_message(row, size)
@@ -189,8 +212,30 @@ class RuleListRepository:
             ) from None
 
 
+def _page(values: list[str], size: int) -> rule_service_pb2.ListRuleListEntriesResponse:
+    """`values`: at most `size` + 1, the last only telling that there are more."""
+    page = values[:size]
+    return rule_service_pb2.ListRuleListEntriesResponse(
+        values=page, next_page_token=page[-1] if len(values) > size else ""
+    )
+
+
 def _changed(values: list[str]) -> dict[str, Any]:
     return {"count": len(values), "values": sorted(values)[:AUDITED_VALUES]}
+
+
+async def _end_history(connection: AsyncConnection, name: str, version: int) -> None:
+    """A deleted list, and what it held, end at `version` in the rule set's history."""
+    await connection.execute(
+        sa.update(rule_list_versions)
+        .where(rule_list_versions.c.name == name, rule_list_versions.c.deleted_in.is_(None))
+        .values(deleted_in=version)
+    )
+    await connection.execute(
+        sa.update(rule_list_entry_spans)
+        .where(rule_list_entry_spans.c.list_name == name, rule_list_entry_spans.c.removed_in.is_(None))
+        .values(removed_in=version)
+    )
 
 
 async def _existing(connection: AsyncConnection, name: str) -> Any:

@@ -20,23 +20,12 @@ from store_svc.audit_rows import append_audit
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.rule_checking import ExpressionChecker
 from store_svc.rule_limits import REVISIONS_SHOWN, refuse_beyond_max_rules
+from store_svc.rule_messages import rule_message
+from store_svc.rule_set_history import RuleSetHistory
 from store_svc.rule_set_version import current_version, raise_version
 from store_svc.schema import rule_lists, rule_versions, rules
 
 _LIVE = rules.c.deleted_at.is_(None)
-
-
-def rule_message(row: Any) -> rule_service_pb2.Rule:
-    message = rule_service_pb2.Rule(
-        id=row.id,
-        definition=definition_from_row(row),
-        version=row.version,
-        created_by=row.created_by,
-        updated_by=row.updated_by,
-    )
-    message.created_at.CopyFrom(timestamp_from(row.created_at))
-    message.updated_at.CopyFrom(timestamp_from(row.updated_at))
-    return message
 
 
 def _revision_message(row: Any) -> rule_service_pb2.RuleRevision:
@@ -68,8 +57,12 @@ class RuleRepository:
     def __init__(self, engine: AsyncEngine, checker: ExpressionChecker):
         self._engine = engine
         self._checker = checker
+        self._history = RuleSetHistory(engine)
 
-    async def list_rules(self) -> rule_service_pb2.ListRulesResponse:
+    async def list_rules(self, at_version: int = 0) -> rule_service_pb2.ListRulesResponse:
+        """The live rules; at a past rule-set version, as they were then (store_svc.rule_set_history)."""
+        if at_version:
+            return await self._history.rules_at(at_version)
         query = sa.select(rules).where(_LIVE).order_by(rules.c.priority, rules.c.id)
         with unavailable_when_unreachable():
             # One snapshot: the rules and the version they belong to agree.
@@ -174,13 +167,19 @@ class RuleRepository:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        """The revision, the rule set's new version and the audit row, in the change's transaction."""
+        """The revision, the rule set's new version (which the revision records, so that the rule set of
+        any version can be read again) and the audit row, in the change's transaction."""
+        rule_set_version = await raise_version(connection)
         await connection.execute(
             sa.insert(rule_versions).values(
-                rule_id=row.id, version=row.version, **_definition_values(row), change=change, changed_by=row.updated_by
+                rule_id=row.id,
+                version=row.version,
+                **_definition_values(row),
+                change=change,
+                changed_by=row.updated_by,
+                rule_set_version=rule_set_version,
             )
         )
-        await raise_version(connection)
         await append_audit(
             connection,
             f"rule.{change}",

@@ -28,7 +28,7 @@ class RuleServicer(pb_grpc.RuleServiceServicer):
 
     async def ListRules(self, request: pb.ListRulesRequest, context: grpc.aio.ServicerContext) -> pb.ListRulesResponse:
         validate(request)
-        return await self._rules.list_rules()
+        return await self._rules.list_rules(request.at_version)
 
     async def GetRule(self, request: pb.GetRuleRequest, context: grpc.aio.ServicerContext) -> pb.GetRuleResponse:
         validate(request)
@@ -57,7 +57,7 @@ class RuleServicer(pb_grpc.RuleServiceServicer):
         self, request: pb.ListRuleListsRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListRuleListsResponse:
         validate(request)
-        return pb.ListRuleListsResponse(lists=await self._lists.list_lists())
+        return pb.ListRuleListsResponse(lists=await self._lists.list_lists(request.at_version))
 
     async def CreateRuleList(
         self, request: pb.CreateRuleListRequest, context: grpc.aio.ServicerContext
@@ -77,7 +77,7 @@ class RuleServicer(pb_grpc.RuleServiceServicer):
         self, request: pb.ListRuleListEntriesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListRuleListEntriesResponse:
         validate(request)
-        return await self._lists.entries_page(request.name, request.page_size, request.page_token)
+        return await self._lists.entries_page(request.name, request.page_size, request.page_token, request.at_version)
 
     async def AddRuleListEntries(
         self, request: pb.AddRuleListEntriesRequest, context: grpc.aio.ServicerContext

@@ -184,6 +184,9 @@ rule_versions = sa.Table(
     sa.Column("changed_by", sa.Text, nullable=False),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.CheckConstraint("change IN ('create', 'update', 'delete')", name="rule_versions_change"),
+    # The rule-set version this revision made (migration 0008; before it, only each rule's latest has one).
+    sa.Column("rule_set_version", sa.BigInteger, nullable=True),
+    sa.Index("rule_versions_rule_set_version", "rule_set_version"),
 )
 
 rule_lists = sa.Table(
@@ -207,6 +210,30 @@ rule_list_entries = sa.Table(
     sa.Column("added_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+# Each list and each entry between the rule-set version that made it and the one that ended it
+# (migration 0008): what a past rule set's lists held (store_svc.rule_set_history).
+rule_list_versions = sa.Table(
+    "rule_list_versions",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("created_in", sa.BigInteger, primary_key=True),
+    sa.Column("deleted_in", sa.BigInteger, nullable=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("field", sa.Text, nullable=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+rule_list_entry_spans = sa.Table(
+    "rule_list_entry_spans",
+    metadata,
+    sa.Column("list_name", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True),
+    sa.Column("added_in", sa.BigInteger, primary_key=True),
+    sa.Column("removed_in", sa.BigInteger, nullable=True),
+)
+
 # One row, raised with every change to rules and lists: what scoring polls to know it must reload.
 rule_set = sa.Table(
     "rule_set",
@@ -214,6 +241,8 @@ rule_set = sa.Table(
     sa.Column("id", sa.Boolean, primary_key=True, server_default=sa.true()),
     sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    # The first version that can be read whole (migration 0008).
+    sa.Column("history_from", sa.BigInteger, nullable=False, server_default="0"),
     sa.CheckConstraint("id", name="rule_set_one_row"),
 )
 

@@ -7,7 +7,8 @@ spend declined, and per rule its hits, precision and overlaps.
 
 The rule set: `--rules FILE` (JSON: {"rules": [{"id", "name", "expression", "action", "priority",
 "status", "score_delta"}], "lists": [{"name", "kind", "field", "entries"}]}), or the one store
-serves now (`--ruleset VERSION` checks it is that version: store keeps no past rule set whole)."""
+kept at rule-set version N (`--ruleset N`: its rules as revised by then, its lists and their entries
+as they were then; store keeps the rule set's history from migration 0008 on)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+import grpc
 
 from fraudctl.backtest.replay import BacktestReport, backtest
 from fraudctl.operator_channel import operator_channel
@@ -31,7 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--history", type=Path, required=True, help="labelled history, CSV or Parquet")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--rules", type=Path, help="a rule set as JSON (see `fraudctl backtest -h`)")
-    which.add_argument("--ruleset", type=int, help="the rule set store serves, which must be this version")
+    which.add_argument(
+        "--ruleset",
+        type=int,
+        help="the rule set store kept at this rule-set version (`fraudctl rules list` shows now's)",
+    )
     p.add_argument("--model", default="", help="a model version folder, or a version under models/ (default: newest)")
     p.add_argument("--replay-days", type=float, default=7.0, help="the last days replayed (default 7)")
     p.add_argument("--store", default=STORE_ADDRESS, metavar="ADDRESS", help=f"store_svc (default {STORE_ADDRESS})")
@@ -66,14 +73,17 @@ def rule_set_from_file(path: Path) -> RuleSet:
 
 
 async def rule_set_from_store(address: str, version: int) -> RuleSet:
+    """The rule set, lists included, as it was at rule-set `version` (store keeps its history)."""
     from scoring_svc.rule_source import RuleSource
 
+    if version == 0:  # before the first change (0 asks store for the set now)
+        return RuleSet.empty("0")
     async with operator_channel(address) as channel:
-        source = RuleSource(channel)
-        await source.refresh()
-    if source.current.version != str(version):
-        raise SystemExit(f"store serves rule set {source.current.version}, not {version}: it keeps no past set whole")
-    return source.current
+        try:
+            rule_set, _ = await RuleSource(channel).load(at_version=version)
+        except grpc.aio.AioRpcError as error:
+            raise SystemExit(f"--ruleset {version}: {error.code().name}: {error.details()}") from None
+    return rule_set
 
 
 def model_folder(given: str) -> Path:

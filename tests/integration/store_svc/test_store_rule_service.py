@@ -20,7 +20,11 @@ from store_testing import expect_status
 
 async def empty_rules(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
-        await connection.execute(text("TRUNCATE rule_versions, rules, rule_list_entries, rule_lists"))
+        await connection.execute(
+            text(
+                "TRUNCATE rule_versions, rules, rule_list_entries, rule_lists, rule_list_versions, rule_list_entry_spans"
+            )
+        )
 
 
 @pytest.fixture

@@ -98,8 +98,10 @@ class RuleRevision(_message.Message):
     def __init__(self, version: _Optional[int] = ..., definition: _Optional[_Union[RuleDefinition, _Mapping]] = ..., change: _Optional[str] = ..., changed_by: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListRulesRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("at_version",)
+    AT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    at_version: int
+    def __init__(self, at_version: _Optional[int] = ...) -> None: ...
 
 class ListRulesResponse(_message.Message):
     __slots__ = ("rules", "rule_set_version")
@@ -178,8 +180,10 @@ class RuleList(_message.Message):
     def __init__(self, name: _Optional[str] = ..., kind: _Optional[_Union[RuleListKind, str]] = ..., field: _Optional[str] = ..., description: _Optional[str] = ..., size: _Optional[int] = ..., created_by: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListRuleListsRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("at_version",)
+    AT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    at_version: int
+    def __init__(self, at_version: _Optional[int] = ...) -> None: ...
 
 class ListRuleListsResponse(_message.Message):
     __slots__ = ("lists",)
@@ -216,14 +220,16 @@ class DeleteRuleListResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class ListRuleListEntriesRequest(_message.Message):
-    __slots__ = ("name", "page_size", "page_token")
+    __slots__ = ("name", "page_size", "page_token", "at_version")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AT_VERSION_FIELD_NUMBER: _ClassVar[int]
     name: str
     page_size: int
     page_token: str
-    def __init__(self, name: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    at_version: int
+    def __init__(self, name: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., at_version: _Optional[int] = ...) -> None: ...
 
 class ListRuleListEntriesResponse(_message.Message):
     __slots__ = ("values", "next_page_token")
