@@ -2,7 +2,7 @@
 (RuleService) with the operator's credential, so every change is checked and audited as through the
 REST API.
 
-    fraudctl rules list [--json]
+    fraudctl rules list [--at-version N] [--json]
     fraudctl rules show ID [--json]
     fraudctl rules create --name N --expression E --action DECLINE [--priority P] [--status SHADOW] [--score-delta D]
     fraudctl rules update ID --name N --expression E --action A [--priority P] [--status S] [--score-delta D]
@@ -56,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = rules.add_subparsers(dest="rules_command", required=True)
     listing = actions.add_parser("list", help="the rules by priority")
     listing.add_argument("--json", action="store_true", help="as the REST API's JSON")
+    listing.add_argument(
+        "--at-version", type=int, default=0, metavar="N", help="the rules as they were at rule-set version N"
+    )
     _bind(listing, list_rules)
     showing = actions.add_parser("show", help="one rule and its revisions")
     showing.add_argument("id")
@@ -160,7 +163,7 @@ def _show(value: Any, as_json: bool, line: str, out: TextIO) -> None:
 
 
 async def list_rules(rules: Rules, args: argparse.Namespace, out: TextIO) -> int:
-    response = await rules.ListRules(pb.ListRulesRequest(), timeout=TIMEOUT_SECONDS)
+    response = await rules.ListRules(pb.ListRulesRequest(at_version=args.at_version), timeout=TIMEOUT_SECONDS)
     shown = [rule_object(rule) for rule in response.rules]
     if args.json:
         print(json.dumps({"rules": shown, "rule_set_version": response.rule_set_version}, indent=2), file=out)

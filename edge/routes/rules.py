@@ -60,8 +60,17 @@ def definition(rule: RuleIn) -> pb.RuleDefinition:
 
 
 def bindings(context: EdgeContext) -> list[RouteBinding]:
-    async def list_rules() -> JSONResponse:
-        response = await context.upstreams.rules.ListRules(pb.ListRulesRequest(), timeout=context.timeout)
+    async def list_rules(
+        at_version: Annotated[
+            int,
+            Query(
+                ge=0, description="The rules as they were at this rule-set version (0: now; docs/rules.md, History)."
+            ),
+        ] = 0,
+    ) -> JSONResponse:
+        response = await context.upstreams.rules.ListRules(
+            pb.ListRulesRequest(at_version=at_version), timeout=context.timeout
+        )
         return JSONResponse(
             {"rules": [rule_object(r) for r in response.rules], "rule_set_version": response.rule_set_version}
         )

@@ -4,17 +4,25 @@ that rule-set version, the lists alive then and the entries they held, through t
 
 from __future__ import annotations
 
+import argparse
+import io
+import json
 from collections.abc import AsyncIterator
 
 import grpc
+import httpx
 import pytest
 from fraud.v1 import rule_service_pb2 as pb
 from rule_servers import rule_service
 from sqlalchemy import text
 from store_testing import expect_status
+from test_store_dead_letters_rest import running_edge
 from test_store_rule_service import definition, empty_rules
 
+from edge.upstreams import UpstreamAddresses
 from fraudctl.backtest.command import rule_set_from_store
+from fraudctl.rule_commands import register
+from fraudctl.runtime.waiting import free_port
 
 
 async def version_now(stub) -> int:
@@ -106,3 +114,33 @@ async def test_a_version_not_reached_yet_or_older_than_the_history_is_refused_na
     assert f"at version {now}, not {now + 1} yet" in future.details() and "at_version" in future.details()
     assert f"kept whole from version {now} on" in older.details()
     assert "INVALID_ARGUMENT" in str(backtest_refused.value)
+
+
+async def test_over_rest_and_the_command_line_the_rules_of_a_past_version_are_listed(running):
+    rules = running.stub
+    created = (await rules.CreateRule(pb.CreateRuleRequest(definition=definition(expression="tx.amount > 900.0")))).rule
+    first = await version_now(rules)
+    await rules.UpdateRule(pb.UpdateRuleRequest(id=created.id, definition=definition(expression="tx.amount > 1.0")))
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["rules", "list", "--at-version", str(first), "--json"])
+    out = io.StringIO()
+    assert await args.command(rules, args, out) == 0
+    nobody = f"127.0.0.1:{free_port()}"  # ingest, scoring and notify play no part here
+    async with running_edge(UpstreamAddresses(nobody, nobody, running.address, nobody)) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=20) as rest:
+            then = await rest.get("/api/rules", params={"at_version": first})
+            negative = await rest.get("/api/rules", params={"at_version": -1})
+            future = await rest.get("/api/rules", params={"at_version": first + 100})
+
+    listed = json.loads(out.getvalue())
+    assert (listed["rule_set_version"], [r["expression"] for r in listed["rules"]]) == (first, ["tx.amount > 900.0"])
+    assert then.status_code == 200, then.text
+    assert [(r["id"], r["version"], r["expression"]) for r in then.json()["rules"]] == [
+        (created.id, 1, "tx.amount > 900.0")
+    ]
+    assert negative.status_code == 422 and [v["field"] for v in negative.json()["violations"]] == ["at_version"]
+    assert future.status_code == 422, future.text
+    [violation] = future.json()["violations"]
+    assert (violation["field"], violation["rule"]) == ("at_version", "rule_set.at_version")

@@ -3826,7 +3826,10 @@ export interface operations {
     };
     fraud_v1_RuleService_ListRules_api_rules_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The rules as they were at this rule-set version (0: now; docs/rules.md, History). */
+                at_version?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3858,6 +3861,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
