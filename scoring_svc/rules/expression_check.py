@@ -95,33 +95,31 @@ def _check_selections(expression: str, code: str, list_names: set[str]) -> None:
 
 
 def _check_comprehension_depth(expression: str, code: str) -> None:
-    """Refuses the first comprehension that sits inside MAX_COMPREHENSION_DEPTH others' arguments."""
-    calls = [
-        (found.group(1), found.start(1), found.start(2), _closing(code, found.start(2)))
-        for found in _MACRO_CALL.finditer(code)
-    ]
-    for name, at, opening, _ in calls:
-        around = [outer for outer, _, outer_open, outer_close in calls if outer_open < opening < outer_close]
-        if len(around) >= MAX_COMPREHENSION_DEPTH:
-            line, column = position(expression, at)
-            chain = " inside ".join([name, *reversed(around)])
-            raise InvalidExpression(
-                f"comprehensions nest {len(around) + 1} deep ({chain}); at most {MAX_COMPREHENSION_DEPTH}, "
-                "since each level multiplies the work",
-                line,
-                column,
-                rule="rule.expression.comprehension_depth",
-            )
-
-
-def _closing(code: str, opening: int) -> int:
-    """The offset of the parenthesis that closes the one at `opening` (the expression parsed, so it exists)."""
-    depth = 0
-    for offset in range(opening, len(code)):
-        depth += {"(": 1, ")": -1}.get(code[offset], 0)
-        if depth == 0:
-            return offset
-    return len(code)
+    """Refuses the first comprehension that sits inside MAX_COMPREHENSION_DEPTH others' arguments: one
+    pass over the parentheses, each open one remembering whether it is a comprehension's."""
+    macros = {found.start(2): (found.group(1), found.start(1)) for found in _MACRO_CALL.finditer(code)}
+    open_parentheses: list[str | None] = []  # the comprehension each open parenthesis belongs to, if any
+    for offset, character in enumerate(code):
+        if character == ")":
+            if open_parentheses:
+                open_parentheses.pop()
+            continue
+        if character != "(":
+            continue
+        name, at = macros.get(offset, (None, 0))
+        if name is not None:
+            around = [outer for outer in open_parentheses if outer is not None]
+            if len(around) >= MAX_COMPREHENSION_DEPTH:
+                line, column = position(expression, at)
+                chain = " inside ".join([name, *reversed(around)])
+                raise InvalidExpression(
+                    f"comprehensions nest {len(around) + 1} deep ({chain}); at most {MAX_COMPREHENSION_DEPTH}, "
+                    "since each level multiplies the work",
+                    line,
+                    column,
+                    rule="rule.expression.comprehension_depth",
+                )
+        open_parentheses.append(name)
 
 
 def _trial_run(program: cel.Program, expression: str, code: str) -> None:
