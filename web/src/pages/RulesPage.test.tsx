@@ -60,9 +60,8 @@ describe("the rules page", () => {
     const updateRule = vi.fn().mockRejectedValueOnce(conflict());
     const api = fakeApi({ listRules: vi.fn().mockResolvedValue({ rules: [aRule()], rule_set_version: 4 }), updateRule });
     const { unmount } = renderWithServices(<RulesPage />, api, ANALYST);
-    await screen.findByTestId("rule-row");
-    const row = screen.getByTestId("rule-row");
-    fireEvent.click(within(row).getAllByRole("button")[0]!);
+    const row = await screen.findByTestId("rule-row");
+    fireEvent.click(within(row).getByRole("button", { name: "Activate" }));
     expect((await screen.findByTestId("rule-stale")).textContent).toContain("changed by someone else");
     expect(updateRule).toHaveBeenCalledWith("r1", expect.objectContaining({ expected_version: 1 }));
     unmount();
