@@ -38,6 +38,7 @@ _STATUS_FOR_CODE = {
     grpc.StatusCode.NOT_FOUND: (404, "not_found"),
     grpc.StatusCode.ALREADY_EXISTS: (409, "already_exists"),
     grpc.StatusCode.FAILED_PRECONDITION: (409, "failed_precondition"),
+    grpc.StatusCode.ABORTED: (409, "aborted"),
     grpc.StatusCode.UNAVAILABLE: (503, "unavailable"),
     grpc.StatusCode.DEADLINE_EXCEEDED: (503, "deadline_exceeded"),
     grpc.StatusCode.RESOURCE_EXHAUSTED: (429, "resource_exhausted"),

@@ -28,6 +28,15 @@ class RuleIn(BaseModel):
     status: RuleStatusName = "ACTIVE"
 
 
+class RuleUpdateIn(RuleIn):
+    expected_version: int | None = Field(
+        None,
+        ge=1,
+        le=2_147_483_647,
+        description="The version the caller read; 409 `aborted` when the rule has changed since.",
+    )
+
+
 class RuleOut(BaseModel):
     id: str
     name: str

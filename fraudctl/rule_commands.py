@@ -6,6 +6,7 @@ REST API.
     fraudctl rules show ID [--json]
     fraudctl rules create --name N --expression E --action DECLINE [--priority P] [--status SHADOW] [--score-delta D]
     fraudctl rules update ID --name N --expression E --action A [--priority P] [--status S] [--score-delta D]
+                          [--expected-version V]   (refused with ABORTED when the rule is past V)
     fraudctl rules delete ID
     fraudctl rules preview --expression E --action REVIEW [--priority P] [--score-delta D] [--days N] [--json]
     fraudctl lists list | create NAME --kind BLOCK --field merchant_id | delete NAME
@@ -70,6 +71,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     updating = actions.add_parser("update", help="replace a rule, as a new revision")
     updating.add_argument("id")
     _definition_arguments(updating)
+    updating.add_argument(
+        "--expected-version", type=int, metavar="V", help="the version you read (`rules show`); refused if it moved on"
+    )
     _bind(updating, update_rule)
     deleting = actions.add_parser("delete", help="stop evaluating a rule; its revisions stay")
     deleting.add_argument("id")
@@ -200,7 +204,8 @@ async def create_rule(rules: Rules, args: argparse.Namespace, out: TextIO) -> in
 
 async def update_rule(rules: Rules, args: argparse.Namespace, out: TextIO) -> int:
     response = await rules.UpdateRule(
-        pb.UpdateRuleRequest(id=args.id, definition=_definition(args)), timeout=TIMEOUT_SECONDS
+        pb.UpdateRuleRequest(id=args.id, definition=_definition(args), expected_version=args.expected_version),
+        timeout=TIMEOUT_SECONDS,
     )
     rule = rule_object(response.rule)
     _show(rule, args.json, "updated " + _rule_line(rule), out)

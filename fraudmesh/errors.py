@@ -48,6 +48,12 @@ class FailedPrecondition(DomainError):
     code = grpc.StatusCode.FAILED_PRECONDITION
 
 
+class Aborted(DomainError):
+    """A write that expected a version the row has moved on from: the caller reads again and decides."""
+
+    code = grpc.StatusCode.ABORTED
+
+
 class Unauthenticated(DomainError):
     """No credential, or one that is unknown, revoked, expired or forged."""
 

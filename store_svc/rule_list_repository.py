@@ -107,7 +107,9 @@ class RuleListRepository:
     async def delete_list(self, name: str) -> None:
         with unavailable_when_unreachable():
             async with self._engine.begin() as connection:
-                row = await _locked(connection, name)
+                # The row's update lock waits for any rule write holding it (store_svc/rule_list_names.py),
+                # so the search below sees that rule.
+                row = await _locked(connection, name, for_deletion=True)
                 users = await _rules_naming(connection, name)
                 if users:
                     raise FailedPrecondition(f"list {name!r} is named by rules {', '.join(users)}: change them first")
@@ -245,8 +247,10 @@ async def _existing(connection: AsyncConnection, name: str) -> Any:
     return row
 
 
-async def _locked(connection: AsyncConnection, name: str) -> Any:
-    row = (await connection.execute(sa.select(rule_lists).where(rule_lists.c.name == name).with_for_update())).first()
+async def _locked(connection: AsyncConnection, name: str, for_deletion: bool = False) -> Any:
+    """Entry changes take the no-key update lock, which rules being written beside them (key share) allow."""
+    query = sa.select(rule_lists).where(rule_lists.c.name == name).with_for_update(key_share=not for_deletion)
+    row = (await connection.execute(query)).first()
     if row is None:
         raise NotFound(f"list {name!r} not found")
     return row

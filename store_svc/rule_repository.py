@@ -1,6 +1,10 @@
 """Rules in PostgreSQL: each change (create, update, delete) writes the rule, its new revision, the
 rule set's new version and its audit row in one transaction. A rule is never removed: deletion marks
-it, so a decision that named it can still be traced to the text that fired."""
+it, so a decision that named it can still be traced to the text that fired.
+
+A rule and the lists it names: the write takes a key-share lock on each named list's row in its own
+transaction, and a list's deletion takes the row's update lock and then looks for rules naming it, so
+whichever comes second sees the other's outcome (a rule never names a list deleted beside it)."""
 
 from __future__ import annotations
 
@@ -15,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from fraudmesh.access.principal import current_principal
 from fraudmesh.conversions.rules import RULE_ACTION_NAMES, definition_from_row, definition_row
 from fraudmesh.conversions.time import timestamp_from
-from fraudmesh.errors import AlreadyExists, FieldViolation, InvalidArgument, NotFound
+from fraudmesh.errors import Aborted, AlreadyExists, FieldViolation, InvalidArgument, NotFound
 from store_svc.audit_rows import append_audit
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.rule_checking import ExpressionChecker
 from store_svc.rule_limits import REVISIONS_SHOWN, refuse_beyond_max_rules
+from store_svc.rule_list_names import list_names_in, lock_named_lists
 from store_svc.rule_messages import rule_message
 from store_svc.rule_set_history import RuleSetHistory
 from store_svc.rule_set_version import current_version, raise_version
@@ -100,11 +105,12 @@ class RuleRepository:
 
     async def create_rule(self, definition: rule_service_pb2.RuleDefinition) -> rule_service_pb2.Rule:
         _check_score_delta(definition)
-        await self._check(definition)
+        checked = await self._check(definition)
         actor = _actor()
         values = definition_row(definition)
         with unavailable_when_unreachable(), _name_taken(definition.name):
             async with self._engine.begin() as connection:
+                await _keep_named_lists(connection, definition.expression, checked)
                 row = (
                     await connection.execute(
                         sa.insert(rules)
@@ -116,13 +122,22 @@ class RuleRepository:
                 await refuse_beyond_max_rules(connection)
         return rule_message(row)
 
-    async def update_rule(self, rule_id: str, definition: rule_service_pb2.RuleDefinition) -> rule_service_pb2.Rule:
+    async def update_rule(
+        self, rule_id: str, definition: rule_service_pb2.RuleDefinition, expected_version: int | None = None
+    ) -> rule_service_pb2.Rule:
+        """`expected_version`: the version the caller read; ABORTED when the rule has moved on since."""
         _check_score_delta(definition)
-        await self._check(definition)
+        checked = await self._check(definition)
         values = definition_row(definition)
         with unavailable_when_unreachable(), _name_taken(definition.name):
             async with self._engine.begin() as connection:
                 before = await _locked(connection, rule_id)
+                if expected_version is not None and before.version != expected_version:
+                    raise Aborted(
+                        f"rule {rule_id!r} is at version {before.version}, not {expected_version}: "
+                        "changed by someone else, read it again"
+                    )
+                await _keep_named_lists(connection, definition.expression, checked)
                 row = (
                     await connection.execute(
                         sa.update(rules)
@@ -153,11 +168,13 @@ class RuleRepository:
                 ).one()
                 await self._record(connection, row, "delete", _definition_values(before), None)
 
-    async def _check(self, definition: rule_service_pb2.RuleDefinition) -> None:
+    async def _check(self, definition: rule_service_pb2.RuleDefinition) -> set[str]:
+        """The lists that existed when the expression was checked."""
         with unavailable_when_unreachable():
             async with self._engine.connect() as connection:
-                names = (await connection.scalars(sa.select(rule_lists.c.name))).all()
+                names = set((await connection.scalars(sa.select(rule_lists.c.name))).all())
         await self._checker.check(definition.expression, names)
+        return names
 
     async def _record(
         self,
@@ -186,6 +203,21 @@ class RuleRepository:
             row.id,
             None if before is None else {**before, "version": row.version - 1},
             None if after is None else {**after, "version": row.version},
+        )
+
+
+async def _keep_named_lists(connection: AsyncConnection, expression: str, checked: set[str]) -> None:
+    """Locks the lists the expression names for the rest of the write; refuses it when one the check
+    saw is gone by now (deleted between the check and this transaction)."""
+    named = list_names_in(expression)
+    gone = sorted((named & checked) - await lock_named_lists(connection, named))
+    if gone:
+        raise InvalidArgument(
+            [
+                FieldViolation(
+                    "definition.expression", "rule.expression", f"no list named {gone[0]!r} (it was just deleted)"
+                )
+            ]
         )
 
 

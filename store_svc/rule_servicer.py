@@ -44,7 +44,8 @@ class RuleServicer(pb_grpc.RuleServiceServicer):
         self, request: pb.UpdateRuleRequest, context: grpc.aio.ServicerContext
     ) -> pb.UpdateRuleResponse:
         validate(request)
-        return pb.UpdateRuleResponse(rule=await self._rules.update_rule(request.id, request.definition))
+        expected = request.expected_version if request.HasField("expected_version") else None
+        return pb.UpdateRuleResponse(rule=await self._rules.update_rule(request.id, request.definition, expected))
 
     async def DeleteRule(
         self, request: pb.DeleteRuleRequest, context: grpc.aio.ServicerContext

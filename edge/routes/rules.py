@@ -27,6 +27,7 @@ from edge.rule_models import (
     RulePreviewOut,
     RuleSetVersionOut,
     RulesOut,
+    RuleUpdateIn,
     RuleWithHistoryOut,
 )
 from fraudmesh.conversions.rules import (
@@ -87,9 +88,10 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
         )
         return JSONResponse({"rule": rule_object(response.rule)}, status_code=201)
 
-    async def update_rule(id: RuleId, rule: RuleIn) -> JSONResponse:
+    async def update_rule(id: RuleId, rule: RuleUpdateIn) -> JSONResponse:
         response = await context.upstreams.rules.UpdateRule(
-            pb.UpdateRuleRequest(id=id, definition=definition(rule)), timeout=context.timeout
+            pb.UpdateRuleRequest(id=id, definition=definition(rule), expected_version=rule.expected_version),
+            timeout=context.timeout,
         )
         return JSONResponse({"rule": rule_object(response.rule)})
 
@@ -183,7 +185,7 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
         RouteBinding(
             service + "UpdateRule",
             update_rule,
-            "Replace a rule, as a new revision",
+            "Replace a rule, as a new revision (409 `aborted`: changed since expected_version)",
             response_model=OneRuleOut,
             responses={**INVALID, **NO_RULE, **TAKEN},
             tags=tags,

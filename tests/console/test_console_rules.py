@@ -2,8 +2,9 @@
 an analyst writes a rule, is shown where its expression is wrong, fixes it, previews it against the
 stored decisions (a labelled fraud caught, a legitimate purchase hit), keeps it in shadow, sees it
 recorded in the reasons of matching transactions, promotes it, and sees declines that name it; the
-rule's revisions name the analyst. Lists: entries added and removed in the browser. A screenshot of
-the preview is left in test-artifacts/console/."""
+rule's revisions name the analyst. Lists: created in the browser (a field the edge refuses shown
+beside it), entries added and removed, named by a rule, and deleted only once no rule names them. A
+screenshot of the preview is left in test-artifacts/console/."""
 
 from __future__ import annotations
 
@@ -145,8 +146,87 @@ async def test_an_analyst_adds_and_removes_list_entries_and_a_viewer_only_reads(
         await expect(page.get_by_test_id("list-entries").locator("li")).to_have_count(2)
         await expect(page.get_by_role("button", name="Add")).to_have_count(0)
         await expect(page.get_by_role("button", name="Remove m-1")).to_have_count(0)
+        await expect(page.get_by_role("form", name="New list")).to_have_count(0)
+        await expect(page.get_by_role("button", name="Delete list…")).to_have_count(0)
         await page.goto(f"{stack.ports.edge_url}/#/rules")
         await expect(page.get_by_role("form", name="New rule")).to_have_count(0)
         await expect(page.get_by_role("button", name="Activate")).to_have_count(0)
     finally:
+        await api.delete(f"/api/lists/{name}")
+
+
+async def test_an_analyst_creates_a_list_a_rule_names_and_deletes_it_once_no_rule_does(
+    stack: ServiceSupervisor, page: Page, api: httpx.AsyncClient
+):
+    name = f"blocked_{uuid.uuid4().hex[:8]}"
+    merchant = f"m-{name}"
+    rule_name = f"uses {name}"
+    _, analyst = await new_key(api, "analyst")
+    made: list[str] = []
+    try:
+        await page.goto(f"{stack.ports.edge_url}/#/")
+        await sign_in(page, analyst)
+        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Lists").click()
+        form = page.get_by_role("form", name="New list")
+        await form.get_by_label("Name").fill(name)
+        await form.get_by_label("Kind").select_option("BLOCK")
+        await form.get_by_label("Transaction field").fill("amount")
+        await form.get_by_label("Description").fill("made in the console")
+        await form.get_by_role("button", name="Create list").click()
+        # Store's refusal (amount is no string field), beside the field it names.
+        await expect(form.get_by_test_id("field-error-list_field")).to_have_text(
+            "tx.amount is not a string field of the transaction"
+        )
+        await expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
+        await form.get_by_label("Transaction field").fill("merchant_id")
+        await form.get_by_role("button", name="Create list").click()
+        await expect(page.get_by_test_id("list-notice")).to_have_text(f"List {name} created: lists.{name} in a rule.")
+        detail = page.get_by_role("article", name=f"List {name}")
+        await expect(detail).to_contain_text("(block of merchant_id)")
+        await detail.get_by_label("Add entries (one per line, or separated by commas)").fill(merchant)
+        await detail.get_by_role("button", name="Add").click()
+        await expect(page.get_by_test_id("list-notice")).to_have_text(f"1 added to {name}.")
+        stored = (await api.get("/api/lists")).json()["lists"]
+        assert [(n["kind"], n["field"], n["description"], n["size"]) for n in stored if n["name"] == name] == [
+            ("BLOCK", "merchant_id", "made in the console", 1)
+        ]
+
+        # A rule names it (in shadow: it decides nothing on the shared platform) and fires on its entry.
+        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Rules").click()
+        rule_form = page.get_by_role("form", name="New rule")
+        await rule_form.get_by_label("Name").fill(rule_name)
+        await rule_form.get_by_label("Expression (CEL over tx, features, score, lists)").fill(
+            f"tx.merchant_id in lists.{name}"
+        )
+        await rule_form.get_by_role("button", name="Create rule").click()
+        row = page.get_by_test_id("rule-row").filter(has_text=rule_name)
+        await expect(row.get_by_test_id("rule-status")).to_have_text("shadow")
+        rule_id = await row.get_attribute("data-rule-id")
+        assert rule_id
+        made.append(rule_id)
+        await decided_until(api, purchase(new_user("lists-rule"), merchant, "20.00"), f"shadow_rule:{rule_id}")
+
+        # Deleting the list is refused while the rule names it, and says which rule.
+        await page.get_by_role("navigation", name="Main").get_by_role("link", name="Lists").click()
+        await page.get_by_role("button", name=name, exact=True).click()
+        await detail.get_by_role("button", name="Delete list…").click()
+        await (
+            detail.get_by_role("group", name="Confirm deletion")
+            .get_by_role("button", name=f"Delete {name} now")
+            .click()
+        )
+        await expect(page.get_by_role("alert").filter(has_text=f"is named by rules {rule_name}")).to_have_count(1)
+        await expect(page.get_by_role("button", name=name, exact=True)).to_have_count(1)
+
+        deleted_rule = await api.delete(f"/api/rules/{rule_id}")
+        assert deleted_rule.status_code == 200, deleted_rule.text
+        made.remove(rule_id)
+        await detail.get_by_role("button", name="Delete list…").click()
+        await detail.get_by_role("button", name=f"Delete {name} now").click()
+        await expect(page.get_by_test_id("list-notice")).to_have_text(f"List {name} deleted.")
+        await expect(page.get_by_role("button", name=name, exact=True)).to_have_count(0)
+        assert name not in [n["name"] for n in (await api.get("/api/lists")).json()["lists"]]
+    finally:
+        for rule_id in made:
+            await api.delete(f"/api/rules/{rule_id}")
         await api.delete(f"/api/lists/{name}")

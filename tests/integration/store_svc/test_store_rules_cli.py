@@ -67,6 +67,23 @@ async def test_a_bad_expression_from_the_command_line_is_refused_with_its_place(
     assert "line 1, column" in refused.value.details()
 
 
+async def test_an_update_expecting_a_version_the_rule_has_left_is_refused(run):
+    created = json.loads(
+        await run(
+            "rules", "create", "--name", "big", "--expression", "tx.amount > 900.0", "--action", "REVIEW", "--json"
+        )
+    )
+    change = ("rules", "update", created["id"], "--name", "big", "--expression", "tx.amount > 800.0", "--action")
+    kept = await run(*change, "REVIEW", "--expected-version", "1")
+
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await run(*change, "DECLINE", "--expected-version", "1")
+
+    assert "v2" in kept
+    assert refused.value.code() == grpc.StatusCode.ABORTED
+    assert "REVIEW" in await run("rules", "show", created["id"])
+
+
 async def test_lists_are_kept_from_the_command_line(run):
     await run("lists", "create", "trusted_users", "--kind", "ALLOW", "--field", "user_id")
     added = await run("lists", "add", "trusted_users", "u-2", "u-1", "u-3")

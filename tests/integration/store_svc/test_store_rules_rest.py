@@ -83,3 +83,29 @@ async def test_a_block_list_is_kept_over_rest_and_a_rule_may_name_it(rest: httpx
     assert [(n["name"], n["kind"], n["size"]) for n in (await rest.get("/api/lists")).json()["lists"]] == [
         ("blocked_countries", "BLOCK", 1)
     ]
+
+
+async def test_a_second_update_from_the_same_version_answers_409_aborted(rest: httpx.AsyncClient):
+    rule = (await rest.post("/api/rules", json=RULE)).json()["rule"]
+
+    first = await rest.put(f"/api/rules/{rule['id']}", json={**RULE, "status": "SHADOW", "expected_version": 1})
+    second = await rest.put(f"/api/rules/{rule['id']}", json={**RULE, "status": "DISABLED", "expected_version": 1})
+    below = await rest.put(f"/api/rules/{rule['id']}", json={**RULE, "expected_version": 0})
+
+    assert first.status_code == 200 and first.json()["rule"]["version"] == 2
+    assert second.status_code == 409 and second.json()["error"] == "aborted"
+    assert below.status_code == 422 and [v["field"] for v in below.json()["violations"]] == ["expected_version"]
+    assert (await rest.get(f"/api/rules/{rule['id']}")).json()["rule"]["status"] == "SHADOW"
+
+
+async def test_a_list_a_rule_names_is_not_deleted_and_the_refusal_names_the_rule(rest: httpx.AsyncClient):
+    await rest.post("/api/lists", json={"name": "blocked_users", "kind": "BLOCK", "field": "user_id"})
+    await rest.post(
+        "/api/rules", json={**RULE, "name": "blocked users", "expression": "tx.user_id in lists.blocked_users"}
+    )
+
+    refused = await rest.delete("/api/lists/blocked_users")
+
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "failed_precondition"
+    assert "blocked users" in refused.json()["message"]

@@ -26,10 +26,12 @@ import type {
   Rule,
   RuleInput,
   RuleList,
+  RuleListInput,
   RuleLists,
   RulePreview,
   RulePreviewInput,
   Rules,
+  RuleUpdateInput,
   RuleWithHistory,
   Stats,
   SubmitResult,
@@ -80,11 +82,15 @@ export interface Api {
   listRules(): Promise<Rules>;
   getRule(id: string): Promise<RuleWithHistory>;
   createRule(rule: RuleInput): Promise<Rule>;
-  /** A new revision: every field of the rule is replaced. */
-  updateRule(id: string, rule: RuleInput): Promise<Rule>;
+  /** A new revision: every field of the rule is replaced; 409 `aborted` when `expected_version` is stale. */
+  updateRule(id: string, rule: RuleUpdateInput): Promise<Rule>;
   /** A draft against the stored decisions of the last days; changes nothing. */
   previewRule(draft: RulePreviewInput): Promise<RulePreview>;
   listLists(): Promise<RuleList[]>;
+  /** 422 names the field it refuses (`name`, `field`, `description`); 409 when the name is taken. */
+  createList(list: RuleListInput): Promise<RuleList>;
+  /** 409 `failed_precondition` naming the rules when a rule still names the list. */
+  deleteList(name: string): Promise<void>;
   /** A page of a list's entries in order of value. */
   listEntries(name: string, pageToken?: string): Promise<ListEntries>;
   addEntries(name: string, values: string[]): Promise<ListEntriesChanged>;
@@ -165,6 +171,10 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
         .rule,
     previewRule: (draft) => post<RulePreview>("/api/rules:preview", draft),
     listLists: async () => (await request<RuleLists>("/api/lists")).lists,
+    createList: async (list) => (await post<{ list: RuleList }>("/api/lists", list)).list,
+    deleteList: async (name) => {
+      await request<unknown>(`/api/lists/${encodeURIComponent(name)}`, { method: "DELETE" });
+    },
     listEntries: (name, pageToken) =>
       request<ListEntries>(`/api/lists/${encodeURIComponent(name)}/entries${queryString({ page_token: pageToken })}`),
     addEntries: (name, values) => post<ListEntriesChanged>(`/api/lists/${encodeURIComponent(name)}/entries`, { values }),

@@ -484,7 +484,7 @@ export interface paths {
          */
         get: operations["fraud_v1_RuleService_GetRule_api_rules__id__get"];
         /**
-         * Replace a rule, as a new revision
+         * Replace a rule, as a new revision (409 `aborted`: changed since expected_version)
          * @description gRPC: `fraud.v1.RuleService/UpdateRule`.
          */
         put: operations["fraud_v1_RuleService_UpdateRule_api_rules__id__put"];
@@ -1752,6 +1752,44 @@ export interface components {
             changed_at: string | null;
             /** Version */
             version: number;
+        };
+        /** RuleUpdateIn */
+        RuleUpdateIn: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "APPROVE" | "REVIEW" | "DECLINE" | "ADD_SCORE";
+            /**
+             * Expected Version
+             * @description The version the caller read; 409 `aborted` when the rule has changed since.
+             */
+            expected_version?: number | null;
+            /**
+             * Expression
+             * @description CEL over tx, features, score and lists, e.g. tx.amount > 900.0 && tx.channel == "CARD_NOT_PRESENT".
+             */
+            expression: string;
+            /** Name */
+            name: string;
+            /**
+             * Priority
+             * @description Lower runs first.
+             * @default 100
+             */
+            priority: number;
+            /**
+             * Score Delta
+             * @description Only with ADD_SCORE: what it adds to the score.
+             * @default 0
+             */
+            score_delta: number;
+            /**
+             * Status
+             * @default ACTIVE
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SHADOW" | "DISABLED";
         };
         /** RuleWithHistoryOut */
         RuleWithHistoryOut: {
@@ -4032,7 +4070,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RuleIn"];
+                "application/json": components["schemas"]["RuleUpdateIn"];
             };
         };
         responses: {

@@ -81,6 +81,8 @@ export type CaseQuery = NonNullable<paths["/api/cases"]["get"]["parameters"]["qu
 /** Analysts' rules (GET /api/rules), one with its revisions (GET /api/rules/{id}), and their lists. */
 export type Rule = Schemas["RuleOut"];
 export type RuleInput = Schemas["RuleIn"];
+/** A rule's new revision; `expected_version` (the version read) makes a concurrent change a 409 `aborted`. */
+export type RuleUpdateInput = Schemas["RuleUpdateIn"];
 export type RuleAction = Rule["action"];
 export type RuleStatus = Rule["status"];
 export type RuleRevision = Schemas["RuleRevisionOut"];
@@ -88,6 +90,8 @@ export type Rules = Schemas["RulesOut"];
 export type RuleWithHistory = Schemas["RuleWithHistoryOut"];
 export type RuleList = Schemas["RuleListOut"];
 export type RuleLists = Schemas["RuleListsOut"];
+export type RuleListInput = Schemas["RuleListIn"];
+export type RuleListKind = RuleList["kind"];
 export type ListEntries = Schemas["ListEntriesOut"];
 export type ListEntriesChanged = Schemas["ListEntriesChangedOut"];
 /** A draft rule against the stored decisions of the last days (POST /api/rules:preview). */
@@ -95,3 +99,4 @@ export type RulePreviewInput = Schemas["RulePreviewIn"];
 export type RulePreview = Schemas["RulePreviewOut"];
 export type PreviewedTransaction = Schemas["PreviewedTransactionOut"];
 export const RULE_ACTIONS = everyMember<RuleAction>()(["REVIEW", "DECLINE", "APPROVE", "ADD_SCORE"]);
+export const RULE_LIST_KINDS = everyMember<RuleListKind>()(["BLOCK", "ALLOW", "REFERENCE"]);

@@ -1,16 +1,19 @@
 import { useCallback, useEffect, useState } from "react";
 import type { RuleList } from "../api/types";
+import { NewListForm } from "../components/NewListForm";
 import { parseEntries } from "../rules";
 import { useAllowed, useServices } from "../services";
 
 const message = (caught: unknown) => (caught instanceof Error ? caught.message : String(caught));
 
 /** The allow, block and reference lists; the chosen list's entries, a page at a time, with entries
- * added or removed. */
+ * added or removed; lists created, and deleted after a second click (refused while a rule names one). */
 export function ListsPage() {
   const { api } = useServices();
   const mayAdd = useAllowed("POST /api/lists/{name}/entries");
   const mayRemove = useAllowed("POST /api/lists/{name}/entries:remove");
+  const mayCreate = useAllowed("POST /api/lists");
+  const mayDelete = useAllowed("DELETE /api/lists/{name}");
   const [lists, setLists] = useState<RuleList[]>([]);
   const [loading, setLoading] = useState(true);
   const [chosen, setChosen] = useState<string | null>(null);
@@ -20,6 +23,8 @@ export function ListsPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Deleting a list takes its entries with it, so it takes a second, deliberate click.
+  const [confirming, setConfirming] = useState<string | null>(null);
 
   const loadLists = useCallback(() => {
     api
@@ -74,6 +79,31 @@ export function ListsPage() {
     void change(async () => `${(await api.removeEntries(chosen, values)).changed} removed from ${chosen}.`);
   };
 
+  const created = (named: RuleList) => {
+    setError(null);
+    setNotice(`List ${named.name} created: lists.${named.name} in a rule.`);
+    setChosen(named.name);
+    loadLists();
+  };
+
+  const deleteList = async (name: string) => {
+    setConfirming(null);
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await api.deleteList(name);
+      setNotice(`List ${name} deleted.`);
+      setChosen(null);
+      setEntries([]);
+      loadLists();
+    } catch (caught) {
+      setError(message(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const list = lists.find((l) => l.name === chosen) ?? null;
 
   return (
@@ -92,7 +122,8 @@ export function ListsPage() {
           {notice}
         </p>
       )}
-      {!loading && lists.length === 0 && <p className="empty">No lists yet (fraudctl lists create, or POST /api/lists).</p>}
+      {!loading && lists.length === 0 && <p className="empty">No lists yet.</p>}
+      {mayCreate && <NewListForm onCreated={created} />}
       <div className="lists-layout">
         <table className="list-table" aria-label="Lists">
           <thead>
@@ -130,6 +161,22 @@ export function ListsPage() {
               {list.name} <span className="hint">({list.kind.toLowerCase()}{list.field ? ` of ${list.field}` : ""})</span>
             </h3>
             {list.description && <p>{list.description}</p>}
+            {mayDelete && confirming !== list.name && (
+              <button type="button" disabled={busy} onClick={() => setConfirming(list.name)}>
+                Delete list…
+              </button>
+            )}
+            {mayDelete && confirming === list.name && (
+              <p role="group" aria-label="Confirm deletion">
+                Delete {list.name} and its {list.size} entries?{" "}
+                <button type="button" className="danger" disabled={busy} onClick={() => void deleteList(list.name)}>
+                  Delete {list.name} now
+                </button>{" "}
+                <button type="button" onClick={() => setConfirming(null)}>
+                  Cancel
+                </button>
+              </p>
+            )}
             {mayAdd && (
               <form
                 className="list-add"

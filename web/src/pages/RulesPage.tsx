@@ -78,6 +78,8 @@ export function RulesPage() {
   const [preview, setPreview] = useState<RulePreview | null>(null);
   const [history, setHistory] = useState<RuleWithHistory | null>(null);
   const [busy, setBusy] = useState(false);
+  // The rule someone else changed after this page read it: the analyst reloads before writing again.
+  const [stale, setStale] = useState<Rule | null>(null);
   const editor = useRef<HTMLTextAreaElement>(null);
 
   const load = useCallback(() => {
@@ -101,7 +103,11 @@ export function RulesPage() {
     field.setSelectionRange(at, at + 1);
   }, [problem]);
 
-  const refused = (caught: unknown) => {
+  const refused = (caught: unknown, rule?: Rule) => {
+    if (caught instanceof ApiError && caught.code === "aborted" && rule) {
+      setStale(rule);
+      return;
+    }
     const placed = caught instanceof ApiError ? expressionError(caught.violations) : null;
     if (placed) {
       setProblem(placed);
@@ -111,15 +117,17 @@ export function RulesPage() {
     setError(violations.length ? violations.map((v) => `${v.field}: ${v.message}`).join("; ") : message(caught));
   };
 
-  const run = async (work: () => Promise<void>) => {
+  /** `rule`: the rule the work writes, as this page read it (a 409 `aborted` is about it). */
+  const run = async (work: () => Promise<void>, rule?: Rule) => {
     setBusy(true);
     setError(null);
     setNotice(null);
     setProblem(null);
+    setStale(null);
     try {
       await work();
     } catch (caught) {
-      refused(caught);
+      refused(caught, rule);
     } finally {
       setBusy(false);
     }
@@ -133,13 +141,15 @@ export function RulesPage() {
   const save = () =>
     void run(async () => {
       const input = inputOf(draft);
-      const saved = editing ? await api.updateRule(editing.id, input) : await api.createRule(input);
+      const saved = editing
+        ? await api.updateRule(editing.id, { ...input, expected_version: editing.version })
+        : await api.createRule(input);
       setNotice(`Rule "${saved.name}" saved as version ${saved.version} (${saved.status.toLowerCase()}).`);
       setEditing(null);
       setDraft(EMPTY);
       setPreview(null);
       load();
-    });
+    }, editing ?? undefined);
 
   const runPreview = () =>
     void run(async () => {
@@ -157,10 +167,22 @@ export function RulesPage() {
 
   const changeStatus = (rule: Rule, status: RuleStatus) =>
     void run(async () => {
-      const saved = await api.updateRule(rule.id, ruleInput(rule, { status }));
+      const saved = await api.updateRule(rule.id, { ...ruleInput(rule, { status }), expected_version: rule.version });
       setNotice(`Rule "${saved.name}" is now ${saved.status.toLowerCase()} (version ${saved.version}).`);
       load();
       if (history?.rule.id === rule.id) setHistory(await api.getRule(rule.id));
+    }, rule);
+
+  /** The stale rule read again: into the form when it was being edited (the analyst's text is replaced). */
+  const reload = (rule: Rule) =>
+    void run(async () => {
+      const fresh = (await api.getRule(rule.id)).rule;
+      if (editing?.id === rule.id) {
+        setEditing(fresh);
+        setDraft(draftOf(fresh));
+      }
+      load();
+      setNotice(`Reloaded "${fresh.name}" at version ${fresh.version}.`);
     });
 
   const showHistory = (rule: Rule) => void run(async () => setHistory(await api.getRule(rule.id)));
@@ -187,6 +209,15 @@ export function RulesPage() {
       {error && (
         <p className="field-error" role="alert">
           {error}
+        </p>
+      )}
+      {stale && (
+        <p className="field-error" role="alert" data-testid="rule-stale">
+          "{stale.name}" was changed by someone else since you loaded version {stale.version}: reload it, then make your
+          change again.{" "}
+          <button type="button" disabled={busy} onClick={() => reload(stale)}>
+            Reload
+          </button>
         </p>
       )}
       {notice && (

@@ -35,6 +35,8 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     updateRule: unexpected("updateRule"),
     previewRule: unexpected("previewRule"),
     listLists: unexpected("listLists"),
+    createList: unexpected("createList"),
+    deleteList: unexpected("deleteList"),
     listEntries: unexpected("listEntries"),
     addEntries: unexpected("addEntries"),
     removeEntries: unexpected("removeEntries"),

@@ -138,12 +138,14 @@ class CreateRuleResponse(_message.Message):
     def __init__(self, rule: _Optional[_Union[Rule, _Mapping]] = ...) -> None: ...
 
 class UpdateRuleRequest(_message.Message):
-    __slots__ = ("id", "definition")
+    __slots__ = ("id", "definition", "expected_version")
     ID_FIELD_NUMBER: _ClassVar[int]
     DEFINITION_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     id: str
     definition: RuleDefinition
-    def __init__(self, id: _Optional[str] = ..., definition: _Optional[_Union[RuleDefinition, _Mapping]] = ...) -> None: ...
+    expected_version: int
+    def __init__(self, id: _Optional[str] = ..., definition: _Optional[_Union[RuleDefinition, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...
 
 class UpdateRuleResponse(_message.Message):
     __slots__ = ("rule",)
