@@ -26,9 +26,8 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 
-from fraudctl.runtime.waiting import http_ok, stop_process
+from fraudctl.runtime.waiting import stop_process, wait_healthy
 
 GO_CACHE_ENV = "FRAUDMESH_GO_CACHE"
 
@@ -302,25 +301,13 @@ def start_jaeger(
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    health_url = f"http://127.0.0.1:{ports.health}/status"
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"jaeger exited with code {process.returncode}:\n{_tail(log_path)}")
-        if http_ok(health_url):
-            return process
-        time.sleep(0.2)
-    stop_jaeger(process)
-    raise RuntimeError(f"jaeger was not healthy at {health_url} within {ready_timeout:.0f} s:\n{_tail(log_path)}")
+    wait_healthy(process, "jaeger", f"http://127.0.0.1:{ports.health}/status", log_path, ready_timeout, signal.SIGINT)
+    return process
 
 
 def stop_jaeger(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
     """Stops Jaeger cleanly (SIGINT, as Ctrl-C would), killing it if it hangs past `timeout`."""
     stop_process(process, timeout, signal.SIGINT)
-
-
-def _tail(path: pathlib.Path, chars: int = 3000) -> str:
-    return path.read_text(errors="replace")[-chars:]
 
 
 def main(argv: list[str] | None = None) -> int:

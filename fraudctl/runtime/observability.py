@@ -11,12 +11,11 @@ import logging
 import pathlib
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass, field
 
 from fraudctl.devtools import tools
 from fraudctl.runtime import zipkin
-from fraudctl.runtime.waiting import http_ok, stop_process
+from fraudctl.runtime.waiting import stop_process, wait_healthy
 
 log = logging.getLogger(__name__)
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -155,12 +154,5 @@ def start_prometheus(
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # stopped by us, in order, not by the terminal's Ctrl-C
         )
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prometheus exited with code {process.returncode}; see {log_path}")
-        if http_ok(f"http://127.0.0.1:{port}/-/ready"):
-            return process
-        time.sleep(0.2)
-    stop_process(process)
-    raise RuntimeError(f"prometheus was not ready on :{port} within {ready_timeout:.0f} s; see {log_path}")
+    wait_healthy(process, "prometheus", f"http://127.0.0.1:{port}/-/ready", log_path, ready_timeout)
+    return process

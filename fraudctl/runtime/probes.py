@@ -12,6 +12,7 @@ import asyncpg
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
+from fraudctl.runtime.waiting import log_tail
 from fraudmesh.kafka_security import PLAINTEXT, KafkaSecurity
 from fraudmesh.settings import asyncpg_dsn
 
@@ -49,11 +50,6 @@ async def _select_one(dsn: str, timeout: float) -> bool:
 def postgres_answers(database_url: str, timeout: float = 2.0) -> bool:
     """True when PostgreSQL at `database_url` accepts a connection and answers `SELECT 1`."""
     return asyncio.run(_select_one(asyncpg_dsn(database_url), timeout))
-
-
-def log_tail(log_path: pathlib.Path, lines: int) -> list[str]:
-    """The last `lines` lines of a log that are not blank: usually why its process stopped."""
-    return [line for line in log_path.read_text(errors="replace").splitlines() if line.strip()][-lines:]
 
 
 def how_it_ended(what: str, log_path: pathlib.Path) -> str:

@@ -8,7 +8,6 @@ import pathlib
 import signal
 import subprocess
 import sys
-import urllib.request
 from dataclasses import dataclass, field
 
 import grpc
@@ -16,8 +15,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from fraudctl.runtime.certificates import IssuedCertificate
 from fraudctl.runtime.keeping import RestartBook, start_with_backoff
-from fraudctl.runtime.probes import how_it_ended, log_tail
-from fraudctl.runtime.waiting import free_port, wait_until
+from fraudctl.runtime.probes import how_it_ended
+from fraudctl.runtime.waiting import free_port, http_ok, log_tail, wait_until
 from fraudmesh.grpc_tls import GrpcTls
 from fraudmesh.healthcheck import sync_channel
 
@@ -37,14 +36,6 @@ def grpc_serving(address: str, timeout: float = 1.0, tls: GrpcTls | None = None)
         except grpc.RpcError:
             return False
     return response.status == health_pb2.HealthCheckResponse.SERVING
-
-
-def http_ok(url: str, timeout: float = 1.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback URL we built)
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @dataclass

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import pathlib
 import subprocess
-import time
 
 from fraudctl.runtime.downloads import cache_lock, download_checked
 from fraudctl.runtime.kafka_broker import CACHE
-from fraudctl.runtime.waiting import http_ok, stop_process
+from fraudctl.runtime.waiting import wait_healthy
 
 ZIPKIN_VERSION = "3.6.1"
 JAR_URL = (
@@ -88,13 +87,4 @@ def wait_until_healthy(
 ) -> None:
     """Returns once Zipkin's /health says UP; stops it and raises, naming its log, if it exits or
     is not healthy in time."""
-    log_path = data_dir / "zipkin.log"
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"zipkin exited with code {process.returncode}; see {log_path}")
-        if http_ok(f"http://127.0.0.1:{port}/health"):
-            return
-        time.sleep(0.3)
-    stop_process(process)
-    raise RuntimeError(f"zipkin was not healthy on :{port} within {ready_timeout:.0f} s; see {log_path}")
+    wait_healthy(process, "zipkin", f"http://127.0.0.1:{port}/health", data_dir / "zipkin.log", ready_timeout)
