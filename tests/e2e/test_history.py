@@ -132,7 +132,7 @@ async def test_train_from_store_learns_from_the_stored_labels(
     fraudctl("import", str(history), "--store", empty_store, "--models", str(models_dir))
 
     out = tmp_path / "models"
-    printed = fraudctl("train", "--from-store", empty_store, "--out", str(out), "--no-baselines")
+    printed = fraudctl("train", "--from-store", empty_store, "--out", str(out), "--no-baselines", "--no-shadow")
     assert "exported" in printed
     [version] = [folder for folder in out.iterdir() if (folder / "model.onnx").exists()]
     metadata = json.loads((version / "metadata.json").read_text())

@@ -1,0 +1,80 @@
+"""A model registered as scoring's shadow (as `fraudctl train --from-store` registers the model it
+trains) scores the live traffic beside the active one, and the models page's comparison counts those
+decisions: here the shadow is the active model under another name, so the two agree on every one."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import shutil
+import uuid
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+
+from fraudctl.runtime.services import ServiceSupervisor
+from fraudctl.shadow_registration import ShadowRegistrationError, register_shadow
+from tests.e2e.clients import admin_headers, operator_env
+from tests.e2e.test_model_activation import active_version
+
+PAYMENTS = 15
+
+
+@pytest.fixture
+def operator(stack: ServiceSupervisor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fraudctl's calls from this process go out as the operator's (key and certificate)."""
+    for name, value in operator_env(stack).items():
+        monkeypatch.setenv(name, value)
+
+
+async def test_a_registered_shadow_is_compared_with_the_active_model_on_the_same_traffic(
+    stack: ServiceSupervisor, operator: None
+):
+    scoring = stack.ports.grpc_address("scoring")
+    active = await active_version(scoring, stack.admin_credential, stack.client_tls)
+    # The active model under another name, made older so that it never becomes the default; kept
+    # afterwards, as scoring goes on scoring with its shadow (there is no call to drop a shadow).
+    models = pathlib.Path(stack.base_env["MODELS_DIR"])
+    shadow = f"shadow-{uuid.uuid4().hex[:8]}"
+    shutil.copytree(models / active, models / shadow)
+    metadata_file = models / shadow / "metadata.json"
+    metadata = json.loads(metadata_file.read_text())
+    metadata["created_at"] = (datetime.fromisoformat(metadata["created_at"]) - timedelta(days=365)).isoformat()
+    metadata_file.write_text(json.dumps(metadata))
+
+    info = await register_shadow(scoring, shadow, stack.admin_credential)
+    assert (info.version, info.shadow, info.active) == (shadow, True, False)
+    assert await active_version(scoring, stack.admin_credential, stack.client_tls) == active
+
+    run = uuid.uuid4().hex[:8]
+    async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
+        decided = []
+        for i in range(PAYMENTS):
+            body = {"user_id": f"shadow-{run}-{i % 5}", "amount": f"{20 + 37 * i}.00", "location": "Paris"}
+            response = await client.post("/api/transaction", params={"wait_ms": 10000}, json=body)
+            assert response.status_code == 200, response.text
+            decided.append(response.json())
+        compared = await client.get("/api/models:compare", params={"days": 1})
+        refused = await client.get("/api/models:compare", params={"days": 0})
+
+    assert all(
+        [(s["model_version"], s["score"]) for s in d["shadow_scores"]] == [(shadow, d["score"])] for d in decided
+    )
+    assert compared.status_code == 200, compared.text
+    comparison = compared.json()["comparison"]
+    assert (comparison["active"]["version"], comparison["shadow"]["version"]) == (active, shadow)
+    assert (comparison["compared"], comparison["agreed"], comparison["truncated"]) == (PAYMENTS, PAYMENTS, False)
+    counts = [{name: figures[name] for name in ("approved", "reviewed", "declined")} for figures in
+              (comparison["active"], comparison["shadow"])]  # fmt: skip
+    assert counts[0] == counts[1] and sum(counts[0].values()) == PAYMENTS
+    assert comparison["active"]["mean_score"] == pytest.approx(sum(d["score"] for d in decided) / PAYMENTS)
+    assert comparison["shadow"]["mean_score"] == pytest.approx(comparison["active"]["mean_score"])
+
+    assert refused.status_code == 422
+    assert "days" in refused.text
+
+
+async def test_registering_a_version_scoring_lacks_says_where_to_train_it(stack: ServiceSupervisor, operator: None):
+    with pytest.raises(ShadowRegistrationError, match="MODELS_DIR"):
+        await register_shadow(stack.ports.grpc_address("scoring"), "no-such-version", stack.admin_credential)
