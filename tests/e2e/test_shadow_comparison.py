@@ -28,20 +28,25 @@ def operator(stack: ServiceSupervisor, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
 
 
+def model_copy(stack: ServiceSupervisor, version: str) -> str:
+    """`version` under a new name in scoring's models folder, made older so that it never becomes the
+    default; kept afterwards, as scoring may go on scoring with it as its shadow (no call drops one)."""
+    models = pathlib.Path(stack.base_env["MODELS_DIR"])
+    copy = f"shadow-{uuid.uuid4().hex[:8]}"
+    shutil.copytree(models / version, models / copy)
+    metadata_file = models / copy / "metadata.json"
+    metadata = json.loads(metadata_file.read_text())
+    metadata["created_at"] = (datetime.fromisoformat(metadata["created_at"]) - timedelta(days=365)).isoformat()
+    metadata_file.write_text(json.dumps(metadata))
+    return copy
+
+
 async def test_a_registered_shadow_is_compared_with_the_active_model_on_the_same_traffic(
     stack: ServiceSupervisor, operator: None
 ):
     scoring = stack.ports.grpc_address("scoring")
     active = await active_version(scoring, stack.admin_credential, stack.client_tls)
-    # The active model under another name, made older so that it never becomes the default; kept
-    # afterwards, as scoring goes on scoring with its shadow (there is no call to drop a shadow).
-    models = pathlib.Path(stack.base_env["MODELS_DIR"])
-    shadow = f"shadow-{uuid.uuid4().hex[:8]}"
-    shutil.copytree(models / active, models / shadow)
-    metadata_file = models / shadow / "metadata.json"
-    metadata = json.loads(metadata_file.read_text())
-    metadata["created_at"] = (datetime.fromisoformat(metadata["created_at"]) - timedelta(days=365)).isoformat()
-    metadata_file.write_text(json.dumps(metadata))
+    shadow = model_copy(stack, active)
 
     info = await register_shadow(scoring, shadow, stack.admin_credential)
     assert (info.version, info.shadow, info.active) == (shadow, True, False)
