@@ -1,6 +1,7 @@
 """A model registered as scoring's shadow (as `fraudctl train --from-store` registers the model it
 trains) scores the live traffic beside the active one, and the models page's comparison counts those
-decisions: here the shadow is the active model under another name, so the two agree on every one."""
+decisions and the analysts' labels on them: here the shadow is the active model under another name,
+so the two agree on every one."""
 
 from __future__ import annotations
 
@@ -60,6 +61,10 @@ async def test_a_registered_shadow_is_compared_with_the_active_model_on_the_same
             response = await client.post("/api/transaction", params={"wait_ms": 10000}, json=body)
             assert response.status_code == 200, response.text
             decided.append(response.json())
+        # Analysts label three of them: the comparison's label figures count those.
+        for decision, label in zip(decided, ("fraud", "fraud", "legitimate"), strict=False):
+            labelled = await client.post(f"/api/transactions/{decision['id']}/label", json={"label": label})
+            assert labelled.status_code == 200, labelled.text
         compared = await client.get("/api/models:compare", params={"days": 1})
         refused = await client.get("/api/models:compare", params={"days": 0})
 
@@ -75,6 +80,9 @@ async def test_a_registered_shadow_is_compared_with_the_active_model_on_the_same
     assert counts[0] == counts[1] and sum(counts[0].values()) == PAYMENTS
     assert comparison["active"]["mean_score"] == pytest.approx(sum(d["score"] for d in decided) / PAYMENTS)
     assert comparison["shadow"]["mean_score"] == pytest.approx(comparison["active"]["mean_score"])
+    assert (comparison["labelled"], comparison["labelled_fraud"]) == (3, 2)
+    assert comparison["active"]["average_precision"] is not None
+    assert comparison["shadow"]["average_precision"] == pytest.approx(comparison["active"]["average_precision"])
 
     assert refused.status_code == 422
     assert "days" in refused.text
