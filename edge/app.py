@@ -21,7 +21,18 @@ from edge.metrics import EdgeMetrics
 from edge.notify_feed import NotifyFeed
 from edge.route_table import RouteTable
 from edge.routes import access as access_routes
-from edge.routes import cases, ingest, model_reports, scoring, store, system, traces, traffic, websocket
+from edge.routes import (
+    cases,
+    ingest,
+    model_comparison,
+    model_reports,
+    scoring,
+    store,
+    system,
+    traces,
+    traffic,
+    websocket,
+)
 from edge.routes import rules as rule_routes
 from edge.settings import EdgeSettings
 from edge.static import ConsoleFiles, origin_of
@@ -114,6 +125,7 @@ def create_app(
             *ingest.bindings(context),
             *scoring.bindings(context),
             *store.bindings(context),
+            *model_comparison.bindings(context),
             *access_routes.bindings(context),
             *rule_routes.bindings(context),
             *cases.bindings(context),

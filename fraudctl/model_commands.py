@@ -48,6 +48,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="train on what store_svc holds, analysts' labels included (default 127.0.0.1:50053)",
     )
     p.add_argument("--out", type=Path, default=DEFAULT_MODELS_DIR, help="models folder (default models/)")
+    p.add_argument(
+        "--scoring",
+        metavar="ADDRESS",
+        default="127.0.0.1:50052",
+        help="with --from-store: the scoring_svc that serves the trained model as its shadow, loading it "
+        "from its MODELS_DIR, which --out must be (default 127.0.0.1:50052)",
+    )
+    p.add_argument(
+        "--no-shadow",
+        action="store_true",
+        help="with --from-store: only write the model, do not make it scoring's shadow model",
+    )
     p.add_argument("--no-baselines", action="store_true", help="skip the two random-forest baselines")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="OpenMP threads for the fit (default 1)")
@@ -162,6 +174,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     for name, metrics in result.baseline_metrics.items():
         print(format_metrics(f"baseline: {name}", metrics))
     print(f"report: {result.folder / 'report.md'}")
+    if args.from_store and not args.no_shadow:
+        return _register_shadow(args.scoring, result.version)
+    return 0
+
+
+def _register_shadow(scoring_address: str, version: str) -> int:
+    import asyncio
+
+    from fraudctl.shadow_registration import ShadowRegistrationError, register_shadow
+
+    try:
+        asyncio.run(register_shadow(scoring_address, version))
+    except ShadowRegistrationError as error:
+        return _fail(str(error))
+    print(
+        f"{version} is now the shadow model of every scoring instance: it scores live traffic beside the "
+        "active model without deciding; compare the two on the console's models page before activating it"
+    )
     return 0
 
 

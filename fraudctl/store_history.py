@@ -1,7 +1,7 @@
 """Labelled history in and out of the store: `fraudctl import FILE` loads a history file (scored
 with the active model, through the same feature code, so a new deployment starts with real scores
 and warm state) and `fraudctl train --from-store` exports what the store holds, analysts' labels
-included, into the history format that training reads."""
+included with when each was given, into the history format that training reads."""
 
 from __future__ import annotations
 
@@ -94,11 +94,14 @@ def _row(scored: decision_pb2.ScoredTransaction) -> dict:
         "city": inp.location.city,
         "country": inp.location.country,
         "is_fraud": label,
+        # When the label became known: training uses no label before then (merchant risk, split gap).
+        "labelled_at": scored.labelled_at.ToDatetime(tzinfo=UTC) if scored.HasField("labelled_at") else None,
     }
 
 
 async def export_history(store_address: str, out: Path, page_size: int = 500, credential: str | None = None) -> int:
-    """Writes every stored transaction, oldest first; analysts' labels become is_fraud (empty if none)."""
+    """Writes every stored transaction, oldest first; analysts' labels become is_fraud (empty if none)
+    and when each became known `labelled_at`, as `fraudctl train` reads it."""
     rows = []
     async with operator_channel(store_address, credential) as channel:
         stub = store_service_pb2_grpc.StoreServiceStub(channel)
@@ -112,7 +115,8 @@ async def export_history(store_address: str, out: Path, page_size: int = 500, cr
             token = page.next_page_token
             if not token:
                 break
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame = pd.DataFrame(rows, columns=[*COLUMNS, "labelled_at"])
     frame["is_fraud"] = frame["is_fraud"].astype("Int8")
-    write_history(frame, out)
+    frame["labelled_at"] = pd.to_datetime(frame["labelled_at"], utc=True)
+    write_history(frame, out, extra_columns=("labelled_at",))
     return len(frame)

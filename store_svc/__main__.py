@@ -49,6 +49,7 @@ from store_svc.rule_repository import RuleRepository
 from store_svc.rule_servicer import RuleServicer
 from store_svc.servicer import StoreServicer
 from store_svc.settings import StoreSettings
+from store_svc.shadow_comparison import ShadowComparisons
 
 log = logging.getLogger("store_svc")
 # store's gRPC health follows PostgreSQL: NOT_SERVING while `SELECT 1` through the pool fails, so the
@@ -104,6 +105,7 @@ async def serve(settings: StoreSettings) -> None:
             label_events,
             dead_letters,
             DeadLetterReplays(dead_letters, IngestPeer(ingest_channel)),
+            ShadowComparisons(engine),
         )
         intake = DeadLetterIntake(
             AIOKafkaConsumer(

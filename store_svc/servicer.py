@@ -6,6 +6,8 @@ turns them into status codes; nothing here catches them.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import grpc
 from fraud.v1 import decision_pb2, store_service_pb2, store_service_pb2_grpc
 
@@ -21,6 +23,8 @@ from store_svc.dead_letter_replay import DeadLetterReplays
 from store_svc.dead_letter_repository import DeadLetterRepository
 from store_svc.label_events import LabelEvents
 from store_svc.repository import TransactionRepository
+from store_svc.shadow_comparison import ComparedModel, ShadowComparisons
+from store_svc.shadow_comparison_messages import comparison_response
 
 SERVICE = store_service_pb2.DESCRIPTOR.services_by_name["StoreService"]
 PUT_DECISIONS = "/fraud.v1.StoreService/PutDecisions"
@@ -34,12 +38,14 @@ class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
         label_events: LabelEvents | None = None,
         dead_letters: DeadLetterRepository | None = None,
         replays: DeadLetterReplays | None = None,
+        comparisons: ShadowComparisons | None = None,
     ) -> None:
         self._repository = repository
         self._label_events = label_events
         self._spans = spans or TransactionSpans("store_svc")
         self._dead_letters = dead_letters
         self._replays = replays
+        self._comparisons = comparisons
 
     def registration(self) -> ServiceRegistration:
         return ServiceRegistration(
@@ -119,6 +125,20 @@ class StoreServicer(store_service_pb2_grpc.StoreServiceServicer):
         validate(request)
         statistics = await self._repository.statistics(optional_datetime(request, "since"))
         return statistics_response(statistics)
+
+    async def CompareShadow(
+        self, request: store_service_pb2.CompareShadowRequest, context: grpc.aio.ServicerContext
+    ) -> store_service_pb2.CompareShadowResponse:
+        validate(request)
+        if self._comparisons is None:
+            raise FailedPrecondition("this store_svc was started without shadow comparisons")
+        active, shadow = request.active, request.shadow
+        comparison = await self._comparisons.compare(
+            ComparedModel(active.version, active.review_threshold, active.decline_threshold),
+            ComparedModel(shadow.version, shadow.review_threshold, shadow.decline_threshold),
+            request.since.ToDatetime(tzinfo=UTC),
+        )
+        return comparison_response(comparison)
 
     async def ListDeadLetters(
         self, request: store_service_pb2.ListDeadLettersRequest, context: grpc.aio.ServicerContext

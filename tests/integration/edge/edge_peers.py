@@ -194,6 +194,24 @@ class StorePeer(store_service_pb2_grpc.StoreServiceServicer):
         stored.labelled_at.GetCurrentTime()
         return store_service_pb2.LabelTransactionResponse(transaction=stored)
 
+    async def CompareShadow(self, request, context):
+        """Figures for the two models named: the active one's AP is known, the shadow's and the
+        correlation are not (as store answers when they are undefined)."""
+        self.requests.append(request)
+        await self.faults.apply(context)
+        validate(request)
+        return store_service_pb2.CompareShadowResponse(
+            compared=3,
+            limit=100_000,
+            agreed=2,
+            labelled=1,
+            labelled_fraud=1,
+            active=store_service_pb2.ModelFigures(
+                version=request.active.version, approved=2, reviewed=1, mean_score=0.3, average_precision=1.0
+            ),
+            shadow=store_service_pb2.ModelFigures(version=request.shadow.version, approved=1, reviewed=2),
+        )
+
     async def GetStatistics(self, request, context):
         self.requests.append(request)
         await self.faults.apply(context)

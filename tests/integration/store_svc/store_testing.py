@@ -19,6 +19,7 @@ from store_svc.dead_letter_rows import row_from_letter
 from store_svc.ingest_peer import IngestPeer
 from store_svc.repository import TransactionRepository
 from store_svc.servicer import StoreServicer
+from store_svc.shadow_comparison import ShadowComparisons
 from tests.fresh_database import create_database as create_database  # the store tests take it from here
 
 BASE_TIME = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -28,7 +29,12 @@ def build_store_server(engine: AsyncEngine, ingest: IngestPeer | None = None) ->
     """Store's servicer on a free port, with its dead letters; replaying them needs `ingest`."""
     dead_letters = DeadLetterRepository(engine)
     replays = DeadLetterReplays(dead_letters, ingest) if ingest is not None else None
-    servicer = StoreServicer(TransactionRepository(engine), dead_letters=dead_letters, replays=replays)
+    servicer = StoreServicer(
+        TransactionRepository(engine),
+        dead_letters=dead_letters,
+        replays=replays,
+        comparisons=ShadowComparisons(engine),
+    )
     return GrpcServer(
         services=[servicer.registration()],
         address="127.0.0.1:0",

@@ -20,6 +20,7 @@ import type {
   ListEntries,
   ListEntriesChanged,
   ModelActivated,
+  ModelComparison,
   ModelDrift,
   ModelInfo,
   ModelList,
@@ -55,6 +56,8 @@ export interface Api {
   activateModel(version: string): Promise<ModelInfo>;
   /** How far the traffic scoring sees now has moved from the active model's training data. */
   getModelDrift(): Promise<ModelDrift>;
+  /** The shadow model against the active one on the decisions of the last `days` days. */
+  compareShadow(days: number): Promise<ModelComparison>;
   /** Where a file of a version's evaluation report is served, e.g. `roc.png` or `report.md`. */
   modelReportUrl(version: string, file: string): string;
   getTraffic(): Promise<TrafficStatus>;
@@ -143,6 +146,7 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     activateModel: async (version) =>
       (await post<ModelActivated>(`/api/models/${encodeURIComponent(version)}:activate`, {})).model,
     getModelDrift: () => request<ModelDrift>("/api/models:drift"),
+    compareShadow: (days) => request<ModelComparison>(`/api/models:compare${queryString({ days })}`),
     modelReportUrl: (version, file) =>
       `${baseUrl}/api/models/${encodeURIComponent(version)}/report/${encodeURIComponent(file)}`,
     getTraffic: () => request<TrafficStatus>("/api/traffic"),

@@ -427,6 +427,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models:compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shadow model against the active one on the same live traffic: decisions, agreement, scores and, on labelled transactions, average precision, precision and recall
+         * @description gRPC: `fraud.v1.StoreService/CompareShadow`.
+         */
+        get: operations["fraud_v1_StoreService_CompareShadow_api_models_compare_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models:drift": {
         parameters: {
             query?: never;
@@ -1385,6 +1405,18 @@ export interface components {
             /** Lon */
             lon: number | null;
         };
+        /** ModelComparisonOut */
+        ModelComparisonOut: {
+            /** @description Null when scoring runs no shadow model. */
+            comparison: components["schemas"]["ShadowComparisonOut"] | null;
+            /** Days */
+            days: number;
+            /**
+             * Since
+             * @description Start of the window (RFC 3339): transactions that occurred at or after it.
+             */
+            since: string;
+        };
         /** ModelDriftOut */
         ModelDriftOut: {
             /**
@@ -1409,6 +1441,41 @@ export interface components {
              * @description Scored transactions in the window now.
              */
             window_transactions: number;
+        };
+        /** ModelFiguresOut */
+        ModelFiguresOut: {
+            /**
+             * Approved
+             * @description Compared decisions this model approves at its thresholds.
+             */
+            approved: number;
+            /**
+             * Average Precision
+             * @description On the labelled decisions; null without a fraud label.
+             */
+            average_precision: number | null;
+            /** Declined */
+            declined: number;
+            /** Mean Score */
+            mean_score: number;
+            /** Precision At Decline */
+            precision_at_decline: number | null;
+            /**
+             * Precision At Review
+             * @description Of the labelled decisions it reviews or declines, the share labelled fraud; null if none.
+             */
+            precision_at_review: number | null;
+            /** Recall At Decline */
+            recall_at_decline: number | null;
+            /**
+             * Recall At Review
+             * @description Of the decisions labelled fraud, the share it reviews or declines; null without one.
+             */
+            recall_at_review: number | null;
+            /** Reviewed */
+            reviewed: number;
+            /** Version */
+            version: string;
         };
         /** ModelOut */
         ModelOut: {
@@ -1826,6 +1893,40 @@ export interface components {
             allowed: string[];
             /** Roles */
             roles: ("viewer" | "analyst" | "admin" | "service")[];
+        };
+        /** ShadowComparisonOut */
+        ShadowComparisonOut: {
+            active: components["schemas"]["ModelFiguresOut"];
+            /**
+             * Agreed
+             * @description Compared decisions on which both models decide alike.
+             */
+            agreed: number;
+            /**
+             * Compared
+             * @description Decisions of the active model in the window that carry the shadow's score.
+             */
+            compared: number;
+            /**
+             * Labelled
+             * @description Compared decisions with an analyst's label.
+             */
+            labelled: number;
+            /** Labelled Fraud */
+            labelled_fraud: number;
+            /** Limit */
+            limit: number;
+            /**
+             * Score Correlation
+             * @description Pearson correlation of the two scores; null if undefined.
+             */
+            score_correlation: number | null;
+            shadow: components["schemas"]["ModelFiguresOut"];
+            /**
+             * Truncated
+             * @description True when the window held more than `limit`; the newest were compared.
+             */
+            truncated: boolean;
         };
         /** ShadowScoreOut */
         ShadowScoreOut: {
@@ -3770,6 +3871,74 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_StoreService_CompareShadow_api_models_compare_get: {
+        parameters: {
+            query?: {
+                /** @description Window: transactions of the last this many days (default 7). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelComparisonOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -37,6 +37,9 @@ export type ModelActivated = Schemas["ActivatedOut"];
 /** Scoring's population stability of the score and each feature against the active model's training data. */
 export type ModelDrift = Schemas["ModelDriftOut"];
 export type PopulationStability = Schemas["PopulationStabilityOut"];
+/** Store's comparison of scoring's shadow model with its active one on the same stored decisions. */
+export type ModelComparison = Schemas["ModelComparisonOut"];
+export type ModelFigures = Schemas["ModelFiguresOut"];
 export type TrafficStatus = Schemas["TrafficOut"];
 export type ConsoleConfig = Schemas["ConfigOut"];
 export type CitySuggestion = Schemas["CityOut"];

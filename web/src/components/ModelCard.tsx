@@ -4,6 +4,7 @@ import { formatDateTime, formatNumber } from "../format";
 import { useAllowed } from "../services";
 import { ModelDriftPanel } from "./ModelDriftPanel";
 import { ModelPlots } from "./ModelPlots";
+import { ShadowComparisonPanel } from "./ShadowComparisonPanel";
 
 interface Props {
   model: ModelInfo;
@@ -16,6 +17,7 @@ export function ModelCard({ model, busy, onActivate }: Props) {
   // Activation changes every decision from now on, so it takes a second, deliberate click.
   const [confirming, setConfirming] = useState(false);
   const mayReadDrift = useAllowed("GET /api/models:drift");
+  const mayCompare = useAllowed("GET /api/models:compare");
   const metrics = Object.entries(model.metrics ?? {}).sort(([a], [b]) => a.localeCompare(b));
   return (
     <article className={`model-card${model.active ? " model-active" : ""}`} data-testid="model-card" data-version={model.version}
@@ -48,6 +50,12 @@ export function ModelCard({ model, busy, onActivate }: Props) {
         REVIEW from score {formatNumber(model.review_threshold, 3)}, DECLINE from {formatNumber(model.decline_threshold, 3)};{" "}
         {model.feature_names.length} features.
       </p>
+      {model.shadow && mayCompare && (
+        <details open>
+          <summary>Against the active model on the same live traffic</summary>
+          <ShadowComparisonPanel version={model.version} />
+        </details>
+      )}
       {metrics.length > 0 && (
         <table className="data-table metrics-table">
           <caption className="visually-hidden">Evaluation metrics of {model.version}</caption>

@@ -13,6 +13,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     listModels: unexpected("listModels"),
     activateModel: unexpected("activateModel"),
     getModelDrift: unexpected("getModelDrift"),
+    compareShadow: unexpected("compareShadow"),
     modelReportUrl: (version, file) => `/api/models/${version}/report/${file}`,
     getTraffic: unexpected("getTraffic"),
     startTraffic: unexpected("startTraffic"),

@@ -209,3 +209,69 @@ class GetStatisticsResponse(_message.Message):
     labelled_legitimate: int
     mean_score: float
     def __init__(self, total: _Optional[int] = ..., approved: _Optional[int] = ..., reviewed: _Optional[int] = ..., declined: _Optional[int] = ..., labelled_fraud: _Optional[int] = ..., labelled_legitimate: _Optional[int] = ..., mean_score: _Optional[float] = ...) -> None: ...
+
+class ComparedModel(_message.Message):
+    __slots__ = ("version", "review_threshold", "decline_threshold")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    DECLINE_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    review_threshold: float
+    decline_threshold: float
+    def __init__(self, version: _Optional[str] = ..., review_threshold: _Optional[float] = ..., decline_threshold: _Optional[float] = ...) -> None: ...
+
+class CompareShadowRequest(_message.Message):
+    __slots__ = ("active", "shadow", "since")
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    SHADOW_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    active: ComparedModel
+    shadow: ComparedModel
+    since: _timestamp_pb2.Timestamp
+    def __init__(self, active: _Optional[_Union[ComparedModel, _Mapping]] = ..., shadow: _Optional[_Union[ComparedModel, _Mapping]] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ModelFigures(_message.Message):
+    __slots__ = ("version", "approved", "reviewed", "declined", "mean_score", "average_precision", "precision_at_review", "recall_at_review", "precision_at_decline", "recall_at_decline")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_FIELD_NUMBER: _ClassVar[int]
+    REVIEWED_FIELD_NUMBER: _ClassVar[int]
+    DECLINED_FIELD_NUMBER: _ClassVar[int]
+    MEAN_SCORE_FIELD_NUMBER: _ClassVar[int]
+    AVERAGE_PRECISION_FIELD_NUMBER: _ClassVar[int]
+    PRECISION_AT_REVIEW_FIELD_NUMBER: _ClassVar[int]
+    RECALL_AT_REVIEW_FIELD_NUMBER: _ClassVar[int]
+    PRECISION_AT_DECLINE_FIELD_NUMBER: _ClassVar[int]
+    RECALL_AT_DECLINE_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    approved: int
+    reviewed: int
+    declined: int
+    mean_score: float
+    average_precision: float
+    precision_at_review: float
+    recall_at_review: float
+    precision_at_decline: float
+    recall_at_decline: float
+    def __init__(self, version: _Optional[str] = ..., approved: _Optional[int] = ..., reviewed: _Optional[int] = ..., declined: _Optional[int] = ..., mean_score: _Optional[float] = ..., average_precision: _Optional[float] = ..., precision_at_review: _Optional[float] = ..., recall_at_review: _Optional[float] = ..., precision_at_decline: _Optional[float] = ..., recall_at_decline: _Optional[float] = ...) -> None: ...
+
+class CompareShadowResponse(_message.Message):
+    __slots__ = ("compared", "truncated", "limit", "agreed", "score_correlation", "labelled", "labelled_fraud", "active", "shadow")
+    COMPARED_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    AGREED_FIELD_NUMBER: _ClassVar[int]
+    SCORE_CORRELATION_FIELD_NUMBER: _ClassVar[int]
+    LABELLED_FIELD_NUMBER: _ClassVar[int]
+    LABELLED_FRAUD_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    SHADOW_FIELD_NUMBER: _ClassVar[int]
+    compared: int
+    truncated: bool
+    limit: int
+    agreed: int
+    score_correlation: float
+    labelled: int
+    labelled_fraud: int
+    active: ModelFigures
+    shadow: ModelFigures
+    def __init__(self, compared: _Optional[int] = ..., truncated: _Optional[bool] = ..., limit: _Optional[int] = ..., agreed: _Optional[int] = ..., score_correlation: _Optional[float] = ..., labelled: _Optional[int] = ..., labelled_fraud: _Optional[int] = ..., active: _Optional[_Union[ModelFigures, _Mapping]] = ..., shadow: _Optional[_Union[ModelFigures, _Mapping]] = ...) -> None: ...

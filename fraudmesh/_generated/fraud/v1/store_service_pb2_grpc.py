@@ -70,6 +70,11 @@ class StoreServiceStub:
                 request_serializer=fraud_dot_v1_dot_store__service__pb2.GetStatisticsRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_store__service__pb2.GetStatisticsResponse.FromString,
                 _registered_method=True)
+        self.CompareShadow = channel.unary_unary(
+                '/fraud.v1.StoreService/CompareShadow',
+                request_serializer=fraud_dot_v1_dot_store__service__pb2.CompareShadowRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_store__service__pb2.CompareShadowResponse.FromString,
+                _registered_method=True)
         self.ListDeadLetters = channel.unary_unary(
                 '/fraud.v1.StoreService/ListDeadLetters',
                 request_serializer=fraud_dot_v1_dot_store__service__pb2.ListDeadLettersRequest.SerializeToString,
@@ -143,6 +148,16 @@ class StoreServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompareShadow(self, request, context):
+        """Compares a shadow model with the active one on the same live traffic: the stored decisions of a
+        window that carry both models' scores, each model's decisions from its own thresholds, and on
+        the labelled ones each model's average precision, precision and recall. The edge names the two
+        models and their thresholds as scoring serves them now.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListDeadLetters(self, request, context):
         """Lists the dead letters (records a hop set aside), newest first, a page at a time.
         """
@@ -202,6 +217,11 @@ def add_StoreServiceServicer_to_server(servicer, server):
                     servicer.GetStatistics,
                     request_deserializer=fraud_dot_v1_dot_store__service__pb2.GetStatisticsRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_store__service__pb2.GetStatisticsResponse.SerializeToString,
+            ),
+            'CompareShadow': grpc.unary_unary_rpc_method_handler(
+                    servicer.CompareShadow,
+                    request_deserializer=fraud_dot_v1_dot_store__service__pb2.CompareShadowRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_store__service__pb2.CompareShadowResponse.SerializeToString,
             ),
             'ListDeadLetters': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDeadLetters,
@@ -409,6 +429,33 @@ class StoreService:
             '/fraud.v1.StoreService/GetStatistics',
             fraud_dot_v1_dot_store__service__pb2.GetStatisticsRequest.SerializeToString,
             fraud_dot_v1_dot_store__service__pb2.GetStatisticsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompareShadow(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.StoreService/CompareShadow',
+            fraud_dot_v1_dot_store__service__pb2.CompareShadowRequest.SerializeToString,
+            fraud_dot_v1_dot_store__service__pb2.CompareShadowResponse.FromString,
             options,
             channel_credentials,
             insecure,
