@@ -54,11 +54,12 @@ class BatchView:
             self._strings[field] = column
         return column
 
-    def tested(self, field: str) -> np.ndarray:
-        """(tests x transactions): the answers of the rule set's tests of `field` (string_tests.py)."""
-        rows = self._tested.get(field)
+    def tested(self, name: str) -> np.ndarray:
+        """(tests x transactions): the answers of the rule set's tests of a field, or of the fields
+        read together, by the name StringTests.add gave (string_tests.py)."""
+        rows = self._tested.get(name)
         if rows is None:
-            rows = self._tested[field] = self._string_tests.fields[field].evaluate(self.events)
+            rows = self._tested[name] = self._string_tests.fields[name].evaluate(self.events)
         return rows
 
     def numbers(self) -> np.ndarray:
