@@ -39,16 +39,21 @@ def apply_rules(
     outcome = rule_set.evaluate(events, rows, scores, thresholds)
     # The others the thresholds decided on the model's own score, as written.
     for i in outcome.changed.tolist():
-        decision = decisions[i]
+        decision, model = decisions[i], results[i]
+        # Only what differs from the model's part is written again (a rule that names itself among
+        # the reasons often leaves the decision and the score as they were).
         name = outcome.decisions[i]
-        decision.decision = DECISION_VALUES[name]
-        decision.is_fraud = name == "DECLINE"
-        decision.score = float(outcome.scores[i])
+        if name != model.decision:
+            decision.decision = DECISION_VALUES[name]
+            decision.is_fraud = name == "DECLINE"
+        score = float(outcome.scores[i])
+        if score != model.score:
+            decision.score = score
         hit = outcome.list_hits[i]
         named = [] if hit is None else [_of_list(hit)]
         named += map(_of_rule, outcome.fired[i])
         named += map(_of_shadow, outcome.shadow[i])
-        if not results[i].reasons:
+        if not model.reasons:
             # No reason of the model's to come after them: all of them appended by one parse, a
             # third of what inserting them one by one costs.
             decision.MergeFromString(b"".join(encoded for _, encoded in named))
