@@ -36,11 +36,11 @@ from fraudmodel.events import TxnEvent
 from fraudmodel.generators.cardholders.history import HistoryConfig, generate_history
 from fraudmodel.history_files import frame_to_events
 from fraudmodel.serving.registry import ensure_starter_model
-from fraudmodel.serving.scorer import Scorer
+from fraudmodel.serving.scorer import Scorer, ScoreResult
 from fraudmodel.training.thresholds import Thresholds
 from scoring_svc import batch_scoring
 from scoring_svc.batch_scoring import BatchScorer
-from scoring_svc.rules import Action, ListKind, NamedList, Rule, RuleSet
+from scoring_svc.rules import Action, BatchOutcome, ListKind, NamedList, Rule, RuleSet
 from scoring_svc.scored_batch import ScoredBatch
 
 TARGET_RATIO = 1.10
@@ -153,12 +153,14 @@ class _RulesClock:
             decisions: Sequence[decision_pb2.ScoredTransaction],
             events: Sequence[TxnEvent],
             rows: np.ndarray,
+            results: Sequence[ScoreResult],
             rule_set: RuleSet,
             thresholds: Thresholds,
-        ) -> None:
+        ) -> BatchOutcome | None:
             started = time.process_time()
-            apply(decisions, events, rows, rule_set, thresholds)
+            outcome = apply(decisions, events, rows, results, rule_set, thresholds)
             self.seconds += time.process_time() - started
+            return outcome
 
         batch_scoring.apply_rules = timed
         try:

@@ -103,15 +103,17 @@ class BatchScorer:
         if not events:
             return
         partitions = [record.partition for record in batch.records]
+        rules = self._rules() if self._rules is not None else None  # the one rule set of this batch
         rows = None
         try:
             # Each user's row keeps its partition, to be forgotten if it comes back (scoring_svc.rebalance).
             rows = self._features(events, partitions)
-            self._write(batch.decisions.decisions, self._model(events, rows), batch.spans)
-            self._apply_rules(batch.decisions.decisions, events, rows)
+            results = self._model(events, rows)
+            self._write(batch.decisions.decisions, results, batch.spans, rules)
+            self._apply_rules(batch.decisions.decisions, events, rows, results, rules)
         except Exception:
             log.exception("scoring a batch of %d failed; scoring its transactions one at a time", len(events))
-            self._one_at_a_time(batch, events, partitions, rows)
+            self._one_at_a_time(batch, events, partitions, rows, rules)
 
     def _features(self, events: Sequence[TxnEvent], partitions: Sequence[int]) -> np.ndarray:
         started = time.perf_counter()
@@ -133,27 +135,44 @@ class BatchScorer:
             self._drift.observe(model, rows, np.fromiter((r.score for r in results), float, len(results)))
         return results
 
-    def _write(self, decisions: Sequence, results: Sequence[ScoreResult], spans: Sequence[trace.Span]) -> None:
+    def _write(
+        self, decisions: Sequence, results: Sequence[ScoreResult], spans: Sequence[trace.Span], rules: RuleSet | None
+    ) -> None:
+        """The model's part of each decision, and the version of the rule set that applies next
+        (written here, while the message is at hand, and the same with no rules as with fifty)."""
         scored_at = timestamp_of(self._clock())
+        version = rules.version if rules is not None else ""
         for decision, result, span in zip(decisions, results, spans, strict=True):
             write_decision(decision, result, scored_at)
+            decision.rule_set_version = version
             decision.trace_id, decision.traceparent = traceparent_of(span)
             span.set_attribute("fraud.decision", result.decision)
             span.set_attribute("fraud.score", result.score)
 
-    def _apply_rules(self, decisions: Sequence, events: Sequence[TxnEvent], rows: np.ndarray) -> None:
-        if self._rules is None:
+    def _apply_rules(
+        self,
+        decisions: Sequence,
+        events: Sequence[TxnEvent],
+        rows: np.ndarray,
+        results: Sequence[ScoreResult],
+        rules: RuleSet | None,
+    ) -> None:
+        if rules is None:
             return
-        rule_set = self._rules()
         with tracer.start_as_current_span("rules", attributes={"batch.size": len(events)}):
             outcome = apply_rules(
-                decisions, events, rows, rule_set, self._scorer.thresholds(self._scorer.registry.active)
+                decisions, events, rows, results, rules, self._scorer.thresholds(self._scorer.registry.active)
             )
         if outcome is not None and self._rule_hits is not None:
-            self._rule_hits.observe(rule_set, outcome)
+            self._rule_hits.observe(rules, outcome)
 
     def _one_at_a_time(
-        self, batch: ScoredBatch, events: list[TxnEvent], partitions: list[int], rows: np.ndarray | None
+        self,
+        batch: ScoredBatch,
+        events: list[TxnEvent],
+        partitions: list[int],
+        rows: np.ndarray | None,
+        rules: RuleSet | None,
     ) -> None:
         """`rows`: the batch's features, when they were computed (and folded in) before the failure:
         each transaction's features as of its place in the batch, used as they are. Without them,
@@ -165,8 +184,8 @@ class BatchScorer:
                 row = rows[index : index + 1] if rows is not None else self._features([event], [partitions[index]])
                 [result] = self._model([event], row)
                 _clear_decision(decisions[index])  # the batch's attempt may have written part of it
-                self._write([decisions[index]], [result], [batch.spans[index]])
-                self._apply_rules([decisions[index]], [event], row)
+                self._write([decisions[index]], [result], [batch.spans[index]], rules)
+                self._apply_rules([decisions[index]], [event], row, [result], rules)
             except Exception as error:
                 log.exception("transaction %s cannot be scored; setting it aside", event.transaction_id)
                 failed.append((index, status_of_exception(error)))

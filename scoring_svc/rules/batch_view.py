@@ -12,6 +12,7 @@ import numpy as np
 
 from fraudmodel.events import TxnEvent
 from scoring_svc.rules.environment import transaction_fields
+from scoring_svc.rules.numeric_leaves import AMOUNT_ROW, SCORE_ROW, NumericLeaves
 from scoring_svc.rules.string_tests import CHANNEL_STEMS, StringTests
 
 _NO_LEAVES = np.empty((0, 0), dtype=bool)
@@ -27,8 +28,11 @@ class BatchView:
         features: np.ndarray,
         scores: np.ndarray,
         string_tests: StringTests | None = None,
+        leaves: NumericLeaves | None = None,
     ):
+        """`leaves`: the rule set's, which know the number rows its rules read (none: every row)."""
         self.events = events
+        self._leaves = leaves
         self._string_tests = string_tests or StringTests()
         self._tested: dict[str, np.ndarray] = {}
         self.size = len(events)
@@ -54,27 +58,41 @@ class BatchView:
             self._strings[field] = column
         return column
 
-    def tested(self, field: str) -> np.ndarray:
-        """(tests x transactions): the answers of the rule set's tests of `field` (string_tests.py)."""
-        rows = self._tested.get(field)
+    def tested(self, name: str) -> np.ndarray:
+        """(tests x transactions): the answers of the rule set's tests of a field, or of the fields
+        read together, by the name StringTests.add gave (string_tests.py)."""
+        rows = self._tested.get(name)
         if rows is None:
-            rows = self._tested[field] = self._string_tests.fields[field].evaluate(self.events)
+            rows = self._tested[name] = self._string_tests.fields[name].evaluate(self.events)
         return rows
 
     def numbers(self) -> np.ndarray:
         """Every number a rule reads, one contiguous row each: the features (FEATURE_NAMES order),
-        the score, tx.amount."""
+        the score, tx.amount. Only the rows the rule set's rules read are filled (the others are
+        NaN): copied after features and model, each row is memory read cold."""
         if self._numbers is None:
             count = self.features.shape[1]
-            numbers = np.empty((count + 2, self.size))
-            numbers[:count] = self.features.T
-            numbers[count] = self.scores
-            numbers[count + 1] = list(map(_READ_AMOUNT, self.events))
+            if self._leaves is None:
+                numbers = np.empty((count + 2, self.size))
+                numbers[:count] = self.features.T
+                numbers[count] = self.scores
+                numbers[count + 1] = list(map(_READ_AMOUNT, self.events))
+            else:
+                numbers = np.full((count + 2, self.size), np.nan)
+                read = self._leaves.features_read
+                numbers[read] = self.features[:, read].T
+                if self._leaves.reads_score:
+                    numbers[SCORE_ROW] = self.scores
+                if self._leaves.reads_amount:
+                    numbers[AMOUNT_ROW] = list(map(_READ_AMOUNT, self.events))
             self._numbers = numbers
         return self._numbers
 
     def has_nan(self) -> bool:
-        return bool(np.isnan(self.numbers()).any())
+        """Whether a number a rule reads is NaN (one that none reads changes no answer)."""
+        if self._leaves is None:
+            return bool(np.isnan(self.numbers()).any())
+        return bool(np.isnan(self.numbers()[self._leaves.rows_read]).any())
 
     # --- for the interpreter, one transaction at a time ---------------------------------------------
 

@@ -43,6 +43,19 @@ class NumericLeaves:
         self._groups: list[tuple[np.ufunc, slice, np.ndarray]] = []
         self._order = np.zeros(0, dtype=np.intp)
         self._frozen = False
+        # Every number row a rule reads (its comparisons and its other uses, `reads`): all a batch
+        # fills and checks for NaN. Frozen, as an array, and the features among them.
+        self._read: set[int] = set()
+        self.rows_read = np.zeros(0, dtype=np.intp)
+        self.features_read = np.zeros(0, dtype=np.intp)
+        self.reads_score = self.reads_amount = False
+
+    def reads(self, row: int) -> int:
+        """Records that a rule reads number row `row` other than in a comparison; gives it back."""
+        if self._frozen:
+            raise RuntimeError("number rows read after the rule set was compiled")
+        self._read.add(row)
+        return row
 
     def add(self, op: str, row: int, constant: float) -> int:
         key = (op, row, float(constant))
@@ -50,6 +63,7 @@ class NumericLeaves:
             if self._frozen:
                 raise RuntimeError("leaves added after the rule set was compiled")
             self._index[key] = len(self._index)
+            self._read.add(row)
         return self._index[key]
 
     def freeze(self) -> None:
@@ -64,6 +78,9 @@ class NumericLeaves:
         self._rows = np.array([leaf[1] for leaf in sorted_leaves], dtype=np.intp)
         self._order = np.empty(len(sorted_leaves), dtype=np.intp)
         self._order[[leaf[0] for leaf in sorted_leaves]] = np.arange(len(sorted_leaves))
+        self.rows_read = np.array(sorted(self._read), dtype=np.intp)
+        self.features_read = self.rows_read[self.rows_read < SCORE_ROW]
+        self.reads_score, self.reads_amount = SCORE_ROW in self._read, AMOUNT_ROW in self._read
         self._frozen = True
 
     def __len__(self) -> int:

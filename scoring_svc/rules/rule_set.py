@@ -70,8 +70,9 @@ class RuleSet:
     ):
         """Use `compile`: `leaves` and `strings` must hold every test the compiled rules name."""
         self.version = version
-        self._leaves = leaves or NumericLeaves()
-        self._strings = strings or StringTests()
+        # Not `leaves or ...`: leaves without any comparison have a length of 0, yet know the rows read.
+        self._leaves = leaves if leaves is not None else NumericLeaves()
+        self._strings = strings if strings is not None else StringTests()
         self.active = tuple(active)
         self.shadow = tuple(shadow)
         self.lists = {named.name: named for named in lists}
@@ -125,7 +126,7 @@ class RuleSet:
     def _evaluate(
         self, events: Sequence[TxnEvent], features: np.ndarray, scores: np.ndarray, thresholds: Thresholds
     ) -> BatchOutcome:
-        view = BatchView(events, features, np.asarray(scores, dtype=float), self._strings)
+        view = BatchView(events, features, np.asarray(scores, dtype=float), self._strings, self._leaves)
         errors: Counter[str] = Counter()
         allowed, blocked, hits = self._listed(view)
         matches = self._active_plan.matches(view, errors)

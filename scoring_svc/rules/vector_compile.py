@@ -152,10 +152,10 @@ class _Compiler:
     def _select(self, node: Select) -> tuple[Column, str]:
         field = node.variable, node.field
         if node.variable == "score" or (node.variable == "features" and node.field in FEATURES):
-            row = number_row(*field)
+            row = self._leaves.reads(number_row(*field))
             return (lambda view: view.numbers()[row]), "double"
         if node.variable == "tx" and node.field in NUMBER_FIELDS:
-            row = number_row(*field)
+            row = self._leaves.reads(number_row(*field))
             return (lambda view: view.numbers()[row]), "double"
         if node.variable == "tx" and node.field in STRING_FIELDS:
             name = node.field

@@ -66,3 +66,22 @@ def test_an_allow_list_approves_before_any_rule(registry):  # noqa: F811
     assert [d.decision for d in decided] == [1, 3, 3, 3]  # APPROVE, then DECLINE
     assert decided[0].reasons[0].feature == "list:trusted"
     assert decided[1].reasons[0].feature == "rule:r1"
+
+
+def test_an_add_score_rule_moves_the_score_and_the_thresholds_decide_on_it(registry):  # noqa: F811
+    rules = RuleSet.compile(
+        [Rule("nudge", "nudge m-1", 'tx.merchant_id == "m-1"', Action.ADD_SCORE, priority=1, score_delta=0.5)], [], "9"
+    )
+    scorer = Scorer(registry)
+    thresholds = scorer.thresholds(registry.active)
+
+    model_only = decide(Scorer(registry), records(), None)
+    with_rules = decide(scorer, records(), rules)
+
+    for before, after in zip(model_only, with_rules, strict=True):
+        moved = min(1.0, before.score + 0.5)
+        assert after.score == moved
+        assert after.decision == {"APPROVE": 1, "REVIEW": 2, "DECLINE": 3}[thresholds.decide(moved)]
+        assert after.is_fraud == (after.decision == 3)
+        assert after.reasons[0].feature == "rule:nudge"
+        assert [r.feature for r in after.reasons[1:]] == [r.feature for r in before.reasons]
