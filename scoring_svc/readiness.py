@@ -74,8 +74,9 @@ def first_inference(scorer: Scorer) -> None:
     """Scores one made-up payment as a what-if (no state changes): its reading as an event, features,
     the active and shadow models, decision and reasons all run once before the first real batch.
     The payment names a city without coordinates, as many clients send it, so that the gazetteer
-    (GeoNames' cities, built on its first lookup: seconds of CPU) is built here and not in the first
-    batch, where it held every decision of the first seconds (`python -m bench.first_seconds`)."""
+    (GeoNames' cities, read from the cache folder or built on its first lookup: a second or seconds
+    of CPU, fraudmodel.city_names) is ready here and not in the first batch, where building it held
+    every decision of the first seconds (`python -m bench.first_seconds`)."""
     now = datetime.now(UTC)
     payment = transaction_pb2.Transaction(
         id="first-inference",

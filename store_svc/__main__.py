@@ -40,7 +40,6 @@ from store_svc.dead_letter_repository import DeadLetterRepository
 from store_svc.ingest_peer import IngestPeer
 from store_svc.label_events import LabelEvents
 from store_svc.metrics import DeadLetterMetrics
-from store_svc.migrate import upgrade_engine
 from store_svc.repository import TransactionRepository
 from store_svc.rule_checking import ScoringExpressionChecker
 from store_svc.rule_list_repository import RuleListRepository
@@ -80,6 +79,10 @@ async def serve(settings: StoreSettings) -> None:
     kafka_security = KafkaSecurity.from_settings(settings)
     try:
         if settings.store_migrate_on_start:
+            # Imported only here: Alembic costs a second or more of start-up CPU, and under fraudctl,
+            # compose and Helm store starts with its migrations already run by a job of their own.
+            from store_svc.migrate import upgrade_engine
+
             log.info("migrating %s", safe_url(settings.database_url))
             with unavailable_when_unreachable():
                 await upgrade_engine(engine)

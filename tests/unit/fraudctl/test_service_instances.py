@@ -40,3 +40,10 @@ def test_each_scoring_instance_joins_the_group_under_its_own_name_kept_across_re
     assert names == ["scoring", "scoring2", "scoring3"]
     assert services.environment("scoring", "2")["CONSUMER_INSTANCE_ID"] == "scoring2", "the same after a restart"
     assert "CONSUMER_INSTANCE_ID" not in services.environment("store"), "only scoring is in a consumer group"
+
+
+def test_services_keep_their_bytecode_even_when_the_caller_asks_python_not_to_write_it(monkeypatch):
+    # A restart after a crash must not compile every module from source again.
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    for name in ("scoring", "store", "edge"):
+        assert "PYTHONDONTWRITEBYTECODE" not in supervisor().environment(name)
