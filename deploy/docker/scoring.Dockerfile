@@ -39,6 +39,11 @@ ENV PATH=/app/.venv/bin:$PATH \
     MODELS_DIR=/models \
     NUMBA_CACHE_DIR=/tmp/numba-cache
 # numba compiles the feature kernel at first use and caches it; /app is read-only to the service user.
+# Our own modules compiled, and the gazetteer's city index built, into the image: the service user
+# cannot write /app, and doing either at every start cost seconds of each restart.
+ENV XDG_CACHE_HOME=/app/.cache
+RUN python -m compileall -q fraudmesh scoring_svc fraudmodel \
+    && python -c "from fraudmodel import city_names, geo; city_names.packaged(city_names.source_file(geo.MIN_CITY_POPULATION), city_names.cache_folder())"
 USER 10001:10001
 EXPOSE 50052 9102
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings
 
 from .compose_files import variables_used
 from .conftest import APP_SERVICES, ROOT
-from .dockerfiles import exec_form, read_stages, synced_extras, uv_sync_commands
+from .dockerfiles import copied_paths, exec_form, read_stages, synced_extras, uv_sync_commands
 from .service_environments import PACKAGES, compose_environment, settings_class
 
 PLATFORM = {
@@ -237,9 +237,15 @@ def test_dockerfile_is_multi_stage_locked_non_root_and_checks_its_port(service, 
         "PYTHONUNBUFFERED",
         "PYTHONDONTWRITEBYTECODE",
         "NUMBA_CACHE_DIR",
+        "XDG_CACHE_HOME",
     }  # the runtime's
     fields = {name.upper() for name in settings_class(service).model_fields}
     assert image_settings <= fields, f"{path.name} sets {sorted(image_settings - fields)}, no settings of {service}"
+    # The service user cannot write bytecode into /app: what the image copies is compiled at build.
+    compiled = {word for run in runtime.all("RUN") if "compileall" in run for word in run.split()}
+    assert set(copied_paths(runtime)) <= compiled, (
+        f"{path.name} does not compile {set(copied_paths(runtime)) - compiled}"
+    )
     for copy_args in [args for stage in stages for args in stage.all("COPY")]:
         if copy_args.startswith("--from"):
             continue
