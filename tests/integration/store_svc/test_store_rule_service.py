@@ -4,6 +4,7 @@ version and an audit row, and an expression that cannot run is refused naming wh
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import grpc
@@ -43,6 +44,12 @@ def definition(**overrides) -> pb.RuleDefinition:
         "status": pb.RULE_STATUS_ACTIVE,
     }
     return pb.RuleDefinition(**{**fields, **overrides})
+
+
+def own_list_name(stem: str) -> str:
+    """A list name no other test uses: audit rows outlive every test (nobody may delete them), so a
+    list of the same name made by another test earlier in the session would add to this one's trail."""
+    return f"{stem}_{uuid.uuid4().hex[:8]}"
 
 
 async def audit_actions(engine: AsyncEngine, target: str) -> list[str]:
@@ -136,25 +143,24 @@ async def test_two_live_rules_cannot_share_a_name(rules):
 
 
 async def test_a_block_list_keeps_its_entries_and_rules_may_name_it(rules, store_engine):
+    blocked = own_list_name("blocked_merchants")
     created = (
         await rules.CreateRuleList(
-            pb.CreateRuleListRequest(name="blocked_merchants", kind=pb.RULE_LIST_KIND_BLOCK, field="merchant_id")
+            pb.CreateRuleListRequest(name=blocked, kind=pb.RULE_LIST_KIND_BLOCK, field="merchant_id")
         )
     ).list
     added = await rules.AddRuleListEntries(
-        pb.AddRuleListEntriesRequest(name="blocked_merchants", values=["m-3", "m-1", "m-2", "m-1"])
+        pb.AddRuleListEntriesRequest(name=blocked, values=["m-3", "m-1", "m-2", "m-1"])
     )
-    again = await rules.AddRuleListEntries(pb.AddRuleListEntriesRequest(name="blocked_merchants", values=["m-2"]))
-    removed = await rules.RemoveRuleListEntries(
-        pb.RemoveRuleListEntriesRequest(name="blocked_merchants", values=["m-2", "m-9"])
-    )
-    first = await rules.ListRuleListEntries(pb.ListRuleListEntriesRequest(name="blocked_merchants", page_size=1))
+    again = await rules.AddRuleListEntries(pb.AddRuleListEntriesRequest(name=blocked, values=["m-2"]))
+    removed = await rules.RemoveRuleListEntries(pb.RemoveRuleListEntriesRequest(name=blocked, values=["m-2", "m-9"]))
+    first = await rules.ListRuleListEntries(pb.ListRuleListEntriesRequest(name=blocked, page_size=1))
     rest = await rules.ListRuleListEntries(
-        pb.ListRuleListEntriesRequest(name="blocked_merchants", page_size=1, page_token=first.next_page_token)
+        pb.ListRuleListEntriesRequest(name=blocked, page_size=1, page_token=first.next_page_token)
     )
     rule = (
         await rules.CreateRule(
-            pb.CreateRuleRequest(definition=definition(expression="tx.merchant_id in lists.blocked_merchants"))
+            pb.CreateRuleRequest(definition=definition(expression=f"tx.merchant_id in lists.{blocked}"))
         )
     ).rule
 
@@ -164,16 +170,14 @@ async def test_a_block_list_keeps_its_entries_and_rules_may_name_it(rules, store
     assert (removed.removed, removed.list.size) == (1, 2)
     assert (list(first.values), list(rest.values), rest.next_page_token) == (["m-1"], ["m-3"], "")
     assert rule.version == 1
-    assert [(n.name, n.size) for n in (await rules.ListRuleLists(pb.ListRuleListsRequest())).lists] == [
-        ("blocked_merchants", 2)
-    ]
-    assert await audit_actions(store_engine, "blocked_merchants") == [
+    assert [(n.name, n.size) for n in (await rules.ListRuleLists(pb.ListRuleListsRequest())).lists] == [(blocked, 2)]
+    assert await audit_actions(store_engine, blocked) == [
         "rule_list.create",
         "rule_list.add_entries",
         "rule_list.remove_entries",
     ]
     await expect_status(
-        rules.DeleteRuleList(pb.DeleteRuleListRequest(name="blocked_merchants")), grpc.StatusCode.FAILED_PRECONDITION
+        rules.DeleteRuleList(pb.DeleteRuleListRequest(name=blocked)), grpc.StatusCode.FAILED_PRECONDITION
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fraud.v1 import rule_service_pb2 as pb
 from rule_servers import rule_service
-from test_store_rule_service import definition, empty_rules
+from test_store_rule_service import definition, empty_rules, own_list_name
 
 from fraudmesh.grpc_server import insecure_channel
 from scoring_svc.rule_source import RuleSource
@@ -13,17 +13,18 @@ from scoring_svc.rule_source import RuleSource
 
 async def test_scoring_loads_the_rule_set_and_reloads_it_when_it_changes(store_engine):
     await empty_rules(store_engine)
+    blocked = own_list_name("blocked_merchants")
     async with rule_service(store_engine) as rules:
         channel = insecure_channel(rules.address)
         source = RuleSource(channel)
         try:
             await rules.stub.CreateRuleList(
-                pb.CreateRuleListRequest(name="blocked_merchants", kind=pb.RULE_LIST_KIND_BLOCK, field="merchant_id")
+                pb.CreateRuleListRequest(name=blocked, kind=pb.RULE_LIST_KIND_BLOCK, field="merchant_id")
             )
             for start in range(0, 25_000, 10_000):  # a call takes at most 10,000 values
                 await rules.stub.AddRuleListEntries(
                     pb.AddRuleListEntriesRequest(
-                        name="blocked_merchants", values=[f"m-{i}" for i in range(start, min(start + 10_000, 25_000))]
+                        name=blocked, values=[f"m-{i}" for i in range(start, min(start + 10_000, 25_000))]
                     )
                 )
             created = (await rules.stub.CreateRule(pb.CreateRuleRequest(definition=definition()))).rule
@@ -39,7 +40,7 @@ async def test_scoring_loads_the_rule_set_and_reloads_it_when_it_changes(store_e
 
     assert (first, unchanged, second) == (True, False, True)
     assert [c.rule.id for c in loaded.active] == [created.id]
-    assert len(loaded.lists["blocked_merchants"].entries) == 25_000
+    assert len(loaded.lists[blocked].entries) == 25_000
     assert [c.rule.id for c in source.current.active] == []
     assert [(c.rule.id, c.rule.version) for c in source.current.shadow] == [(created.id, 2)]
     assert int(source.current.version) == int(loaded.version) + 1

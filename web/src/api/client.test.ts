@@ -33,4 +33,12 @@ describe("the edge's client", () => {
       { url: "http://edge/api/traffic", method: "DELETE", body: undefined },
     ]);
   });
+
+  it("reads the rules now, or as they were at a rule-set version", async () => {
+    const { calls, fetchImpl } = recordingFetch({ rules: [], rule_set_version: 3 });
+    const api = createApi(fetchImpl);
+    await api.listRules();
+    await api.listRules(3);
+    expect(calls.map((call) => call.url)).toEqual(["/api/rules", "/api/rules?at_version=3"]);
+  });
 });

@@ -81,8 +81,10 @@ export interface Api {
   addCaseNote(id: string, text: string): Promise<CaseNote>;
   /** Closing as fraud or legitimate labels the transaction. */
   setCaseStatus(id: string, status: Case["status"]): Promise<CaseClosed>;
-  /** The rules by priority; 422 on create or update names the expression's line and column. */
-  listRules(): Promise<Rules>;
+  /** The rules by priority, now or as they were at rule-set version `atVersion` (422 naming
+   * `at_version` for one not reached yet or older than the kept history); 422 on create or update
+   * names the expression's line and column. */
+  listRules(atVersion?: number): Promise<Rules>;
   getRule(id: string): Promise<RuleWithHistory>;
   createRule(rule: RuleInput): Promise<Rule>;
   /** A new revision: every field of the rule is replaced; 409 `aborted` when `expected_version` is stale. */
@@ -167,7 +169,7 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     addCaseNote: async (id, text) =>
       (await post<{ note: CaseNote }>(`/api/cases/${encodeURIComponent(id)}/notes`, { text })).note,
     setCaseStatus: (id, status) => post<CaseClosed>(`/api/cases/${encodeURIComponent(id)}:status`, { status }),
-    listRules: () => request<Rules>("/api/rules"),
+    listRules: (atVersion) => request<Rules>(`/api/rules${queryString({ at_version: atVersion })}`),
     getRule: (id) => request<RuleWithHistory>(`/api/rules/${encodeURIComponent(id)}`),
     createRule: async (rule) => (await post<{ rule: Rule }>("/api/rules", rule)).rule,
     updateRule: async (id, rule) =>

@@ -66,4 +66,58 @@ describe("the rules page", () => {
     expect(updateRule).toHaveBeenCalledWith("r1", expect.objectContaining({ expected_version: 1 }));
     unmount();
   });
+
+  it("shows the rule set of a past version read-only beside the rules of now", async () => {
+    const now = aRule({ version: 2, expression: "tx.amount > 500.0", updated_by: "key:b" });
+    const listRules = vi.fn((atVersion?: number) =>
+      Promise.resolve(atVersion === undefined ? { rules: [now], rule_set_version: 4 } : { rules: [aRule()], rule_set_version: atVersion }),
+    );
+    const { unmount } = renderWithServices(<RulesPage />, fakeApi({ listRules }), ANALYST);
+    await screen.findByTestId("rule-row");
+    const control = screen.getByRole("form", { name: "Rule set at version" });
+    const show = within(control).getByRole("button", { name: "Show" });
+    fireEvent.change(within(control).getByLabelText("Rule set at version"), { target: { value: "0" } });
+    expect(show).toHaveProperty("disabled", true);
+    fireEvent.change(within(control).getByLabelText("Rule set at version"), { target: { value: "3" } });
+    fireEvent.click(show);
+
+    const past = await screen.findByTestId("rule-set-at-version");
+    expect(listRules).toHaveBeenLastCalledWith(3);
+    expect(past.querySelector("h3")?.textContent).toContain("Rules at rule-set version 3");
+    const [row] = within(past).getAllByTestId("rule-at-version-row");
+    expect(within(row!).getByText("tx.amount > 900.0")).toBeTruthy();
+    expect(row!.querySelectorAll("td")[5]?.textContent).toBe("1");
+    expect(within(past).queryAllByRole("button")).toEqual([]); // read-only: nothing to activate, edit or disable
+    // The rules of now are as they were, still with their buttons.
+    const current = screen.getByTestId("rule-row");
+    expect(within(current).getByText("tx.amount > 500.0")).toBeTruthy();
+    expect(within(current).getByRole("button", { name: "Edit" })).toBeTruthy();
+
+    fireEvent.click(within(control).getByRole("button", { name: "Hide" }));
+    expect(screen.queryByTestId("rule-set-at-version")).toBeNull();
+    unmount();
+  });
+
+  it("says why a version cannot be shown, naming at_version as the edge does", async () => {
+    const listRules = vi.fn((atVersion?: number) =>
+      atVersion === undefined
+        ? Promise.resolve({ rules: [aRule()], rule_set_version: 4 })
+        : Promise.reject(
+            new ApiError(422, {
+              error: "invalid_argument",
+              message: "invalid request",
+              violations: [{ field: "at_version", rule: "rule_set.at_version", message: "the rule set is at version 4, not 9 yet" }],
+            }),
+          ),
+    );
+    const { unmount } = renderWithServices(<RulesPage />, fakeApi({ listRules }), ANALYST);
+    await screen.findByTestId("rule-row");
+    const control = screen.getByRole("form", { name: "Rule set at version" });
+    fireEvent.change(within(control).getByLabelText("Rule set at version"), { target: { value: "9" } });
+    fireEvent.click(within(control).getByRole("button", { name: "Show" }));
+
+    expect((await screen.findByTestId("rule-set-at-error")).textContent).toBe("at_version: the rule set is at version 4, not 9 yet");
+    expect(screen.queryByTestId("rule-set-at-version")).toBeNull();
+    unmount();
+  });
 });

@@ -3,6 +3,7 @@ import { ApiError } from "../api/ApiError";
 import type { Rule, RuleAction, RuleInput, RulePreview, RuleStatus, RuleWithHistory } from "../api/types";
 import { RULE_ACTIONS } from "../api/types";
 import { RulePreviewPanel } from "../components/RulePreviewPanel";
+import { RuleSetAtVersion } from "../components/RuleSetAtVersion";
 import { formatDateTime } from "../format";
 import {
   STATUS_ACTIONS,
@@ -372,6 +373,7 @@ export function RulesPage() {
           ))}
         </tbody>
       </table>
+      <RuleSetAtVersion latest={version} />
       {history && (
         <article className="rule-history" aria-label={`Revisions of ${history.rule.name}`} data-testid="rule-history">
           <h3>Revisions of "{history.rule.name}"</h3>
