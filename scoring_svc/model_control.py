@@ -3,7 +3,7 @@ control topic (one partition, compacted, key "models": the newest choice is kept
 
 ActivateModel checks that the version exists and loads here, produces the new choice and answers
 once Kafka has acknowledged it (and this instance, which reads the topic like every other, has
-applied it). Every instance reads the topic without a consumer group, from its beginning, before it
+applied it); StopShadowModel produces the same choice without the shadow. Every instance reads the topic without a consumer group, from its beginning, before it
 says SERVING (scoring_svc.readiness) and for as long as it runs, and switches its registry to the
 newest choice: one activation reaches every instance, and a restarted one comes back on the chosen
 model. ACTIVE_MODEL_VERSION and SHADOW_MODEL_VERSION only count while the topic holds no choice. An
