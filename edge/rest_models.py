@@ -205,6 +205,10 @@ class ActivatedOut(BaseModel):
     model: ModelOut
 
 
+class ShadowStoppedOut(BaseModel):
+    model: ModelOut = Field(description="The version, no longer the shadow.")
+
+
 class PopulationStabilityOut(BaseModel):
     name: str = Field(description='"score", or a feature\'s name.')
     index: float = Field(

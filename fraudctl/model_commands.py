@@ -197,20 +197,22 @@ def _register_shadow(scoring_address: str, version: str) -> int:
 
 def _train_file(data: Path, out: Path, options: Any) -> Any:
     """train_from_file, except that a file saying when each label became known (`labelled_at`, as the
-    terminals generator writes) feeds merchant risk from those times and gets a split gap as long as
-    its longest label delay, so no label is used before it was known."""
+    terminals generator and the store's export write) feeds merchant risk from those times and gets a
+    split gap as long as the 99th percentile of its label delays (fraudmodel.training.label_delays)."""
     from dataclasses import replace
 
-    from fraudmodel.evaluation.cross_generator import events_with_label_times, longest_label_delay
+    from fraudmodel.evaluation.cross_generator import events_with_label_times
     from fraudmodel.history_files import read_history
+    from fraudmodel.training.label_delays import label_delays
     from fraudmodel.training.training import fingerprint, train
 
     frame = read_history(data)
     events = None
-    delay = longest_label_delay(frame)
-    if delay is not None:
+    delays = label_delays(frame)
+    if delays is not None:
+        print(delays.describe())
         events = events_with_label_times(frame)
-        delay = max(delay, options.label_delay)
+        delay = max(delays.gap, options.label_delay)
         options = replace(options, label_delay=delay, split=replace(options.split, gap=max(options.split.gap, delay)))
     return train(frame, out, options, data_fingerprint=fingerprint(data), source=str(data), events=events)
 

@@ -3,7 +3,7 @@ control topic (one partition, compacted, key "models": the newest choice is kept
 
 ActivateModel checks that the version exists and loads here, produces the new choice and answers
 once Kafka has acknowledged it (and this instance, which reads the topic like every other, has
-applied it). Every instance reads the topic without a consumer group, from its beginning, before it
+applied it); StopShadowModel produces the same choice without the shadow. Every instance reads the topic without a consumer group, from its beginning, before it
 says SERVING (scoring_svc.readiness) and for as long as it runs, and switches its registry to the
 newest choice: one activation reaches every instance, and a restarted one comes back on the chosen
 model. ACTIVE_MODEL_VERSION and SHADOW_MODEL_VERSION only count while the topic holds no choice. An
@@ -85,19 +85,38 @@ class ModelControl:
         not take the choice."""
         loaded = await asyncio.to_thread(self._registry.load, version)
         active, current_shadow = self._registry.choice
+        # The shadow made active is no longer scored beside itself.
+        kept_shadow = "" if current_shadow == version else (current_shadow or "")
         choice = ModelChoice(
             active_version=(active or "") if shadow else version,
-            shadow_version=version if shadow else (current_shadow or ""),
+            shadow_version=version if shadow else kept_shadow,
             changed_by=changed_by,
         )
-        choice.changed_at.FromDatetime(self._clock())
         self._preloaded[version] = loaded
         try:
-            await self._producer.send(self._topic, [(CHOICE_KEY, choice.SerializeToString())])
-            await self._until_applied(choice)
+            await self._publish(choice)
         finally:
             self._preloaded.pop(version, None)
         return self._registry.info(version)
+
+    async def stop_shadow(self, version: str, changed_by: str = "") -> ModelVersionInfo | None:
+        """Stops scoring `version` as the shadow on every instance; FailedPrecondition when it is not
+        this instance's shadow now, Unavailable when Kafka did not take the choice. None when its
+        folder is gone (the shadow served from memory can still be stopped)."""
+        active, current_shadow = self._registry.choice
+        if current_shadow != version:
+            now = f"the shadow is {current_shadow}" if current_shadow else "there is no shadow model"
+            raise FailedPrecondition(f"version: {version} is not the shadow model ({now})")
+        await self._publish(ModelChoice(active_version=active or "", shadow_version="", changed_by=changed_by))
+        try:
+            return self._registry.info(version)
+        except NotFound:
+            return None
+
+    async def _publish(self, choice: ModelChoice) -> None:
+        choice.changed_at.FromDatetime(self._clock())
+        await self._producer.send(self._topic, [(CHOICE_KEY, choice.SerializeToString())])
+        await self._until_applied(choice)
 
     async def _until_applied(self, choice: ModelChoice) -> None:
         try:

@@ -125,6 +125,23 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
             )
         return pb.ActivateModelResponse(model=model_info(info))
 
+    async def StopShadowModel(self, request: pb.StopShadowModelRequest, context: grpc.aio.ServicerContext):
+        validate(request)
+        if self._models is None:
+            raise FailedPrecondition("this server does not follow the scoring control topic")
+        active, shadow = self._registry.choice
+        principal = current_principal.get()
+        info = await self._models.stop_shadow(request.version, changed_by=principal.actor if principal else "")
+        if self._audit is not None:
+            now_active, now_shadow = self._registry.choice
+            await self._audit.record(
+                "model.shadow_stop",
+                request.version,
+                {"active": active, "shadow": shadow},
+                {"active": now_active, "shadow": now_shadow},
+            )
+        return pb.StopShadowModelResponse(model=model_info(info) if info else pb.ModelInfo(version=request.version))
+
     async def GetModelDrift(self, request: pb.GetModelDriftRequest, context: grpc.aio.ServicerContext):
         if self._drift is None:
             raise FailedPrecondition("this server does not watch drift")

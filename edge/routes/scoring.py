@@ -7,7 +7,16 @@ from fastapi.responses import JSONResponse
 from fraud.v1 import scoring_service_pb2
 
 from edge.context import EdgeContext
-from edge.rest_models import ActivatedOut, CitiesOut, DecisionOut, ErrorOut, ModelDriftOut, ModelsOut, TransactionIn
+from edge.rest_models import (
+    ActivatedOut,
+    CitiesOut,
+    DecisionOut,
+    ErrorOut,
+    ModelDriftOut,
+    ModelsOut,
+    ShadowStoppedOut,
+    TransactionIn,
+)
 from edge.route_table import RouteBinding
 from fraudmesh.conversions.rest import decision_object, model_object, transaction_input
 
@@ -34,6 +43,14 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
     ) -> JSONResponse:
         response = await context.upstreams.scoring.ActivateModel(
             scoring_service_pb2.ActivateModelRequest(version=version), timeout=context.timeout
+        )
+        return JSONResponse({"model": model_object(response.model)})
+
+    async def stop_shadow_model(
+        version: Annotated[str, Path(min_length=1, max_length=128, description="The shadow model's version.")],
+    ) -> JSONResponse:
+        response = await context.upstreams.scoring.StopShadowModel(
+            scoring_service_pb2.StopShadowModelRequest(version=version), timeout=context.timeout
         )
         return JSONResponse({"model": model_object(response.model)})
 
@@ -85,6 +102,14 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
             summary="Make a model version the active one",
             response_model=ActivatedOut,
             responses={404: {"model": ErrorOut}, **INVALID, **UNAVAILABLE},
+            tags=["scoring"],
+        ),
+        RouteBinding(
+            "fraud.v1.ScoringService/StopShadowModel",
+            stop_shadow_model,
+            summary="Stop scoring a version as the shadow model (the active model stays)",
+            response_model=ShadowStoppedOut,
+            responses={409: {"model": ErrorOut}, **INVALID, **UNAVAILABLE},
             tags=["scoring"],
         ),
         RouteBinding(

@@ -109,16 +109,6 @@ def events_with_label_times(frame: pd.DataFrame) -> list[TxnEvent]:
     ]
 
 
-def longest_label_delay(frame: pd.DataFrame) -> timedelta | None:
-    """How long the file's labels took to become known at most (its `labelled_at` column), or None
-    when the file does not say."""
-    if "labelled_at" not in frame.columns:
-        return None
-    delay = pd.to_datetime(frame["labelled_at"], utc=True) - frame["occurred_at"]
-    longest = delay.max()
-    return None if pd.isna(longest) else longest.to_pytimedelta()
-
-
 def prepare(history: LabelledHistory, split: TemporalSplit | None = None) -> Prepared:
     started = time.perf_counter()
     frame = history.frame

@@ -19,10 +19,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from fraudctl.runtime.service_certificates import ensure_platform_certificates
 from fraudctl.runtime.services import ServicePorts, ServiceSupervisor
 from fraudctl.runtime.waiting import free_port
 from fraudctl.store_history import export_history
 from tests.e2e.clients import admin_headers, operator_env
+from tests.e2e.test_model_activation import active_version
+from tests.e2e.test_shadow_comparison import drop_shadow
 
 FRAUDCTL = [sys.executable, "-m", "fraudctl.cli"]
 
@@ -110,6 +113,23 @@ async def test_imported_history_is_stored_once_with_its_labels_and_exports_back(
 @pytest.fixture
 async def empty_store(runtime_dir: pathlib.Path, kafka, postgres):
     """A store_svc of its own on a fresh database, so training sees only the history given to it."""
+    async for address in _private_store(runtime_dir, kafka, postgres, {}):
+        yield address
+
+
+@pytest.fixture
+async def empty_store_with_tls(runtime_dir: pathlib.Path, kafka, postgres, stack: ServiceSupervisor):
+    """The same, serving mutual TLS with the platform's certificates as the stack's store does, so one
+    fraudctl run, as the operator, reaches it and the stack's scoring."""
+    certificates = ensure_platform_certificates(runtime_dir)
+    tls = {"GRPC_TLS": "true", **certificates.service_env("store")}
+    async for address in _private_store(runtime_dir, kafka, postgres, tls, certificates.operator):
+        yield address
+
+
+async def _private_store(runtime_dir: pathlib.Path, kafka, postgres, extra_env: dict[str, str], operator=None):
+    """Yields the address of a store_svc on a database of its own; `operator`, the certificate its
+    health check calls with when `extra_env` turns mutual TLS on."""
     database = f"train_{uuid.uuid4().hex[:8]}"
     admin = create_async_engine(postgres.url, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
@@ -121,7 +141,9 @@ async def empty_store(runtime_dir: pathlib.Path, kafka, postgres):
         {
             **kafka.client_environment("admin"),
             "DATABASE_URL": postgres.url.rsplit("/", 1)[0] + f"/{database}",
+            **extra_env,
         },
+        client_certificate=operator,
     )
     supervisor.start("store")
     supervisor.wait_ready("store")
@@ -142,3 +164,36 @@ async def test_train_from_store_learns_from_the_stored_labels(
     [version] = [folder for folder in out.iterdir() if (folder / "model.onnx").exists()]
     metadata = json.loads((version / "metadata.json").read_text())
     assert metadata["metrics"]["average_precision"] > 0.1, "a model trained on the store's labels detects fraud"
+
+
+async def test_train_from_store_registers_the_model_as_the_running_platforms_shadow(
+    stack: ServiceSupervisor, empty_store_with_tls: str, models_dir: pathlib.Path, tmp_path: pathlib.Path
+):
+    history = tmp_path / "history.csv"
+    fraudctl("generate", "--out", str(history), "--users", "150", "--days", "36", "--seed", "6")
+    operator = operator_env(stack)
+    fraudctl("import", str(history), "--store", empty_store_with_tls, "--models", str(models_dir), operator=operator)
+    scoring = stack.ports.grpc_address("scoring")
+    active = await active_version(scoring, stack.admin_credential, stack.client_tls)
+    before = {folder.name for folder in models_dir.iterdir()}
+
+    # Into scoring's own models folder, which is where scoring looks for the version it is told of.
+    printed = fraudctl(
+        "train", "--from-store", empty_store_with_tls, "--out", str(models_dir), "--scoring", scoring,
+        "--no-baselines", operator=operator,
+    )  # fmt: skip
+    [version] = [name for name in {folder.name for folder in models_dir.iterdir()} - before if name != "exports"]
+    try:
+        assert f"{version} is now the shadow model of every scoring instance" in printed
+        async with httpx.AsyncClient(base_url=stack.ports.edge_url, timeout=30, headers=admin_headers(stack)) as client:
+            listed = {m["version"]: m for m in (await client.get("/api/models")).json()["models"]}
+            body = {"user_id": f"retrained-{uuid.uuid4().hex[:8]}", "amount": "55.00", "location": "Paris"}
+            decided = await client.post("/api/transaction", params={"wait_ms": 10000}, json=body)
+        assert (listed[version]["shadow"], listed[version]["active"], listed[active]["active"]) == (True, False, True)
+        assert decided.status_code == 200, decided.text
+        assert decided.json()["model_version"] == active
+        assert [s["model_version"] for s in decided.json()["shadow_scores"]] == [version]
+    finally:
+        await drop_shadow(stack, version)
+        for export in (models_dir / "exports").glob("store-*.parquet"):
+            export.unlink()

@@ -31,7 +31,7 @@ from fraud.v1 import (
     transaction_pb2,
 )
 
-from fraudmesh.errors import FieldViolation, InvalidArgument, NotFound
+from fraudmesh.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from fraudmesh.grpc_server import GrpcServer, ServiceRegistration
 from fraudmesh.interceptors import status_for
 from fraudmesh.validation import validate, violations_by_item
@@ -327,6 +327,15 @@ class ScoringPeer(scoring_service_pb2_grpc.ScoringServiceServicer):
         for model in self.models:
             model.active = model is chosen
         return scoring_service_pb2.ActivateModelResponse(model=chosen)
+
+    async def StopShadowModel(self, request, context):
+        await self.faults.apply(context)
+        validate(request)
+        shadow = next((m for m in self.models if m.shadow and m.version == request.version), None)
+        if shadow is None:
+            raise FailedPrecondition(f"version: {request.version} is not the shadow model")
+        shadow.shadow = False
+        return scoring_service_pb2.StopShadowModelResponse(model=shadow)
 
     async def GetModelDrift(self, request, context):
         await self.faults.apply(context)

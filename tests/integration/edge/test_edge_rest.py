@@ -255,6 +255,16 @@ async def test_stats_models_activate_score_and_config(client, peers):
     assert activated.json()["model"]["active"] is True
     assert (await client.post("/api/models/nope:activate")).status_code == 404
 
+    peers.scoring.models[1].shadow = True
+    stopped = await client.post("/api/models/test-model-2:stop-shadow", json={})
+    assert stopped.status_code == 200 and stopped.json()["model"]["version"] == "test-model-2"
+    assert stopped.json()["model"]["shadow"] is False
+    again = await client.post("/api/models/test-model-2:stop-shadow", json={})
+    assert again.status_code == 409 and "test-model-2 is not the shadow model" in again.text
+    assert violation_fields(await client.post(f"/api/models/{'v' * 129}:stop-shadow", json={})) == {
+        "version": "string_too_long"
+    }
+
     scored = await client.post("/api/score", json={**VALID, "amount": "6000.00"})
     assert scored.status_code == 200
     assert scored.json()["decision"] == "REVIEW" and scored.json()["score"] == pytest.approx(0.6)

@@ -26,6 +26,7 @@ def test_no_rpc_is_public_and_the_powers_are_where_the_roles_say():
     assert not any(access.public for access in table.values())
     admin_only = [path for path, access in table.items() if access.roles == {"admin"}]
     assert "/fraud.v1.ScoringService/ActivateModel" in admin_only
+    assert "/fraud.v1.ScoringService/StopShadowModel" in admin_only
     assert "/fraud.v1.AccessService/CreateApiKey" in admin_only
     assert "/fraud.v1.StoreService/ReplayDeadLetter" in admin_only
     # Only the services publish decisions and write them (and admins, who import history); others read.

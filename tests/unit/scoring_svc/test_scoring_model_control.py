@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiokafka import ConsumerRecord, TopicPartition
 
-from fraudmesh.errors import NotFound
+from fraudmesh.errors import FailedPrecondition, NotFound
 from fraudmodel.serving.registry import ModelRegistry
 from scoring_svc.model_control import CHOICE_KEY, ModelChoice, ModelControl
 
@@ -150,3 +150,39 @@ async def test_a_choice_of_a_version_this_instance_lacks_keeps_what_it_serves(ve
     async with following(ControlTopic([choice("only-elsewhere")]), registry) as control:
         assert control.applied is not None and control.applied.active_version == "only-elsewhere"
         assert registry.choice == (newest, None)
+
+
+async def test_a_stopped_shadow_is_kept_on_the_topic_as_no_shadow_and_the_active_model_stays(versions):
+    registry, newest, older = versions
+    topic = ControlTopic()
+    async with following(topic, registry) as control:
+        await control.choose(older, shadow=True)
+        assert registry.choice == (newest, older)
+
+        info = await control.stop_shadow(older, changed_by="admin")
+        assert info is not None and (info.version, info.shadow, info.active) == (older, False, False)
+        assert registry.choice == (newest, None)
+        written = ModelChoice.FromString(topic.records[-1].value)
+        assert (written.active_version, written.shadow_version, written.changed_by) == (newest, "", "admin")
+
+
+async def test_stopping_a_version_that_is_not_the_shadow_is_refused_naming_it_and_writes_nothing(versions):
+    registry, newest, older = versions
+    topic = ControlTopic()
+    async with following(topic, registry) as control:
+        with pytest.raises(FailedPrecondition, match=f"version: {older} is not the shadow model \\(there is no"):
+            await control.stop_shadow(older)
+        await control.choose(older, shadow=True)
+        with pytest.raises(FailedPrecondition, match=f"the shadow is {older}"):
+            await control.stop_shadow(newest)
+        assert len(topic.records) == 1 and registry.choice == (newest, older)
+
+
+async def test_activating_the_shadow_stops_scoring_it_beside_itself(versions):
+    registry, _, older = versions
+    topic = ControlTopic()
+    async with following(topic, registry) as control:
+        await control.choose(older, shadow=True)
+        info = await control.choose(older, shadow=False)
+        assert (info.active, info.shadow) == (True, False)
+        assert registry.choice == (older, None)

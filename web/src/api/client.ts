@@ -34,6 +34,7 @@ import type {
   Rules,
   RuleUpdateInput,
   RuleWithHistory,
+  ShadowStopped,
   Stats,
   SubmitResult,
   TransactionInput,
@@ -54,6 +55,8 @@ export interface Api {
   getStats(since?: string): Promise<Stats>;
   listModels(): Promise<ModelInfo[]>;
   activateModel(version: string): Promise<ModelInfo>;
+  /** Stops scoring `version` as the shadow model; 409 when it is not the shadow now. */
+  stopShadow(version: string): Promise<ModelInfo>;
   /** How far the traffic scoring sees now has moved from the active model's training data. */
   getModelDrift(): Promise<ModelDrift>;
   /** The shadow model against the active one on the decisions of the last `days` days. */
@@ -147,6 +150,8 @@ export function createApi(fetchImpl: FetchLike, baseUrl = ""): Api {
     listModels: async () => (await request<ModelList>("/api/models")).models ?? [],
     activateModel: async (version) =>
       (await post<ModelActivated>(`/api/models/${encodeURIComponent(version)}:activate`, {})).model,
+    stopShadow: async (version) =>
+      (await post<ShadowStopped>(`/api/models/${encodeURIComponent(version)}:stop-shadow`, {})).model,
     getModelDrift: () => request<ModelDrift>("/api/models:drift"),
     compareShadow: (days) => request<ModelComparison>(`/api/models:compare${queryString({ days })}`),
     modelReportUrl: (version, file) =>

@@ -427,6 +427,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models/{version}:stop-shadow": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop scoring a version as the shadow model (the active model stays)
+         * @description gRPC: `fraud.v1.ScoringService/StopShadowModel`.
+         */
+        post: operations["fraud_v1_ScoringService_StopShadowModel_api_models__version__stop_shadow_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/models:compare": {
         parameters: {
             query?: never;
@@ -1939,6 +1959,11 @@ export interface components {
             model_version: string;
             /** Score */
             score: number;
+        };
+        /** ShadowStoppedOut */
+        ShadowStoppedOut: {
+            /** @description The version, no longer the shadow. */
+            model: components["schemas"]["ModelOut"];
         };
         /** StageTimesOut */
         StageTimesOut: {
@@ -3871,6 +3896,83 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Over the credential's rate; see Retry-After and RateLimit-*. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    fraud_v1_ScoringService_StopShadowModel_api_models__version__stop_shadow_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The shadow model's version. */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShadowStoppedOut"];
+                };
+            };
+            /** @description No credential, or one unknown, revoked, expired or forged. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The credential's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -34,6 +34,7 @@ export type Stats = Schemas["StatsOut"];
 export type ModelInfo = Schemas["ModelOut"];
 export type ModelList = Schemas["ModelsOut"];
 export type ModelActivated = Schemas["ActivatedOut"];
+export type ShadowStopped = Schemas["ShadowStoppedOut"];
 /** Scoring's population stability of the score and each feature against the active model's training data. */
 export type ModelDrift = Schemas["ModelDriftOut"];
 export type PopulationStability = Schemas["PopulationStabilityOut"];

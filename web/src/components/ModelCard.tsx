@@ -11,11 +11,15 @@ interface Props {
   busy: boolean;
   /** Absent when the credential may not activate models: no button then. */
   onActivate?: (version: string) => void;
+  /** Absent when the credential may not stop the shadow model: no button then. */
+  onStopShadow?: (version: string) => void;
 }
 
-export function ModelCard({ model, busy, onActivate }: Props) {
-  // Activation changes every decision from now on, so it takes a second, deliberate click.
+export function ModelCard({ model, busy, onActivate, onStopShadow }: Props) {
+  // Activation changes every decision from now on, so it takes a second, deliberate click; so does
+  // stopping the shadow, which the console cannot undo (fraudctl train registers shadows).
   const [confirming, setConfirming] = useState(false);
+  const [confirmingStop, setConfirmingStop] = useState(false);
   const mayReadDrift = useAllowed("GET /api/models:drift");
   const mayCompare = useAllowed("GET /api/models:compare");
   const metrics = Object.entries(model.metrics ?? {}).sort(([a], [b]) => a.localeCompare(b));
@@ -41,6 +45,22 @@ export function ModelCard({ model, busy, onActivate }: Props) {
               Activate {model.version} now
             </button>
             <button type="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </span>
+        )}
+        {model.shadow && onStopShadow && !confirmingStop && (
+          <button type="button" disabled={busy} onClick={() => setConfirmingStop(true)}>
+            Stop shadow…
+          </button>
+        )}
+        {model.shadow && onStopShadow && confirmingStop && (
+          <span role="group" aria-label="Confirm stopping the shadow">
+            <button type="button" className="primary" disabled={busy}
+              onClick={() => { setConfirmingStop(false); onStopShadow(model.version); }}>
+              Stop scoring {model.version} as shadow
+            </button>
+            <button type="button" onClick={() => setConfirmingStop(false)}>
               Cancel
             </button>
           </span>

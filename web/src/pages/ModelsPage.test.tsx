@@ -58,7 +58,12 @@ function comparison(): ModelComparison {
   };
 }
 
-const ADMIN = new Set(["GET /api/models", "GET /api/models:compare", "POST /api/models/{version}:activate"]);
+const ADMIN = new Set([
+  "GET /api/models",
+  "GET /api/models:compare",
+  "POST /api/models/{version}:activate",
+  "POST /api/models/{version}:stop-shadow",
+]);
 const VIEWER = new Set(["GET /api/models", "GET /api/models:compare"]);
 
 function shadowCard(): HTMLElement {
@@ -112,6 +117,51 @@ describe("ModelsPage with a shadow model", () => {
     renderWithServices(<ModelsPage />, fakeApi({ listModels: () => Promise.resolve(MODELS), compareShadow }), VIEWER);
     await screen.findByTestId("comparison-summary");
     expect(within(shadowCard()).queryByRole("button", { name: /Activate/ })).toBeNull();
+    expect(within(shadowCard()).queryByRole("button", { name: /Stop/ })).toBeNull();
+  });
+
+  it("lets an admin stop the shadow after confirming, and then shows no shadow", async () => {
+    const compareShadow = vi.fn(() => Promise.resolve(comparison()));
+    const listModels = vi
+      .fn()
+      .mockResolvedValueOnce(MODELS)
+      .mockResolvedValue([model("v-active", { active: true }), model("v-shadow")]);
+    const stopShadow = vi.fn(() => Promise.resolve(model("v-shadow")));
+    renderWithServices(<ModelsPage />, fakeApi({ listModels, compareShadow, stopShadow }), ADMIN);
+    await screen.findByTestId("comparison-summary");
+    // Only the shadow's card offers it.
+    expect(screen.getAllByRole("button", { name: "Stop shadow…" })).toHaveLength(1);
+
+    fireEvent.click(within(shadowCard()).getByRole("button", { name: "Stop shadow…" }));
+    fireEvent.click(within(shadowCard()).getByRole("button", { name: "Cancel" }));
+    expect(stopShadow).not.toHaveBeenCalled();
+    fireEvent.click(within(shadowCard()).getByRole("button", { name: "Stop shadow…" }));
+    fireEvent.click(within(shadowCard()).getByRole("button", { name: "Stop scoring v-shadow as shadow" }));
+
+    expect((await screen.findByRole("status")).textContent).toBe(
+      "v-shadow is no longer the shadow model; decisions from now on carry no shadow score.",
+    );
+    expect(stopShadow).toHaveBeenCalledWith("v-shadow");
+    await waitFor(() => expect(screen.queryByTestId("comparison-summary")).toBeNull());
+    expect(within(shadowCard()).queryByText("shadow", { selector: ".tag-shadow" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Stop shadow…" })).toBeNull();
+  });
+
+  it("shows why scoring refused to stop the shadow", async () => {
+    const stopShadow = vi.fn(() =>
+      Promise.reject(new Error("version: v-shadow is not the shadow model (the shadow is v-newer)")),
+    );
+    renderWithServices(
+      <ModelsPage />,
+      fakeApi({ listModels: () => Promise.resolve(MODELS), compareShadow: () => Promise.resolve(comparison()), stopShadow }),
+      ADMIN,
+    );
+    await screen.findByTestId("comparison-summary");
+    fireEvent.click(within(shadowCard()).getByRole("button", { name: "Stop shadow…" }));
+    fireEvent.click(within(shadowCard()).getByRole("button", { name: "Stop scoring v-shadow as shadow" }));
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "version: v-shadow is not the shadow model (the shadow is v-newer)",
+    );
   });
 
   it("says so when no decision carries the shadow's score yet", async () => {

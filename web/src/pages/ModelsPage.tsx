@@ -15,6 +15,7 @@ function byRelevance(a: ModelInfo, b: ModelInfo): number {
 export function ModelsPage() {
   const { api } = useServices();
   const mayActivate = useAllowed("POST /api/models/{version}:activate");
+  const mayStopShadow = useAllowed("POST /api/models/{version}:stop-shadow");
   const [models, setModels] = useState<ModelInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -50,6 +51,20 @@ export function ModelsPage() {
     }
   };
 
+  const stopShadow = async (version: string) => {
+    setBusy(true);
+    setNotice(null);
+    try {
+      await api.stopShadow(version);
+      setNotice(`${version} is no longer the shadow model; decisions from now on carry no shadow score.`);
+      await load();
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <section className="page models-page" aria-labelledby="models-heading">
       <h2 id="models-heading">Models</h2>
@@ -66,7 +81,9 @@ export function ModelsPage() {
       {models?.length === 0 && <p className="empty">No model versions yet; train one with fraudctl train.</p>}
       <div className="model-list">
         {models?.map((model) => (
-          <ModelCard key={model.version} model={model} busy={busy} onActivate={mayActivate ? (v) => void activate(v) : undefined} />
+          <ModelCard key={model.version} model={model} busy={busy}
+            onActivate={mayActivate ? (v) => void activate(v) : undefined}
+            onStopShadow={mayStopShadow ? (v) => void stopShadow(v) : undefined} />
         ))}
       </div>
     </section>

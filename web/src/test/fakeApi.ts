@@ -12,6 +12,7 @@ export function fakeApi(overrides: Partial<Api> = {}): Api {
     getStats: unexpected("getStats"),
     listModels: unexpected("listModels"),
     activateModel: unexpected("activateModel"),
+    stopShadow: unexpected("stopShadow"),
     getModelDrift: unexpected("getModelDrift"),
     compareShadow: unexpected("compareShadow"),
     modelReportUrl: (version, file) => `/api/models/${version}/report/${file}`,

@@ -31,7 +31,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66raud/v1/scoring_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1b\x66raud/v1/rule_service.proto\x1a\x1a\x66raud/v1/transaction.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"R\n\x17ScoreTransactionRequest\x12\x37\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1a.fraud.v1.TransactionInputB\x06\xbaH\x03\xc8\x01\x01\"G\n\x18ScoreTransactionResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"\x13\n\x11ListModelsRequest\"\x9b\x02\n\tModelInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x02 \x01(\x08\x12\x0e\n\x06shadow\x18\x03 \x01(\x08\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rfeature_names\x18\x05 \x03(\t\x12\x18\n\x10review_threshold\x18\x06 \x01(\x01\x12\x19\n\x11\x64\x65\x63line_threshold\x18\x07 \x01(\x01\x12\x31\n\x07metrics\x18\x08 \x03(\x0b\x32 .fraud.v1.ModelInfo.MetricsEntry\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"9\n\x12ListModelsResponse\x12#\n\x06models\x18\x01 \x03(\x0b\x32\x13.fraud.v1.ModelInfo\"N\n\x14\x41\x63tivateModelRequest\x12&\n\x07version\x18\x01 \x01(\tB\x15\xbaH\x12r\x10\x10\x01\x18\x80\x01\x32\t^\\P{Cc}*$\x12\x0e\n\x06shadow\x18\x02 \x01(\x08\"\x81\x01\n\x0bModelChoice\x12\x16\n\x0e\x61\x63tive_version\x18\x01 \x01(\t\x12\x16\n\x0eshadow_version\x18\x02 \x01(\t\x12.\n\nchanged_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nchanged_by\x18\x04 \x01(\t\";\n\x15\x41\x63tivateModelResponse\x12\"\n\x05model\x18\x01 \x01(\x0b\x32\x13.fraud.v1.ModelInfo\"\x16\n\x14GetModelDriftRequest\"2\n\x13PopulationStability\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05index\x18\x02 \x01(\x01\"\xb0\x01\n\x15GetModelDriftResponse\x12\x15\n\rmodel_version\x18\x01 \x01(\t\x12\x1b\n\x13window_transactions\x18\x02 \x01(\x03\x12\x17\n\x0fwindow_capacity\x18\x03 \x01(\x03\x12\x18\n\x10min_transactions\x18\x04 \x01(\x03\x12\x30\n\tstability\x18\x05 \x03(\x0b\x32\x1d.fraud.v1.PopulationStability\"T\n\x14SuggestCitiesRequest\x12$\n\x06prefix\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f\x10\x01\x18@2\t^\\P{Cc}*$\x12\x16\n\x05limit\x18\x02 \x01(\rB\x07\xbaH\x04*\x02\x18\x32\"?\n\x04\x43ity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x02 \x01(\t\x12\x0b\n\x03lat\x18\x03 \x01(\x01\x12\x0b\n\x03lon\x18\x04 \x01(\x01\"7\n\x15SuggestCitiesResponse\x12\x1e\n\x06\x63ities\x18\x01 \x03(\x0b\x32\x0e.fraud.v1.City\"T\n\x1bGenerateTransactionsRequest\x12\x1a\n\x05users\x18\x01 \x01(\rB\x0b\xbaH\x08*\x06\x18\xa0\x9c\x01(\x01\x12\x19\n\x05\x63ount\x18\x02 \x01(\rB\n\xbaH\x07*\x05\x18\xe8\x07(\x01\"P\n\x1cGenerateTransactionsResponse\x12\x30\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1a.fraud.v1.TransactionInput\"a\n\x1a\x43heckRuleExpressionRequest\x12\x1e\n\nexpression\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\xa0\x1f\x12#\n\nlist_names\x18\x02 \x03(\tB\x0f\xbaH\x0c\x92\x01\t\x10\xe8\x07\"\x04r\x02\x18@\"i\n\x1b\x43heckRuleExpressionResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0c\n\x04line\x18\x03 \x01(\x05\x12\x0e\n\x06\x63olumn\x18\x04 \x01(\x05\x12\x0c\n\x04rule\x18\x05 \x01(\t\"\x89\x01\n\x18\x45valuateDraftRuleRequest\x12/\n\x05\x64raft\x18\x01 \x01(\x0b\x32\x18.fraud.v1.RuleDefinitionB\x06\xbaH\x03\xc8\x01\x01\x12<\n\x0ctransactions\x18\x02 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransactionB\t\xbaH\x06\x92\x01\x03\x10\xe8\x07\"{\n\x0f\x44raftRuleEffect\x12\x0f\n\x07matched\x18\x01 \x01(\x08\x12,\n\x10\x64\x65\x63ision_without\x18\x02 \x01(\x0e\x32\x12.fraud.v1.Decision\x12)\n\rdecision_with\x18\x03 \x01(\x0e\x32\x12.fraud.v1.Decision\"a\n\x19\x45valuateDraftRuleResponse\x12*\n\x07\x65\x66\x66\x65\x63ts\x18\x01 \x03(\x0b\x32\x19.fraud.v1.DraftRuleEffect\x12\x18\n\x10rule_set_version\x18\x02 \x01(\t2\xc7\x07\n\x0eScoringService\x12\x82\x01\n\x10ScoreTransaction\x12!.fraud.v1.ScoreTransactionRequest\x1a\".fraud.v1.ScoreTransactionResponse\"\'\x92\xb5\x18\x04\n\x02\x03\x04\x82\xd3\xe4\x93\x02\x19\"\n/api/score:\x0btransaction\x12\x65\n\nListModels\x12\x1b.fraud.v1.ListModelsRequest\x1a\x1c.fraud.v1.ListModelsResponse\"\x1c\x92\xb5\x18\x05\n\x03\x01\x02\x03\x82\xd3\xe4\x93\x02\r\x12\x0b/api/models\x12\x82\x01\n\rActivateModel\x12\x1e.fraud.v1.ActivateModelRequest\x1a\x1f.fraud.v1.ActivateModelResponse\"0\x92\xb5\x18\x03\n\x01\x03\x82\xd3\xe4\x93\x02#\"\x1e/api/models/{version}:activate:\x01*\x12t\n\rGetModelDrift\x12\x1e.fraud.v1.GetModelDriftRequest\x1a\x1f.fraud.v1.GetModelDriftResponse\"\"\x92\xb5\x18\x05\n\x03\x01\x02\x03\x82\xd3\xe4\x93\x02\x13\x12\x11/api/models:drift\x12s\n\rSuggestCities\x12\x1e.fraud.v1.SuggestCitiesRequest\x1a\x1f.fraud.v1.SuggestCitiesResponse\"!\x92\xb5\x18\x06\n\x04\x01\x02\x03\x04\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/geo/cities\x12o\n\x14GenerateTransactions\x12%.fraud.v1.GenerateTransactionsRequest\x1a&.fraud.v1.GenerateTransactionsResponse\"\x08\x92\xb5\x18\x04\n\x02\x03\x04\x12r\n\x13\x43heckRuleExpression\x12$.fraud.v1.CheckRuleExpressionRequest\x1a%.fraud.v1.CheckRuleExpressionResponse\"\x0e\x92\xb5\x18\n\n\x01\x04\x1a\x05store\x12l\n\x11\x45valuateDraftRule\x12\".fraud.v1.EvaluateDraftRuleRequest\x1a#.fraud.v1.EvaluateDraftRuleResponse\"\x0e\x92\xb5\x18\n\n\x01\x04\x1a\x05store\x1a\x06\x88\xb5\x18\x84\x87\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66raud/v1/scoring_service.proto\x12\x08\x66raud.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x17\x66raud/v1/decision.proto\x1a\x16\x66raud/v1/options.proto\x1a\x1b\x66raud/v1/rule_service.proto\x1a\x1a\x66raud/v1/transaction.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"R\n\x17ScoreTransactionRequest\x12\x37\n\x0btransaction\x18\x01 \x01(\x0b\x32\x1a.fraud.v1.TransactionInputB\x06\xbaH\x03\xc8\x01\x01\"G\n\x18ScoreTransactionResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.fraud.v1.ScoredTransaction\"\x13\n\x11ListModelsRequest\"\x9b\x02\n\tModelInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x02 \x01(\x08\x12\x0e\n\x06shadow\x18\x03 \x01(\x08\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rfeature_names\x18\x05 \x03(\t\x12\x18\n\x10review_threshold\x18\x06 \x01(\x01\x12\x19\n\x11\x64\x65\x63line_threshold\x18\x07 \x01(\x01\x12\x31\n\x07metrics\x18\x08 \x03(\x0b\x32 .fraud.v1.ModelInfo.MetricsEntry\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"9\n\x12ListModelsResponse\x12#\n\x06models\x18\x01 \x03(\x0b\x32\x13.fraud.v1.ModelInfo\"N\n\x14\x41\x63tivateModelRequest\x12&\n\x07version\x18\x01 \x01(\tB\x15\xbaH\x12r\x10\x10\x01\x18\x80\x01\x32\t^\\P{Cc}*$\x12\x0e\n\x06shadow\x18\x02 \x01(\x08\"\x81\x01\n\x0bModelChoice\x12\x16\n\x0e\x61\x63tive_version\x18\x01 \x01(\t\x12\x16\n\x0eshadow_version\x18\x02 \x01(\t\x12.\n\nchanged_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nchanged_by\x18\x04 \x01(\t\";\n\x15\x41\x63tivateModelResponse\x12\"\n\x05model\x18\x01 \x01(\x0b\x32\x13.fraud.v1.ModelInfo\"@\n\x16StopShadowModelRequest\x12&\n\x07version\x18\x01 \x01(\tB\x15\xbaH\x12r\x10\x10\x01\x18\x80\x01\x32\t^\\P{Cc}*$\"=\n\x17StopShadowModelResponse\x12\"\n\x05model\x18\x01 \x01(\x0b\x32\x13.fraud.v1.ModelInfo\"\x16\n\x14GetModelDriftRequest\"2\n\x13PopulationStability\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05index\x18\x02 \x01(\x01\"\xb0\x01\n\x15GetModelDriftResponse\x12\x15\n\rmodel_version\x18\x01 \x01(\t\x12\x1b\n\x13window_transactions\x18\x02 \x01(\x03\x12\x17\n\x0fwindow_capacity\x18\x03 \x01(\x03\x12\x18\n\x10min_transactions\x18\x04 \x01(\x03\x12\x30\n\tstability\x18\x05 \x03(\x0b\x32\x1d.fraud.v1.PopulationStability\"T\n\x14SuggestCitiesRequest\x12$\n\x06prefix\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f\x10\x01\x18@2\t^\\P{Cc}*$\x12\x16\n\x05limit\x18\x02 \x01(\rB\x07\xbaH\x04*\x02\x18\x32\"?\n\x04\x43ity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x02 \x01(\t\x12\x0b\n\x03lat\x18\x03 \x01(\x01\x12\x0b\n\x03lon\x18\x04 \x01(\x01\"7\n\x15SuggestCitiesResponse\x12\x1e\n\x06\x63ities\x18\x01 \x03(\x0b\x32\x0e.fraud.v1.City\"T\n\x1bGenerateTransactionsRequest\x12\x1a\n\x05users\x18\x01 \x01(\rB\x0b\xbaH\x08*\x06\x18\xa0\x9c\x01(\x01\x12\x19\n\x05\x63ount\x18\x02 \x01(\rB\n\xbaH\x07*\x05\x18\xe8\x07(\x01\"P\n\x1cGenerateTransactionsResponse\x12\x30\n\x0ctransactions\x18\x01 \x03(\x0b\x32\x1a.fraud.v1.TransactionInput\"a\n\x1a\x43heckRuleExpressionRequest\x12\x1e\n\nexpression\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\xa0\x1f\x12#\n\nlist_names\x18\x02 \x03(\tB\x0f\xbaH\x0c\x92\x01\t\x10\xe8\x07\"\x04r\x02\x18@\"i\n\x1b\x43heckRuleExpressionResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0c\n\x04line\x18\x03 \x01(\x05\x12\x0e\n\x06\x63olumn\x18\x04 \x01(\x05\x12\x0c\n\x04rule\x18\x05 \x01(\t\"\x89\x01\n\x18\x45valuateDraftRuleRequest\x12/\n\x05\x64raft\x18\x01 \x01(\x0b\x32\x18.fraud.v1.RuleDefinitionB\x06\xbaH\x03\xc8\x01\x01\x12<\n\x0ctransactions\x18\x02 \x03(\x0b\x32\x1b.fraud.v1.ScoredTransactionB\t\xbaH\x06\x92\x01\x03\x10\xe8\x07\"{\n\x0f\x44raftRuleEffect\x12\x0f\n\x07matched\x18\x01 \x01(\x08\x12,\n\x10\x64\x65\x63ision_without\x18\x02 \x01(\x0e\x32\x12.fraud.v1.Decision\x12)\n\rdecision_with\x18\x03 \x01(\x0e\x32\x12.fraud.v1.Decision\"a\n\x19\x45valuateDraftRuleResponse\x12*\n\x07\x65\x66\x66\x65\x63ts\x18\x01 \x03(\x0b\x32\x19.fraud.v1.DraftRuleEffect\x12\x18\n\x10rule_set_version\x18\x02 \x01(\t2\xd5\x08\n\x0eScoringService\x12\x82\x01\n\x10ScoreTransaction\x12!.fraud.v1.ScoreTransactionRequest\x1a\".fraud.v1.ScoreTransactionResponse\"\'\x92\xb5\x18\x04\n\x02\x03\x04\x82\xd3\xe4\x93\x02\x19\"\n/api/score:\x0btransaction\x12\x65\n\nListModels\x12\x1b.fraud.v1.ListModelsRequest\x1a\x1c.fraud.v1.ListModelsResponse\"\x1c\x92\xb5\x18\x05\n\x03\x01\x02\x03\x82\xd3\xe4\x93\x02\r\x12\x0b/api/models\x12\x82\x01\n\rActivateModel\x12\x1e.fraud.v1.ActivateModelRequest\x1a\x1f.fraud.v1.ActivateModelResponse\"0\x92\xb5\x18\x03\n\x01\x03\x82\xd3\xe4\x93\x02#\"\x1e/api/models/{version}:activate:\x01*\x12\x8b\x01\n\x0fStopShadowModel\x12 .fraud.v1.StopShadowModelRequest\x1a!.fraud.v1.StopShadowModelResponse\"3\x92\xb5\x18\x03\n\x01\x03\x82\xd3\xe4\x93\x02&\"!/api/models/{version}:stop-shadow:\x01*\x12t\n\rGetModelDrift\x12\x1e.fraud.v1.GetModelDriftRequest\x1a\x1f.fraud.v1.GetModelDriftResponse\"\"\x92\xb5\x18\x05\n\x03\x01\x02\x03\x82\xd3\xe4\x93\x02\x13\x12\x11/api/models:drift\x12s\n\rSuggestCities\x12\x1e.fraud.v1.SuggestCitiesRequest\x1a\x1f.fraud.v1.SuggestCitiesResponse\"!\x92\xb5\x18\x06\n\x04\x01\x02\x03\x04\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/geo/cities\x12o\n\x14GenerateTransactions\x12%.fraud.v1.GenerateTransactionsRequest\x1a&.fraud.v1.GenerateTransactionsResponse\"\x08\x92\xb5\x18\x04\n\x02\x03\x04\x12r\n\x13\x43heckRuleExpression\x12$.fraud.v1.CheckRuleExpressionRequest\x1a%.fraud.v1.CheckRuleExpressionResponse\"\x0e\x92\xb5\x18\n\n\x01\x04\x1a\x05store\x12l\n\x11\x45valuateDraftRule\x12\".fraud.v1.EvaluateDraftRuleRequest\x1a#.fraud.v1.EvaluateDraftRuleResponse\"\x0e\x92\xb5\x18\n\n\x01\x04\x1a\x05store\x1a\x06\x88\xb5\x18\x84\x87\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,6 +44,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MODELINFO_METRICSENTRY']._serialized_options = b'8\001'
   _globals['_ACTIVATEMODELREQUEST'].fields_by_name['version']._loaded_options = None
   _globals['_ACTIVATEMODELREQUEST'].fields_by_name['version']._serialized_options = b'\272H\022r\020\020\001\030\200\0012\t^\\P{Cc}*$'
+  _globals['_STOPSHADOWMODELREQUEST'].fields_by_name['version']._loaded_options = None
+  _globals['_STOPSHADOWMODELREQUEST'].fields_by_name['version']._serialized_options = b'\272H\022r\020\020\001\030\200\0012\t^\\P{Cc}*$'
   _globals['_SUGGESTCITIESREQUEST'].fields_by_name['prefix']._loaded_options = None
   _globals['_SUGGESTCITIESREQUEST'].fields_by_name['prefix']._serialized_options = b'\272H\021r\017\020\001\030@2\t^\\P{Cc}*$'
   _globals['_SUGGESTCITIESREQUEST'].fields_by_name['limit']._loaded_options = None
@@ -68,6 +70,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SCORINGSERVICE'].methods_by_name['ListModels']._serialized_options = b'\222\265\030\005\n\003\001\002\003\202\323\344\223\002\r\022\013/api/models'
   _globals['_SCORINGSERVICE'].methods_by_name['ActivateModel']._loaded_options = None
   _globals['_SCORINGSERVICE'].methods_by_name['ActivateModel']._serialized_options = b'\222\265\030\003\n\001\003\202\323\344\223\002#\"\036/api/models/{version}:activate:\001*'
+  _globals['_SCORINGSERVICE'].methods_by_name['StopShadowModel']._loaded_options = None
+  _globals['_SCORINGSERVICE'].methods_by_name['StopShadowModel']._serialized_options = b'\222\265\030\003\n\001\003\202\323\344\223\002&\"!/api/models/{version}:stop-shadow:\001*'
   _globals['_SCORINGSERVICE'].methods_by_name['GetModelDrift']._loaded_options = None
   _globals['_SCORINGSERVICE'].methods_by_name['GetModelDrift']._serialized_options = b'\222\265\030\005\n\003\001\002\003\202\323\344\223\002\023\022\021/api/models:drift'
   _globals['_SCORINGSERVICE'].methods_by_name['SuggestCities']._loaded_options = None
@@ -96,32 +100,36 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MODELCHOICE']._serialized_end=975
   _globals['_ACTIVATEMODELRESPONSE']._serialized_start=977
   _globals['_ACTIVATEMODELRESPONSE']._serialized_end=1036
-  _globals['_GETMODELDRIFTREQUEST']._serialized_start=1038
-  _globals['_GETMODELDRIFTREQUEST']._serialized_end=1060
-  _globals['_POPULATIONSTABILITY']._serialized_start=1062
-  _globals['_POPULATIONSTABILITY']._serialized_end=1112
-  _globals['_GETMODELDRIFTRESPONSE']._serialized_start=1115
-  _globals['_GETMODELDRIFTRESPONSE']._serialized_end=1291
-  _globals['_SUGGESTCITIESREQUEST']._serialized_start=1293
-  _globals['_SUGGESTCITIESREQUEST']._serialized_end=1377
-  _globals['_CITY']._serialized_start=1379
-  _globals['_CITY']._serialized_end=1442
-  _globals['_SUGGESTCITIESRESPONSE']._serialized_start=1444
-  _globals['_SUGGESTCITIESRESPONSE']._serialized_end=1499
-  _globals['_GENERATETRANSACTIONSREQUEST']._serialized_start=1501
-  _globals['_GENERATETRANSACTIONSREQUEST']._serialized_end=1585
-  _globals['_GENERATETRANSACTIONSRESPONSE']._serialized_start=1587
-  _globals['_GENERATETRANSACTIONSRESPONSE']._serialized_end=1667
-  _globals['_CHECKRULEEXPRESSIONREQUEST']._serialized_start=1669
-  _globals['_CHECKRULEEXPRESSIONREQUEST']._serialized_end=1766
-  _globals['_CHECKRULEEXPRESSIONRESPONSE']._serialized_start=1768
-  _globals['_CHECKRULEEXPRESSIONRESPONSE']._serialized_end=1873
-  _globals['_EVALUATEDRAFTRULEREQUEST']._serialized_start=1876
-  _globals['_EVALUATEDRAFTRULEREQUEST']._serialized_end=2013
-  _globals['_DRAFTRULEEFFECT']._serialized_start=2015
-  _globals['_DRAFTRULEEFFECT']._serialized_end=2138
-  _globals['_EVALUATEDRAFTRULERESPONSE']._serialized_start=2140
-  _globals['_EVALUATEDRAFTRULERESPONSE']._serialized_end=2237
-  _globals['_SCORINGSERVICE']._serialized_start=2240
-  _globals['_SCORINGSERVICE']._serialized_end=3207
+  _globals['_STOPSHADOWMODELREQUEST']._serialized_start=1038
+  _globals['_STOPSHADOWMODELREQUEST']._serialized_end=1102
+  _globals['_STOPSHADOWMODELRESPONSE']._serialized_start=1104
+  _globals['_STOPSHADOWMODELRESPONSE']._serialized_end=1165
+  _globals['_GETMODELDRIFTREQUEST']._serialized_start=1167
+  _globals['_GETMODELDRIFTREQUEST']._serialized_end=1189
+  _globals['_POPULATIONSTABILITY']._serialized_start=1191
+  _globals['_POPULATIONSTABILITY']._serialized_end=1241
+  _globals['_GETMODELDRIFTRESPONSE']._serialized_start=1244
+  _globals['_GETMODELDRIFTRESPONSE']._serialized_end=1420
+  _globals['_SUGGESTCITIESREQUEST']._serialized_start=1422
+  _globals['_SUGGESTCITIESREQUEST']._serialized_end=1506
+  _globals['_CITY']._serialized_start=1508
+  _globals['_CITY']._serialized_end=1571
+  _globals['_SUGGESTCITIESRESPONSE']._serialized_start=1573
+  _globals['_SUGGESTCITIESRESPONSE']._serialized_end=1628
+  _globals['_GENERATETRANSACTIONSREQUEST']._serialized_start=1630
+  _globals['_GENERATETRANSACTIONSREQUEST']._serialized_end=1714
+  _globals['_GENERATETRANSACTIONSRESPONSE']._serialized_start=1716
+  _globals['_GENERATETRANSACTIONSRESPONSE']._serialized_end=1796
+  _globals['_CHECKRULEEXPRESSIONREQUEST']._serialized_start=1798
+  _globals['_CHECKRULEEXPRESSIONREQUEST']._serialized_end=1895
+  _globals['_CHECKRULEEXPRESSIONRESPONSE']._serialized_start=1897
+  _globals['_CHECKRULEEXPRESSIONRESPONSE']._serialized_end=2002
+  _globals['_EVALUATEDRAFTRULEREQUEST']._serialized_start=2005
+  _globals['_EVALUATEDRAFTRULEREQUEST']._serialized_end=2142
+  _globals['_DRAFTRULEEFFECT']._serialized_start=2144
+  _globals['_DRAFTRULEEFFECT']._serialized_end=2267
+  _globals['_EVALUATEDRAFTRULERESPONSE']._serialized_start=2269
+  _globals['_EVALUATEDRAFTRULERESPONSE']._serialized_end=2366
+  _globals['_SCORINGSERVICE']._serialized_start=2369
+  _globals['_SCORINGSERVICE']._serialized_end=3478
 # @@protoc_insertion_point(module_scope)

@@ -50,6 +50,11 @@ class ScoringServiceStub:
                 request_serializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelRequest.SerializeToString,
                 response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelResponse.FromString,
                 _registered_method=True)
+        self.StopShadowModel = channel.unary_unary(
+                '/fraud.v1.ScoringService/StopShadowModel',
+                request_serializer=fraud_dot_v1_dot_scoring__service__pb2.StopShadowModelRequest.SerializeToString,
+                response_deserializer=fraud_dot_v1_dot_scoring__service__pb2.StopShadowModelResponse.FromString,
+                _registered_method=True)
         self.GetModelDrift = channel.unary_unary(
                 '/fraud.v1.ScoringService/GetModelDrift',
                 request_serializer=fraud_dot_v1_dot_scoring__service__pb2.GetModelDriftRequest.SerializeToString,
@@ -99,6 +104,16 @@ class ScoringServiceServicer:
         """Makes a model version the active one (or the shadow one) on every scoring instance, without a
         restart: the choice is kept on the scoring control topic, which every instance follows and a
         restarted one reads again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StopShadowModel(self, request, context):
+        """Stops scoring a version as the shadow on every scoring instance (through the scoring control
+        topic, as ActivateModel): decisions from then on carry no shadow score; the active model stays.
+        The request names the shadow it stops, so that it never drops one registered meanwhile: a version
+        that is not the shadow now is FAILED_PRECONDITION.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -166,6 +181,11 @@ def add_ScoringServiceServicer_to_server(servicer, server):
                     servicer.ActivateModel,
                     request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelRequest.FromString,
                     response_serializer=fraud_dot_v1_dot_scoring__service__pb2.ActivateModelResponse.SerializeToString,
+            ),
+            'StopShadowModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.StopShadowModel,
+                    request_deserializer=fraud_dot_v1_dot_scoring__service__pb2.StopShadowModelRequest.FromString,
+                    response_serializer=fraud_dot_v1_dot_scoring__service__pb2.StopShadowModelResponse.SerializeToString,
             ),
             'GetModelDrift': grpc.unary_unary_rpc_method_handler(
                     servicer.GetModelDrift,
@@ -275,6 +295,33 @@ class ScoringService:
             '/fraud.v1.ScoringService/ActivateModel',
             fraud_dot_v1_dot_scoring__service__pb2.ActivateModelRequest.SerializeToString,
             fraud_dot_v1_dot_scoring__service__pb2.ActivateModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StopShadowModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/fraud.v1.ScoringService/StopShadowModel',
+            fraud_dot_v1_dot_scoring__service__pb2.StopShadowModelRequest.SerializeToString,
+            fraud_dot_v1_dot_scoring__service__pb2.StopShadowModelResponse.FromString,
             options,
             channel_credentials,
             insecure,
