@@ -3,7 +3,8 @@
 The decisions compared are those the active model took, since an instant, that carry the shadow
 model's score: each model's decision comes from its own score and thresholds (not the stored
 decision, which analysts' rules may have changed), so agreement measures the models and nothing
-else. On the labelled ones each model gets its average precision (as scikit-learn computes it,
+else. Decisions whose stored score an ADD_SCORE rule moved (a `rule:` reason that contributed) are
+left out: their score is no longer the active model's own. On the labelled ones each model gets its average precision (as scikit-learn computes it,
 ties taken together) and its precision and recall at its review and decline thresholds. One
 statement, newest decisions first, at most `limit` of them so a long window stays cheap."""
 
@@ -107,6 +108,10 @@ COMPARISON = sa.text(f"""
             WHERE entry ->> 'model_version' = :shadow_version LIMIT 1
         ) AS s
         WHERE t.model_version = :active_version AND t.occurred_at >= :since
+          AND NOT EXISTS (
+            SELECT 1 FROM jsonb_array_elements(t.reasons) AS r
+            WHERE left(r ->> 'feature', 5) = 'rule:' AND (r ->> 'contribution')::float8 <> 0
+          )
         ORDER BY t.occurred_at DESC, t.id DESC
         LIMIT :limit + 1
     ), compared AS (

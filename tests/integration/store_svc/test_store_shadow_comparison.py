@@ -57,7 +57,19 @@ async def live_traffic(store):
     other_active = with_shadow(make_scored("other-active", occurred_at=BASE_TIME, score=0.9), "shadow-1", 0.1)
     other_active.model_version = "rf-old"
     no_shadow = make_scored("no-shadow", occurred_at=BASE_TIME, score=0.9)
-    await store.PutDecisions(store_service_pb2.PutDecisionsRequest(decisions=[*batch, older, other_active, no_shadow]))
+    # Its stored score carries an ADD_SCORE rule's 0.3 on top of the model's: not the model's own.
+    moved = with_shadow(make_scored("rule-moved", occurred_at=BASE_TIME, score=0.95), "shadow-1", 0.1)
+    moved.reasons.add(feature="rule:r1", text="rule 'r1' v1 fired: ADD_SCORE", contribution=0.3)
+    # A DECLINE rule's reason adds nothing to the score: compared like any other (its decision is
+    # the stored one, the model's comes from its score).
+    declined = with_shadow(make_scored("rule-declined", occurred_at=BASE_TIME, score=float(active[0])), "shadow-1", 0.1)
+    declined.reasons.add(feature="rule:r2", text="rule 'r2' v1 fired: DECLINE", contribution=0.0)
+    extra = [older, other_active, no_shadow, moved]
+    await store.PutDecisions(store_service_pb2.PutDecisionsRequest(decisions=[*batch, *extra, declined]))
+    # The compared ones in time order: the DECLINE rule's is among the oldest.
+    active = np.concatenate(([active[0]], active))
+    shadow = np.concatenate(([0.1], shadow))
+    labels = np.concatenate(([None], labels))
     return active, shadow, labels
 
 
@@ -67,7 +79,7 @@ async def test_the_comparison_gives_the_figures_computed_from_the_same_decisions
         store_service_pb2.CompareShadowRequest(active=ACTIVE, shadow=SHADOW, since=timestamp_of(BASE_TIME))
     )
     active_decisions, shadow_decisions = decide(active, ACTIVE), decide(shadow, SHADOW)
-    assert (response.compared, response.truncated) == (COUNT, False)
+    assert (response.compared, response.truncated) == (COUNT + 1, False)
     assert response.agreed == int((active_decisions == shadow_decisions).sum())
     assert response.score_correlation == pytest.approx(np.corrcoef(active, shadow)[0, 1])
     known = np.array([label is not None for label in labels])
