@@ -107,6 +107,9 @@ def save(names: CityNames, path: pathlib.Path) -> None:
         except BaseException:
             kept.unlink(missing_ok=True)
             raise
+    # Readable by every user: an image builds it as root for a service user that cannot write it
+    # (a temporary file is created 0600).
+    kept.chmod(0o644)
     os.replace(kept, path)
 
 

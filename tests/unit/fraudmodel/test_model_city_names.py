@@ -61,6 +61,13 @@ def test_the_second_process_reads_what_the_first_built_and_finds_the_same(tmp_pa
     assert list(folder.glob("*.npz")) == kept, "read, not written again"
 
 
+def test_the_kept_file_is_readable_by_other_users(tmp_path):
+    # An image builds it as root; the service runs as another user that can only read it.
+    city_names.packaged(source(tmp_path), tmp_path / "cache")
+    (kept,) = (tmp_path / "cache").glob("*.npz")
+    assert kept.stat().st_mode & 0o777 == 0o644
+
+
 def test_other_data_gets_a_file_of_its_own(tmp_path):
     folder = tmp_path / "cache"
     city_names.packaged(source(tmp_path), folder)
