@@ -58,7 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing = actions.add_parser("list", help="the rules by priority")
     listing.add_argument("--json", action="store_true", help="as the REST API's JSON")
     listing.add_argument(
-        "--at-version", type=int, default=0, metavar="N", help="the rules as they were at rule-set version N"
+        "--at-version",
+        type=_within(0, 2**63 - 1),
+        default=0,
+        metavar="N",
+        help="the rules as they were at rule-set version N",
     )
     _bind(listing, list_rules)
     showing = actions.add_parser("show", help="one rule and its revisions")
@@ -72,7 +76,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     updating.add_argument("id")
     _definition_arguments(updating)
     updating.add_argument(
-        "--expected-version", type=int, metavar="V", help="the version you read (`rules show`); refused if it moved on"
+        "--expected-version",
+        type=_within(1, 2**31 - 1),
+        metavar="V",
+        help="the version you read (`rules show`); refused if it moved on",
     )
     _bind(updating, update_rule)
     deleting = actions.add_parser("delete", help="stop evaluating a rule; its revisions stay")
@@ -112,6 +119,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     showing = actions.add_parser("show", help="a list's entries")
     showing.add_argument("name")
     _bind(showing, show_list)
+
+
+def _within(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from `low` to `high` (what the contract's field holds)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high:,}")
+        return value
+
+    return parse
 
 
 def _definition_arguments(parser: argparse.ArgumentParser) -> None:

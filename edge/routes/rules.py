@@ -65,7 +65,9 @@ def bindings(context: EdgeContext) -> list[RouteBinding]:
         at_version: Annotated[
             int,
             Query(
-                ge=0, description="The rules as they were at this rule-set version (0: now; docs/rules.md, History)."
+                ge=0,
+                le=2**63 - 1,  # the contract's int64
+                description="The rules as they were at this rule-set version (0: now; docs/rules.md, History).",
             ),
         ] = 0,
     ) -> JSONResponse:

@@ -205,6 +205,12 @@ async def test_wait_ms_beyond_the_maximum_is_422(client):
     assert violation_fields(response) == {"wait_ms": "less_than_equal"}
 
 
+async def test_a_rule_set_version_past_the_contracts_int64_is_422(client):
+    response = await client.get(f"/api/rules?at_version={2**63}")
+    assert response.status_code == 422
+    assert violation_fields(response) == {"at_version": "less_than_equal"}
+
+
 async def test_get_list_and_label_a_transaction(client, peers):
     submitted = await client.post("/api/transaction?wait_ms=3000", json={**VALID, "user_id": "user-list"})
     transaction_id = submitted.json()["id"]
