@@ -53,6 +53,9 @@ class ModelControl:
         self._metrics = metrics
         self._clock = clock
         self.caught_up = asyncio.Event()  # the choice the topic held at start is applied
+        # One change at a time from this instance: each reads the current choice and publishes the
+        # whole of it, so two interleaved at their awaits would publish one undoing the other.
+        self._changing = asyncio.Lock()
         self._applied: ModelChoice | None = None
         self._changed = asyncio.Condition()
         self._preloaded: dict[str, LoadedModel] = {}  # versions ActivateModel loaded, for the follower
@@ -84,30 +87,32 @@ class ModelControl:
         has no such version, FailedPrecondition when it cannot serve it, Unavailable when Kafka did
         not take the choice."""
         loaded = await asyncio.to_thread(self._registry.load, version)
-        active, current_shadow = self._registry.choice
-        # The shadow made active is no longer scored beside itself.
-        kept_shadow = "" if current_shadow == version else (current_shadow or "")
-        choice = ModelChoice(
-            active_version=(active or "") if shadow else version,
-            shadow_version=version if shadow else kept_shadow,
-            changed_by=changed_by,
-        )
-        self._preloaded[version] = loaded
-        try:
-            await self._publish(choice)
-        finally:
-            self._preloaded.pop(version, None)
+        async with self._changing:
+            active, current_shadow = self._registry.choice
+            # The shadow made active is no longer scored beside itself.
+            kept_shadow = "" if current_shadow == version else (current_shadow or "")
+            choice = ModelChoice(
+                active_version=(active or "") if shadow else version,
+                shadow_version=version if shadow else kept_shadow,
+                changed_by=changed_by,
+            )
+            self._preloaded[version] = loaded
+            try:
+                await self._publish(choice)
+            finally:
+                self._preloaded.pop(version, None)
         return self._registry.info(version)
 
     async def stop_shadow(self, version: str, changed_by: str = "") -> ModelVersionInfo | None:
         """Stops scoring `version` as the shadow on every instance; FailedPrecondition when it is not
         this instance's shadow now, Unavailable when Kafka did not take the choice. None when its
         folder is gone (the shadow served from memory can still be stopped)."""
-        active, current_shadow = self._registry.choice
-        if current_shadow != version:
-            now = f"the shadow is {current_shadow}" if current_shadow else "there is no shadow model"
-            raise FailedPrecondition(f"version: {version} is not the shadow model ({now})")
-        await self._publish(ModelChoice(active_version=active or "", shadow_version="", changed_by=changed_by))
+        async with self._changing:
+            active, current_shadow = self._registry.choice
+            if current_shadow != version:
+                now = f"the shadow is {current_shadow}" if current_shadow else "there is no shadow model"
+                raise FailedPrecondition(f"version: {version} is not the shadow model ({now})")
+            await self._publish(ModelChoice(active_version=active or "", shadow_version="", changed_by=changed_by))
         try:
             return self._registry.info(version)
         except NotFound:

@@ -186,3 +186,15 @@ async def test_activating_the_shadow_stops_scoring_it_beside_itself(versions):
         info = await control.choose(older, shadow=False)
         assert (info.active, info.shadow) == (True, False)
         assert registry.choice == (older, None)
+
+
+async def test_two_changes_at_once_from_one_instance_keep_both(versions):
+    # Each change publishes the whole choice it read: run interleaved, the shadow's would carry the
+    # active model it read before the activation landed, and undo it.
+    registry, newest, older = versions
+    topic = ControlTopic()
+    async with following(topic, registry) as control:
+        await asyncio.gather(control.choose(older, shadow=False), control.choose(newest, shadow=True))
+        assert registry.choice == (older, newest)
+        last = ModelChoice.FromString(topic.records[-1].value)
+        assert (last.active_version, last.shadow_version) == (older, newest)
