@@ -34,7 +34,7 @@ def apply_rules(
     written; `rows[i]` its features. What the rules made of the batch; none when the rule set is empty."""
     if not (rule_set.active or rule_set.shadow or rule_set.lists):
         return None
-    # From the model's results, not read back from the messages: the same doubles, read cheaper.
+    # From the model's results, not read back from each message: the same doubles.
     scores = np.fromiter(map(_SCORE, results), dtype=float, count=len(results))
     outcome = rule_set.evaluate(events, rows, scores, thresholds)
     # The others the thresholds decided on the model's own score, as written.
@@ -54,8 +54,8 @@ def apply_rules(
         named += map(_of_rule, outcome.fired[i])
         named += map(_of_shadow, outcome.shadow[i])
         if not model.reasons:
-            # No reason of the model's to come after them: all of them appended by one parse, a
-            # third of what inserting them one by one costs.
+            # No reason of the model's to come after them: all of them appended by one parse
+            # rather than inserted one by one.
             decision.MergeFromString(b"".join(encoded for _, encoded in named))
             continue
         reasons = decision.reasons

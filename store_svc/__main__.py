@@ -79,7 +79,7 @@ async def serve(settings: StoreSettings) -> None:
     kafka_security = KafkaSecurity.from_settings(settings)
     try:
         if settings.store_migrate_on_start:
-            # Imported only here: Alembic costs a second or more of start-up CPU, and under fraudctl,
+            # Imported only here: Alembic is a large part of start-up CPU, and under fraudctl,
             # compose and Helm store starts with its migrations already run by a job of their own.
             from store_svc.migrate import upgrade_engine
 

@@ -45,7 +45,7 @@ ENV PATH=/app/.venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     WEB_DIST_DIR=/app/web/dist
 # Our own modules compiled into the image: the service user cannot write /app, and compiling them
-# at every start cost seconds of each restart.
+# at every start would slow each restart.
 RUN python -m compileall -q fraudmesh edge
 USER 10001:10001
 EXPOSE 8000 9105

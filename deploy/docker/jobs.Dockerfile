@@ -44,7 +44,7 @@ ENV PATH=/app/.venv/bin:$PATH \
     KEYS_DIR=/run/fraudmesh/keys \
     NUMBA_CACHE_DIR=/tmp/numba-cache
 # Our own modules compiled into the image: the service user cannot write /app, and compiling them
-# at every start cost seconds of each restart.
+# at every start would slow each restart.
 RUN python -m compileall -q fraudmesh fraudmodel fraudctl store_svc
 USER 10001:10001
 ENTRYPOINT ["python", "/app/platform_jobs.py"]

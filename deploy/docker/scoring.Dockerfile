@@ -40,7 +40,7 @@ ENV PATH=/app/.venv/bin:$PATH \
     NUMBA_CACHE_DIR=/tmp/numba-cache
 # numba compiles the feature kernel at first use and caches it; /app is read-only to the service user.
 # Our own modules compiled, and the gazetteer's city index built, into the image: the service user
-# cannot write /app, and doing either at every start cost seconds of each restart.
+# cannot write /app, and doing either at every start would slow each restart.
 ENV XDG_CACHE_HOME=/app/.cache
 RUN python -m compileall -q fraudmesh scoring_svc fraudmodel \
     && python -c "from fraudmodel import city_names, geo; city_names.packaged(city_names.source_file(geo.MIN_CITY_POPULATION), city_names.cache_folder())"

@@ -35,7 +35,7 @@ ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
 # Our own modules compiled into the image: the service user cannot write /app, and compiling them
-# at every start cost seconds of each restart.
+# at every start would slow each restart.
 RUN python -m compileall -q fraudmesh store_svc
 USER 10001:10001
 EXPOSE 50053 9103

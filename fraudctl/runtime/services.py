@@ -128,10 +128,10 @@ class ServiceSupervisor:
             "METRICS_PORT": str(metrics_port),
             "PYTHONUNBUFFERED": "1",
         }
-        # A service restarted after a crash must serve again within seconds, and compiling its ~1,500
-        # modules from source costs it more CPU than anything else in its start: with bytecode never
-        # written (PYTHONDONTWRITEBYTECODE in the caller's environment, as on many CI and container
-        # hosts) every restart paid it again. The bytecode goes under __pycache__, ignored by git.
+        # A service restarted after a crash must serve again within seconds, and compiling its
+        # modules from source is the largest part of its start: with bytecode never written
+        # (PYTHONDONTWRITEBYTECODE in the caller's environment, as on many CI and container hosts)
+        # every restart would compile them again. The bytecode goes under __pycache__, ignored by git.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         listen_key = "EDGE_LISTEN" if name == "edge" else f"{name.upper()}_LISTEN"
         env[listen_key] = f"127.0.0.1:{listen_port}"
