@@ -39,25 +39,26 @@ class RuleSetHistory:
             .where(rule_versions.c.rule_set_version <= version)
             .order_by(rule_versions.c.rule_id, rule_versions.c.version.desc())
             .ext(distinct_on(rule_versions.c.rule_id))
+            .subquery()
         )
+        # The rules deleted by then are left out in the database: deleted rules accumulate, live ones are bounded.
+        alive = sa.select(latest).where(latest.c.change != "delete").order_by(latest.c.priority, latest.c.id)
         with unavailable_when_unreachable():
             async with self._engine.connect() as connection:
                 await _refuse_unknown(connection, version)
-                rows = [row for row in (await connection.execute(latest)).all() if row.change != "delete"]
-        rows.sort(key=lambda row: (row.priority, row.id))
+                rows = (await connection.execute(alive)).all()
         return rule_service_pb2.ListRulesResponse(rules=[rule_message(row) for row in rows], rule_set_version=version)
 
     async def lists_at(self, version: int) -> list[tuple[Any, int]]:
         """(the list's row, its size then), by name."""
-        sizes = (
-            sa.select(rule_list_entry_spans.c.list_name, sa.func.count().label("size"))
-            .where(_span_holds(version))
-            .group_by(rule_list_entry_spans.c.list_name)
-            .subquery()
+        # Counted for the lists alive then only: the spans of every list ever made only grow.
+        size = (
+            sa.select(sa.func.count())
+            .where(rule_list_entry_spans.c.list_name == rule_list_versions.c.name, _span_holds(version))
+            .scalar_subquery()
         )
         query = (
-            sa.select(rule_list_versions, sa.func.coalesce(sizes.c.size, 0).label("size"))
-            .outerjoin(sizes, sizes.c.list_name == rule_list_versions.c.name)
+            sa.select(rule_list_versions, size.label("size"))
             .where(_list_alive(version))
             .order_by(rule_list_versions.c.name)
         )

@@ -5,20 +5,17 @@ added (the test's store listens on a port of its own); the curl lines need the e
 
 from __future__ import annotations
 
-import asyncio
-import os
 import pathlib
 import re
 import shlex
-import sys
 
 import pytest
+from fraudctl_runs import fraudctl
 from rule_servers import rule_service
 from test_store_rule_preview import evaluator, history  # noqa: F401  (history: stored decisions to preview on)
 from test_store_rule_service import empty_rules
 
 README = pathlib.Path(__file__).parents[3] / "README.md"
-FRAUDCTL = [sys.executable, "-m", "fraudctl.cli"]
 ON_STORE_GROUPS = {"rules", "lists"}  # take `--store` before their subcommand; backtest takes it after
 
 
@@ -29,21 +26,6 @@ def readme_commands(section: str = "### Rules and lists") -> list[list[str]]:
     assert block is not None, f"no bash block under {section!r}"
     lines = block.group(1).replace("\\\n", " ").splitlines()
     return [shlex.split(line, comments=True) for line in lines if line.startswith(".venv/bin/fraudctl ")]
-
-
-async def fraudctl(words: list[str], cwd: pathlib.Path) -> str:
-    """Runs fraudctl in its own process, so this test's event loop keeps serving store meanwhile."""
-    process = await asyncio.create_subprocess_exec(
-        *FRAUDCTL,
-        *words,
-        cwd=cwd,
-        env={**os.environ, "GRPC_TLS": "false", "FRAUDMESH_API_KEY": ""},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=600)
-    assert process.returncode == 0, f"fraudctl {shlex.join(words)}: {err.decode()}"
-    return out.decode()
 
 
 @pytest.fixture

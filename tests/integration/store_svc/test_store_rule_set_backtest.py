@@ -4,38 +4,19 @@ under models/; the report judges the rule by its expression at rule-set version 
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import pathlib
-import sys
 from datetime import timedelta
 
 import pytest
 from fraud.v1 import rule_service_pb2 as pb
+from fraudctl_runs import fraudctl
 from rule_servers import rule_service
 from test_store_rule_service import definition, empty_rules
 
 from fraudmodel.history_files import frame_to_events, read_history
 
-FRAUDCTL = [sys.executable, "-m", "fraudctl.cli"]
 THEN, NOW = 200.0, 50.0  # the rule's amount threshold at version 1 and after its change
-
-
-async def fraudctl(*args: str, cwd: pathlib.Path) -> str:
-    """Runs fraudctl in its own process, so this test's event loop keeps serving store meanwhile;
-    in plaintext, as the test's store server listens."""
-    process = await asyncio.create_subprocess_exec(
-        *FRAUDCTL,
-        *args,
-        cwd=cwd,
-        env={**os.environ, "GRPC_TLS": "false", "FRAUDMESH_API_KEY": ""},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=600)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
 
 
 def amounts_replayed(history: pathlib.Path, days: float = 7.0) -> list[float]:
@@ -60,7 +41,7 @@ async def test_a_backtest_of_a_past_rule_set_version_counts_the_hits_of_the_expr
     (tmp_path / "models").symlink_to(models_dir)  # `--model VERSION` names a folder under ./models
     model = sorted(p.name for p in models_dir.iterdir() if (p / "model.onnx").is_file())[-1]
     history = tmp_path / "history.csv"
-    await fraudctl("generate", "--out", str(history), "--users", "150", "--days", "14", "--seed", "5", cwd=tmp_path)
+    await fraudctl(["generate", "--out", str(history), "--users", "150", "--days", "14", "--seed", "5"], tmp_path)
     created = (
         await rules.stub.CreateRule(
             pb.CreateRuleRequest(definition=definition(name="big amounts", expression=f"tx.amount > {THEN}"))
@@ -74,7 +55,7 @@ async def test_a_backtest_of_a_past_rule_set_version_counts_the_hits_of_the_expr
 
     async def backtest(version: int) -> dict:
         args = ["--history", str(history), "--ruleset", str(version), "--model", model, "--store", rules.address]
-        return json.loads(await fraudctl("backtest", *args, "--json", cwd=tmp_path))
+        return json.loads(await fraudctl(["backtest", *args, "--json"], tmp_path))
 
     past, present = await backtest(then), await backtest(now)
 
