@@ -10,15 +10,21 @@ statement, newest decisions first, at most `limit` of them so a long window stay
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from fraudmesh.errors import Unavailable
 from store_svc.db_errors import unavailable_when_unreachable
 
 DEFAULT_LIMIT = 100_000
+STATEMENT_TIMEOUT_MS = 10_000
+QUERY_CANCELED = "57014"
 
 
 @dataclass(frozen=True)
@@ -148,8 +154,11 @@ class ShadowComparisons:
             "since": since,
             "limit": self._limit,
         }
-        with unavailable_when_unreachable():
-            async with self._engine.connect() as connection:
+        with unavailable_when_unreachable(), _cut_short_as_unavailable():
+            async with self._engine.begin() as connection:
+                # Rows without the shadow's score are read too, so a window where few carry it reads
+                # far more than `limit`: the statement's time is what bounds it.
+                await connection.execute(sa.text(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}"))
                 row = (await connection.execute(COMPARISON, parameters)).mappings().one()
         return ShadowComparison(
             compared=int(row["compared"]),
@@ -162,6 +171,18 @@ class ShadowComparisons:
             active=_model_figures(row, "active", active.version),
             shadow=_model_figures(row, "shadow", shadow.version),
         )
+
+
+@contextmanager
+def _cut_short_as_unavailable() -> Iterator[None]:
+    try:
+        yield
+    except exc.DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != QUERY_CANCELED:
+            raise
+        raise Unavailable(
+            f"the comparison took longer than {STATEMENT_TIMEOUT_MS // 1000} s; try a shorter window"
+        ) from error
 
 
 def _optional(value: object) -> float | None:
