@@ -34,13 +34,15 @@ async def make_list(stub) -> None:
     await stub.CreateRuleList(pb.CreateRuleListRequest(name=LIST, kind=pb.RULE_LIST_KIND_BLOCK, field="merchant_id"))
 
 
-async def blocked_on_a_lock(engine: AsyncEngine, write: asyncio.Future) -> bool:
-    """Whether another session is waiting for a row lock before `write` finishes by itself."""
+async def blocked_on_a_lock(engine: AsyncEngine, write: asyncio.Future, holder: int) -> bool:
+    """Whether a session waits on a lock the session `holder` (a backend pid) holds, before `write`
+    finishes by itself."""
     for _ in range(int(WAIT_SECONDS / 0.1)):
         # A connection of its own each time: pg_stat_activity holds still for the length of a transaction.
         async with engine.connect() as connection:
             waiting = await connection.scalar(
-                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()")
+                text("SELECT count(*) FROM pg_stat_activity WHERE :holder = ANY(pg_blocking_pids(pid))"),
+                {"holder": holder},
             )
         if waiting or write.done():
             return bool(waiting)
@@ -52,10 +54,11 @@ async def test_a_rule_written_while_its_list_is_being_deleted_is_refused_naming_
     await make_list(rules)
     async with store_engine.connect() as deleting:
         transaction = await deleting.begin()
+        holder = await deleting.scalar(text("SELECT pg_backend_pid()"))
         # The deletion is under way (its row lock taken) when the rule, already checked, is written.
         await deleting.execute(text("DELETE FROM rule_lists WHERE name = :name"), {"name": LIST})
         write = asyncio.ensure_future(rules.CreateRule(pb.CreateRuleRequest(definition=definition(expression=NAMING))))
-        waited = await blocked_on_a_lock(store_engine, write)
+        waited = await blocked_on_a_lock(store_engine, write, holder)
         await transaction.commit()
 
     refused = await expect_status(write, grpc.StatusCode.INVALID_ARGUMENT)
