@@ -6,8 +6,9 @@ interceptor."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import grpc
 from fraud.v1 import scoring_service_pb2 as pb
@@ -32,6 +33,8 @@ from scoring_svc.drift_watch import DriftWatch
 from scoring_svc.model_control import ModelControl
 from scoring_svc.pipeline import ScoringPipeline
 from scoring_svc.rules import InvalidExpression, check_expression
+
+_Answer = TypeVar("_Answer")
 
 WHAT_IF_ID = "what-if"
 DEFAULT_CITY_LIMIT = 10  # SuggestCitiesRequest.limit 0
@@ -108,39 +111,35 @@ class ScoringServicer(pb_grpc.ScoringServiceServicer):
 
     async def ActivateModel(self, request: pb.ActivateModelRequest, context: grpc.aio.ServicerContext):
         validate(request)
-        if self._models is None:
-            raise FailedPrecondition("this server does not follow the scoring control topic")
-        active, shadow = self._registry.choice
-        principal = current_principal.get()
-        info = await self._models.choose(
-            request.version, shadow=request.shadow, changed_by=principal.actor if principal else ""
+        action = "model.shadow" if request.shadow else "model.activate"
+        info = await self._change_models(
+            action, request.version, lambda models, by: models.choose(request.version, request.shadow, by)
         )
-        if self._audit is not None:
-            now_active, now_shadow = self._registry.choice
-            await self._audit.record(
-                "model.shadow" if request.shadow else "model.activate",
-                request.version,
-                {"active": active, "shadow": shadow},
-                {"active": now_active, "shadow": now_shadow},
-            )
         return pb.ActivateModelResponse(model=model_info(info))
 
     async def StopShadowModel(self, request: pb.StopShadowModelRequest, context: grpc.aio.ServicerContext):
         validate(request)
+        info = await self._change_models(
+            "model.shadow_stop", request.version, lambda models, by: models.stop_shadow(request.version, by)
+        )
+        return pb.StopShadowModelResponse(model=model_info(info) if info else pb.ModelInfo(version=request.version))
+
+    async def _change_models(
+        self, action: str, version: str, change: Callable[[ModelControl, str], Awaitable[_Answer]]
+    ) -> _Answer:
+        """`change` made by the caller, through the control topic every instance follows, and audited
+        with the active and shadow models before and after."""
         if self._models is None:
             raise FailedPrecondition("this server does not follow the scoring control topic")
         active, shadow = self._registry.choice
         principal = current_principal.get()
-        info = await self._models.stop_shadow(request.version, changed_by=principal.actor if principal else "")
+        answer = await change(self._models, principal.actor if principal else "")
         if self._audit is not None:
             now_active, now_shadow = self._registry.choice
             await self._audit.record(
-                "model.shadow_stop",
-                request.version,
-                {"active": active, "shadow": shadow},
-                {"active": now_active, "shadow": now_shadow},
+                action, version, {"active": active, "shadow": shadow}, {"active": now_active, "shadow": now_shadow}
             )
-        return pb.StopShadowModelResponse(model=model_info(info) if info else pb.ModelInfo(version=request.version))
+        return answer
 
     async def GetModelDrift(self, request: pb.GetModelDriftRequest, context: grpc.aio.ServicerContext):
         if self._drift is None:
