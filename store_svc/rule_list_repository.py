@@ -4,7 +4,6 @@ read back a page at a time, so a list of any size never travels whole."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from store_svc.audit_rows import append_audit
 from store_svc.db_errors import unavailable_when_unreachable
 from store_svc.rule_checking import ExpressionChecker
 from store_svc.rule_limits import refuse_beyond_max_entries, refuse_beyond_max_lists
+from store_svc.rule_list_names import list_names_in
 from store_svc.rule_set_history import RuleSetHistory
 from store_svc.rule_set_version import raise_version
 from store_svc.schema import rule_list_entries, rule_list_entry_spans, rule_list_versions, rule_lists, rules
@@ -257,7 +257,9 @@ async def _locked(connection: AsyncConnection, name: str, for_deletion: bool = F
 
 
 async def _rules_naming(connection: AsyncConnection, name: str) -> list[str]:
-    """The live rules whose expression names `lists.<name>`."""
-    pattern = rf"lists\s*\.\s*{re.escape(name)}\M"
-    query = sa.select(rules.c.name).where(rules.c.deleted_at.is_(None), rules.c.expression.op("~")(pattern))
-    return list((await connection.scalars(query)).all())
+    """The live rules whose expression names `lists.<name>`, read as a rule's write reads them
+    (rule_list_names); the database only narrows them to those that contain the name."""
+    query = sa.select(rules.c.name, rules.c.expression).where(
+        rules.c.deleted_at.is_(None), rules.c.expression.contains(name, autoescape=True)
+    )
+    return [row.name for row in (await connection.execute(query)).all() if name in list_names_in(row.expression)]
