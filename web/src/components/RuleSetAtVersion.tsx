@@ -2,6 +2,7 @@ import { useRef, useState } from "react";
 import { ApiError } from "../api/ApiError";
 import type { Rules } from "../api/types";
 import { useServices } from "../services";
+import { RuleCells } from "./RuleCells";
 
 /** The version typed, when it is one store can be asked about (a whole number from 1). */
 function askable(typed: string): number | null {
@@ -109,18 +110,7 @@ export function RuleSetAtVersion({ latest }: { latest: number | null }) {
               <tbody>
                 {shown.rules.map((rule) => (
                   <tr key={rule.id} data-testid="rule-at-version-row" data-rule-id={rule.id}>
-                    <td>{rule.name}</td>
-                    <td>{rule.status.toLowerCase()}</td>
-                    <td>
-                      {rule.action}
-                      {rule.action === "ADD_SCORE" ? ` ${rule.score_delta > 0 ? "+" : ""}${rule.score_delta}` : ""}
-                    </td>
-                    <td>{rule.priority}</td>
-                    <td>
-                      <code className="rule-expression">{rule.expression}</code>
-                    </td>
-                    <td>{rule.version}</td>
-                    <td>{rule.updated_by || rule.created_by}</td>
+                    <RuleCells rule={rule} />
                   </tr>
                 ))}
               </tbody>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/ApiError";
 import type { Rule, RuleAction, RuleInput, RulePreview, RuleStatus, RuleWithHistory } from "../api/types";
 import { RULE_ACTIONS } from "../api/types";
+import { RuleCells } from "../components/RuleCells";
 import { RulePreviewPanel } from "../components/RulePreviewPanel";
 import { RuleSetAtVersion } from "../components/RuleSetAtVersion";
 import { formatDateTime } from "../format";
@@ -341,18 +342,7 @@ export function RulesPage() {
         <tbody>
           {rules.map((rule) => (
             <tr key={rule.id} data-testid="rule-row" data-rule-id={rule.id}>
-              <td>{rule.name}</td>
-              <td data-testid="rule-status">{rule.status.toLowerCase()}</td>
-              <td>
-                {rule.action}
-                {rule.action === "ADD_SCORE" ? ` ${rule.score_delta > 0 ? "+" : ""}${rule.score_delta}` : ""}
-              </td>
-              <td>{rule.priority}</td>
-              <td>
-                <code className="rule-expression">{rule.expression}</code>
-              </td>
-              <td>{rule.version}</td>
-              <td title={`created by ${rule.created_by}`}>{rule.updated_by || rule.created_by}</td>
+              <RuleCells rule={rule} />
               <td className="rule-actions">
                 {mayChange &&
                   nextStatuses(rule.status).map((status) => (
