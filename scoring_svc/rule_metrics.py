@@ -7,6 +7,7 @@ are dropped, so deleted rules do not pile up in a long-lived process."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from scoring_svc.metrics import ScoringMetrics
 from scoring_svc.rules import BatchOutcome, RuleSet
@@ -18,8 +19,10 @@ class RuleHitCounter:
     def __init__(self, metrics: ScoringMetrics) -> None:
         self._metrics = metrics
         self._version: str | None = None
-        self._rule_series: set[tuple[str, str]] = set()  # (rule_id, status) labelled so far
-        self._list_series: set[str] = set()
+        # Each series' child, found once: looking a child up by its labels on every batch costs
+        # more than counting the batch's hits.
+        self._rule_series: dict[tuple[str, str], Any] = {}  # (rule_id, status) -> its counter
+        self._list_series: dict[str, Any] = {}
 
     def observe(self, rule_set: RuleSet, outcome: BatchOutcome) -> None:
         if rule_set.version != self._version:
@@ -34,19 +37,23 @@ class RuleHitCounter:
             hit = outcome.list_hits[index]
             if hit is not None:
                 lists[hit.name] += 1
-        for (rule_id, status), count in rules.items():
-            self._metrics.rule_hits.labels(rule_id=rule_id, status=status).inc(count)
-        self._rule_series.update(rules)
+        for key, count in rules.items():
+            series = self._rule_series.get(key)
+            if series is None:
+                series = self._rule_series[key] = self._metrics.rule_hits.labels(rule_id=key[0], status=key[1])
+            series.inc(count)
         for name, count in lists.items():
-            self._metrics.list_hits.labels(list=name).inc(count)
-        self._list_series.update(lists)
+            series = self._list_series.get(name)
+            if series is None:
+                series = self._list_series[name] = self._metrics.list_hits.labels(list=name)
+            series.inc(count)
 
     def _forget_what_left(self, rule_set: RuleSet) -> None:
         kept = {(c.rule.id, ACTIVE) for c in rule_set.active} | {(c.rule.id, SHADOW) for c in rule_set.shadow}
-        for series in self._rule_series - kept:
-            self._metrics.rule_hits.remove(*series)
-        self._rule_series &= kept
+        for key in self._rule_series.keys() - kept:
+            self._metrics.rule_hits.remove(*key)
+            del self._rule_series[key]
         names = set(rule_set.lists)
-        for name in self._list_series - names:
+        for name in self._list_series.keys() - names:
             self._metrics.list_hits.remove(name)
-        self._list_series &= names
+            del self._list_series[name]
