@@ -170,14 +170,22 @@ class FeatureEngine:
                 merchants[i] = key_hash(e.merchant_id)
             places[i] = self._place_hash(e)
             channels[i] = _CHANNEL_CODES.get(e.channel, _NO_CHANNEL)
-            if merchant_risk:
-                if before_each is not None:
-                    before_each(t)
+            if merchant_risk and before_each is not None:
+                # Labels are released between events here, so each event is looked up in turn.
+                before_each(t)
                 known = risk.features(e.merchant_id, t, e.amount)
                 if known is not NOTHING_KNOWN:
                     out[i, MERCHANT_AT:_MERCHANT_END] = known
                 if advance:
                     risk.advance(t)
+        if merchant_risk and before_each is None and n:
+            # No label can arrive within the batch (the scorer holds its lock), so the whole batch is
+            # looked up at once and the latest event time is the one advance() would keep.
+            positions, rows = risk.features_of_batch([e.merchant_id for e in events], times.tolist(), amounts.tolist())
+            if rows:
+                out[positions, MERCHANT_AT:_MERCHANT_END] = rows
+            if advance:
+                risk.advance(float(times.max()))
         id_hashes = hash_ids(np.frombuffer(b"".join(ids), np.uint8), np.cumsum([len(i) for i in ids], dtype=np.int64))
         observe_events(
             slots, times, amounts, lats, lons, merchants, places, id_hashes, _WIDTHS, out, *users.kernel_arrays()

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from fraudmodel.features.names import MERCHANT_COLUMNS, MERCHANT_WINDOWS
 
-_SPANS = tuple(MERCHANT_WINDOWS.values())
-_LONGEST = max(_SPANS)
+_DAY, _WEEK, _MONTH = MERCHANT_WINDOWS.values()  # features() is written out for these three
+assert _DAY < _WEEK < _MONTH and MERCHANT_COLUMNS == 8
+_LONGEST = _MONTH
 _LOG_SCALE = 1_000_000  # log(amount) kept in integer millionths
 _MIN_AMOUNT = 0.01  # as the kernel's: guards log() against zero amounts
 # No label known at the merchant: no frauds, no rate, no labels, and the amount at its own typical value.
@@ -92,23 +94,31 @@ class _MerchantLabels:
             del self.frauds_before[:drop], self.logs_before[:drop]
 
     def features(self, at: float, amount: float) -> tuple[float, ...]:
-        hi = bisect.bisect_right(self.times, at)
-        frauds: list[float] = []
-        rates: list[float] = []
-        lo = hi
-        for span in _SPANS:
-            lo = bisect.bisect_right(self.times, at - span, 0, hi)
-            known = hi - lo
-            found = self.frauds_before[hi] - self.frauds_before[lo]
-            frauds.append(float(found))
-            rates.append(found / known if known else 0.0)
-        labels = hi - lo  # the longest window's, the last one
-        if labels:
-            typical = math.exp((self.logs_before[hi] - self.logs_before[lo]) / labels / _LOG_SCALE)
-            to_typical = max(amount, _MIN_AMOUNT) / typical
-        else:
-            to_typical = 1.0
-        return (*frauds, *rates, float(labels), to_typical)
+        # Written out for the three windows (shortest first) rather than looped: this runs once per
+        # scored transaction, and a longer window's start is searched only below the shorter one's.
+        times = self.times
+        hi = bisect.bisect_right(times, at)
+        lo_day = bisect.bisect_right(times, at - _DAY, 0, hi)
+        lo_week = bisect.bisect_right(times, at - _WEEK, 0, lo_day)
+        lo = bisect.bisect_right(times, at - _MONTH, 0, lo_week)
+        before = self.frauds_before
+        upto = before[hi]
+        day, week, month = upto - before[lo_day], upto - before[lo_week], upto - before[lo]
+        labels = hi - lo  # the longest window's
+        if not labels:
+            return NOTHING_KNOWN  # what every window's counts read when none holds a label
+        known_day, known_week = hi - lo_day, hi - lo_week
+        typical = math.exp((self.logs_before[hi] - self.logs_before[lo]) / labels / _LOG_SCALE)
+        return (
+            float(day),
+            float(week),
+            float(month),
+            day / known_day if known_day else 0.0,
+            week / known_week if known_week else 0.0,
+            month / labels,
+            float(labels),
+            max(amount, _MIN_AMOUNT) / typical,
+        )
 
 
 class MerchantRisk:
@@ -150,6 +160,23 @@ class MerchantRisk:
         if merchant is None:
             return NOTHING_KNOWN
         return merchant.features(at, amount)
+
+    def features_of_batch(
+        self, merchant_ids: Sequence[str], times: Sequence[float], amounts: Sequence[float]
+    ) -> tuple[list[int], list[tuple[float, ...]]]:
+        """`features` of each (merchant, time, amount), with no label recorded in between: the
+        positions of those with a label in a window, and their rows; every other one is NOTHING_KNOWN."""
+        merchants = self._merchants.get
+        positions: list[int] = []
+        rows: list[tuple[float, ...]] = []
+        for i, (merchant_id, at, amount) in enumerate(zip(merchant_ids, times, amounts, strict=True)):
+            merchant = merchants(merchant_id)
+            if merchant is not None:
+                row = merchant.features(at, amount)
+                if row is not NOTHING_KNOWN:
+                    positions.append(i)
+                    rows.append(row)
+        return positions, rows
 
     def advance(self, at: float) -> None:
         """Event time has reached `at` (for pruning; what-if scoring does not advance it)."""
