@@ -27,13 +27,13 @@ class BatchView:
         events: Sequence[TxnEvent],
         features: np.ndarray,
         scores: np.ndarray,
-        string_tests: StringTests | None = None,
-        leaves: NumericLeaves | None = None,
+        string_tests: StringTests,
+        leaves: NumericLeaves,
     ):
-        """`leaves`: the rule set's, which know the number rows its rules read (none: every row)."""
+        """`string_tests` and `leaves`: the rule set's; the leaves know the number rows its rules read."""
         self.events = events
         self._leaves = leaves
-        self._string_tests = string_tests or StringTests()
+        self._string_tests = string_tests
         self._tested: dict[str, np.ndarray] = {}
         self.size = len(events)
         self.features = features
@@ -71,27 +71,18 @@ class BatchView:
         the score, tx.amount. Only the rows the rule set's rules read are filled (the others are
         NaN): copied after features and model, each row is memory read cold."""
         if self._numbers is None:
-            count = self.features.shape[1]
-            if self._leaves is None:
-                numbers = np.empty((count + 2, self.size))
-                numbers[:count] = self.features.T
-                numbers[count] = self.scores
-                numbers[count + 1] = list(map(_READ_AMOUNT, self.events))
-            else:
-                numbers = np.full((count + 2, self.size), np.nan)
-                read = self._leaves.features_read
-                numbers[read] = self.features[:, read].T
-                if self._leaves.reads_score:
-                    numbers[SCORE_ROW] = self.scores
-                if self._leaves.reads_amount:
-                    numbers[AMOUNT_ROW] = list(map(_READ_AMOUNT, self.events))
+            numbers = np.full((self.features.shape[1] + 2, self.size), np.nan)
+            read = self._leaves.features_read
+            numbers[read] = self.features[:, read].T
+            if self._leaves.reads_score:
+                numbers[SCORE_ROW] = self.scores
+            if self._leaves.reads_amount:
+                numbers[AMOUNT_ROW] = list(map(_READ_AMOUNT, self.events))
             self._numbers = numbers
         return self._numbers
 
     def has_nan(self) -> bool:
         """Whether a number a rule reads is NaN (one that none reads changes no answer)."""
-        if self._leaves is None:
-            return bool(np.isnan(self.numbers()).any())
         return bool(np.isnan(self.numbers()[self._leaves.rows_read]).any())
 
     # --- for the interpreter, one transaction at a time ---------------------------------------------
