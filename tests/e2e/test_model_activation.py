@@ -6,12 +6,10 @@ before it says SERVING, whatever it would serve by default."""
 from __future__ import annotations
 
 import asyncio
-import json
 import pathlib
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 
 import grpc
 import httpx
@@ -23,6 +21,7 @@ from fraudctl.runtime.kafka_broker import KafkaBroker
 from fraudctl.runtime.services import ServiceSupervisor
 from fraudmesh.grpc_tls import GrpcTls
 from tests.e2e.clients import admin_headers, credentialed_channel
+from tests.e2e.model_versions import older_copy
 from tests.e2e.scoring_group import wait_for_stable_group
 
 
@@ -48,18 +47,12 @@ def second_version(stack: ServiceSupervisor) -> Iterator[tuple[str, str]]:
     again, so the tests after this one see the platform as it was."""
     models = pathlib.Path(stack.base_env["MODELS_DIR"])
     default = asyncio.run(active_version(stack.ports.grpc_address("scoring"), stack.admin_credential, stack.client_tls))
-    name = f"activation-{uuid.uuid4().hex[:8]}"
-    copy = models / name
-    shutil.copytree(models / default, copy)
-    metadata_file = copy / "metadata.json"
-    metadata = json.loads(metadata_file.read_text())
-    metadata["created_at"] = (datetime.fromisoformat(metadata["created_at"]) - timedelta(days=365)).isoformat()
-    metadata_file.write_text(json.dumps(metadata))
+    name = older_copy(models, default, "activation")
     try:
         yield default, name
     finally:
         asyncio.run(activate(stack.ports.grpc_address("scoring"), default, stack.admin_credential, stack.client_tls))
-        shutil.rmtree(copy)
+        shutil.rmtree(models / name)
 
 
 async def test_every_instance_follows_an_activation_and_a_restarted_one_comes_back_on_it(

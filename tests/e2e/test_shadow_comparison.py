@@ -7,12 +7,10 @@ stop is in the audit trail."""
 
 from __future__ import annotations
 
-import json
 import pathlib
 import shutil
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -22,6 +20,7 @@ from fraud.v1 import scoring_service_pb2_grpc as pb_grpc
 from fraudctl.runtime.services import ServiceSupervisor
 from fraudctl.shadow_registration import ShadowRegistrationError, register_shadow
 from tests.e2e.clients import admin_channel, admin_headers, operator_env
+from tests.e2e.model_versions import older_copy
 from tests.e2e.test_model_activation import active_version
 
 PAYMENTS = 15
@@ -38,14 +37,7 @@ def operator(stack: ServiceSupervisor, monkeypatch: pytest.MonkeyPatch) -> None:
 def model_copy(stack: ServiceSupervisor, version: str) -> str:
     """`version` under a new name in scoring's models folder, made older so that it never becomes the
     default; `drop_shadow` removes it."""
-    models = pathlib.Path(stack.base_env["MODELS_DIR"])
-    copy = f"shadow-{uuid.uuid4().hex[:8]}"
-    shutil.copytree(models / version, models / copy)
-    metadata_file = models / copy / "metadata.json"
-    metadata = json.loads(metadata_file.read_text())
-    metadata["created_at"] = (datetime.fromisoformat(metadata["created_at"]) - timedelta(days=365)).isoformat()
-    metadata_file.write_text(json.dumps(metadata))
-    return copy
+    return older_copy(pathlib.Path(stack.base_env["MODELS_DIR"]), version, "shadow")
 
 
 async def drop_shadow(stack: ServiceSupervisor, version: str) -> None:
