@@ -251,6 +251,11 @@ class ErrorOut(BaseModel):
     violations: list[ViolationOut] = Field(default_factory=list)
 
 
+# The error answers most routes document: input refused naming the field, an upstream unavailable.
+INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorOut}}
+
+
 class DeadLetterErrorOut(BaseModel):
     code: str = Field(description="The gRPC status code the hop ended with, e.g. INVALID_ARGUMENT.")
     message: str

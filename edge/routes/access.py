@@ -18,12 +18,11 @@ from edge.access_models import (
     SessionOut,
 )
 from edge.context import EdgeContext
-from edge.rest_models import ErrorOut
+from edge.rest_models import INVALID, ErrorOut
 from edge.route_table import RouteBinding
 from fraudmesh.access.declarations import ROLES, role_value
 from fraudmesh.conversions.access import api_key_object, audit_event_object
 
-INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
 NO_KEY: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No API key with this id."}}
 KeyId = Annotated[str, Path(min_length=1, max_length=32, pattern="^[a-z0-9]+$", description="The key's id.")]
 

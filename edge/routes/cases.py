@@ -22,15 +22,13 @@ from edge.case_models import (
     StatusIn,
 )
 from edge.context import EdgeContext
-from edge.rest_models import ErrorOut
+from edge.rest_models import INVALID, UNAVAILABLE, ErrorOut
 from edge.route_table import RouteBinding
 from fraudmesh.conversions.cases import case_object, note_object
 from fraudmesh.conversions.enums import case_status_value
 from fraudmesh.conversions.rest import decision_object
 from fraudmesh.conversions.time import timestamp_from
 
-INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
-UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorOut}}
 NO_CASE: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No case with this id."}}
 CaseId = Annotated[str, Path(min_length=1, max_length=64, description="The case's id (its transaction's id).")]
 ORDERS = {

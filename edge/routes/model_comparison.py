@@ -10,12 +10,10 @@ from fraud.v1 import scoring_service_pb2, store_service_pb2
 
 from edge.context import EdgeContext
 from edge.model_comparison_models import ModelComparisonOut
-from edge.rest_models import ErrorOut
+from edge.rest_models import INVALID, UNAVAILABLE
 from edge.route_table import RouteBinding
 from fraudmesh.conversions.time import timestamp_from
 
-INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
-UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorOut}}
 MAX_DAYS = 90
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fraud.v1 import rule_service_pb2 as pb
 
 from edge.context import EdgeContext
-from edge.rest_models import ErrorOut
+from edge.rest_models import INVALID, ErrorOut
 from edge.route_table import RouteBinding
 from edge.rule_models import (
     DeletedOut,
@@ -41,7 +41,6 @@ from fraudmesh.conversions.rules import (
 )
 from fraudmesh.conversions.time import optional_rfc3339
 
-INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
 NO_RULE: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No rule with this id."}}
 NO_LIST: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No list with this name."}}
 TAKEN: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut, "description": "The name is taken, or in use."}}

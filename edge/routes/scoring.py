@@ -1,6 +1,6 @@
 """What-if scoring, model versions and city suggestions: scoring_svc over REST."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Path, Query
 from fastapi.responses import JSONResponse
@@ -8,6 +8,8 @@ from fraud.v1 import scoring_service_pb2
 
 from edge.context import EdgeContext
 from edge.rest_models import (
+    INVALID,
+    UNAVAILABLE,
     ActivatedOut,
     CitiesOut,
     DecisionOut,
@@ -19,9 +21,6 @@ from edge.rest_models import (
 )
 from edge.route_table import RouteBinding
 from fraudmesh.conversions.rest import decision_object, model_object, transaction_input
-
-INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
-UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorOut}}
 
 
 def bindings(context: EdgeContext) -> list[RouteBinding]:

@@ -9,6 +9,8 @@ from fraud.v1 import store_service_pb2
 
 from edge.context import EdgeContext
 from edge.rest_models import (
+    INVALID,
+    UNAVAILABLE,
     DeadLetterOut,
     DeadLetterPageOut,
     DeadLetterReplayOut,
@@ -26,8 +28,6 @@ from fraudmesh.conversions.rest import dead_letter_object, decision_object, list
 from fraudmesh.conversions.time import timestamp_from
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No transaction with this id."}}
-INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
-UNAVAILABLE: dict[int | str, dict[str, Any]] = {503: {"model": ErrorOut}}
 TransactionId = Annotated[str, Path(min_length=1, max_length=64, description="The transaction's id.")]
 DeadLetterId = Annotated[str, Path(min_length=1, max_length=64, description="The dead letter's id.")]
 NO_DEAD_LETTER: dict[int | str, dict[str, Any]] = {
